@@ -1,0 +1,75 @@
+// Package bot is icbot's domain: scenes and their intimacy beats, people and
+// roles, closed sets and holds, the command grammar and router, the
+// need-to-know gate every message passes, and the tamper-evident audit
+// chain. It imports no chat SDK and no database: adapters translate platform
+// payloads into Commands and render Messages; a Store keeps the state.
+package bot
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Bot runs commands against the store and says what should be sent where.
+type Bot struct {
+	store      Store
+	chat       Chat
+	clock      Clock
+	log        *slog.Logger
+	zone       *time.Location
+	setChannel ChannelID
+	gate       gate
+	commands   *registry
+}
+
+// Option configures a Bot.
+type Option func(*Bot)
+
+// WithClock sets the clock; the default is time.Now.
+func WithClock(c Clock) Option { return func(b *Bot) { b.clock = c } }
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(b *Bot) { b.log = l } }
+
+// WithZone sets the production's time zone, in which call times are typed
+// and shown; the default is UTC.
+func WithZone(z *time.Location) Option { return func(b *Bot) { b.zone = z } }
+
+// WithAdmins names the people, by platform id, who may grant any role.
+func WithAdmins(ids ...UserID) Option {
+	return func(b *Bot) {
+		for _, id := range ids {
+			b.gate.admins[id] = true
+		}
+	}
+}
+
+// WithSetChannel names the channel where closed sets and holds are
+// announced to the crew (without sensitive content).
+func WithSetChannel(ch ChannelID) Option { return func(b *Bot) { b.setChannel = ch } }
+
+// New returns a Bot over store that talks through chat.
+func New(store Store, chat Chat, opts ...Option) *Bot {
+	b := &Bot{
+		store:    store,
+		chat:     chat,
+		clock:    time.Now,
+		log:      slog.New(slog.DiscardHandler),
+		zone:     time.UTC,
+		gate:     gate{admins: map[UserID]bool{}},
+		commands: commandTable(),
+	}
+	for _, o := range opts {
+		o(b)
+	}
+	b.log = b.log.With("component", "bot")
+	return b
+}
+
+// Zone is the production's time zone.
+func (b *Bot) Zone() *time.Location { return b.zone }
+
+func (b *Bot) now() time.Time { return b.clock().UTC().Truncate(time.Second) }
+
+// isAdmin reports whether id is an admin from configuration.
+func (b *Bot) isAdmin(id UserID) bool { return b.gate.admins[id] }

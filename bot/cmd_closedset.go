@@ -1,0 +1,507 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// precondition is one thing that must hold before a closed set starts.
+// Later features add theirs to startPreconditions (boundaries confirmed,
+// riders signed).
+type precondition struct {
+	name string
+	// missing says, in words with what to do, what is not yet so.
+	missing func(in *input, tx Tx, sc *Scene) ([]string, error)
+}
+
+var startPreconditions = []precondition{
+	{name: "no hold", missing: func(in *input, tx Tx, sc *Scene) ([]string, error) {
+		if _, ok := sc.ActiveHold(); ok {
+			return []string{fmt.Sprintf("the scene is on hold: talk to the IC, who lifts it with /hold lift %s", sc.ID)}, nil
+		}
+		return nil, nil
+	}},
+	{name: "performers", missing: func(in *input, tx Tx, sc *Scene) ([]string, error) {
+		if len(sc.Performers) == 0 {
+			return []string{fmt.Sprintf("the scene has no performers: /scene set %s performers=@a,@b", sc.ID)}, nil
+		}
+		return nil, nil
+	}},
+}
+
+// closedSetRules is the announcement everyone may read.
+func closedSetRules(id SceneID) string {
+	return fmt.Sprintf("Closed set rules for scene %s: essential personnel only, on set and at the monitors; "+
+		"no personal recording devices (phones away); robes are available. Anyone on the roster may call a hold privately with /hold %s.", id, id)
+}
+
+func runClosedSetStart(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if sc.Filming() {
+		cur, err := tx.Session(sc.ID, sc.Session)
+		if err != nil {
+			return err
+		}
+		by, _ := personOf(tx, cur.StartedBy)
+		return Errorf(ECONFLICT, "The closed set for scene %s is already running: %s started it at %s.", sc.ID, by.Handle(), in.b.fmtTime(cur.StartedAt))
+	}
+	var missing []string
+	for _, p := range startPreconditions {
+		m, err := p.missing(in, tx, &sc)
+		if err != nil {
+			return err
+		}
+		missing = append(missing, m...)
+	}
+	if len(missing) > 0 {
+		return Errorf(ECONFLICT, "Cannot start the closed set for scene %s. Missing:\n  - %s", sc.ID, strings.Join(missing, "\n  - "))
+	}
+
+	sess := Session{Scene: sc.ID, Seq: sc.Sessions + 1, StartedBy: in.caller.ID, StartedAt: in.now}
+	for _, u := range sc.Performers {
+		sess.Roster = append(sess.Roster, RosterMember{User: u, Role: RolePerformer, AddedBy: in.caller.ID, AddedAt: in.now})
+	}
+	for _, m := range sc.Roster {
+		m.AckedAt = time.Time{}
+		sess.Roster = append(sess.Roster, m)
+	}
+	_, canLock := in.b.chat.(Locker)
+	switch {
+	case sc.Channel == "":
+		sess.Lock = LockRecord{State: LockNotEnforced, Problem: fmt.Sprintf("scene %s has no channel to lock (set one with /scene set %s channel=#name)", sc.ID, sc.ID)}
+	case !canLock:
+		sess.Lock = LockRecord{State: LockNotEnforced, Problem: "this chat adapter cannot restrict channel access"}
+	default:
+		sess.Lock = LockRecord{State: LockPending}
+	}
+	sc.Sessions, sc.Session = sess.Seq, sess.Seq
+	sc.Status = StatusFilming
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutSession(sess); err != nil {
+		return err
+	}
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "closedset.start", sc.ID, "closed set session %d started for scene %s, roster of %d", sess.Seq, sc.ID, len(sess.Roster)); err != nil {
+		return err
+	}
+
+	roster, err := rosterText(tx, sess.Roster)
+	if err != nil {
+		return err
+	}
+	reply := fmt.Sprintf("Closed set started for scene %s at %s (session %d).\nRoster (%d): %s",
+		sc.ID, in.b.fmtClock(in.now), sess.Seq, len(sess.Roster), roster)
+	switch sess.Lock.State {
+	case LockPending:
+		reply += fmt.Sprintf("\nLocking #%s to the roster…", sc.Channel)
+	case LockNotEnforced:
+		reply += fmt.Sprintf("\nLock not enforced: %s. The closed set is announced and logged, but the chat platform does not keep others out of the channel.", sess.Lock.Problem)
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s", reply)
+	in.b.announce(&in.out, sc.ID, fmt.Sprintf("Closed set in effect for scene %s from %s. %s", sc.ID, in.b.fmtClock(in.now), closedSetRules(sc.ID)))
+	if sc.Channel != "" {
+		in.out.post(sc.Channel, ClassRoster, sc.ID, fmt.Sprintf("Closed set for scene %s started by %s at %s.\nRoster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
+			sc.ID, in.caller.Handle(), in.b.fmtClock(in.now), roster, closedSetRules(sc.ID), sc.ID))
+	}
+	for _, m := range sess.Roster {
+		if m.User == in.caller.ID {
+			continue
+		}
+		in.out.dm(m.User, ClassRoster, sc.ID, m.User, fmt.Sprintf("You are on the closed-set roster for scene %s, which started at %s. "+
+			"Please confirm that you have no personal recording device with you: /closedset ack %s. "+
+			"You can pause the scene privately at any time with /hold %s.", sc.ID, in.b.fmtClock(in.now), sc.ID, sc.ID))
+	}
+	if sess.Lock.State == LockPending {
+		in.out.then(lockEffect(sc.ID, sess.Seq))
+	}
+	return nil
+}
+
+// announce posts public text to the set channel, when one is configured.
+func (b *Bot) announce(o *out, scene SceneID, text string) {
+	if b.setChannel != "" {
+		o.post(b.setChannel, ClassPublic, scene, text)
+	}
+}
+
+// rosterText lists roster members with their roles and acknowledgements.
+func rosterText(tx Tx, roster []RosterMember) (string, error) {
+	if len(roster) == 0 {
+		return "nobody", nil
+	}
+	parts := make([]string, len(roster))
+	for i, m := range roster {
+		p, err := personOf(tx, m.User)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = fmt.Sprintf("%s (%s)", p.Handle(), m.Role)
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// runningSession loads the scene's running session or says there is none.
+func runningSession(tx Tx, sc *Scene) (Session, error) {
+	if !sc.Filming() {
+		return Session{}, Errorf(ECONFLICT, "No closed set is running for scene %s.", sc.ID)
+	}
+	return tx.Session(sc.ID, sc.Session)
+}
+
+func runRosterAdd(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	who, err := in.next("@person")
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	p, err := in.person(tx, who.Value, false)
+	if err != nil {
+		return err
+	}
+	if !p.Known() {
+		return unknownPerson(who.Value)
+	}
+	role := p.Roles[0]
+	if v, ok := in.key("role"); ok {
+		if role, err = ParseRole(v); err != nil {
+			return err
+		}
+	}
+	if sc.IsPerformer(p.ID) {
+		in.out.reply(ClassRoster, sc.ID, "%s performs in scene %s and is always on its roster.", p.Handle(), sc.ID)
+		return nil
+	}
+	if sc.OnRoster(p.ID) {
+		in.out.reply(ClassRoster, sc.ID, "%s is already on the roster for scene %s.", p.Handle(), sc.ID)
+		return nil
+	}
+	m := RosterMember{User: p.ID, Role: role, AddedBy: in.caller.ID, AddedAt: in.now}
+	sc.Roster = append(sc.Roster, m)
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	running := sc.Filming()
+	if running {
+		sess, err := tx.Session(sc.ID, sc.Session)
+		if err != nil {
+			return err
+		}
+		sess.Roster = append(sess.Roster, m)
+		if err := tx.PutSession(sess); err != nil {
+			return err
+		}
+		if sess.Lock.State == LockEnforced {
+			in.out.then(lockEffect(sc.ID, sess.Seq))
+		}
+	}
+	if err := in.audit(tx, "roster.add", sc.ID, "%s (%s) added to the roster of scene %s", p.Handle(), role, sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s (%s) is on the roster for scene %s.", p.Handle(), role, sc.ID)
+	text := fmt.Sprintf("You are on the closed-set roster for scene %s (as %s).", sc.ID, role.Title())
+	if running {
+		text += fmt.Sprintf(" The closed set is running: please confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
+	}
+	in.out.dm(p.ID, ClassRoster, sc.ID, p.ID, text)
+	return nil
+}
+
+func runRosterRemove(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	who, err := in.next("@person")
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	p, err := in.person(tx, who.Value, false)
+	if err != nil {
+		return err
+	}
+	if sc.IsPerformer(p.ID) {
+		return Errorf(ECONFLICT, "%s performs in scene %s and stays on its roster; change the performers with /scene set %s performers=...", p.Handle(), sc.ID, sc.ID)
+	}
+	if !sc.OnRoster(p.ID) {
+		return Errorf(ENOTFOUND, "%s is not on the roster for scene %s.", p.Handle(), sc.ID)
+	}
+	sc.Roster = slices.DeleteFunc(sc.Roster, func(m RosterMember) bool { return m.User == p.ID })
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if sc.Filming() {
+		sess, err := tx.Session(sc.ID, sc.Session)
+		if err != nil {
+			return err
+		}
+		sess.Roster = slices.DeleteFunc(sess.Roster, func(m RosterMember) bool { return m.User == p.ID })
+		if err := tx.PutSession(sess); err != nil {
+			return err
+		}
+		if sess.Lock.State == LockEnforced {
+			in.out.then(lockEffect(sc.ID, sess.Seq))
+		}
+	}
+	if err := in.audit(tx, "roster.remove", sc.ID, "%s removed from the roster of scene %s", p.Handle(), sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s is no longer on the roster for scene %s.", p.Handle(), sc.ID)
+	in.out.dm(p.ID, ClassPersonal, sc.ID, p.ID, fmt.Sprintf("You are no longer on the closed-set roster for scene %s.", sc.ID))
+	return nil
+}
+
+func runClosedSetAck(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if err := in.authorizeScene(&sc); err != nil {
+		return err
+	}
+	sess, err := runningSession(tx, &sc)
+	if err != nil {
+		return err
+	}
+	m, ok := sess.Member(in.caller.ID)
+	if !ok {
+		return Errorf(EFORBIDDEN, "You are not on the roster of the running closed set for scene %s.", sc.ID)
+	}
+	if !m.AckedAt.IsZero() {
+		in.out.reply(ClassRoster, sc.ID, "You already confirmed the device policy for scene %s at %s.", sc.ID, in.b.fmtClock(m.AckedAt))
+		return nil
+	}
+	m.AckedAt = in.now
+	if err := tx.PutSession(sess); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "closedset.ack", sc.ID, "device policy acknowledged for scene %s session %d", sc.ID, sess.Seq); err != nil {
+		return err
+	}
+	acked := 0
+	for _, m := range sess.Roster {
+		if !m.AckedAt.IsZero() {
+			acked++
+		}
+	}
+	in.out.reply(ClassRoster, sc.ID, "Thank you: you confirmed the device policy for scene %s (%d of %d on the roster have).", sc.ID, acked, len(sess.Roster))
+	return nil
+}
+
+func runClosedSetEnd(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	sess, err := runningSession(tx, &sc)
+	if err != nil {
+		return err
+	}
+	sess.EndedBy, sess.EndedAt = in.caller.ID, in.now
+	sc.Session = 0
+	sc.Status = StatusWrapped
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutSession(sess); err != nil {
+		return err
+	}
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	took := sess.EndedAt.Sub(sess.StartedAt)
+	if err := in.audit(tx, "closedset.end", sc.ID, "closed set session %d for scene %s ended after %s", sess.Seq, sc.ID, took); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), took, sess.Seq)
+	var unacked []UserID
+	for _, m := range sess.Roster {
+		if m.AckedAt.IsZero() {
+			unacked = append(unacked, m.User)
+		}
+	}
+	if len(unacked) > 0 {
+		ps, err := peopleOf(tx, unacked)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "\nDid not confirm the device policy: %s.", handles(ps))
+	}
+	holds := 0
+	for _, h := range sc.Holds {
+		if h.Session == sess.Seq {
+			holds++
+		}
+	}
+	if holds > 0 {
+		fmt.Fprintf(&b, "\nHolds during the session: %d.", holds)
+	}
+	if _, ok := sc.ActiveHold(); ok {
+		b.WriteString("\nThe scene is still on hold: talk to the IC.")
+	}
+	switch sess.Lock.State {
+	case LockEnforced:
+		fmt.Fprintf(&b, "\nRestoring #%s…", sc.Channel)
+		in.out.then(unlockEffect(sc.ID, sess.Seq))
+	case LockNotEnforced:
+		b.WriteString("\nThe channel lock was not enforced during this session.")
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s", b.String())
+	in.b.announce(&in.out, sc.ID, fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now)))
+	if sc.Channel != "" {
+		in.out.post(sc.Channel, ClassRoster, sc.ID, fmt.Sprintf("The closed set for scene %s ended at %s (ended by %s). Thank you all.", sc.ID, in.b.fmtClock(in.now), in.caller.Handle()))
+	}
+	return nil
+}
+
+func runClosedSetStatus(in *input, tx Tx) error {
+	if len(in.args) == 0 {
+		return closedSetOverview(in, tx)
+	}
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if err := in.authorizeScene(&sc); err != nil {
+		return err
+	}
+	if sc.Sessions == 0 {
+		in.out.reply(ClassRoster, sc.ID, "No closed set has run for scene %s yet. Planned roster: %s.", sc.ID, plannedRoster(tx, &sc))
+		return nil
+	}
+	seq := sc.Session
+	if seq == 0 {
+		seq = sc.Sessions
+	}
+	sess, err := tx.Session(sc.ID, seq)
+	if err != nil {
+		return err
+	}
+	text, err := in.b.sessionCard(tx, &sc, &sess)
+	if err != nil {
+		return err
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s", text)
+	return nil
+}
+
+func plannedRoster(tx Tx, sc *Scene) string {
+	ids := slices.Clone(sc.Performers)
+	for _, m := range sc.Roster {
+		ids = append(ids, m.User)
+	}
+	ps, err := peopleOf(tx, ids)
+	if err != nil {
+		return "unknown"
+	}
+	return handles(ps)
+}
+
+// closedSetOverview lists the running closed sets the caller may see.
+func closedSetOverview(in *input, tx Tx) error {
+	if !in.caller.Known() {
+		return in.forbidden()
+	}
+	in.authorized = true
+	scenes, err := tx.Scenes()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	n := 0
+	for _, sc := range scenes {
+		if !sc.Filming() || !in.b.gate.mayRead(in.caller, ClassRoster, &sc, "") {
+			continue
+		}
+		sess, err := tx.Session(sc.ID, sc.Session)
+		if err != nil {
+			return err
+		}
+		by, _ := personOf(tx, sess.StartedBy)
+		n++
+		fmt.Fprintf(&b, "\n  scene %s: since %s (started by %s), roster of %d, lock %s", sc.ID, in.b.fmtClock(sess.StartedAt), by.Handle(), len(sess.Roster), sess.Lock.State)
+		if _, ok := sc.ActiveHold(); ok {
+			b.WriteString(", ON HOLD")
+		}
+	}
+	if n == 0 {
+		in.out.reply(ClassCrew, "", "No closed set that you may see is running.")
+		return nil
+	}
+	in.out.reply(ClassCrew, "", "Running closed sets:%s", b.String())
+	return nil
+}
+
+// sessionCard shows a session to those who may see the roster and state.
+// It never says who called a hold.
+func (b *Bot) sessionCard(tx Tx, sc *Scene, sess *Session) (string, error) {
+	var s strings.Builder
+	state := "running"
+	if !sess.Running() {
+		state = "ended " + b.fmtTime(sess.EndedAt)
+	}
+	by, err := personOf(tx, sess.StartedBy)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&s, "Closed set for scene %s, session %d: %s.\n  Started %s by %s.\n", sc.ID, sess.Seq, state, b.fmtTime(sess.StartedAt), by.Handle())
+	if !sess.Running() {
+		end, err := personOf(tx, sess.EndedBy)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&s, "  Ended by %s.\n", end.Handle())
+	}
+	fmt.Fprintf(&s, "  Roster (%d):", len(sess.Roster))
+	for _, m := range sess.Roster {
+		p, err := personOf(tx, m.User)
+		if err != nil {
+			return "", err
+		}
+		ack := "device policy not confirmed"
+		if !m.AckedAt.IsZero() {
+			ack = "confirmed " + b.fmtClock(m.AckedAt)
+		}
+		fmt.Fprintf(&s, "\n    %s (%s): %s", p.Handle(), m.Role, ack)
+	}
+	fmt.Fprintf(&s, "\n  Lock: %s", sess.Lock.State)
+	if sess.Lock.Problem != "" {
+		fmt.Fprintf(&s, " (%s)", sess.Lock.Problem)
+	}
+	if _, ok := sc.ActiveHold(); ok {
+		s.WriteString("\n  The scene is ON HOLD: talk to the IC.")
+	}
+	return s.String(), nil
+}

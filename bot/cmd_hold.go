@@ -1,0 +1,150 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// holders returns everyone with role r.
+func holders(tx Tx, r Role) ([]Person, error) {
+	people, err := tx.People()
+	if err != nil {
+		return nil, err
+	}
+	var out []Person
+	for _, p := range people {
+		if p.Has(r) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// onHoldNotice is all that the AD, director and shared channels learn.
+func onHoldNotice(id SceneID) string {
+	return fmt.Sprintf("Scene %s is on hold: talk to the IC.", id)
+}
+
+func runHold(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.authorizeScene(&sc); err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(in.rest())
+	if v, ok := in.key("reason"); ok {
+		if reason != "" {
+			return Errorf(EINVALID, "give the reason either as words or as reason=\"...\", not both")
+		}
+		reason = strings.TrimSpace(v)
+	}
+	_, already := sc.ActiveHold()
+	h := Hold{Seq: len(sc.Holds) + 1, CalledBy: in.caller.ID, At: in.now, Reason: reason, Session: sc.Session}
+	sc.Holds = append(sc.Holds, h)
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	// The summary names neither the reason nor, beyond the actor field, the caller.
+	if err := in.audit(tx, "hold.call", sc.ID, "hold %d called on scene %s", h.Seq, sc.ID); err != nil {
+		return err
+	}
+
+	ics, err := holders(tx, RoleIC)
+	if err != nil {
+		return err
+	}
+	ads, err := holders(tx, RoleAD)
+	if err != nil {
+		return err
+	}
+	reply := fmt.Sprintf("Your hold on scene %s is recorded (%s). The IC and the AD have been told the scene is on hold; only the IC knows it was you.", sc.ID, in.b.fmtClock(in.now))
+	if len(ics) == 0 {
+		reply += " There is no IC registered in icbot: please find the AD or a producer in person."
+	}
+	in.out.reply(ClassHoldCaller, sc.ID, "%s", reply)
+
+	reasonText := "no reason given"
+	if reason != "" {
+		reasonText = "reason: " + reason
+	}
+	for _, ic := range ics {
+		if ic.ID == in.caller.ID {
+			continue
+		}
+		in.out.dm(ic.ID, ClassHoldCaller, sc.ID, in.caller.ID, fmt.Sprintf("HOLD on scene %s, called by %s at %s (%s). Talk with them; lift it with /hold lift %s when the scene may go on.",
+			sc.ID, in.caller.Handle(), in.b.fmtClock(in.now), reasonText, sc.ID))
+	}
+	if !already {
+		for _, ad := range ads {
+			if ad.ID != in.caller.ID {
+				in.out.dm(ad.ID, ClassPublic, sc.ID, "", onHoldNotice(sc.ID))
+			}
+		}
+		if sc.Filming() {
+			if sc.Channel != "" {
+				in.out.post(sc.Channel, ClassPublic, sc.ID, onHoldNotice(sc.ID))
+			} else {
+				in.b.announce(&in.out, sc.ID, onHoldNotice(sc.ID))
+			}
+		}
+	}
+	return nil
+}
+
+func runHoldLift(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	var lifted []Hold
+	for i := range sc.Holds {
+		if sc.Holds[i].Active() {
+			sc.Holds[i].LiftedBy, sc.Holds[i].LiftedAt = in.caller.ID, in.now
+			lifted = append(lifted, sc.Holds[i])
+		}
+	}
+	if len(lifted) == 0 {
+		return Errorf(ECONFLICT, "Scene %s is not on hold.", sc.ID)
+	}
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "hold.lift", sc.ID, "%d hold(s) lifted on scene %s", len(lifted), sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassCrew, sc.ID, "Hold lifted on scene %s; it is %s again.", sc.ID, sc.EffectiveStatus())
+	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC.", sc.ID)
+	ads, err := holders(tx, RoleAD)
+	if err != nil {
+		return err
+	}
+	for _, ad := range ads {
+		if ad.ID != in.caller.ID {
+			in.out.dm(ad.ID, ClassPublic, sc.ID, "", notice)
+		}
+	}
+	told := map[UserID]bool{in.caller.ID: true}
+	for _, h := range lifted {
+		if !told[h.CalledBy] {
+			told[h.CalledBy] = true
+			in.out.dm(h.CalledBy, ClassHoldCaller, sc.ID, h.CalledBy, fmt.Sprintf("The hold you called on scene %s has been lifted by %s.", sc.ID, in.caller.Handle()))
+		}
+	}
+	if sc.Filming() {
+		if sc.Channel != "" {
+			in.out.post(sc.Channel, ClassPublic, sc.ID, notice)
+		} else {
+			in.b.announce(&in.out, sc.ID, notice)
+		}
+	}
+	return nil
+}

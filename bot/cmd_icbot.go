@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+func runHelp(in *input, tx Tx) error {
+	in.out.reply(ClassPublic, "", "%s", in.b.commands.help(in.rest()))
+	return nil
+}
+
+func runWhoami(in *input, tx Tx) error {
+	if err := in.done(); err != nil {
+		return err
+	}
+	p := in.caller
+	var b strings.Builder
+	fmt.Fprintf(&b, "You are %s (id %s) on %s.\n", p.Handle(), p.ID, productionName(tx))
+	if p.Known() {
+		titles := make([]string, len(p.Roles))
+		for i, r := range p.Roles {
+			titles[i] = fmt.Sprintf("%s (%s)", r.Title(), r)
+		}
+		fmt.Fprintf(&b, "Roles: %s.", strings.Join(titles, ", "))
+	} else {
+		b.WriteString("You have no role yet: ask an admin, the IC or an AD to add you with /icbot role add @you ROLE.")
+	}
+	if in.admin {
+		b.WriteString("\nYou are an admin: you may give any role.")
+	}
+	in.out.reply(ClassPersonal, "", "%s", b.String())
+	return nil
+}
+
+func productionName(tx Tx) string {
+	info, err := tx.Production()
+	if err != nil || info.Name == "" {
+		return "this production"
+	}
+	return info.Name
+}
+
+// roleArgs reads "@person ROLE" and checks that the caller may grant ROLE.
+func roleArgs(in *input, tx Tx, allowNew bool) (Person, Role, error) {
+	who, err := in.next("@person")
+	if err != nil {
+		return Person{}, "", err
+	}
+	word, err := in.next("role")
+	if err != nil {
+		return Person{}, "", err
+	}
+	if err := in.done(); err != nil {
+		return Person{}, "", err
+	}
+	role, err := ParseRole(word.Value)
+	if err != nil {
+		return Person{}, "", err
+	}
+	p, err := in.person(tx, who.Value, allowNew)
+	if err != nil {
+		return Person{}, "", err
+	}
+	if role.privileged() && !in.admin {
+		return Person{}, "", Errorf(EFORBIDDEN, "Only an admin may give or take the %s role: it opens consent data or runs the set.", role)
+	}
+	return p, role, nil
+}
+
+func runRoleAdd(in *input, tx Tx) error {
+	p, role, err := roleArgs(in, tx, true)
+	if err != nil {
+		return err
+	}
+	if !p.addRole(role) {
+		in.out.reply(ClassRoles, "", "%s already has the role %s.", p.Handle(), role)
+		return nil
+	}
+	if err := tx.PutPerson(p); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "role.add", "", "%s given role %s", p.Handle(), role); err != nil {
+		return err
+	}
+	in.out.reply(ClassRoles, "", "%s is now %s (roles: %s).", p.Handle(), role.Title(), rolesText(p.Roles))
+	if p.ID != in.caller.ID {
+		in.out.dm(p.ID, ClassPersonal, "", p.ID, fmt.Sprintf("%s gave you the role %s on %s. Type /icbot help to see what you can do.",
+			in.caller.Handle(), role.Title(), productionName(tx)))
+	}
+	return nil
+}
+
+func runRoleRemove(in *input, tx Tx) error {
+	p, role, err := roleArgs(in, tx, false)
+	if err != nil {
+		return err
+	}
+	if !p.Has(role) {
+		return Errorf(EINVALID, "%s does not have the role %s (roles: %s).", p.Handle(), role, rolesText(p.Roles))
+	}
+	if role == RolePerformer {
+		scenes, err := tx.Scenes()
+		if err != nil {
+			return err
+		}
+		var cast []string
+		for _, sc := range scenes {
+			if sc.IsPerformer(p.ID) {
+				cast = append(cast, string(sc.ID))
+			}
+		}
+		if len(cast) > 0 {
+			return Errorf(ECONFLICT, "%s performs in scene %s: take them off with /scene set ID performers=... first.", p.Handle(), strings.Join(cast, ", "))
+		}
+	}
+	p.removeRole(role)
+	if err := tx.PutPerson(p); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "role.remove", "", "%s no longer %s", p.Handle(), role); err != nil {
+		return err
+	}
+	in.out.reply(ClassRoles, "", "%s no longer has the role %s (roles: %s).", p.Handle(), role, rolesText(p.Roles))
+	return nil
+}
+
+func runRoleList(in *input, tx Tx) error {
+	if err := in.done(); err != nil {
+		return err
+	}
+	people, err := tx.People()
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "People on %s:", productionName(tx))
+	n := 0
+	for _, r := range Roles {
+		var holders []Person
+		for _, p := range people {
+			if p.Has(r) {
+				holders = append(holders, p)
+			}
+		}
+		if len(holders) > 0 {
+			n++
+			fmt.Fprintf(&b, "\n  %-9s %s", r, handles(holders))
+		}
+	}
+	if n == 0 {
+		b.WriteString("\n  nobody has a role yet: /icbot role add @person ROLE")
+	}
+	in.out.reply(ClassRoles, "", "%s", b.String())
+	return nil
+}

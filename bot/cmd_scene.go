@@ -1,0 +1,335 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func runSceneAdd(in *input, tx Tx) error {
+	id, err := in.sceneID()
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	title, ok := in.key("title")
+	if !ok || strings.TrimSpace(title) == "" {
+		return Errorf(EINVALID, "missing title=\"...\"")
+	}
+	callText, ok := in.key("call")
+	if !ok {
+		return Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\"")
+	}
+	call, err := in.b.parseCall(callText)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Scene(id); err == nil {
+		return Errorf(ECONFLICT, "Scene %s already exists: change it with /scene set %s key=value.", id, id)
+	} else if ErrorCode(err) != ENOTFOUND {
+		return err
+	}
+	// Sessions of an earlier scene with this id stay on record; number on.
+	past, err := tx.Sessions(id)
+	if err != nil {
+		return err
+	}
+	sc := Scene{
+		ID: id, Title: strings.TrimSpace(title), Call: call, Status: StatusDraft,
+		Sessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
+	}
+	if v, ok := in.key("performers"); ok {
+		if err := setPerformers(in, tx, &sc, v); err != nil {
+			return err
+		}
+	}
+	if v, ok := in.key("channel"); ok {
+		if sc.Channel, err = channelArg(v); err != nil {
+			return err
+		}
+	}
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "scene.add", id, "scene %s added, call %s", id, in.b.fmtTime(call)); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, id, "Scene %s added as a draft.\n%s\nNext: add its intimacy beats with /scene beat add %s \"description\" kind=KIND.",
+		id, in.b.sceneCard(tx, &sc), id)
+	return nil
+}
+
+// setPerformers replaces the scene's performers with the mentioned people,
+// who must hold the performer role.
+func setPerformers(in *input, tx Tx, sc *Scene, list string) error {
+	ps, err := in.people(tx, list)
+	if err != nil {
+		return err
+	}
+	ids := make([]UserID, 0, len(ps))
+	for _, p := range ps {
+		if !p.Has(RolePerformer) {
+			return Errorf(EINVALID, "%s is not a performer: give them the role first with /icbot role add %s performer", p.Handle(), p.Handle())
+		}
+		ids = append(ids, p.ID)
+	}
+	sc.Performers = ids
+	// A performer is always on the roster: drop them from the planned
+	// non-performer part so nobody is listed twice.
+	sc.Roster = slices.DeleteFunc(sc.Roster, func(m RosterMember) bool { return sc.IsPerformer(m.User) })
+	return nil
+}
+
+func runSceneList(in *input, tx Tx) error {
+	all := false
+	if a, ok := in.optional(); ok {
+		if !strings.EqualFold(a.Value, "all") {
+			return Errorf(EINVALID, "unexpected %q: /scene list takes only \"all\"", a.Value)
+		}
+		all = true
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	scenes, err := tx.Scenes()
+	if err != nil {
+		return err
+	}
+	// Performers without a production-wide role see their own scenes.
+	ownOnly := !in.caller.HasAny(leadership...) && in.caller.Has(RolePerformer) && !in.admin
+	var b strings.Builder
+	n := 0
+	for _, sc := range scenes {
+		if (!all && sc.Status == StatusWrapped) || (ownOnly && !sc.IsPerformer(in.caller.ID)) {
+			continue
+		}
+		n++
+		fmt.Fprintf(&b, "\n  %-6s %-28s %s  %s", sc.ID, truncate(sc.Title, 28), in.b.fmtTime(sc.Call), sc.EffectiveStatus())
+	}
+	switch {
+	case n == 0 && len(scenes) == 0:
+		in.out.reply(ClassCrew, "", "No scenes yet. Add one with /scene add ID title=\"...\" call=\"YYYY-MM-DD HH:MM\".")
+	case n == 0:
+		in.out.reply(ClassCrew, "", "No scenes to show (/scene list all includes wrapped ones).")
+	default:
+		in.out.reply(ClassCrew, "", "Scenes:%s", b.String())
+	}
+	return nil
+}
+
+func runSceneShow(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if err := in.authorizeScene(&sc); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "%s", in.b.sceneCard(tx, &sc))
+	return nil
+}
+
+// sceneCard is the scene as shown to those who may see its details.
+func (b *Bot) sceneCard(tx Tx, sc *Scene) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "Scene %s: %s\n", sc.ID, sc.Title)
+	fmt.Fprintf(&s, "  Call: %s\n", b.fmtTime(sc.Call))
+	status := string(sc.EffectiveStatus())
+	if sc.Filming() {
+		status += fmt.Sprintf(" (closed set running, session %d)", sc.Session)
+	}
+	fmt.Fprintf(&s, "  Status: %s\n", status)
+	perf, _ := peopleOf(tx, sc.Performers)
+	fmt.Fprintf(&s, "  Performers: %s\n", handles(perf))
+	ch := "none (set one with /scene set " + string(sc.ID) + " channel=#name)"
+	if sc.Channel != "" {
+		ch = "#" + string(sc.Channel)
+	}
+	fmt.Fprintf(&s, "  Channel: %s\n", ch)
+	roster := make([]UserID, len(sc.Roster))
+	for i, m := range sc.Roster {
+		roster[i] = m.User
+	}
+	crew, _ := peopleOf(tx, roster)
+	fmt.Fprintf(&s, "  Roster beyond performers: %s\n", handles(crew))
+	if len(sc.Beats) == 0 {
+		s.WriteString("  Beats: none yet")
+	} else {
+		s.WriteString("  Beats:")
+		for _, bt := range sc.Beats {
+			fmt.Fprintf(&s, "\n    %s  %s [%s]", bt.ID, bt.Description, bt.Kind)
+			if len(bt.Areas) > 0 {
+				fmt.Fprintf(&s, " visible: %s", strings.Join(bt.Areas, ", "))
+			}
+		}
+	}
+	return s.String()
+}
+
+func runSceneSet(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if len(in.named) == 0 {
+		return Errorf(EINVALID, "nothing to change: give at least one of %s", keyList(in.spec.keys))
+	}
+	var changed []string
+	for _, k := range in.spec.keys { // in table order, so the audit reads the same every time
+		v, ok := in.key(k)
+		if !ok {
+			continue
+		}
+		if sc.Filming() && k != "title" {
+			return Errorf(ECONFLICT, "Scene %s is in a closed set: its %s cannot change until /closedset end %s.", sc.ID, k, sc.ID)
+		}
+		switch k {
+		case "title":
+			if strings.TrimSpace(v) == "" {
+				return Errorf(EINVALID, "title= cannot be empty")
+			}
+			sc.Title = strings.TrimSpace(v)
+		case "call":
+			if sc.Call, err = in.b.parseCall(v); err != nil {
+				return err
+			}
+		case "performers":
+			if err := setPerformers(in, tx, &sc, v); err != nil {
+				return err
+			}
+		case "channel":
+			if sc.Channel, err = channelArg(v); err != nil {
+				return err
+			}
+		case "status":
+			st := Status(strings.ToLower(v))
+			if st != StatusDraft && st != StatusReady && st != StatusWrapped {
+				return Errorf(EINVALID, "status=%s cannot be set by hand: use draft, ready or wrapped (holds and closed sets set the others)", v)
+			}
+			sc.Status = st
+		}
+		changed = append(changed, k)
+	}
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "scene.set", sc.ID, "scene %s changed: %s", sc.ID, strings.Join(changed, ", ")); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s updated (%s).\n%s", sc.ID, strings.Join(changed, ", "), in.b.sceneCard(tx, &sc))
+	return nil
+}
+
+// refuseWhileFilming is the rule for changes that need fresh consent.
+func refuseWhileFilming(sc *Scene, what string) error {
+	if sc.Filming() {
+		return Errorf(ECONFLICT, "Scene %s is in a closed set: %s must wait until /closedset end %s, and then needs fresh consent.", sc.ID, what, sc.ID)
+	}
+	return nil
+}
+
+func runBeatAdd(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	desc := strings.TrimSpace(in.rest())
+	if desc == "" {
+		return Errorf(EINVALID, "missing the beat's description, in quotes")
+	}
+	kindText, ok := in.key("kind")
+	if !ok {
+		return Errorf(EINVALID, "missing kind=nudity|contact|simulated-sex|other")
+	}
+	kind, err := ParseBeatKind(kindText)
+	if err != nil {
+		return err
+	}
+	if err := refuseWhileFilming(&sc, "a new beat"); err != nil {
+		return err
+	}
+	var areas []string
+	if v, ok := in.key("areas"); ok {
+		areas = splitList(v)
+	}
+	if kind == KindNudity && len(areas) == 0 {
+		return Errorf(EINVALID, "a nudity beat needs areas=: the body areas visible to camera, such as areas=back,buttocks")
+	}
+	id := sc.addBeat(Beat{Description: desc, Kind: kind, Areas: areas})
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "beat.add", sc.ID, "beat %s (%s) added to scene %s", id, kind, sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s added to scene %s: %s [%s].", id, sc.ID, desc, kind)
+	return nil
+}
+
+func runBeatRemove(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	word, err := in.next("beat id")
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	id, err := ParseBeatID(word.Value)
+	if err != nil {
+		return err
+	}
+	if _, ok := sc.Beat(id); !ok {
+		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
+	}
+	if err := refuseWhileFilming(&sc, "removing a beat"); err != nil {
+		return err
+	}
+	sc.Beats = slices.DeleteFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "beat.remove", sc.ID, "beat %s removed from scene %s", id, sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s removed from scene %s.", id, sc.ID)
+	return nil
+}
+
+func runSceneRemove(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if sc.Filming() {
+		return Errorf(ECONFLICT, "Scene %s is in a closed set: end it with /closedset end %s before removing the scene.", sc.ID, sc.ID)
+	}
+	if err := tx.DeleteScene(sc.ID); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "scene.remove", sc.ID, "scene %s removed", sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassCrew, sc.ID, "Scene %s (%s) removed. Its past closed-set sessions stay on record.", sc.ID, sc.Title)
+	return nil
+}

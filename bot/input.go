@@ -1,0 +1,251 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// next takes the next positional word; what names it in the error when
+// it is missing ("scene id", "@person").
+func (in *input) next(what string) (Arg, error) {
+	if len(in.args) == 0 {
+		return Arg{}, Errorf(EINVALID, "missing %s", what)
+	}
+	a := in.args[0]
+	in.args = in.args[1:]
+	return a, nil
+}
+
+// optional takes the next positional word if there is one.
+func (in *input) optional() (Arg, bool) {
+	if len(in.args) == 0 {
+		return Arg{}, false
+	}
+	a := in.args[0]
+	in.args = in.args[1:]
+	return a, true
+}
+
+// rest takes every positional word left, joined by spaces.
+func (in *input) rest() string {
+	parts := make([]string, len(in.args))
+	for i, a := range in.args {
+		parts[i] = a.Value
+	}
+	in.args = nil
+	return strings.Join(parts, " ")
+}
+
+// done fails when positional words are left over.
+func (in *input) done() error {
+	if len(in.args) > 0 {
+		return Errorf(EINVALID, "unexpected %q", in.args[0].Value)
+	}
+	return nil
+}
+
+// key returns a key=value argument.
+func (in *input) key(k string) (string, bool) {
+	a, ok := in.named[k]
+	return a.Value, ok
+}
+
+// sceneID reads the next word as a scene id.
+func (in *input) sceneID() (SceneID, error) {
+	a, err := in.next("scene id")
+	if err != nil {
+		return "", err
+	}
+	return ParseSceneID(a.Value)
+}
+
+// scene reads the next word as the id of an existing scene and loads it.
+func (in *input) scene(tx Tx) (Scene, error) {
+	id, err := in.sceneID()
+	if err != nil {
+		return Scene{}, err
+	}
+	return loadScene(tx, id)
+}
+
+func loadScene(tx Tx, id SceneID) (Scene, error) {
+	sc, err := tx.Scene(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return Scene{}, Errorf(ENOTFOUND, "There is no scene %s. /scene list shows the scenes.", id)
+	}
+	return sc, err
+}
+
+// person resolves a mention to someone icbot knows. With allowNew, someone
+// not yet known is returned as a new Person (for granting a first role).
+func (in *input) person(tx Tx, word string, allowNew bool) (Person, error) {
+	m, err := ParseUserMention(word)
+	if err != nil {
+		return Person{}, err
+	}
+	if m.ID != "" {
+		p, err := tx.Person(UserID(m.ID))
+		switch {
+		case err == nil:
+			return p, nil
+		case ErrorCode(err) != ENOTFOUND:
+			return Person{}, err
+		case allowNew:
+			return Person{ID: UserID(m.ID), Name: m.Name}, nil
+		}
+		return Person{}, unknownPerson(word)
+	}
+	p, found, err := findByName(tx, m.Name)
+	if err != nil || found {
+		return p, err
+	}
+	if r, ok := in.b.chat.(UserResolver); ok {
+		p, err := r.ResolveUser(in.ctx, m.Name)
+		if err != nil {
+			return Person{}, err
+		}
+		if known, err := tx.Person(p.ID); err == nil {
+			return known, nil
+		}
+		if allowNew {
+			return p, nil
+		}
+		return Person{}, unknownPerson(word)
+	}
+	if allowNew {
+		return Person{}, Errorf(EINVALID, "icbot cannot tell who %s is: mention them so that the chat links the name", word)
+	}
+	return Person{}, unknownPerson(word)
+}
+
+func unknownPerson(word string) error {
+	return Errorf(ENOTFOUND, "%s is not known to icbot: give them a role first with /icbot role add %s ROLE", word, word)
+}
+
+// findByName looks someone up by id or display name, case-insensitively.
+func findByName(tx Tx, name string) (Person, bool, error) {
+	people, err := tx.People()
+	if err != nil {
+		return Person{}, false, err
+	}
+	var hits []Person
+	for _, p := range people {
+		if strings.EqualFold(string(p.ID), name) {
+			return p, true, nil
+		}
+		if strings.EqualFold(p.Name, name) {
+			hits = append(hits, p)
+		}
+	}
+	switch len(hits) {
+	case 0:
+		return Person{}, false, nil
+	case 1:
+		return hits[0], true, nil
+	}
+	return Person{}, false, Errorf(EINVALID, "%d people are called @%s: mention the one you mean so that the chat links the name", len(hits), name)
+}
+
+// people resolves a list of mentions ("@a,@b").
+func (in *input) people(tx Tx, list string) ([]Person, error) {
+	var out []Person
+	seen := map[UserID]bool{}
+	for _, w := range splitList(list) {
+		p, err := in.person(tx, w, false)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// channel reads a channel mention.
+func channelArg(word string) (ChannelID, error) {
+	m, err := ParseChannelMention(word)
+	if err != nil {
+		return "", err
+	}
+	if m.ID != "" {
+		return ChannelID(m.ID), nil
+	}
+	return ChannelID(m.Name), nil
+}
+
+// callLayout is how call times are typed.
+const callLayout = "2006-01-02 15:04"
+
+// parseCall reads a call time typed in the production's zone. A time that
+// does not exist on that day (skipped by a clock change) is refused rather
+// than moved.
+func (b *Bot) parseCall(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	wall, err := time.Parse(callLayout, s)
+	if err != nil {
+		return time.Time{}, Errorf(EINVALID, "bad call time %q: expected call=\"YYYY-MM-DD HH:MM\" in %s, such as call=\"%s\"",
+			s, b.zone, b.clock().In(b.zone).AddDate(0, 0, 7).Format(callLayout))
+	}
+	t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, 0, b.zone)
+	if t.Hour() != wall.Hour() || t.Minute() != wall.Minute() {
+		return time.Time{}, Errorf(EINVALID, "call time %s does not exist in %s: the clocks go forward that night; choose another time", s, b.zone)
+	}
+	return t.UTC(), nil
+}
+
+// fmtTime shows an instant in the production's zone.
+func (b *Bot) fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(b.zone).Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// fmtClock shows just the time of day, for times on the current day.
+func (b *Bot) fmtClock(t time.Time) string {
+	return t.In(b.zone).Format("15:04")
+}
+
+// handles writes people as "@a, @b".
+func handles(ps []Person) string {
+	if len(ps) == 0 {
+		return "nobody"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Handle()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// personOf loads a person for display, falling back to the bare id.
+func personOf(tx Tx, id UserID) (Person, error) {
+	p, err := tx.Person(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return Person{ID: id}, nil
+	}
+	return p, err
+}
+
+func peopleOf(tx Tx, ids []UserID) ([]Person, error) {
+	out := make([]Person, 0, len(ids))
+	for _, id := range ids {
+		p, err := personOf(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// audit appends an audit record for the command being run.
+func (in *input) audit(tx Tx, action string, scene SceneID, format string, args ...any) error {
+	return tx.Audit(AuditRecord{
+		Time: in.now, Actor: in.caller.ID, Action: action, Scene: scene,
+		Summary: fmt.Sprintf(format, args...),
+	})
+}

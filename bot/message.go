@@ -1,0 +1,129 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Command is one command typed by a person, as an adapter hands it over.
+type Command struct {
+	Caller UserID
+	// CallerName is the caller's display name on the platform, when the
+	// adapter knows it; icbot keeps the people it knows up to date with it.
+	CallerName string
+	// Channel is where the command was typed.
+	Channel ChannelID
+	// Text is the whole command line: "/closedset start 12".
+	Text string
+	// Respond, when set, sends a late reply that only the caller sees (Slack
+	// response_url, a Discord follow-up). Without it late replies go by DM.
+	Respond func(ctx context.Context, m Message) error
+}
+
+// DestKind says where a message goes.
+type DestKind int
+
+// Destinations.
+const (
+	// ToCaller is seen by the person who typed the command only (Slack
+	// ephemeral, Discord ephemeral, the console's "visible only to").
+	ToCaller DestKind = iota + 1
+	// ToUser is a direct message to one person.
+	ToUser
+	// ToChannel is a post that every member of a channel can read.
+	ToChannel
+)
+
+// Destination is where a message goes.
+type Destination struct {
+	Kind    DestKind
+	User    UserID    // for ToCaller and ToUser
+	Channel ChannelID // for ToChannel
+}
+
+func (d Destination) String() string {
+	switch d.Kind {
+	case ToCaller:
+		return "reply to " + string(d.User)
+	case ToUser:
+		return "DM to " + string(d.User)
+	case ToChannel:
+		return "channel " + string(d.Channel)
+	}
+	return "nowhere"
+}
+
+// Message is one thing icbot says, addressed in domain terms. Every message
+// carries the class of information it holds, and the need-to-know gate
+// decides from it whether the destination may receive it.
+type Message struct {
+	To    Destination
+	Class Class
+	// Scene is the scene the message is about, if any; the gate uses it to
+	// decide who counts as "own scene" or "on the roster".
+	Scene SceneID
+	// Subject is the person whose private data the message holds, if any;
+	// the gate lets it reach them ("own").
+	Subject UserID
+	Text    string
+}
+
+// Outcome is the result of one command: replies for the caller, ready to
+// show at once, and the follow-up work (notices, channel locks) that
+// Bot.FollowUp does after the adapter has answered the platform.
+type Outcome struct {
+	// Replies are for the caller only, already screened.
+	Replies []Message
+	// Err is the failure shown in Replies, if the command failed.
+	Err error
+
+	cmd     Command
+	notices []Message
+	effects []effect
+}
+
+// ReplyText joins the replies' texts, for adapters that answer once.
+func (o *Outcome) ReplyText() string {
+	parts := make([]string, len(o.Replies))
+	for i, m := range o.Replies {
+		parts[i] = m.Text
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// HasFollowUp reports whether FollowUp has anything to do.
+func (o *Outcome) HasFollowUp() bool { return len(o.notices) > 0 || len(o.effects) > 0 }
+
+// effect is follow-up work with side effects on the platform, such as a
+// channel lock, done after the command's transaction has committed.
+type effect func(ctx context.Context, b *Bot, o *Outcome) error
+
+// out collects what a handler says while it runs.
+type out struct {
+	caller  UserID
+	replies []Message
+	notices []Message
+	effects []effect
+}
+
+func (o *out) reply(c Class, scene SceneID, format string, args ...any) {
+	o.replies = append(o.replies, Message{
+		To: Destination{Kind: ToCaller, User: o.caller}, Class: c, Scene: scene, Subject: o.caller,
+		Text: fmt.Sprintf(format, args...),
+	})
+}
+
+func (o *out) dm(to UserID, c Class, scene SceneID, subject UserID, text string) {
+	o.notices = append(o.notices, Message{
+		To: Destination{Kind: ToUser, User: to}, Class: c, Scene: scene, Subject: subject, Text: text,
+	})
+}
+
+func (o *out) post(ch ChannelID, c Class, scene SceneID, text string) {
+	o.notices = append(o.notices, Message{
+		To: Destination{Kind: ToChannel, Channel: ch}, Class: c, Scene: scene, Text: text,
+	})
+}
+
+func (o *out) then(e effect) { o.effects = append(o.effects, e) }

@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"context"
+	"slices"
+)
+
+// Class is the kind of information a message holds, from the product's
+// need-to-know table. Every outgoing message has one; the gate below is the
+// only place that decides who may receive each class.
+type Class int
+
+// Information classes.
+const (
+	// ClassPublic may go anywhere: the closed-set rules, "scene 12 is on
+	// hold: talk to the IC", help text.
+	ClassPublic Class = iota + 1
+	// ClassCrew is for anyone with a role on the production: the schedule
+	// of scenes (id, title, call time, status), confirmations of routine
+	// changes.
+	ClassCrew
+	// ClassPersonal is about the recipient themself (their own roles).
+	ClassPersonal
+	// ClassRoles is who holds which role on the production.
+	ClassRoles
+	// ClassSceneDetail is a scene's performers and intimacy beats: the same
+	// audience as the top-line summary.
+	ClassSceneDetail
+	// ClassRoster is the closed-set roster and state.
+	ClassRoster
+	// ClassHoldCaller is who called a hold and why.
+	ClassHoldCaller
+)
+
+// audience is one row of the need-to-know table.
+type audience struct {
+	name string
+	// anyone: strangers included.
+	anyone bool
+	// crew: anyone holding at least one role.
+	crew bool
+	// roles that may always receive it.
+	roles []Role
+	// admins from configuration.
+	admins bool
+	// ownScene: performers of the message's scene.
+	ownScene bool
+	// roster: essential personnel on the message's scene's roster.
+	roster bool
+	// subject: the person the data is about.
+	subject bool
+	// channel says how the class may be posted to a channel.
+	channel channelRule
+}
+
+type channelRule int
+
+const (
+	anyChannel     channelRule = iota + 1 // any channel, public included
+	privateChannel                        // only channels the platform says are private
+	noChannel                             // never to a channel: people only
+)
+
+// needToKnow is the product's need-to-know table (PRODUCT.md) as data.
+var needToKnow = map[Class]audience{
+	ClassPublic:      {name: "public", anyone: true, channel: anyChannel},
+	ClassCrew:        {name: "crew", crew: true, admins: true, channel: privateChannel},
+	ClassPersonal:    {name: "personal", subject: true, channel: noChannel},
+	ClassRoles:       {name: "roles", roles: []Role{RoleIC, RoleAD, RoleProducer}, admins: true, channel: noChannel},
+	ClassSceneDetail: {name: "scene detail", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassRoster:      {name: "closed-set roster", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, roster: true, channel: privateChannel},
+	ClassHoldCaller:  {name: "hold caller", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+}
+
+func (c Class) String() string {
+	if a, ok := needToKnow[c]; ok {
+		return a.name
+	}
+	return "unclassified"
+}
+
+// gate decides whether recipients may receive messages. lookup gives the
+// recipient's person record and the message's scene from the current
+// transaction.
+type gate struct {
+	admins map[UserID]bool
+}
+
+// mayRead reports whether person p may receive a message of class c about
+// scene sc (nil when none) concerning subject.
+func (g gate) mayRead(p Person, c Class, sc *Scene, subject UserID) bool {
+	a, ok := needToKnow[c]
+	if !ok {
+		return false // unclassified information goes nowhere
+	}
+	switch {
+	case a.anyone:
+		return true
+	case a.crew && p.Known():
+		return true
+	case a.admins && g.admins[p.ID]:
+		return true
+	case slices.ContainsFunc(a.roles, p.Has):
+		return true
+	case a.subject && subject != "" && subject == p.ID:
+		return true
+	case sc != nil && a.ownScene && sc.IsPerformer(p.ID):
+		return true
+	case sc != nil && a.roster && sc.OnRoster(p.ID):
+		return true
+	}
+	return false
+}
+
+// screen drops every message whose recipient may not read it, inside the
+// command's transaction so that roles and rosters are the committed ones.
+// Channel posts are checked for the channel rule here and for privacy at
+// delivery, where the platform can be asked. It returns the messages that
+// pass and those refused.
+func (g gate) screen(tx Tx, msgs []Message) (pass, refused []Message, err error) {
+	scenes := map[SceneID]*Scene{}
+	sceneOf := func(id SceneID) (*Scene, error) {
+		if id == "" {
+			return nil, nil
+		}
+		if sc, ok := scenes[id]; ok {
+			return sc, nil
+		}
+		sc, err := tx.Scene(id)
+		if ErrorCode(err) == ENOTFOUND {
+			scenes[id] = nil
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		scenes[id] = &sc
+		return &sc, nil
+	}
+	for _, m := range msgs {
+		ok, err := g.allowed(tx, m, sceneOf)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			pass = append(pass, m)
+		} else {
+			refused = append(refused, m)
+		}
+	}
+	return pass, refused, nil
+}
+
+func (g gate) allowed(tx Tx, m Message, sceneOf func(SceneID) (*Scene, error)) (bool, error) {
+	a, ok := needToKnow[m.Class]
+	if !ok {
+		return false, nil
+	}
+	switch m.To.Kind {
+	case ToChannel:
+		return a.channel != noChannel, nil
+	case ToCaller, ToUser:
+		p, err := tx.Person(m.To.User)
+		if ErrorCode(err) == ENOTFOUND {
+			p = Person{ID: m.To.User}
+		} else if err != nil {
+			return false, err
+		}
+		sc, err := sceneOf(m.Scene)
+		if err != nil {
+			return false, err
+		}
+		return g.mayRead(p, m.Class, sc, m.Subject), nil
+	}
+	return false, nil
+}
+
+// channelAllows is the delivery-time half of the gate: a class that may go
+// only to private channels is posted only after the platform confirms the
+// channel is private.
+func channelAllows(ctx context.Context, chat Chat, m Message) (bool, error) {
+	a, ok := needToKnow[m.Class]
+	if !ok {
+		return false, nil
+	}
+	switch a.channel {
+	case anyChannel:
+		return true, nil
+	case privateChannel:
+		return chat.IsPrivate(ctx, m.To.Channel)
+	}
+	return false, nil
+}

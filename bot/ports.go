@@ -1,0 +1,104 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps icbot's state. Every use case runs in exactly one transaction:
+// a state change and its audit record commit together or not at all.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction, committed (and synced to
+	// disk) when fn returns nil and rolled back otherwise.
+	Update(ctx context.Context, fn func(Tx) error) error
+}
+
+// Tx is one transaction on the store. Values returned are copies: changing
+// them changes nothing until they are put back.
+type Tx interface {
+	// Production returns the production's stored settings.
+	Production() (ProductionInfo, error)
+	PutProduction(ProductionInfo) error
+
+	// Person returns the person with id; ENOTFOUND when unknown.
+	Person(id UserID) (Person, error)
+	// People lists everyone, ordered by id.
+	People() ([]Person, error)
+	PutPerson(Person) error
+	DeletePerson(id UserID) error
+
+	// Scene returns the scene with id; ENOTFOUND when unknown.
+	Scene(id SceneID) (Scene, error)
+	// Scenes lists every scene ordered by id.
+	Scenes() ([]Scene, error)
+	PutScene(Scene) error
+	DeleteScene(id SceneID) error
+
+	// Session returns a scene's closed-set session seq; ENOTFOUND when unknown.
+	Session(scene SceneID, seq uint64) (Session, error)
+	// Sessions lists a scene's sessions, oldest first.
+	Sessions(scene SceneID) ([]Session, error)
+	PutSession(Session) error
+
+	// Audit appends a record to the audit chain; the store assigns its
+	// sequence number and hash.
+	Audit(AuditRecord) error
+	// AuditLen is the number of records in the audit chain.
+	AuditLen() (uint64, error)
+}
+
+// ProductionInfo is the production-wide state kept in the store.
+type ProductionInfo struct {
+	Name string
+	// Seeded records that the console demo was written, so it is written once.
+	Seeded bool
+}
+
+// Chat is what every chat adapter provides to the bot: post to a channel,
+// message a person privately, and say whether a channel is private.
+// Replies to the person who typed a command travel back with the command
+// (see Command.Respond), not through Chat.
+type Chat interface {
+	// Post sends a message to a channel as it is. Need-to-know checks have
+	// already been made by the bot.
+	Post(ctx context.Context, ch ChannelID, m Message) error
+	// DM sends a message to one person privately.
+	DM(ctx context.Context, to UserID, m Message) error
+	// IsPrivate reports whether only invited members can read ch.
+	IsPrivate(ctx context.Context, ch ChannelID) (bool, error)
+}
+
+// Locker is an optional Chat ability: restrict a channel to a roster for a
+// closed set, and undo it. An adapter without it leaves closed sets
+// announced and logged but not enforced by the platform.
+type Locker interface {
+	// Lock makes ch readable by roster (and the bot) only. It is also
+	// called again when the roster changes during a session, with the
+	// record of the earlier call in prev, and must then reconcile. It
+	// returns the whole new record for Unlock. An EUNAVAILABLE error says
+	// in words what permission or setting is missing.
+	Lock(ctx context.Context, ch ChannelID, roster []UserID, prev LockResult) (LockResult, error)
+	// Unlock undoes every Lock of the session exactly.
+	Unlock(ctx context.Context, ch ChannelID, lock LockResult) error
+}
+
+// LockResult is what a Locker changed on a channel, so it can be undone.
+type LockResult struct {
+	// Removed are the members the lock took out, restored by Unlock.
+	Removed []UserID
+	// Restore is the adapter's own record, such as saved permissions.
+	Restore []byte
+}
+
+// UserResolver is an optional Chat ability: turn a bare "@name" typed
+// without the platform's mention markup into a user. The console, where
+// names are ids, has it; platforms whose clients send proper mentions need
+// not.
+type UserResolver interface {
+	ResolveUser(ctx context.Context, name string) (Person, error)
+}
+
+// Clock tells the time. Tests inject a fixed or stepping clock.
+type Clock func() time.Time

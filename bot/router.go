@@ -1,0 +1,356 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+)
+
+// spec is one command: its words, usage, who may run it and its handler.
+type spec struct {
+	path    string   // "scene beat add"
+	usage   string   // what follows the path: `ID "description" kind=KIND [areas=a,b]`
+	summary string   // one line for /icbot help
+	help    string   // more lines for /scene help add, may be empty
+	keys    []string // the key=value names it accepts
+	access  access
+	write   bool // runs in a read-write transaction
+	run     func(in *input, tx Tx) error
+}
+
+func (s *spec) usageLine() string {
+	u := "/" + s.path
+	if s.usage != "" {
+		u += " " + s.usage
+	}
+	return u
+}
+
+// access is who may run a command. Roles and admins are checked by the
+// router before the handler runs; the scene relations (performer of the
+// scene, on its roster) are checked by the handler once it has loaded the
+// scene, through input.authorizeScene. A handler that returns without the
+// caller being authorized one way or the other fails closed.
+type access struct {
+	everyone bool // anyone, even people without a role
+	crew     bool // anyone with at least one role
+	admins   bool
+	roles    []Role
+	// Scene relations.
+	performerOf bool
+	rosterOf    bool
+}
+
+func (a access) byRole(p Person, admin bool) bool {
+	return a.everyone || (a.crew && p.Known()) || (a.admins && admin) || slices.ContainsFunc(a.roles, p.Has)
+}
+
+func (a access) byScene(p Person, sc *Scene) bool {
+	return (a.performerOf && sc.IsPerformer(p.ID)) || (a.rosterOf && sc.OnRoster(p.ID))
+}
+
+func (a access) relational() bool { return a.performerOf || a.rosterOf }
+
+// who describes in words who may run the command.
+func (a access) who() string {
+	if a.everyone {
+		return "anyone"
+	}
+	if a.crew {
+		return "anyone with a role on the production"
+	}
+	var parts []string
+	for _, r := range a.roles {
+		parts = append(parts, "the "+r.Title())
+	}
+	if a.admins {
+		parts = append(parts, "an admin")
+	}
+	if a.performerOf {
+		parts = append(parts, "the scene's performers")
+	}
+	if a.rosterOf {
+		parts = append(parts, "the closed-set roster")
+	}
+	switch len(parts) {
+	case 0:
+		return "nobody"
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
+// registry holds the command table, indexed by path.
+type registry struct {
+	specs  []*spec
+	byPath map[string]*spec
+	groups map[string][]*spec // "scene" -> its sub-commands
+}
+
+func newRegistry(specs []*spec) *registry {
+	r := &registry{specs: specs, byPath: map[string]*spec{}, groups: map[string][]*spec{}}
+	for _, s := range specs {
+		if _, dup := r.byPath[s.path]; dup {
+			panic("duplicate command " + s.path)
+		}
+		r.byPath[s.path] = s
+		name, _, _ := strings.Cut(s.path, " ")
+		r.groups[name] = append(r.groups[name], s)
+	}
+	return r
+}
+
+// match finds the longest command path that the line's leading words
+// spell, and returns the spec and how many positional words it used. When
+// no spec matches, prefix is the longest group of commands the words
+// reached ("scene beat"), for help.
+func (r *registry) match(line Line) (s *spec, used int, prefix string, prefixUsed int) {
+	path := line.Name
+	s, prefix = r.byPath[path], path
+	for i, a := range line.Args {
+		if !a.Positional() || a.Quoted {
+			break
+		}
+		path += " " + strings.ToLower(a.Value)
+		if found, ok := r.byPath[path]; ok {
+			s, used = found, i+1
+		}
+		if !r.isPrefix(path) {
+			break
+		}
+		prefix, prefixUsed = path, i+1
+	}
+	return s, used, prefix, prefixUsed
+}
+
+func (r *registry) isPrefix(path string) bool {
+	for p := range r.byPath {
+		if strings.HasPrefix(p, path+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// under lists the commands whose path starts with prefix.
+func (r *registry) under(prefix string) []*spec {
+	var out []*spec
+	for _, s := range r.specs {
+		if s.path == prefix || strings.HasPrefix(s.path, prefix+" ") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// input is one command being run: the caller, the words left to read, and
+// what the handler says.
+type input struct {
+	ctx    context.Context
+	b      *Bot
+	spec   *spec
+	cmd    Command
+	caller Person
+	admin  bool
+	now    time.Time
+	args   []Arg          // positional words after the command path
+	named  map[string]Arg // key=value arguments
+	out    out
+	// authorized is set when the caller passed the role check, or the
+	// handler's scene check.
+	authorized bool
+}
+
+// Handle runs one command and returns what to answer the caller at once and
+// what to do afterwards (Bot.FollowUp). It never panics on bad input: every
+// failure becomes a reply.
+func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
+	start := time.Now()
+	o := &Outcome{cmd: cmd}
+	in, err := b.prepare(ctx, cmd, o)
+	if err == nil && in != nil {
+		err = b.run(ctx, in, o)
+	}
+	if err != nil {
+		b.fail(o, in, err)
+	}
+	level := slog.LevelInfo
+	if ErrorCode(err) == EINTERNAL {
+		level = slog.LevelError
+	}
+	// Never the command text: it may hold notes or reasons.
+	b.log.LogAttrs(ctx, level, "command",
+		slog.String("command", specPath(in)),
+		slog.String("caller", string(cmd.Caller)),
+		slog.String("outcome", outcomeName(err)),
+		slog.Duration("took", time.Since(start)))
+	return o
+}
+
+// prepare parses the line and finds its spec. It returns a nil input when
+// the line asked for help, which it puts in o.
+func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, error) {
+	line, err := Parse(cmd.Text)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := b.commands.groups[line.Name]; !ok {
+		return nil, Errorf(EINVALID, "unknown command /%s: icbot has %s. Type /icbot help.", line.Name, b.commands.names())
+	}
+	s, used, prefix, prefixUsed := b.commands.match(line)
+	rest := line.Args[used:]
+	if s == nil {
+		rest = line.Args[prefixUsed:]
+	}
+	if len(rest) > 0 && rest[0].Positional() && !rest[0].Quoted && strings.EqualFold(rest[0].Value, "help") {
+		// "/scene add help" or "/scene help [add]": help, not a command.
+		topic := prefix
+		if s != nil {
+			topic = s.path
+		} else if len(rest) > 1 {
+			topic = prefix + " " + strings.ToLower(rest[1].Value)
+		}
+		o.Replies = []Message{{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: ClassPublic, Text: b.commands.help(topic)}}
+		return nil, nil
+	}
+	if s == nil {
+		if len(rest) == 0 || !rest[0].Positional() {
+			return nil, Errorf(EINVALID, "/%s needs a sub-command.\n%s", prefix, b.commands.help(prefix))
+		}
+		return nil, Errorf(EINVALID, "/%s has no sub-command %q.\n%s", prefix, rest[0].Value, b.commands.help(prefix))
+	}
+	in := &input{ctx: ctx, b: b, spec: s, cmd: cmd, now: b.now(), named: map[string]Arg{}}
+	for _, a := range rest {
+		if a.Positional() {
+			in.args = append(in.args, a)
+			continue
+		}
+		if !slices.Contains(s.keys, a.Key) {
+			if len(s.keys) == 0 {
+				return in, Errorf(EINVALID, "/%s takes no key=value options, but got %s=", s.path, a.Key)
+			}
+			return in, Errorf(EINVALID, "unknown key %s= for /%s (it takes %s)", a.Key, s.path, keyList(s.keys))
+		}
+		if _, dup := in.named[a.Key]; dup {
+			return in, Errorf(EINVALID, "%s= is given twice", a.Key)
+		}
+		in.named[a.Key] = a
+	}
+	return in, nil
+}
+
+func keyList(keys []string) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "="
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (b *Bot) fail(o *Outcome, in *input, err error) {
+	msg := ErrorMessage(err)
+	if ErrorCode(err) == EINVALID && in != nil && in.spec != nil {
+		msg += "\nUsage: " + in.spec.usageLine()
+	}
+	o.Err = err
+	o.Replies = append(o.Replies[:0], Message{
+		To:    Destination{Kind: ToCaller, User: o.cmd.Caller},
+		Class: ClassPublic,
+		Text:  msg,
+	})
+	if ErrorCode(err) == EINTERNAL {
+		b.log.Error("command failed", "command", specPath(in), "err", err)
+	}
+}
+
+// outcomeName is the outcome label for logs and metrics.
+func outcomeName(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return ErrorCode(err)
+}
+
+func specPath(in *input) string {
+	if in == nil || in.spec == nil {
+		return ""
+	}
+	return in.spec.path
+}
+
+var errNotAuthorized = errors.New("handler returned without authorizing the caller")
+
+// run executes the handler in one transaction and screens what it says.
+func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
+	txn := b.store.View
+	if in.spec.write {
+		txn = b.store.Update
+	}
+	return txn(ctx, func(tx Tx) error {
+		in.out = out{caller: in.cmd.Caller}
+		in.authorized = false
+		caller, err := tx.Person(in.cmd.Caller)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			caller = Person{ID: in.cmd.Caller, Name: in.cmd.CallerName}
+		case err != nil:
+			return err
+		}
+		in.caller = caller
+		in.admin = b.isAdmin(caller.ID)
+		if in.spec.access.byRole(caller, in.admin) {
+			in.authorized = true
+		} else if !in.spec.access.relational() {
+			return in.forbidden()
+		}
+		if err := in.spec.run(in, tx); err != nil {
+			return err
+		}
+		if !in.authorized {
+			return Internal(fmt.Errorf("%s: %w", in.spec.path, errNotAuthorized))
+		}
+		replies, refusedReplies, err := b.gate.screen(tx, in.out.replies)
+		if err != nil {
+			return err
+		}
+		notices, refused, err := b.gate.screen(tx, in.out.notices)
+		if err != nil {
+			return err
+		}
+		for _, m := range append(refusedReplies, refused...) {
+			// A handler addressed information to someone the table does
+			// not allow: a bug, caught here. Log where, never what.
+			b.log.Error("need-to-know gate refused a message", "command", in.spec.path,
+				"class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
+		}
+		o.Replies, o.notices, o.effects = replies, notices, in.out.effects
+		return nil
+	})
+}
+
+// forbidden is the refusal for a caller whose roles do not allow the command.
+func (in *input) forbidden() error {
+	have := rolesText(in.caller.Roles)
+	if !in.caller.Known() {
+		return Errorf(EFORBIDDEN, "You have no role on this production yet, so you cannot run /%s. Ask an admin, the IC or an AD to add you with /icbot role add @you ROLE.", in.spec.path)
+	}
+	return Errorf(EFORBIDDEN, "Only %s can run /%s (you are: %s).", in.spec.access.who(), in.spec.path, have)
+}
+
+// authorizeScene completes the access check for commands open to a scene's
+// performers or roster.
+func (in *input) authorizeScene(sc *Scene) error {
+	if in.authorized {
+		return nil
+	}
+	if in.spec.access.byScene(in.caller, sc) {
+		in.authorized = true
+		return nil
+	}
+	return in.forbidden()
+}

@@ -1,0 +1,236 @@
+package bot
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SceneID names a scene the way the script does: "12", "12A", "EP2-31".
+// Stored upper-case.
+type SceneID string
+
+var sceneIDPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$`)
+
+// reservedSceneIDs would read as sub-commands or options.
+var reservedSceneIDs = []string{"HELP", "ALL", "LIFT", "FORCE", "STATUS"}
+
+// ParseSceneID validates and normalises a scene id.
+func ParseSceneID(s string) (SceneID, error) {
+	if s == "" {
+		return "", Errorf(EINVALID, "missing scene id")
+	}
+	if !sceneIDPattern.MatchString(s) {
+		return "", Errorf(EINVALID, "%q is not a scene id: use letters, digits, '.', '-' or '_' (at most 16), such as 12 or 12A", s)
+	}
+	id := strings.ToUpper(s)
+	if slices.Contains(reservedSceneIDs, id) {
+		return "", Errorf(EINVALID, "%q is a reserved word, not a scene id", s)
+	}
+	return SceneID(id), nil
+}
+
+// Status is where a scene is in its life.
+type Status string
+
+// Scene statuses. StatusOnHold is never stored: it is how a scene with an
+// active hold shows, whatever its stored status.
+const (
+	StatusDraft   Status = "draft"
+	StatusReady   Status = "ready"
+	StatusOnHold  Status = "on-hold"
+	StatusFilming Status = "filming"
+	StatusWrapped Status = "wrapped"
+)
+
+// BeatKind classifies an intimacy beat.
+type BeatKind string
+
+// Beat kinds.
+const (
+	KindNudity       BeatKind = "nudity"
+	KindContact      BeatKind = "contact"
+	KindSimulatedSex BeatKind = "simulated-sex"
+	KindOther        BeatKind = "other"
+)
+
+// BeatKinds lists the kinds in display order.
+var BeatKinds = []BeatKind{KindNudity, KindContact, KindSimulatedSex, KindOther}
+
+// ParseBeatKind reads a beat kind.
+func ParseBeatKind(s string) (BeatKind, error) {
+	k := BeatKind(strings.ToLower(s))
+	if !slices.Contains(BeatKinds, k) {
+		return "", Errorf(EINVALID, "unknown beat kind %q: expected nudity, contact, simulated-sex or other", s)
+	}
+	return k, nil
+}
+
+// Beat is one planned intimate action in a scene, which each performer
+// answers separately.
+type Beat struct {
+	ID          string // "b1", "b2": never reused within a scene
+	Description string
+	Kind        BeatKind
+	Areas       []string // body areas visible to camera, for nudity
+}
+
+// ParseBeatID accepts "b3", "B3" or "3".
+func ParseBeatID(s string) (string, error) {
+	n := strings.TrimPrefix(strings.ToLower(s), "b")
+	if v, err := strconv.Atoi(n); err != nil || v <= 0 {
+		return "", Errorf(EINVALID, "%q is not a beat id: use the id shown by /scene show, such as b1", s)
+	}
+	return "b" + n, nil
+}
+
+// RosterMember is one person on a closed set's essential-personnel roster.
+type RosterMember struct {
+	User    UserID
+	Role    Role // why they are essential
+	AddedBy UserID
+	AddedAt time.Time
+	// AckedAt is when they acknowledged the device policy, during a session.
+	AckedAt time.Time
+}
+
+// Hold is a pause of a scene. Who called it is known to the IC only.
+type Hold struct {
+	Seq      int // 1, 2, ... per scene
+	CalledBy UserID
+	At       time.Time
+	Reason   string // sensitive: shown to the IC only
+	Session  uint64 // closed-set session running at the time, 0 if none
+	LiftedBy UserID
+	LiftedAt time.Time
+}
+
+// Active reports whether the hold has not been lifted.
+func (h Hold) Active() bool { return h.LiftedAt.IsZero() }
+
+// Scene is a scene with intimacy content and everything icbot tracks for it.
+type Scene struct {
+	ID         SceneID
+	Title      string
+	Call       time.Time // call time, an instant; shown in the production's zone
+	Performers []UserID
+	Beats      []Beat
+	NextBeat   int    // number for the next beat id
+	Status     Status // stored status: draft, ready, filming or wrapped
+	Channel    ChannelID
+	// Roster is the planned essential personnel beyond the performers, who
+	// are always on it. A session copies it at start.
+	Roster []RosterMember
+	Holds  []Hold
+	// Session is the running closed-set session's number, 0 when none.
+	Session  uint64
+	Sessions uint64 // how many sessions have been started
+	Version  int    // bumped on every change
+	Created  time.Time
+	Updated  time.Time
+}
+
+// ActiveHold returns the hold in force, if any.
+func (s *Scene) ActiveHold() (Hold, bool) {
+	for i := len(s.Holds) - 1; i >= 0; i-- {
+		if s.Holds[i].Active() {
+			return s.Holds[i], true
+		}
+	}
+	return Hold{}, false
+}
+
+// EffectiveStatus is the status people see: on-hold wins over the stored one.
+func (s *Scene) EffectiveStatus() Status {
+	if _, ok := s.ActiveHold(); ok {
+		return StatusOnHold
+	}
+	return s.Status
+}
+
+// Filming reports whether a closed-set session is running.
+func (s *Scene) Filming() bool { return s.Session != 0 }
+
+// IsPerformer reports whether u performs in the scene.
+func (s *Scene) IsPerformer(u UserID) bool { return slices.Contains(s.Performers, u) }
+
+// OnRoster reports whether u is on the planned roster or performs.
+func (s *Scene) OnRoster(u UserID) bool {
+	return s.IsPerformer(u) || slices.ContainsFunc(s.Roster, func(m RosterMember) bool { return m.User == u })
+}
+
+// Beat finds a beat by id.
+func (s *Scene) Beat(id string) (Beat, bool) {
+	i := slices.IndexFunc(s.Beats, func(b Beat) bool { return b.ID == id })
+	if i < 0 {
+		return Beat{}, false
+	}
+	return s.Beats[i], true
+}
+
+// addBeat appends b with the next id and returns that id.
+func (s *Scene) addBeat(b Beat) string {
+	s.NextBeat++
+	b.ID = fmt.Sprintf("b%d", s.NextBeat)
+	s.Beats = append(s.Beats, b)
+	return b.ID
+}
+
+// Session is one closed-set period of a scene, from start to end.
+type Session struct {
+	Scene     SceneID
+	Seq       uint64 // 1, 2, ... per scene
+	StartedBy UserID
+	StartedAt time.Time
+	EndedBy   UserID
+	EndedAt   time.Time
+	// Roster is who was essential personnel, kept current while running.
+	Roster []RosterMember
+	// Override is the IC's written reason for starting despite missing
+	// preconditions; empty when none were missing.
+	Override string
+	Lock     LockRecord
+}
+
+// Running reports whether the session has not ended.
+func (s *Session) Running() bool { return s.EndedAt.IsZero() }
+
+// Member returns u's roster entry.
+func (s *Session) Member(u UserID) (*RosterMember, bool) {
+	i := slices.IndexFunc(s.Roster, func(m RosterMember) bool { return m.User == u })
+	if i < 0 {
+		return nil, false
+	}
+	return &s.Roster[i], true
+}
+
+// Users lists the roster's user ids.
+func (s *Session) Users() []UserID {
+	us := make([]UserID, len(s.Roster))
+	for i, m := range s.Roster {
+		us[i] = m.User
+	}
+	return us
+}
+
+// LockRecord is what happened to the scene channel's access for a session.
+type LockRecord struct {
+	// State is "pending" until the adapter has tried, then "enforced",
+	// "not enforced" or "released".
+	State string
+	// Problem says why the lock is not enforced, in words for the AD.
+	Problem string
+	// Changes is what the adapter changed, for restoring at the end.
+	Changes LockResult
+}
+
+// Lock states.
+const (
+	LockPending     = "pending"
+	LockEnforced    = "enforced"
+	LockNotEnforced = "not enforced"
+	LockReleased    = "released"
+)
