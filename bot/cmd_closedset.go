@@ -338,11 +338,11 @@ func runClosedSetEnd(in *input, tx Tx) error {
 		return err
 	}
 	took := sess.EndedAt.Sub(sess.StartedAt)
-	if err := in.audit(tx, "closedset.end", sc.ID, "closed set session %d for scene %s ended after %s", sess.Seq, sc.ID, took); err != nil {
+	if err := in.audit(tx, "closedset.end", sc.ID, "closed set session %d for scene %s ended after %s", sess.Seq, sc.ID, fmtDuration(took)); err != nil {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), took, sess.Seq)
+	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), fmtDuration(took), sess.Seq)
 	var unacked []UserID
 	for _, m := range sess.Roster {
 		if m.AckedAt.IsZero() {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -133,6 +134,7 @@ func runRoleList(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
+	slices.SortFunc(people, func(a, b Person) int { return strings.Compare(strings.ToLower(a.Handle()), strings.ToLower(b.Handle())) })
 	var b strings.Builder
 	fmt.Fprintf(&b, "People on %s:", productionName(tx))
 	n := 0

@@ -26,10 +26,19 @@ func (r *registry) names() string {
 // topic gets the full list.
 func (r *registry) help(topic string) string {
 	topic = strings.TrimSpace(strings.ToLower(strings.TrimPrefix(topic, "/")))
-	if s, ok := r.byPath[topic]; ok && len(r.under(topic)) == 1 {
-		return s.longHelp()
-	}
 	specs := r.under(topic)
+	if s, ok := r.byPath[topic]; ok {
+		if len(specs) == 1 {
+			return s.longHelp()
+		}
+		// A command that also has sub-commands, such as /hold and /hold lift.
+		var b strings.Builder
+		b.WriteString(s.longHelp() + "\nSub-commands:")
+		for _, sub := range specs[1:] {
+			fmt.Fprintf(&b, "\n  %s\n      %s", sub.usageLine(), sub.summary)
+		}
+		return b.String()
+	}
 	var b strings.Builder
 	if topic == "" || len(specs) == 0 {
 		if topic != "" {

@@ -40,7 +40,7 @@ func (in *input) rest() string {
 // done fails when positional words are left over.
 func (in *input) done() error {
 	if len(in.args) > 0 {
-		return Errorf(EINVALID, "unexpected %q", in.args[0].Value)
+		return Errorf(EINVALID, "unexpected %q (put quotes around a value with spaces, as in title=\"Night swim\")", in.args[0].Value)
 	}
 	return nil
 }
@@ -207,6 +207,18 @@ func (b *Bot) fmtTime(t time.Time) string {
 // fmtClock shows just the time of day, for times on the current day.
 func (b *Bot) fmtClock(t time.Time) string {
 	return t.In(b.zone).Format("15:04")
+}
+
+// fmtDuration writes a duration as people do: "2h35m", "40m", "15s".
+func fmtDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return d.String()
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // handles writes people as "@a, @b".

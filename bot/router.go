@@ -254,7 +254,7 @@ func keyList(keys []string) string {
 
 func (b *Bot) fail(o *Outcome, in *input, err error) {
 	msg := ErrorMessage(err)
-	if ErrorCode(err) == EINVALID && in != nil && in.spec != nil {
+	if code := ErrorCode(err); (code == EINVALID || code == ENOTFOUND) && in != nil && in.spec != nil {
 		msg += "\nUsage: " + in.spec.usageLine()
 	}
 	o.Err = err

@@ -1,0 +1,115 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"icbot/bot"
+)
+
+// TestPermissionMatrix runs every command as every kind of person on a
+// fresh copy of the seeded production. "y" means it runs and succeeds, "-"
+// that it is refused as forbidden. The expectations are written out from
+// PRODUCT.md, not derived from the command table.
+func TestPermissionMatrix(t *testing.T) {
+	matrix := []struct {
+		cmd   string
+		allow string
+	}{
+		//                                                          paula pete ines adam dana priya cam cora hana pat sid gary root nobody
+		{"/icbot help", /*                                      */ "y     y    y    y    y    y     y   y    y    y   y   y    y    y"},
+		{"/icbot whoami", /*                                    */ "y     y    y    y    y    y     y   y    y    y   y   y    y    y"},
+		{"/icbot role list", /*                                 */ "-     -    y    y    -    y     -   -    -    -   -   -    y    -"},
+		{"/icbot role add @gary props", /*                      */ "-     -    y    y    -    -     -   -    -    -   -   -    y    -"},
+		{"/icbot role add @gary ad", /*                         */ "-     -    -    -    -    -     -   -    -    -   -   -    y    -"},
+		{"/icbot role remove @gary crew", /*                    */ "-     -    y    y    -    -     -   -    -    -   -   -    y    -"},
+		{`/scene add 20 title=x call="2026-12-01 09:00"`, /*    */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{"/scene list", /*                                      */ "y     y    y    y    y    y     y   y    y    y   y   y    -    -"},
+		{"/scene show 12", /*                                   */ "y     -    y    y    y    y     -   -    -    -   -   -    -    -"},
+		{"/scene set 12 title=y", /*                            */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{`/scene beat add 12 "hug" kind=contact`, /*            */ "-     -    y    -    -    -     -   -    -    -   -   -    -    -"},
+		{"/scene beat remove 12 b1", /*                         */ "-     -    y    -    -    -     -   -    -    -   -   -    -    -"},
+		{"/scene remove 14", /*                                 */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{"/closedset start 12", /*                              */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{"/closedset add 12 @gary", /*                          */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{"/closedset remove 12 @cam", /*                        */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{"/closedset ack 15", /*                                */ "y     -    -    -    -    -     y   -    -    -   -   -    -    -"},
+		{"/closedset end 15", /*                                */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
+		{"/closedset status 12", /*                             */ "y     -    y    y    y    y     y   -    -    -   -   -    -    -"},
+		{"/closedset status", /*                                */ "y     y    y    y    y    y     y   y    y    y   y   y    -    -"},
+		{"/hold 12", /*                                         */ "y     -    y    y    -    -     y   -    -    -   -   -    -    -"},
+		{"/hold lift 16", /*                                    */ "-     -    y    -    -    -     -   -    -    -   -   -    -    -"},
+	}
+	covered := map[string]bool{}
+	for _, row := range matrix {
+		cells := strings.Fields(row.allow)
+		if len(cells) != len(callers) {
+			t.Fatalf("%s: %d cells for %d callers", row.cmd, len(cells), len(callers))
+		}
+		covered[commandPath(row.cmd)] = true
+		for i, caller := range callers {
+			t.Run(row.cmd+"/"+caller, func(t *testing.T) {
+				h := newHarness(t).seed()
+				before := h.auditLen()
+				r := h.do(caller, row.cmd)
+				switch cells[i] {
+				case "y":
+					if r.out.Err != nil {
+						t.Fatalf("refused or failed: %v\n%s", r.out.Err, r.reply)
+					}
+				case "-":
+					if got := r.code(); got != bot.EFORBIDDEN {
+						t.Fatalf("code %q, want forbidden; reply:\n%s", got, r.reply)
+					}
+					if got := h.auditLen(); got != before {
+						t.Errorf("a refused command changed the audit log: %d -> %d", before, got)
+					}
+					if len(r.sent) > 0 {
+						t.Errorf("a refused command sent messages: %+v", r.sent)
+					}
+				}
+			})
+		}
+	}
+	// Every command in the table must be in the matrix.
+	h := newHarness(t)
+	help := h.do("nobody", "/icbot help").reply
+	for _, line := range strings.Split(help, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "/") {
+			continue
+		}
+		if p := commandPath(line); !covered[p] {
+			t.Errorf("command %q is missing from the permission matrix", p)
+		}
+	}
+}
+
+// commandPath is the command's words before its arguments: "/scene beat add".
+func commandPath(line string) string {
+	var words []string
+	for _, w := range strings.Fields(line) {
+		if w != strings.ToLower(w) || strings.ContainsAny(w, "0123456789@\"=[#<") {
+			break
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
+}
+
+func TestForbiddenSaysWhy(t *testing.T) {
+	h := newHarness(t).seed()
+	r := h.do("paula", "/closedset start 12")
+	if r.code() != bot.EFORBIDDEN {
+		t.Fatalf("code %q, want forbidden", r.code())
+	}
+	for _, want := range []string{"intimacy coordinator", "assistant director", "/closedset start", "performer"} {
+		if !strings.Contains(r.reply, want) {
+			t.Errorf("refusal %q does not mention %q", r.reply, want)
+		}
+	}
+	r = h.do("nobody", "/scene list")
+	if !strings.Contains(r.reply, "no role") {
+		t.Errorf("a stranger's refusal should say they have no role: %q", r.reply)
+	}
+}

@@ -1,0 +1,292 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"icbot/bot"
+	"icbot/storage"
+)
+
+// sent is one message the fake chat delivered.
+type sent struct {
+	Kind  string // "dm", "post", "late" (a late reply to the caller)
+	To    string // user or channel id
+	Class bot.Class
+	Text  string
+}
+
+// fakeChat records everything; channels are private when listed so.
+type fakeChat struct {
+	mu      sync.Mutex
+	sent    []sent
+	private map[bot.ChannelID]bool
+}
+
+func (c *fakeChat) record(s sent) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sent = append(c.sent, s)
+}
+
+func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+	c.record(sent{"post", string(ch), m.Class, m.Text})
+	return nil
+}
+
+func (c *fakeChat) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
+	c.record(sent{"dm", string(to), m.Class, m.Text})
+	return nil
+}
+
+func (c *fakeChat) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.private[ch], nil
+}
+
+func (c *fakeChat) take() []sent {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.sent
+	c.sent = nil
+	return s
+}
+
+// lockingChat adds a channel lock whose calls are recorded, and which can
+// be told to fail as a platform without the permission would.
+type lockingChat struct {
+	fakeChat
+	lockErr error
+	calls   []string
+}
+
+func (c *lockingChat) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.UserID, prev bot.LockResult) (bot.LockResult, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids := make([]string, len(roster))
+	for i, u := range roster {
+		ids[i] = string(u)
+	}
+	c.calls = append(c.calls, fmt.Sprintf("lock %s to %s", ch, strings.Join(ids, ",")))
+	if c.lockErr != nil {
+		return prev, c.lockErr
+	}
+	res := bot.LockResult{Removed: slices.Clone(prev.Removed), Restore: []byte("saved")}
+	if !slices.Contains(res.Removed, "gary") && !slices.Contains(roster, "gary") {
+		res.Removed = append(res.Removed, "gary")
+	}
+	return res, nil
+}
+
+func (c *lockingChat) Unlock(ctx context.Context, ch bot.ChannelID, lock bot.LockResult) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ids := make([]string, len(lock.Removed))
+	for i, u := range lock.Removed {
+		ids[i] = string(u)
+	}
+	c.calls = append(c.calls, fmt.Sprintf("unlock %s restore %s (%s)", ch, strings.Join(ids, ","), lock.Restore))
+	return nil
+}
+
+// cast is the test production: every role, a performer in two scenes and
+// one in a third, a camera operator on two rosters.
+var cast = []bot.Person{
+	{ID: "paula", Name: "paula", Roles: []bot.Role{bot.RolePerformer}},
+	{ID: "pete", Name: "pete", Roles: []bot.Role{bot.RolePerformer}},
+	{ID: "ines", Name: "ines", Roles: []bot.Role{bot.RoleIC}},
+	{ID: "adam", Name: "adam", Roles: []bot.Role{bot.RoleAD}},
+	{ID: "dana", Name: "dana", Roles: []bot.Role{bot.RoleDirector}},
+	{ID: "priya", Name: "priya", Roles: []bot.Role{bot.RoleProducer}},
+	{ID: "cam", Name: "cam", Roles: []bot.Role{bot.RoleCamera}},
+	{ID: "cora", Name: "cora", Roles: []bot.Role{bot.RoleCostume}},
+	{ID: "hana", Name: "hana", Roles: []bot.Role{bot.RoleHMU}},
+	{ID: "pat", Name: "pat", Roles: []bot.Role{bot.RoleProps}},
+	{ID: "sid", Name: "sid", Roles: []bot.Role{bot.RoleStunts}},
+	{ID: "gary", Name: "gary", Roles: []bot.Role{bot.RoleCrew}},
+}
+
+// callers are the cast plus an admin without a role and a stranger.
+var callers = []string{"paula", "pete", "ines", "adam", "dana", "priya", "cam", "cora", "hana", "pat", "sid", "gary", "root", "nobody"}
+
+var t0 = time.Date(2026, 11, 26, 8, 30, 0, 0, time.UTC)
+
+type harness struct {
+	t     *testing.T
+	store *storage.Store
+	chat  bot.Chat
+	rec   *fakeChat
+	bot   *bot.Bot
+	now   time.Time
+}
+
+type harnessOpt struct {
+	chat bot.Chat
+	rec  *fakeChat
+}
+
+func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fc := &fakeChat{private: map[bot.ChannelID]bool{"scene-12": true, "ic-office": true}}
+	o := harnessOpt{chat: fc, rec: fc}
+	for _, f := range opts {
+		f(&o)
+	}
+	h := &harness{t: t, store: st, chat: o.chat, rec: o.rec, now: t0}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot = bot.New(st, o.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithZone(london),
+		bot.WithAdmins("root"), bot.WithSetChannel("set"))
+	return h
+}
+
+func withLocker(lc *lockingChat) func(*harnessOpt) {
+	return func(o *harnessOpt) {
+		lc.private = map[bot.ChannelID]bool{"scene-12": true, "ic-office": true}
+		o.chat, o.rec = lc, &lc.fakeChat
+	}
+}
+
+// seed writes the cast and four scenes straight into the store:
+// 12 (paula, roster cam, channel scene-12), 14 (pete), 15 (paula, roster
+// cam, closed set running) and 16 (pete, on hold).
+func (h *harness) seed() *harness {
+	h.t.Helper()
+	call := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	err := h.store.Update(context.Background(), func(tx bot.Tx) error {
+		for _, p := range cast {
+			if err := tx.PutPerson(p); err != nil {
+				return err
+			}
+		}
+		cam := bot.RosterMember{User: "cam", Role: bot.RoleCamera, AddedBy: "adam", AddedAt: t0}
+		scenes := []bot.Scene{
+			{ID: "12", Title: "Lake house", Call: call, Performers: []bot.UserID{"paula"}, Channel: "scene-12", Status: bot.StatusReady,
+				Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact}}, NextBeat: 1, Roster: []bot.RosterMember{cam}},
+			{ID: "14", Title: "Kitchen", Call: call, Performers: []bot.UserID{"pete"}, Status: bot.StatusDraft},
+			{ID: "15", Title: "Bedroom", Call: call, Performers: []bot.UserID{"paula"}, Status: bot.StatusFilming,
+				Roster: []bot.RosterMember{cam}, Session: 1, Sessions: 1},
+			{ID: "16", Title: "Car", Call: call, Performers: []bot.UserID{"pete"}, Status: bot.StatusReady,
+				Holds: []bot.Hold{{Seq: 1, CalledBy: "pete", At: t0, Reason: "needs a break"}}},
+		}
+		for _, sc := range scenes {
+			if err := tx.PutScene(sc); err != nil {
+				return err
+			}
+		}
+		return tx.PutSession(bot.Session{Scene: "15", Seq: 1, StartedBy: "adam", StartedAt: t0,
+			Roster: []bot.RosterMember{{User: "paula", Role: bot.RolePerformer}, cam}, Lock: bot.LockRecord{State: bot.LockNotEnforced, Problem: "test"}})
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h
+}
+
+// result is what one command did.
+type result struct {
+	out   *bot.Outcome
+	reply string
+	sent  []sent
+}
+
+func (r result) code() string { return bot.ErrorCode(r.out.Err) }
+
+// do runs a command as caller, with its follow-up, and returns the reply
+// and everything delivered.
+func (h *harness) do(caller, text string) result {
+	h.t.Helper()
+	cmd := bot.Command{Caller: bot.UserID(caller), CallerName: caller, Channel: "set", Text: text}
+	cmd.Respond = func(ctx context.Context, m bot.Message) error {
+		h.rec.record(sent{"late", caller, m.Class, m.Text})
+		return nil
+	}
+	out := h.bot.Handle(context.Background(), cmd)
+	h.bot.FollowUp(context.Background(), out)
+	return result{out: out, reply: out.ReplyText(), sent: h.rec.take()}
+}
+
+// must runs a command that has to succeed.
+func (h *harness) must(caller, text string) result {
+	h.t.Helper()
+	r := h.do(caller, text)
+	if r.out.Err != nil {
+		h.t.Fatalf("%s: %s\n  failed: %v\n  reply: %s", caller, text, r.out.Err, r.reply)
+	}
+	return r
+}
+
+func (h *harness) auditLen() uint64 {
+	h.t.Helper()
+	var n uint64
+	err := h.store.View(context.Background(), func(tx bot.Tx) error {
+		var err error
+		n, err = tx.AuditLen()
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}
+
+func (h *harness) scene(id bot.SceneID) *bot.Scene {
+	h.t.Helper()
+	var sc bot.Scene
+	err := h.store.View(context.Background(), func(tx bot.Tx) error {
+		var err error
+		sc, err = tx.Scene(id)
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return &sc
+}
+
+func (h *harness) session(id bot.SceneID, seq uint64) bot.Session {
+	h.t.Helper()
+	var s bot.Session
+	err := h.store.View(context.Background(), func(tx bot.Tx) error {
+		var err error
+		s, err = tx.Session(id, seq)
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return s
+}
+
+// to filters delivered messages by kind and recipient.
+func to(ss []sent, kind, who string) []sent {
+	var out []sent
+	for _, s := range ss {
+		if s.Kind == kind && s.To == who {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func joined(ss []sent) string {
+	var parts []string
+	for _, s := range ss {
+		parts = append(parts, s.Text)
+	}
+	return strings.Join(parts, "\n")
+}

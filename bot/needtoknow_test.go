@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestNeedToKnowTable checks every class of information against every kind
+// of recipient. The expectations are written out here, from PRODUCT.md,
+// rather than derived from the table under test.
+func TestNeedToKnowTable(t *testing.T) {
+	sc := &Scene{ID: "12", Performers: []UserID{"paula"}, Roster: []RosterMember{{User: "cam", Role: RoleCamera}}}
+	recipients := []struct {
+		name string
+		p    Person
+	}{
+		{"the performer themself", Person{ID: "paula", Roles: []Role{RolePerformer}}},
+		{"another scene's performer", Person{ID: "pete", Roles: []Role{RolePerformer}}},
+		{"ic", Person{ID: "ines", Roles: []Role{RoleIC}}},
+		{"ad", Person{ID: "adam", Roles: []Role{RoleAD}}},
+		{"director", Person{ID: "dana", Roles: []Role{RoleDirector}}},
+		{"producer", Person{ID: "priya", Roles: []Role{RoleProducer}}},
+		{"department on the roster", Person{ID: "cam", Roles: []Role{RoleCamera}}},
+		{"department off the roster", Person{ID: "cora", Roles: []Role{RoleCostume}}},
+		{"crew", Person{ID: "gary", Roles: []Role{RoleCrew}}},
+		{"admin without a role", Person{ID: "root"}},
+		{"stranger", Person{ID: "nobody"}},
+	}
+	// One column per recipient above, in order; the subject of personal
+	// data is the performer "paula".
+	want := map[Class]string{
+		//                   paula pete ines adam dana priya cam  cora gary root nobody
+		ClassPublic:      "  y     y    y    y    y    y     y    y    y    y    y",
+		ClassCrew:        "  y     y    y    y    y    y     y    y    y    y    -",
+		ClassPersonal:    "  y     -    -    -    -    -     -    -    -    -    -",
+		ClassRoles:       "  -     -    y    y    -    y     -    -    -    y    -",
+		ClassSceneDetail: "  y     -    y    y    y    y     -    -    -    -    -",
+		ClassRoster:      "  y     -    y    y    y    y     y    -    -    -    -",
+		ClassHoldCaller:  "  y     -    y    -    -    -     -    -    -    -    -",
+	}
+	g := gate{admins: map[UserID]bool{"root": true}}
+	for class, row := range want {
+		cells := splitCells(row)
+		if len(cells) != len(recipients) {
+			t.Fatalf("%s: %d cells for %d recipients", class, len(cells), len(recipients))
+		}
+		for i, r := range recipients {
+			t.Run(fmt.Sprintf("%s/%s", class, r.name), func(t *testing.T) {
+				if got, want := g.mayRead(r.p, class, sc, "paula"), cells[i] == "y"; got != want {
+					t.Errorf("mayRead = %v, want %v", got, want)
+				}
+			})
+		}
+	}
+	if len(want) != len(needToKnow) {
+		t.Errorf("the test covers %d classes, the table has %d: add the new class here", len(want), len(needToKnow))
+	}
+}
+
+func splitCells(row string) []string {
+	var cells []string
+	for _, f := range []rune(row) {
+		if f == 'y' || f == '-' {
+			cells = append(cells, string(f))
+		}
+	}
+	return cells
+}
+
+func TestNeedToKnowChannels(t *testing.T) {
+	want := map[Class]channelRule{
+		ClassPublic:      anyChannel,
+		ClassCrew:        privateChannel,
+		ClassPersonal:    noChannel,
+		ClassRoles:       noChannel,
+		ClassSceneDetail: privateChannel,
+		ClassRoster:      privateChannel,
+		ClassHoldCaller:  noChannel,
+	}
+	for c, rule := range want {
+		if got := needToKnow[c].channel; got != rule {
+			t.Errorf("%s: channel rule %d, want %d", c, got, rule)
+		}
+	}
+	if _, ok := needToKnow[Class(0)]; ok {
+		t.Errorf("the zero Class must be unclassified, so a message without a class goes nowhere")
+	}
+	if (gate{}).mayRead(Person{ID: "ines", Roles: []Role{RoleIC}}, Class(0), nil, "") {
+		t.Errorf("an unclassified message was allowed")
+	}
+}
