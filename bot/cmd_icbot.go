@@ -134,7 +134,9 @@ func runRoleList(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(people, func(a, b Person) int { return strings.Compare(strings.ToLower(a.Handle()), strings.ToLower(b.Handle())) })
+	slices.SortFunc(people, func(a, b Person) int {
+		return strings.Compare(strings.ToLower(a.Handle()), strings.ToLower(b.Handle()))
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "People on %s:", productionName(tx))
 	n := 0

@@ -13,32 +13,32 @@ import (
 // PRODUCT.md, not derived from the command table.
 func TestPermissionMatrix(t *testing.T) {
 	matrix := []struct {
-		cmd   string
 		allow string
+		cmd   string
 	}{
-		//                                                          paula pete ines adam dana priya cam cora hana pat sid gary root nobody
-		{"/icbot help", /*                                      */ "y     y    y    y    y    y     y   y    y    y   y   y    y    y"},
-		{"/icbot whoami", /*                                    */ "y     y    y    y    y    y     y   y    y    y   y   y    y    y"},
-		{"/icbot role list", /*                                 */ "-     -    y    y    -    y     -   -    -    -   -   -    y    -"},
-		{"/icbot role add @gary props", /*                      */ "-     -    y    y    -    -     -   -    -    -   -   -    y    -"},
-		{"/icbot role add @gary ad", /*                         */ "-     -    -    -    -    -     -   -    -    -   -   -    y    -"},
-		{"/icbot role remove @gary crew", /*                    */ "-     -    y    y    -    -     -   -    -    -   -   -    y    -"},
-		{`/scene add 20 title=x call="2026-12-01 09:00"`, /*    */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{"/scene list", /*                                      */ "y     y    y    y    y    y     y   y    y    y   y   y    -    -"},
-		{"/scene show 12", /*                                   */ "y     -    y    y    y    y     -   -    -    -   -   -    -    -"},
-		{"/scene set 12 title=y", /*                            */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{`/scene beat add 12 "hug" kind=contact`, /*            */ "-     -    y    -    -    -     -   -    -    -   -   -    -    -"},
-		{"/scene beat remove 12 b1", /*                         */ "-     -    y    -    -    -     -   -    -    -   -   -    -    -"},
-		{"/scene remove 14", /*                                 */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{"/closedset start 12", /*                              */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{"/closedset add 12 @gary", /*                          */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{"/closedset remove 12 @cam", /*                        */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{"/closedset ack 15", /*                                */ "y     -    -    -    -    -     y   -    -    -   -   -    -    -"},
-		{"/closedset end 15", /*                                */ "-     -    y    y    -    -     -   -    -    -   -   -    -    -"},
-		{"/closedset status 12", /*                             */ "y     -    y    y    y    y     y   -    -    -   -   -    -    -"},
-		{"/closedset status", /*                                */ "y     y    y    y    y    y     y   y    y    y   y   y    -    -"},
-		{"/hold 12", /*                                         */ "y     -    y    y    -    -     y   -    -    -   -   -    -    -"},
-		{"/hold lift 16", /*                                    */ "-     -    y    -    -    -     -   -    -    -   -   -    -    -"},
+		//paula pete ines adam dana priya cam cora hana pat sid  gary root nobody
+		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot help"},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot whoami"},
+		{"-     -    y    y    -    y     -   -    -    -   -   -    y    -", "/icbot role list"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    y    -", "/icbot role add @gary props"},
+		{"-     -    -    -    -    -     -   -    -    -   -   -    y    -", "/icbot role add @gary ad"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    y    -", "/icbot role remove @gary crew"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", `/scene add 20 title=x call="2026-12-01 09:00"`},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/scene list"},
+		{"y     -    y    y    y    y     -   -    -    -   -   -    -    -", "/scene show 12"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene set 12 title=y"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/scene beat add 12 "hug" kind=contact`},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene beat remove 12 b1"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene remove 14"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset start 12"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset add 12 @gary"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset remove 12 @cam"},
+		{"y     -    -    -    -    -     y   -    -    -   -   -    -    -", "/closedset ack 15"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset end 15"},
+		{"y     -    y    y    y    y     y   -    -    -   -   -    -    -", "/closedset status 12"},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/closedset status"},
+		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 	}
 	covered := map[string]bool{}
 	for _, row := range matrix {
