@@ -1,0 +1,268 @@
+package storage
+
+import (
+	"time"
+
+	"icbot/bot"
+)
+
+// The record types below are the file format. They mirror the bot types
+// field by field but belong to this package, so a change to a bot type
+// does not change what is on disk until a record (and, if needed, a
+// migration) is changed here too. TestRecordFormat pins their encoding.
+
+type productionRecord struct {
+	Name   string `json:"name,omitempty"`
+	Seeded bool   `json:"seeded,omitempty"`
+}
+
+type personRecord struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name,omitempty"`
+	Roles []string `json:"roles,omitempty"`
+}
+
+type beatRecord struct {
+	ID          string   `json:"id"`
+	Description string   `json:"description,omitempty"`
+	Kind        string   `json:"kind,omitempty"`
+	Areas       []string `json:"areas,omitempty"`
+}
+
+type rosterRecord struct {
+	User    string    `json:"user"`
+	Role    string    `json:"role,omitempty"`
+	AddedBy string    `json:"added_by,omitempty"`
+	AddedAt time.Time `json:"added_at,omitzero"`
+	AckedAt time.Time `json:"acked_at,omitzero"`
+}
+
+type holdRecord struct {
+	Seq      int       `json:"seq"`
+	CalledBy string    `json:"called_by,omitempty"`
+	At       time.Time `json:"at,omitzero"`
+	Reason   string    `json:"reason,omitempty"`
+	Session  uint64    `json:"session,omitempty"`
+	LiftedBy string    `json:"lifted_by,omitempty"`
+	LiftedAt time.Time `json:"lifted_at,omitzero"`
+}
+
+type sceneRecord struct {
+	ID              string         `json:"id"`
+	Title           string         `json:"title,omitempty"`
+	Call            time.Time      `json:"call,omitzero"`
+	Performers      []string       `json:"performers,omitempty"`
+	Beats           []beatRecord   `json:"beats,omitempty"`
+	NextBeat        int            `json:"next_beat,omitempty"`
+	Status          string         `json:"status,omitempty"`
+	Channel         string         `json:"channel,omitempty"`
+	Roster          []rosterRecord `json:"roster,omitempty"`
+	Holds           []holdRecord   `json:"holds,omitempty"`
+	RunningSession  uint64         `json:"running_session,omitempty"`
+	SessionsStarted uint64         `json:"sessions_started,omitempty"`
+	Version         int            `json:"version,omitempty"`
+	Created         time.Time      `json:"created,omitzero"`
+	Updated         time.Time      `json:"updated,omitzero"`
+}
+
+type lockRecord struct {
+	State   string   `json:"state,omitempty"`
+	Problem string   `json:"problem,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+	Restore []byte   `json:"restore,omitempty"`
+}
+
+type sessionRecord struct {
+	Scene     string         `json:"scene"`
+	Seq       uint64         `json:"seq"`
+	StartedBy string         `json:"started_by,omitempty"`
+	StartedAt time.Time      `json:"started_at,omitzero"`
+	EndedBy   string         `json:"ended_by,omitempty"`
+	EndedAt   time.Time      `json:"ended_at,omitzero"`
+	Roster    []rosterRecord `json:"roster,omitempty"`
+	Override  string         `json:"override,omitempty"`
+	Lock      lockRecord     `json:"lock,omitzero"`
+}
+
+// auditRecord keeps every field, even empty ones: the record is evidence.
+type auditRecord struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Scene   string    `json:"scene"`
+	Summary string    `json:"summary"`
+	Hash    []byte    `json:"hash"`
+}
+
+// utc stores instants without the writer's zone; the zero time stays zero.
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// convert maps a slice, returning nil for an empty one so that empty and
+// nil lists read back alike.
+func convert[T, U any](in []T, f func(T) U) []U {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]U, len(in))
+	for i, v := range in {
+		out[i] = f(v)
+	}
+	return out
+}
+
+func toString[S ~string](s S) string   { return string(s) }
+func fromString[S ~string](s string) S { return S(s) }
+
+// cloneBytes copies b, nil for empty.
+func cloneBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+func productionToRecord(p bot.ProductionInfo) productionRecord {
+	return productionRecord{Name: p.Name, Seeded: p.Seeded}
+}
+
+func (r productionRecord) bot() bot.ProductionInfo {
+	return bot.ProductionInfo{Name: r.Name, Seeded: r.Seeded}
+}
+
+func personToRecord(p bot.Person) personRecord {
+	return personRecord{ID: string(p.ID), Name: p.Name, Roles: convert(p.Roles, toString[bot.Role])}
+}
+
+func (r personRecord) bot() bot.Person {
+	return bot.Person{ID: bot.UserID(r.ID), Name: r.Name, Roles: convert(r.Roles, fromString[bot.Role])}
+}
+
+func beatToRecord(b bot.Beat) beatRecord {
+	return beatRecord{ID: b.ID, Description: b.Description, Kind: string(b.Kind), Areas: convert(b.Areas, toString[string])}
+}
+
+func (r beatRecord) bot() bot.Beat {
+	return bot.Beat{ID: r.ID, Description: r.Description, Kind: bot.BeatKind(r.Kind), Areas: convert(r.Areas, toString[string])}
+}
+
+func rosterToRecord(m bot.RosterMember) rosterRecord {
+	return rosterRecord{User: string(m.User), Role: string(m.Role), AddedBy: string(m.AddedBy), AddedAt: utc(m.AddedAt), AckedAt: utc(m.AckedAt)}
+}
+
+func (r rosterRecord) bot() bot.RosterMember {
+	return bot.RosterMember{User: bot.UserID(r.User), Role: bot.Role(r.Role), AddedBy: bot.UserID(r.AddedBy), AddedAt: r.AddedAt, AckedAt: r.AckedAt}
+}
+
+func holdToRecord(h bot.Hold) holdRecord {
+	return holdRecord{
+		Seq: h.Seq, CalledBy: string(h.CalledBy), At: utc(h.At), Reason: h.Reason,
+		Session: h.Session, LiftedBy: string(h.LiftedBy), LiftedAt: utc(h.LiftedAt),
+	}
+}
+
+func (r holdRecord) bot() bot.Hold {
+	return bot.Hold{
+		Seq: r.Seq, CalledBy: bot.UserID(r.CalledBy), At: r.At, Reason: r.Reason,
+		Session: r.Session, LiftedBy: bot.UserID(r.LiftedBy), LiftedAt: r.LiftedAt,
+	}
+}
+
+func sceneToRecord(s bot.Scene) sceneRecord {
+	return sceneRecord{
+		ID:              string(s.ID),
+		Title:           s.Title,
+		Call:            utc(s.Call),
+		Performers:      convert(s.Performers, toString[bot.UserID]),
+		Beats:           convert(s.Beats, beatToRecord),
+		NextBeat:        s.NextBeat,
+		Status:          string(s.Status),
+		Channel:         string(s.Channel),
+		Roster:          convert(s.Roster, rosterToRecord),
+		Holds:           convert(s.Holds, holdToRecord),
+		RunningSession:  s.Session,
+		SessionsStarted: s.Sessions,
+		Version:         s.Version,
+		Created:         utc(s.Created),
+		Updated:         utc(s.Updated),
+	}
+}
+
+func (r sceneRecord) bot() bot.Scene {
+	return bot.Scene{
+		ID:         bot.SceneID(r.ID),
+		Title:      r.Title,
+		Call:       r.Call,
+		Performers: convert(r.Performers, fromString[bot.UserID]),
+		Beats:      convert(r.Beats, beatRecord.bot),
+		NextBeat:   r.NextBeat,
+		Status:     bot.Status(r.Status),
+		Channel:    bot.ChannelID(r.Channel),
+		Roster:     convert(r.Roster, rosterRecord.bot),
+		Holds:      convert(r.Holds, holdRecord.bot),
+		Session:    r.RunningSession,
+		Sessions:   r.SessionsStarted,
+		Version:    r.Version,
+		Created:    r.Created,
+		Updated:    r.Updated,
+	}
+}
+
+func sessionToRecord(s bot.Session) sessionRecord {
+	return sessionRecord{
+		Scene:     string(s.Scene),
+		Seq:       s.Seq,
+		StartedBy: string(s.StartedBy),
+		StartedAt: utc(s.StartedAt),
+		EndedBy:   string(s.EndedBy),
+		EndedAt:   utc(s.EndedAt),
+		Roster:    convert(s.Roster, rosterToRecord),
+		Override:  s.Override,
+		Lock: lockRecord{
+			State:   s.Lock.State,
+			Problem: s.Lock.Problem,
+			Removed: convert(s.Lock.Changes.Removed, toString[bot.UserID]),
+			Restore: cloneBytes(s.Lock.Changes.Restore),
+		},
+	}
+}
+
+func (r sessionRecord) bot() bot.Session {
+	return bot.Session{
+		Scene:     bot.SceneID(r.Scene),
+		Seq:       r.Seq,
+		StartedBy: bot.UserID(r.StartedBy),
+		StartedAt: r.StartedAt,
+		EndedBy:   bot.UserID(r.EndedBy),
+		EndedAt:   r.EndedAt,
+		Roster:    convert(r.Roster, rosterRecord.bot),
+		Override:  r.Override,
+		Lock: bot.LockRecord{
+			State:   r.Lock.State,
+			Problem: r.Lock.Problem,
+			Changes: bot.LockResult{
+				Removed: convert(r.Lock.Removed, fromString[bot.UserID]),
+				Restore: cloneBytes(r.Lock.Restore),
+			},
+		},
+	}
+}
+
+func auditToRecord(a bot.AuditRecord) auditRecord {
+	return auditRecord{
+		Seq: a.Seq, Time: utc(a.Time), Actor: string(a.Actor), Action: a.Action,
+		Scene: string(a.Scene), Summary: a.Summary, Hash: cloneBytes(a.Hash),
+	}
+}
+
+func (r auditRecord) bot() bot.AuditRecord {
+	return bot.AuditRecord{
+		Seq: r.Seq, Time: r.Time, Actor: bot.UserID(r.Actor), Action: r.Action,
+		Scene: bot.SceneID(r.Scene), Summary: r.Summary, Hash: cloneBytes(r.Hash),
+	}
+}

@@ -1,0 +1,128 @@
+package storage
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"icbot/bot"
+)
+
+// TestRecordFormat pins the bytes each bot value is stored as. If it fails,
+// the file format changed: make sure that was meant, and that files
+// written before still read (or add a migration).
+func TestRecordFormat(t *testing.T) {
+	at := time.Date(2031, 6, 14, 7, 30, 0, 5, time.FixedZone("CEST", 2*60*60))
+	member := bot.RosterMember{User: "U7", Role: bot.RoleCamera, AddedBy: "U5", AddedAt: at, AckedAt: at.Add(time.Second)}
+	tests := []struct {
+		name   string
+		value  any // a bot value
+		decode func([]byte) (any, error)
+		want   string
+	}{
+		{
+			name:   "production",
+			value:  bot.ProductionInfo{Name: "Night Shift", Seeded: true},
+			decode: decodeAs(productionRecord.bot),
+			want:   `{"name":"Night Shift","seeded":true}`,
+		},
+		{
+			name:   "person",
+			value:  bot.Person{ID: "U1", Name: "ana", Roles: []bot.Role{bot.RoleIC, bot.RolePerformer}},
+			decode: decodeAs(personRecord.bot),
+			want:   `{"id":"U1","name":"ana","roles":["ic","performer"]}`,
+		},
+		{
+			name: "scene",
+			value: bot.Scene{
+				ID: "12A", Title: "Bedroom", Call: at, Performers: []bot.UserID{"U1"},
+				Beats:    []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindNudity, Areas: []string{"back"}}},
+				NextBeat: 1, Status: bot.StatusReady, Channel: "C9", Roster: []bot.RosterMember{member},
+				Holds:   []bot.Hold{{Seq: 1, CalledBy: "U1", At: at, Reason: "r", Session: 2, LiftedBy: "U5", LiftedAt: at}},
+				Session: 2, Sessions: 3, Version: 4, Created: at, Updated: at,
+			},
+			want: `{"id":"12A","title":"Bedroom","call":"2031-06-14T05:30:00.000000005Z","performers":["U1"],` +
+				`"beats":[{"id":"b1","description":"kiss","kind":"nudity","areas":["back"]}],"next_beat":1,"status":"ready","channel":"C9",` +
+				`"roster":[{"user":"U7","role":"camera","added_by":"U5","added_at":"2031-06-14T05:30:00.000000005Z","acked_at":"2031-06-14T05:30:01.000000005Z"}],` +
+				`"holds":[{"seq":1,"called_by":"U1","at":"2031-06-14T05:30:00.000000005Z","reason":"r","session":2,"lifted_by":"U5","lifted_at":"2031-06-14T05:30:00.000000005Z"}],` +
+				`"running_session":2,"sessions_started":3,"version":4,"created":"2031-06-14T05:30:00.000000005Z","updated":"2031-06-14T05:30:00.000000005Z"}`,
+			decode: decodeAs(sceneRecord.bot),
+		},
+		{
+			name:   "empty scene leaves zero fields out",
+			value:  bot.Scene{ID: "1"},
+			want:   `{"id":"1"}`,
+			decode: decodeAs(sceneRecord.bot),
+		},
+		{
+			name: "session",
+			value: bot.Session{
+				Scene: "12A", Seq: 2, StartedBy: "U5", StartedAt: at, EndedBy: "U5", EndedAt: at,
+				Roster: []bot.RosterMember{member}, Override: "why",
+				Lock: bot.LockRecord{State: bot.LockEnforced, Problem: "p", Changes: bot.LockResult{Removed: []bot.UserID{"U8"}, Restore: []byte("xyz")}},
+			},
+			want: `{"scene":"12A","seq":2,"started_by":"U5","started_at":"2031-06-14T05:30:00.000000005Z","ended_by":"U5","ended_at":"2031-06-14T05:30:00.000000005Z",` +
+				`"roster":[{"user":"U7","role":"camera","added_by":"U5","added_at":"2031-06-14T05:30:00.000000005Z","acked_at":"2031-06-14T05:30:01.000000005Z"}],` +
+				`"override":"why","lock":{"state":"enforced","problem":"p","removed":["U8"],"restore":"eHl6"}}`,
+			decode: decodeAs(sessionRecord.bot),
+		},
+		{
+			name:   "running session without a lock",
+			value:  bot.Session{Scene: "1", Seq: 1},
+			want:   `{"scene":"1","seq":1}`,
+			decode: decodeAs(sessionRecord.bot),
+		},
+		{
+			name:   "audit record keeps empty fields",
+			value:  bot.AuditRecord{Seq: 1, Time: at, Action: "scene.add", Hash: []byte{1, 2, 3}},
+			want:   `{"seq":1,"time":"2031-06-14T05:30:00.000000005Z","actor":"","action":"scene.add","scene":"","summary":"","hash":"AQID"}`,
+			decode: decodeAs(auditRecord.bot),
+		},
+	}
+	timeEqual := cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := json.Marshal(toRecord(tt.value))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := string(b), tt.want; got != want {
+				t.Errorf("stored as\n%s\nwant\n%s", got, want)
+			}
+			back, err := tt.decode([]byte(tt.want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.value, back, timeEqual); diff != "" {
+				t.Errorf("read back (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// toRecord converts a bot value to its record, as the Tx methods do.
+func toRecord(v any) any {
+	switch v := v.(type) {
+	case bot.ProductionInfo:
+		return productionToRecord(v)
+	case bot.Person:
+		return personToRecord(v)
+	case bot.Scene:
+		return sceneToRecord(v)
+	case bot.Session:
+		return sessionToRecord(v)
+	case bot.AuditRecord:
+		return auditToRecord(v)
+	}
+	panic("no record type")
+}
+
+func decodeAs[R any, T any](conv func(R) T) func([]byte) (any, error) {
+	return func(b []byte) (any, error) {
+		var r R
+		err := json.Unmarshal(b, &r)
+		return conv(r), err
+	}
+}

@@ -1,0 +1,152 @@
+package storage
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout this icbot reads and writes (see the package
+// documentation). Open migrates older files up to it and refuses newer ones.
+const SchemaVersion = 1
+
+// Top-level buckets and meta keys; the tree in doc.go draws them.
+var (
+	bucketMeta     = []byte("meta")
+	bucketPeople   = []byte("people")
+	bucketScenes   = []byte("scenes")
+	bucketSessions = []byte("sessions")
+	bucketAudit    = []byte("audit")
+
+	keySchemaVersion = []byte("schema_version")
+	keyProduction    = []byte("production")
+	keyAuditHead     = []byte("audit_head")
+)
+
+// layout is every top-level bucket of the current schema, checked after
+// the migrations have run.
+var layout = [][]byte{bucketMeta, bucketPeople, bucketScenes, bucketSessions, bucketAudit}
+
+// migration changes a file from the previous schema version to the next,
+// inside Open's write transaction.
+type migration func(*bolt.Tx) error
+
+// migrations is indexed by the version each one produces; a new file runs
+// them all, from version 0 (nothing). Index 0 is unused.
+var migrations = []migration{
+	1: createV1,
+}
+
+func init() {
+	// The table and the constant move together.
+	if len(migrations)-1 != SchemaVersion {
+		panic(fmt.Sprintf("storage: %d migrations for schema version %d", len(migrations)-1, SchemaVersion))
+	}
+}
+
+// createV1 creates the first layout.
+func createV1(btx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketPeople, bucketScenes, bucketSessions, bucketAudit} {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// initSchema brings the file to the newest version in ms in one write
+// transaction: nothing changes unless every step succeeds.
+func (s *Store) initSchema(ms []migration) error {
+	target := uint64(len(ms) - 1)
+	var from uint64
+	var fnErr error
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		from, fnErr = s.migrate(btx, ms, target)
+		return fnErr
+	})
+	switch {
+	case err != nil && err == fnErr:
+		return err
+	case err != nil:
+		return fmt.Errorf("initialising database %s: %w", s.path, err)
+	case from == 0:
+		s.log.Info("created database", "path", s.path, "schema_version", target)
+	case from < target:
+		s.log.Info("migrated database", "path", s.path, "from_version", from, "to_version", target)
+	}
+	return nil
+}
+
+// migrate runs the migrations after the stored version up to target,
+// checks the layout and stores the new version. It returns the version
+// the file had.
+func (s *Store) migrate(btx *bolt.Tx, ms []migration, target uint64) (uint64, error) {
+	from, err := s.storedVersion(btx)
+	if err != nil {
+		return 0, err
+	}
+	if from > target {
+		return from, &newerSchemaError{path: s.path, stored: from, known: target}
+	}
+	for v := from + 1; v <= target; v++ {
+		if err := ms[v](btx); err != nil {
+			return from, fmt.Errorf("migrating database %s from schema version %d to %d: %w", s.path, v-1, v, err)
+		}
+	}
+	for _, name := range layout {
+		if btx.Bucket(name) == nil {
+			return from, fmt.Errorf("database %s has no %s bucket after migrating to schema version %d: the file is damaged", s.path, name, target)
+		}
+	}
+	if from == target {
+		return from, nil
+	}
+	if err := btx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(target)); err != nil {
+		return from, fmt.Errorf("writing the schema version of database %s: %w", s.path, err)
+	}
+	return from, nil
+}
+
+// storedVersion reads meta/schema_version: 0 for a file without buckets
+// (new), and an error for a file with buckets but no version, which
+// icbot did not write.
+func (s *Store) storedVersion(btx *bolt.Tx) (uint64, error) {
+	if meta := btx.Bucket(bucketMeta); meta != nil {
+		if v := meta.Get(keySchemaVersion); v != nil {
+			if len(v) != 8 {
+				return 0, fmt.Errorf("database %s has a malformed schema version (%d bytes): the file is damaged", s.path, len(v))
+			}
+			return binary.BigEndian.Uint64(v), nil
+		}
+	}
+	empty := true
+	_ = btx.ForEach(func([]byte, *bolt.Bucket) error {
+		empty = false
+		return nil
+	})
+	if !empty {
+		return 0, fmt.Errorf("database %s has no schema version: it is not an icbot database", s.path)
+	}
+	return 0, nil
+}
+
+// newerSchemaError names the path and both versions, and matches
+// ErrNewerSchema.
+type newerSchemaError struct {
+	path          string
+	stored, known uint64
+}
+
+func (e *newerSchemaError) Error() string {
+	return fmt.Sprintf("database %s has schema version %d, newer than this icbot (%d): upgrade icbot", e.path, e.stored, e.known)
+}
+
+func (e *newerSchemaError) Unwrap() error { return ErrNewerSchema }
+
+// u64key encodes n big-endian, so that byte order is numeric order.
+func u64key(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}

@@ -1,0 +1,233 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"icbot/bot"
+)
+
+// DefaultTimeout is how long Open waits for another process to release the
+// database file before giving up with ErrInUse.
+const DefaultTimeout = 2 * time.Second
+
+// fileMode keeps the database readable by icbot's user only: it holds
+// consent records.
+const fileMode os.FileMode = 0o600
+
+// ErrInUse is matched (errors.Is) by the error Open returns when another
+// process holds the database file's lock for longer than the timeout.
+var ErrInUse = errors.New("database is in use by another icbot process")
+
+// ErrNewerSchema is matched (errors.Is) by the error Open returns for a file
+// written by a newer icbot than this one.
+var ErrNewerSchema = errors.New("database schema is newer than this icbot")
+
+// ErrTxDone is the cause of the error a bot.Tx method returns when it is
+// called after its transaction ended: values and transactions are only
+// valid inside the function passed to View or Update.
+var ErrTxDone = errors.New("storage: transaction used after View or Update returned")
+
+var _ bot.Store = (*Store)(nil)
+
+// Store is icbot's state in one bbolt file. It is safe for concurrent use;
+// bbolt allows one writing transaction at a time and many readers.
+type Store struct {
+	db   *bolt.DB
+	path string
+	log  *slog.Logger
+}
+
+// Option changes how Open opens the database.
+type Option func(*options)
+
+type options struct {
+	timeout    time.Duration
+	log        *slog.Logger
+	migrations []migration
+}
+
+// WithTimeout sets how long Open waits for the file lock held by another
+// process (default DefaultTimeout). Zero or negative keeps the default:
+// waiting for ever is never wanted.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.timeout = d
+		}
+	}
+}
+
+// WithLogger sets where the store logs opening, migrations and repairs.
+// It never logs stored values. The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.log = l
+		}
+	}
+}
+
+// withMigrations replaces the migration table, for tests of the mechanism.
+func withMigrations(ms []migration) Option {
+	return func(o *options) { o.migrations = ms }
+}
+
+// inUseError names the path in its message and matches ErrInUse.
+type inUseError struct {
+	path  string
+	cause error
+}
+
+func (e *inUseError) Error() string {
+	return fmt.Sprintf("database %s is in use by another icbot process", e.path)
+}
+
+func (e *inUseError) Unwrap() []error { return []error{ErrInUse, e.cause} }
+
+// Open opens or creates the database at path, creates its buckets and
+// migrates an older schema. It fails with ErrInUse when another process
+// keeps the file locked for longer than the timeout.
+func Open(path string, opts ...Option) (*Store, error) {
+	o := options{
+		timeout:    DefaultTimeout,
+		log:        slog.New(slog.DiscardHandler),
+		migrations: migrations,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	log := o.log.With("component", "storage")
+
+	db, err := bolt.Open(path, fileMode, &bolt.Options{
+		Timeout:      o.timeout,
+		FreelistType: bolt.FreelistArrayType,
+		// NoSync stays false: a commit is on disk when Update returns.
+	})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, &inUseError{path: path, cause: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening database %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path, log: log}
+	if err := s.tightenMode(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := s.initSchema(o.migrations); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// tightenMode makes an existing file that others could read private again;
+// bbolt applies the mode only when it creates the file.
+func (s *Store) tightenMode() error {
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return fmt.Errorf("checking database %s: %w", s.path, err)
+	}
+	if fi.Mode().Perm()&^fileMode == 0 {
+		return nil
+	}
+	if err := os.Chmod(s.path, fileMode); err != nil {
+		return fmt.Errorf("database %s is readable by others (mode %v) and could not be made private: %w", s.path, fi.Mode().Perm(), err)
+	}
+	s.log.Warn("database file was readable by others; mode set to 0600", "path", s.path, "was", fi.Mode().Perm().String())
+	return nil
+}
+
+// Path is the database file's path as given to Open.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database file and releases its lock. Transactions must
+// have ended.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("closing database %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction. The Tx and anything it returns
+// directly from bbolt are valid only until fn returns; the bot values it
+// returns are copies and stay valid. fn's error is returned unchanged.
+// fn must not call View or Update itself: bbolt transactions do not nest,
+// and a write waiting for this read (or the reverse) deadlocks.
+func (s *Store) View(ctx context.Context, fn func(bot.Tx) error) error {
+	return s.run(ctx, false, fn)
+}
+
+// Update runs fn in a read-write transaction, committed and synced to disk
+// when fn returns nil and rolled back otherwise (also when fn panics). fn's
+// error is returned unchanged; a failure to commit is an EINTERNAL error.
+// Writes are serialised: fn should be quick and must not call View or
+// Update.
+func (s *Store) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	return s.run(ctx, true, fn)
+}
+
+func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var fnErr error
+	inner := func(btx *bolt.Tx) error {
+		t := &tx{btx: btx}
+		defer t.done.Store(true)
+		fnErr = fn(t)
+		return fnErr
+	}
+	var err error
+	if writable {
+		err = s.db.Update(inner)
+	} else {
+		err = s.db.View(inner)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case fnErr != nil && err == fnErr:
+		return err
+	case writable:
+		return bot.Internal(fmt.Errorf("committing to database %s: %w", s.path, err))
+	default:
+		return bot.Internal(fmt.Errorf("reading database %s: %w", s.path, err))
+	}
+}
+
+// Check runs bbolt's consistency check of the whole file (page
+// reachability, double frees, key order) and returns every problem found,
+// or nil. It reads in one transaction, so writers are not blocked; a large
+// file takes a while.
+func (s *Store) Check() error {
+	var problems []error
+	err := s.db.View(func(btx *bolt.Tx) error {
+		for p := range btx.Check(bolt.WithKVStringer(redactingStringer{})) {
+			problems = append(problems, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("checking database %s: %w", s.path, err)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("database %s failed its consistency check with %d problem(s): %w", s.path, len(problems), errors.Join(problems...))
+	}
+	return nil
+}
+
+// redactingStringer keeps stored values out of check messages, which end
+// up in logs: keys are ids, values may be sensitive.
+type redactingStringer struct{}
+
+func (redactingStringer) KeyToString(k []byte) string   { return fmt.Sprintf("%x", k) }
+func (redactingStringer) ValueToString(v []byte) string { return fmt.Sprintf("<%d bytes>", len(v)) }

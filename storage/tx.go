@@ -1,0 +1,329 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+
+	"icbot/bot"
+)
+
+// tx is a bot.Tx over one bbolt transaction. Like the bbolt transaction
+// under it, it is for one goroutine at a time.
+type tx struct {
+	btx *bolt.Tx
+	// done is set when View or Update returns; bbolt's own behaviour on a
+	// finished transaction is to fail or panic, so tx refuses first.
+	done atomic.Bool
+}
+
+var _ bot.Tx = (*tx)(nil)
+
+// bucket returns a top-level bucket of the schema.
+func (t *tx) bucket(name []byte) (*bolt.Bucket, error) {
+	if t.done.Load() {
+		return nil, bot.Internal(ErrTxDone)
+	}
+	b := t.btx.Bucket(name)
+	if b == nil {
+		return nil, bot.Internal(fmt.Errorf("storage: bucket %s is missing", name))
+	}
+	return b, nil
+}
+
+// get decodes the value at key into a new R; ok is false when absent.
+// json.Unmarshal copies, so nothing returned points into bbolt's memory.
+func get[R any](b *bolt.Bucket, key []byte, what string) (r R, ok bool, err error) {
+	v := b.Get(key)
+	if v == nil {
+		return r, false, nil
+	}
+	if err := json.Unmarshal(v, &r); err != nil {
+		return r, false, bot.Internal(fmt.Errorf("storage: decoding %s: %w", what, err))
+	}
+	return r, true, nil
+}
+
+// put encodes r at key.
+func put(b *bolt.Bucket, key []byte, r any, what string) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return bot.Internal(fmt.Errorf("storage: encoding %s: %w", what, err))
+	}
+	if err := b.Put(key, v); err != nil {
+		return bot.Internal(fmt.Errorf("storage: writing %s: %w", what, err))
+	}
+	return nil
+}
+
+// list decodes every value of b in key order, skipping nested buckets.
+func list[R any, T any](b *bolt.Bucket, what string, conv func(R) T) ([]T, error) {
+	var out []T
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil
+		}
+		var r R
+		if err := json.Unmarshal(v, &r); err != nil {
+			return bot.Internal(fmt.Errorf("storage: decoding %s %q: %w", what, k, err))
+		}
+		out = append(out, conv(r))
+		return nil
+	})
+	return out, err
+}
+
+func notFound(format string, args ...any) error {
+	return bot.Errorf(bot.ENOTFOUND, format, args...)
+}
+
+func required(what, id string) error {
+	if id == "" {
+		return bot.Internal(fmt.Errorf("storage: %s has no id", what))
+	}
+	return nil
+}
+
+// Production returns the production's settings; the zero value when none
+// were ever stored.
+func (t *tx) Production() (bot.ProductionInfo, error) {
+	b, err := t.bucket(bucketMeta)
+	if err != nil {
+		return bot.ProductionInfo{}, err
+	}
+	r, _, err := get[productionRecord](b, keyProduction, "production")
+	return r.bot(), err
+}
+
+// PutProduction replaces the production's settings.
+func (t *tx) PutProduction(p bot.ProductionInfo) error {
+	b, err := t.bucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	return put(b, keyProduction, productionToRecord(p), "production")
+}
+
+// Person returns the person with id; ENOTFOUND when unknown.
+func (t *tx) Person(id bot.UserID) (bot.Person, error) {
+	b, err := t.bucket(bucketPeople)
+	if err != nil {
+		return bot.Person{}, err
+	}
+	r, ok, err := get[personRecord](b, []byte(id), "person")
+	switch {
+	case err != nil:
+		return bot.Person{}, err
+	case !ok:
+		return bot.Person{}, notFound("no person %s", id)
+	}
+	return r.bot(), nil
+}
+
+// People lists everyone in byte order of their ids.
+func (t *tx) People() ([]bot.Person, error) {
+	b, err := t.bucket(bucketPeople)
+	if err != nil {
+		return nil, err
+	}
+	return list(b, "person", personRecord.bot)
+}
+
+// PutPerson adds or replaces the person with p.ID.
+func (t *tx) PutPerson(p bot.Person) error {
+	if err := required("person", string(p.ID)); err != nil {
+		return err
+	}
+	b, err := t.bucket(bucketPeople)
+	if err != nil {
+		return err
+	}
+	return put(b, []byte(p.ID), personToRecord(p), "person")
+}
+
+// DeletePerson removes the person with id; ENOTFOUND when unknown.
+func (t *tx) DeletePerson(id bot.UserID) error {
+	b, err := t.bucket(bucketPeople)
+	if err != nil {
+		return err
+	}
+	return remove(b, []byte(id), notFound("no person %s", id))
+}
+
+// remove deletes key, or returns missing when it is absent.
+func remove(b *bolt.Bucket, key []byte, missing error) error {
+	if b.Get(key) == nil {
+		return missing
+	}
+	if err := b.Delete(key); err != nil {
+		return bot.Internal(fmt.Errorf("storage: deleting %q: %w", key, err))
+	}
+	return nil
+}
+
+// Scene returns the scene with id; ENOTFOUND when unknown.
+func (t *tx) Scene(id bot.SceneID) (bot.Scene, error) {
+	b, err := t.bucket(bucketScenes)
+	if err != nil {
+		return bot.Scene{}, err
+	}
+	r, ok, err := get[sceneRecord](b, []byte(id), "scene")
+	switch {
+	case err != nil:
+		return bot.Scene{}, err
+	case !ok:
+		return bot.Scene{}, notFound("no scene %s", id)
+	}
+	return r.bot(), nil
+}
+
+// Scenes lists every scene in byte order of their ids ("10" before "9").
+func (t *tx) Scenes() ([]bot.Scene, error) {
+	b, err := t.bucket(bucketScenes)
+	if err != nil {
+		return nil, err
+	}
+	return list(b, "scene", sceneRecord.bot)
+}
+
+// PutScene adds or replaces the scene with s.ID.
+func (t *tx) PutScene(s bot.Scene) error {
+	if err := required("scene", string(s.ID)); err != nil {
+		return err
+	}
+	b, err := t.bucket(bucketScenes)
+	if err != nil {
+		return err
+	}
+	return put(b, []byte(s.ID), sceneToRecord(s), "scene")
+}
+
+// DeleteScene removes the scene but keeps its sessions, which stay on
+// record; ENOTFOUND when unknown.
+func (t *tx) DeleteScene(id bot.SceneID) error {
+	b, err := t.bucket(bucketScenes)
+	if err != nil {
+		return err
+	}
+	return remove(b, []byte(id), notFound("no scene %s", id))
+}
+
+// Session returns session seq of scene; ENOTFOUND when unknown.
+func (t *tx) Session(scene bot.SceneID, seq uint64) (bot.Session, error) {
+	b, err := t.bucket(bucketSessions)
+	if err != nil {
+		return bot.Session{}, err
+	}
+	missing := notFound("no session %d of scene %s", seq, scene)
+	sb := b.Bucket([]byte(scene))
+	if sb == nil {
+		return bot.Session{}, missing
+	}
+	r, ok, err := get[sessionRecord](sb, u64key(seq), "session")
+	switch {
+	case err != nil:
+		return bot.Session{}, err
+	case !ok:
+		return bot.Session{}, missing
+	}
+	return r.bot(), nil
+}
+
+// Sessions lists a scene's sessions, oldest (lowest seq) first; none for a
+// scene without sessions, existing or not.
+func (t *tx) Sessions(scene bot.SceneID) ([]bot.Session, error) {
+	b, err := t.bucket(bucketSessions)
+	if err != nil {
+		return nil, err
+	}
+	sb := b.Bucket([]byte(scene))
+	if sb == nil {
+		return nil, nil
+	}
+	return list(sb, "session", sessionRecord.bot)
+}
+
+// PutSession adds or replaces session s.Seq (from 1) of scene s.Scene.
+func (t *tx) PutSession(s bot.Session) error {
+	if err := required("session's scene", string(s.Scene)); err != nil {
+		return err
+	}
+	if s.Seq == 0 {
+		return bot.Internal(errors.New("storage: session has no sequence number"))
+	}
+	b, err := t.bucket(bucketSessions)
+	if err != nil {
+		return err
+	}
+	sb, err := b.CreateBucketIfNotExists([]byte(s.Scene))
+	if err != nil {
+		return bot.Internal(fmt.Errorf("storage: creating the sessions bucket of scene %s: %w", s.Scene, err))
+	}
+	return put(sb, u64key(s.Seq), sessionToRecord(s), "session")
+}
+
+// Audit appends rec to the chain with the next sequence number and its
+// chained hash, and moves meta/audit_head, in this transaction.
+func (t *tx) Audit(rec bot.AuditRecord) error {
+	meta, err := t.bucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	log, err := t.bucket(bucketAudit)
+	if err != nil {
+		return err
+	}
+	head, err := readHead(meta)
+	if err != nil {
+		return err
+	}
+	rec.Seq = head.Records + 1
+	key := u64key(rec.Seq)
+	if log.Get(key) != nil {
+		// Never overwrite evidence; VerifyAudit will say what is wrong.
+		return bot.Internal(fmt.Errorf("storage: audit record %d already exists but the audit head says %d: the audit log was tampered with", rec.Seq, head.Records))
+	}
+	r := auditToRecord(rec)
+	// Hash what will be read back: the stored record, not the argument.
+	r.Hash = bot.ChainHash(head.Hash, r.bot())
+	if err := put(log, key, r, "audit record"); err != nil {
+		return err
+	}
+	return writeHead(meta, bot.ChainHead{Records: r.Seq, Hash: r.Hash})
+}
+
+// AuditLen is the number of records in the chain, as its head says.
+func (t *tx) AuditLen() (uint64, error) {
+	meta, err := t.bucket(bucketMeta)
+	if err != nil {
+		return 0, err
+	}
+	head, err := readHead(meta)
+	return head.Records, err
+}
+
+// readHead decodes meta/audit_head; an absent head is the empty chain.
+// The hash is copied out of bbolt's memory.
+func readHead(meta *bolt.Bucket) (bot.ChainHead, error) {
+	v := meta.Get(keyAuditHead)
+	if v == nil {
+		return bot.ChainHead{Hash: bytes.Clone(bot.GenesisHash)}, nil
+	}
+	if len(v) != 8+len(bot.GenesisHash) {
+		return bot.ChainHead{}, bot.Internal(fmt.Errorf("storage: malformed audit head (%d bytes)", len(v)))
+	}
+	return bot.ChainHead{Records: binary.BigEndian.Uint64(v[:8]), Hash: bytes.Clone(v[8:])}, nil
+}
+
+func writeHead(meta *bolt.Bucket, h bot.ChainHead) error {
+	v := append(u64key(h.Records), h.Hash...)
+	if err := meta.Put(keyAuditHead, v); err != nil {
+		return bot.Internal(fmt.Errorf("storage: writing the audit head: %w", err))
+	}
+	return nil
+}
