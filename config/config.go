@@ -511,6 +511,7 @@ var keyIndex = func() map[string]*key {
 	return m
 }()
 
+// stringKey describes a plain string setting.
 func stringKey(name, desc string, field func(*Config) *string, check func(*Config) error) key {
 	return key{
 		name: name, desc: desc, check: check,
@@ -521,6 +522,7 @@ func stringKey(name, desc string, field func(*Config) *string, check func(*Confi
 	}
 }
 
+// secretKey describes a credential: same as stringKey, but never shown.
 func secretKey(name, desc string, field func(*Config) *Secret, check func(*Config) error) key {
 	return key{
 		name: name, desc: desc, check: check, secret: true,
@@ -531,6 +533,7 @@ func secretKey(name, desc string, field func(*Config) *Secret, check func(*Confi
 	}
 }
 
+// durationKey describes a duration setting written as in parseDuration.
 func durationKey(name, desc string, field func(*Config) *time.Duration, check func(*Config) error) key {
 	return key{
 		name: name, desc: desc, check: check,
@@ -574,6 +577,7 @@ func formatDuration(d time.Duration) string {
 	return s
 }
 
+// oneOf checks v against a fixed set of words.
 func oneOf(v string, allowed ...string) error {
 	if slices.Contains(allowed, v) {
 		return nil
@@ -581,10 +585,13 @@ func oneOf(v string, allowed ...string) error {
 	return fmt.Errorf("%q is not one of %s", v, strings.Join(allowed, ", "))
 }
 
+// requiredErr names both places a missing adapter setting can be given.
 func requiredErr(name, adapter string) error {
 	return fmt.Errorf("required when adapter is %s; set %s or %s in the config file", adapter, envName(name), name)
 }
 
+// checkAdmins rejects entries that cannot be platform user ids, which
+// would otherwise silently never match anyone.
 func checkAdmins(c *Config) error {
 	var errs []error
 	for i, id := range c.Admins {
@@ -598,6 +605,7 @@ func checkAdmins(c *Config) error {
 	return errors.Join(errs...)
 }
 
+// checkAddr checks http.addr before the listener tries it.
 func checkAddr(c *Config) error {
 	addr := c.HTTP.Addr
 	_, port, err := net.SplitHostPort(addr)
@@ -613,6 +621,7 @@ func checkAddr(c *Config) error {
 	return nil
 }
 
+// checkURL checks an optional API base URL override.
 func checkURL(v, example string) error {
 	if v == "" {
 		return nil
@@ -629,6 +638,7 @@ func checkURL(v, example string) error {
 	return fmt.Errorf("%s is not an absolute http(s) URL without credentials, such as %s", shown, example)
 }
 
+// checkSnowflake checks an optional Discord id, which is always numeric.
 func checkSnowflake(v string) error {
 	if v == "" {
 		return nil
@@ -669,7 +679,7 @@ var cronDescriptors = []string{"@yearly", "@annually", "@monthly", "@weekly", "@
 // The schedule's location is time.Local, which robfig/cron treats as "the
 // zone of the time passed to Next", so a scheduler that passes times in
 // Config.Location gets the production's zone.
-func ParseCron(spec string) (sched cron.Schedule, err error) {
+func ParseCron(spec string) (cron.Schedule, error) {
 	s := strings.TrimSpace(spec)
 	fail := func(format string, a ...any) (cron.Schedule, error) {
 		return nil, fmt.Errorf("invalid cron spec %q: %s", s, fmt.Sprintf(format, a...))
@@ -714,14 +724,7 @@ func ParseCron(spec string) (sched cron.Schedule, err error) {
 		s = strings.Join(fields, " ")
 	}
 
-	// The checks above avoid every panic known in robfig/cron v3.0.1; the
-	// recover is a backstop so a bad config can never crash the bot.
-	defer func() {
-		if r := recover(); r != nil {
-			sched, err = nil, fmt.Errorf("invalid cron spec %q: the cron parser could not read it", s)
-		}
-	}()
-	sched, err = cronParser.Parse(s)
+	sched, err := safeCronParse(s)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -733,6 +736,18 @@ func ParseCron(spec string) (sched cron.Schedule, err error) {
 	return sched, nil
 }
 
+// safeCronParse calls the cron parser, turning a panic into an error. The
+// checks in ParseCron avoid every panic known in robfig/cron v3.0.1; this is
+// the backstop so that a bad config can never crash the bot.
+func safeCronParse(s string) (sched cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, errors.New("the cron parser could not read it")
+		}
+	}()
+	return cronParser.Parse(s)
+}
+
 // Validate checks every key and reports all problems at once, in key order,
 // each naming the key, where its value came from and what is expected. It
 // also resolves the production's time zone for Location.
@@ -740,6 +755,7 @@ func (c *Config) Validate() error {
 	return errors.Join(c.validate()...)
 }
 
+// validate runs every check in key order and returns the problems.
 func (c *Config) validate() []error {
 	var errs []error
 	var loc *time.Location
@@ -755,12 +771,13 @@ func (c *Config) validate() []error {
 			errs = append(errs, c.keyError(k, err))
 		}
 	}
-	if loc != nil {
-		c.loc = loc
-	}
+	// nil when the zone is invalid, so Location never returns a zone left
+	// over from an earlier Validate.
+	c.loc = loc
 	return errs
 }
 
+// loadZone resolves production.timezone, "" meaning the system zone.
 func loadZone(name string) (*time.Location, error) {
 	if name == "" {
 		return time.Local, nil
@@ -786,6 +803,7 @@ type sources struct {
 	where map[string]string
 }
 
+// set records where a key was last set.
 func (s *sources) set(name, where string) {
 	if s.where == nil {
 		s.where = make(map[string]string)
@@ -793,7 +811,7 @@ func (s *sources) set(name, where string) {
 	s.where[name] = where
 }
 
-// where is safe on a nil *sources (a Config built by hand).
+// whereOf is safe on a nil *sources (a Config built by hand).
 func (s *sources) whereOf(name string) string {
 	if s == nil {
 		return ""
@@ -847,6 +865,7 @@ func (c *Config) set(k *key, v, where string) error {
 	return nil
 }
 
+// applyEnv applies ICBOT_ variables and reports unknown ones.
 func (c *Config) applyEnv(lookupEnv func(string) (string, bool)) []error {
 	var errs []error
 	known := make(map[string]bool, len(keyTable)+1)
@@ -879,6 +898,7 @@ func (c *Config) applyEnv(lookupEnv func(string) (string, bool)) []error {
 	return errs
 }
 
+// applyOverrides applies values keyed by dotted name, such as flags.
 func (c *Config) applyOverrides(overrides map[string]string) []error {
 	var errs []error
 	names := make([]string, 0, len(overrides))
@@ -910,6 +930,7 @@ func keyOrder(name string) int {
 	return len(keyTable)
 }
 
+// keyNames lists the dotted names, for suggestions.
 func keyNames() []string {
 	out := make([]string, len(keyTable))
 	for i, k := range keyTable {
@@ -918,6 +939,7 @@ func keyNames() []string {
 	return out
 }
 
+// envNames lists the environment variables, for suggestions.
 func envNames() []string {
 	out := make([]string, len(keyTable))
 	for i, k := range keyTable {
@@ -989,13 +1011,13 @@ func readYAML(path string) (*yaml.Node, error) {
 		if err == io.EOF {
 			return nil, nil // an empty file sets nothing
 		}
-		return nil, fmt.Errorf("config file %s: %s", path, yamlMessage(err))
+		return nil, fmt.Errorf("config file %s: %s%s", path, aliasLine(data, err), yamlMessage(err))
 	}
 	var extra yaml.Node
 	switch err := decodeNode(dec, &extra); {
 	case err == io.EOF:
 	case err != nil:
-		return nil, fmt.Errorf("config file %s: %s", path, yamlMessage(err))
+		return nil, fmt.Errorf("config file %s: %s%s", path, aliasLine(data, err), yamlMessage(err))
 	default:
 		return nil, fmt.Errorf("config file %s: line %d: only one YAML document is allowed", path, extra.Line)
 	}
@@ -1014,9 +1036,43 @@ func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 // yamlMessage drops the library's "yaml: " prefix so the message reads
-// "config file x.yaml: line 3: ...".
+// "config file x.yaml: line 3: ...". The library quotes file content in
+// only one kind of message, naming an alias ("unknown anchor 'x'
+// referenced"), and an unquoted value starting with '*' is read as an
+// alias, so quoted text is dropped in case it is a secret.
 func yamlMessage(err error) string {
-	return strings.TrimPrefix(err.Error(), "yaml: ")
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	var b strings.Builder
+	for {
+		before, rest, ok := strings.Cut(msg, "'")
+		b.WriteString(before)
+		if !ok {
+			return b.String()
+		}
+		_, after, ok := strings.Cut(rest, "'")
+		if !ok {
+			b.WriteString("'" + rest)
+			return b.String()
+		}
+		b.WriteString("'...'")
+		msg = after
+	}
+}
+
+// aliasLine returns "line N: " for the library's one message without a
+// line, "unknown anchor 'x' referenced", by finding the first *x in the file.
+func aliasLine(data []byte, err error) string {
+	const prefix = "yaml: unknown anchor '"
+	rest, ok := strings.CutPrefix(err.Error(), prefix)
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "'")
+	i := bytes.Index(data, []byte("*"+name))
+	if name == "" || i < 0 {
+		return ""
+	}
+	return fmt.Sprintf("line %d: ", bytes.Count(data[:i], []byte("\n"))+1)
 }
 
 // resolve follows aliases (*name) to the anchored node.
@@ -1027,6 +1083,7 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// isNull reports an absent value or YAML null (~, null, nothing).
 func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null")
 }
@@ -1055,6 +1112,8 @@ func childKeys(section string) []string {
 	return out
 }
 
+// applyYAML applies a parsed config file, reporting unknown, repeated and
+// misshapen keys with their lines.
 func (c *Config) applyYAML(path string, doc *yaml.Node) []error {
 	if doc == nil {
 		return nil
@@ -1128,11 +1187,12 @@ func (c *Config) applyYAML(path string, doc *yaml.Node) []error {
 	return errs
 }
 
-// quoteKey quotes an unknown key for an error message, shortening a long
-// one: it may be a value pasted in the wrong place, even a secret.
+// quoteKey quotes an unknown key for an error message. A long one is not
+// shown: real keys are short, so it is likely a value pasted in the wrong
+// place, perhaps a secret.
 func quoteKey(name string) string {
 	if len(name) > 40 {
-		return strconv.Quote(name[:20]) + "..."
+		return fmt.Sprintf("of %d characters (not shown in case it is a secret)", len(name))
 	}
 	return strconv.Quote(name)
 }
@@ -1165,6 +1225,7 @@ func (c *Config) setYAML(path string, k *key, kn, vn *yaml.Node) error {
 	case vn.Kind == yaml.ScalarNode:
 		return c.set(k, vn.Value, where)
 	case vn.Kind == yaml.SequenceNode && k.setList != nil:
+		c.src.set(k.name, where)
 		items := make([]string, 0, len(vn.Content))
 		for _, item := range vn.Content {
 			item = resolve(item)
@@ -1173,7 +1234,6 @@ func (c *Config) setYAML(path string, k *key, kn, vn *yaml.Node) error {
 			}
 			items = append(items, item.Value)
 		}
-		c.src.set(k.name, where)
 		k.setList(c, items)
 		return nil
 	default:
