@@ -29,7 +29,7 @@ func TestClosedSetFlow(t *testing.T) {
 	if sc := to(r.sent, "post", "scene-12"); len(sc) != 1 || !strings.Contains(sc[0].Text, "@paula") || !strings.Contains(sc[0].Text, "/closedset ack 12") {
 		t.Errorf("scene channel post: %+v", sc)
 	}
-	for _, u := range []string{"paula", "cam"} {
+	for _, u := range []string{"paula", "cam", "ines"} {
 		if dms := to(r.sent, "dm", u); len(dms) != 1 || !strings.Contains(dms[0].Text, "/closedset ack 12") {
 			t.Errorf("DM to %s: %+v", u, dms)
 		}
@@ -37,7 +37,7 @@ func TestClosedSetFlow(t *testing.T) {
 	if late := joined(to(r.sent, "late", "adam")); !strings.Contains(late, "Lock enforced") || !strings.Contains(late, "@gary") {
 		t.Errorf("lock report to the AD: %q", late)
 	}
-	if got, want := strings.Join(lc.calls, "; "), "lock scene-12 to paula,cam"; got != want {
+	if got, want := strings.Join(lc.calls, "; "), "lock scene-12 to paula,cam,ines,adam"; got != want {
 		t.Errorf("lock calls = %q, want %q", got, want)
 	}
 	sess := h.session("12", 1)
@@ -50,13 +50,13 @@ func TestClosedSetFlow(t *testing.T) {
 
 	// Roster change while locked re-applies the lock.
 	h.must("adam", "/closedset add 12 @cora role=costume")
-	if got := lc.calls[len(lc.calls)-1]; got != "lock scene-12 to paula,cam,cora" {
+	if got := lc.calls[len(lc.calls)-1]; got != "lock scene-12 to paula,cam,ines,adam,cora" {
 		t.Errorf("relock after roster add = %q", got)
 	}
 
 	// Acknowledgements.
 	h.now = h.now.Add(5 * time.Minute)
-	if r := h.must("paula", "/closedset ack 12"); !strings.Contains(r.reply, "1 of 3") {
+	if r := h.must("paula", "/closedset ack 12"); !strings.Contains(r.reply, "1 of 5") {
 		t.Errorf("ack reply: %q", r.reply)
 	}
 	if r := h.must("paula", "/closedset ack 12"); !strings.Contains(r.reply, "already confirmed") {

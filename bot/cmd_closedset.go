@@ -31,10 +31,10 @@ var startPreconditions = []precondition{
 	}},
 }
 
-// closedSetRules is the announcement everyone may read.
+// closedSetRules is the part of the announcement everyone may read.
 func closedSetRules(id SceneID) string {
-	return fmt.Sprintf("Closed set rules for scene %s: essential personnel only, on set and at the monitors; "+
-		"no personal recording devices (phones away); robes are available. Anyone on the roster may call a hold privately with /hold %s.", id, id)
+	return fmt.Sprintf("Essential personnel only, on set and at the monitors; "+
+		"no personal recording devices (phones away); robes are available. Anyone on the roster may call a hold privately with /hold %s.", id)
 }
 
 func runClosedSetStart(in *input, tx Tx) error {
@@ -66,12 +66,8 @@ func runClosedSetStart(in *input, tx Tx) error {
 	}
 
 	sess := Session{Scene: sc.ID, Seq: sc.Sessions + 1, StartedBy: in.caller.ID, StartedAt: in.now}
-	for _, u := range sc.Performers {
-		sess.Roster = append(sess.Roster, RosterMember{User: u, Role: RolePerformer, AddedBy: in.caller.ID, AddedAt: in.now})
-	}
-	for _, m := range sc.Roster {
-		m.AckedAt = time.Time{}
-		sess.Roster = append(sess.Roster, m)
+	if sess.Roster, err = sessionRoster(in, tx, &sc); err != nil {
+		return err
 	}
 	_, canLock := in.b.chat.(Locker)
 	switch {
@@ -126,6 +122,36 @@ func runClosedSetStart(in *input, tx Tx) error {
 		in.out.then(lockEffect(sc.ID, sess.Seq))
 	}
 	return nil
+}
+
+// sessionRoster is who is essential for a session: the performers, the
+// planned roster, the production's ICs (whose work is on that set) and the
+// person starting it, each once.
+func sessionRoster(in *input, tx Tx, sc *Scene) ([]RosterMember, error) {
+	var roster []RosterMember
+	add := func(m RosterMember) {
+		if !slices.ContainsFunc(roster, func(r RosterMember) bool { return r.User == m.User }) {
+			m.AckedAt = time.Time{}
+			roster = append(roster, m)
+		}
+	}
+	for _, u := range sc.Performers {
+		add(RosterMember{User: u, Role: RolePerformer, AddedBy: in.caller.ID, AddedAt: in.now})
+	}
+	for _, m := range sc.Roster {
+		add(m)
+	}
+	ics, err := holders(tx, RoleIC)
+	if err != nil {
+		return nil, err
+	}
+	for _, ic := range ics {
+		add(RosterMember{User: ic.ID, Role: RoleIC, AddedBy: in.caller.ID, AddedAt: in.now})
+	}
+	if in.caller.Known() {
+		add(RosterMember{User: in.caller.ID, Role: in.caller.Roles[0], AddedBy: in.caller.ID, AddedAt: in.now})
+	}
+	return roster, nil
 }
 
 // announce posts public text to the set channel, when one is configured.

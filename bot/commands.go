@@ -97,7 +97,7 @@ func commandTable() *registry {
 		{
 			path: "closedset start", usage: "ID",
 			summary: "Start the closed set: lock the scene channel to the roster and announce it.",
-			help:    "The scene's performers are always on the roster. Refused while the scene is on hold or has no performers.",
+			help:    "The roster is the scene's performers, its planned roster (/closedset add), the production's ICs and you. Refused while the scene is on hold or has no performers.",
 			access:  access{roles: icAD}, write: true,
 			run: runClosedSetStart,
 		},
