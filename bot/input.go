@@ -186,8 +186,10 @@ func (b *Bot) parseCall(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	wall, err := time.Parse(callLayout, s)
 	if err != nil {
+		next := b.clock().In(b.zone).AddDate(0, 0, 7)
+		example := time.Date(next.Year(), next.Month(), next.Day(), 9, 0, 0, 0, b.zone)
 		return time.Time{}, Errorf(EINVALID, "bad call time %q: expected call=\"YYYY-MM-DD HH:MM\" in %s, such as call=\"%s\"",
-			s, b.zone, b.clock().In(b.zone).AddDate(0, 0, 7).Format(callLayout))
+			s, b.zone, example.Format(callLayout))
 	}
 	t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, 0, b.zone)
 	if t.Hour() != wall.Hour() || t.Minute() != wall.Minute() {

@@ -1,0 +1,360 @@
+// Package console is icbot's embedded default adapter: a chat in the
+// terminal, where one person plays everyone. Typing "/as ines" switches who
+// you are; "@paula /hold 12" runs one line as someone else. Every message
+// is printed with where it went (a reply only you see, a DM to whom, a
+// channel and whether it is private), so the need-to-know rules can be
+// watched at work. When standard input is not a terminal it reads a script
+// and echoes each line, so a demo can be piped in and its transcript kept.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"icbot/bot"
+)
+
+// Handler runs commands; *bot.Bot is one.
+type Handler interface {
+	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
+	FollowUp(ctx context.Context, o *bot.Outcome)
+}
+
+// Adapter is the console chat: channels with members and privacy, the
+// current identity, and the terminal.
+type Adapter struct {
+	mu       sync.Mutex
+	out      io.Writer
+	me       bot.UserID
+	here     bot.ChannelID
+	echo     bool // print each input line, for scripts
+	channels map[bot.ChannelID]*channel
+}
+
+type channel struct {
+	private bool
+	members map[bot.UserID]bool
+}
+
+var (
+	_ bot.Chat         = (*Adapter)(nil)
+	_ bot.Locker       = (*Adapter)(nil)
+	_ bot.UserResolver = (*Adapter)(nil)
+)
+
+// Option configures an Adapter.
+type Option func(*Adapter)
+
+// WithIdentity sets who you are at start.
+func WithIdentity(u bot.UserID) Option { return func(a *Adapter) { a.me = u } }
+
+// WithChannel declares a channel, its privacy and members.
+func WithChannel(id bot.ChannelID, private bool, members ...bot.UserID) Option {
+	return func(a *Adapter) { a.addChannel(id, private, members...) }
+}
+
+// WithEcho prints every input line with its prompt, as a script is read.
+func WithEcho(on bool) Option { return func(a *Adapter) { a.echo = on } }
+
+// SetChannel is the console's shared announcement channel.
+const SetChannel bot.ChannelID = "set"
+
+// New returns a console adapter writing to out. It always has the public
+// #set channel, where closed sets are announced.
+func New(out io.Writer, opts ...Option) *Adapter {
+	a := &Adapter{out: out, me: "admin", here: SetChannel, channels: map[bot.ChannelID]*channel{}}
+	a.addChannel(SetChannel, false)
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+func (a *Adapter) addChannel(id bot.ChannelID, private bool, members ...bot.UserID) {
+	c := &channel{private: private, members: map[bot.UserID]bool{}}
+	for _, m := range members {
+		c.members[m] = true
+	}
+	a.channels[id] = c
+}
+
+// Post prints a channel message.
+func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.channels[ch]
+	if !ok {
+		return bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s (declare it with /channel #%s private)", ch, ch)
+	}
+	vis := "public"
+	if c.private {
+		vis = "private"
+	}
+	a.print(fmt.Sprintf("#%s, %s", ch, vis), m.Text)
+	return nil
+}
+
+// DM prints a direct message.
+func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.print("DM to @"+string(to), m.Text)
+	return nil
+}
+
+// IsPrivate reports the channel's privacy; a channel the console does not
+// know counts as public, so nothing sensitive goes to it.
+func (a *Adapter) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.channels[ch]
+	return ok && c.private, nil
+}
+
+// ResolveUser: on the console, a name is an id.
+func (a *Adapter) ResolveUser(ctx context.Context, name string) (bot.Person, error) {
+	id := strings.ToLower(name)
+	return bot.Person{ID: bot.UserID(id), Name: id}, nil
+}
+
+// Lock restricts a private channel to the roster: roster members are added,
+// everyone else is taken out and remembered for Unlock.
+func (a *Adapter) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.UserID, prev bot.LockResult) (bot.LockResult, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.channels[ch]
+	if !ok {
+		return prev, bot.Errorf(bot.EUNAVAILABLE, "the console has no channel #%s", ch)
+	}
+	if !c.private {
+		return prev, bot.Errorf(bot.EUNAVAILABLE, "#%s is a public channel: make it private (/channel #%s private) so that it can be locked", ch, ch)
+	}
+	res := bot.LockResult{Removed: slices.Clone(prev.Removed)}
+	for _, u := range roster {
+		c.members[u] = true
+	}
+	for _, u := range sortedMembers(c) {
+		if !slices.Contains(roster, u) {
+			delete(c.members, u)
+			if !slices.Contains(res.Removed, u) {
+				res.Removed = append(res.Removed, u)
+			}
+		}
+	}
+	return res, nil
+}
+
+// Unlock puts back everyone Lock took out.
+func (a *Adapter) Unlock(ctx context.Context, ch bot.ChannelID, lock bot.LockResult) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.channels[ch]
+	if !ok {
+		return bot.Errorf(bot.EUNAVAILABLE, "the console has no channel #%s", ch)
+	}
+	for _, u := range lock.Removed {
+		c.members[u] = true
+	}
+	return nil
+}
+
+func sortedMembers(c *channel) []bot.UserID {
+	ms := make([]bot.UserID, 0, len(c.members))
+	for m := range c.members {
+		ms = append(ms, m)
+	}
+	slices.Sort(ms)
+	return ms
+}
+
+// print writes one message with its destination; a.mu is held.
+func (a *Adapter) print(where, text string) {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	fmt.Fprintf(a.out, "  [%s] %s\n", where, lines[0])
+	for _, l := range lines[1:] {
+		fmt.Fprintf(a.out, "      %s\n", l)
+	}
+}
+
+// Run reads lines from in until it ends or ctx is done, running each as a
+// command of the current identity.
+func (a *Adapter) Run(ctx context.Context, in io.Reader, h Handler) error {
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		errc <- sc.Err()
+		close(lines)
+	}()
+	for {
+		if !a.echo {
+			a.prompt()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				return <-errc
+			}
+			if quit := a.line(ctx, line, h); quit {
+				return nil
+			}
+		}
+	}
+}
+
+func (a *Adapter) prompt() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	fmt.Fprintf(a.out, "%s@#%s> ", a.me, a.here)
+}
+
+// line runs one input line; it reports whether the user asked to quit.
+func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
+	text := strings.TrimSpace(line)
+	if a.echo {
+		a.mu.Lock()
+		if text == "" || strings.HasPrefix(text, "# ") || text == "#" {
+			fmt.Fprintln(a.out, text)
+		} else {
+			fmt.Fprintf(a.out, "%s@#%s> %s\n", a.me, a.here, text)
+		}
+		a.mu.Unlock()
+	}
+	if text == "" || strings.HasPrefix(text, "# ") || text == "#" {
+		return false
+	}
+	who := a.me
+	if rest, ok := strings.CutPrefix(text, "@"); ok {
+		name, cmd, _ := strings.Cut(rest, " ")
+		who, text = bot.UserID(strings.ToLower(name)), strings.TrimSpace(cmd)
+		if text == "" {
+			a.say("Type a command after the name, as in @paula /hold 12.")
+			return false
+		}
+	}
+	if done, quit := a.meta(text); done {
+		return quit
+	}
+	cmd := bot.Command{Caller: who, CallerName: string(who), Channel: a.here, Text: text}
+	cmd.Respond = func(ctx context.Context, m bot.Message) error {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.print("only @"+string(who)+" sees", m.Text)
+		return nil
+	}
+	o := h.Handle(ctx, cmd)
+	a.mu.Lock()
+	for _, m := range o.Replies {
+		a.print("only @"+string(who)+" sees", m.Text)
+	}
+	a.mu.Unlock()
+	h.FollowUp(ctx, o)
+	return false
+}
+
+func (a *Adapter) say(format string, args ...any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.print("console", fmt.Sprintf(format, args...))
+}
+
+const consoleHelp = `Console commands (the rest go to icbot: /icbot help):
+  /as NAME                  act as someone else from now on
+  @NAME /command ...        run one command as someone else
+  /in #CHANNEL              type your commands in another channel
+  /channel #NAME private|public   create or change a console channel
+  /channels                 list the console's channels and their members
+  /quit                     leave (so does Ctrl-D)
+Every message shows where it went: [only @x sees], [DM to @x], [#channel, private|public].`
+
+// meta handles the console's own commands. It reports whether the line was
+// one, and whether it asked to quit.
+func (a *Adapter) meta(text string) (done, quit bool) {
+	fields := strings.Fields(text)
+	switch strings.ToLower(fields[0]) {
+	case "/quit", "/exit":
+		return true, true
+	case "/help":
+		a.say(consoleHelp)
+	case "/as":
+		if len(fields) != 2 {
+			a.say("Usage: /as NAME")
+			return true, false
+		}
+		a.mu.Lock()
+		a.me = bot.UserID(strings.ToLower(strings.TrimPrefix(fields[1], "@")))
+		a.mu.Unlock()
+		a.say("You are now @%s.", strings.ToLower(strings.TrimPrefix(fields[1], "@")))
+	case "/in":
+		if len(fields) != 2 || !strings.HasPrefix(fields[1], "#") {
+			a.say("Usage: /in #CHANNEL")
+			return true, false
+		}
+		id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
+		a.mu.Lock()
+		_, ok := a.channels[id]
+		if ok {
+			a.here = id
+		}
+		a.mu.Unlock()
+		if !ok {
+			a.say("There is no channel #%s: /channels lists them, /channel #%s private creates it.", id, id)
+		}
+	case "/channel":
+		if len(fields) != 3 || !strings.HasPrefix(fields[1], "#") || (fields[2] != "private" && fields[2] != "public") {
+			a.say("Usage: /channel #NAME private|public")
+			return true, false
+		}
+		id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
+		a.mu.Lock()
+		if c, ok := a.channels[id]; ok {
+			c.private = fields[2] == "private"
+		} else {
+			a.addChannel(id, fields[2] == "private", a.me)
+		}
+		a.mu.Unlock()
+		a.say("#%s is %s.", id, fields[2])
+	case "/channels":
+		a.mu.Lock()
+		ids := make([]string, 0, len(a.channels))
+		for id := range a.channels {
+			ids = append(ids, string(id))
+		}
+		sort.Strings(ids)
+		var b strings.Builder
+		b.WriteString("Channels:")
+		for _, id := range ids {
+			c := a.channels[bot.ChannelID(id)]
+			vis := "public, everyone"
+			if c.private {
+				names := make([]string, 0, len(c.members))
+				for _, m := range sortedMembers(c) {
+					names = append(names, "@"+string(m))
+				}
+				vis = "private: " + strings.Join(names, " ")
+			}
+			fmt.Fprintf(&b, "\n  #%s (%s)", id, vis)
+		}
+		a.print("console", b.String())
+		a.mu.Unlock()
+	default:
+		return false, false
+	}
+	return true, false
+}

@@ -1,0 +1,205 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"icbot/adapters/console"
+	"icbot/bot"
+	"icbot/storage"
+)
+
+var now = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+
+// run seeds the demo into a fresh store and runs script through the
+// console as @adam, returning the output.
+func run(t *testing.T, script string, opts ...console.Option) (string, *console.Adapter) {
+	t.Helper()
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if seeded, err := console.SeedDemo(context.Background(), st, now, time.UTC); err != nil || !seeded {
+		t.Fatalf("seed: %v %v", seeded, err)
+	}
+	var out bytes.Buffer
+	opts = append(append(console.DemoChannels(), console.WithIdentity("adam"), console.WithEcho(true)), opts...)
+	a := console.New(&out, opts...)
+	b := bot.New(st, a, bot.WithClock(func() time.Time { return now }), bot.WithSetChannel(console.SetChannel))
+	if err := a.Run(context.Background(), strings.NewReader(script), b); err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), a
+}
+
+func TestSeedDemoOnce(t *testing.T) {
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if ok, err := console.SeedDemo(ctx, st, now, time.UTC); !ok || err != nil {
+		t.Fatalf("first seed: %v %v", ok, err)
+	}
+	if ok, err := console.SeedDemo(ctx, st, now, time.UTC); ok || err != nil {
+		t.Fatalf("second seed: %v %v", ok, err)
+	}
+	err = st.View(ctx, func(tx bot.Tx) error {
+		sc, err := tx.Scene("12")
+		if err != nil {
+			return err
+		}
+		if got, want := sc.Call, time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("demo call = %v, want %v", got, want)
+		}
+		people, err := tx.People()
+		if len(people) != len(console.DemoCast) {
+			t.Errorf("%d people, want %d", len(people), len(console.DemoCast))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWhereEveryMessageWent(t *testing.T) {
+	out, _ := run(t, "/closedset start 12\n@paula /hold 12 private words\n")
+	for _, want := range []string{
+		"adam@#set> /closedset start 12",
+		"[only @adam sees] Closed set started for scene 12",
+		"[#set, public] Closed set in effect for scene 12",
+		"[#scene-12, private] Closed set for scene 12 started by @adam",
+		"[DM to @paula] You are on the closed-set roster for scene 12",
+		"[only @adam sees] Lock enforced: #scene-12 is restricted to the roster for scene 12. Taken out until the end: @gary, @hana, @priya.",
+		"adam@#set> @paula /hold 12 private words",
+		"[only @paula sees] Your hold on scene 12 is recorded",
+		"[DM to @ines] HOLD on scene 12, called by @paula",
+		"[DM to @adam] Scene 12 is on hold: talk to the IC.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "private words"); n != 2 { // the echoed line and the IC's DM
+		t.Errorf("the hold reason appears %d times, want 2 (input echo and the IC's DM):\n%s", n, out)
+	}
+}
+
+func TestConsoleCommands(t *testing.T) {
+	out, _ := run(t, strings.Join([]string{
+		"/help",
+		"/as ines",
+		"/icbot whoami",
+		"@",
+		"/as",
+		"/in #nowhere",
+		"/channel #notes private",
+		"/in #notes",
+		"/channel #general public",
+		"/channels",
+		"/scene set 12 channel=#general",
+		"/as adam",
+		"/closedset start 12",
+		"/quit",
+		"/icbot whoami",
+	}, "\n"))
+	for _, want := range []string{
+		"/as NAME", "You are now @ines.", "You are @ines (id ines)",
+		"Usage: /as NAME", "There is no channel #nowhere", "#notes is private.",
+		"ines@#notes> /channels", "#general (public, everyone)", "#notes (private: @ines)", "#scene-12 (private: @adam @cam",
+		// A roster post to a public channel is refused, and the lock too.
+		"[only @adam sees] Not posted to #general: it is not a private channel",
+		"Lock not enforced on #general: #general is a public channel",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "[#general") {
+		t.Errorf("something was posted to the public #general:\n%s", out)
+	}
+	if strings.Count(out, "You are @ines (id ines)") != 1 {
+		t.Errorf("commands after /quit ran:\n%s", out)
+	}
+}
+
+func TestLockAndUnlockRestoreMembers(t *testing.T) {
+	var out bytes.Buffer
+	a := console.New(&out, console.WithChannel("s", true, "a", "b", "c"), console.WithChannel("pub", false))
+	ctx := context.Background()
+	res, err := a.Lock(ctx, "s", []bot.UserID{"a", "d"}, bot.LockResult{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Removed, []bot.UserID{"b", "c"}; !slices.Equal(got, want) {
+		t.Errorf("removed %v, want %v", got, want)
+	}
+	// Re-lock after a roster change keeps the earlier removals.
+	res, err = a.Lock(ctx, "s", []bot.UserID{"d"}, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Removed, []bot.UserID{"b", "c", "a"}; !slices.Equal(got, want) {
+		t.Errorf("removed after relock %v, want %v", got, want)
+	}
+	if err := a.Unlock(ctx, "s", res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Lock(ctx, "pub", nil, bot.LockResult{}); bot.ErrorCode(err) != bot.EUNAVAILABLE {
+		t.Errorf("locking a public channel: %v", err)
+	}
+	if _, err := a.Lock(ctx, "none", nil, bot.LockResult{}); bot.ErrorCode(err) != bot.EUNAVAILABLE {
+		t.Errorf("locking an unknown channel: %v", err)
+	}
+	if ok, _ := a.IsPrivate(ctx, "none"); ok {
+		t.Errorf("an unknown channel counts as private")
+	}
+	if err := a.Post(ctx, "none", bot.Message{Text: "x"}); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("posting to an unknown channel: %v", err)
+	}
+}
+
+func TestInteractivePrompt(t *testing.T) {
+	var out bytes.Buffer
+	a := console.New(&out, console.WithIdentity("ines"), console.WithEcho(false))
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := bot.New(st, a)
+	if err := a.Run(context.Background(), strings.NewReader("/icbot whoami\n"), b); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "ines@#set> ") || strings.Contains(got, "/icbot whoami") {
+		t.Errorf("interactive output should prompt and not echo:\n%s", got)
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	var out bytes.Buffer
+	a := console.New(&out)
+	ctx, cancel := context.WithCancel(context.Background())
+	r, w := io.Pipe()
+	defer w.Close()
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, r, nil) }()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run after cancel: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+}

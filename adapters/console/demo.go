@@ -1,0 +1,119 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"icbot/bot"
+)
+
+// DemoCast is the demo production's people, in the order the banner lists
+// them. Console ids are the names.
+var DemoCast = []bot.Person{
+	{ID: "ines", Name: "ines", Roles: []bot.Role{bot.RoleIC}},
+	{ID: "adam", Name: "adam", Roles: []bot.Role{bot.RoleAD}},
+	{ID: "dana", Name: "dana", Roles: []bot.Role{bot.RoleDirector}},
+	{ID: "priya", Name: "priya", Roles: []bot.Role{bot.RoleProducer}},
+	{ID: "paula", Name: "paula", Roles: []bot.Role{bot.RolePerformer}},
+	{ID: "pete", Name: "pete", Roles: []bot.Role{bot.RolePerformer}},
+	{ID: "cora", Name: "cora", Roles: []bot.Role{bot.RoleCostume}},
+	{ID: "hana", Name: "hana", Roles: []bot.Role{bot.RoleHMU}},
+	{ID: "cam", Name: "cam", Roles: []bot.Role{bot.RoleCamera}},
+	{ID: "gary", Name: "gary", Roles: []bot.Role{bot.RoleCrew}},
+}
+
+// DemoProduction is the demo's production name.
+const DemoProduction = "Night Swim (demo)"
+
+// DemoChannels are the console channels of the demo: the scene's private
+// channel, which a closed set locks, and the IC's office.
+func DemoChannels() []Option {
+	everyone := make([]bot.UserID, len(DemoCast))
+	for i, p := range DemoCast {
+		everyone[i] = p.ID
+	}
+	return []Option{
+		WithChannel("scene-12", true, everyone...),
+		WithChannel("ic-office", true, "ines"),
+	}
+}
+
+// SeedDemo writes the demo production into an empty store: the cast, and
+// scene 12 with four beats, called for 09:00 the day after now in zone. It
+// does nothing, and reports false, when the store already holds people or
+// scenes or was seeded before.
+func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Location) (bool, error) {
+	seeded := false
+	err := store.Update(ctx, func(tx bot.Tx) error {
+		info, err := tx.Production()
+		if err != nil {
+			return err
+		}
+		people, err := tx.People()
+		if err != nil {
+			return err
+		}
+		scenes, err := tx.Scenes()
+		if err != nil {
+			return err
+		}
+		if info.Seeded || len(people) > 0 || len(scenes) > 0 {
+			return nil
+		}
+		for _, p := range DemoCast {
+			if err := tx.PutPerson(p); err != nil {
+				return err
+			}
+		}
+		now = now.UTC().Truncate(time.Second)
+		local := now.In(zone)
+		call := time.Date(local.Year(), local.Month(), local.Day()+1, 9, 0, 0, 0, zone).UTC()
+		sc := bot.Scene{
+			ID: "12", Title: "Night swim at the lake house", Call: call,
+			Performers: []bot.UserID{"paula", "pete"},
+			Beats: []bot.Beat{
+				{ID: "b1", Description: "Kiss at the water's edge", Kind: bot.KindContact},
+				{ID: "b2", Description: "Hand on thigh, over the robe", Kind: bot.KindContact},
+				{ID: "b3", Description: "Paula leaves the water, back to camera", Kind: bot.KindNudity, Areas: []string{"back", "buttocks"}},
+				{ID: "b4", Description: "Simulated sex, side-lying, under a blanket", Kind: bot.KindSimulatedSex},
+			},
+			NextBeat: 4, Status: bot.StatusReady, Channel: "scene-12",
+			Roster: []bot.RosterMember{
+				{User: "dana", Role: bot.RoleDirector, AddedBy: "adam", AddedAt: now},
+				{User: "cam", Role: bot.RoleCamera, AddedBy: "adam", AddedAt: now},
+				{User: "cora", Role: bot.RoleCostume, AddedBy: "adam", AddedAt: now},
+			},
+			Version: 1, Created: now, Updated: now,
+		}
+		if err := tx.PutScene(sc); err != nil {
+			return err
+		}
+		if err := tx.PutProduction(bot.ProductionInfo{Name: DemoProduction, Seeded: true}); err != nil {
+			return err
+		}
+		seeded = true
+		return tx.Audit(bot.AuditRecord{Time: now, Actor: "icbot", Action: "demo.seed",
+			Summary: fmt.Sprintf("demo production seeded: %d people, scene 12", len(DemoCast))})
+	})
+	return seeded, err
+}
+
+// Banner is printed when the console starts.
+func Banner(production string, zone *time.Location, me bot.UserID, demo bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", production, zone)
+	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", me, SetChannel)
+	if demo {
+		b.WriteString("Demo cast:")
+		for _, p := range DemoCast {
+			fmt.Fprintf(&b, " @%s (%s)", p.ID, p.Roles[0])
+		}
+		b.WriteString("\nTry: /scene show 12   /closedset start 12   @paula /hold 12 \"need a minute\"   /closedset end 12\n")
+		b.WriteString("(Start with an empty production instead: icbot --empty --db NEW.db)\n")
+	} else {
+		b.WriteString("Start with: /icbot help   /icbot role add @name ROLE   /scene add ...\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"icbot/adapters/console"
+	"icbot/bot"
+	"icbot/config"
+	"icbot/storage"
+)
+
+// Main wires configuration, store, bot and adapter together and runs them.
+type Main struct {
+	Config *config.Config
+	Env    Env
+	// Empty skips the console demo.
+	Empty  bool
+	Logger *slog.Logger
+
+	store *storage.Store
+}
+
+// consoleAdmin is the console's operator when no admins are configured:
+// the console is one person at one terminal, who may grant any role.
+const consoleAdmin bot.UserID = "admin"
+
+// Run opens the database and runs the configured adapter until ctx is done
+// or, for the console, its input ends.
+func (m *Main) Run(ctx context.Context) error {
+	st, err := storage.Open(m.Config.Storage.Path, storage.WithTimeout(m.Config.Storage.OpenTimeout), storage.WithLogger(m.Logger))
+	if err != nil {
+		return err
+	}
+	m.store = st
+	m.Logger.Info("started", "component", "main", "version", versionString(), "adapter", m.Config.Adapter,
+		"db", m.Config.Storage.Path, "zone", m.Config.Location().String())
+	switch m.Config.Adapter {
+	case "console":
+		return m.runConsole(ctx)
+	default:
+		return fmt.Errorf("adapter %q is not available in this build yet; use adapter: console", m.Config.Adapter)
+	}
+}
+
+// Close closes the database.
+func (m *Main) Close() error {
+	if m.store == nil {
+		return nil
+	}
+	err := m.store.Close()
+	m.store = nil
+	return err
+}
+
+func (m *Main) clock() bot.Clock {
+	if m.Env.Clock != nil {
+		return m.Env.Clock
+	}
+	return time.Now
+}
+
+func (m *Main) admins() []bot.UserID {
+	ids := make([]bot.UserID, len(m.Config.Admins))
+	for i, a := range m.Config.Admins {
+		ids[i] = bot.UserID(a)
+	}
+	return ids
+}
+
+func (m *Main) runConsole(ctx context.Context) error {
+	zone := m.Config.Location()
+	if !m.Empty {
+		if _, err := console.SeedDemo(ctx, m.store, m.clock()(), zone); err != nil {
+			return fmt.Errorf("seeding the demo: %w", err)
+		}
+	}
+	info, err := m.production(ctx)
+	if err != nil {
+		return err
+	}
+	admins := m.admins()
+	if len(admins) == 0 {
+		admins = []bot.UserID{consoleAdmin}
+	}
+	opts := []console.Option{console.WithEcho(!m.Env.Interactive)}
+	me := admins[0]
+	if info.Seeded {
+		me = "adam"
+		opts = append(opts, console.DemoChannels()...)
+	}
+	opts = append(opts, console.WithIdentity(me))
+	chat := console.New(m.Env.Stdout, opts...)
+	b := bot.New(m.store, chat,
+		bot.WithClock(m.clock()), bot.WithLogger(m.Logger), bot.WithZone(zone),
+		bot.WithAdmins(admins...), bot.WithSetChannel(console.SetChannel))
+	fmt.Fprint(m.Env.Stdout, console.Banner(info.Name, zone, me, info.Seeded))
+	return chat.Run(ctx, m.Env.Stdin, b)
+}
+
+// production reads the stored production, naming it from the
+// configuration when the configuration says more than the default.
+func (m *Main) production(ctx context.Context) (bot.ProductionInfo, error) {
+	var info bot.ProductionInfo
+	err := m.store.Update(ctx, func(tx bot.Tx) error {
+		var err error
+		if info, err = tx.Production(); err != nil {
+			return err
+		}
+		name := m.Config.Production.Name
+		if info.Name == "" || (name != config.Default().Production.Name && name != info.Name) {
+			info.Name = name
+			return tx.PutProduction(info)
+		}
+		return nil
+	})
+	return info, err
+}

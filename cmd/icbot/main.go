@@ -1,0 +1,257 @@
+// Command icbot runs the intimacy-coordination bot. With no configuration it
+// starts the console adapter on ./icbot.db with a demo production, so that
+// /closedset start 12 can be tried in a terminal.
+//
+//	icbot [flags]                run the bot
+//	icbot audit verify [flags]   check the tamper-evident audit trail
+//	icbot config [flags]         print the effective configuration, secrets hidden
+//	icbot version                print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // the static binary carries the zone database
+
+	"icbot/bot"
+	"icbot/config"
+	"icbot/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, LookupEnv: os.LookupEnv, Interactive: isTerminal(os.Stdin)}
+	os.Exit(Run(ctx, os.Args[1:], env))
+}
+
+// Env is the process's surroundings, replaceable in tests.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	LookupEnv      func(string) (string, bool)
+	// Interactive is true when Stdin is a terminal: the console prompts
+	// instead of echoing a script.
+	Interactive bool
+	// Clock, when set, replaces the wall clock (tests).
+	Clock bot.Clock
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+const usage = `Usage:
+  icbot [flags]                run the bot (the console, unless configured otherwise)
+  icbot audit verify [flags]   check the tamper-evident audit trail (stop the bot first)
+  icbot config [flags]         print the effective configuration, secrets hidden
+  icbot version                print the version
+
+Flags:
+`
+
+// Run runs icbot with args (without the program name) and returns the
+// process exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	if sub == "audit" {
+		if len(args) == 0 || args[0] != "verify" {
+			fmt.Fprintln(env.Stderr, "usage: icbot audit verify [flags]")
+			return exitUsage
+		}
+		args = args[1:]
+	}
+	switch sub {
+	case "", "audit", "config":
+	case "version":
+		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		return exitOK
+	case "help":
+		fmt.Fprint(env.Stdout, usage)
+		newFlags(env.Stdout).fs.PrintDefaults()
+		return exitOK
+	default:
+		fmt.Fprintf(env.Stderr, "icbot: unknown command %q\n%s", sub, usage)
+		return exitUsage
+	}
+
+	f := newFlags(env.Stderr)
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if f.fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "icbot: unexpected argument %q\n", f.fs.Arg(0))
+		return exitUsage
+	}
+	cfg, err := config.Load(f.configPath(env.LookupEnv), env.LookupEnv, f.overrides())
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: configuration: %v\n", err)
+		return exitUsage
+	}
+
+	switch sub {
+	case "config":
+		printConfig(env.Stdout, cfg)
+		return exitOK
+	case "audit":
+		return verifyAudit(ctx, cfg, env)
+	}
+
+	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv))}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		m.Close()
+		return exitError
+	}
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: closing: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// flags are the command line's common flags; each maps to a config key.
+type flags struct {
+	fs                          *flag.FlagSet
+	config, db, adapter, level  string
+	timezone, production, admin string
+	empty                       bool
+}
+
+func newFlags(out io.Writer) *flags {
+	f := &flags{fs: flag.NewFlagSet("icbot", flag.ContinueOnError)}
+	f.fs.SetOutput(out)
+	f.fs.Usage = func() {
+		fmt.Fprint(out, usage)
+		f.fs.PrintDefaults()
+		fmt.Fprintln(out, "\nEvery setting can also come from a YAML file (--config) or the environment; `icbot config` shows them all.")
+		for _, k := range config.Keys() {
+			fmt.Fprintf(out, "  %-26s %-32s %s\n", k.Name, k.Env, k.Description)
+		}
+	}
+	f.fs.StringVar(&f.config, "config", "", "YAML configuration file (also "+config.EnvConfigFile+")")
+	f.fs.StringVar(&f.db, "db", "", "database file (storage.path; default ./icbot.db)")
+	f.fs.StringVar(&f.adapter, "adapter", "", "chat adapter: console, slack or discord (adapter)")
+	f.fs.StringVar(&f.level, "log-level", "", "debug, info, warn or error (log.level)")
+	f.fs.StringVar(&f.timezone, "timezone", "", "production time zone, IANA name (production.timezone)")
+	f.fs.StringVar(&f.production, "production", "", "production name (production.name)")
+	f.fs.StringVar(&f.admin, "admins", "", "comma-separated admin user ids (admins)")
+	f.fs.BoolVar(&f.empty, "empty", false, "console: start without the demo production")
+	return f
+}
+
+func (f *flags) configPath(lookup func(string) (string, bool)) string {
+	if f.config != "" {
+		return f.config
+	}
+	v, _ := lookup(config.EnvConfigFile)
+	return v
+}
+
+func (f *flags) overrides() map[string]string {
+	o := map[string]string{}
+	for k, v := range map[string]string{
+		"storage.path": f.db, "adapter": f.adapter, "log.level": f.level,
+		"production.timezone": f.timezone, "production.name": f.production, "admins": f.admin,
+	} {
+		if v != "" {
+			o[k] = v
+		}
+	}
+	return o
+}
+
+// logLevelSet reports whether the log level was chosen explicitly (flag or
+// environment); the console otherwise shows warnings and errors only, so
+// that log lines do not crowd the conversation.
+func (f *flags) logLevelSet(lookup func(string) (string, bool)) bool {
+	if f.level != "" {
+		return true
+	}
+	v, ok := lookup("ICBOT_LOG_LEVEL")
+	return ok && v != ""
+}
+
+func newLogger(cfg *config.Config, env Env, levelSet bool) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	if cfg.Adapter == "console" && !levelSet && level < slog.LevelWarn {
+		level = slog.LevelWarn
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(env.Stderr, opts))
+}
+
+func printConfig(w io.Writer, cfg *config.Config) {
+	red := cfg.Redacted()
+	keys := make([]string, 0, len(red))
+	for k := range red {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s: %s\n", k, red[k])
+	}
+}
+
+func versionString() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += " (" + s.Value[:12] + ")"
+			}
+		}
+	}
+	return v
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// verifyAudit walks the audit chain and names the first broken record.
+func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
+	st, err := storage.Open(cfg.Storage.Path, storage.WithTimeout(cfg.Storage.OpenTimeout))
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		return exitError
+	}
+	defer st.Close()
+	head, err := st.VerifyAudit(ctx)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "audit trail of %s: BROKEN: %v\n", cfg.Storage.Path, err)
+		return exitError
+	}
+	fmt.Fprintf(env.Stdout, "audit trail of %s: OK, %d records, head %s\n", cfg.Storage.Path, head.Records, head.HeadHex())
+	fmt.Fprintln(env.Stdout, "Keep the head hash somewhere outside icbot: a later verify that shows a different head for the same count means the log was rewritten.")
+	return exitOK
+}
