@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -60,5 +61,65 @@ func BenchmarkStorePutSceneWithAudit(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// nopChat is a chat that delivers nowhere, so that the command benchmarks
+// measure the router, the handler and the store.
+type nopChat struct{}
+
+func (nopChat) Post(context.Context, bot.ChannelID, bot.Message) error { return nil }
+func (nopChat) DM(context.Context, bot.UserID, bot.Message) error      { return nil }
+func (nopChat) IsPrivate(context.Context, bot.ChannelID) (bool, error) { return true, nil }
+
+// benchBot is a store with the IC, the AD, two performers and scene 12
+// with four beats, and a bot over it.
+func benchBot(b *testing.B) *bot.Bot {
+	b.Helper()
+	s, err := storage.Open(filepath.Join(b.TempDir(), "icbot.db"), quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	bt := bot.New(s, nopChat{}, bot.WithAdmins("root"))
+	for _, line := range []string{
+		"/icbot role add <@ines> ic", "/icbot role add <@adam> ad",
+		"/icbot role add <@paula> performer", "/icbot role add <@pete> performer",
+	} {
+		runCmd(b, bt, "root", line)
+	}
+	runCmd(b, bt, "ines", `/scene add 12 title="Night swim" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-12`)
+	for _, beat := range []string{`"kiss" kind=contact`, `"hand on thigh" kind=contact`, `"leaves the water" kind=nudity areas=back`, `"simulated sex" kind=simulated-sex`} {
+		runCmd(b, bt, "ines", "/scene beat add 12 "+beat)
+	}
+	return bt
+}
+
+func runCmd(b *testing.B, bt *bot.Bot, caller, line string) {
+	o := bt.Handle(b.Context(), bot.Command{Caller: bot.UserID(caller), Text: line})
+	if o.Err != nil {
+		b.Fatalf("%s: %v", line, o.Err)
+	}
+}
+
+// BenchmarkCommandWrite is one state-changing command through the parser,
+// the router, the role check, the handler, the need-to-know gate and one
+// synced store transaction with its audit record. Compare with
+// BenchmarkBareWrite from the same run.
+func BenchmarkCommandWrite(b *testing.B) {
+	bt := benchBot(b)
+	titles := []string{`/scene set 12 title="Night swim"`, `/scene set 12 title="Night swim, take two"`}
+	i := 0
+	for b.Loop() {
+		i++
+		runCmd(b, bt, "adam", titles[i%2])
+	}
+}
+
+// BenchmarkCommandRead is one read command: a performer's /scene show.
+func BenchmarkCommandRead(b *testing.B) {
+	bt := benchBot(b)
+	for b.Loop() {
+		runCmd(b, bt, "paula", "/scene show 12")
 	}
 }
