@@ -9,4 +9,8 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 )
 
-require golang.org/x/sys v0.45.0 // indirect
+require (
+	github.com/gorilla/websocket v1.5.3 // indirect
+	github.com/slack-go/slack v0.35.0 // indirect
+	golang.org/x/sys v0.45.0 // indirect
+)

@@ -7,11 +7,17 @@ package bot
 
 import (
 	"log/slog"
+	"sync"
 	"time"
 )
 
 // Bot runs commands against the store and says what should be sent where.
 type Bot struct {
+	// mu guards sending: the deliveries being sent right now.
+	mu      sync.Mutex
+	sending map[uint64]bool
+	wakeup  chan struct{}
+
 	store      Store
 	chat       Chat
 	clock      Clock
@@ -58,6 +64,8 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		zone:     time.UTC,
 		gate:     gate{admins: map[UserID]bool{}},
 		commands: commandTable(),
+		sending:  map[uint64]bool{},
+		wakeup:   make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(b)

@@ -6,85 +6,82 @@ import (
 	"fmt"
 )
 
-// FollowUp does what a command leaves for after the caller's answer:
-// notices to other people and channels, then effects such as a channel
-// lock, whose results are reported to the caller by a late reply. Adapters
+// FollowUp does what a command leaves for after the caller's answer: it
+// sends the notices the command enqueued, then runs effects such as a
+// channel lock, whose results reach the caller as late replies. Adapters
 // call it after acknowledging the platform; the console calls it at once.
+// Notices that cannot be sent now stay queued for RunDeliveries.
 func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
-	for _, m := range o.notices {
-		b.deliver(ctx, o, m)
-	}
+	b.deliverIDs(ctx, o.deliveries)
 	for _, e := range o.effects {
-		if err := e(ctx, b, o); err != nil {
+		if err := e(ctx, b, o.cmd); err != nil {
 			b.log.Error("follow-up failed", "err", err)
-			b.lateReply(ctx, o, ClassPublic, "", ErrorMessage(err))
+			b.lateReply(ctx, o.cmd, ClassPublic, "", ErrorMessage(err))
 		}
 	}
 }
 
-// deliver sends one screened message, making the channel half of the
-// need-to-know check first. A message that cannot go is reported to the
-// caller, without its content.
-func (b *Bot) deliver(ctx context.Context, o *Outcome, m Message) {
-	var err error
-	switch m.To.Kind {
-	case ToUser:
-		err = b.chat.DM(ctx, m.To.User, m)
-	case ToCaller:
-		err = b.reply(ctx, o, m)
-	case ToChannel:
-		var ok bool
-		ok, err = channelAllows(ctx, b.chat, m)
-		if err == nil && !ok {
-			b.log.Warn("refused to post to a channel that is not private", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
-			b.lateReply(ctx, o, ClassPublic, m.Scene, fmt.Sprintf("Not posted to #%s: it is not a private channel, and this message is for its audience only. Make the channel private (or use another) and try again.", m.To.Channel))
-			return
-		}
-		if err == nil {
-			err = b.chat.Post(ctx, m.To.Channel, m)
-		}
-	}
-	if err != nil {
-		b.log.Error("delivery failed", "to", m.To.String(), "class", m.Class.String(), "err", err)
-		if m.To.Kind != ToCaller {
-			b.lateReply(ctx, o, ClassPublic, m.Scene, fmt.Sprintf("Could not deliver a message (%s): %s", m.To, ErrorMessage(err)))
-		}
-	}
+// lateReply tells the caller of cmd something after the answer.
+func (b *Bot) lateReply(ctx context.Context, cmd Command, c Class, scene SceneID, text string) {
+	b.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Subject: cmd.Caller, Text: text})
 }
 
-// reply sends a late reply to the caller through the command's reply
-// handle, or by DM when the adapter gave none.
-func (b *Bot) reply(ctx context.Context, o *Outcome, m Message) error {
-	if o.cmd.Respond != nil {
-		return o.cmd.Respond(ctx, m)
+// Recover finishes closed-set locks that a stop interrupted: a running
+// session whose lock was never applied is locked, and an ended one whose
+// lock was never released is restored. The AD who started the session is
+// told how it went. Pending messages are RunDeliveries' work.
+func (b *Bot) Recover(ctx context.Context) error {
+	type todo struct {
+		scene SceneID
+		seq   uint64
+		by    UserID
+		lock  bool
 	}
-	return b.chat.DM(ctx, o.cmd.Caller, m)
-}
-
-// lateReply screens a new message for the caller and sends it.
-func (b *Bot) lateReply(ctx context.Context, o *Outcome, c Class, scene SceneID, text string) {
-	m := Message{To: Destination{Kind: ToCaller, User: o.cmd.Caller}, Class: c, Scene: scene, Subject: o.cmd.Caller, Text: text}
-	var pass []Message
+	var work []todo
 	err := b.store.View(ctx, func(tx Tx) error {
-		var err error
-		pass, _, err = b.gate.screen(tx, []Message{m})
-		return err
+		scenes, err := tx.Scenes()
+		if err != nil {
+			return err
+		}
+		for _, sc := range scenes {
+			if sc.Sessions == 0 {
+				continue
+			}
+			seq := sc.Sessions
+			sess, err := tx.Session(sc.ID, seq)
+			if err != nil {
+				return err
+			}
+			switch {
+			case sess.Running() && sess.Lock.State == LockPending:
+				work = append(work, todo{sc.ID, seq, sess.StartedBy, true})
+			case !sess.Running() && sess.Lock.State == LockEnforced:
+				work = append(work, todo{sc.ID, seq, sess.EndedBy, false})
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		b.log.Error("screening a late reply", "err", err)
-		return
+		return err
 	}
-	for _, m := range pass {
-		if err := b.reply(ctx, o, m); err != nil {
-			b.log.Error("late reply failed", "err", err)
+	for _, w := range work {
+		cmd := Command{Caller: w.by}
+		e := unlockEffect(w.scene, w.seq)
+		if w.lock {
+			e = lockEffect(w.scene, w.seq)
+		}
+		b.log.Info("finishing an interrupted closed-set lock", "scene", string(w.scene), "session", w.seq, "lock", w.lock)
+		if err := e(ctx, b, cmd); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
 // lockEffect locks (or re-locks after a roster change) the scene channel
 // for a session, and records the result.
 func lockEffect(scene SceneID, seq uint64) effect {
-	return func(ctx context.Context, b *Bot, o *Outcome) error {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
 		locker, ok := b.chat.(Locker)
 		if !ok {
 			return nil
@@ -122,19 +119,19 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			if err := tx.PutSession(cur); err != nil {
 				return err
 			}
-			return tx.Audit(AuditRecord{Time: b.now(), Actor: o.cmd.Caller, Action: "closedset.lock", Scene: scene,
+			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.lock", Scene: scene,
 				Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d removed)", cur.Lock.State, scene, seq, len(res.Removed))})
 		})
 		if err != nil {
 			return err
 		}
 		if lockErr != nil {
-			b.lateReply(ctx, o, ClassRoster, scene, fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out.",
+			b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out.",
 				sc.Channel, lockProblem(lockErr), scene))
 			return nil
 		}
 		if ended {
-			return unlockEffect(scene, seq)(ctx, b, o)
+			return unlockEffect(scene, seq)(ctx, b, cmd)
 		}
 		var removed []Person
 		_ = b.store.View(ctx, func(tx Tx) error {
@@ -145,14 +142,14 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		if len(res.Removed) > 0 {
 			text += fmt.Sprintf(" Taken out until the end: %s.", handles(removed))
 		}
-		b.lateReply(ctx, o, ClassRoster, scene, text)
+		b.lateReply(ctx, cmd, ClassRoster, scene, text)
 		return nil
 	}
 }
 
 // unlockEffect restores the scene channel after a session.
 func unlockEffect(scene SceneID, seq uint64) effect {
-	return func(ctx context.Context, b *Bot, o *Outcome) error {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
 		locker, ok := b.chat.(Locker)
 		if !ok {
 			return nil
@@ -175,7 +172,7 @@ func unlockEffect(scene SceneID, seq uint64) effect {
 		}
 		if err := locker.Unlock(ctx, sc.Channel, sess.Lock.Changes); err != nil {
 			b.log.Error("closed-set unlock failed", "scene", string(scene), "err", err)
-			b.lateReply(ctx, o, ClassRoster, scene, fmt.Sprintf("Could not restore #%s after the closed set: %s. Restore its members by hand.", sc.Channel, lockProblem(err)))
+			b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Could not restore #%s after the closed set: %s. Restore its members by hand.", sc.Channel, lockProblem(err)))
 			return nil
 		}
 		err = b.store.Update(ctx, func(tx Tx) error {
@@ -187,13 +184,13 @@ func unlockEffect(scene SceneID, seq uint64) effect {
 			if err := tx.PutSession(cur); err != nil {
 				return err
 			}
-			return tx.Audit(AuditRecord{Time: b.now(), Actor: o.cmd.Caller, Action: "closedset.unlock", Scene: scene,
+			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.unlock", Scene: scene,
 				Summary: fmt.Sprintf("channel restored for scene %s session %d (%d restored)", scene, seq, len(cur.Lock.Changes.Removed))})
 		})
 		if err != nil {
 			return err
 		}
-		b.lateReply(ctx, o, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
+		b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
 		return nil
 	}
 }

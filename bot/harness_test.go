@@ -27,6 +27,21 @@ type fakeChat struct {
 	mu      sync.Mutex
 	sent    []sent
 	private map[bot.ChannelID]bool
+	// failDM makes DMs to a person fail with the error, while set.
+	failDM map[bot.UserID]error
+}
+
+func (c *fakeChat) setFailDM(u bot.UserID, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.failDM == nil {
+		c.failDM = map[bot.UserID]error{}
+	}
+	if err == nil {
+		delete(c.failDM, u)
+	} else {
+		c.failDM[u] = err
+	}
 }
 
 func (c *fakeChat) record(s sent) {
@@ -41,7 +56,25 @@ func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) er
 }
 
 func (c *fakeChat) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
+	c.mu.Lock()
+	err := c.failDM[to]
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	c.record(sent{"dm", string(to), m.Class, m.Text})
+	return nil
+}
+
+// Reply records a late reply; its handle must be the caller's.
+func (c *fakeChat) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
+	if handle == "" {
+		return bot.ErrReplyExpired
+	}
+	if handle != "reply-to-"+string(to) {
+		return fmt.Errorf("reply handle %q used for %s", handle, to)
+	}
+	c.record(sent{"late", string(to), m.Class, m.Text})
 	return nil
 }
 
@@ -210,11 +243,7 @@ func (r result) code() string { return bot.ErrorCode(r.out.Err) }
 // and everything delivered.
 func (h *harness) do(caller, text string) result {
 	h.t.Helper()
-	cmd := bot.Command{Caller: bot.UserID(caller), CallerName: caller, Channel: "set", Text: text}
-	cmd.Respond = func(ctx context.Context, m bot.Message) error {
-		h.rec.record(sent{"late", caller, m.Class, m.Text})
-		return nil
-	}
+	cmd := bot.Command{Caller: bot.UserID(caller), CallerName: caller, Channel: "set", Text: text, ReplyHandle: "reply-to-" + caller}
 	out := h.bot.Handle(context.Background(), cmd)
 	h.bot.FollowUp(context.Background(), out)
 	return result{out: out, reply: out.ReplyText(), sent: h.rec.take()}

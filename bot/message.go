@@ -16,9 +16,9 @@ type Command struct {
 	Channel ChannelID
 	// Text is the whole command line: "/closedset start 12".
 	Text string
-	// Respond, when set, sends a late reply that only the caller sees (Slack
-	// response_url, a Discord follow-up). Without it late replies go by DM.
-	Respond func(ctx context.Context, m Message) error
+	// ReplyHandle is the adapter's way back to the caller for late replies
+	// (see Replier); kept with pending deliveries, so it must be plain data.
+	ReplyHandle string
 }
 
 // DestKind says where a message goes.
@@ -78,9 +78,10 @@ type Outcome struct {
 	// Err is the failure shown in Replies, if the command failed.
 	Err error
 
-	cmd     Command
-	notices []Message
-	effects []effect
+	cmd Command
+	// deliveries are the ids of the notices the command enqueued.
+	deliveries []uint64
+	effects    []effect
 }
 
 // ReplyText joins the replies' texts, for adapters that answer once.
@@ -93,11 +94,11 @@ func (o *Outcome) ReplyText() string {
 }
 
 // HasFollowUp reports whether FollowUp has anything to do.
-func (o *Outcome) HasFollowUp() bool { return len(o.notices) > 0 || len(o.effects) > 0 }
+func (o *Outcome) HasFollowUp() bool { return len(o.deliveries) > 0 || len(o.effects) > 0 }
 
 // effect is follow-up work with side effects on the platform, such as a
 // channel lock, done after the command's transaction has committed.
-type effect func(ctx context.Context, b *Bot, o *Outcome) error
+type effect func(ctx context.Context, b *Bot, cmd Command) error
 
 // out collects what a handler says while it runs.
 type out struct {

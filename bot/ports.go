@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -47,6 +48,19 @@ type Tx interface {
 	Audit(AuditRecord) error
 	// AuditLen is the number of records in the audit chain.
 	AuditLen() (uint64, error)
+
+	// Enqueue stores a message for delivery, in the same transaction as
+	// the change that caused it, and returns its id (1, 2, ...).
+	Enqueue(Delivery) (uint64, error)
+	// Delivery returns a pending delivery; ENOTFOUND once it is gone.
+	Delivery(id uint64) (Delivery, error)
+	// Deliveries lists the messages not yet delivered, oldest first.
+	Deliveries() ([]Delivery, error)
+	// PutDelivery records a failed attempt on a pending delivery.
+	PutDelivery(Delivery) error
+	// DeleteDelivery removes a delivered or abandoned message; removing
+	// one that is already gone is not an error.
+	DeleteDelivery(id uint64) error
 }
 
 // ProductionInfo is the production-wide state kept in the store.
@@ -69,6 +83,18 @@ type Chat interface {
 	// IsPrivate reports whether only invited members can read ch.
 	IsPrivate(ctx context.Context, ch ChannelID) (bool, error)
 }
+
+// Replier is an optional Chat ability: send a late reply that only the
+// caller sees, through the reply handle the adapter put in the Command
+// (Slack's response_url, a Discord interaction token). An adapter without
+// it, or a handle that has expired (ErrReplyExpired), gets a DM instead.
+type Replier interface {
+	Reply(ctx context.Context, handle string, to UserID, m Message) error
+}
+
+// ErrReplyExpired is returned by Replier.Reply when the handle can no
+// longer be used; the bot then sends the reply by DM.
+var ErrReplyExpired = errors.New("reply handle expired")
 
 // Locker is an optional Chat ability: restrict a channel to a roster for a
 // closed set, and undo it. An adapter without it leaves closed sets

@@ -328,7 +328,13 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 			b.log.Error("need-to-know gate refused a message", "command", in.spec.path,
 				"class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
 		}
-		o.Replies, o.notices, o.effects = replies, notices, in.out.effects
+		// Notices are stored with the change that caused them, so that
+		// nothing acknowledged is lost if icbot stops before sending.
+		ids, err := enqueue(tx, in.cmd, in.now, notices)
+		if err != nil {
+			return err
+		}
+		o.Replies, o.deliveries, o.effects = replies, ids, in.out.effects
 		return nil
 	})
 }

@@ -10,7 +10,7 @@
 //
 // # Schema
 //
-// Schema version 1. Every bucket is created in the one write transaction
+// Schema version 2. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -35,6 +35,11 @@
 //	audit/
 //	    <seq uint64 BE> -> JSON audit record: seq, time, actor, action,
 //	                       scene, summary, hash
+//	outbox/            (version 2) messages enqueued with the change that
+//	                   caused them, removed once delivered
+//	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
+//	                       class, scene, subject, text), caller, reply,
+//	                       created, attempts, next_attempt, last_error
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time.

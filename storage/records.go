@@ -84,6 +84,27 @@ type sessionRecord struct {
 	Lock      lockRecord     `json:"lock,omitzero"`
 }
 
+type messageRecord struct {
+	Kind    int    `json:"kind"`
+	User    string `json:"user,omitempty"`
+	Channel string `json:"channel,omitempty"`
+	Class   int    `json:"class"`
+	Scene   string `json:"scene,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Text    string `json:"text"`
+}
+
+type deliveryRecord struct {
+	ID          uint64        `json:"id"`
+	Message     messageRecord `json:"message"`
+	Caller      string        `json:"caller,omitempty"`
+	Reply       string        `json:"reply,omitempty"`
+	Created     time.Time     `json:"created,omitzero"`
+	Attempts    int           `json:"attempts,omitempty"`
+	NextAttempt time.Time     `json:"next_attempt,omitzero"`
+	LastError   string        `json:"last_error,omitempty"`
+}
+
 // auditRecord keeps every field, even empty ones: the record is evidence.
 type auditRecord struct {
 	Seq     uint64    `json:"seq"`
@@ -264,5 +285,29 @@ func (r auditRecord) bot() bot.AuditRecord {
 	return bot.AuditRecord{
 		Seq: r.Seq, Time: r.Time, Actor: bot.UserID(r.Actor), Action: r.Action,
 		Scene: bot.SceneID(r.Scene), Summary: r.Summary, Hash: cloneBytes(r.Hash),
+	}
+}
+
+func deliveryToRecord(d bot.Delivery) deliveryRecord {
+	m := d.Message
+	return deliveryRecord{
+		ID: d.ID,
+		Message: messageRecord{Kind: int(m.To.Kind), User: string(m.To.User), Channel: string(m.To.Channel),
+			Class: int(m.Class), Scene: string(m.Scene), Subject: string(m.Subject), Text: m.Text},
+		Caller: string(d.Caller), Reply: d.Reply, Created: utc(d.Created), Attempts: d.Attempts,
+		NextAttempt: utc(d.NextAttempt), LastError: d.LastError,
+	}
+}
+
+func (r deliveryRecord) bot() bot.Delivery {
+	m := r.Message
+	return bot.Delivery{
+		ID: r.ID,
+		Message: bot.Message{
+			To:    bot.Destination{Kind: bot.DestKind(m.Kind), User: bot.UserID(m.User), Channel: bot.ChannelID(m.Channel)},
+			Class: bot.Class(m.Class), Scene: bot.SceneID(m.Scene), Subject: bot.UserID(m.Subject), Text: m.Text,
+		},
+		Caller: bot.UserID(r.Caller), Reply: r.Reply, Created: r.Created, Attempts: r.Attempts,
+		NextAttempt: r.NextAttempt, LastError: r.LastError,
 	}
 }

@@ -75,6 +75,16 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(sessionRecord.bot),
 		},
 		{
+			name: "delivery",
+			value: bot.Delivery{
+				ID: 7, Caller: "U5", Reply: "https://hooks.example/r", Created: at, Attempts: 2, NextAttempt: at, LastError: "rate limited",
+				Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Subject: "U1", Text: "held"},
+			},
+			want: `{"id":7,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","subject":"U1","text":"held"},"caller":"U5","reply":"https://hooks.example/r",` +
+				`"created":"2031-06-14T05:30:00.000000005Z","attempts":2,"next_attempt":"2031-06-14T05:30:00.000000005Z","last_error":"rate limited"}`,
+			decode: decodeAs(deliveryRecord.bot),
+		},
+		{
 			name:   "audit record keeps empty fields",
 			value:  bot.AuditRecord{Seq: 1, Time: at, Action: "scene.add", Hash: []byte{1, 2, 3}},
 			want:   `{"seq":1,"time":"2031-06-14T05:30:00.000000005Z","actor":"","action":"scene.add","scene":"","summary":"","hash":"AQID"}`,
@@ -115,6 +125,8 @@ func toRecord(v any) any {
 		return sessionToRecord(v)
 	case bot.AuditRecord:
 		return auditToRecord(v)
+	case bot.Delivery:
+		return deliveryToRecord(v)
 	}
 	panic("no record type")
 }

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -18,6 +18,7 @@ var (
 	bucketScenes   = []byte("scenes")
 	bucketSessions = []byte("sessions")
 	bucketAudit    = []byte("audit")
+	bucketOutbox   = []byte("outbox")
 
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
@@ -26,7 +27,7 @@ var (
 
 // layout is every top-level bucket of the current schema, checked after
 // the migrations have run.
-var layout = [][]byte{bucketMeta, bucketPeople, bucketScenes, bucketSessions, bucketAudit}
+var layout = [][]byte{bucketMeta, bucketPeople, bucketScenes, bucketSessions, bucketAudit, bucketOutbox}
 
 // migration changes a file from the previous schema version to the next,
 // inside Open's write transaction.
@@ -36,6 +37,7 @@ type migration func(*bolt.Tx) error
 // them all, from version 0 (nothing). Index 0 is unused.
 var migrations = []migration{
 	1: createV1,
+	2: addOutbox,
 }
 
 func init() {
@@ -51,6 +53,14 @@ func createV1(btx *bolt.Tx) error {
 		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("creating bucket %s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// addOutbox adds the queue of messages waiting to be delivered.
+func addOutbox(btx *bolt.Tx) error {
+	if _, err := btx.CreateBucketIfNotExists(bucketOutbox); err != nil {
+		return fmt.Errorf("creating bucket %s: %w", bucketOutbox, err)
 	}
 	return nil
 }

@@ -157,35 +157,43 @@ func TestMigrations(t *testing.T) {
 	}{
 		{
 			name:        "new file runs every migration",
-			table:       []migration{1: record(1, createV1), 2: record(2, addBucket)},
-			wantRan:     []uint64{1, 2},
-			wantVersion: 2,
+			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox), 3: record(3, addBucket)},
+			wantRan:     []uint64{1, 2, 3},
+			wantVersion: 3,
 		},
 		{
 			name:        "version 0 file is migrated with its data",
 			prepare:     writeV0,
-			table:       []migration{1: record(1, testV1)},
-			wantRan:     []uint64{1},
-			wantVersion: 1,
+			table:       []migration{1: record(1, testV1), 2: record(2, addOutbox)},
+			wantRan:     []uint64{1, 2},
+			wantVersion: 2,
 			wantPeople: []bot.Person{
 				{ID: "U1", Roles: []bot.Role{bot.RoleIC}},
 				{ID: "U2", Roles: []bot.Role{bot.RolePerformer}},
 			},
 		},
 		{
-			name:        "version 1 file runs only the later migration",
+			name:        "version 1 file gains the outbox",
 			prepare:     writeV1,
-			table:       []migration{1: record(1, createV1), 2: record(2, addBucket)},
+			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox)},
 			wantRan:     []uint64{2},
 			wantVersion: 2,
 			wantPeople:  []bot.Person{{ID: "U9", Name: "kept"}},
 		},
 		{
+			name:        "current file runs only a later migration",
+			prepare:     writeCurrent,
+			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox), 3: record(3, addBucket)},
+			wantRan:     []uint64{3},
+			wantVersion: 3,
+			wantPeople:  []bot.Person{{ID: "U9", Name: "kept"}},
+		},
+		{
 			name:        "current file runs nothing",
-			prepare:     writeV1,
-			table:       []migration{1: record(1, createV1)},
+			prepare:     writeCurrent,
+			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox)},
 			wantRan:     nil,
-			wantVersion: 1,
+			wantVersion: 2,
 			wantPeople:  []bot.Person{{ID: "U9", Name: "kept"}},
 		},
 		{
@@ -209,12 +217,12 @@ func TestMigrations(t *testing.T) {
 		{
 			name: "newer file is refused",
 			prepare: func(t *testing.T, path string) {
-				writeV1(t, path)
+				writeCurrent(t, path)
 				rawFile(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(7)) })
 			},
-			table:       []migration{1: record(1, createV1)},
+			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox)},
 			wantVersion: 7,
-			wantErr:     "database PATH has schema version 7, newer than this icbot (1): upgrade icbot",
+			wantErr:     "database PATH has schema version 7, newer than this icbot (2): upgrade icbot",
 		},
 	}
 	for _, tt := range tests {
@@ -270,7 +278,27 @@ func TestMigrations(t *testing.T) {
 }
 
 // writeV1 writes a current file holding one person.
+// writeV1 writes a file as the first icbot did: the version 1 buckets,
+// one person, schema version 1.
 func writeV1(t *testing.T, path string) {
+	t.Helper()
+	rawFile(t, path, func(tx *bolt.Tx) error {
+		if err := createV1(tx); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(1)); err != nil {
+			return err
+		}
+		v, err := json.Marshal(personRecord{ID: "U9", Name: "kept"})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketPeople).Put([]byte("U9"), v)
+	})
+}
+
+// writeCurrent writes a file with this icbot and one person.
+func writeCurrent(t *testing.T, path string) {
 	t.Helper()
 	s, err := Open(path, quiet)
 	if err != nil {
@@ -284,7 +312,7 @@ func writeV1(t *testing.T, path string) {
 
 func TestNewerSchemaIsErrNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "icbot.db")
-	writeV1(t, path)
+	writeCurrent(t, path)
 	rawFile(t, path, func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(SchemaVersion+1))
 	})

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -581,21 +582,26 @@ func TestTxAfterEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			ops := map[string]func() error{
-				"Production":    func() error { _, err := kept.Production(); return err },
-				"PutProduction": func() error { return kept.PutProduction(bot.ProductionInfo{}) },
-				"Person":        func() error { _, err := kept.Person("U1"); return err },
-				"People":        func() error { _, err := kept.People(); return err },
-				"PutPerson":     func() error { return kept.PutPerson(bot.Person{ID: "U1"}) },
-				"DeletePerson":  func() error { return kept.DeletePerson("U1") },
-				"Scene":         func() error { _, err := kept.Scene("1"); return err },
-				"Scenes":        func() error { _, err := kept.Scenes(); return err },
-				"PutScene":      func() error { return kept.PutScene(bot.Scene{ID: "1"}) },
-				"DeleteScene":   func() error { return kept.DeleteScene("1") },
-				"Session":       func() error { _, err := kept.Session("1", 1); return err },
-				"Sessions":      func() error { _, err := kept.Sessions("1"); return err },
-				"PutSession":    func() error { return kept.PutSession(bot.Session{Scene: "1", Seq: 1}) },
-				"Audit":         func() error { return kept.Audit(bot.AuditRecord{}) },
-				"AuditLen":      func() error { _, err := kept.AuditLen(); return err },
+				"Production":     func() error { _, err := kept.Production(); return err },
+				"PutProduction":  func() error { return kept.PutProduction(bot.ProductionInfo{}) },
+				"Person":         func() error { _, err := kept.Person("U1"); return err },
+				"People":         func() error { _, err := kept.People(); return err },
+				"PutPerson":      func() error { return kept.PutPerson(bot.Person{ID: "U1"}) },
+				"DeletePerson":   func() error { return kept.DeletePerson("U1") },
+				"Scene":          func() error { _, err := kept.Scene("1"); return err },
+				"Scenes":         func() error { _, err := kept.Scenes(); return err },
+				"PutScene":       func() error { return kept.PutScene(bot.Scene{ID: "1"}) },
+				"DeleteScene":    func() error { return kept.DeleteScene("1") },
+				"Session":        func() error { _, err := kept.Session("1", 1); return err },
+				"Sessions":       func() error { _, err := kept.Sessions("1"); return err },
+				"PutSession":     func() error { return kept.PutSession(bot.Session{Scene: "1", Seq: 1}) },
+				"Audit":          func() error { return kept.Audit(bot.AuditRecord{}) },
+				"AuditLen":       func() error { _, err := kept.AuditLen(); return err },
+				"Enqueue":        func() error { _, err := kept.Enqueue(bot.Delivery{}); return err },
+				"Delivery":       func() error { _, err := kept.Delivery(1); return err },
+				"Deliveries":     func() error { _, err := kept.Deliveries(); return err },
+				"PutDelivery":    func() error { return kept.PutDelivery(bot.Delivery{ID: 1}) },
+				"DeleteDelivery": func() error { return kept.DeleteDelivery(1) },
 			}
 			for op, call := range ops {
 				t.Run(op, func(t *testing.T) {
@@ -849,5 +855,82 @@ func TestReopenKeepsState(t *testing.T) {
 	}
 	if err := s.Check(); err != nil {
 		t.Errorf("Check: %v", err)
+	}
+}
+
+func TestOutbox(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	msg := func(text string) bot.Delivery {
+		return bot.Delivery{Caller: "U5", Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassPublic, Text: text}}
+	}
+	var ids []uint64
+	err := s.Update(ctx, func(tx bot.Tx) error {
+		for _, text := range []string{"one", "two", "three"} {
+			id, err := tx.Enqueue(msg(text))
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]uint64{1, 2, 3}, ids); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	err = s.Update(ctx, func(tx bot.Tx) error {
+		d, err := tx.Delivery(2)
+		if err != nil {
+			return err
+		}
+		d.Attempts, d.LastError = 1, "timeout"
+		if err := tx.PutDelivery(d); err != nil {
+			return err
+		}
+		if err := tx.DeleteDelivery(1); err != nil {
+			return err
+		}
+		if err := tx.DeleteDelivery(1); err != nil {
+			t.Errorf("deleting twice: %v", err)
+		}
+		// A delivery removed meanwhile is not brought back by a late update.
+		return tx.PutDelivery(bot.Delivery{ID: 1, Message: msg("ghost").Message})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ids keep growing after deletions, so a stale id never names a new message.
+	err = s.Update(ctx, func(tx bot.Tx) error {
+		id, err := tx.Enqueue(msg("four"))
+		if id != 4 {
+			t.Errorf("next id = %d, want 4", id)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, d := range ds {
+			got = append(got, fmt.Sprintf("%d:%s:%d", d.ID, d.Message.Text, d.Attempts))
+		}
+		if diff := cmp.Diff([]string{"2:two:1", "3:three:0", "4:four:0"}, got); diff != "" {
+			t.Errorf("pending (-want +got):\n%s", diff)
+		}
+		if _, err := tx.Delivery(1); bot.ErrorCode(err) != bot.ENOTFOUND {
+			t.Errorf("deleted delivery: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -327,3 +327,68 @@ func writeHead(meta *bolt.Bucket, h bot.ChainHead) error {
 	}
 	return nil
 }
+
+// Enqueue stores d with the next id (outbox keys only grow, so ids are
+// never reused) and returns that id.
+func (t *tx) Enqueue(d bot.Delivery) (uint64, error) {
+	b, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return 0, err
+	}
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, bot.Internal(fmt.Errorf("storage: numbering a delivery: %w", err))
+	}
+	d.ID = id
+	return id, put(b, u64key(id), deliveryToRecord(d), "delivery")
+}
+
+// Delivery returns pending delivery id; ENOTFOUND once it is gone.
+func (t *tx) Delivery(id uint64) (bot.Delivery, error) {
+	b, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return bot.Delivery{}, err
+	}
+	r, ok, err := get[deliveryRecord](b, u64key(id), "delivery")
+	switch {
+	case err != nil:
+		return bot.Delivery{}, err
+	case !ok:
+		return bot.Delivery{}, notFound("no pending delivery %d", id)
+	}
+	return r.bot(), nil
+}
+
+// Deliveries lists pending deliveries, oldest first.
+func (t *tx) Deliveries() ([]bot.Delivery, error) {
+	b, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return nil, err
+	}
+	return list(b, "delivery", deliveryRecord.bot)
+}
+
+// PutDelivery replaces a pending delivery; a delivery already removed
+// stays removed.
+func (t *tx) PutDelivery(d bot.Delivery) error {
+	b, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return err
+	}
+	if b.Get(u64key(d.ID)) == nil {
+		return nil
+	}
+	return put(b, u64key(d.ID), deliveryToRecord(d), "delivery")
+}
+
+// DeleteDelivery removes a delivery; an absent one is not an error.
+func (t *tx) DeleteDelivery(id uint64) error {
+	b, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return err
+	}
+	if err := b.Delete(u64key(id)); err != nil {
+		return bot.Internal(fmt.Errorf("storage: deleting delivery %d: %w", id, err))
+	}
+	return nil
+}

@@ -46,6 +46,7 @@ var (
 	_ bot.Chat         = (*Adapter)(nil)
 	_ bot.Locker       = (*Adapter)(nil)
 	_ bot.UserResolver = (*Adapter)(nil)
+	_ bot.Replier      = (*Adapter)(nil)
 )
 
 // Option configures an Adapter.
@@ -105,6 +106,15 @@ func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.print("DM to @"+string(to), m.Text)
+	return nil
+}
+
+// Reply prints a late reply that only its recipient sees. The console
+// needs no reply handle.
+func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.print("only @"+string(to)+" sees", m.Text)
 	return nil
 }
 
@@ -252,12 +262,6 @@ func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
 		return quit
 	}
 	cmd := bot.Command{Caller: who, CallerName: string(who), Channel: a.here, Text: text}
-	cmd.Respond = func(ctx context.Context, m bot.Message) error {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		a.print("only @"+string(who)+" sees", m.Text)
-		return nil
-	}
 	o := h.Handle(ctx, cmd)
 	a.mu.Lock()
 	for _, m := range o.Replies {

@@ -97,7 +97,30 @@ func (m *Main) runConsole(ctx context.Context) error {
 		bot.WithClock(m.clock()), bot.WithLogger(m.Logger), bot.WithZone(zone),
 		bot.WithAdmins(admins...), bot.WithSetChannel(console.SetChannel))
 	fmt.Fprint(m.Env.Stdout, console.Banner(info.Name, zone, me, info.Seeded))
+	stop, err := m.startBackground(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return chat.Run(ctx, m.Env.Stdin, b)
+}
+
+// startBackground finishes what a previous run left (closed-set locks,
+// then queued messages) and keeps retrying failed deliveries until stop.
+func (m *Main) startBackground(ctx context.Context, b *bot.Bot) (stop func(), err error) {
+	if err := b.Recover(ctx); err != nil {
+		return nil, fmt.Errorf("finishing interrupted closed-set locks: %w", err)
+	}
+	if _, err := b.DeliverDue(ctx); err != nil {
+		return nil, fmt.Errorf("sending messages queued by the previous run: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = b.RunDeliveries(ctx)
+	}()
+	return func() { cancel(); <-done }, nil
 }
 
 // production reads the stored production, naming it from the

@@ -1,0 +1,296 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Delivery is a message waiting to be sent. Notices are enqueued in the
+// transaction of the change that caused them and removed once sent, so a
+// crash between the caller's answer and the notices loses nothing: they
+// are sent when icbot is back. A crash between sending and removing sends
+// that one message twice.
+type Delivery struct {
+	ID      uint64
+	Message Message
+	// Caller is who ran the command, told when a notice cannot be sent.
+	Caller UserID
+	// Reply is the caller's reply handle, for late replies (ToCaller).
+	Reply       string
+	Created     time.Time
+	Attempts    int
+	NextAttempt time.Time
+	// LastError says why the last attempt failed, without content.
+	LastError string
+}
+
+// Delivery retry policy: transient failures are retried with doubling
+// waits up to maxBackoff, and given up (with the caller told) after
+// maxAttempts, which at the cap is over four hours of trying.
+const (
+	firstBackoff = time.Second
+	maxBackoff   = 5 * time.Minute
+	maxAttempts  = 60
+)
+
+// RetryLater marks err as transient: the delivery is tried again after
+// the given wait (0: the usual backoff). Adapters use it for rate limits
+// and unreachable platforms.
+func RetryLater(after time.Duration, err error) error {
+	return &retryError{after: after, err: err}
+}
+
+type retryError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *retryError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.after, e.err)
+}
+func (e *retryError) Unwrap() error { return e.err }
+
+// transient reports whether a failed send is worth retrying, and how soon.
+// A coded error (other than internal) is the platform's final word, such
+// as a missing permission; anything else (network, rate limit) may pass.
+func transient(err error, attempts int) (time.Duration, bool) {
+	var r *retryError
+	if errors.As(err, &r) {
+		if r.after > 0 {
+			return r.after, true
+		}
+		return backoff(attempts), true
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != EINTERNAL {
+		return 0, false
+	}
+	return backoff(attempts), true
+}
+
+func backoff(attempts int) time.Duration {
+	d := firstBackoff
+	for i := 1; i < attempts && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}
+
+// enqueue stores screened notices for delivery and returns their ids.
+func enqueue(tx Tx, cmd Command, now time.Time, msgs []Message) ([]uint64, error) {
+	ids := make([]uint64, 0, len(msgs))
+	for _, m := range msgs {
+		id, err := tx.Enqueue(Delivery{Message: m, Caller: cmd.Caller, Reply: cmd.ReplyHandle, Created: now, NextAttempt: now})
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// claim marks deliveries as being sent by this goroutine, so that the
+// follow-up of a command and the retry loop never send one twice. It
+// returns the ids it claimed.
+func (b *Bot) claim(ids []uint64) []uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var got []uint64
+	for _, id := range ids {
+		if !b.sending[id] {
+			b.sending[id] = true
+			got = append(got, id)
+		}
+	}
+	return got
+}
+
+func (b *Bot) release(id uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.sending, id)
+}
+
+// wake tells the retry loop that something changed.
+func (b *Bot) wake() {
+	select {
+	case b.wakeup <- struct{}{}:
+	default:
+	}
+}
+
+// deliverIDs sends the given pending deliveries now, in order.
+func (b *Bot) deliverIDs(ctx context.Context, ids []uint64) {
+	for _, id := range b.claim(ids) {
+		var d Delivery
+		err := b.store.View(ctx, func(tx Tx) error {
+			var err error
+			d, err = tx.Delivery(id)
+			return err
+		})
+		switch {
+		case err == nil:
+			b.attempt(ctx, d)
+		case ErrorCode(err) != ENOTFOUND: // already sent by the retry loop
+			b.log.Error("reading a pending delivery", "id", id, "err", err)
+		}
+		b.release(id)
+	}
+}
+
+// DeliverDue sends every pending delivery that is due and returns when the
+// next one falls due (zero when none is pending).
+func (b *Bot) DeliverDue(ctx context.Context) (time.Time, error) {
+	var pending []Delivery
+	if err := b.store.View(ctx, func(tx Tx) error {
+		var err error
+		pending, err = tx.Deliveries()
+		return err
+	}); err != nil {
+		return time.Time{}, err
+	}
+	now := b.clock()
+	var next time.Time
+	for _, d := range pending {
+		if d.NextAttempt.After(now) {
+			if next.IsZero() || d.NextAttempt.Before(next) {
+				next = d.NextAttempt
+			}
+			continue
+		}
+		if len(b.claim([]uint64{d.ID})) == 0 {
+			continue // a command's follow-up is sending it
+		}
+		if retryAt, retry := b.attempt(ctx, d); retry && (next.IsZero() || retryAt.Before(next)) {
+			next = retryAt
+		}
+		b.release(d.ID)
+	}
+	return next, nil
+}
+
+// RunDeliveries sends pending deliveries until ctx is done: at once for
+// those left by an earlier run, then whenever a retry falls due or a
+// follow-up fails.
+func (b *Bot) RunDeliveries(ctx context.Context) error {
+	for {
+		next, err := b.DeliverDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			b.log.Error("delivering pending messages", "err", err)
+			next = b.clock().Add(maxBackoff)
+		}
+		wait := 24 * time.Hour // nothing pending: sleep until woken
+		if !next.IsZero() {
+			wait = max(0, next.Sub(b.clock()))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		case <-b.wakeup:
+			t.Stop()
+		}
+	}
+}
+
+// attempt sends one delivery and records the result: removed when sent or
+// abandoned, rescheduled when the failure may pass. It returns when to
+// retry, if it will be retried.
+func (b *Bot) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
+	err := b.send(ctx, d)
+	if err == nil {
+		b.forget(ctx, d.ID)
+		return time.Time{}, false
+	}
+	d.Attempts++
+	wait, retry := transient(err, d.Attempts)
+	if retry && d.Attempts < maxAttempts && ctx.Err() == nil {
+		d.NextAttempt = b.clock().Add(wait)
+		d.LastError = err.Error()
+		b.log.Warn("delivery failed; will retry", "id", d.ID, "to", d.Message.To.String(), "attempt", d.Attempts, "in", wait, "err", err)
+		if perr := b.store.Update(ctx, func(tx Tx) error { return tx.PutDelivery(d) }); perr != nil {
+			b.log.Error("recording a failed delivery", "id", d.ID, "err", perr)
+		}
+		b.wake()
+		return d.NextAttempt, true
+	}
+	if ctx.Err() != nil {
+		return time.Time{}, false // shutting down: it stays pending for the next start
+	}
+	b.log.Error("delivery abandoned", "id", d.ID, "to", d.Message.To.String(), "class", d.Message.Class.String(), "attempts", d.Attempts, "err", err)
+	b.forget(ctx, d.ID)
+	if d.Message.To.Kind != ToCaller {
+		b.tellCaller(ctx, d, fmt.Sprintf("Could not deliver a message (%s): %s", d.Message.To, ErrorMessage(err)))
+	}
+	return time.Time{}, false
+}
+
+func (b *Bot) forget(ctx context.Context, id uint64) {
+	if err := b.store.Update(ctx, func(tx Tx) error { return tx.DeleteDelivery(id) }); err != nil {
+		b.log.Error("removing a sent delivery; it may be sent again", "id", id, "err", err)
+	}
+}
+
+// errRefused is a delivery the channel half of the gate stopped.
+var errRefused = errors.New("refused by the need-to-know rules")
+
+// send makes the delivery-time checks and hands the message to the chat.
+func (b *Bot) send(ctx context.Context, d Delivery) error {
+	m := d.Message
+	switch m.To.Kind {
+	case ToUser:
+		return b.chat.DM(ctx, m.To.User, m)
+	case ToCaller:
+		if r, ok := b.chat.(Replier); ok {
+			if err := r.Reply(ctx, d.Reply, m.To.User, m); !errors.Is(err, ErrReplyExpired) {
+				return err
+			}
+		}
+		return b.chat.DM(ctx, m.To.User, m)
+	case ToChannel:
+		ok, err := channelAllows(ctx, b.chat, m)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			b.log.Warn("refused to post to a channel that is not private", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
+			b.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: it is not a private channel, and this message is for its audience only. Make the channel private (or use another) and try again.", m.To.Channel))
+			return nil // handled: nothing is posted, the caller knows
+		}
+		return b.chat.Post(ctx, m.To.Channel, m)
+	}
+	return Internal(fmt.Errorf("delivery %d has no destination", d.ID))
+}
+
+// tellCaller screens and enqueues a late reply to the caller of d's
+// command, and sends it.
+func (b *Bot) tellCaller(ctx context.Context, d Delivery, text string) {
+	b.notify(ctx, Command{Caller: d.Caller, ReplyHandle: d.Reply}, Message{
+		To: Destination{Kind: ToCaller, User: d.Caller}, Class: ClassPublic, Scene: d.Message.Scene, Subject: d.Caller, Text: text,
+	})
+}
+
+// notify screens messages, enqueues those that pass and sends them now.
+func (b *Bot) notify(ctx context.Context, cmd Command, msgs ...Message) {
+	var ids []uint64
+	err := b.store.Update(ctx, func(tx Tx) error {
+		pass, refused, err := b.gate.screen(tx, msgs)
+		if err != nil {
+			return err
+		}
+		for _, m := range refused {
+			b.log.Error("need-to-know gate refused a message", "class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
+		}
+		ids, err = enqueue(tx, cmd, b.now(), pass)
+		return err
+	})
+	if err != nil {
+		b.log.Error("enqueueing a notice", "err", err)
+		return
+	}
+	b.deliverIDs(ctx, ids)
+}
