@@ -49,8 +49,9 @@ func (r AuditRecord) Canonical() []byte {
 	return b
 }
 
-// GenesisHash is the "previous hash" of the first record.
-var GenesisHash = make([]byte, sha256.Size)
+// GenesisHash returns the "previous hash" of the first record: 32 zero
+// bytes, a fresh slice each time.
+func GenesisHash() []byte { return make([]byte, sha256.Size) }
 
 // ChainHash computes a record's hash from the previous record's hash.
 func ChainHash(prev []byte, r AuditRecord) []byte {
@@ -85,7 +86,7 @@ func (h ChainHead) HeadHex() string { return hex.EncodeToString(h.Hash) }
 // an edited record (its hash no longer matches), a removed one (a gap in
 // the sequence) or a reordered one (a sequence out of place).
 func VerifyChain(records iter.Seq2[AuditRecord, error]) (ChainHead, error) {
-	head := ChainHead{Hash: GenesisHash}
+	head := ChainHead{Hash: GenesisHash()}
 	for r, err := range records {
 		if err != nil {
 			return head, fmt.Errorf("reading audit record %d: %w", head.Records+1, err)

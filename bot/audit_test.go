@@ -9,7 +9,7 @@ import (
 )
 
 func chain(n int) []AuditRecord {
-	prev := GenesisHash
+	prev := GenesisHash()
 	var rs []AuditRecord
 	for i := 1; i <= n; i++ {
 		r := AuditRecord{Seq: uint64(i), Time: time.Date(2026, 11, 26, 9, i, 0, 0, time.UTC), Actor: "adam",
@@ -47,7 +47,7 @@ func TestVerifyChain(t *testing.T) {
 	})
 	t.Run("empty", func(t *testing.T) {
 		head, err := VerifyChain(records(nil))
-		if err != nil || head.Records != 0 || !bytes.Equal(head.Hash, GenesisHash) {
+		if err != nil || head.Records != 0 || !bytes.Equal(head.Hash, GenesisHash()) {
 			t.Errorf("empty chain: %+v, %v", head, err)
 		}
 	})

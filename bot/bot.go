@@ -17,6 +17,8 @@ type Bot struct {
 	mu      sync.Mutex
 	sending map[uint64]bool
 	wakeup  chan struct{}
+	// lockMu runs channel locks and unlocks one at a time.
+	lockMu sync.Mutex
 
 	store      Store
 	chat       Chat

@@ -106,10 +106,8 @@ func runClosedSetStart(in *input, tx Tx) error {
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s", reply)
 	in.b.announce(&in.out, sc.ID, fmt.Sprintf("Closed set in effect for scene %s from %s. %s", sc.ID, in.b.fmtClock(in.now), closedSetRules(sc.ID)))
-	if sc.Channel != "" {
-		in.out.post(sc.Channel, ClassRoster, sc.ID, fmt.Sprintf("Closed set for scene %s started by %s at %s.\nRoster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
-			sc.ID, in.caller.Handle(), in.b.fmtClock(in.now), roster, closedSetRules(sc.ID), sc.ID))
-	}
+	// The roster is posted to the scene channel only once the lock has
+	// made the channel's members the roster (lockEffect).
 	for _, m := range sess.Roster {
 		if m.User == in.caller.ID {
 			continue
@@ -185,6 +183,31 @@ func runningSession(tx Tx, sc *Scene) (Session, error) {
 	return tx.Session(sc.ID, sc.Session)
 }
 
+// rosterRole is the role someone is on the roster as: one of their own
+// roles, their first unless role= names another.
+func rosterRole(in *input, p Person) (Role, error) {
+	v, ok := in.key("role")
+	if !ok {
+		return p.Roles[0], nil
+	}
+	role, err := ParseRole(v)
+	if err != nil {
+		return "", err
+	}
+	if !p.Has(role) {
+		return "", Errorf(EINVALID, "%s does not have the role %s (roles: %s): role= names why they are essential, from their own roles", p.Handle(), role, rolesText(p.Roles))
+	}
+	return role, nil
+}
+
+// relockIfLocked re-applies the channel lock after a roster change during
+// a session whose lock is (or is about to be) in force.
+func relockIfLocked(in *input, sess *Session) {
+	if sess.Lock.State == LockEnforced || sess.Lock.State == LockPending {
+		in.out.then(lockEffect(sess.Scene, sess.Seq))
+	}
+}
+
 func runRosterAdd(in *input, tx Tx) error {
 	sc, err := in.scene(tx)
 	if err != nil {
@@ -204,22 +227,26 @@ func runRosterAdd(in *input, tx Tx) error {
 	if !p.Known() {
 		return unknownPerson(who.Value)
 	}
-	role := p.Roles[0]
-	if v, ok := in.key("role"); ok {
-		if role, err = ParseRole(v); err != nil {
-			return err
-		}
+	role, err := rosterRole(in, p)
+	if err != nil {
+		return err
 	}
 	if sc.IsPerformer(p.ID) {
 		in.out.reply(ClassRoster, sc.ID, "%s performs in scene %s and is always on its roster.", p.Handle(), sc.ID)
 		return nil
 	}
-	if sc.OnRoster(p.ID) {
+	roster, err := rosterOf(tx, &sc)
+	if err != nil {
+		return err
+	}
+	if onRoster(roster, p.ID) {
 		in.out.reply(ClassRoster, sc.ID, "%s is already on the roster for scene %s.", p.Handle(), sc.ID)
 		return nil
 	}
 	m := RosterMember{User: p.ID, Role: role, AddedBy: in.caller.ID, AddedAt: in.now}
-	sc.Roster = append(sc.Roster, m)
+	if !sc.Planned(p.ID) {
+		sc.Roster = append(sc.Roster, m)
+	}
 	sc.Version++
 	sc.Updated = in.now
 	if err := tx.PutScene(sc); err != nil {
@@ -235,9 +262,7 @@ func runRosterAdd(in *input, tx Tx) error {
 		if err := tx.PutSession(sess); err != nil {
 			return err
 		}
-		if sess.Lock.State == LockEnforced {
-			in.out.then(lockEffect(sc.ID, sess.Seq))
-		}
+		relockIfLocked(in, &sess)
 	}
 	if err := in.audit(tx, "roster.add", sc.ID, "%s (%s) added to the roster of scene %s", p.Handle(), role, sc.ID); err != nil {
 		return err
@@ -270,7 +295,11 @@ func runRosterRemove(in *input, tx Tx) error {
 	if sc.IsPerformer(p.ID) {
 		return Errorf(ECONFLICT, "%s performs in scene %s and stays on its roster; change the performers with /scene set %s performers=...", p.Handle(), sc.ID, sc.ID)
 	}
-	if !sc.OnRoster(p.ID) {
+	roster, err := rosterOf(tx, &sc)
+	if err != nil {
+		return err
+	}
+	if !onRoster(roster, p.ID) {
 		return Errorf(ENOTFOUND, "%s is not on the roster for scene %s.", p.Handle(), sc.ID)
 	}
 	sc.Roster = slices.DeleteFunc(sc.Roster, func(m RosterMember) bool { return m.User == p.ID })
@@ -288,9 +317,7 @@ func runRosterRemove(in *input, tx Tx) error {
 		if err := tx.PutSession(sess); err != nil {
 			return err
 		}
-		if sess.Lock.State == LockEnforced {
-			in.out.then(lockEffect(sc.ID, sess.Seq))
-		}
+		relockIfLocked(in, &sess)
 	}
 	if err := in.audit(tx, "roster.remove", sc.ID, "%s removed from the roster of scene %s", p.Handle(), sc.ID); err != nil {
 		return err
@@ -308,7 +335,7 @@ func runClosedSetAck(in *input, tx Tx) error {
 	if err := in.done(); err != nil {
 		return err
 	}
-	if err := in.authorizeScene(&sc); err != nil {
+	if err := in.authorizeScene(tx, &sc); err != nil {
 		return err
 	}
 	sess, err := runningSession(tx, &sc)
@@ -402,9 +429,11 @@ func runClosedSetEnd(in *input, tx Tx) error {
 		b.WriteString("\nThe channel lock was not enforced during this session.")
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s", b.String())
-	in.b.announce(&in.out, sc.ID, fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now)))
+	ended := fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now))
+	in.b.announce(&in.out, sc.ID, ended)
 	if sc.Channel != "" {
-		in.out.post(sc.Channel, ClassRoster, sc.ID, fmt.Sprintf("The closed set for scene %s ended at %s (ended by %s). Thank you all.", sc.ID, in.b.fmtClock(in.now), in.caller.Handle()))
+		// Public: the channel is about to be opened to its usual members.
+		in.out.post(sc.Channel, ClassPublic, sc.ID, ended+" Thank you all.")
 	}
 	return nil
 }
@@ -420,10 +449,10 @@ func runClosedSetStatus(in *input, tx Tx) error {
 	if err := in.done(); err != nil {
 		return err
 	}
-	if err := in.authorizeScene(&sc); err != nil {
+	if err := in.authorizeScene(tx, &sc); err != nil {
 		return err
 	}
-	if sc.Sessions == 0 {
+	if sc.Sessions == sc.PastSessions {
 		in.out.reply(ClassRoster, sc.ID, "No closed set has run for scene %s yet. Planned roster: %s.", sc.ID, plannedRoster(tx, &sc))
 		return nil
 	}
@@ -468,7 +497,14 @@ func closedSetOverview(in *input, tx Tx) error {
 	var b strings.Builder
 	n := 0
 	for _, sc := range scenes {
-		if !sc.Filming() || !in.b.gate.mayRead(in.caller, ClassRoster, &sc, "") {
+		if !sc.Filming() {
+			continue
+		}
+		a, err := loadAbout(tx, sc.ID)
+		if err != nil {
+			return err
+		}
+		if !in.b.gate.mayRead(in.caller, ClassRoster, a, "") {
 			continue
 		}
 		sess, err := tx.Session(sc.ID, sc.Session)

@@ -1,9 +1,6 @@
 package bot
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // holders returns everyone with role r.
 func holders(tx Tx, r Role) ([]Person, error) {
@@ -30,16 +27,13 @@ func runHold(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := in.authorizeScene(&sc); err != nil {
+	if err := in.authorizeScene(tx, &sc); err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(in.rest())
-	if v, ok := in.key("reason"); ok {
-		if reason != "" {
-			return Errorf(EINVALID, "give the reason either as words or as reason=\"...\", not both")
-		}
-		reason = strings.TrimSpace(v)
+	if err := in.done(); err != nil {
+		return err
 	}
+	reason := in.free
 	_, already := sc.ActiveHold()
 	h := Hold{Seq: len(sc.Holds) + 1, CalledBy: in.caller.ID, At: in.now, Reason: reason, Session: sc.Session}
 	sc.Holds = append(sc.Holds, h)
@@ -65,7 +59,7 @@ func runHold(in *input, tx Tx) error {
 	if len(ics) == 0 {
 		reply += " There is no IC registered in icbot: please find the AD or a producer in person."
 	}
-	in.out.reply(ClassHoldCaller, sc.ID, "%s", reply)
+	in.out.replyOwn(ClassHoldCaller, sc.ID, "%s", reply)
 
 	reasonText := "no reason given"
 	if reason != "" {

@@ -30,7 +30,7 @@ func runWhoami(in *input, tx Tx) error {
 	if in.admin {
 		b.WriteString("\nYou are an admin: you may give any role.")
 	}
-	in.out.reply(ClassPersonal, "", "%s", b.String())
+	in.out.replyOwn(ClassPersonal, "", "%s", b.String())
 	return nil
 }
 

@@ -38,7 +38,7 @@ func runSceneAdd(in *input, tx Tx) error {
 	}
 	sc := Scene{
 		ID: id, Title: strings.TrimSpace(title), Call: call, Status: StatusDraft,
-		Sessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
+		Sessions: uint64(len(past)), PastSessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
 	}
 	if v, ok := in.key("performers"); ok {
 		if err := setPerformers(in, tx, &sc, v); err != nil {
@@ -127,7 +127,7 @@ func runSceneShow(in *input, tx Tx) error {
 	if err := in.done(); err != nil {
 		return err
 	}
-	if err := in.authorizeScene(&sc); err != nil {
+	if err := in.authorizeScene(tx, &sc); err != nil {
 		return err
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "%s", in.b.sceneCard(tx, &sc))
@@ -323,6 +323,19 @@ func runSceneRemove(in *input, tx Tx) error {
 	}
 	if sc.Filming() {
 		return Errorf(ECONFLICT, "Scene %s is in a closed set: end it with /closedset end %s before removing the scene.", sc.ID, sc.ID)
+	}
+	if _, held := sc.ActiveHold(); held {
+		// Removing the scene would erase a performer's hold, which only the IC lifts.
+		return Errorf(ECONFLICT, "Scene %s is on hold: the IC must lift the hold (/hold lift %s) before the scene can be removed.", sc.ID, sc.ID)
+	}
+	if sc.Sessions > sc.PastSessions {
+		last, err := tx.Session(sc.ID, sc.Sessions)
+		if err != nil {
+			return err
+		}
+		if last.Lock.State == LockEnforced {
+			return Errorf(ECONFLICT, "The channel of scene %s is still being restored after its closed set; try again in a minute.", sc.ID)
+		}
 	}
 	if err := tx.DeleteScene(sc.ID); err != nil {
 		return err

@@ -134,10 +134,10 @@ func commandTable() *registry {
 		},
 		{
 			path: "hold", usage: "ID [reason]",
-			summary: "Pause a scene, privately. The IC and AD hear at once; only the IC learns who called it.",
-			help:    "Anyone on the scene's roster may call a hold, a performer first of all, at any moment and without giving a reason.",
-			keys:    []string{"reason"},
-			access:  access{roles: icAD, rosterOf: true}, write: true,
+			summary:  "Pause a scene, privately. The IC and AD hear at once; only the IC learns who called it.",
+			help:     "Anyone on the scene's roster may call a hold, a performer first of all, at any moment and without giving a reason. Everything after the scene id is the reason, exactly as typed; only the IC reads it.",
+			freeText: true, anonymous: true,
+			access: access{roles: icAD, rosterOf: true}, write: true,
 			run: runHold,
 		},
 		{

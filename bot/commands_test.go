@@ -33,7 +33,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset start 12"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset add 12 @gary"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset remove 12 @cam"},
-		{"y     -    -    -    -    -     y   -    -    -   -   -    -    -", "/closedset ack 15"},
+		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/closedset ack 15"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset end 15"},
 		{"y     -    y    y    y    y     y   -    -    -   -   -    -    -", "/closedset status 12"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/closedset status"},

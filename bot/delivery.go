@@ -270,7 +270,7 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 // command, and sends it.
 func (b *Bot) tellCaller(ctx context.Context, d Delivery, text string) {
 	b.notify(ctx, Command{Caller: d.Caller, ReplyHandle: d.Reply}, Message{
-		To: Destination{Kind: ToCaller, User: d.Caller}, Class: ClassPublic, Scene: d.Message.Scene, Subject: d.Caller, Text: text,
+		To: Destination{Kind: ToCaller, User: d.Caller}, Class: ClassPublic, Scene: d.Message.Scene, Text: text,
 	})
 }
 

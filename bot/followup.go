@@ -23,7 +23,7 @@ func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
 
 // lateReply tells the caller of cmd something after the answer.
 func (b *Bot) lateReply(ctx context.Context, cmd Command, c Class, scene SceneID, text string) {
-	b.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Subject: cmd.Caller, Text: text})
+	b.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Text: text})
 }
 
 // Recover finishes closed-set locks that a stop interrupted: a running
@@ -79,13 +79,17 @@ func (b *Bot) Recover(ctx context.Context) error {
 }
 
 // lockEffect locks (or re-locks after a roster change) the scene channel
-// for a session, and records the result.
+// for a session, and records the result. Lock effects run one at a time,
+// each from the session as it is when it runs, so that concurrent roster
+// changes all end up applied.
 func lockEffect(scene SceneID, seq uint64) effect {
 	return func(ctx context.Context, b *Bot, cmd Command) error {
 		locker, ok := b.chat.(Locker)
 		if !ok {
 			return nil
 		}
+		b.lockMu.Lock()
+		defer b.lockMu.Unlock()
 		var sc Scene
 		var sess Session
 		err := b.store.View(ctx, func(tx Tx) error {
@@ -99,50 +103,71 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		if err != nil {
 			return err
 		}
-		if !sess.Running() {
-			return nil // ended before the lock was made; nothing to do
+		if !sess.Running() || sess.Lock.State == LockNotEnforced {
+			return nil // ended before the lock was made, or nothing to keep up
 		}
+		first := sess.Lock.State == LockPending
 		res, lockErr := locker.Lock(ctx, sc.Channel, sess.Users(), sess.Lock.Changes)
-		ended := false
+		var after Session
 		err = b.store.Update(ctx, func(tx Tx) error {
 			cur, err := tx.Session(scene, seq)
 			if err != nil {
 				return err
 			}
-			ended = !cur.Running()
-			if lockErr != nil {
-				cur.Lock.State, cur.Lock.Problem = LockNotEnforced, lockProblem(lockErr)
-				b.log.Warn("closed-set lock not enforced", "scene", string(scene), "err", lockErr)
-			} else {
+			switch {
+			case lockErr == nil:
 				cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockEnforced, "", res
+			case first:
+				cur.Lock.State, cur.Lock.Problem = LockNotEnforced, lockProblem(lockErr)
+			default:
+				// The earlier lock is still in force and must be undone at
+				// the end; only this roster change did not take.
+				cur.Lock.Problem = "the last roster change was not applied to the channel: " + lockProblem(lockErr)
 			}
 			if err := tx.PutSession(cur); err != nil {
 				return err
 			}
+			after = cur
 			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.lock", Scene: scene,
-				Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d removed)", cur.Lock.State, scene, seq, len(res.Removed))})
+				Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d taken out)", cur.Lock.State, scene, seq, len(cur.Lock.Changes.Removed))})
 		})
 		if err != nil {
 			return err
 		}
 		if lockErr != nil {
-			b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out.",
-				sc.Channel, lockProblem(lockErr), scene))
+			b.log.Warn("closed-set lock not applied", "scene", string(scene), "err", lockErr)
+			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
+				sc.Channel, lockProblem(lockErr), scene)
+			if !first {
+				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster.", sc.Channel, lockProblem(lockErr))
+			}
+			b.lateReply(ctx, cmd, ClassRoster, scene, text)
 			return nil
 		}
-		if ended {
-			return unlockEffect(scene, seq)(ctx, b, cmd)
+		if !after.Running() {
+			return b.unlock(ctx, locker, cmd, scene, seq) // ended while locking
 		}
-		var removed []Person
+		var names []Person
+		var roster string
 		_ = b.store.View(ctx, func(tx Tx) error {
-			removed, err = peopleOf(tx, res.Removed)
+			names, err = peopleOf(tx, res.Removed)
+			if err == nil {
+				roster, err = rosterText(tx, after.Roster)
+			}
 			return err
 		})
+		if !first {
+			return nil
+		}
 		text := fmt.Sprintf("Lock enforced: #%s is restricted to the roster for scene %s.", sc.Channel, scene)
 		if len(res.Removed) > 0 {
-			text += fmt.Sprintf(" Taken out until the end: %s.", handles(removed))
+			text += fmt.Sprintf(" Taken out until the end: %s.", handles(names))
 		}
 		b.lateReply(ctx, cmd, ClassRoster, scene, text)
+		// Only now, with the channel's members the roster, the roster goes there.
+		b.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
+			Text: fmt.Sprintf("Closed set for scene %s started at %s. This channel is locked to the roster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
+				scene, b.fmtClock(after.StartedAt), roster, closedSetRules(scene), scene)})
 		return nil
 	}
 }
@@ -154,45 +179,52 @@ func unlockEffect(scene SceneID, seq uint64) effect {
 		if !ok {
 			return nil
 		}
-		var sc Scene
-		var sess Session
-		err := b.store.View(ctx, func(tx Tx) error {
-			var err error
-			if sc, err = tx.Scene(scene); err != nil {
-				return err
-			}
-			sess, err = tx.Session(scene, seq)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if sess.Lock.State != LockEnforced {
-			return nil
-		}
-		if err := locker.Unlock(ctx, sc.Channel, sess.Lock.Changes); err != nil {
-			b.log.Error("closed-set unlock failed", "scene", string(scene), "err", err)
-			b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Could not restore #%s after the closed set: %s. Restore its members by hand.", sc.Channel, lockProblem(err)))
-			return nil
-		}
-		err = b.store.Update(ctx, func(tx Tx) error {
-			cur, err := tx.Session(scene, seq)
-			if err != nil {
-				return err
-			}
-			cur.Lock.State = LockReleased
-			if err := tx.PutSession(cur); err != nil {
-				return err
-			}
-			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.unlock", Scene: scene,
-				Summary: fmt.Sprintf("channel restored for scene %s session %d (%d restored)", scene, seq, len(cur.Lock.Changes.Removed))})
-		})
-		if err != nil {
+		b.lockMu.Lock()
+		defer b.lockMu.Unlock()
+		return b.unlock(ctx, locker, cmd, scene, seq)
+	}
+}
+
+// unlock undoes a session's lock; b.lockMu is held.
+func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene SceneID, seq uint64) error {
+	var sc Scene
+	var sess Session
+	err := b.store.View(ctx, func(tx Tx) error {
+		var err error
+		if sc, err = tx.Scene(scene); err != nil {
 			return err
 		}
-		b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
+		sess, err = tx.Session(scene, seq)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if sess.Lock.State != LockEnforced || sess.Running() {
 		return nil
 	}
+	if err := locker.Unlock(ctx, sc.Channel, sess.Lock.Changes); err != nil {
+		b.log.Error("closed-set unlock failed", "scene", string(scene), "err", err)
+		b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Could not restore #%s after the closed set: %s. icbot will try again at its next start; or restore the members by hand.", sc.Channel, lockProblem(err)))
+		return nil
+	}
+	err = b.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Session(scene, seq)
+		if err != nil {
+			return err
+		}
+		cur.Lock.State = LockReleased
+		if err := tx.PutSession(cur); err != nil {
+			return err
+		}
+		return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.unlock", Scene: scene,
+			Summary: fmt.Sprintf("channel restored for scene %s session %d (%d restored)", scene, seq, len(cur.Lock.Changes.Removed))})
+	})
+	if err != nil {
+		return err
+	}
+	b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
+	return nil
 }
 
 // lockProblem is what the AD reads about a failed lock.

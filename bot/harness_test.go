@@ -196,7 +196,7 @@ func withLocker(lc *lockingChat) func(*harnessOpt) {
 
 // seed writes the cast and four scenes straight into the store:
 // 12 (paula, roster cam, channel scene-12), 14 (pete), 15 (paula, roster
-// cam, closed set running) and 16 (pete, on hold).
+// cam, closed set started by the AD) and 16 (pete, on hold).
 func (h *harness) seed() *harness {
 	h.t.Helper()
 	call := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
@@ -211,8 +211,8 @@ func (h *harness) seed() *harness {
 			{ID: "12", Title: "Lake house", Call: call, Performers: []bot.UserID{"paula"}, Channel: "scene-12", Status: bot.StatusReady,
 				Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact}}, NextBeat: 1, Roster: []bot.RosterMember{cam}},
 			{ID: "14", Title: "Kitchen", Call: call, Performers: []bot.UserID{"pete"}, Status: bot.StatusDraft},
-			{ID: "15", Title: "Bedroom", Call: call, Performers: []bot.UserID{"paula"}, Status: bot.StatusFilming,
-				Roster: []bot.RosterMember{cam}, Session: 1, Sessions: 1},
+			{ID: "15", Title: "Bedroom", Call: call, Performers: []bot.UserID{"paula"}, Status: bot.StatusReady,
+				Roster: []bot.RosterMember{cam}},
 			{ID: "16", Title: "Car", Call: call, Performers: []bot.UserID{"pete"}, Status: bot.StatusReady,
 				Holds: []bot.Hold{{Seq: 1, CalledBy: "pete", At: t0, Reason: "needs a break"}}},
 		}
@@ -221,12 +221,12 @@ func (h *harness) seed() *harness {
 				return err
 			}
 		}
-		return tx.PutSession(bot.Session{Scene: "15", Seq: 1, StartedBy: "adam", StartedAt: t0,
-			Roster: []bot.RosterMember{{User: "paula", Role: bot.RolePerformer}, cam}, Lock: bot.LockRecord{State: bot.LockNotEnforced, Problem: "test"}})
+		return nil
 	})
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.must("adam", "/closedset start 15")
 	return h
 }
 

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -61,12 +62,18 @@ func (in *input) sceneID() (SceneID, error) {
 }
 
 // scene reads the next word as the id of an existing scene and loads it.
+// Someone who may only see scenes they belong to is refused alike for a
+// scene that does not exist, so that they cannot learn which ones do.
 func (in *input) scene(tx Tx) (Scene, error) {
 	id, err := in.sceneID()
 	if err != nil {
 		return Scene{}, err
 	}
-	return loadScene(tx, id)
+	sc, err := loadScene(tx, id)
+	if ErrorCode(err) == ENOTFOUND && !in.authorized {
+		return Scene{}, in.forbidden()
+	}
+	return sc, err
 }
 
 func loadScene(tx Tx, id SceneID) (Scene, error) {
@@ -180,22 +187,64 @@ func channelArg(word string) (ChannelID, error) {
 const callLayout = "2006-01-02 15:04"
 
 // parseCall reads a call time typed in the production's zone. A time that
-// does not exist on that day (skipped by a clock change) is refused rather
-// than moved.
+// does not exist on that day (skipped when the clocks go forward) is
+// refused rather than moved; a time that happens twice (when they go back)
+// needs its UTC offset, as in "2026-10-25 01:30 +01:00".
 func (b *Bot) parseCall(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	wall, err := time.Parse(callLayout, s)
+	wallText, offText := s, ""
+	if i := strings.LastIndexByte(s, ' '); i > 0 && strings.ContainsAny(s[i+1:i+2], "+-") {
+		wallText, offText = strings.TrimSpace(s[:i]), s[i+1:]
+	}
+	wall, err := time.Parse(callLayout, wallText)
 	if err != nil {
 		next := b.clock().In(b.zone).AddDate(0, 0, 7)
 		example := time.Date(next.Year(), next.Month(), next.Day(), 9, 0, 0, 0, b.zone)
 		return time.Time{}, Errorf(EINVALID, "bad call time %q: expected call=\"YYYY-MM-DD HH:MM\" in %s, such as call=\"%s\"",
 			s, b.zone, example.Format(callLayout))
 	}
-	t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, 0, b.zone)
-	if t.Hour() != wall.Hour() || t.Minute() != wall.Minute() {
-		return time.Time{}, Errorf(EINVALID, "call time %s does not exist in %s: the clocks go forward that night; choose another time", s, b.zone)
+	cands := wallInstants(wall, b.zone)
+	if offText != "" {
+		off, err := time.Parse("-07:00", offText)
+		if err != nil {
+			return time.Time{}, Errorf(EINVALID, "bad UTC offset %q in call time: write it as +01:00 or -08:00", offText)
+		}
+		_, want := off.Zone()
+		for _, c := range cands {
+			if _, o := c.Zone(); o == want {
+				return c.UTC(), nil
+			}
+		}
+		return time.Time{}, Errorf(EINVALID, "%s is not a UTC offset that %s uses at %s", offText, b.zone, wallText)
 	}
-	return t.UTC(), nil
+	switch len(cands) {
+	case 0:
+		return time.Time{}, Errorf(EINVALID, "call time %s does not exist in %s: the clocks go forward that night; choose another time", s, b.zone)
+	case 1:
+		return cands[0].UTC(), nil
+	}
+	opts := make([]string, len(cands))
+	for i, c := range cands {
+		opts[i] = fmt.Sprintf("call=\"%s %s\" (%s)", wallText, c.Format("-07:00"), c.Format("MST"))
+	}
+	return time.Time{}, Errorf(EINVALID, "call time %s happens twice in %s: the clocks go back that night. Say which: %s", s, b.zone, strings.Join(opts, " or "))
+}
+
+// wallInstants lists the instants at which the clocks in zone show wall's
+// date and time: none in a gap, two in an overlap, usually one.
+func wallInstants(wall time.Time, zone *time.Location) []time.Time {
+	base := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), 0, 0, zone)
+	var out []time.Time
+	for _, d := range []time.Duration{-2 * time.Hour, -time.Hour, -30 * time.Minute, 0, 30 * time.Minute, time.Hour, 2 * time.Hour} {
+		c := base.Add(d)
+		y, mo, day := c.Date()
+		if y == wall.Year() && mo == wall.Month() && day == wall.Day() && c.Hour() == wall.Hour() && c.Minute() == wall.Minute() &&
+			!slices.ContainsFunc(out, c.Equal) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
+	return out
 }
 
 // fmtTime shows an instant in the production's zone.

@@ -10,7 +10,7 @@ import (
 type Command struct {
 	Caller UserID
 	// CallerName is the caller's display name on the platform, when the
-	// adapter knows it; icbot keeps the people it knows up to date with it.
+	// adapter knows it; used for people icbot does not know yet.
 	CallerName string
 	// Channel is where the command was typed.
 	Channel ChannelID
@@ -110,9 +110,16 @@ type out struct {
 
 func (o *out) reply(c Class, scene SceneID, format string, args ...any) {
 	o.replies = append(o.replies, Message{
-		To: Destination{Kind: ToCaller, User: o.caller}, Class: c, Scene: scene, Subject: o.caller,
+		To: Destination{Kind: ToCaller, User: o.caller}, Class: c, Scene: scene,
 		Text: fmt.Sprintf(format, args...),
 	})
+}
+
+// replyOwn is a reply holding the caller's own private data (their roles,
+// the hold they called): the gate lets it reach them as its subject.
+func (o *out) replyOwn(c Class, scene SceneID, format string, args ...any) {
+	o.reply(c, scene, format, args...)
+	o.replies[len(o.replies)-1].Subject = o.caller
 }
 
 func (o *out) dm(to UserID, c Class, scene SceneID, subject UserID, text string) {

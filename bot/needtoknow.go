@@ -79,34 +79,56 @@ func (c Class) String() string {
 	return "unclassified"
 }
 
-// gate decides whether recipients may receive messages. lookup gives the
-// recipient's person record and the message's scene from the current
-// transaction.
+// gate decides whether recipients may receive messages.
 type gate struct {
 	admins map[UserID]bool
 }
 
+// about is what the gate knows of a message's scene: the scene, and who is
+// on its closed-set roster now.
+type about struct {
+	scene  *Scene
+	roster []RosterMember
+}
+
+// loadAbout reads a scene and its current roster; a zero about for no
+// scene or a scene that no longer exists.
+func loadAbout(tx Tx, id SceneID) (about, error) {
+	if id == "" {
+		return about{}, nil
+	}
+	sc, err := tx.Scene(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return about{}, nil
+	}
+	if err != nil {
+		return about{}, err
+	}
+	roster, err := rosterOf(tx, &sc)
+	return about{scene: &sc, roster: roster}, err
+}
+
 // mayRead reports whether person p may receive a message of class c about
-// scene sc (nil when none) concerning subject.
-func (g gate) mayRead(p Person, c Class, sc *Scene, subject UserID) bool {
-	a, ok := needToKnow[c]
+// a scene (the zero about when none) holding subject's private data.
+func (g gate) mayRead(p Person, c Class, a about, subject UserID) bool {
+	row, ok := needToKnow[c]
 	if !ok {
 		return false // unclassified information goes nowhere
 	}
 	switch {
-	case a.anyone:
+	case row.anyone:
 		return true
-	case a.crew && p.Known():
+	case row.crew && p.Known():
 		return true
-	case a.admins && g.admins[p.ID]:
+	case row.admins && g.admins[p.ID]:
 		return true
-	case slices.ContainsFunc(a.roles, p.Has):
+	case slices.ContainsFunc(row.roles, p.Has):
 		return true
-	case a.subject && subject != "" && subject == p.ID:
+	case row.subject && subject != "" && subject == p.ID:
 		return true
-	case sc != nil && a.ownScene && sc.IsPerformer(p.ID):
+	case a.scene != nil && row.ownScene && a.scene.IsPerformer(p.ID):
 		return true
-	case sc != nil && a.roster && sc.OnRoster(p.ID):
+	case a.scene != nil && row.roster && onRoster(a.roster, p.ID):
 		return true
 	}
 	return false
@@ -118,27 +140,16 @@ func (g gate) mayRead(p Person, c Class, sc *Scene, subject UserID) bool {
 // delivery, where the platform can be asked. It returns the messages that
 // pass and those refused.
 func (g gate) screen(tx Tx, msgs []Message) (pass, refused []Message, err error) {
-	scenes := map[SceneID]*Scene{}
-	sceneOf := func(id SceneID) (*Scene, error) {
-		if id == "" {
-			return nil, nil
-		}
-		if sc, ok := scenes[id]; ok {
-			return sc, nil
-		}
-		sc, err := tx.Scene(id)
-		if ErrorCode(err) == ENOTFOUND {
-			scenes[id] = nil
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		scenes[id] = &sc
-		return &sc, nil
-	}
+	abouts := map[SceneID]about{}
 	for _, m := range msgs {
-		ok, err := g.allowed(tx, m, sceneOf)
+		a, seen := abouts[m.Scene]
+		if !seen {
+			if a, err = loadAbout(tx, m.Scene); err != nil {
+				return nil, nil, err
+			}
+			abouts[m.Scene] = a
+		}
+		ok, err := g.allowed(tx, m, a)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -151,14 +162,14 @@ func (g gate) screen(tx Tx, msgs []Message) (pass, refused []Message, err error)
 	return pass, refused, nil
 }
 
-func (g gate) allowed(tx Tx, m Message, sceneOf func(SceneID) (*Scene, error)) (bool, error) {
-	a, ok := needToKnow[m.Class]
+func (g gate) allowed(tx Tx, m Message, a about) (bool, error) {
+	row, ok := needToKnow[m.Class]
 	if !ok {
 		return false, nil
 	}
 	switch m.To.Kind {
 	case ToChannel:
-		return a.channel != noChannel, nil
+		return row.channel != noChannel, nil
 	case ToCaller, ToUser:
 		p, err := tx.Person(m.To.User)
 		if ErrorCode(err) == ENOTFOUND {
@@ -166,11 +177,7 @@ func (g gate) allowed(tx Tx, m Message, sceneOf func(SceneID) (*Scene, error)) (
 		} else if err != nil {
 			return false, err
 		}
-		sc, err := sceneOf(m.Scene)
-		if err != nil {
-			return false, err
-		}
-		return g.mayRead(p, m.Class, sc, m.Subject), nil
+		return g.mayRead(p, m.Class, a, m.Subject), nil
 	}
 	return false, nil
 }

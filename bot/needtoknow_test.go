@@ -10,6 +10,7 @@ import (
 // rather than derived from the table under test.
 func TestNeedToKnowTable(t *testing.T) {
 	sc := &Scene{ID: "12", Performers: []UserID{"paula"}, Roster: []RosterMember{{User: "cam", Role: RoleCamera}}}
+	a := about{scene: sc, roster: []RosterMember{{User: "paula", Role: RolePerformer}, {User: "cam", Role: RoleCamera}}}
 	recipients := []struct {
 		name string
 		p    Person
@@ -46,7 +47,7 @@ func TestNeedToKnowTable(t *testing.T) {
 		}
 		for i, r := range recipients {
 			t.Run(fmt.Sprintf("%s/%s", class, r.name), func(t *testing.T) {
-				if got, want := g.mayRead(r.p, class, sc, "paula"), cells[i] == "y"; got != want {
+				if got, want := g.mayRead(r.p, class, a, "paula"), cells[i] == "y"; got != want {
 					t.Errorf("mayRead = %v, want %v", got, want)
 				}
 			})
@@ -85,7 +86,7 @@ func TestNeedToKnowChannels(t *testing.T) {
 	if _, ok := needToKnow[Class(0)]; ok {
 		t.Errorf("the zero Class must be unclassified, so a message without a class goes nowhere")
 	}
-	if (gate{}).mayRead(Person{ID: "ines", Roles: []Role{RoleIC}}, Class(0), nil, "") {
+	if (gate{}).mayRead(Person{ID: "ines", Roles: []Role{RoleIC}}, Class(0), about{}, "") {
 		t.Errorf("an unclassified message was allowed")
 	}
 }

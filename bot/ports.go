@@ -19,28 +19,36 @@ type Store interface {
 // Tx is one transaction on the store. Values returned are copies: changing
 // them changes nothing until they are put back.
 type Tx interface {
-	// Production returns the production's stored settings.
+	// Production returns the production's stored settings; the zero value
+	// before any were stored.
 	Production() (ProductionInfo, error)
+	// PutProduction replaces the production's settings.
 	PutProduction(ProductionInfo) error
 
 	// Person returns the person with id; ENOTFOUND when unknown.
 	Person(id UserID) (Person, error)
-	// People lists everyone, ordered by id.
+	// People lists everyone in byte order of id.
 	People() ([]Person, error)
+	// PutPerson adds or replaces the person with the same ID.
 	PutPerson(Person) error
+	// DeletePerson removes a person; ENOTFOUND when unknown.
 	DeletePerson(id UserID) error
 
 	// Scene returns the scene with id; ENOTFOUND when unknown.
 	Scene(id SceneID) (Scene, error)
-	// Scenes lists every scene ordered by id.
+	// Scenes lists every scene in byte order of id ("10" before "9").
 	Scenes() ([]Scene, error)
+	// PutScene adds or replaces the scene with the same ID.
 	PutScene(Scene) error
+	// DeleteScene removes a scene but keeps its sessions on record;
+	// ENOTFOUND when unknown.
 	DeleteScene(id SceneID) error
 
 	// Session returns a scene's closed-set session seq; ENOTFOUND when unknown.
 	Session(scene SceneID, seq uint64) (Session, error)
-	// Sessions lists a scene's sessions, oldest first.
+	// Sessions lists a scene's sessions, oldest first (numbered from 1).
 	Sessions(scene SceneID) ([]Session, error)
+	// PutSession adds or replaces session Seq of its scene.
 	PutSession(Session) error
 
 	// Audit appends a record to the audit chain; the store assigns its
@@ -66,6 +74,9 @@ type Tx interface {
 // ProductionInfo is the production-wide state kept in the store.
 type ProductionInfo struct {
 	Name string
+	// Zone is the IANA name of the production's time zone, in which call
+	// times are typed and shown (from configuration; kept to notice a change).
+	Zone string
 	// Seeded records that the console demo was written, so it is written once.
 	Seeded bool
 }
@@ -121,7 +132,8 @@ type LockResult struct {
 // UserResolver is an optional Chat ability: turn a bare "@name" typed
 // without the platform's mention markup into a user. The console, where
 // names are ids, has it; platforms whose clients send proper mentions need
-// not.
+// not. It is called inside a store transaction, so it must answer from
+// memory, never over the network.
 type UserResolver interface {
 	ResolveUser(ctx context.Context, name string) (Person, error)
 }

@@ -17,9 +17,13 @@ type spec struct {
 	summary string   // one line for /icbot help
 	help    string   // more lines for /scene help add, may be empty
 	keys    []string // the key=value names it accepts
-	access  access
-	write   bool // runs in a read-write transaction
-	run     func(in *input, tx Tx) error
+	// freeText: everything after the first argument is one text, as typed.
+	freeText bool
+	// anonymous: the caller is not logged (a hold's caller is for the IC).
+	anonymous bool
+	access    access
+	write     bool // runs in a read-write transaction
+	run       func(in *input, tx Tx) error
 }
 
 func (s *spec) usageLine() string {
@@ -49,8 +53,8 @@ func (a access) byRole(p Person, admin bool) bool {
 	return a.everyone || (a.crew && p.Known()) || (a.admins && admin) || slices.ContainsFunc(a.roles, p.Has)
 }
 
-func (a access) byScene(p Person, sc *Scene) bool {
-	return (a.performerOf && sc.IsPerformer(p.ID)) || (a.rosterOf && sc.OnRoster(p.ID))
+func (a access) byScene(p Person, sc *Scene, roster []RosterMember) bool {
+	return (a.performerOf && sc.IsPerformer(p.ID)) || (a.rosterOf && onRoster(roster, p.ID))
 }
 
 func (a access) relational() bool { return a.performerOf || a.rosterOf }
@@ -160,6 +164,7 @@ type input struct {
 	now    time.Time
 	args   []Arg          // positional words after the command path
 	named  map[string]Arg // key=value arguments
+	free   string         // the free text of a freeText command
 	out    out
 	// authorized is set when the caller passed the role check, or the
 	// handler's scene check.
@@ -183,10 +188,15 @@ func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
 	if ErrorCode(err) == EINTERNAL {
 		level = slog.LevelError
 	}
-	// Never the command text: it may hold notes or reasons.
+	// Never the command text: it may hold notes or reasons. Nor who called
+	// a hold: the IC alone may know that.
+	caller := string(cmd.Caller)
+	if in != nil && in.spec != nil && in.spec.anonymous {
+		caller = "(withheld)"
+	}
 	b.log.LogAttrs(ctx, level, "command",
 		slog.String("command", specPath(in)),
-		slog.String("caller", string(cmd.Caller)),
+		slog.String("caller", caller),
 		slog.String("outcome", outcomeName(err)),
 		slog.Duration("took", time.Since(start)))
 	return o
@@ -195,6 +205,9 @@ func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
 // prepare parses the line and finds its spec. It returns a nil input when
 // the line asked for help, which it puts in o.
 func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, error) {
+	if in, ok := b.prepareFreeText(ctx, cmd); ok {
+		return in, nil
+	}
 	line, err := Parse(cmd.Text)
 	if err != nil {
 		return nil, err
@@ -242,6 +255,70 @@ func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, err
 		in.named[a.Key] = a
 	}
 	return in, nil
+}
+
+// prepareFreeText handles commands whose last argument is free text taken
+// exactly as typed (/hold ID reason): a reason is never refused for holding
+// an '=' or a stray quote. It reports false for every other line.
+func (b *Bot) prepareFreeText(ctx context.Context, cmd Command) (*input, bool) {
+	words, rest := fields(cmd.Text)
+	if len(words) == 0 {
+		return nil, false
+	}
+	name := strings.ToLower(strings.TrimPrefix(words[0], "/"))
+	var s *spec
+	path, used := name, 0
+	for i := 0; ; i++ {
+		if found, ok := b.commands.byPath[path]; ok {
+			s, used = found, i
+		}
+		if i+1 >= len(words) || !b.commands.isPrefix(path) {
+			break
+		}
+		path += " " + strings.ToLower(words[i+1])
+	}
+	if s == nil || !s.freeText || used+1 >= len(words) || strings.EqualFold(words[used+1], "help") {
+		return nil, false
+	}
+	in := &input{ctx: ctx, b: b, spec: s, cmd: cmd, now: b.now(), named: map[string]Arg{},
+		args: []Arg{{Value: words[used+1]}}}
+	in.free = freeText(rest[used+1])
+	return in, true
+}
+
+// fields splits text at white space and also returns, for each word, the
+// text after it.
+func fields(text string) (words, after []string) {
+	i := 0
+	for {
+		for i < len(text) && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r') {
+			i++
+		}
+		if i >= len(text) {
+			return words, after
+		}
+		j := i
+		for j < len(text) && !(text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r') {
+			j++
+		}
+		words = append(words, text[i:j])
+		after = append(after, text[j:])
+		i = j
+	}
+}
+
+// freeText tidies a free-text argument: surrounding space, an optional
+// reason= prefix and one pair of enclosing quotes go; the rest stays as typed.
+func freeText(s string) string {
+	s = strings.TrimSpace(s)
+	if v, ok := strings.CutPrefix(s, "reason="); ok {
+		s = strings.TrimSpace(v)
+	}
+	r := []rune(s)
+	if len(r) >= 2 && isQuote(r[0]) && isQuote(r[len(r)-1]) {
+		s = strings.TrimSpace(string(r[1 : len(r)-1]))
+	}
+	return s
 }
 
 func keyList(keys []string) string {
@@ -349,12 +426,16 @@ func (in *input) forbidden() error {
 }
 
 // authorizeScene completes the access check for commands open to a scene's
-// performers or roster.
-func (in *input) authorizeScene(sc *Scene) error {
+// performers or its current roster.
+func (in *input) authorizeScene(tx Tx, sc *Scene) error {
 	if in.authorized {
 		return nil
 	}
-	if in.spec.access.byScene(in.caller, sc) {
+	roster, err := rosterOf(tx, sc)
+	if err != nil {
+		return err
+	}
+	if in.spec.access.byScene(in.caller, sc, roster) {
 		in.authorized = true
 		return nil
 	}

@@ -127,10 +127,13 @@ type Scene struct {
 	Holds  []Hold
 	// Session is the running closed-set session's number, 0 when none.
 	Session  uint64
-	Sessions uint64 // how many sessions have been started
-	Version  int    // bumped on every change
-	Created  time.Time
-	Updated  time.Time
+	Sessions uint64 // how many sessions have been started under this id
+	// PastSessions is how many of those belong to an earlier, removed scene
+	// with the same id: kept on record, not shown as this scene's.
+	PastSessions uint64
+	Version      int // bumped on every change
+	Created      time.Time
+	Updated      time.Time
 }
 
 // ActiveHold returns the hold in force, if any.
@@ -157,9 +160,9 @@ func (s *Scene) Filming() bool { return s.Session != 0 }
 // IsPerformer reports whether u performs in the scene.
 func (s *Scene) IsPerformer(u UserID) bool { return slices.Contains(s.Performers, u) }
 
-// OnRoster reports whether u is on the planned roster or performs.
-func (s *Scene) OnRoster(u UserID) bool {
-	return s.IsPerformer(u) || slices.ContainsFunc(s.Roster, func(m RosterMember) bool { return m.User == u })
+// Planned reports whether u is on the planned roster beyond the performers.
+func (s *Scene) Planned(u UserID) bool {
+	return slices.ContainsFunc(s.Roster, func(m RosterMember) bool { return m.User == u })
 }
 
 // Beat finds a beat by id.
@@ -234,3 +237,26 @@ const (
 	LockNotEnforced = "not enforced"
 	LockReleased    = "released"
 )
+
+// rosterOf is who is on the scene's closed-set roster now: during a closed
+// set, the running session's roster (performers, planned roster, ICs and
+// whoever started it); otherwise the performers and the planned roster.
+func rosterOf(tx Tx, sc *Scene) ([]RosterMember, error) {
+	if sc.Filming() {
+		sess, err := tx.Session(sc.ID, sc.Session)
+		if err != nil {
+			return nil, err
+		}
+		return sess.Roster, nil
+	}
+	out := make([]RosterMember, 0, len(sc.Performers)+len(sc.Roster))
+	for _, u := range sc.Performers {
+		out = append(out, RosterMember{User: u, Role: RolePerformer})
+	}
+	return append(out, sc.Roster...), nil
+}
+
+// onRoster reports whether u is in roster.
+func onRoster(roster []RosterMember, u UserID) bool {
+	return slices.ContainsFunc(roster, func(m RosterMember) bool { return m.User == u })
+}

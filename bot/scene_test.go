@@ -28,7 +28,7 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 		{"missing title", "ines", `/scene add 20 call="2026-12-01 09:00"`, bot.EINVALID, []string{"missing title", "Usage: /scene add"}},
 		{"unbalanced quote", "ines", `/scene add 20 title="Night swim call="2026-12-01 09:00"`, bot.EINVALID, []string{"space after the closing quote"}},
 		{"quote inside a word", "ines", `/scene set 12 title=Night"swim`, bot.EINVALID, []string{"unexpected quote"}},
-		{"unbalanced quote at end", "paula", `/hold 12 "I need`, bot.EINVALID, []string{"unbalanced quote"}},
+		{"unbalanced quote at end", "ines", `/scene set 12 title="Night`, bot.EINVALID, []string{"unbalanced quote"}},
 		{"unknown key", "ines", `/scene set 12 colour=red`, bot.EINVALID, []string{"unknown key colour=", "title=, call=", "Usage: /scene set"}},
 		{"key twice", "ines", `/scene set 12 title=a title=b`, bot.EINVALID, []string{"title= is given twice"}},
 		{"nothing to set", "ines", `/scene set 12`, bot.EINVALID, []string{"nothing to change"}},

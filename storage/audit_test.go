@@ -189,7 +189,7 @@ func TestAuditTamper(t *testing.T) {
 			case err != nil:
 				t.Fatalf("VerifyAudit: %v", err)
 			}
-			wantHead := bot.ChainHead{Records: tt.wantRecords, Hash: bot.GenesisHash}
+			wantHead := bot.ChainHead{Records: tt.wantRecords, Hash: bot.GenesisHash()}
 			if tt.wantRecords > 0 {
 				wantHead.Hash = want[tt.wantRecords-1].Hash
 			}

@@ -18,14 +18,15 @@
 //
 //	meta/
 //	    schema_version -> uint64 BE (SchemaVersion)
-//	    production     -> JSON production: name, seeded
+//	    production     -> JSON production: name, zone, seeded
 //	    audit_head     -> 8-byte BE record count + 32-byte SHA-256 of the last record
 //	people/
 //	    <user id>      -> JSON person: id, name, roles
 //	scenes/
 //	    <scene id>     -> JSON scene: id, title, call, performers, beats,
 //	                      next_beat, status, channel, roster, holds,
-//	                      running_session, sessions_started, version,
+//	                      running_session, sessions_started,
+//	                      past_sessions, version,
 //	                      created, updated
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)

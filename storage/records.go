@@ -13,6 +13,7 @@ import (
 
 type productionRecord struct {
 	Name   string `json:"name,omitempty"`
+	Zone   string `json:"zone,omitempty"`
 	Seeded bool   `json:"seeded,omitempty"`
 }
 
@@ -60,6 +61,7 @@ type sceneRecord struct {
 	Holds           []holdRecord   `json:"holds,omitempty"`
 	RunningSession  uint64         `json:"running_session,omitempty"`
 	SessionsStarted uint64         `json:"sessions_started,omitempty"`
+	PastSessions    uint64         `json:"past_sessions,omitempty"`
 	Version         int            `json:"version,omitempty"`
 	Created         time.Time      `json:"created,omitzero"`
 	Updated         time.Time      `json:"updated,omitzero"`
@@ -149,11 +151,11 @@ func cloneBytes(b []byte) []byte {
 }
 
 func productionToRecord(p bot.ProductionInfo) productionRecord {
-	return productionRecord{Name: p.Name, Seeded: p.Seeded}
+	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded}
 }
 
 func (r productionRecord) bot() bot.ProductionInfo {
-	return bot.ProductionInfo{Name: r.Name, Seeded: r.Seeded}
+	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded}
 }
 
 func personToRecord(p bot.Person) personRecord {
@@ -208,6 +210,7 @@ func sceneToRecord(s bot.Scene) sceneRecord {
 		Holds:           convert(s.Holds, holdToRecord),
 		RunningSession:  s.Session,
 		SessionsStarted: s.Sessions,
+		PastSessions:    s.PastSessions,
 		Version:         s.Version,
 		Created:         utc(s.Created),
 		Updated:         utc(s.Updated),
@@ -216,21 +219,22 @@ func sceneToRecord(s bot.Scene) sceneRecord {
 
 func (r sceneRecord) bot() bot.Scene {
 	return bot.Scene{
-		ID:         bot.SceneID(r.ID),
-		Title:      r.Title,
-		Call:       r.Call,
-		Performers: convert(r.Performers, fromString[bot.UserID]),
-		Beats:      convert(r.Beats, beatRecord.bot),
-		NextBeat:   r.NextBeat,
-		Status:     bot.Status(r.Status),
-		Channel:    bot.ChannelID(r.Channel),
-		Roster:     convert(r.Roster, rosterRecord.bot),
-		Holds:      convert(r.Holds, holdRecord.bot),
-		Session:    r.RunningSession,
-		Sessions:   r.SessionsStarted,
-		Version:    r.Version,
-		Created:    r.Created,
-		Updated:    r.Updated,
+		ID:           bot.SceneID(r.ID),
+		Title:        r.Title,
+		Call:         r.Call,
+		Performers:   convert(r.Performers, fromString[bot.UserID]),
+		Beats:        convert(r.Beats, beatRecord.bot),
+		NextBeat:     r.NextBeat,
+		Status:       bot.Status(r.Status),
+		Channel:      bot.ChannelID(r.Channel),
+		Roster:       convert(r.Roster, rosterRecord.bot),
+		Holds:        convert(r.Holds, holdRecord.bot),
+		Session:      r.RunningSession,
+		Sessions:     r.SessionsStarted,
+		PastSessions: r.PastSessions,
+		Version:      r.Version,
+		Created:      r.Created,
+		Updated:      r.Updated,
 	}
 }
 

@@ -24,9 +24,9 @@ func TestRecordFormat(t *testing.T) {
 	}{
 		{
 			name:   "production",
-			value:  bot.ProductionInfo{Name: "Night Shift", Seeded: true},
+			value:  bot.ProductionInfo{Name: "Night Shift", Zone: "Europe/Berlin", Seeded: true},
 			decode: decodeAs(productionRecord.bot),
-			want:   `{"name":"Night Shift","seeded":true}`,
+			want:   `{"name":"Night Shift","zone":"Europe/Berlin","seeded":true}`,
 		},
 		{
 			name:   "person",

@@ -118,6 +118,28 @@ func (s *Store) migrate(btx *bolt.Tx, ms []migration, target uint64) (uint64, er
 	return from, nil
 }
 
+// checkReadable accepts a file opened read-only when it is an icbot
+// database no newer than target; it changes nothing.
+func (s *Store) checkReadable(target uint64) error {
+	return s.db.View(func(btx *bolt.Tx) error {
+		v, err := s.storedVersion(btx)
+		switch {
+		case err != nil:
+			return err
+		case v == 0:
+			return fmt.Errorf("database %s is empty: it is not an icbot database", s.path)
+		case v > target:
+			return &newerSchemaError{path: s.path, stored: v, known: target}
+		}
+		for _, name := range [][]byte{bucketMeta, bucketAudit} {
+			if btx.Bucket(name) == nil {
+				return fmt.Errorf("database %s has no %s bucket: the file is damaged", s.path, name)
+			}
+		}
+		return nil
+	})
+}
+
 // storedVersion reads meta/schema_version: 0 for a file without buckets
 // (new), and an error for a file with buckets but no version, which
 // icbot did not write.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -324,4 +325,36 @@ func TestNewerSchemaIsErrNewerSchema(t *testing.T) {
 	if got := err.Error(); got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
+}
+
+func TestOpenReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	t.Run("missing file is an error and is not created", func(t *testing.T) {
+		path := filepath.Join(dir, "missing.db")
+		if s, err := Open(path, quiet, WithReadOnly()); err == nil {
+			s.Close()
+			t.Fatal("opened a missing file")
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("a read-only open created %s", path)
+		}
+	})
+	t.Run("older file is read without migrating", func(t *testing.T) {
+		path := filepath.Join(dir, "v1.db")
+		writeV1(t, path)
+		s, err := Open(path, quiet, WithReadOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.VerifyAudit(t.Context()); err != nil {
+			t.Errorf("verify on a version 1 file: %v", err)
+		}
+		if err := s.Update(t.Context(), func(bot.Tx) error { return nil }); err == nil {
+			t.Errorf("a read-only store accepted a write")
+		}
+		s.Close()
+		if got := rawVersion(t, path); got != 1 {
+			t.Errorf("schema version %d after a read-only open, want 1 (untouched)", got)
+		}
+	})
 }

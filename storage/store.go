@@ -51,6 +51,14 @@ type options struct {
 	timeout    time.Duration
 	log        *slog.Logger
 	migrations []migration
+	readOnly   bool
+}
+
+// WithReadOnly opens an existing database for reading only, as
+// `icbot audit verify` does: nothing is created, migrated or written, and
+// a missing file is an error.
+func WithReadOnly() Option {
+	return func(o *options) { o.readOnly = true }
 }
 
 // WithTimeout sets how long Open waits for the file lock held by another
@@ -105,9 +113,15 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	log := o.log.With("component", "storage")
 
+	if o.readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("opening database %s: %w", path, err)
+		}
+	}
 	db, err := bolt.Open(path, fileMode, &bolt.Options{
 		Timeout:      o.timeout,
 		FreelistType: bolt.FreelistArrayType,
+		ReadOnly:     o.readOnly,
 		// NoSync stays false: a commit is on disk when Update returns.
 	})
 	if errors.Is(err, bolt.ErrTimeout) {
@@ -117,6 +131,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, log: log}
+	if o.readOnly {
+		if err := s.checkReadable(uint64(len(o.migrations) - 1)); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		return s, nil
+	}
 	if err := s.tightenMode(); err != nil {
 		_ = db.Close()
 		return nil, err

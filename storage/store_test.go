@@ -383,7 +383,7 @@ func TestAuditAppends(t *testing.T) {
 		t.Fatalf("AuditLog: %v", err)
 	}
 	var want []bot.AuditRecord
-	prev := bot.GenesisHash
+	prev := bot.GenesisHash()
 	for i, a := range actions {
 		r := bot.AuditRecord{Seq: uint64(i + 1), Time: t0.Add(time.Duration(i) * time.Minute), Actor: "U5", Action: a, Scene: "12", Summary: "summary " + a}
 		r.Hash = bot.ChainHash(prev, r)
@@ -415,7 +415,7 @@ func TestVerifyAuditEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatalf("VerifyAudit: %v", err)
 	}
-	if diff := cmp.Diff(bot.ChainHead{Records: 0, Hash: bot.GenesisHash}, head); diff != "" {
+	if diff := cmp.Diff(bot.ChainHead{Records: 0, Hash: bot.GenesisHash()}, head); diff != "" {
 		t.Errorf("head (-want +got):\n%s", diff)
 	}
 }

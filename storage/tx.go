@@ -312,9 +312,9 @@ func (t *tx) AuditLen() (uint64, error) {
 func readHead(meta *bolt.Bucket) (bot.ChainHead, error) {
 	v := meta.Get(keyAuditHead)
 	if v == nil {
-		return bot.ChainHead{Hash: bytes.Clone(bot.GenesisHash)}, nil
+		return bot.ChainHead{Hash: bot.GenesisHash()}, nil
 	}
-	if len(v) != 8+len(bot.GenesisHash) {
+	if len(v) != 8+len(bot.GenesisHash()) {
 		return bot.ChainHead{}, bot.Internal(fmt.Errorf("storage: malformed audit head (%d bytes)", len(v)))
 	}
 	return bot.ChainHead{Records: binary.BigEndian.Uint64(v[:8]), Hash: bytes.Clone(v[8:])}, nil

@@ -10,6 +10,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -133,8 +134,10 @@ func (a *Adapter) ResolveUser(ctx context.Context, name string) (bot.Person, err
 	return bot.Person{ID: bot.UserID(id), Name: id}, nil
 }
 
-// Lock restricts a private channel to the roster: roster members are added,
-// everyone else is taken out and remembered for Unlock.
+// Lock restricts a private channel to the roster: its members become
+// exactly the roster. The first Lock of a session saves the members it
+// found, which Unlock puts back exactly; Removed lists those of them the
+// roster leaves out.
 func (a *Adapter) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.UserID, prev bot.LockResult) (bot.LockResult, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -145,22 +148,33 @@ func (a *Adapter) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.UserI
 	if !c.private {
 		return prev, bot.Errorf(bot.EUNAVAILABLE, "#%s is a public channel: make it private (/channel #%s private) so that it can be locked", ch, ch)
 	}
-	res := bot.LockResult{Removed: slices.Clone(prev.Removed)}
+	res := bot.LockResult{Restore: prev.Restore}
+	if res.Restore == nil {
+		saved, err := json.Marshal(sortedMembers(c))
+		if err != nil {
+			return prev, err
+		}
+		res.Restore = saved
+	}
+	var original []bot.UserID
+	if err := json.Unmarshal(res.Restore, &original); err != nil {
+		return prev, fmt.Errorf("console: reading the saved members of #%s: %w", ch, err)
+	}
+	c.members = map[bot.UserID]bool{}
 	for _, u := range roster {
 		c.members[u] = true
 	}
-	for _, u := range sortedMembers(c) {
-		if !slices.Contains(roster, u) {
-			delete(c.members, u)
-			if !slices.Contains(res.Removed, u) {
-				res.Removed = append(res.Removed, u)
-			}
+	for _, u := range original {
+		if !c.members[u] {
+			res.Removed = append(res.Removed, u)
 		}
 	}
 	return res, nil
 }
 
-// Unlock puts back everyone Lock took out.
+// Unlock puts back exactly the members the channel had before the first
+// Lock: those taken out return, and roster members who were not members
+// before leave again.
 func (a *Adapter) Unlock(ctx context.Context, ch bot.ChannelID, lock bot.LockResult) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -168,8 +182,23 @@ func (a *Adapter) Unlock(ctx context.Context, ch bot.ChannelID, lock bot.LockRes
 	if !ok {
 		return bot.Errorf(bot.EUNAVAILABLE, "the console has no channel #%s", ch)
 	}
-	for _, u := range lock.Removed {
+	var original []bot.UserID
+	if err := json.Unmarshal(lock.Restore, &original); err != nil {
+		return fmt.Errorf("console: reading the saved members of #%s: %w", ch, err)
+	}
+	c.members = map[bot.UserID]bool{}
+	for _, u := range original {
 		c.members[u] = true
+	}
+	return nil
+}
+
+// Members lists a channel's members, sorted; none for an unknown channel.
+func (a *Adapter) Members(ch bot.ChannelID) []bot.UserID {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, ok := a.channels[ch]; ok {
+		return sortedMembers(c)
 	}
 	return nil
 }

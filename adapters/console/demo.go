@@ -9,19 +9,21 @@ import (
 	"icbot/bot"
 )
 
-// DemoCast is the demo production's people, in the order the banner lists
-// them. Console ids are the names.
-var DemoCast = []bot.Person{
-	{ID: "ines", Name: "ines", Roles: []bot.Role{bot.RoleIC}},
-	{ID: "adam", Name: "adam", Roles: []bot.Role{bot.RoleAD}},
-	{ID: "dana", Name: "dana", Roles: []bot.Role{bot.RoleDirector}},
-	{ID: "priya", Name: "priya", Roles: []bot.Role{bot.RoleProducer}},
-	{ID: "paula", Name: "paula", Roles: []bot.Role{bot.RolePerformer}},
-	{ID: "pete", Name: "pete", Roles: []bot.Role{bot.RolePerformer}},
-	{ID: "cora", Name: "cora", Roles: []bot.Role{bot.RoleCostume}},
-	{ID: "hana", Name: "hana", Roles: []bot.Role{bot.RoleHMU}},
-	{ID: "cam", Name: "cam", Roles: []bot.Role{bot.RoleCamera}},
-	{ID: "gary", Name: "gary", Roles: []bot.Role{bot.RoleCrew}},
+// DemoCast returns the demo production's people, in the order the banner
+// lists them. Console ids are the names.
+func DemoCast() []bot.Person {
+	return []bot.Person{
+		{ID: "ines", Name: "ines", Roles: []bot.Role{bot.RoleIC}},
+		{ID: "adam", Name: "adam", Roles: []bot.Role{bot.RoleAD}},
+		{ID: "dana", Name: "dana", Roles: []bot.Role{bot.RoleDirector}},
+		{ID: "priya", Name: "priya", Roles: []bot.Role{bot.RoleProducer}},
+		{ID: "paula", Name: "paula", Roles: []bot.Role{bot.RolePerformer}},
+		{ID: "pete", Name: "pete", Roles: []bot.Role{bot.RolePerformer}},
+		{ID: "cora", Name: "cora", Roles: []bot.Role{bot.RoleCostume}},
+		{ID: "hana", Name: "hana", Roles: []bot.Role{bot.RoleHMU}},
+		{ID: "cam", Name: "cam", Roles: []bot.Role{bot.RoleCamera}},
+		{ID: "gary", Name: "gary", Roles: []bot.Role{bot.RoleCrew}},
+	}
 }
 
 // DemoProduction is the demo's production name.
@@ -30,8 +32,8 @@ const DemoProduction = "Night Swim (demo)"
 // DemoChannels are the console channels of the demo: the scene's private
 // channel, which a closed set locks, and the IC's office.
 func DemoChannels() []Option {
-	everyone := make([]bot.UserID, len(DemoCast))
-	for i, p := range DemoCast {
+	everyone := make([]bot.UserID, len(DemoCast()))
+	for i, p := range DemoCast() {
 		everyone[i] = p.ID
 	}
 	return []Option{
@@ -62,7 +64,7 @@ func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Lo
 		if info.Seeded || len(people) > 0 || len(scenes) > 0 {
 			return nil
 		}
-		for _, p := range DemoCast {
+		for _, p := range DemoCast() {
 			if err := tx.PutPerson(p); err != nil {
 				return err
 			}
@@ -95,7 +97,7 @@ func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Lo
 		}
 		seeded = true
 		return tx.Audit(bot.AuditRecord{Time: now, Actor: "icbot", Action: "demo.seed",
-			Summary: fmt.Sprintf("demo production seeded: %d people, scene 12", len(DemoCast))})
+			Summary: fmt.Sprintf("demo production seeded: %d people, scene 12", len(DemoCast()))})
 	})
 	return seeded, err
 }
@@ -107,7 +109,7 @@ func Banner(production string, zone *time.Location, me bot.UserID, demo bool) st
 	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", me, SetChannel)
 	if demo {
 		b.WriteString("Demo cast:")
-		for _, p := range DemoCast {
+		for _, p := range DemoCast() {
 			fmt.Fprintf(&b, " @%s (%s)", p.ID, p.Roles[0])
 		}
 		b.WriteString("\nTry: /scene show 12   /closedset start 12   @paula /hold 12 \"need a minute\"   /closedset end 12\n")

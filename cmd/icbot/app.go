@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"icbot/adapters/console"
@@ -35,6 +36,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.store = st
+	if m.Config.Storage.EncryptionKey != "" {
+		m.Logger.Warn("storage.encryption_key is set but this icbot does not encrypt records yet; keep the database file private", "component", "main")
+	}
 	m.Logger.Info("started", "component", "main", "version", versionString(), "adapter", m.Config.Adapter,
 		"db", m.Config.Storage.Path, "zone", m.Config.Location().String())
 	switch m.Config.Adapter {
@@ -123,21 +127,39 @@ func (m *Main) startBackground(ctx context.Context, b *bot.Bot) (stop func(), er
 	return func() { cancel(); <-done }, nil
 }
 
-// production reads the stored production, naming it from the
-// configuration when the configuration says more than the default.
+// production reads the stored production and brings its name and time
+// zone in line with the configuration (a name that is only the default
+// does not replace a stored one), with an audit record for each change.
 func (m *Main) production(ctx context.Context) (bot.ProductionInfo, error) {
 	var info bot.ProductionInfo
+	zone := m.Config.Location().String()
 	err := m.store.Update(ctx, func(tx bot.Tx) error {
 		var err error
 		if info, err = tx.Production(); err != nil {
 			return err
 		}
+		var changes []string
 		name := m.Config.Production.Name
 		if info.Name == "" || (name != config.Default().Production.Name && name != info.Name) {
 			info.Name = name
-			return tx.PutProduction(info)
+			changes = append(changes, "name")
 		}
-		return nil
+		if info.Zone != zone {
+			if info.Zone != "" {
+				m.Logger.Warn("the production's time zone changed; call times keep their instants and are now shown in the new zone",
+					"component", "main", "was", info.Zone, "now", zone)
+			}
+			info.Zone = zone
+			changes = append(changes, "time zone "+zone)
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := tx.PutProduction(info); err != nil {
+			return err
+		}
+		return tx.Audit(bot.AuditRecord{Time: m.clock()().UTC(), Actor: "icbot", Action: "production.set",
+			Summary: "production settings from configuration: " + strings.Join(changes, ", ")})
 	})
 	return info, err
 }

@@ -240,7 +240,7 @@ func isTerminal(f *os.File) bool {
 
 // verifyAudit walks the audit chain and names the first broken record.
 func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
-	st, err := storage.Open(cfg.Storage.Path, storage.WithTimeout(cfg.Storage.OpenTimeout))
+	st, err := storage.Open(cfg.Storage.Path, storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithReadOnly())
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
 		return exitError

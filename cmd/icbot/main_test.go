@@ -131,7 +131,7 @@ func TestRestartKeepsState(t *testing.T) {
 	}
 	// The audit trail of both runs verifies.
 	out, errs, code = icbot(t, "", env, "audit", "verify")
-	if code != 0 || !strings.Contains(out, "OK, 8 records") {
+	if code != 0 || !strings.Contains(out, "OK, 9 records") {
 		t.Errorf("audit verify: exit %d\n%s%s", code, out, errs)
 	}
 }
@@ -301,6 +301,16 @@ func TestCommandLine(t *testing.T) {
 			if !strings.Contains(out+errs, want) {
 				t.Errorf("help lacks %q", want)
 			}
+		}
+	})
+	t.Run("audit verify of a missing database", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "typo.db")
+		_, errs, code := icbot(t, "", map[string]string{"ICBOT_STORAGE_PATH": missing}, "audit", "verify")
+		if code != exitError || !strings.Contains(errs, "no such file") {
+			t.Errorf("exit %d, %q", code, errs)
+		}
+		if _, err := os.Stat(missing); !os.IsNotExist(err) {
+			t.Errorf("audit verify created %s", missing)
 		}
 	})
 	t.Run("unknown sub-command", func(t *testing.T) {
