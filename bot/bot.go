@@ -28,6 +28,7 @@ type Bot struct {
 	setChannel ChannelID
 	gate       gate
 	commands   *registry
+	observe    Observer
 }
 
 // Option configures a Bot.
@@ -51,6 +52,14 @@ func WithAdmins(ids ...UserID) Option {
 		}
 	}
 }
+
+// Observer hears of every command handled: its path ("closedset start",
+// "" when unparsable), its outcome ("ok" or an error code) and how long it
+// took. For metrics; it must not block.
+type Observer func(command, outcome string, took time.Duration)
+
+// WithObserver sets the observer of handled commands.
+func WithObserver(o Observer) Option { return func(b *Bot) { b.observe = o } }
 
 // WithSetChannel names the channel where closed sets and holds are
 // announced to the crew (without sensitive content).

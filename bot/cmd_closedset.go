@@ -115,6 +115,7 @@ func runClosedSetStart(in *input, tx Tx) error {
 		in.out.dm(m.User, ClassRoster, sc.ID, m.User, fmt.Sprintf("You are on the closed-set roster for scene %s, which started at %s. "+
 			"Please confirm that you have no personal recording device with you: /closedset ack %s. "+
 			"You can pause the scene privately at any time with /hold %s.", sc.ID, in.b.fmtClock(in.now), sc.ID, sc.ID))
+		in.out.withActions(setActions(sc.ID)...)
 	}
 	if sess.Lock.State == LockPending {
 		in.out.then(lockEffect(sc.ID, sess.Seq))
@@ -273,7 +274,18 @@ func runRosterAdd(in *input, tx Tx) error {
 		text += fmt.Sprintf(" The closed set is running: please confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
 	}
 	in.out.dm(p.ID, ClassRoster, sc.ID, p.ID, text)
+	if running {
+		in.out.withActions(setActions(sc.ID)...)
+	}
 	return nil
+}
+
+// setActions are the buttons offered to roster members of a running set.
+func setActions(id SceneID) []Action {
+	return []Action{
+		{Label: "No recording device with me", Command: "/closedset ack " + string(id)},
+		{Label: "Call a hold", Command: "/hold " + string(id)},
+	}
 }
 
 func runRosterRemove(in *input, tx Tx) error {

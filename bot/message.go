@@ -67,6 +67,16 @@ type Message struct {
 	// the gate lets it reach them ("own").
 	Subject UserID
 	Text    string
+	// Actions are buttons offered with the message; pressing one runs its
+	// command as the person who pressed it, with every usual check.
+	Actions []Action
+}
+
+// Action is a button: a label, and the command it runs for whoever presses
+// it ("/closedset ack 12"). Adapters without buttons show the command.
+type Action struct {
+	Label   string
+	Command string
 }
 
 // Outcome is the result of one command: replies for the caller, ready to
@@ -135,3 +145,8 @@ func (o *out) post(ch ChannelID, c Class, scene SceneID, text string) {
 }
 
 func (o *out) then(e effect) { o.effects = append(o.effects, e) }
+
+// withActions adds buttons to the notice just added.
+func (o *out) withActions(as ...Action) {
+	o.notices[len(o.notices)-1].Actions = as
+}

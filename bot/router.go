@@ -194,11 +194,15 @@ func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
 	if in != nil && in.spec != nil && in.spec.anonymous {
 		caller = "(withheld)"
 	}
+	took := time.Since(start)
 	b.log.LogAttrs(ctx, level, "command",
 		slog.String("command", specPath(in)),
 		slog.String("caller", caller),
 		slog.String("outcome", outcomeName(err)),
-		slog.Duration("took", time.Since(start)))
+		slog.Duration("took", took))
+	if b.observe != nil {
+		b.observe(specPath(in), outcomeName(err), took)
+	}
 	return o
 }
 

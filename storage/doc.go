@@ -39,7 +39,7 @@
 //	outbox/            (version 2) messages enqueued with the change that
 //	                   caused them, removed once delivered
 //	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
-//	                       class, scene, subject, text), caller, reply,
+//	                       class, scene, subject, text, actions), caller, reply,
 //	                       created, attempts, next_attempt, last_error
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and

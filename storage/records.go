@@ -87,13 +87,19 @@ type sessionRecord struct {
 }
 
 type messageRecord struct {
-	Kind    int    `json:"kind"`
-	User    string `json:"user,omitempty"`
-	Channel string `json:"channel,omitempty"`
-	Class   int    `json:"class"`
-	Scene   string `json:"scene,omitempty"`
-	Subject string `json:"subject,omitempty"`
-	Text    string `json:"text"`
+	Kind    int            `json:"kind"`
+	User    string         `json:"user,omitempty"`
+	Channel string         `json:"channel,omitempty"`
+	Class   int            `json:"class"`
+	Scene   string         `json:"scene,omitempty"`
+	Subject string         `json:"subject,omitempty"`
+	Text    string         `json:"text"`
+	Actions []actionRecord `json:"actions,omitempty"`
+}
+
+type actionRecord struct {
+	Label   string `json:"label"`
+	Command string `json:"command"`
 }
 
 type deliveryRecord struct {
@@ -297,7 +303,8 @@ func deliveryToRecord(d bot.Delivery) deliveryRecord {
 	return deliveryRecord{
 		ID: d.ID,
 		Message: messageRecord{Kind: int(m.To.Kind), User: string(m.To.User), Channel: string(m.To.Channel),
-			Class: int(m.Class), Scene: string(m.Scene), Subject: string(m.Subject), Text: m.Text},
+			Class: int(m.Class), Scene: string(m.Scene), Subject: string(m.Subject), Text: m.Text,
+			Actions: convert(m.Actions, func(a bot.Action) actionRecord { return actionRecord{Label: a.Label, Command: a.Command} })},
 		Caller: string(d.Caller), Reply: d.Reply, Created: utc(d.Created), Attempts: d.Attempts,
 		NextAttempt: utc(d.NextAttempt), LastError: d.LastError,
 	}
@@ -310,6 +317,7 @@ func (r deliveryRecord) bot() bot.Delivery {
 		Message: bot.Message{
 			To:    bot.Destination{Kind: bot.DestKind(m.Kind), User: bot.UserID(m.User), Channel: bot.ChannelID(m.Channel)},
 			Class: bot.Class(m.Class), Scene: bot.SceneID(m.Scene), Subject: bot.UserID(m.Subject), Text: m.Text,
+			Actions: convert(m.Actions, func(a actionRecord) bot.Action { return bot.Action{Label: a.Label, Command: a.Command} }),
 		},
 		Caller: bot.UserID(r.Caller), Reply: r.Reply, Created: r.Created, Attempts: r.Attempts,
 		NextAttempt: r.NextAttempt, LastError: r.LastError,

@@ -78,9 +78,10 @@ func TestRecordFormat(t *testing.T) {
 			name: "delivery",
 			value: bot.Delivery{
 				ID: 7, Caller: "U5", Reply: "https://hooks.example/r", Created: at, Attempts: 2, NextAttempt: at, LastError: "rate limited",
-				Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Subject: "U1", Text: "held"},
+				Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Subject: "U1", Text: "held",
+					Actions: []bot.Action{{Label: "Call a hold", Command: "/hold 12A"}}},
 			},
-			want: `{"id":7,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","subject":"U1","text":"held"},"caller":"U5","reply":"https://hooks.example/r",` +
+			want: `{"id":7,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","subject":"U1","text":"held","actions":[{"label":"Call a hold","command":"/hold 12A"}]},"caller":"U5","reply":"https://hooks.example/r",` +
 				`"created":"2031-06-14T05:30:00.000000005Z","attempts":2,"next_attempt":"2031-06-14T05:30:00.000000005Z","last_error":"rate limited"}`,
 			decode: decodeAs(deliveryRecord.bot),
 		},

@@ -98,7 +98,7 @@ func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) err
 	if c.private {
 		vis = "private"
 	}
-	a.print(fmt.Sprintf("#%s, %s", ch, vis), m.Text)
+	a.print(fmt.Sprintf("#%s, %s", ch, vis), m.Text+buttons(m.Actions))
 	return nil
 }
 
@@ -106,8 +106,20 @@ func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) err
 func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.print("DM to @"+string(to), m.Text)
+	a.print("DM to @"+string(to), m.Text+buttons(m.Actions))
 	return nil
+}
+
+// buttons shows a message's actions as the commands a person could type.
+func buttons(as []bot.Action) string {
+	if len(as) == 0 {
+		return ""
+	}
+	parts := make([]string, len(as))
+	for i, ac := range as {
+		parts[i] = fmt.Sprintf("[%s: %s]", ac.Label, ac.Command)
+	}
+	return "\nbuttons: " + strings.Join(parts, " ")
 }
 
 // Reply prints a late reply that only its recipient sees. The console
