@@ -10,7 +10,7 @@
 //
 // # Schema
 //
-// Schema version 2. Every bucket is created in the one write transaction
+// Schema version 3. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -41,6 +41,10 @@
 //	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
 //	                       class, scene, subject, text, actions), caller, reply,
 //	                       created, attempts, next_attempt, last_error
+//	events/            (version 3) platform events already handled, for
+//	                   deduplicating retried deliveries (Slack event_id)
+//	    <key>           -> 8-byte BE Unix seconds when first seen; pruned
+//	                       after EventMemory
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time.

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -19,15 +19,22 @@ var (
 	bucketSessions = []byte("sessions")
 	bucketAudit    = []byte("audit")
 	bucketOutbox   = []byte("outbox")
+	bucketEvents   = []byte("events")
 
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
 	keyAuditHead     = []byte("audit_head")
 )
 
-// layout is every top-level bucket of the current schema, checked after
-// the migrations have run.
-var layout = [][]byte{bucketMeta, bucketPeople, bucketScenes, bucketSessions, bucketAudit, bucketOutbox}
+// layout is every top-level bucket with the schema version that brought
+// it, checked after the migrations have run.
+var layout = []struct {
+	name  []byte
+	since uint64
+}{
+	{bucketMeta, 1}, {bucketPeople, 1}, {bucketScenes, 1}, {bucketSessions, 1}, {bucketAudit, 1},
+	{bucketOutbox, 2}, {bucketEvents, 3},
+}
 
 // migration changes a file from the previous schema version to the next,
 // inside Open's write transaction.
@@ -38,6 +45,7 @@ type migration func(*bolt.Tx) error
 var migrations = []migration{
 	1: createV1,
 	2: addOutbox,
+	3: addEvents,
 }
 
 func init() {
@@ -61,6 +69,15 @@ func createV1(btx *bolt.Tx) error {
 func addOutbox(btx *bolt.Tx) error {
 	if _, err := btx.CreateBucketIfNotExists(bucketOutbox); err != nil {
 		return fmt.Errorf("creating bucket %s: %w", bucketOutbox, err)
+	}
+	return nil
+}
+
+// addEvents adds the record of platform events already handled, so that
+// a retried delivery of the same event has one effect.
+func addEvents(btx *bolt.Tx) error {
+	if _, err := btx.CreateBucketIfNotExists(bucketEvents); err != nil {
+		return fmt.Errorf("creating bucket %s: %w", bucketEvents, err)
 	}
 	return nil
 }
@@ -104,9 +121,9 @@ func (s *Store) migrate(btx *bolt.Tx, ms []migration, target uint64) (uint64, er
 			return from, fmt.Errorf("migrating database %s from schema version %d to %d: %w", s.path, v-1, v, err)
 		}
 	}
-	for _, name := range layout {
-		if btx.Bucket(name) == nil {
-			return from, fmt.Errorf("database %s has no %s bucket after migrating to schema version %d: the file is damaged", s.path, name, target)
+	for _, l := range layout {
+		if l.since <= target && btx.Bucket(l.name) == nil {
+			return from, fmt.Errorf("database %s has no %s bucket after migrating to schema version %d: the file is damaged", s.path, l.name, target)
 		}
 	}
 	if from == target {

@@ -67,9 +67,9 @@ func TestNewFileGetsCurrentVersion(t *testing.T) {
 		t.Errorf("schema version = %d, want %d", got, want)
 	}
 	rawFile(t, path, func(tx *bolt.Tx) error {
-		for _, name := range layout {
-			if tx.Bucket(name) == nil {
-				t.Errorf("bucket %s missing", name)
+		for _, l := range layout {
+			if tx.Bucket(l.name) == nil {
+				t.Errorf("bucket %s missing", l.name)
 			}
 		}
 		return nil
@@ -145,6 +145,14 @@ func TestMigrations(t *testing.T) {
 		return err
 	}
 	failing := func(*bolt.Tx) error { return errors.New("cannot") }
+	// recorded is the real migration table, each step noting that it ran.
+	recorded := func() []migration {
+		out := make([]migration, len(migrations))
+		for v := 1; v < len(migrations); v++ {
+			out[v] = record(uint64(v), migrations[v])
+		}
+		return out
+	}
 
 	tests := []struct {
 		name        string
@@ -158,43 +166,43 @@ func TestMigrations(t *testing.T) {
 	}{
 		{
 			name:        "new file runs every migration",
-			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox), 3: record(3, addBucket)},
-			wantRan:     []uint64{1, 2, 3},
-			wantVersion: 3,
+			table:       append(recorded(), record(SchemaVersion+1, addBucket)),
+			wantRan:     upTo(1, SchemaVersion+1),
+			wantVersion: SchemaVersion + 1,
 		},
 		{
 			name:        "version 0 file is migrated with its data",
 			prepare:     writeV0,
-			table:       []migration{1: record(1, testV1), 2: record(2, addOutbox)},
-			wantRan:     []uint64{1, 2},
-			wantVersion: 2,
+			table:       append([]migration{nil, record(1, testV1)}, recorded()[2:]...),
+			wantRan:     upTo(1, SchemaVersion),
+			wantVersion: SchemaVersion,
 			wantPeople: []bot.Person{
 				{ID: "U1", Roles: []bot.Role{bot.RoleIC}},
 				{ID: "U2", Roles: []bot.Role{bot.RolePerformer}},
 			},
 		},
 		{
-			name:        "version 1 file gains the outbox",
+			name:        "version 1 file gains the later buckets",
 			prepare:     writeV1,
-			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox)},
-			wantRan:     []uint64{2},
-			wantVersion: 2,
+			table:       recorded(),
+			wantRan:     upTo(2, SchemaVersion),
+			wantVersion: SchemaVersion,
 			wantPeople:  []bot.Person{{ID: "U9", Name: "kept"}},
 		},
 		{
 			name:        "current file runs only a later migration",
 			prepare:     writeCurrent,
-			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox), 3: record(3, addBucket)},
-			wantRan:     []uint64{3},
-			wantVersion: 3,
+			table:       append(recorded(), record(SchemaVersion+1, addBucket)),
+			wantRan:     []uint64{SchemaVersion + 1},
+			wantVersion: SchemaVersion + 1,
 			wantPeople:  []bot.Person{{ID: "U9", Name: "kept"}},
 		},
 		{
 			name:        "current file runs nothing",
 			prepare:     writeCurrent,
-			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox)},
+			table:       recorded(),
 			wantRan:     nil,
-			wantVersion: 2,
+			wantVersion: SchemaVersion,
 			wantPeople:  []bot.Person{{ID: "U9", Name: "kept"}},
 		},
 		{
@@ -221,9 +229,9 @@ func TestMigrations(t *testing.T) {
 				writeCurrent(t, path)
 				rawFile(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(7)) })
 			},
-			table:       []migration{1: record(1, createV1), 2: record(2, addOutbox)},
+			table:       recorded(),
 			wantVersion: 7,
-			wantErr:     "database PATH has schema version 7, newer than this icbot (2): upgrade icbot",
+			wantErr:     fmt.Sprintf("database PATH has schema version 7, newer than this icbot (%d): upgrade icbot", SchemaVersion),
 		},
 	}
 	for _, tt := range tests {
@@ -357,4 +365,13 @@ func TestOpenReadOnly(t *testing.T) {
 			t.Errorf("schema version %d after a read-only open, want 1 (untouched)", got)
 		}
 	})
+}
+
+// upTo lists the versions from..to.
+func upTo(from, to uint64) []uint64 {
+	var vs []uint64
+	for v := from; v <= to; v++ {
+		vs = append(vs, v)
+	}
+	return vs
 }

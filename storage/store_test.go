@@ -934,3 +934,37 @@ func TestOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestFirstSeen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s, err := storage.Open(path, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	at := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for i, want := range []bool{true, false, false} {
+		got, err := s.FirstSeen(ctx, "Ev123", at.Add(time.Duration(i)*time.Minute))
+		if err != nil || got != want {
+			t.Fatalf("call %d: FirstSeen = %v, %v; want %v", i, got, err, want)
+		}
+	}
+	s.Close()
+	// Across a restart, the event is still known.
+	s, err = storage.Open(path, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got, _ := s.FirstSeen(ctx, "Ev123", at.Add(time.Hour)); got {
+		t.Errorf("a retried event was new again after a restart")
+	}
+	// Long after, it has been forgotten (pruned when another event comes).
+	later := at.Add(storage.EventMemory + time.Hour)
+	if got, _ := s.FirstSeen(ctx, "Ev999", later); !got {
+		t.Errorf("a new event was not new")
+	}
+	if got, _ := s.FirstSeen(ctx, "Ev123", later); !got {
+		t.Errorf("an event older than EventMemory was not pruned")
+	}
+}
