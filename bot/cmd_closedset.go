@@ -204,7 +204,7 @@ func rosterRole(in *input, p Person) (Role, error) {
 // relockIfLocked re-applies the channel lock after a roster change during
 // a session whose lock is (or is about to be) in force.
 func relockIfLocked(in *input, sess *Session) {
-	if sess.Lock.State == LockEnforced || sess.Lock.State == LockPending {
+	if sess.Lock.Held() || sess.Lock.State == LockPending {
 		in.out.then(lockEffect(sess.Scene, sess.Seq))
 	}
 }
@@ -434,7 +434,7 @@ func runClosedSetEnd(in *input, tx Tx) error {
 		b.WriteString("\nThe scene is still on hold: talk to the IC.")
 	}
 	switch sess.Lock.State {
-	case LockEnforced:
+	case LockEnforced, LockIncomplete:
 		fmt.Fprintf(&b, "\nRestoring #%s…", sc.Channel)
 		in.out.then(unlockEffect(sc.ID, sess.Seq))
 	case LockNotEnforced:

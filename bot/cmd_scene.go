@@ -333,7 +333,7 @@ func runSceneRemove(in *input, tx Tx) error {
 		if err != nil {
 			return err
 		}
-		if last.Lock.State == LockEnforced {
+		if last.Lock.Held() {
 			return Errorf(ECONFLICT, "The channel of scene %s is still being restored after its closed set; try again in a minute.", sc.ID)
 		}
 	}

@@ -55,7 +55,7 @@ func (b *Bot) Recover(ctx context.Context) error {
 			switch {
 			case sess.Running() && sess.Lock.State == LockPending:
 				work = append(work, todo{sc.ID, seq, sess.StartedBy, true})
-			case !sess.Running() && sess.Lock.State == LockEnforced:
+			case !sess.Running() && sess.Lock.Held():
 				work = append(work, todo{sc.ID, seq, sess.EndedBy, false})
 			}
 		}
@@ -106,6 +106,7 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		if !sess.Running() || sess.Lock.State == LockNotEnforced {
 			return nil // ended before the lock was made, or nothing to keep up
 		}
+		// An incomplete lock is re-tried whole, keeping what to undo.
 		first := sess.Lock.State == LockPending
 		res, lockErr := locker.Lock(ctx, sc.Channel, sess.Users(), sess.Lock.Changes)
 		var after Session
@@ -117,12 +118,18 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			switch {
 			case lockErr == nil:
 				cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockEnforced, "", res
-			case first:
+			case first && res.Restore == nil:
 				cur.Lock.State, cur.Lock.Problem = LockNotEnforced, lockProblem(lockErr)
+			case first:
+				// Part of the lock was made: keep what to undo.
+				cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockIncomplete, lockProblem(lockErr), res
 			default:
 				// The earlier lock is still in force and must be undone at
 				// the end; only this roster change did not take.
 				cur.Lock.Problem = "the last roster change was not applied to the channel: " + lockProblem(lockErr)
+				if res.Restore != nil {
+					cur.Lock.Changes = res
+				}
 			}
 			if err := tx.PutSession(cur); err != nil {
 				return err
@@ -138,6 +145,10 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			b.log.Warn("closed-set lock not applied", "scene", string(scene), "err", lockErr)
 			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
 				sc.Channel, lockProblem(lockErr), scene)
+			if after.Lock.State == LockIncomplete {
+				text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for scene %s still runs, announced and logged; the roster was not posted there.",
+					sc.Channel, lockProblem(lockErr), scene)
+			}
 			if !first {
 				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster.", sc.Channel, lockProblem(lockErr))
 			}
@@ -200,7 +211,7 @@ func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene Scen
 	if err != nil {
 		return err
 	}
-	if sess.Lock.State != LockEnforced || sess.Running() {
+	if !sess.Lock.Held() || sess.Running() {
 		return nil
 	}
 	if err := locker.Unlock(ctx, sc.Channel, sess.Lock.Changes); err != nil {

@@ -222,7 +222,7 @@ func (s *Session) Users() []UserID {
 // LockRecord is what happened to the scene channel's access for a session.
 type LockRecord struct {
 	// State is "pending" until the adapter has tried, then "enforced",
-	// "not enforced" or "released".
+	// "incomplete", "not enforced", and "released" after the end.
 	State string
 	// Problem says why the lock is not enforced, in words for the AD.
 	Problem string
@@ -235,8 +235,14 @@ const (
 	LockPending     = "pending"
 	LockEnforced    = "enforced"
 	LockNotEnforced = "not enforced"
-	LockReleased    = "released"
+	// LockIncomplete: the platform refused part of the lock; what it did
+	// is recorded and undone at the end like a full lock.
+	LockIncomplete = "incomplete"
+	LockReleased   = "released"
 )
+
+// Held reports whether the lock changed the channel and must be undone.
+func (l LockRecord) Held() bool { return l.State == LockEnforced || l.State == LockIncomplete }
 
 // rosterOf is who is on the scene's closed-set roster now: during a closed
 // set, the running session's roster (performers, planned roster, ICs and

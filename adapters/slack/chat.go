@@ -1,0 +1,161 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"icbot/bot"
+)
+
+// escape makes text safe for Slack, where <, > and & start markup.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// actionPrefix marks the buttons icbot made; the value is the command.
+const actionPrefix = "icbot_cmd_"
+
+// blocks renders a message with buttons; nil when it has none, so that
+// plain text is sent.
+func blocks(m bot.Message) []slackapi.Block {
+	if len(m.Actions) == 0 {
+		return nil
+	}
+	text := slackapi.NewTextBlockObject(slackapi.PlainTextType, m.Text, false, false)
+	var buttons []slackapi.BlockElement
+	for i, ac := range m.Actions {
+		label := slackapi.NewTextBlockObject(slackapi.PlainTextType, ac.Label, false, false)
+		buttons = append(buttons, slackapi.NewButtonBlockElement(actionPrefix+strconv.Itoa(i), ac.Command, label))
+	}
+	return []slackapi.Block{slackapi.NewSectionBlock(text, nil, nil), slackapi.NewActionBlock("icbot_actions", buttons...)}
+}
+
+func msgOptions(m bot.Message) []slackapi.MsgOption {
+	opts := []slackapi.MsgOption{slackapi.MsgOptionText(escape(m.Text), false)}
+	if b := blocks(m); b != nil {
+		opts = append(opts, slackapi.MsgOptionBlocks(b...))
+	}
+	return opts
+}
+
+// Post sends a message to a channel, paced per channel.
+func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+	if err := a.pace.wait(ctx, string(ch)); err != nil {
+		return bot.RetryLater(0, err)
+	}
+	_, _, err := a.api.PostMessageContext(ctx, string(ch), msgOptions(m)...)
+	return failure("chat.postMessage", err)
+}
+
+// DM sends a message to a person in their direct conversation with icbot.
+func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
+	ch, err := a.imChannel(ctx, to)
+	if err != nil {
+		return err
+	}
+	return a.Post(ctx, bot.ChannelID(ch), m)
+}
+
+// imChannel opens (once) the DM channel with a person.
+func (a *Adapter) imChannel(ctx context.Context, u bot.UserID) (string, error) {
+	a.mu.Lock()
+	ch, ok := a.ims[u]
+	a.mu.Unlock()
+	if ok {
+		return ch, nil
+	}
+	c, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{string(u)}})
+	if err != nil {
+		return "", failure("conversations.open", err)
+	}
+	a.mu.Lock()
+	a.ims[u] = c.ID
+	a.mu.Unlock()
+	return c.ID, nil
+}
+
+// IsPrivate asks Slack, every time, whether only invited members can read
+// ch: a private channel, a DM or a group DM. Privacy is never cached, so a
+// channel made public is noticed at once.
+func (a *Adapter) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	c, err := a.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: string(ch)})
+	if err != nil {
+		return false, failure("conversations.info", err)
+	}
+	return c.IsPrivate || c.IsIM || c.IsMpIM, nil
+}
+
+// Reply handles: a slash command's or button's response_url, usable five
+// times within 30 minutes, or the DM channel a command was typed in.
+const (
+	replyURL   = "url"
+	replyIM    = "im"
+	replyUses  = 5
+	replyLimit = 30 * time.Minute
+)
+
+// urlHandle makes the reply handle of a response_url received now.
+func urlHandle(url string, now time.Time) string {
+	if url == "" {
+		return ""
+	}
+	return replyURL + "|" + strconv.FormatInt(now.Unix(), 10) + "|" + url
+}
+
+func imHandle(ch string) string { return replyIM + "|" + ch }
+
+// Reply sends a late reply only its recipient sees: through the
+// response_url while Slack still accepts it, in the DM channel the command
+// came from, or, when neither works, ErrReplyExpired makes the bot DM.
+func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
+	kind, rest, _ := strings.Cut(handle, "|")
+	switch kind {
+	case replyIM:
+		return a.Post(ctx, bot.ChannelID(rest), m)
+	case replyURL:
+		issued, url, ok := strings.Cut(rest, "|")
+		secs, err := strconv.ParseInt(issued, 10, 64)
+		if !ok || err != nil || a.clock().Sub(time.Unix(secs, 0)) > replyLimit {
+			return bot.ErrReplyExpired
+		}
+		a.mu.Lock()
+		used := a.replies[url]
+		if used < replyUses {
+			a.replies[url] = used + 1
+		}
+		a.mu.Unlock()
+		if used >= replyUses {
+			return bot.ErrReplyExpired
+		}
+		msg := &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(m.Text)}
+		if b := blocks(m); b != nil {
+			msg.Blocks = &slackapi.Blocks{BlockSet: b}
+		}
+		if err := slackapi.PostWebhookCustomHTTPContext(ctx, url, a.http, msg); err != nil {
+			a.log.Warn("response_url failed; replying by DM", "err", err)
+			return fmt.Errorf("%w: %v", bot.ErrReplyExpired, err)
+		}
+		return nil
+	}
+	return bot.ErrReplyExpired
+}
+
+// ephemeral is the body of an acknowledgement that answers the caller.
+type ephemeral struct {
+	ResponseType string           `json:"response_type"`
+	Text         string           `json:"text"`
+	Blocks       []slackapi.Block `json:"blocks,omitempty"`
+}
+
+func answer(o *bot.Outcome) ephemeral {
+	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(o.ReplyText())}
+}
+
+// isExpired reports whether err means a reply handle is spent.
+func isExpired(err error) bool { return errors.Is(err, bot.ErrReplyExpired) }

@@ -1,0 +1,342 @@
+package slack_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+
+	"icbot/adapters/slack"
+	"icbot/bot"
+	"icbot/storage"
+)
+
+const (
+	secret   = "8f742231b10e8888abcd99yyyzzz85a5"
+	botUser  = "UBOT"
+	appToken = "xapp-1-A1-1-test"
+)
+
+// call is one Web API request the fake received.
+type call struct {
+	Method  string
+	Form    url.Values
+	Refused bool // answered 429 or with an error
+}
+
+// fakeSlack is a local Slack Web API that records every call, with
+// channels that are private or public and have members, and knobs to make
+// a method fail, hang or answer 429.
+type fakeSlack struct {
+	srv *slacktest.Server
+
+	mu        sync.Mutex
+	calls     []call
+	private   map[string]bool
+	members   map[string][]string
+	names     map[string]string
+	fail      map[string]string        // method -> Slack error code
+	hang      map[string]time.Duration // method -> delay before answering
+	limited   map[string]int           // method -> 429 answers left
+	responses []call                   // posts to response_url
+	ims       int
+	release   chan struct{}            // closed to end every hang at once
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	f := &fakeSlack{
+		private: map[string]bool{"GSCENE12": true, "DIC": true},
+		members: map[string][]string{"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"}},
+		names: map[string]string{"UINES": "ines", "UADAM": "adam", "UPAULA": "paula", "UPETE": "pete", "UGARY": "gary",
+			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
+		fail: map[string]string{}, hang: map[string]time.Duration{}, limited: map[string]int{},
+		release: make(chan struct{}),
+	}
+	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		for _, m := range []string{"auth.test", "chat.postMessage", "conversations.info", "conversations.open",
+			"conversations.members", "conversations.invite", "conversations.kick", "users.info"} {
+			c.Handle("/"+m, f.handler(m))
+		}
+		c.Handle("/response/", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			f.mu.Lock()
+			f.responses = append(f.responses, call{Method: r.URL.Path, Form: url.Values{"body": {string(body)}}})
+			f.mu.Unlock()
+			w.Write([]byte("ok"))
+		})
+	})
+	f.srv.Start()
+	t.Cleanup(func() {
+		f.unhang()
+		f.srv.Stop()
+	})
+	return f
+}
+
+func (f *fakeSlack) handler(method string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		f.mu.Lock()
+		delay := f.hang[method]
+		f.mu.Unlock()
+		if delay > 0 {
+			select {
+			case <-time.After(delay):
+			case <-f.release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if n := f.limited[method]; n > 0 {
+			f.limited[method] = n - 1
+			f.calls = append(f.calls, call{Method: method, Form: r.PostForm, Refused: true})
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		if code := f.fail[method]; code != "" {
+			f.calls = append(f.calls, call{Method: method, Form: r.PostForm, Refused: true})
+			writeJSON(w, map[string]any{"ok": false, "error": code, "needed": "groups:write"})
+			return
+		}
+		f.calls = append(f.calls, call{Method: method, Form: r.PostForm})
+		ch := r.PostForm.Get("channel")
+		switch method {
+		case "auth.test":
+			writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "team": "Night Swim", "user": "icbot"})
+		case "chat.postMessage":
+			writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": fmt.Sprintf("%d.0001", len(f.calls))})
+		case "conversations.info":
+			_, known := f.private[ch]
+			if !known && !strings.HasPrefix(ch, "C") {
+				writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_private": f.private[ch], "is_im": strings.HasPrefix(ch, "D")}})
+		case "conversations.open":
+			f.ims++
+			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + r.PostForm.Get("users"), "is_im": true}})
+		case "conversations.members":
+			writeJSON(w, map[string]any{"ok": true, "members": f.members[ch], "response_metadata": map[string]string{"next_cursor": ""}})
+		case "conversations.invite":
+			for _, u := range strings.Split(r.PostForm.Get("users"), ",") {
+				if !slices.Contains(f.members[ch], u) {
+					f.members[ch] = append(f.members[ch], u)
+				}
+			}
+			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": ch}})
+		case "conversations.kick":
+			u := r.PostForm.Get("user")
+			f.members[ch] = slices.DeleteFunc(f.members[ch], func(m string) bool { return m == u })
+			writeJSON(w, map[string]any{"ok": true})
+		case "users.info":
+			u := r.PostForm.Get("user")
+			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": f.names[u], "profile": map[string]any{"display_name": f.names[u]}}})
+		}
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+// took returns the calls recorded so far, and forgets them.
+func (f *fakeSlack) took() []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.calls
+	f.calls = nil
+	return c
+}
+
+// unhang ends every hanging request now.
+func (f *fakeSlack) unhang() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	select {
+	case <-f.release:
+	default:
+		close(f.release)
+	}
+}
+
+func (f *fakeSlack) set(fn func(f *fakeSlack)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+func (f *fakeSlack) channelMembers(ch string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	m := slices.Clone(f.members[ch])
+	slices.Sort(m)
+	return m
+}
+
+// posts lists the chat.postMessage calls to a channel, by text.
+func posts(calls []call, ch string) []string {
+	var out []string
+	for _, c := range calls {
+		if c.Method == "chat.postMessage" && c.Form.Get("channel") == ch && !c.Refused {
+			out = append(out, c.Form.Get("text"))
+		}
+	}
+	return out
+}
+
+func methods(calls []call) []string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, c.Method)
+	}
+	return out
+}
+
+// rig is icbot running with the Slack adapter against the fake.
+type rig struct {
+	t     *testing.T
+	fake  *fakeSlack
+	store *storage.Store
+	path  string
+	bot   *bot.Bot
+	ad    *slack.Adapter
+	srv   *httptest.Server
+}
+
+func newRig(t *testing.T, opts ...func(*rigOpts)) *rig {
+	t.Helper()
+	o := rigOpts{path: filepath.Join(t.TempDir(), "icbot.db")}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.fake == nil {
+		o.fake = newFakeSlack(t)
+	}
+	st, err := storage.Open(o.path, storage.WithTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, fake: o.fake, store: st, path: o.path}
+	cfg := slack.Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: o.fake.srv.GetAPIURL(), AppToken: appToken}
+	r.ad = slack.New(cfg, st, append([]slack.Option{slack.WithPace(time.Millisecond)}, o.adapter...)...)
+	r.bot = bot.New(st, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
+	if err := r.ad.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.srv = httptest.NewServer(r.ad.Routes(r.bot))
+	t.Cleanup(r.close)
+	return r
+}
+
+type rigOpts struct {
+	path    string
+	fake    *fakeSlack
+	adapter []slack.Option
+}
+
+func (r *rig) close() {
+	r.srv.Close()
+	r.ad.Wait()
+	r.store.Close()
+}
+
+// sign signs body as Slack does, at ts.
+func sign(req *http.Request, body string, ts time.Time) {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+}
+
+// post sends a signed request and returns the status and body.
+func (r *rig) post(path, contentType, body string) (int, string) {
+	r.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	sign(req, body, time.Now())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// slash sends a signed slash command as user and returns the ephemeral
+// answer Slack would show.
+func (r *rig) slash(user, line string) string {
+	r.t.Helper()
+	name, text, _ := strings.Cut(line, " ")
+	form := url.Values{
+		"command": {name}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(strings.TrimPrefix(user, "U"))},
+		"channel_id": {"CSET"}, "team_id": {"T1"}, "response_url": {r.fake.srv.GetAPIURL() + "response/" + user},
+	}
+	code, body := r.post("/slack/commands", "application/x-www-form-urlencoded", form.Encode())
+	if code != http.StatusOK {
+		r.t.Fatalf("%s %s: status %d: %s", user, line, code, body)
+	}
+	var ans struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(body), &ans); err != nil {
+		r.t.Fatalf("answer %q: %v", body, err)
+	}
+	if ans.ResponseType != "ephemeral" {
+		r.t.Errorf("answer is %q, want ephemeral", ans.ResponseType)
+	}
+	r.ad.Wait() // the follow-up, so that tests see its calls
+	return ans.Text
+}
+
+// seed gives the production its people through signed slash commands, as
+// an admin would.
+func (r *rig) seed() *rig {
+	for _, l := range []string{
+		"/icbot role add <@UINES|ines> ic", "/icbot role add <@UADAM|adam> ad", "/icbot role add <@UPAULA|paula> performer",
+		"/icbot role add <@UPETE|pete> performer", "/icbot role add <@UCAM|cam> camera", "/icbot role add <@UGARY|gary> crew",
+		"/icbot role add <@UHANA|hana> hmu",
+	} {
+		r.slash("UROOT", l)
+	}
+	r.slash("UINES", `/scene add 12 title="Night swim" call="2026-12-03 09:00" performers=<@UPAULA|paula>,<@UPETE|pete> channel=<#GSCENE12|scene-12>`)
+	r.slash("UINES", `/scene beat add 12 "Kiss at the water's edge" kind=contact`)
+	r.fake.took()
+	return r
+}
+
+func (r *rig) auditLen() uint64 {
+	var n uint64
+	if err := r.store.View(context.Background(), func(tx bot.Tx) error {
+		var err error
+		n, err = tx.AuditLen()
+		return err
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,228 @@
+// Package slack is icbot's Slack adapter. It receives slash commands,
+// interactions (buttons) and events over signed HTTP requests or Socket
+// Mode, hands each to the bot as a bot.Command, acknowledges Slack within
+// its three seconds with the caller's answer, and does the rest afterwards
+// through the Web API: posts, DMs, late replies through response_url, and
+// the closed-set lock of a private scene channel.
+//
+// The Web API is reached through a narrow interface over slack-go's client
+// (see api), with Slack's refusals translated into plain instructions for
+// the IC or AD, rate limits waited out, and posts to one channel paced to
+// about one a second. No slack-go type goes past this package.
+package slack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	slackapi "github.com/slack-go/slack"
+
+	"icbot/bot"
+)
+
+// Handler runs commands; *bot.Bot is one.
+type Handler interface {
+	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
+	FollowUp(ctx context.Context, o *bot.Outcome)
+}
+
+// EventLog remembers which platform events were handled, across restarts;
+// *storage.Store is one.
+type EventLog interface {
+	FirstSeen(ctx context.Context, key string, now time.Time) (bool, error)
+}
+
+// Config is what the adapter needs from icbot's configuration.
+type Config struct {
+	BotToken      string // xoxb-...
+	SigningSecret string // verifies HTTP requests
+	AppToken      string // xapp-..., for Socket Mode
+	APIURL        string // Slack's API base URL; a fake one in tests
+}
+
+// Adapter is the Slack chat: it implements bot.Chat, bot.Locker and
+// bot.Replier, and serves Slack's requests.
+type Adapter struct {
+	cfg    Config
+	client *slackapi.Client
+	api    api
+	events EventLog
+	log    *slog.Logger
+	clock  func() time.Time
+	http   *http.Client // for response_url
+	pace   *pacer
+	met    *metrics
+
+	botUser atomic.Value // string: icbot's own user id, from auth.test
+	ready   atomic.Bool
+
+	mu      sync.Mutex
+	ims     map[bot.UserID]string // user -> DM channel id
+	names   map[string]string     // user id -> display name
+	replies map[string]int        // response_url -> times used
+
+	// inflight counts follow-ups still running after their acknowledgement.
+	inflight sync.WaitGroup
+	retries  int
+}
+
+var (
+	_ bot.Chat    = (*Adapter)(nil)
+	_ bot.Locker  = (*Adapter)(nil)
+	_ bot.Replier = (*Adapter)(nil)
+)
+
+// Option configures an Adapter.
+type Option func(*Adapter)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
+
+// WithClock sets the clock used for reply-handle ages and event records.
+func WithClock(c func() time.Time) Option { return func(a *Adapter) { a.clock = c } }
+
+// WithRegisterer registers the adapter's Web API metrics.
+func WithRegisterer(r prometheus.Registerer) Option {
+	return func(a *Adapter) { a.met = newMetrics(r) }
+}
+
+// WithPace sets the least time between two posts to one channel (default
+// one second, Slack's guidance).
+func WithPace(d time.Duration) Option { return func(a *Adapter) { a.pace = newPacer(d) } }
+
+// WithHTTPClient sets the client for response_url posts.
+func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http = c } }
+
+// WithAPIRetries sets how often one Web API call is retried after a 429,
+// waiting Retry-After each time (default 3); beyond them the bot's
+// delivery queue waits and tries again.
+func WithAPIRetries(n int) Option { return func(a *Adapter) { a.retries = n } }
+
+// New returns a Slack adapter. events records handled events so that a
+// retried one has one effect.
+func New(cfg Config, events EventLog, opts ...Option) *Adapter {
+	a := &Adapter{
+		cfg: cfg, events: events,
+		log:     slog.New(slog.DiscardHandler),
+		clock:   time.Now,
+		http:    &http.Client{Timeout: 10 * time.Second},
+		pace:    newPacer(time.Second),
+		ims:     map[bot.UserID]string{},
+		names:   map[string]string{},
+		replies: map[string]int{},
+		retries: 3,
+	}
+	for _, o := range opts {
+		o(a)
+	}
+	if a.met == nil {
+		a.met = newMetrics(nil)
+	}
+	a.log = a.log.With("component", "slack")
+	retry := slackapi.DefaultRetryConfig()
+	retry.MaxRetries = a.retries
+	copts := []slackapi.Option{slackapi.OptionRetryConfig(retry)}
+	if cfg.APIURL != "" {
+		copts = append(copts, slackapi.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
+	}
+	if cfg.AppToken != "" {
+		copts = append(copts, slackapi.OptionAppLevelToken(cfg.AppToken))
+	}
+	a.client = slackapi.New(cfg.BotToken, copts...)
+	a.api = metered{api: a.client, m: a.met}
+	a.botUser.Store("")
+	return a
+}
+
+// Start checks the token with auth.test and learns icbot's own user id.
+func (a *Adapter) Start(ctx context.Context) error {
+	r, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack auth.test: %w", failure("auth.test", err))
+	}
+	a.botUser.Store(r.UserID)
+	a.ready.Store(true)
+	a.log.Info("connected", "team", r.Team, "bot_user", r.UserID)
+	return nil
+}
+
+// Ready reports whether auth.test has passed.
+func (a *Adapter) Ready() error {
+	if !a.ready.Load() {
+		return fmt.Errorf("slack: auth.test has not passed")
+	}
+	return nil
+}
+
+// Wait blocks until every follow-up started by a request has finished, for
+// a graceful stop.
+func (a *Adapter) Wait() { a.inflight.Wait() }
+
+func (a *Adapter) botUserID() string { return a.botUser.Load().(string) }
+
+// pacer spaces posts to one channel.
+type pacer struct {
+	every time.Duration
+	mu    sync.Mutex
+	next  map[string]time.Time
+}
+
+func newPacer(every time.Duration) *pacer {
+	return &pacer{every: every, next: map[string]time.Time{}}
+}
+
+// wait blocks until a post to ch may go, and books the next slot.
+func (p *pacer) wait(ctx context.Context, ch string) error {
+	p.mu.Lock()
+	now := time.Now()
+	at := p.next[ch]
+	if at.Before(now) {
+		at = now
+	}
+	p.next[ch] = at.Add(p.every)
+	p.mu.Unlock()
+	if d := time.Until(at); d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// displayName returns a user's display name from users.info, cached; ""
+// when Slack does not answer within a short wait, so that a slow lookup
+// never delays an acknowledgement.
+func (a *Adapter) displayName(ctx context.Context, user string) string {
+	a.mu.Lock()
+	name, ok := a.names[user]
+	a.mu.Unlock()
+	if ok {
+		return name
+	}
+	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	u, err := a.api.GetUserInfoContext(ctx, user)
+	if err != nil {
+		a.log.Debug("users.info failed", "user", user, "err", err)
+		return ""
+	}
+	name = u.Profile.DisplayName
+	if name == "" {
+		name = u.Name
+	}
+	a.mu.Lock()
+	a.names[user] = name
+	a.mu.Unlock()
+	return name
+}
