@@ -55,7 +55,7 @@ type fakeSlack struct {
 	limited   map[string]int           // method -> 429 answers left
 	responses []call                   // posts to response_url
 	ims       int
-	release   chan struct{}            // closed to end every hang at once
+	release   chan struct{} // closed to end every hang at once
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
