@@ -20,6 +20,8 @@ type Main struct {
 	// Empty skips the console demo.
 	Empty  bool
 	Logger *slog.Logger
+	// Listening, when set, is told the HTTP listener's address (tests).
+	Listening func(addr string)
 
 	store *storage.Store
 }
@@ -44,6 +46,8 @@ func (m *Main) Run(ctx context.Context) error {
 	switch m.Config.Adapter {
 	case "console":
 		return m.runConsole(ctx)
+	case "slack":
+		return m.runSlack(ctx)
 	default:
 		return fmt.Errorf("adapter %q is not available in this build yet; use adapter: console", m.Config.Adapter)
 	}

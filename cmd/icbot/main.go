@@ -48,6 +48,8 @@ type Env struct {
 	Interactive bool
 	// Clock, when set, replaces the wall clock (tests).
 	Clock bot.Clock
+	// Listening, when set, is told the HTTP listener's address (tests).
+	Listening func(addr string)
 }
 
 // Exit codes.
@@ -119,7 +121,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return verifyAudit(ctx, cfg, env)
 	}
 
-	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv))}
+	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), Listening: env.Listening}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
 		m.Close()

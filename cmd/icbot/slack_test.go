@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+
+	"icbot/storage"
+)
+
+// TestSlackServer runs icbot with the Slack adapter against a local fake
+// Slack: health, readiness, a signed command, metrics, then a graceful
+// stop that closes the database.
+func TestSlackServer(t *testing.T) {
+	fake := slacktest.NewTestServer()
+	fake.Start()
+	defer fake.Stop()
+	db := filepath.Join(t.TempDir(), "icbot.db")
+	const secret = "test-signing-secret"
+	env := map[string]string{
+		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": db, "ICBOT_HTTP_ADDR": "127.0.0.1:0",
+		"ICBOT_SLACK_BOT_TOKEN": "xoxb-test", "ICBOT_SLACK_SIGNING_SECRET": secret, "ICBOT_SLACK_API_URL": fake.GetAPIURL(),
+		"ICBOT_SLACK_SET_CHANNEL": "CSET",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- Run(ctx, nil, Env{
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
+			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			Listening: func(a string) { addr <- a },
+		})
+	}()
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case code := <-done:
+		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not start listening")
+	}
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d", code)
+	}
+	if code, body := get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz: %d %s", code, body)
+	}
+
+	form := url.Values{"command": {"/icbot"}, "text": {"whoami"}, "user_id": {"U1"}, "user_name": {"zoe"}, "channel_id": {"CSET"}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(form))
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, form)
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "You are") {
+		t.Errorf("signed /icbot whoami: %d %s", resp.StatusCode, body)
+	}
+
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`icbot_commands_total{command="icbot whoami",outcome="ok"} 1`,
+		`icbot_command_duration_seconds_count{command="icbot whoami"} 1`,
+		`icbot_slack_api_calls_total{method="auth.test"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	cancel() // as SIGTERM does
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after a stop: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not stop")
+	}
+	// The database was closed: it opens again at once.
+	st, err := storage.Open(db, storage.WithTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatalf("database still held after the stop: %v", err)
+	}
+	st.Close()
+}
