@@ -268,14 +268,18 @@ func sign(req *http.Request, body string, ts time.Time) {
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 }
 
-// post sends a signed request and returns the status and body.
-func (r *rig) post(path, contentType, body string) (int, string) {
+// post sends a signed request and returns the status and body; headers
+// are extra header name/value pairs.
+func (r *rig) post(path, contentType, body string, headers ...string) (int, string) {
 	r.t.Helper()
 	req, err := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	sign(req, body, time.Now())
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +160,11 @@ func TestRetriedEventHasOneEffect(t *testing.T) {
 	r := newRig(t, func(o *rigOpts) { o.path, o.fake = path, fake }).seed()
 	body := eventBody("Ev0001", "UPETE", "hold 12 dizzy")
 	for i := 0; i < 3; i++ {
-		code, _ := r.post("/slack/events", "application/json", body)
+		var retry []string
+		if i > 0 {
+			retry = []string{"X-Slack-Retry-Num", strconv.Itoa(i), "X-Slack-Retry-Reason", "http_timeout"}
+		}
+		code, _ := r.post("/slack/events", "application/json", body, retry...)
 		if code != http.StatusOK {
 			t.Fatalf("status %d", code)
 		}
@@ -175,7 +180,7 @@ func TestRetriedEventHasOneEffect(t *testing.T) {
 	r.close()
 	// Restart on the same database: the retry is still known.
 	r2 := newRig(t, func(o *rigOpts) { o.path, o.fake = path, fake })
-	code, _ := r2.post("/slack/events", "application/json", body)
+	code, _ := r2.post("/slack/events", "application/json", body, "X-Slack-Retry-Num", "3")
 	r2.ad.Wait()
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)

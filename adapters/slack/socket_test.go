@@ -1,0 +1,148 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+	"github.com/slack-go/slack/socketmode"
+
+	"icbot/adapters/slack"
+)
+
+// acks drains what the client writes back over the websocket (the fake's
+// feed is unbuffered), keeping it for the test.
+type acks struct {
+	mu   sync.Mutex
+	seen []string
+	more chan struct{}
+}
+
+func drain(feed chan string) *acks {
+	a := &acks{more: make(chan struct{}, 100)}
+	go func() {
+		for m := range feed {
+			a.mu.Lock()
+			a.seen = append(a.seen, m)
+			a.mu.Unlock()
+			a.more <- struct{}{}
+		}
+	}()
+	return a
+}
+
+// waitFor waits until an acknowledgement of envelope arrives and returns it.
+func (a *acks) waitFor(t *testing.T, envelope string) map[string]any {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		a.mu.Lock()
+		for _, m := range a.seen {
+			var ack map[string]any
+			if json.Unmarshal([]byte(m), &ack) == nil && ack["envelope_id"] == envelope {
+				a.mu.Unlock()
+				return ack
+			}
+		}
+		a.mu.Unlock()
+		select {
+		case <-a.more:
+		case <-deadline:
+			t.Fatalf("no acknowledgement of %s", envelope)
+		}
+	}
+}
+
+func envelope(id, kind string, payload any) string {
+	b, _ := json.Marshal(map[string]any{"envelope_id": id, "type": kind, "accepts_response_payload": kind == "slash_commands", "payload": payload})
+	return string(b)
+}
+
+// TestSocketMode: a slash command and a button press arrive over Socket
+// Mode; each is acknowledged, the command's acknowledgement carrying the
+// answer, and both take effect.
+func TestSocketMode(t *testing.T) {
+	r := newRig(t).seed()
+	feed := drain(r.fake.srv.SeenFeed)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+
+	r.fake.srv.SendToWebsocket(envelope("env-cmd", "slash_commands", map[string]string{
+		"command": "/closedset", "text": "start 12", "user_id": "UADAM", "user_name": "adam", "channel_id": "CSET",
+		"response_url": r.fake.srv.GetAPIURL() + "response/socket",
+	}))
+	ack := feed.waitFor(t, "env-cmd")
+	payload, _ := ack["payload"].(map[string]any)
+	if payload["response_type"] != "ephemeral" || !strings.Contains(payload["text"].(string), "Closed set started for scene 12") {
+		t.Errorf("slash command acknowledgement: %v", ack)
+	}
+
+	r.fake.srv.SendToWebsocket(envelope("env-button", "interactive", map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UPAULA", "name": "paula"}, "channel": map[string]any{"id": "DUPAULA"},
+		"response_url": r.fake.srv.GetAPIURL() + "response/socket-button",
+		"actions":      []map[string]any{{"action_id": "icbot_cmd_0", "block_id": "icbot_actions", "type": "button", "value": "/closedset ack 12"}},
+	}))
+	feed.waitFor(t, "env-button")
+	deadline := time.After(20 * time.Second)
+	for {
+		r.fake.mu.Lock()
+		var answer string
+		for _, c := range r.fake.responses {
+			if c.Method == "/response/socket-button" {
+				answer = c.Form.Get("body")
+			}
+		}
+		r.fake.mu.Unlock()
+		if strings.Contains(answer, "you confirmed the device policy") {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the button press had no effect: %q", answer)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+
+	r.fake.srv.SendToWebsocket(envelope("env-event", "events_api", map[string]any{
+		"type": "event_callback", "event_id": "EvSock1", "team_id": "T1",
+		"event": map[string]any{"type": "message", "channel_type": "im", "channel": "DUPETE", "user": "UPETE", "text": "/hold 12"},
+	}))
+	feed.waitFor(t, "env-event")
+}
+
+// TestSocketModeStopsOnRevokedToken: Slack refuses the app token; Socket
+// Mode stops with an error that says so instead of reconnecting forever.
+func TestSocketModeStopsOnRevokedToken(t *testing.T) {
+	revoked := slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, map[string]any{"ok": false, "error": "token_revoked"})
+		})
+		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, map[string]any{"ok": true, "user_id": botUser})
+		})
+	})
+	revoked.Start()
+	defer revoked.Stop()
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := ad.RunSocketMode(ctx, nil)
+	if err == nil || !strings.Contains(err.Error(), "token_revoked") {
+		t.Fatalf("RunSocketMode = %v, want a stop that names token_revoked", err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("it kept reconnecting until the test's deadline")
+	}
+}
