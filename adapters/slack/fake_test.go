@@ -58,7 +58,7 @@ type fakeSlack struct {
 	release   chan struct{} // closed to end every hang at once
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{
 		private: map[string]bool{"GSCENE12": true, "DIC": true},
 		members: map[string][]string{"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"}},
@@ -213,7 +213,7 @@ func methods(calls []call) []string {
 
 // rig is icbot running with the Slack adapter against the fake.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *fakeSlack
 	store *storage.Store
 	path  string
@@ -222,7 +222,7 @@ type rig struct {
 	srv   *httptest.Server
 }
 
-func newRig(t *testing.T, opts ...func(*rigOpts)) *rig {
+func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 	t.Helper()
 	o := rigOpts{path: filepath.Join(t.TempDir(), "icbot.db")}
 	for _, f := range opts {
