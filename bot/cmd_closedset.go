@@ -38,11 +38,8 @@ func closedSetRules(id SceneID) string {
 }
 
 func runClosedSetStart(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	if sc.Filming() {
@@ -210,23 +207,12 @@ func relockIfLocked(in *input, sess *Session) {
 }
 
 func runRosterAdd(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
-	if err != nil {
-		return err
-	}
-	who, err := in.next("@person")
-	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
-		return err
-	}
-	p, err := in.person(tx, who.Value, false)
+	sc, p, err := in.sceneAndPerson(tx)
 	if err != nil {
 		return err
 	}
 	if !p.Known() {
-		return unknownPerson(who.Value)
+		return unknownPerson(p.Handle())
 	}
 	role, err := rosterRole(in, p)
 	if err != nil {
@@ -289,18 +275,7 @@ func setActions(id SceneID) []Action {
 }
 
 func runRosterRemove(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
-	if err != nil {
-		return err
-	}
-	who, err := in.next("@person")
-	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
-		return err
-	}
-	p, err := in.person(tx, who.Value, false)
+	sc, p, err := in.sceneAndPerson(tx)
 	if err != nil {
 		return err
 	}
@@ -340,11 +315,8 @@ func runRosterRemove(in *input, tx Tx) error {
 }
 
 func runClosedSetAck(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	if err := in.authorizeScene(tx, &sc); err != nil {
@@ -380,11 +352,8 @@ func runClosedSetAck(in *input, tx Tx) error {
 }
 
 func runClosedSetEnd(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	sess, err := runningSession(tx, &sc)
@@ -454,11 +423,8 @@ func runClosedSetStatus(in *input, tx Tx) error {
 	if len(in.args) == 0 {
 		return closedSetOverview(in, tx)
 	}
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	if err := in.authorizeScene(tx, &sc); err != nil {

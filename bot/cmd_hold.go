@@ -90,11 +90,8 @@ func runHold(in *input, tx Tx) error {
 }
 
 func runHoldLift(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	var lifted []Hold

@@ -120,11 +120,8 @@ func runSceneList(in *input, tx Tx) error {
 }
 
 func runSceneShow(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	if err := in.authorizeScene(tx, &sc); err != nil {
@@ -172,11 +169,8 @@ func (b *Bot) sceneCard(tx Tx, sc *Scene) string {
 }
 
 func runSceneSet(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	if len(in.named) == 0 {
@@ -314,11 +308,8 @@ func runBeatRemove(in *input, tx Tx) error {
 }
 
 func runSceneRemove(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
 		return err
 	}
 	if sc.Filming() {

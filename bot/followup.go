@@ -90,16 +90,7 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		}
 		b.lockMu.Lock()
 		defer b.lockMu.Unlock()
-		var sc Scene
-		var sess Session
-		err := b.store.View(ctx, func(tx Tx) error {
-			var err error
-			if sc, err = tx.Scene(scene); err != nil {
-				return err
-			}
-			sess, err = tx.Session(scene, seq)
-			return err
-		})
+		sc, sess, err := b.sceneSession(ctx, scene, seq)
 		if err != nil {
 			return err
 		}
@@ -198,16 +189,7 @@ func unlockEffect(scene SceneID, seq uint64) effect {
 
 // unlock undoes a session's lock; b.lockMu is held.
 func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene SceneID, seq uint64) error {
-	var sc Scene
-	var sess Session
-	err := b.store.View(ctx, func(tx Tx) error {
-		var err error
-		if sc, err = tx.Scene(scene); err != nil {
-			return err
-		}
-		sess, err = tx.Session(scene, seq)
-		return err
-	})
+	sc, sess, err := b.sceneSession(ctx, scene, seq)
 	if err != nil {
 		return err
 	}
@@ -236,6 +218,18 @@ func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene Scen
 	}
 	b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
 	return nil
+}
+
+// sceneSession reads a scene and one of its sessions.
+func (b *Bot) sceneSession(ctx context.Context, scene SceneID, seq uint64) (sc Scene, sess Session, err error) {
+	err = b.store.View(ctx, func(tx Tx) error {
+		if sc, err = tx.Scene(scene); err != nil {
+			return err
+		}
+		sess, err = tx.Session(scene, seq)
+		return err
+	})
+	return sc, sess, err
 }
 
 // lockProblem is what the AD reads about a failed lock.

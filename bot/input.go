@@ -76,6 +76,33 @@ func (in *input) scene(tx Tx) (Scene, error) {
 	return sc, err
 }
 
+// onlyScene reads the scene id as the command's only word and loads it.
+func (in *input) onlyScene(tx Tx) (Scene, error) {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return Scene{}, err
+	}
+	return sc, in.done()
+}
+
+// sceneAndPerson reads "ID @person", the whole command, and loads both;
+// the person must be known to icbot.
+func (in *input) sceneAndPerson(tx Tx) (Scene, Person, error) {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return Scene{}, Person{}, err
+	}
+	who, err := in.next("@person")
+	if err != nil {
+		return Scene{}, Person{}, err
+	}
+	if err := in.done(); err != nil {
+		return Scene{}, Person{}, err
+	}
+	p, err := in.person(tx, who.Value, false)
+	return sc, p, err
+}
+
 func loadScene(tx Tx, id SceneID) (Scene, error) {
 	sc, err := tx.Scene(id)
 	if ErrorCode(err) == ENOTFOUND {

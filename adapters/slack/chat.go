@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -156,6 +155,3 @@ type ephemeral struct {
 func answer(o *bot.Outcome) ephemeral {
 	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(o.ReplyText())}
 }
-
-// isExpired reports whether err means a reply handle is spent.
-func isExpired(err error) bool { return errors.Is(err, bot.ErrReplyExpired) }

@@ -203,6 +203,34 @@ func posts(calls []call, ch string) []string {
 	return out
 }
 
+// responseBodies joins the bodies posted to response_url path ("" for
+// every path).
+func (f *fakeSlack) responseBodies(path string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var bodies []string
+	for _, c := range f.responses {
+		if path == "" || c.Method == path {
+			bodies = append(bodies, c.Form.Get("body"))
+		}
+	}
+	return strings.Join(bodies, "\n")
+}
+
+// membership lists the invites and removals among calls, in order.
+func membership(calls []call) string {
+	var changes []string
+	for _, c := range calls {
+		switch c.Method {
+		case "conversations.invite":
+			changes = append(changes, "invite "+c.Form.Get("users"))
+		case "conversations.kick":
+			changes = append(changes, "kick "+c.Form.Get("user"))
+		}
+	}
+	return strings.Join(changes, "; ")
+}
+
 func methods(calls []call) []string {
 	var out []string
 	for _, c := range calls {

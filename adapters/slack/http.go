@@ -171,24 +171,29 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.Intera
 			Caller: bot.UserID(cb.User.ID), CallerName: a.callerName(ctx, cb.User.ID, cb.User.Name),
 			Channel: bot.ChannelID(cb.Channel.ID), ReplyHandle: urlHandle(cb.ResponseURL, a.clock()), Text: act.Value,
 		}
-		out := h.Handle(ctx, cmd)
-		a.inflight.Add(1)
-		go func() {
-			defer a.inflight.Done()
-			bg := context.Background()
-			for _, m := range out.Replies {
-				if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, m); errors.Is(err, bot.ErrReplyExpired) {
-					err = a.DM(bg, cmd.Caller, m)
-					if err != nil {
-						a.log.Error("answer to a button press lost", "err", err)
-					}
-				} else if err != nil {
-					a.log.Error("answer to a button press failed", "err", err)
-				}
+		a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
+			if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, m); !errors.Is(err, bot.ErrReplyExpired) {
+				return err
 			}
-			h.FollowUp(bg, out)
-		}()
+			return a.DM(bg, cmd.Caller, m)
+		})
 	}
+}
+
+// answerLater sends a command's answer after the acknowledgement (for
+// requests whose acknowledgement cannot carry it), then its follow-up.
+func (a *Adapter) answerLater(h Handler, out *bot.Outcome, send func(context.Context, bot.Message) error) {
+	a.inflight.Add(1)
+	go func() {
+		defer a.inflight.Done()
+		bg := context.Background()
+		for _, m := range out.Replies {
+			if err := send(bg, m); err != nil {
+				a.log.Error("an answer could not be sent", "err", err)
+			}
+		}
+		h.FollowUp(bg, out)
+	}()
 }
 
 // eventEnvelope is the outer Events API payload, and the inner event
@@ -240,16 +245,7 @@ func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope) {
 		Caller: bot.UserID(e.User), CallerName: a.displayName(ctx, e.User),
 		Channel: bot.ChannelID(e.Channel), ReplyHandle: imHandle(e.Channel), Text: a.nameMentions(ctx, text),
 	}
-	out := h.Handle(ctx, cmd)
-	a.inflight.Add(1)
-	go func() {
-		defer a.inflight.Done()
-		bg := context.Background()
-		for _, m := range out.Replies {
-			if err := a.Post(bg, bot.ChannelID(e.Channel), m); err != nil {
-				a.log.Error("answer in a DM failed", "err", err)
-			}
-		}
-		h.FollowUp(bg, out)
-	}()
+	a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
+		return a.Post(bg, bot.ChannelID(e.Channel), m)
+	})
 }

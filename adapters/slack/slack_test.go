@@ -272,18 +272,7 @@ func TestPermanentErrorsAreExplained(t *testing.T) {
 	r.fake.set(func(f *fakeSlack) { f.fail["conversations.invite"] = "missing_scope" })
 	r.slash("UADAM", "/closedset start 12")
 	calls := r.fake.took()
-	var told []string
-	for _, c := range calls {
-		if strings.HasPrefix(c.Method, "/response/") {
-			told = append(told, c.Form.Get("body"))
-		}
-	}
-	r.fake.mu.Lock()
-	for _, c := range r.fake.responses {
-		told = append(told, c.Form.Get("body"))
-	}
-	r.fake.mu.Unlock()
-	all := strings.Join(told, "\n")
+	all := r.fake.responseBodies("")
 	if !strings.Contains(all, "groups:write") || !strings.Contains(all, "reinstall the app") {
 		t.Errorf("the AD was not told the missing scope: %s", all)
 	}
@@ -314,13 +303,7 @@ func TestSensitivePostToPublicChannelRefused(t *testing.T) {
 			t.Errorf("a public channel was changed: %s", c.Method)
 		}
 	}
-	r.fake.mu.Lock()
-	defer r.fake.mu.Unlock()
-	var told []string
-	for _, c := range r.fake.responses {
-		told = append(told, c.Form.Get("body"))
-	}
-	if all := strings.Join(told, "\n"); !strings.Contains(all, "public") || !strings.Contains(all, "Lock not enforced") {
+	if all := r.fake.responseBodies(""); !strings.Contains(all, "public") || !strings.Contains(all, "Lock not enforced") {
 		t.Errorf("the AD was not told: %s", all)
 	}
 }
@@ -333,32 +316,14 @@ func TestClosedSetLockInSlack(t *testing.T) {
 	r.slash("UADAM", "/closedset add 12 <@UCAM|cam>")
 	r.fake.took()
 	r.slash("UADAM", "/closedset start 12")
-	var changes []string
-	for _, c := range r.fake.took() {
-		switch c.Method {
-		case "conversations.invite":
-			changes = append(changes, "invite "+c.Form.Get("users"))
-		case "conversations.kick":
-			changes = append(changes, "kick "+c.Form.Get("user"))
-		}
-	}
-	if got, want := strings.Join(changes, "; "), "invite UCAM; kick UGARY; kick UHANA"; got != want {
+	if got, want := membership(r.fake.took()), "invite UCAM; kick UGARY; kick UHANA"; got != want {
 		t.Errorf("lock changes:\n got %s\nwant %s", got, want)
 	}
 	if got, want := r.fake.channelMembers("GSCENE12"), []string{"UADAM", "UBOT", "UCAM", "UINES", "UPAULA", "UPETE"}; !slices.Equal(got, want) {
 		t.Errorf("members while locked %v, want %v", got, want)
 	}
 	r.slash("UADAM", "/closedset end 12")
-	changes = nil
-	for _, c := range r.fake.took() {
-		switch c.Method {
-		case "conversations.invite":
-			changes = append(changes, "invite "+c.Form.Get("users"))
-		case "conversations.kick":
-			changes = append(changes, "kick "+c.Form.Get("user"))
-		}
-	}
-	if got, want := strings.Join(changes, "; "), "invite UGARY,UHANA; kick UCAM"; got != want {
+	if got, want := membership(r.fake.took()), "invite UGARY,UHANA; kick UCAM"; got != want {
 		t.Errorf("restore changes:\n got %s\nwant %s", got, want)
 	}
 	if got := r.fake.channelMembers("GSCENE12"); !slices.Equal(got, before) {
@@ -432,15 +397,7 @@ func TestButtonRunsCommandAsPresser(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	r.fake.mu.Lock()
-	var answer string
-	for _, c := range r.fake.responses {
-		if c.Method == "/response/button" {
-			answer = c.Form.Get("body")
-		}
-	}
-	r.fake.mu.Unlock()
-	if !strings.Contains(answer, "you confirmed the device policy") || !strings.Contains(answer, `"response_type":"ephemeral"`) {
+	if answer := r.fake.responseBodies("/response/button"); !strings.Contains(answer, "you confirmed the device policy") || !strings.Contains(answer, `"response_type":"ephemeral"`) {
 		t.Errorf("answer to the button: %s", answer)
 	}
 }

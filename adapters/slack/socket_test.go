@@ -97,14 +97,7 @@ func TestSocketMode(t *testing.T) {
 	feed.waitFor(t, "env-button")
 	deadline := time.After(20 * time.Second)
 	for {
-		r.fake.mu.Lock()
-		var answer string
-		for _, c := range r.fake.responses {
-			if c.Method == "/response/socket-button" {
-				answer = c.Form.Get("body")
-			}
-		}
-		r.fake.mu.Unlock()
+		answer := r.fake.responseBodies("/response/socket-button")
 		if strings.Contains(answer, "you confirmed the device policy") {
 			break
 		}
