@@ -40,8 +40,8 @@ type Tx interface {
 	Scenes() ([]Scene, error)
 	// PutScene adds or replaces the scene with the same ID.
 	PutScene(Scene) error
-	// DeleteScene removes a scene but keeps its sessions on record;
-	// ENOTFOUND when unknown.
+	// DeleteScene removes a scene, its boundaries and its riders, but keeps
+	// its sessions on record; ENOTFOUND when unknown.
 	DeleteScene(id SceneID) error
 
 	// Session returns a scene's closed-set session seq; ENOTFOUND when unknown.
@@ -56,6 +56,21 @@ type Tx interface {
 	Audit(AuditRecord) error
 	// AuditLen is the number of records in the audit chain.
 	AuditLen() (uint64, error)
+
+	// Boundaries returns a performer's latest answers for a scene;
+	// ENOTFOUND when they never answered.
+	Boundaries(scene SceneID, performer UserID) (Boundaries, error)
+	// BoundariesHistory lists every version, oldest first.
+	BoundariesHistory(scene SceneID, performer UserID) ([]Boundaries, error)
+	// AddBoundaries stores a new version; its Version must be one more than
+	// the latest (1 for the first).
+	AddBoundaries(Boundaries) error
+	// Rider returns a performer's rider for a scene; ENOTFOUND when none.
+	Rider(scene SceneID, performer UserID) (Rider, error)
+	// Riders lists a scene's riders in byte order of performer id.
+	Riders(scene SceneID) ([]Rider, error)
+	// PutRider adds or replaces a rider.
+	PutRider(Rider) error
 
 	// Enqueue stores a message for delivery, in the same transaction as
 	// the change that caused it, and returns its id (1, 2, ...).
@@ -79,6 +94,9 @@ type ProductionInfo struct {
 	Zone string
 	// Seeded records that the console demo was written, so it is written once.
 	Seeded bool
+	// DeptChannels are the departments' private channels for their notices
+	// (costume, hmu, props, stunts).
+	DeptChannels map[Role]ChannelID
 }
 
 // Chat is what every chat adapter provides to the bot: post to a channel,

@@ -76,6 +76,16 @@ type Beat struct {
 	Description string
 	Kind        BeatKind
 	Areas       []string // body areas visible to camera, for nudity
+	// Rev counts changes to the beat (from 1); answers are to a revision.
+	Rev int
+	// Performers are those the beat involves; empty means every performer
+	// of the scene.
+	Performers []UserID
+}
+
+// Involves reports whether the beat asks performer u for consent.
+func (b Beat) Involves(u UserID) bool {
+	return len(b.Performers) == 0 || slices.Contains(b.Performers, u)
 }
 
 // ParseBeatID accepts "b3", "B3" or "3".
@@ -131,6 +141,11 @@ type Scene struct {
 	// PastSessions is how many of those belong to an earlier, removed scene
 	// with the same id: kept on record, not shown as this scene's.
 	PastSessions uint64
+	// Scope counts widenings of the scene (a beat added or changed); a
+	// rider signed for a smaller scope needs amendment.
+	Scope int
+	// Topline is the scene's top-line summary, once posted.
+	Topline ToplineState
 	Version      int // bumped on every change
 	Created      time.Time
 	Updated      time.Time
@@ -178,6 +193,7 @@ func (s *Scene) Beat(id string) (Beat, bool) {
 func (s *Scene) addBeat(b Beat) string {
 	s.NextBeat++
 	b.ID = fmt.Sprintf("b%d", s.NextBeat)
+	b.Rev = 1
 	s.Beats = append(s.Beats, b)
 	return b.ID
 }
