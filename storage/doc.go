@@ -10,7 +10,7 @@
 //
 // # Schema
 //
-// Schema version 3. Every bucket is created in the one write transaction
+// Schema version 4. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -18,7 +18,7 @@
 //
 //	meta/
 //	    schema_version -> uint64 BE (SchemaVersion)
-//	    production     -> JSON production: name, zone, seeded
+//	    production     -> JSON production: name, zone, seeded, dept_channels
 //	    audit_head     -> 8-byte BE record count + 32-byte SHA-256 of the last record
 //	people/
 //	    <user id>      -> JSON person: id, name, roles
@@ -26,7 +26,7 @@
 //	    <scene id>     -> JSON scene: id, title, call, performers, beats,
 //	                      next_beat, status, channel, roster, holds,
 //	                      running_session, sessions_started,
-//	                      past_sessions, version,
+//	                      past_sessions, scope, topline, version,
 //	                      created, updated
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
@@ -41,6 +41,17 @@
 //	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
 //	                       class, scene, subject, text, actions), caller, reply,
 //	                       created, attempts, next_attempt, last_error
+//	boundaries/        (version 4) performers' answers, every version kept
+//	    <scene id>/
+//	        <performer id>/
+//	            <version uint64 BE> -> JSON boundaries: scene, performer,
+//	                       version, at, private (the answers, notes,
+//	                       garments, body notes and withdrawals)
+//	riders/            (version 4) nudity riders
+//	    <scene id>/
+//	        <performer id> -> JSON rider: scene, performer, state, terms,
+//	                       drafted_at, sent_at, signed_at, scope, version,
+//	                       updated
 //	events/            (version 3) platform events already handled, for
 //	                   deduplicating retried deliveries (Slack event_id)
 //	    <key>           -> 8-byte BE Unix seconds when first seen; pruned

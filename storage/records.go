@@ -12,9 +12,10 @@ import (
 // migration) is changed here too. TestRecordFormat pins their encoding.
 
 type productionRecord struct {
-	Name   string `json:"name,omitempty"`
-	Zone   string `json:"zone,omitempty"`
-	Seeded bool   `json:"seeded,omitempty"`
+	Name         string            `json:"name,omitempty"`
+	Zone         string            `json:"zone,omitempty"`
+	Seeded       bool              `json:"seeded,omitempty"`
+	DeptChannels map[string]string `json:"dept_channels,omitempty"`
 }
 
 type personRecord struct {
@@ -28,6 +29,8 @@ type beatRecord struct {
 	Description string   `json:"description,omitempty"`
 	Kind        string   `json:"kind,omitempty"`
 	Areas       []string `json:"areas,omitempty"`
+	Rev         int      `json:"rev,omitempty"`
+	Performers  []string `json:"performers,omitempty"`
 }
 
 type rosterRecord struct {
@@ -62,9 +65,58 @@ type sceneRecord struct {
 	RunningSession  uint64         `json:"running_session,omitempty"`
 	SessionsStarted uint64         `json:"sessions_started,omitempty"`
 	PastSessions    uint64         `json:"past_sessions,omitempty"`
+	Scope           int            `json:"scope,omitempty"`
+	Topline         toplineRecord  `json:"topline,omitzero"`
 	Version         int            `json:"version,omitempty"`
 	Created         time.Time      `json:"created,omitzero"`
 	Updated         time.Time      `json:"updated,omitzero"`
+}
+
+type toplineRecord struct {
+	Channel  string    `json:"channel,omitempty"`
+	Version  int       `json:"version,omitempty"`
+	PostedAt time.Time `json:"posted_at,omitzero"`
+}
+
+// answerRecord is one beat's answer, inside the sealed part of a
+// boundaries record.
+type answerRecord struct {
+	Beat   string `json:"beat"`
+	Rev    int    `json:"rev"`
+	Answer string `json:"answer"`
+}
+
+// boundariesPrivate is the part of a boundaries version that is sealed at
+// rest: the answers and everything the performer wrote.
+type boundariesPrivate struct {
+	Answers   []answerRecord `json:"answers,omitempty"`
+	Notes     string         `json:"notes,omitempty"`
+	Garments  string         `json:"garments,omitempty"`
+	Body      string         `json:"body,omitempty"`
+	Withdrawn []string       `json:"withdrawn,omitempty"`
+}
+
+// boundariesRecord is one version of a performer's boundaries for a scene;
+// Private holds boundariesPrivate as JSON.
+type boundariesRecord struct {
+	Scene     string    `json:"scene"`
+	Performer string    `json:"performer"`
+	Version   int       `json:"version"`
+	At        time.Time `json:"at,omitzero"`
+	Private   []byte    `json:"private"`
+}
+
+type riderRecord struct {
+	Scene     string    `json:"scene"`
+	Performer string    `json:"performer"`
+	State     string    `json:"state,omitempty"`
+	Terms     []byte    `json:"terms,omitempty"` // the terms as UTF-8
+	DraftedAt time.Time `json:"drafted_at,omitzero"`
+	SentAt    time.Time `json:"sent_at,omitzero"`
+	SignedAt  time.Time `json:"signed_at,omitzero"`
+	Scope     int       `json:"scope,omitempty"`
+	Version   int       `json:"version,omitempty"`
+	Updated   time.Time `json:"updated,omitzero"`
 }
 
 type lockRecord struct {
@@ -157,11 +209,25 @@ func cloneBytes(b []byte) []byte {
 }
 
 func productionToRecord(p bot.ProductionInfo) productionRecord {
-	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded}
+	var depts map[string]string
+	for role, ch := range p.DeptChannels {
+		if depts == nil {
+			depts = map[string]string{}
+		}
+		depts[string(role)] = string(ch)
+	}
+	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded, DeptChannels: depts}
 }
 
 func (r productionRecord) bot() bot.ProductionInfo {
-	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded}
+	var depts map[bot.Role]bot.ChannelID
+	for role, ch := range r.DeptChannels {
+		if depts == nil {
+			depts = map[bot.Role]bot.ChannelID{}
+		}
+		depts[bot.Role(role)] = bot.ChannelID(ch)
+	}
+	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded, DeptChannels: depts}
 }
 
 func personToRecord(p bot.Person) personRecord {
@@ -173,11 +239,13 @@ func (r personRecord) bot() bot.Person {
 }
 
 func beatToRecord(b bot.Beat) beatRecord {
-	return beatRecord{ID: b.ID, Description: b.Description, Kind: string(b.Kind), Areas: convert(b.Areas, toString[string])}
+	return beatRecord{ID: b.ID, Description: b.Description, Kind: string(b.Kind), Areas: convert(b.Areas, toString[string]),
+		Rev: b.Rev, Performers: convert(b.Performers, toString[bot.UserID])}
 }
 
 func (r beatRecord) bot() bot.Beat {
-	return bot.Beat{ID: r.ID, Description: r.Description, Kind: bot.BeatKind(r.Kind), Areas: convert(r.Areas, toString[string])}
+	return bot.Beat{ID: r.ID, Description: r.Description, Kind: bot.BeatKind(r.Kind), Areas: convert(r.Areas, toString[string]),
+		Rev: r.Rev, Performers: convert(r.Performers, fromString[bot.UserID])}
 }
 
 func rosterToRecord(m bot.RosterMember) rosterRecord {
@@ -217,6 +285,8 @@ func sceneToRecord(s bot.Scene) sceneRecord {
 		RunningSession:  s.Session,
 		SessionsStarted: s.Sessions,
 		PastSessions:    s.PastSessions,
+		Scope:           s.Scope,
+		Topline:         toplineRecord{Channel: string(s.Topline.Channel), Version: s.Topline.Version, PostedAt: utc(s.Topline.PostedAt)},
 		Version:         s.Version,
 		Created:         utc(s.Created),
 		Updated:         utc(s.Updated),
@@ -238,6 +308,8 @@ func (r sceneRecord) bot() bot.Scene {
 		Session:      r.RunningSession,
 		Sessions:     r.SessionsStarted,
 		PastSessions: r.PastSessions,
+		Scope:        r.Scope,
+		Topline:      bot.ToplineState{Channel: bot.ChannelID(r.Topline.Channel), Version: r.Topline.Version, PostedAt: r.Topline.PostedAt},
 		Version:      r.Version,
 		Created:      r.Created,
 		Updated:      r.Updated,
@@ -321,5 +393,36 @@ func (r deliveryRecord) bot() bot.Delivery {
 		},
 		Caller: bot.UserID(r.Caller), Reply: r.Reply, Created: r.Created, Attempts: r.Attempts,
 		NextAttempt: r.NextAttempt, LastError: r.LastError,
+	}
+}
+
+func boundariesPrivateOf(b bot.Boundaries) boundariesPrivate {
+	return boundariesPrivate{
+		Answers: convert(b.Answers, func(a bot.BeatAnswer) answerRecord {
+			return answerRecord{Beat: a.Beat, Rev: a.Rev, Answer: string(a.Answer)}
+		}),
+		Notes: b.Notes, Garments: b.Garments, Body: b.Body, Withdrawn: convert(b.Withdrawn, toString[string]),
+	}
+}
+
+func (p boundariesPrivate) into(b *bot.Boundaries) {
+	b.Answers = convert(p.Answers, func(a answerRecord) bot.BeatAnswer {
+		return bot.BeatAnswer{Beat: a.Beat, Rev: a.Rev, Answer: bot.Answer(a.Answer)}
+	})
+	b.Notes, b.Garments, b.Body, b.Withdrawn = p.Notes, p.Garments, p.Body, convert(p.Withdrawn, toString[string])
+}
+
+func riderToRecord(r bot.Rider) riderRecord {
+	return riderRecord{
+		Scene: string(r.Scene), Performer: string(r.Performer), State: string(r.State), Terms: []byte(r.Terms),
+		DraftedAt: utc(r.DraftedAt), SentAt: utc(r.SentAt), SignedAt: utc(r.SignedAt),
+		Scope: r.Scope, Version: r.Version, Updated: utc(r.Updated),
+	}
+}
+
+func (r riderRecord) bot() bot.Rider {
+	return bot.Rider{
+		Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), State: bot.RiderState(r.State), Terms: string(r.Terms),
+		DraftedAt: r.DraftedAt, SentAt: r.SentAt, SignedAt: r.SignedAt, Scope: r.Scope, Version: r.Version, Updated: r.Updated,
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -20,6 +20,8 @@ var (
 	bucketAudit    = []byte("audit")
 	bucketOutbox   = []byte("outbox")
 	bucketEvents   = []byte("events")
+	bucketBounds   = []byte("boundaries")
+	bucketRiders   = []byte("riders")
 
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
@@ -33,7 +35,7 @@ var layout = []struct {
 	since uint64
 }{
 	{bucketMeta, 1}, {bucketPeople, 1}, {bucketScenes, 1}, {bucketSessions, 1}, {bucketAudit, 1},
-	{bucketOutbox, 2}, {bucketEvents, 3},
+	{bucketOutbox, 2}, {bucketEvents, 3}, {bucketBounds, 4}, {bucketRiders, 4},
 }
 
 // migration changes a file from the previous schema version to the next,
@@ -46,6 +48,7 @@ var migrations = []migration{
 	1: createV1,
 	2: addOutbox,
 	3: addEvents,
+	4: addConsent,
 }
 
 func init() {
@@ -78,6 +81,16 @@ func addOutbox(btx *bolt.Tx) error {
 func addEvents(btx *bolt.Tx) error {
 	if _, err := btx.CreateBucketIfNotExists(bucketEvents); err != nil {
 		return fmt.Errorf("creating bucket %s: %w", bucketEvents, err)
+	}
+	return nil
+}
+
+// addConsent adds the performers' boundaries (every version) and riders.
+func addConsent(btx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketBounds, bucketRiders} {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", name, err)
+		}
 	}
 	return nil
 }
@@ -192,6 +205,14 @@ func (e *newerSchemaError) Error() string {
 }
 
 func (e *newerSchemaError) Unwrap() error { return ErrNewerSchema }
+
+// beUint decodes a big-endian key; 0 when it is not 8 bytes.
+func beUint(k []byte) uint64 {
+	if len(k) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k)
+}
 
 // u64key encodes n big-endian, so that byte order is numeric order.
 func u64key(n uint64) []byte {

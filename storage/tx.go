@@ -203,14 +203,17 @@ func (t *tx) PutScene(s bot.Scene) error {
 	return put(b, []byte(s.ID), sceneToRecord(s), "scene")
 }
 
-// DeleteScene removes the scene but keeps its sessions, which stay on
-// record; ENOTFOUND when unknown.
+// DeleteScene removes the scene with its boundaries and riders, but keeps
+// its sessions, which stay on record; ENOTFOUND when unknown.
 func (t *tx) DeleteScene(id bot.SceneID) error {
 	b, err := t.bucket(bucketScenes)
 	if err != nil {
 		return err
 	}
-	return remove(b, []byte(id), notFound("no scene %s", id))
+	if err := remove(b, []byte(id), notFound("no scene %s", id)); err != nil {
+		return err
+	}
+	return t.deleteConsent(id)
 }
 
 // Session returns session seq of scene; ENOTFOUND when unknown.
