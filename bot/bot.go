@@ -19,16 +19,19 @@ type Bot struct {
 	wakeup  chan struct{}
 	// lockMu runs channel locks and unlocks one at a time.
 	lockMu sync.Mutex
+	// toplineMu numbers top-line versions one at a time.
+	toplineMu sync.Mutex
 
-	store      Store
-	chat       Chat
-	clock      Clock
-	log        *slog.Logger
-	zone       *time.Location
-	setChannel ChannelID
-	gate       gate
-	commands   *registry
-	observe    Observer
+	store       Store
+	chat        Chat
+	clock       Clock
+	log         *slog.Logger
+	zone        *time.Location
+	setChannel  ChannelID
+	gate        gate
+	commands    *registry
+	observe     Observer
+	riderNotice time.Duration
 }
 
 // Option configures a Bot.
@@ -61,6 +64,11 @@ type Observer func(command, outcome string, took time.Duration)
 // WithObserver sets the observer of handled commands.
 func WithObserver(o Observer) Option { return func(b *Bot) { b.observe = o } }
 
+// WithRiderNotice sets how long before the call a performer must have
+// their nudity rider (48 hours by default, which configuration refuses to
+// shorten).
+func WithRiderNotice(d time.Duration) Option { return func(b *Bot) { b.riderNotice = d } }
+
 // WithSetChannel names the channel where closed sets and holds are
 // announced to the crew (without sensitive content).
 func WithSetChannel(ch ChannelID) Option { return func(b *Bot) { b.setChannel = ch } }
@@ -77,6 +85,8 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		commands: commandTable(),
 		sending:  map[uint64]bool{},
 		wakeup:   make(chan struct{}, 1),
+		// The union minimum; configuration may only lengthen it.
+		riderNotice: 48 * time.Hour,
 	}
 	for _, o := range opts {
 		o(b)

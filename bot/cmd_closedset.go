@@ -8,27 +8,54 @@ import (
 )
 
 // precondition is one thing that must hold before a closed set starts.
-// Later features add theirs to startPreconditions (boundaries confirmed,
-// riders signed).
 type precondition struct {
 	name string
-	// missing says, in words with what to do, what is not yet so.
-	missing func(in *input, tx Tx, sc *Scene) ([]string, error)
+	// overridable ones may be overridden by the IC with a written reason;
+	// a hold or a scene without performers never.
+	overridable bool
+	// gaps says what is not yet so, with what to do.
+	gaps func(in *input, tx Tx, sc *Scene) ([]gap, error)
+}
+
+// plain is a gap that reads the same for everyone.
+func plain(format string, args ...any) []gap {
+	s := fmt.Sprintf(format, args...)
+	return []gap{{detail: s, summary: s}}
 }
 
 var startPreconditions = []precondition{
-	{name: "no hold", missing: func(in *input, tx Tx, sc *Scene) ([]string, error) {
+	{name: "no hold", gaps: func(in *input, tx Tx, sc *Scene) ([]gap, error) {
 		if _, ok := sc.ActiveHold(); ok {
-			return []string{fmt.Sprintf("the scene is on hold: talk to the IC, who lifts it with /hold lift %s", sc.ID)}, nil
+			return plain("the scene is on hold: talk to the IC, who lifts it with /hold lift %s", sc.ID), nil
 		}
 		return nil, nil
 	}},
-	{name: "performers", missing: func(in *input, tx Tx, sc *Scene) ([]string, error) {
+	{name: "performers", gaps: func(in *input, tx Tx, sc *Scene) ([]gap, error) {
 		if len(sc.Performers) == 0 {
-			return []string{fmt.Sprintf("the scene has no performers: /scene set %s performers=@a,@b", sc.ID)}, nil
+			return plain("the scene has no performers: /scene set %s performers=@a,@b", sc.ID), nil
 		}
 		return nil, nil
 	}},
+	{name: "consent and riders", overridable: true, gaps: func(in *input, tx Tx, sc *Scene) ([]gap, error) {
+		rd, err := in.b.readinessOf(tx, sc, in.now)
+		if err != nil {
+			return nil, err
+		}
+		return in.b.consentGaps(tx, sc, rd)
+	}},
+}
+
+// gapList writes gaps for the caller: in full for the IC, without private
+// detail for everyone else.
+func gapList(in *input, gaps []gap) string {
+	lines := make([]string, len(gaps))
+	for i, g := range gaps {
+		lines[i] = g.summary
+		if in.caller.Has(RoleIC) {
+			lines[i] = g.detail
+		}
+	}
+	return "  - " + strings.Join(lines, "\n  - ")
 }
 
 // closedSetRules is the part of the announcement everyone may read.
@@ -38,9 +65,29 @@ func closedSetRules(id SceneID) string {
 }
 
 func runClosedSetStart(in *input, tx Tx) error {
-	sc, err := in.onlyScene(tx)
+	sc, err := in.scene(tx)
 	if err != nil {
 		return err
+	}
+	force := false
+	if a, ok := in.optional(); ok {
+		if !strings.EqualFold(a.Value, "force") {
+			return Errorf(EINVALID, "unexpected %q: the only word after the scene id is force", a.Value)
+		}
+		force = true
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	reason, hasReason := in.key("reason")
+	reason = strings.TrimSpace(reason)
+	switch {
+	case hasReason && !force:
+		return Errorf(EINVALID, "reason= goes with force: /closedset start %s force reason=\"...\"", sc.ID)
+	case force && !in.caller.Has(RoleIC):
+		return Errorf(EFORBIDDEN, "Only the IC may start a closed set over missing consent or riders.")
+	case force && reason == "":
+		return Errorf(EINVALID, "force needs the IC's written reason, which the AD will read: reason=\"...\"")
 	}
 	if sc.Filming() {
 		cur, err := tx.Session(sc.ID, sc.Session)
@@ -50,19 +97,30 @@ func runClosedSetStart(in *input, tx Tx) error {
 		by, _ := personOf(tx, cur.StartedBy)
 		return Errorf(ECONFLICT, "The closed set for scene %s is already running: %s started it at %s.", sc.ID, by.Handle(), in.b.fmtTime(cur.StartedAt))
 	}
-	var missing []string
+	var hard, soft []gap
 	for _, p := range startPreconditions {
-		m, err := p.missing(in, tx, &sc)
+		g, err := p.gaps(in, tx, &sc)
 		if err != nil {
 			return err
 		}
-		missing = append(missing, m...)
+		if p.overridable {
+			soft = append(soft, g...)
+		} else {
+			hard = append(hard, g...)
+		}
 	}
-	if len(missing) > 0 {
-		return Errorf(ECONFLICT, "Cannot start the closed set for scene %s. Missing:\n  - %s", sc.ID, strings.Join(missing, "\n  - "))
+	if len(hard) > 0 || (len(soft) > 0 && !force) {
+		msg := fmt.Sprintf("Cannot start the closed set for scene %s. Missing:\n%s", sc.ID, gapList(in, append(hard, soft...)))
+		if len(hard) == 0 {
+			msg += fmt.Sprintf("\nOnly the IC may start it anyway, with a written reason the AD will read: /closedset start %s force reason=\"...\"", sc.ID)
+		}
+		return Errorf(ECONFLICT, "%s", msg)
 	}
 
 	sess := Session{Scene: sc.ID, Seq: sc.Sessions + 1, StartedBy: in.caller.ID, StartedAt: in.now}
+	if force && len(soft) > 0 {
+		sess.Override = reason
+	}
 	if sess.Roster, err = sessionRoster(in, tx, &sc); err != nil {
 		return err
 	}
@@ -85,8 +143,26 @@ func runClosedSetStart(in *input, tx Tx) error {
 	if err := tx.PutScene(sc); err != nil {
 		return err
 	}
-	if err := in.audit(tx, "closedset.start", sc.ID, "closed set session %d started for scene %s, roster of %d", sess.Seq, sc.ID, len(sess.Roster)); err != nil {
+	summary := fmt.Sprintf("closed set session %d started for scene %s, roster of %d", sess.Seq, sc.ID, len(sess.Roster))
+	if sess.Override != "" {
+		summary += fmt.Sprintf("; the IC overrode %d missing item(s), reason: %s", len(soft), sess.Override)
+	}
+	if err := in.audit(tx, "closedset.start", sc.ID, "%s", summary); err != nil {
 		return err
+	}
+	if sess.Override != "" {
+		ads, err := holders(tx, RoleAD)
+		if err != nil {
+			return err
+		}
+		lines := make([]string, len(soft))
+		for i, g := range soft {
+			lines[i] = g.summary
+		}
+		for _, ad := range ads {
+			in.out.dm(ad.ID, ClassReadiness, sc.ID, "", fmt.Sprintf("The IC started the closed set for scene %s although:\n  - %s\nThe IC's reason: %s",
+				sc.ID, strings.Join(lines, "\n  - "), sess.Override))
+		}
 	}
 
 	roster, err := rosterText(tx, sess.Roster)
@@ -95,6 +171,9 @@ func runClosedSetStart(in *input, tx Tx) error {
 	}
 	reply := fmt.Sprintf("Closed set started for scene %s at %s (session %d).\nRoster (%d): %s",
 		sc.ID, in.b.fmtClock(in.now), sess.Seq, len(sess.Roster), roster)
+	if sess.Override != "" {
+		reply += fmt.Sprintf("\nStarted over %d missing item(s) on your written reason; the AD has been told.", len(soft))
+	}
 	switch sess.Lock.State {
 	case LockPending:
 		reply += fmt.Sprintf("\nLocking #%s to the roster…", sc.Channel)
@@ -255,6 +334,7 @@ func runRosterAdd(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s (%s) is on the roster for scene %s.", p.Handle(), role, sc.ID)
+	refreshTopline(in, &sc)
 	text := fmt.Sprintf("You are on the closed-set roster for scene %s (as %s).", sc.ID, role.Title())
 	if running {
 		text += fmt.Sprintf(" The closed set is running: please confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
@@ -310,6 +390,7 @@ func runRosterRemove(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s is no longer on the roster for scene %s.", p.Handle(), sc.ID)
+	refreshTopline(in, &sc)
 	in.out.dm(p.ID, ClassPersonal, sc.ID, p.ID, fmt.Sprintf("You are no longer on the closed-set roster for scene %s.", sc.ID))
 	return nil
 }

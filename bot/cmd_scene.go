@@ -221,6 +221,7 @@ func runSceneSet(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s updated (%s).\n%s", sc.ID, strings.Join(changed, ", "), in.b.sceneCard(tx, &sc))
+	refreshTopline(in, &sc)
 	return nil
 }
 
@@ -241,34 +242,138 @@ func runBeatAdd(in *input, tx Tx) error {
 	if desc == "" {
 		return Errorf(EINVALID, "missing the beat's description, in quotes")
 	}
-	kindText, ok := in.key("kind")
-	if !ok {
+	if _, ok := in.key("kind"); !ok {
 		return Errorf(EINVALID, "missing kind=nudity|contact|simulated-sex|other")
-	}
-	kind, err := ParseBeatKind(kindText)
-	if err != nil {
-		return err
 	}
 	if err := refuseWhileFilming(&sc, "a new beat"); err != nil {
 		return err
 	}
-	var areas []string
-	if v, ok := in.key("areas"); ok {
-		areas = splitList(v)
+	b := Beat{Description: desc}
+	if err := beatFields(in, tx, &sc, &b); err != nil {
+		return err
 	}
-	if kind == KindNudity && len(areas) == 0 {
+	id := sc.addBeat(b)
+	b, _ = sc.Beat(id)
+	if err := widened(in, tx, &sc, b, "beat.add", fmt.Sprintf("beat %s (%s) added to scene %s", id, b.Kind, sc.ID)); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s added to scene %s: %s [%s].", id, sc.ID, desc, b.Kind)
+	return nil
+}
+
+// beatFields reads kind=, areas= and performers= into b.
+func beatFields(in *input, tx Tx, sc *Scene, b *Beat) error {
+	if v, ok := in.key("kind"); ok {
+		kind, err := ParseBeatKind(v)
+		if err != nil {
+			return err
+		}
+		b.Kind = kind
+	}
+	if v, ok := in.key("areas"); ok {
+		b.Areas = splitList(v)
+	}
+	if b.Kind == KindNudity && len(b.Areas) == 0 {
 		return Errorf(EINVALID, "a nudity beat needs areas=: the body areas visible to camera, such as areas=back,buttocks")
 	}
-	id := sc.addBeat(Beat{Description: desc, Kind: kind, Areas: areas})
+	if v, ok := in.key("performers"); ok {
+		ps, err := in.people(tx, v)
+		if err != nil {
+			return err
+		}
+		b.Performers = nil
+		for _, p := range ps {
+			if !sc.IsPerformer(p.ID) {
+				return Errorf(EINVALID, "%s does not perform in scene %s", p.Handle(), sc.ID)
+			}
+			b.Performers = append(b.Performers, p.ID)
+		}
+	}
+	return nil
+}
+
+// widened records a new or changed beat: the scene's scope grows, so
+// answers to the beat must be given again and signed riders need
+// amendment; the performers it involves are asked, the IC is told about
+// the riders, and the top-line summary is re-posted.
+func widened(in *input, tx Tx, sc *Scene, b Beat, action, summary string) error {
+	sc.Scope++
 	sc.Version++
 	sc.Updated = in.now
-	if err := tx.PutScene(sc); err != nil {
+	if err := tx.PutScene(*sc); err != nil {
 		return err
 	}
-	if err := in.audit(tx, "beat.add", sc.ID, "beat %s (%s) added to scene %s", id, kind, sc.ID); err != nil {
+	if err := in.audit(tx, action, sc.ID, "%s", summary); err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s added to scene %s: %s [%s].", id, sc.ID, desc, kind)
+	for _, p := range involvedPerformers(sc, b) {
+		askForBoundaries(in, sc, p, fmt.Sprintf("Scene %s has a new or changed beat, %s.", sc.ID, b.ID), []Beat{b})
+	}
+	riders, err := tx.Riders(sc.ID)
+	if err != nil {
+		return err
+	}
+	var amend []UserID
+	for _, r := range riders {
+		if r.State == RiderSigned && r.Scope < sc.Scope && sc.IsPerformer(r.Performer) {
+			amend = append(amend, r.Performer)
+		}
+	}
+	if len(amend) > 0 {
+		ps, err := peopleOf(tx, amend)
+		if err != nil {
+			return err
+		}
+		ics, err := holders(tx, RoleIC)
+		if err != nil {
+			return err
+		}
+		for _, ic := range ics {
+			in.out.dm(ic.ID, ClassRiderDetail, sc.ID, "", fmt.Sprintf("Scene %s changed (%s): the signed riders of %s need amendment, to reach them by %s.",
+				sc.ID, b.ID, handles(ps), in.b.fmtTime(sc.Call.Add(-in.b.riderNotice))))
+		}
+	}
+	refreshTopline(in, sc)
+	return nil
+}
+
+func runBeatSet(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	word, err := in.next("beat id")
+	if err != nil {
+		return err
+	}
+	id, err := ParseBeatID(word.Value)
+	if err != nil {
+		return err
+	}
+	desc := strings.TrimSpace(in.rest())
+	i := slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
+	if i < 0 {
+		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
+	}
+	if desc == "" && len(in.named) == 0 {
+		return Errorf(EINVALID, "nothing to change: give a new description or kind=, areas= or performers=")
+	}
+	if err := refuseWhileFilming(&sc, "changing a beat"); err != nil {
+		return err
+	}
+	b := sc.Beats[i]
+	if desc != "" {
+		b.Description = desc
+	}
+	if err := beatFields(in, tx, &sc, &b); err != nil {
+		return err
+	}
+	b.Rev++
+	sc.Beats[i] = b
+	if err := widened(in, tx, &sc, b, "beat.set", fmt.Sprintf("beat %s of scene %s changed (revision %d)", id, sc.ID, b.Rev)); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s changed: %s. Earlier answers to it no longer count; its performers have been asked again.", id, sc.ID, beatLine(b))
 	return nil
 }
 
@@ -304,6 +409,7 @@ func runBeatRemove(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s removed from scene %s.", id, sc.ID)
+	refreshTopline(in, &sc)
 	return nil
 }
 

@@ -172,7 +172,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	fc := &fakeChat{private: map[bot.ChannelID]bool{"scene-12": true, "ic-office": true}}
+	fc := &fakeChat{private: map[bot.ChannelID]bool{"scene-12": true, "ic-office": true, "costume-room": true, "hmu-room": true}}
 	o := harnessOpt{chat: fc, rec: fc}
 	for _, f := range opts {
 		f(&o)
@@ -189,7 +189,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 
 func withLocker(lc *lockingChat) func(*harnessOpt) {
 	return func(o *harnessOpt) {
-		lc.private = map[bot.ChannelID]bool{"scene-12": true, "ic-office": true}
+		lc.private = map[bot.ChannelID]bool{"scene-12": true, "ic-office": true, "costume-room": true, "hmu-room": true}
 		o.chat, o.rec = lc, &lc.fakeChat
 	}
 }
@@ -200,16 +200,21 @@ func withLocker(lc *lockingChat) func(*harnessOpt) {
 func (h *harness) seed() *harness {
 	h.t.Helper()
 	call := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	sent := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 	err := h.store.Update(context.Background(), func(tx bot.Tx) error {
 		for _, p := range cast {
 			if err := tx.PutPerson(p); err != nil {
 				return err
 			}
 		}
+		if err := tx.PutProduction(bot.ProductionInfo{Name: "Test", DeptChannels: map[bot.Role]bot.ChannelID{
+			bot.RoleCostume: "costume-room", bot.RoleHMU: "hmu-room"}}); err != nil {
+			return err
+		}
 		cam := bot.RosterMember{User: "cam", Role: bot.RoleCamera, AddedBy: "adam", AddedAt: t0}
 		scenes := []bot.Scene{
 			{ID: "12", Title: "Lake house", Call: call, Performers: []bot.UserID{"paula"}, Channel: "scene-12", Status: bot.StatusReady,
-				Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact}}, NextBeat: 1, Roster: []bot.RosterMember{cam}},
+				Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact, Rev: 1}}, NextBeat: 1, Scope: 1, Roster: []bot.RosterMember{cam}},
 			{ID: "14", Title: "Kitchen", Call: call, Performers: []bot.UserID{"pete"}, Status: bot.StatusDraft},
 			{ID: "15", Title: "Bedroom", Call: call, Performers: []bot.UserID{"paula"}, Status: bot.StatusReady,
 				Roster: []bot.RosterMember{cam}},
@@ -219,6 +224,20 @@ func (h *harness) seed() *harness {
 		for _, sc := range scenes {
 			if err := tx.PutScene(sc); err != nil {
 				return err
+			}
+			// Consent given and riders signed in good time, so that
+			// closed sets may start; tests about consent undo this.
+			for _, p := range sc.Performers {
+				bd := bot.Boundaries{Scene: sc.ID, Performer: p, Version: 1, At: sent}
+				for _, b := range sc.Beats {
+					bd.Answers = append(bd.Answers, bot.BeatAnswer{Beat: b.ID, Rev: b.Rev, Answer: bot.AnswerYes})
+				}
+				if err := tx.AddBoundaries(bd); err != nil {
+					return err
+				}
+				if err := tx.PutRider(bot.Rider{Scene: sc.ID, Performer: p, State: bot.RiderSigned, DraftedAt: sent, SentAt: sent, SignedAt: sent, Scope: sc.Scope, Version: 1}); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -70,6 +71,63 @@ type Message struct {
 	// Actions are buttons offered with the message; pressing one runs its
 	// command as the person who pressed it, with every usual check.
 	Actions []Action
+	// Form, on a reply only, asks for several answers at once (a Slack
+	// modal); adapters without forms show Text, which says what to type.
+	Form *Form
+}
+
+// Form asks for several answers at once. On submission the adapter runs
+// Command followed by each field as key=value, as the person who
+// submitted it, so a form is only another way of typing a command.
+type Form struct {
+	Title   string
+	Command string // "/boundaries answer 12"
+	Choices []FormChoice
+	Texts   []FormText
+}
+
+// FormChoice is one question with fixed options, such as a beat's yes, no
+// or discuss.
+type FormChoice struct {
+	Key     string // "b3"
+	Label   string
+	Options []string
+	Value   string // the current answer, if any
+}
+
+// FormText is a free-text field.
+type FormText struct {
+	Key   string // "notes"
+	Label string
+	Value string
+}
+
+// Submit turns submitted values (key -> value) into the command the form
+// stands for. Values are quoted, so that any text survives the parser.
+func (f *Form) Submit(values map[string]string) string {
+	var b strings.Builder
+	b.WriteString(f.Command)
+	keys := make([]string, 0, len(f.Choices)+len(f.Texts))
+	for _, c := range f.Choices {
+		keys = append(keys, c.Key)
+	}
+	for _, t := range f.Texts {
+		keys = append(keys, t.Key)
+	}
+	for _, k := range keys {
+		v, ok := values[k]
+		if !ok || (v == "" && !slices.ContainsFunc(f.Texts, func(t FormText) bool { return t.Key == k })) {
+			continue
+		}
+		fmt.Fprintf(&b, " %s=%s", k, quote(v))
+	}
+	return b.String()
+}
+
+// quote writes v as a double-quoted value the parser reads back exactly.
+func quote(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "“", `\“`, "”", `\”`)
+	return `"` + r.Replace(v) + `"`
 }
 
 // Action is a button: a label, and the command it runs for whoever presses

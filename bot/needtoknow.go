@@ -30,6 +30,19 @@ const (
 	ClassRoster
 	// ClassHoldCaller is who called a hold and why.
 	ClassHoldCaller
+	// ClassBoundaries is a performer's answers, notes and preferences.
+	ClassBoundaries
+	// ClassReadiness is consent and rider progress as counts and states,
+	// never the answers themselves.
+	ClassReadiness
+	// ClassRiderDetail is a rider's dates and terms.
+	ClassRiderDetail
+	// ClassTopline is the top-line summary of a scene.
+	ClassTopline
+	// ClassGarments is garment and barrier needs, for costume.
+	ClassGarments
+	// ClassBodyNotes is body notes, for hair and makeup.
+	ClassBodyNotes
 )
 
 // audience is one row of the need-to-know table.
@@ -70,6 +83,12 @@ var needToKnow = map[Class]audience{
 	ClassSceneDetail: {name: "scene detail", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
 	ClassRoster:      {name: "closed-set roster", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, roster: true, channel: privateChannel},
 	ClassHoldCaller:  {name: "hold caller", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+	ClassBoundaries:  {name: "boundaries", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+	ClassReadiness:   {name: "readiness", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassRiderDetail: {name: "rider detail", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+	ClassTopline:     {name: "top-line summary", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassGarments:    {name: "garments", roles: []Role{RoleIC, RoleCostume}, subject: true, channel: privateChannel},
+	ClassBodyNotes:   {name: "body notes", roles: []Role{RoleIC, RoleHMU}, subject: true, channel: privateChannel},
 }
 
 func (c Class) String() string {

@@ -23,6 +23,7 @@ func TestNeedToKnowTable(t *testing.T) {
 		{"producer", Person{ID: "priya", Roles: []Role{RoleProducer}}},
 		{"department on the roster", Person{ID: "cam", Roles: []Role{RoleCamera}}},
 		{"department off the roster", Person{ID: "cora", Roles: []Role{RoleCostume}}},
+		{"hair and makeup", Person{ID: "hana", Roles: []Role{RoleHMU}}},
 		{"crew", Person{ID: "gary", Roles: []Role{RoleCrew}}},
 		{"admin without a role", Person{ID: "root"}},
 		{"stranger", Person{ID: "nobody"}},
@@ -30,14 +31,20 @@ func TestNeedToKnowTable(t *testing.T) {
 	// One column per recipient above, in order; the subject of personal
 	// data is the performer "paula".
 	want := map[Class]string{
-		//                   paula pete ines adam dana priya cam  cora gary root nobody
-		ClassPublic:      "  y     y    y    y    y    y     y    y    y    y    y",
-		ClassCrew:        "  y     y    y    y    y    y     y    y    y    y    -",
-		ClassPersonal:    "  y     -    -    -    -    -     -    -    -    -    -",
-		ClassRoles:       "  -     -    y    y    -    y     -    -    -    y    -",
-		ClassSceneDetail: "  y     -    y    y    y    y     -    -    -    -    -",
-		ClassRoster:      "  y     -    y    y    y    y     y    -    -    -    -",
-		ClassHoldCaller:  "  y     -    y    -    -    -     -    -    -    -    -",
+		//                   paula pete ines adam dana priya cam  cora hana gary root nobody
+		ClassPublic:      "  y    y    y    y    y    y    y    y    y    y    y    y",
+		ClassCrew:        "  y    y    y    y    y    y    y    y    y    y    y    -",
+		ClassPersonal:    "  y    -    -    -    -    -    -    -    -    -    -    -",
+		ClassRoles:       "  -    -    y    y    -    y    -    -    -    -    y    -",
+		ClassSceneDetail: "  y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassRoster:      "  y    -    y    y    y    y    y    -    -    -    -    -",
+		ClassHoldCaller:  "  y    -    y    -    -    -    -    -    -    -    -    -",
+		ClassBoundaries:  "  y    -    y    -    -    -    -    -    -    -    -    -",
+		ClassReadiness:   "  y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassRiderDetail: "  y    -    y    -    -    -    -    -    -    -    -    -",
+		ClassTopline:     "  y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassGarments:    "  y    -    y    -    -    -    -    y    -    -    -    -",
+		ClassBodyNotes:   "  y    -    y    -    -    -    -    -    y    -    -    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {
@@ -77,6 +84,12 @@ func TestNeedToKnowChannels(t *testing.T) {
 		ClassSceneDetail: privateChannel,
 		ClassRoster:      privateChannel,
 		ClassHoldCaller:  noChannel,
+		ClassBoundaries:  noChannel,
+		ClassReadiness:   privateChannel,
+		ClassRiderDetail: noChannel,
+		ClassTopline:     privateChannel,
+		ClassGarments:    privateChannel,
+		ClassBodyNotes:   privateChannel,
 	}
 	for c, rule := range want {
 		if got := needToKnow[c].channel; got != rule {

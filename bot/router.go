@@ -17,6 +17,8 @@ type spec struct {
 	summary string   // one line for /icbot help
 	help    string   // more lines for /scene help add, may be empty
 	keys    []string // the key=value names it accepts
+	// keyOK accepts further keys by their shape (beat ids: b1=yes).
+	keyOK func(string) bool
 	// freeText: everything after the first argument is one text, as typed.
 	freeText bool
 	// anonymous: the caller is not logged (a hold's caller is for the IC).
@@ -247,7 +249,7 @@ func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, err
 			in.args = append(in.args, a)
 			continue
 		}
-		if !slices.Contains(s.keys, a.Key) {
+		if !slices.Contains(s.keys, a.Key) && (s.keyOK == nil || !s.keyOK(a.Key)) {
 			if len(s.keys) == 0 {
 				return in, Errorf(EINVALID, "/%s takes no key=value options, but got %s=", s.path, a.Key)
 			}

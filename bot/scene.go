@@ -146,9 +146,9 @@ type Scene struct {
 	Scope int
 	// Topline is the scene's top-line summary, once posted.
 	Topline ToplineState
-	Version      int // bumped on every change
-	Created      time.Time
-	Updated      time.Time
+	Version int // bumped on every change
+	Created time.Time
+	Updated time.Time
 }
 
 // ActiveHold returns the hold in force, if any.

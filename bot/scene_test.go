@@ -154,7 +154,7 @@ func TestSceneLifecycle(t *testing.T) {
 		t.Errorf("adam's list:\n%s", l)
 	}
 	// No change to beats or performers during a closed set; no removal.
-	h.must("adam", "/closedset start 21A")
+	h.must("ines", `/closedset start 21A force reason="testing the scene's life, no consent needed"`)
 	for _, cmd := range []string{`/scene beat add 21A "x" kind=contact`, "/scene beat remove 21A b3", "/scene set 21A performers=@paula", "/scene remove 21A"} {
 		if r := h.do("ines", cmd); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "closed set") {
 			t.Errorf("%s during a closed set: %v %q", cmd, r.out.Err, r.reply)
@@ -168,7 +168,7 @@ func TestSceneLifecycle(t *testing.T) {
 	}
 	// Its session stays on record and numbering continues on re-adding.
 	h.must("ines", `/scene add 21A title=again call="2026-12-04 09:00" performers=@paula`)
-	h.must("adam", "/closedset start 21A")
+	h.must("ines", `/closedset start 21A force reason="testing"`)
 	if s := h.session("21A", 2); !s.Running() {
 		t.Errorf("second session: %+v", s)
 	}

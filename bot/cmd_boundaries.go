@@ -1,0 +1,435 @@
+package bot
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// beatKey matches the beat keys of /boundaries answer (b1=yes).
+var beatKey = regexp.MustCompile(`^b[0-9]+$`)
+
+// latestBoundaries returns a performer's latest boundaries, or nil.
+func latestBoundaries(tx Tx, sc SceneID, p UserID) (*Boundaries, error) {
+	bd, err := tx.Boundaries(sc, p)
+	switch {
+	case err == nil:
+		return &bd, nil
+	case ErrorCode(err) == ENOTFOUND:
+		return nil, nil
+	}
+	return nil, err
+}
+
+// performerArgs reads optional "@a @b" naming performers of the scene;
+// none means all of them.
+func performerArgs(in *input, tx Tx, sc *Scene) ([]Person, error) {
+	var out []Person
+	for len(in.args) > 0 {
+		a, _ := in.optional()
+		p, err := in.person(tx, a.Value, false)
+		if err != nil {
+			return nil, err
+		}
+		if !sc.IsPerformer(p.ID) {
+			return nil, Errorf(EINVALID, "%s does not perform in scene %s", p.Handle(), sc.ID)
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return peopleOf(tx, sc.Performers)
+	}
+	return out, nil
+}
+
+// beatLine describes a beat for the people who may see scene details.
+func beatLine(b Beat) string {
+	s := fmt.Sprintf("%s  %s [%s]", b.ID, b.Description, b.Kind)
+	if len(b.Areas) > 0 {
+		s += " visible: " + strings.Join(b.Areas, ", ")
+	}
+	return s
+}
+
+// askForBoundaries DMs a performer the beats that involve them, with
+// buttons to answer privately or withdraw; why says what prompted it.
+func askForBoundaries(in *input, sc *Scene, p UserID, why string, beats []Beat) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s Scene %s (%s), call %s. Please tell the IC, privately, whether you agree to each beat: yes, no or discuss.\n",
+		why, sc.ID, sc.Title, in.b.fmtTime(sc.Call))
+	for _, bt := range beats {
+		b.WriteString("  " + beatLine(bt) + "\n")
+	}
+	fmt.Fprintf(&b, "Answer with the button, or type: /boundaries answer %s %s=yes|no|discuss ... notes=\"...\" garments=\"...\" body=\"...\"\n", sc.ID, beats[0].ID)
+	b.WriteString("Only you and the IC will see your answers and notes. You can change them, or withdraw, at any time.")
+	in.out.dm(p, ClassSceneDetail, sc.ID, p, b.String())
+	in.out.withActions(
+		Action{Label: "Answer privately", Command: "/boundaries form " + string(sc.ID)},
+		Action{Label: "Withdraw consent", Command: "/boundaries withdraw " + string(sc.ID)},
+	)
+}
+
+func runBoundariesRequest(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	ps, err := performerArgs(in, tx, &sc)
+	if err != nil {
+		return err
+	}
+	if len(sc.Beats) == 0 {
+		return Errorf(ECONFLICT, "Scene %s has no intimacy beats yet: add them with /scene beat add %s \"description\" kind=KIND.", sc.ID, sc.ID)
+	}
+	var asked []Person
+	for _, p := range ps {
+		var beats []Beat
+		for _, b := range sc.Beats {
+			if b.Involves(p.ID) {
+				beats = append(beats, b)
+			}
+		}
+		if len(beats) > 0 {
+			askForBoundaries(in, &sc, p.ID, "The IC asks for your boundaries.", beats)
+			asked = append(asked, p)
+		}
+	}
+	if len(asked) == 0 {
+		return Errorf(ECONFLICT, "No beat of scene %s involves %s.", sc.ID, handles(ps))
+	}
+	if err := in.audit(tx, "boundaries.request", sc.ID, "boundaries requested from %d performer(s) for scene %s", len(asked), sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Asked %s, privately, for their boundaries for scene %s.", handles(asked), sc.ID)
+	return nil
+}
+
+func runBoundariesForm(in *input, tx Tx) error {
+	sc, err := in.onlyScene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.authorizeScene(tx, &sc); err != nil {
+		return err
+	}
+	if !sc.IsPerformer(in.caller.ID) {
+		return Errorf(EFORBIDDEN, "Only the performers of scene %s answer for it.", sc.ID)
+	}
+	bd, err := latestBoundaries(tx, sc.ID, in.caller.ID)
+	if err != nil {
+		return err
+	}
+	f := &Form{Title: "Boundaries, scene " + string(sc.ID), Command: "/boundaries answer " + string(sc.ID)}
+	var usage strings.Builder
+	fmt.Fprintf(&usage, "Your boundaries for scene %s; type: /boundaries answer %s", sc.ID, sc.ID)
+	for _, b := range sc.Beats {
+		if !b.Involves(in.caller.ID) {
+			continue
+		}
+		c := FormChoice{Key: b.ID, Label: beatLine(b), Options: []string{string(AnswerYes), string(AnswerNo), string(AnswerDiscuss)}}
+		if bd != nil {
+			if a, ok := bd.answerTo(b); ok && !bd.withdrew(b.ID) {
+				c.Value = string(a)
+			}
+		}
+		f.Choices = append(f.Choices, c)
+		fmt.Fprintf(&usage, " %s=yes|no|discuss", b.ID)
+	}
+	if len(f.Choices) == 0 {
+		return Errorf(ECONFLICT, "No beat of scene %s involves you.", sc.ID)
+	}
+	usage.WriteString(` notes="..." garments="..." body="..."`)
+	f.Texts = []FormText{
+		{Key: "notes", Label: "Notes for the IC (only the IC reads them)"},
+		{Key: "garments", Label: "Garments and barriers you want (costume sees these)"},
+		{Key: "body", Label: "Body notes for hair and makeup (tattoos, body makeup)"},
+	}
+	if bd != nil {
+		f.Texts[0].Value, f.Texts[1].Value, f.Texts[2].Value = bd.Notes, bd.Garments, bd.Body
+	}
+	for _, c := range f.Choices {
+		usage.WriteString("\n  " + c.Label)
+		if c.Value != "" {
+			usage.WriteString(" (now: " + c.Value + ")")
+		}
+	}
+	in.out.replyOwn(ClassBoundaries, sc.ID, "%s", usage.String())
+	in.out.replies[len(in.out.replies)-1].Form = f
+	return nil
+}
+
+func runBoundariesAnswer(in *input, tx Tx) error {
+	sc, err := in.onlyScene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.authorizeScene(tx, &sc); err != nil {
+		return err
+	}
+	if !sc.IsPerformer(in.caller.ID) {
+		return Errorf(EFORBIDDEN, "Only the performers of scene %s answer for it.", sc.ID)
+	}
+	prev, err := latestBoundaries(tx, sc.ID, in.caller.ID)
+	if err != nil {
+		return err
+	}
+	next := Boundaries{Scene: sc.ID, Performer: in.caller.ID, Version: 1, At: in.now}
+	if prev != nil {
+		next.Version = prev.Version + 1
+		next.Answers = slices.Clone(prev.Answers)
+		next.Notes, next.Garments, next.Body = prev.Notes, prev.Garments, prev.Body
+		next.Withdrawn = slices.Clone(prev.Withdrawn)
+	}
+	var answered []string
+	keys := slices.Sorted(maps.Keys(in.named))
+	for _, key := range keys {
+		arg := in.named[key]
+		if !beatKey.MatchString(key) {
+			continue
+		}
+		b, ok := sc.Beat(key)
+		if !ok {
+			return Errorf(EINVALID, "scene %s has no beat %s: /boundaries form %s lists yours", sc.ID, key, sc.ID)
+		}
+		if !b.Involves(in.caller.ID) {
+			return Errorf(EINVALID, "beat %s does not involve you", key)
+		}
+		a, err := ParseAnswer(arg.Value)
+		if err != nil {
+			return err
+		}
+		next.Answers = slices.DeleteFunc(next.Answers, func(x BeatAnswer) bool { return x.Beat == key })
+		next.Answers = append(next.Answers, BeatAnswer{Beat: key, Rev: b.Rev, Answer: a})
+		answered = append(answered, key)
+	}
+	texts := 0
+	for _, k := range []string{"notes", "garments", "body"} {
+		if v, ok := in.key(k); ok {
+			texts++
+			v = strings.TrimSpace(v)
+			switch k {
+			case "notes":
+				next.Notes = v
+			case "garments":
+				next.Garments = v
+			case "body":
+				next.Body = v
+			}
+		}
+	}
+	if len(answered) == 0 && texts == 0 {
+		return Errorf(EINVALID, "nothing to record: give at least one beat, as in b1=yes, or notes=, garments= or body=")
+	}
+	slices.SortFunc(next.Answers, func(a, b BeatAnswer) int { return beatOrder(&sc, a.Beat) - beatOrder(&sc, b.Beat) })
+	next.Withdrawn = stillWithdrawn(&sc, in.caller.ID, next.Withdrawn, answered)
+	if err := tx.AddBoundaries(next); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "boundaries.answer", sc.ID, "boundaries of %s for scene %s: version %d", in.caller.Handle(), sc.ID, next.Version); err != nil {
+		return err
+	}
+	c := consentOf(&sc, in.caller.ID, &next)
+	summary := boundariesText(&sc, &next)
+	reply := fmt.Sprintf("Thank you. Your boundaries for scene %s are saved (version %d); only you and the IC can see them.\n%s", sc.ID, next.Version, summary)
+	if !c.Confirmed() {
+		reply += "\n" + stillOpen(c)
+	}
+	in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
+	if err := tellIC(in, tx, &sc, fmt.Sprintf("%s updated their boundaries for scene %s (version %d).\n%s", in.caller.Handle(), sc.ID, next.Version, summary)); err != nil {
+		return err
+	}
+	refreshTopline(in, &sc)
+	return nil
+}
+
+// beatOrder is a beat's position in the scene, for sorting answers.
+func beatOrder(sc *Scene, id string) int {
+	return slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
+}
+
+// stillWithdrawn is what stays withdrawn once the performer has answered
+// some beats again: a withdrawal of everything becomes the list of the
+// beats not answered anew.
+func stillWithdrawn(sc *Scene, performer UserID, withdrawn, answered []string) []string {
+	if slices.Contains(withdrawn, "*") {
+		withdrawn = nil
+		for _, b := range sc.Beats {
+			if b.Involves(performer) {
+				withdrawn = append(withdrawn, b.ID)
+			}
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(withdrawn), func(id string) bool { return slices.Contains(answered, id) })
+}
+
+// stillOpen says what a performer has left to do.
+func stillOpen(c consentState) string {
+	var parts []string
+	if len(c.Missing) > 0 {
+		parts = append(parts, "not yet answered: "+strings.Join(c.Missing, ", "))
+	}
+	if len(c.Discuss) > 0 {
+		parts = append(parts, "to discuss with the IC: "+strings.Join(c.Discuss, ", "))
+	}
+	if len(c.Withdrawn) > 0 {
+		parts = append(parts, "withdrawn: "+strings.Join(c.Withdrawn, ", "))
+	}
+	return "Still open: " + strings.Join(parts, "; ") + "."
+}
+
+// boundariesText shows one version of a performer's boundaries, for the
+// performer and the IC only.
+func boundariesText(sc *Scene, bd *Boundaries) string {
+	var b strings.Builder
+	for _, bt := range sc.Beats {
+		if !bt.Involves(bd.Performer) {
+			continue
+		}
+		ans := "not answered"
+		if a, ok := bd.answerTo(bt); ok {
+			ans = string(a)
+		} else if slices.ContainsFunc(bd.Answers, func(x BeatAnswer) bool { return x.Beat == bt.ID }) {
+			ans = "not answered since the beat changed"
+		}
+		if bd.withdrew(bt.ID) {
+			ans = "WITHDRAWN"
+		}
+		fmt.Fprintf(&b, "  %s  %s [%s]: %s\n", bt.ID, bt.Description, bt.Kind, ans)
+	}
+	for _, f := range []struct{ label, v string }{{"Notes", bd.Notes}, {"Garments and barriers", bd.Garments}, {"Body notes", bd.Body}} {
+		if f.v != "" {
+			fmt.Fprintf(&b, "  %s: %s\n", f.label, f.v)
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// tellIC sends every IC a notice about a performer's private data.
+func tellIC(in *input, tx Tx, sc *Scene, text string) error {
+	ics, err := holders(tx, RoleIC)
+	if err != nil {
+		return err
+	}
+	for _, ic := range ics {
+		if ic.ID != in.caller.ID {
+			in.out.dm(ic.ID, ClassBoundaries, sc.ID, in.caller.ID, text)
+		}
+	}
+	return nil
+}
+
+func runBoundariesShow(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.authorizeScene(tx, &sc); err != nil {
+		return err
+	}
+	var ps []Person
+	if in.caller.Has(RoleIC) {
+		if ps, err = performerArgs(in, tx, &sc); err != nil {
+			return err
+		}
+	} else {
+		if err := in.done(); err != nil {
+			return err
+		}
+		ps = []Person{in.caller}
+	}
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		bd, err := latestBoundaries(tx, sc.ID, p.ID)
+		if err != nil {
+			return err
+		}
+		if bd == nil {
+			fmt.Fprintf(&b, "%s: no answers yet for scene %s.", p.Handle(), sc.ID)
+			continue
+		}
+		fmt.Fprintf(&b, "%s, scene %s, version %d of %s:\n%s", p.Handle(), sc.ID, bd.Version, in.b.fmtTime(bd.At), boundariesText(&sc, bd))
+	}
+	if in.caller.Has(RoleIC) {
+		in.out.reply(ClassBoundaries, sc.ID, "%s", b.String())
+	} else {
+		in.out.replyOwn(ClassBoundaries, sc.ID, "%s", b.String())
+	}
+	return nil
+}
+
+func runBoundariesStatus(in *input, tx Tx) error {
+	sc, err := in.onlyScene(tx)
+	if err != nil {
+		return err
+	}
+	rd, err := in.b.readinessOf(tx, &sc, in.now)
+	if err != nil {
+		return err
+	}
+	in.out.reply(ClassReadiness, sc.ID, "%s", countsText(&sc, rd))
+	return nil
+}
+
+func runBoundariesWithdraw(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	if err := in.authorizeScene(tx, &sc); err != nil {
+		return err
+	}
+	if !sc.IsPerformer(in.caller.ID) {
+		return Errorf(EFORBIDDEN, "Only the performers of scene %s withdraw consent for it; to pause the scene, use /hold %s.", sc.ID, sc.ID)
+	}
+	var beats []string
+	for len(in.args) > 0 {
+		a, _ := in.optional()
+		id, err := ParseBeatID(a.Value)
+		if err != nil {
+			return err
+		}
+		b, ok := sc.Beat(id)
+		if !ok || !b.Involves(in.caller.ID) {
+			return Errorf(EINVALID, "beat %s of scene %s does not involve you", id, sc.ID)
+		}
+		beats = append(beats, id)
+	}
+	prev, err := latestBoundaries(tx, sc.ID, in.caller.ID)
+	if err != nil {
+		return err
+	}
+	next := Boundaries{Scene: sc.ID, Performer: in.caller.ID, Version: 1, At: in.now, Withdrawn: []string{"*"}}
+	if prev != nil {
+		next.Version = prev.Version + 1
+		next.Answers = slices.Clone(prev.Answers)
+		next.Notes, next.Garments, next.Body = prev.Notes, prev.Garments, prev.Body
+	}
+	what := "all beats"
+	if len(beats) > 0 {
+		next.Withdrawn = beats
+		if prev != nil {
+			next.Withdrawn = append(stillWithdrawn(&sc, in.caller.ID, prev.Withdrawn, nil), beats...)
+			slices.Sort(next.Withdrawn)
+			next.Withdrawn = slices.Compact(next.Withdrawn)
+		}
+		what = strings.Join(beats, ", ")
+	}
+	if err := tx.AddBoundaries(next); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "boundaries.withdraw", sc.ID, "consent withdrawn for scene %s (boundaries version %d)", sc.ID, next.Version); err != nil {
+		return err
+	}
+	icText := fmt.Sprintf("CONSENT WITHDRAWN: %s withdrew consent to %s of scene %s at %s. The scene is on hold. Talk with them; lift the hold with /hold lift %s only when the scene may go on as agreed.\n%s",
+		in.caller.Handle(), what, sc.ID, in.b.fmtClock(in.now), sc.ID, boundariesText(&sc, &next))
+	if err := callHold(in, tx, &sc, "consent withdrawn: "+what, icText, RoleAD, RoleDirector); err != nil {
+		return err
+	}
+	in.out.replyOwn(ClassBoundaries, sc.ID, "Your withdrawal of consent to %s of scene %s is recorded, and the scene is on hold. The IC has been told and will talk with you; the AD and the director know only that the scene is on hold.", what, sc.ID)
+	return nil
+}

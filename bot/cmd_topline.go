@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func runTopline(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	ch := sc.Channel
+	if a, ok := in.optional(); ok {
+		if ch, err = channelArg(a.Value); err != nil {
+			return err
+		}
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if ch == "" {
+		return Errorf(EINVALID, "scene %s has no channel: name a private one, as in /topline %s #scene-%s", sc.ID, sc.ID, strings.ToLower(string(sc.ID)))
+	}
+	in.out.reply(ClassTopline, sc.ID, "Posting the top-line summary of scene %s to #%s, if it is private…", sc.ID, ch)
+	in.out.then(toplineEffect(sc.ID, ch, true))
+	return nil
+}
+
+// refreshTopline re-posts a scene's top-line summary, as a new version
+// superseding the last, wherever it was posted: after any change to its
+// beats, answers, riders, roster or holds.
+func refreshTopline(in *input, sc *Scene) {
+	if sc.Topline.Channel != "" {
+		in.out.then(toplineEffect(sc.ID, "", false))
+	}
+}
+
+// toplineEffect posts the next version of a scene's top-line summary to
+// ch (or where it was posted before). The platform must first confirm
+// the channel is private; otherwise nothing is posted or recorded, and
+// the IC is told. explicit is set when the IC asked, who then hears the
+// outcome.
+func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
+		b.toplineMu.Lock()
+		defer b.toplineMu.Unlock()
+		var target ChannelID
+		err := b.store.View(ctx, func(tx Tx) error {
+			sc, err := tx.Scene(scene)
+			if err != nil {
+				return err
+			}
+			target = ch
+			if target == "" {
+				target = sc.Topline.Channel
+			}
+			return nil
+		})
+		if err != nil || target == "" {
+			return err
+		}
+		private, err := b.chat.IsPrivate(ctx, target)
+		if err != nil {
+			return err
+		}
+		if !private {
+			b.log.Warn("refused to post a top-line summary to a channel that is not private", "scene", string(scene), "channel", string(target))
+			text := fmt.Sprintf("The top-line summary of scene %s was not posted: #%s is not a private channel. Nothing was posted.", scene, target)
+			if explicit {
+				b.lateReply(ctx, cmd, ClassPublic, scene, text)
+			} else {
+				b.tellRole(ctx, RoleIC, scene, text)
+			}
+			return nil
+		}
+		var ids []uint64
+		err = b.store.Update(ctx, func(tx Tx) error {
+			sc, err := tx.Scene(scene)
+			if err != nil {
+				return err
+			}
+			prev := sc.Topline.Version
+			sc.Topline = ToplineState{Channel: target, Version: prev + 1, PostedAt: b.now()}
+			if err := tx.PutScene(sc); err != nil {
+				return err
+			}
+			if err := tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "topline.post", Scene: scene,
+				Summary: fmt.Sprintf("top-line summary of scene %s version %d posted", scene, sc.Topline.Version)}); err != nil {
+				return err
+			}
+			text, err := b.toplineText(tx, &sc, prev)
+			if err != nil {
+				return err
+			}
+			msgs := []Message{{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene, Text: text}}
+			if explicit {
+				msgs = append(msgs, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: ClassTopline, Scene: scene,
+					Text: fmt.Sprintf("Top-line summary of scene %s, version %d, posted to #%s.", scene, sc.Topline.Version, target)})
+			}
+			pass, _, err := b.gate.screen(tx, msgs)
+			if err != nil {
+				return err
+			}
+			ids, err = enqueue(tx, cmd, b.now(), pass)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		b.deliverIDs(ctx, ids)
+		return nil
+	}
+}
+
+// tellRole sends public-class text to everyone holding a role, for
+// follow-up problems that concern them rather than the caller.
+func (b *Bot) tellRole(ctx context.Context, r Role, scene SceneID, text string) {
+	var ps []Person
+	if err := b.store.View(ctx, func(tx Tx) error {
+		var err error
+		ps, err = holders(tx, r)
+		return err
+	}); err != nil {
+		b.log.Error("finding people to tell", "err", err)
+		return
+	}
+	for _, p := range ps {
+		b.notify(ctx, Command{Caller: p.ID}, Message{To: Destination{Kind: ToUser, User: p.ID}, Class: ClassPublic, Scene: scene, Text: text})
+	}
+}
+
+// toplineText is the top-line summary (as PRODUCT.md defines it): one
+// screen per scene, never individual notes or answers, riders by status
+// only. prev is the version it supersedes (0 for the first).
+func (b *Bot) toplineText(tx Tx, sc *Scene, prev int) (string, error) {
+	rd, err := b.readinessOf(tx, sc, b.now())
+	if err != nil {
+		return "", err
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "TOP-LINE SUMMARY, scene %s: %s (version %d", sc.ID, sc.Title, sc.Topline.Version)
+	if prev > 0 {
+		fmt.Fprintf(&s, ", supersedes version %d", prev)
+	}
+	fmt.Fprintf(&s, ", %s)\n", b.fmtTime(sc.Topline.PostedAt))
+	status := string(sc.EffectiveStatus())
+	if status == string(StatusOnHold) {
+		status = "ON HOLD: talk to the IC"
+	}
+	fmt.Fprintf(&s, "Call: %s. Status: %s.\n", b.fmtTime(sc.Call), status)
+	perf, err := peopleOf(tx, sc.Performers)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&s, "Performers: %s\n", handles(perf))
+
+	// A beat is agreed when every performer it involves said yes, and
+	// restricted when any said no or withdrew; who said what stays private.
+	var agreed, restricted, pending []string
+	var nudity []string
+	for _, bt := range sc.Beats {
+		yes, no := 0, 0
+		involved := involvedPerformers(sc, bt)
+		for _, c := range rd.consent {
+			if !slices.Contains(involved, c.Performer) {
+				continue
+			}
+			switch {
+			case slices.Contains(c.Refused, bt.ID) || slices.Contains(c.Withdrawn, bt.ID):
+				no++
+			case slices.Contains(c.Agreed, bt.ID):
+				yes++
+			}
+		}
+		line := beatLine(bt)
+		switch {
+		case no > 0:
+			restricted = append(restricted, line)
+		case yes == len(involved) && yes > 0:
+			agreed = append(agreed, line)
+			if bt.Kind == KindNudity {
+				nudity = append(nudity, fmt.Sprintf("%s (%s)", strings.Join(bt.Areas, ", "), bt.ID))
+			}
+		default:
+			pending = append(pending, line)
+		}
+	}
+	section := func(title string, lines []string) {
+		if len(lines) == 0 {
+			fmt.Fprintf(&s, "%s: none\n", title)
+			return
+		}
+		fmt.Fprintf(&s, "%s:\n", title)
+		for _, l := range lines {
+			fmt.Fprintf(&s, "  %s\n", l)
+		}
+	}
+	section("Agreed beats", agreed)
+	section("Restricted beats (not to be filmed as planned)", restricted)
+	section("Not yet agreed", pending)
+	if len(nudity) == 0 {
+		s.WriteString("Nudity as agreed: none\n")
+	} else {
+		fmt.Fprintf(&s, "Nudity as agreed, visible areas: %s\n", strings.Join(nudity, "; "))
+	}
+	var noted, notNoted []Person
+	for i, c := range rd.consent {
+		if c.Garments {
+			noted = append(noted, perf[i])
+		} else {
+			notNoted = append(notNoted, perf[i])
+		}
+	}
+	fmt.Fprintf(&s, "Garments and barriers: with costume for %s", handles(noted))
+	if len(notNoted) > 0 {
+		fmt.Fprintf(&s, "; not yet given by %s", handles(notNoted))
+	}
+	s.WriteString("\n")
+	roster, err := rosterOf(tx, sc)
+	if err != nil {
+		return "", err
+	}
+	rt, err := rosterText(tx, roster)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&s, "Closed set: required. Roster: %s\n", rt)
+	var riders []string
+	for i, r := range rd.riders {
+		riders = append(riders, b.riderLine(perf[i], r, false))
+	}
+	fmt.Fprintf(&s, "Riders: %s", strings.Join(riders, "; "))
+	return s.String(), nil
+}
