@@ -196,6 +196,7 @@ func runClosedSetStart(in *input, tx Tx) error {
 	if sess.Lock.State == LockPending {
 		in.out.then(lockEffect(sc.ID, sess.Seq))
 	}
+	refreshTopline(in, &sc)
 	return nil
 }
 
@@ -497,6 +498,7 @@ func runClosedSetEnd(in *input, tx Tx) error {
 		// Public: the channel is about to be opened to its usual members.
 		in.out.post(sc.Channel, ClassPublic, sc.ID, ended+" Thank you all.")
 	}
+	refreshTopline(in, &sc)
 	return nil
 }
 

@@ -296,7 +296,10 @@ func fmtDuration(d time.Duration) string {
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	if m := int(d.Minutes()) % 60; m != 0 {
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), m)
+	}
+	return fmt.Sprintf("%dh", int(d.Hours()))
 }
 
 // handles writes people as "@a, @b".

@@ -43,7 +43,8 @@ func DemoChannels() []Option {
 }
 
 // SeedDemo writes the demo production into an empty store: the cast, and
-// scene 12 with four beats, called for 09:00 the day after now in zone. It
+// scene 12 with four beats, called for 09:00 the day after now in zone,
+// its performers' boundaries given and riders signed. It
 // does nothing, and reports false, when the store already holds people or
 // scenes or was seeded before.
 func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Location) (bool, error) {
@@ -89,15 +90,41 @@ func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Lo
 			},
 			Version: 1, Created: now, Updated: now,
 		}
+		for i := range sc.Beats {
+			sc.Beats[i].Rev = 1
+		}
+		sc.Scope = 1
 		if err := tx.PutScene(sc); err != nil {
 			return err
+		}
+		// Consent given and riders signed three days ago, so that the AD can
+		// start the closed set at once; Pete keeps the bed scene's sex
+		// simulated under the blanket only, and said no to the hand on thigh.
+		sent := now.Add(-72 * time.Hour)
+		answers := map[bot.UserID]map[string]bot.Answer{
+			"paula": {"b1": bot.AnswerYes, "b2": bot.AnswerYes, "b3": bot.AnswerYes, "b4": bot.AnswerYes},
+			"pete":  {"b1": bot.AnswerYes, "b2": bot.AnswerNo, "b3": bot.AnswerYes, "b4": bot.AnswerYes},
+		}
+		garments := map[bot.UserID]string{"paula": "nude-coloured thong, robe between takes", "pete": "modesty pouch"}
+		for _, p := range sc.Performers {
+			bd := bot.Boundaries{Scene: sc.ID, Performer: p, Version: 1, At: sent, Garments: garments[p]}
+			for _, b := range sc.Beats {
+				bd.Answers = append(bd.Answers, bot.BeatAnswer{Beat: b.ID, Rev: b.Rev, Answer: answers[p][b.ID]})
+			}
+			if err := tx.AddBoundaries(bd); err != nil {
+				return err
+			}
+			r := bot.Rider{Scene: sc.ID, Performer: p, State: bot.RiderSigned, DraftedAt: sent, SentAt: sent, SignedAt: sent, Scope: sc.Scope, Version: 1, Updated: sent}
+			if err := tx.PutRider(r); err != nil {
+				return err
+			}
 		}
 		if err := tx.PutProduction(bot.ProductionInfo{Name: DemoProduction, Seeded: true}); err != nil {
 			return err
 		}
 		seeded = true
 		return tx.Audit(bot.AuditRecord{Time: now, Actor: "icbot", Action: "demo.seed",
-			Summary: fmt.Sprintf("demo production seeded: %d people, scene 12", len(DemoCast()))})
+			Summary: fmt.Sprintf("demo production seeded: %d people, scene 12 with boundaries and riders", len(DemoCast()))})
 	})
 	return seeded, err
 }

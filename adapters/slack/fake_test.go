@@ -355,8 +355,15 @@ func (r *rig) seed() *rig {
 	} {
 		r.slash("UROOT", l)
 	}
-	r.slash("UINES", `/scene add 12 title="Night swim" call="2026-12-03 09:00" performers=<@UPAULA|paula>,<@UPETE|pete> channel=<#GSCENE12|scene-12>`)
+	r.slash("UINES", `/scene add 12 title="Night swim" call="2036-12-03 09:00" performers=<@UPAULA|paula>,<@UPETE|pete> channel=<#GSCENE12|scene-12>`)
 	r.slash("UINES", `/scene beat add 12 "Kiss at the water's edge" kind=contact`)
+	// Consent and riders, so that the closed set may start.
+	r.slash("UPAULA", "/boundaries answer 12 b1=yes")
+	r.slash("UPETE", "/boundaries answer 12 b1=yes")
+	for _, p := range []string{"<@UPAULA>", "<@UPETE>"} {
+		r.slash("UINES", "/rider sent 12 "+p)
+		r.slash("UINES", "/rider signed 12 "+p)
+	}
 	r.fake.took()
 	return r
 }

@@ -103,7 +103,7 @@ func TestRestartKeepsState(t *testing.T) {
 		`@ines /scene add 30 title="Stairs" call="2026-12-05 14:00" performers=@pete`,
 		`@ines /scene beat add 30 "Embrace on the stairs" kind=contact`,
 		`/closedset add 30 @cam`,
-		`/closedset start 30`,
+		`@ines /closedset start 30 force reason="restart test"`,
 		`@pete /hold 30 "cold"`,
 	}, "\n"), env)
 	if code != 0 {
