@@ -1,0 +1,229 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"icbot/bot"
+)
+
+// consentHarness is the seeded production with scene 20 freshly planned:
+// paula and pete, two beats, no answers and no riders yet; call a week on.
+func consentHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
+	h := newHarness(t, opts...).seed()
+	h.must("ines", `/scene add 20 title="Pool" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-12`)
+	h.must("ines", `/scene beat add 20 "Kiss in the water" kind=contact`)
+	h.must("ines", `/scene beat add 20 "Paula leaves the pool, back to camera" kind=nudity areas=back,buttocks performers=@paula`)
+	return h
+}
+
+func TestWithdrawal(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", "/boundaries answer 20 b1=yes b2=yes")
+	h.must("ines", "/topline 20")
+	r := h.must("paula", "/boundaries withdraw 20 b2")
+	if !strings.Contains(r.reply, "scene 20 is recorded, and the scene is on hold") {
+		t.Errorf("performer's reply: %q", r.reply)
+	}
+	if got := h.scene("20").EffectiveStatus(); got != bot.StatusOnHold {
+		t.Errorf("status %s, want on-hold", got)
+	}
+	ic := joined(to(r.sent, "dm", "ines"))
+	if !strings.Contains(ic, "CONSENT WITHDRAWN: @paula withdrew consent to b2 of scene 20") || !strings.Contains(ic, "WITHDRAWN") {
+		t.Errorf("IC's notice lacks the details: %q", ic)
+	}
+	for _, who := range []string{"adam", "dana"} {
+		if got := joined(to(r.sent, "dm", who)); got != "Scene 20 is on hold: talk to the IC." {
+			t.Errorf("%s was told %q, want only that the scene is on hold", who, got)
+		}
+	}
+	// The top-line summary is superseded by a version that shows the hold.
+	posts := to(r.sent, "post", "scene-12")
+	if len(posts) != 1 || !strings.Contains(posts[0].Text, "version 2, supersedes version 1") || !strings.Contains(posts[0].Text, "ON HOLD") {
+		t.Fatalf("top-line after the withdrawal: %+v", posts)
+	}
+	if strings.Contains(posts[0].Text, "paula withdrew") || strings.Contains(posts[0].Text, "WITHDRAWN") {
+		t.Errorf("the top-line says who withdrew: %q", posts[0].Text)
+	}
+	// Nothing about the withdrawal reaches anyone else.
+	for _, s := range r.sent {
+		if s.To != "ines" && s.To != "paula" && strings.Contains(s.Text, "withdr") {
+			t.Errorf("withdrawal detail reached %s %s: %q", s.Kind, s.To, s.Text)
+		}
+	}
+	// The closed set cannot start; the AD sees no detail, the IC all of it.
+	ad := h.do("adam", "/closedset start 20")
+	if ad.code() != bot.ECONFLICT || !strings.Contains(ad.reply, "@paula: consent withdrawn (talk to the IC)") || strings.Contains(ad.reply, "b2") {
+		t.Errorf("AD's refusal: %q", ad.reply)
+	}
+	icr := h.do("ines", "/closedset start 20")
+	if !strings.Contains(icr.reply, "@paula withdrew consent to b2") {
+		t.Errorf("IC's refusal: %q", icr.reply)
+	}
+	// Answering again clears the withdrawal of the beats answered.
+	h.must("paula", "/boundaries answer 20 b2=yes")
+	show := h.must("paula", "/boundaries show 20").reply
+	if strings.Contains(show, "WITHDRAWN") || !strings.Contains(show, "version 3") {
+		t.Errorf("after answering again: %q", show)
+	}
+}
+
+func TestClosedSetRefusedWithWhatIsMissing(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", `/boundaries answer 20 b1=yes b2=discuss notes="CANARY-note"`)
+	h.must("ines", `/rider sent 20 @paula on="2026-11-25 10:00"`)
+	h.must("ines", `/rider signed 20 @paula`)
+	h.must("ines", `/rider drafted 20 @pete`)
+	before := h.auditLen()
+	ad := h.do("adam", "/closedset start 20")
+	wantAD := "Cannot start the closed set for scene 20. Missing:\n" +
+		"  - @paula: boundaries not confirmed (talk to the IC)\n" +
+		"  - @pete: boundaries not confirmed (talk to the IC)\n" +
+		"  - @pete: rider not signed\n" +
+		"Only the IC may start it anyway, with a written reason the AD will read: /closedset start 20 force reason=\"...\""
+	if ad.reply != wantAD {
+		t.Errorf("AD's refusal:\n%s\nwant\n%s", ad.reply, wantAD)
+	}
+	ic := h.do("ines", "/closedset start 20")
+	for _, want := range []string{"@paula wants to discuss b2", "@pete has not answered b1", "@pete: rider drafted, not signed"} {
+		if !strings.Contains(ic.reply, want) {
+			t.Errorf("IC's refusal lacks %q:\n%s", want, ic.reply)
+		}
+	}
+	if strings.Contains(ad.reply+ic.reply, "CANARY") {
+		t.Errorf("a note reached a refusal")
+	}
+	if h.auditLen() != before {
+		t.Errorf("a refused start was audited")
+	}
+	// Force: only the IC, only with a reason; audited; the AD reads it.
+	if r := h.do("adam", `/closedset start 20 force reason="x"`); r.code() != bot.EFORBIDDEN {
+		t.Errorf("AD forced: %v", r.out.Err)
+	}
+	if r := h.do("ines", "/closedset start 20 force"); r.code() != bot.EINVALID || !strings.Contains(r.reply, "reason=") {
+		t.Errorf("force without reason: %v %q", r.out.Err, r.reply)
+	}
+	r := h.must("ines", `/closedset start 20 force reason="Pete confirmed in person; rider signed on paper this morning"`)
+	if !strings.Contains(r.reply, "Started over 3 missing item(s)") {
+		t.Errorf("IC's reply: %q", r.reply)
+	}
+	adMsg := joined(to(r.sent, "dm", "adam"))
+	if !strings.Contains(adMsg, "The IC's reason: Pete confirmed in person") || !strings.Contains(adMsg, "@pete: rider not signed") || strings.Contains(adMsg, "b2") {
+		t.Errorf("AD's notice of the override: %q", adMsg)
+	}
+	if s := h.session("20", 1); !strings.Contains(s.Override, "Pete confirmed in person") {
+		t.Errorf("session override %q", s.Override)
+	}
+	var summary string
+	h.store.AuditLog(t.Context(), func(r bot.AuditRecord) error {
+		if r.Action == "closedset.start" && r.Scene == "20" {
+			summary = r.Summary
+		}
+		return nil
+	})
+	if !strings.Contains(summary, "the IC overrode 3 missing item(s), reason: Pete confirmed in person") {
+		t.Errorf("audit summary %q", summary)
+	}
+}
+
+func TestLateRiderAndAmendment(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", "/boundaries answer 20 b1=yes b2=yes")
+	h.must("pete", "/boundaries answer 20 b1=yes")
+	h.must("ines", "/rider signed 20 @paula")
+	// Sent 24 hours before the call: under the 48-hour notice.
+	h.now = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	r := h.must("ines", "/rider sent 20 @pete")
+	if !strings.Contains(r.reply, "LATE") || !strings.Contains(r.reply, "move the call to after") {
+		t.Errorf("late rider reply: %q", r.reply)
+	}
+	h.must("ines", "/rider signed 20 @pete")
+	if r := h.do("adam", "/closedset start 20"); !strings.Contains(r.reply, "@pete: rider late") {
+		t.Errorf("late rider not refused: %q", r.reply)
+	}
+	// A new beat widens the scene: signed riders need amendment, answers are asked for again.
+	h.now = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	r = h.must("ines", `/scene beat add 20 "Hug on the steps" kind=contact`)
+	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "signed riders of @paula, @pete need amendment") {
+		t.Errorf("IC not told of amendments: %q", got)
+	}
+	for _, p := range []string{"paula", "pete"} {
+		if got := joined(to(r.sent, "dm", p)); !strings.Contains(got, "new or changed beat, b3") || !strings.Contains(got, "Hug on the steps") {
+			t.Errorf("%s not asked about the new beat: %q", p, got)
+		}
+	}
+	st := h.must("ines", "/rider status 20").reply
+	if !strings.Contains(st, "@paula: needs amendment") {
+		t.Errorf("rider status after the new beat: %q", st)
+	}
+	// Changing a beat voids earlier answers to it.
+	h.must("paula", "/boundaries answer 20 b3=yes")
+	h.must("ines", `/scene beat set 20 b3 "Hug and kiss on the steps"`)
+	if show := h.must("paula", "/boundaries show 20").reply; !strings.Contains(show, "b3  Hug and kiss on the steps [contact]: not answered since the beat changed") {
+		t.Errorf("answer to a changed beat still counts: %q", show)
+	}
+}
+
+func TestToplineToPublicChannelRefused(t *testing.T) {
+	h := consentHarness(t)
+	before := h.scene("20").Topline
+	r := h.must("ines", "/topline 20 #general")
+	if got := to(r.sent, "post", "general"); len(got) != 0 {
+		t.Fatalf("posted to a public channel: %+v", got)
+	}
+	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "not posted: #general is not a private channel") {
+		t.Errorf("IC not told: %q", late)
+	}
+	if after := h.scene("20").Topline; after != before {
+		t.Errorf("a refused post changed the top-line state: %+v", after)
+	}
+}
+
+func TestToplineContent(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", `/boundaries answer 20 b1=yes b2=no notes="CANARY-note" garments="CANARY-garment" body="CANARY-body"`)
+	h.must("ines", `/rider sent 20 @paula terms="CANARY-terms"`)
+	r := h.must("ines", "/topline 20")
+	post := joined(to(r.sent, "post", "scene-12"))
+	for _, want := range []string{
+		"TOP-LINE SUMMARY, scene 20: Pool (version 1",
+		"Call: Thu 3 Dec 2026 09:00 GMT",
+		"Performers: @paula, @pete",
+		"Restricted beats (not to be filmed as planned):\n  b2  Paula leaves the pool",
+		"Not yet agreed:\n  b1  Kiss in the water",
+		"Nudity as agreed: none",
+		"Garments and barriers: with costume for @paula; not yet given by @pete",
+		"Riders: @paula: sent, not signed; @pete: none",
+	} {
+		if !strings.Contains(post, want) {
+			t.Errorf("top-line lacks %q:\n%s", want, post)
+		}
+	}
+	if strings.Contains(post, "CANARY") {
+		t.Errorf("the top-line carries private text:\n%s", post)
+	}
+}
+
+func TestDepartmentNotices(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", `/boundaries answer 20 b1=yes b2=yes notes="CANARY-note" garments="nude thong" body="cover the hip tattoo"`)
+	r := h.must("ines", "/dept notify 20 costume")
+	costume := joined(to(r.sent, "post", "costume-room"))
+	if !strings.Contains(costume, "@paula: nude thong") || strings.Contains(costume, "tattoo") || strings.Contains(costume, "CANARY") || strings.Contains(costume, "yes") {
+		t.Errorf("costume notice: %q", costume)
+	}
+	r = h.must("ines", "/dept notify 20 hmu")
+	hmu := joined(to(r.sent, "post", "hmu-room"))
+	if !strings.Contains(hmu, "@paula: cover the hip tattoo") || strings.Contains(hmu, "thong") || strings.Contains(hmu, "CANARY") {
+		t.Errorf("hmu notice: %q", hmu)
+	}
+	if r := h.do("ines", "/dept notify 20 props"); r.code() != bot.EINVALID || !strings.Contains(r.reply, "/dept channel props") {
+		t.Errorf("props without a channel: %v %q", r.out.Err, r.reply)
+	}
+	h.must("adam", "/dept channel props #general")
+	r = h.must("ines", "/dept notify 20 props")
+	if got := to(r.sent, "post", "general"); len(got) != 0 {
+		t.Errorf("a notice went to a public channel: %+v", got)
+	}
+}
