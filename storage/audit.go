@@ -35,7 +35,7 @@ func (s *Store) VerifyAudit(ctx context.Context) (bot.ChainHead, error) {
 		return bot.ChainHead{}, err
 	}
 	var head bot.ChainHead
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		meta, log := btx.Bucket(bucketMeta), btx.Bucket(bucketAudit)
 		if meta == nil || log == nil {
 			return fmt.Errorf("database %s has no audit log or meta bucket", s.path)
@@ -82,7 +82,7 @@ func (s *Store) AuditRecords(ctx context.Context) iter.Seq2[bot.AuditRecord, err
 			yield(bot.AuditRecord{}, err)
 			return
 		}
-		err := s.db.View(func(btx *bolt.Tx) error {
+		err := s.view(func(btx *bolt.Tx) error {
 			log := btx.Bucket(bucketAudit)
 			if log == nil {
 				return fmt.Errorf("database %s has no audit log", s.path)

@@ -37,7 +37,7 @@ func (t *tx) Boundaries(scene bot.SceneID, performer bot.UserID) (bot.Boundaries
 	}
 	if vb != nil {
 		if k, v := vb.Cursor().Last(); k != nil {
-			return t.decodeBoundaries(v)
+			return t.decodeBoundaries(scene, performer, k, v)
 		}
 	}
 	return bot.Boundaries{}, notFound("no boundaries of %s for scene %s", performer, scene)
@@ -50,8 +50,8 @@ func (t *tx) BoundariesHistory(scene bot.SceneID, performer bot.UserID) ([]bot.B
 		return nil, err
 	}
 	var out []bot.Boundaries
-	err = vb.ForEach(func(_, v []byte) error {
-		b, err := t.decodeBoundaries(v)
+	err = vb.ForEach(func(k, v []byte) error {
+		b, err := t.decodeBoundaries(scene, performer, k, v)
 		out = append(out, b)
 		return err
 	})
@@ -82,6 +82,9 @@ func (t *tx) AddBoundaries(b bot.Boundaries) error {
 		return bot.Internal(err)
 	}
 	r := boundariesRecord{Scene: string(b.Scene), Performer: string(b.Performer), Version: b.Version, At: utc(b.At), Private: private}
+	if err := t.codec.sealBoundaries(&r); err != nil {
+		return sealed(err)
+	}
 	return put(vb, u64key(uint64(b.Version)), r, "boundaries")
 }
 
@@ -93,10 +96,15 @@ func (t *tx) boundariesBucket(scene bot.SceneID, performer bot.UserID, create bo
 	return nested(top, create, string(scene), string(performer))
 }
 
-func (t *tx) decodeBoundaries(v []byte) (bot.Boundaries, error) {
+// decodeBoundaries decodes the version stored under key k of the
+// performer's bucket, and opens its private part.
+func (t *tx) decodeBoundaries(scene bot.SceneID, performer bot.UserID, k, v []byte) (bot.Boundaries, error) {
 	var r boundariesRecord
 	if err := json.Unmarshal(v, &r); err != nil {
 		return bot.Boundaries{}, bot.Internal(fmt.Errorf("storage: decoding boundaries: %w", err))
+	}
+	if err := t.codec.openBoundaries(&r, string(scene), string(performer), int(beUint(k))); err != nil {
+		return bot.Boundaries{}, sealed(err)
 	}
 	b := bot.Boundaries{Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), Version: r.Version, At: r.At}
 	var p boundariesPrivate
@@ -119,8 +127,14 @@ func (t *tx) Rider(scene bot.SceneID, performer bot.UserID) (bot.Rider, error) {
 	}
 	if sb != nil {
 		r, ok, err := get[riderRecord](sb, []byte(performer), "rider")
-		if err != nil || ok {
-			return r.bot(), err
+		if err != nil {
+			return bot.Rider{}, err
+		}
+		if ok {
+			if err := t.codec.openRider(&r, string(scene), string(performer)); err != nil {
+				return bot.Rider{}, sealed(err)
+			}
+			return r.bot(), nil
 		}
 	}
 	return bot.Rider{}, notFound("no rider of %s for scene %s", performer, scene)
@@ -136,7 +150,7 @@ func (t *tx) Riders(scene bot.SceneID) ([]bot.Rider, error) {
 	if err != nil || sb == nil {
 		return nil, err
 	}
-	return list(sb, "rider", riderRecord.bot)
+	return listOpen(sb, "rider", func(k []byte, r *riderRecord) error { return t.codec.openRider(r, string(scene), string(k)) }, riderRecord.bot)
 }
 
 // PutRider adds or replaces a rider.
@@ -155,7 +169,11 @@ func (t *tx) PutRider(r bot.Rider) error {
 	if err != nil {
 		return err
 	}
-	return put(sb, []byte(r.Performer), riderToRecord(r), "rider")
+	rec := riderToRecord(r)
+	if err := t.codec.sealRider(&rec); err != nil {
+		return sealed(err)
+	}
+	return put(sb, []byte(r.Performer), rec, "rider")
 }
 
 // deleteConsent removes a scene's boundaries and riders.

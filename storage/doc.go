@@ -10,7 +10,7 @@
 //
 // # Schema
 //
-// Schema version 4. Every bucket is created in the one write transaction
+// Schema version 5. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -20,11 +20,17 @@
 //	    schema_version -> uint64 BE (SchemaVersion)
 //	    production     -> JSON production: name, zone, seeded, dept_channels
 //	    audit_head     -> 8-byte BE record count + 32-byte SHA-256 of the last record
+//	    key_id         -> (version 5, encrypted files) 8 hex digits naming the key
+//	    key_check      -> (version 5, encrypted files) sealed "icbot key check",
+//	                      additional data "meta/key_check"
+//	    compact_pending -> (version 5) present while a compaction is owed
 //	people/
 //	    <user id>      -> JSON person: id, name, roles
 //	scenes/
 //	    <scene id>     -> JSON scene: id, title, call, performers, beats,
-//	                      next_beat, status, channel, roster, holds,
+//	                      next_beat, status, channel, roster, holds
+//	                      (seq, called_by, at, reason*, session,
+//	                      lifted_by, lifted_at),
 //	                      running_session, sessions_started,
 //	                      past_sessions, scope, topline, version,
 //	                      created, updated
@@ -39,17 +45,17 @@
 //	outbox/            (version 2) messages enqueued with the change that
 //	                   caused them, removed once delivered
 //	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
-//	                       class, scene, subject, text, actions), caller, reply,
-//	                       created, attempts, next_attempt, last_error
+//	                       class, scene, subject, text*, actions), caller, reply,
+//	                       created, attempts, next_attempt, last_error*
 //	boundaries/        (version 4) performers' answers, every version kept
 //	    <scene id>/
 //	        <performer id>/
 //	            <version uint64 BE> -> JSON boundaries: scene, performer,
-//	                       version, at, private (the answers, notes,
-//	                       garments, body notes and withdrawals)
+//	                       version, at, private* (JSON of the answers,
+//	                       notes, garments, body notes and withdrawals)
 //	riders/            (version 4) nudity riders
 //	    <scene id>/
-//	        <performer id> -> JSON rider: scene, performer, state, terms,
+//	        <performer id> -> JSON rider: scene, performer, state, terms*,
 //	                       drafted_at, sent_at, signed_at, scope, version,
 //	                       updated
 //	events/            (version 3) platform events already handled, for
@@ -58,7 +64,8 @@
 //	                       after EventMemory
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
-// zero times are left out, and read back as nil and the zero time.
+// zero times are left out, and read back as nil and the zero time. Fields
+// marked * are sealed in an encrypted file (see Encryption at rest).
 //
 // # Migrations
 //
@@ -67,6 +74,87 @@
 // its write transaction, so a failed migration changes nothing. A file
 // written by a newer icbot is refused. When the layout changes: add a
 // migration, bump SchemaVersion, and redraw the tree above.
+//
+// Version 5 changed no bucket: it marks files whose fields may be sealed,
+// so that an icbot from before encryption, which would show a sealed value
+// as text or send it in a message, refuses them.
+//
+// # Encryption at rest
+//
+// Opened with a key (WithKey, 32 bytes), the store seals the private
+// fields of records, marked * in the tree, with AES-256-GCM:
+//
+//   - boundaries: private, the whole of a version's answers, notes,
+//     garment preferences, body notes and withdrawals;
+//   - riders: terms;
+//   - scenes: the reason of every hold;
+//   - outbox: a message's text, which can carry a hold reason or an
+//     answer on its way to the IC, and last_error, the platform's words
+//     about a failed attempt.
+//
+// The rest of each record stays readable, for debugging and for
+// `icbot audit verify`. A sealed value is
+//
+//	version byte 1 || 12-byte random nonce || ciphertext and 16-byte tag
+//
+// stored as bytes in []byte fields (base64 in the JSON) and as base64 text
+// in string fields. Its additional data names where it belongs, from the
+// record's key path, its version and the field, with each id
+// path-escaped:
+//
+//	boundaries/<scene>/<performer>/<version>/private
+//	riders/<scene>/<performer>/v<rider version>/terms
+//	scenes/<scene>/v<scene version>/hold/<hold seq>/reason
+//	outbox/<delivery id>/text
+//	outbox/<delivery id>/last_error
+//	meta/key_check
+//
+// so a sealed value changed, copied to another record, field or version,
+// or sealed with another key does not open; a whole record copied under
+// another key is refused because its ids disagree with the key. Every
+// sealed field is sealed even when empty, so a removed one is noticed.
+// Such a read fails with an internal error that names the value by its
+// additional data and matches ErrSealBroken; it never returns the bytes,
+// nor any content. A scene's version is part of the additional data of
+// its holds' reasons, so every PutScene seals them afresh.
+//
+// The key: meta/key_id is the first 8 hex digits of SHA-256 of the key
+// (KeyID), and meta/key_check is a known text sealed with it. Open with
+// the key checks the one with the other and refuses a wrong key
+// (ErrWrongKey, naming both ids); Open without a key refuses an encrypted
+// file (ErrNoKey), except read-only (`icbot audit verify`), where the
+// sealed fields cannot be read but the audit log can. A new file opened
+// with a key records it. A file without a key (written before encryption,
+// or without WithKey, which only tests and tools do: icbot always gives a
+// key) is sealed by the first Open with a key, in Open's write
+// transaction, and then compacted. A value that already looks sealed in a
+// file without a key id means the id was removed: Open refuses the file
+// rather than seal ciphertext as if it were text.
+//
+// icbot takes the key from storage.encryption_key, or else from the key
+// file beside the database (KeyFile: PATH.key, base64, mode 0600), which
+// it creates on the first run; see cmd/icbot.
+//
+// Rekey seals every sealed value again with a new key and records it, in
+// one write transaction, then compacts the file. Compaction (bolt.Compact
+// into PATH.compact, synced, renamed over the database, which this process
+// keeps locked throughout) leaves no freed page holding old clear text or
+// old ciphertexts. It is owed after sealing an older file and after a
+// rekey; meta/compact_pending records the debt in the same transaction, so
+// that if the compaction fails or is cut short, the next Open does it.
+// The file system may still keep the old file's blocks until it reuses
+// them: use disk encryption against that.
+//
+// Someone with the file but not the key learns everything that is not
+// sealed: the production's name and zone, people's ids, names and roles,
+// scene ids, titles, call times, performers, beats (descriptions, kinds,
+// visible areas) and rosters, closed-set sessions and their override
+// reasons, who called each hold and when (called_by), when boundaries
+// were answered and how many versions there are, rider states and dates,
+// the audit log, and who each message is for and what kind it is; and the
+// length of every sealed value. They cannot read, nor change unnoticed,
+// the sealed fields. They can put back a whole record as an earlier copy
+// of the file held it: the seal does not notice that.
 //
 // # Audit chain
 //

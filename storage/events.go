@@ -24,7 +24,7 @@ func (s *Store) FirstSeen(ctx context.Context, key string, now time.Time) (bool,
 		return false, fmt.Errorf("storage: an event needs a key")
 	}
 	first := false
-	err := s.db.Update(func(btx *bolt.Tx) error {
+	err := s.update(func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketEvents)
 		if b == nil {
 			return fmt.Errorf("storage: bucket %s is missing", bucketEvents)

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,5 +138,121 @@ func decodeAs[R any, T any](conv func(R) T) func([]byte) (any, error) {
 		var r R
 		err := json.Unmarshal(b, &r)
 		return conv(r), err
+	}
+}
+
+// TestSealedRecordFormat pins the records with sealed fields as an
+// encrypted file stores them. Each sealed value must be version 1, a
+// 12-byte nonce and the ciphertext with its 16-byte tag, and open with
+// its additional data; the pins show it as SEALED(additional data), since
+// the bytes differ with every nonce.
+func TestSealedRecordFormat(t *testing.T) {
+	at := time.Date(2031, 6, 14, 7, 30, 0, 5, time.UTC)
+	key, err := newSealer(make([]byte, KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &codec{key: key, encrypted: true}
+	type sealedValue struct{ stored, aad, plain string }
+	tests := []struct {
+		name string
+		// seal returns the record, sealed, and its sealed values.
+		seal func(t *testing.T) (any, []sealedValue)
+		want string
+	}{
+		{
+			name: "scene: every hold's reason, even an empty one",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := sceneToRecord(bot.Scene{ID: "12A", Version: 4, Holds: []bot.Hold{
+					{Seq: 1, CalledBy: "U1", At: at, Reason: "cold"}, {Seq: 2, CalledBy: "U2", At: at},
+				}})
+				if err := c.sealScene(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{
+					{r.Holds[0].Reason, "scenes/12A/v4/hold/1/reason", "cold"},
+					{r.Holds[1].Reason, "scenes/12A/v4/hold/2/reason", ""},
+				}
+			},
+			want: `{"id":"12A","holds":[{"seq":1,"called_by":"U1","at":"2031-06-14T07:30:00.000000005Z","reason":"SEALED(scenes/12A/v4/hold/1/reason)"},` +
+				`{"seq":2,"called_by":"U2","at":"2031-06-14T07:30:00.000000005Z","reason":"SEALED(scenes/12A/v4/hold/2/reason)"}],"version":4}`,
+		},
+		{
+			name: "delivery: text and last error",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := deliveryToRecord(bot.Delivery{ID: 17, Caller: "U5", Attempts: 1, LastError: "timeout",
+					Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Text: "HOLD on scene 12A"}})
+				if err := c.sealDelivery(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{
+					{r.Message.Text, "outbox/17/text", "HOLD on scene 12A"},
+					{r.LastError, "outbox/17/last_error", "timeout"},
+				}
+			},
+			want: `{"id":17,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","text":"SEALED(outbox/17/text)"},"caller":"U5","attempts":1,` +
+				`"last_error":"SEALED(outbox/17/last_error)"}`,
+		},
+		{
+			name: "boundaries: the private part",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				b := bot.Boundaries{Scene: "12A", Performer: "U1", Version: 3, At: at,
+					Answers: []bot.BeatAnswer{{Beat: "b1", Rev: 2, Answer: bot.AnswerNo}}, Notes: "n", Garments: "g", Body: "b", Withdrawn: []string{"b1"}}
+				private, _ := json.Marshal(boundariesPrivateOf(b))
+				r := boundariesRecord{Scene: "12A", Performer: "U1", Version: 3, At: at, Private: private}
+				if err := c.sealBoundaries(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{{b64(r.Private), "boundaries/12A/U1/3/private",
+					`{"answers":[{"beat":"b1","rev":2,"answer":"no"}],"notes":"n","garments":"g","body":"b","withdrawn":["b1"]}`}}
+			},
+			want: `{"scene":"12A","performer":"U1","version":3,"at":"2031-06-14T07:30:00.000000005Z","private":"SEALED(boundaries/12A/U1/3/private)"}`,
+		},
+		{
+			name: "rider: the terms, even empty ones",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := riderToRecord(bot.Rider{Scene: "12A", Performer: "U1", State: bot.RiderDrafted, Version: 7, DraftedAt: at})
+				if err := c.sealRider(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{{b64(r.Terms), "riders/12A/U1/v7/terms", ""}}
+			},
+			want: `{"scene":"12A","performer":"U1","state":"drafted","terms":"SEALED(riders/12A/U1/v7/terms)","drafted_at":"2031-06-14T07:30:00.000000005Z","version":7}`,
+		},
+		{
+			name: "ids are escaped in the additional data",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := riderToRecord(bot.Rider{Scene: "12A", Performer: "a/b c", Version: 1, Terms: "t"})
+				if err := c.sealRider(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{{b64(r.Terms), "riders/12A/a%2Fb%20c/v1/terms", "t"}}
+			},
+			want: `{"scene":"12A","performer":"a/b c","terms":"SEALED(riders/12A/a%2Fb%20c/v1/terms)","version":1}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, values := tt.seal(t)
+			b, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := string(b)
+			for _, v := range values {
+				raw := unb64(v.stored)
+				if len(raw) != 1+12+len(v.plain)+16 || raw[0] != 1 {
+					t.Errorf("%s: %d bytes starting %#x, want version 1, nonce, %d bytes and tag", v.aad, len(raw), raw[:1], len(v.plain))
+				}
+				plain, err := key.open(raw, v.aad)
+				if err != nil || string(plain) != v.plain {
+					t.Errorf("%s opens to %q, %v; want %q", v.aad, plain, err, v.plain)
+				}
+				got = strings.Replace(got, v.stored, "SEALED("+v.aad+")", 1)
+			}
+			if got != tt.want {
+				t.Errorf("stored as\n%s\nwant\n%s", got, tt.want)
+			}
+		})
 	}
 }

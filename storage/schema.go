@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -26,6 +26,9 @@ var (
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
 	keyAuditHead     = []byte("audit_head")
+	keyKeyID         = []byte("key_id")
+	keyKeyCheck      = []byte("key_check")
+	keyCompact       = []byte("compact_pending")
 )
 
 // layout is every top-level bucket with the schema version that brought
@@ -49,6 +52,7 @@ var migrations = []migration{
 	2: addOutbox,
 	3: addEvents,
 	4: addConsent,
+	5: sealedFields,
 }
 
 func init() {
@@ -95,15 +99,38 @@ func addConsent(btx *bolt.Tx) error {
 	return nil
 }
 
+// sealedFields marks the file as one whose private fields may be sealed
+// (see seal.go): the layout does not change, but an older icbot, which
+// would show sealed values as text, must refuse the file. Sealing the
+// records of a file without a key is not a migration: Open does it
+// whenever it is given a key for such a file (encrypt).
+func sealedFields(*bolt.Tx) error { return nil }
+
 // initSchema brings the file to the newest version in ms in one write
 // transaction: nothing changes unless every step succeeds.
-func (s *Store) initSchema(ms []migration) error {
+func (s *Store) initSchema(ms []migration, key *sealer) error {
 	target := uint64(len(ms) - 1)
 	var from uint64
+	var nSealed int
+	var upgraded, pending bool
 	var fnErr error
 	err := s.db.Update(func(btx *bolt.Tx) error {
-		from, fnErr = s.migrate(btx, ms, target)
-		return fnErr
+		if from, fnErr = s.migrate(btx, ms, target); fnErr != nil {
+			return fnErr
+		}
+		if s.codec, upgraded, nSealed, fnErr = s.setupKey(btx, key); fnErr != nil {
+			return fnErr
+		}
+		meta := btx.Bucket(bucketMeta)
+		if upgraded && from != 0 {
+			// The values just sealed, and any deleted before, may still
+			// be in clear in free pages until the file is compacted.
+			if fnErr = meta.Put(keyCompact, []byte{1}); fnErr != nil {
+				return fnErr
+			}
+		}
+		pending = meta.Get(keyCompact) != nil
+		return nil
 	})
 	switch {
 	case err != nil && err == fnErr:
@@ -111,9 +138,19 @@ func (s *Store) initSchema(ms []migration) error {
 	case err != nil:
 		return fmt.Errorf("initialising database %s: %w", s.path, err)
 	case from == 0:
-		s.log.Info("created database", "path", s.path, "schema_version", target)
+		s.log.Info("created database", "path", s.path, "schema_version", target, "key_id", keyIDOf(key))
 	case from < target:
 		s.log.Info("migrated database", "path", s.path, "from_version", from, "to_version", target)
+	}
+	if upgraded && from != 0 {
+		s.log.Info("sealed the private fields of a database that had no key", "path", s.path, "key_id", key.id, "values", nSealed)
+	}
+	if pending {
+		// Not a reason to stay down: the data is sealed and intact.
+		if err := s.compact(); err != nil {
+			s.log.Error("compacting the database failed: old clear text or ciphertexts stay in its free pages until a later start compacts it",
+				"path", s.path, "err", err)
+		}
 	}
 	return nil
 }
@@ -150,7 +187,7 @@ func (s *Store) migrate(btx *bolt.Tx, ms []migration, target uint64) (uint64, er
 
 // checkReadable accepts a file opened read-only when it is an icbot
 // database no newer than target; it changes nothing.
-func (s *Store) checkReadable(target uint64) error {
+func (s *Store) checkReadable(target uint64, key *sealer) error {
 	return s.db.View(func(btx *bolt.Tx) error {
 		v, err := s.storedVersion(btx)
 		switch {
@@ -166,7 +203,8 @@ func (s *Store) checkReadable(target uint64) error {
 				return fmt.Errorf("database %s has no %s bucket: the file is damaged", s.path, name)
 			}
 		}
-		return nil
+		s.codec, err = s.readKey(btx, key, true)
+		return err
 	})
 }
 

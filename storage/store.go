@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,9 +40,15 @@ var _ bot.Store = (*Store)(nil)
 // Store is icbot's state in one bbolt file. It is safe for concurrent use;
 // bbolt allows one writing transaction at a time and many readers.
 type Store struct {
-	db   *bolt.DB
-	path string
-	log  *slog.Logger
+	path     string
+	log      *slog.Logger
+	boltOpts bolt.Options // as opened, for the compacted copy
+
+	// mu is held for reading by every transaction and for writing by
+	// Rekey and compaction, which replace db and codec.
+	mu    sync.RWMutex
+	db    *bolt.DB
+	codec *codec
 }
 
 // Option changes how Open opens the database.
@@ -52,6 +59,18 @@ type options struct {
 	log        *slog.Logger
 	migrations []migration
 	readOnly   bool
+	key        []byte
+	keySet     bool
+}
+
+// WithKey seals the private fields of records (see "Encryption at rest" in
+// the package documentation) with key, 32 bytes. Open checks that key is
+// the one the file was sealed with, records it in a new file, and seals
+// the records of an older file that has no key. Without WithKey, Open
+// refuses an encrypted file (except read-only) and a file without a key
+// stays in clear: that is for tests and tools, icbot always gives a key.
+func WithKey(key []byte) Option {
+	return func(o *options) { o.key, o.keySet = key, true }
 }
 
 // WithReadOnly opens an existing database for reading only, as
@@ -112,27 +131,35 @@ func Open(path string, opts ...Option) (*Store, error) {
 		opt(&o)
 	}
 	log := o.log.With("component", "storage")
+	var key *sealer
+	if o.keySet {
+		var err error
+		if key, err = newSealer(o.key); err != nil {
+			return nil, fmt.Errorf("opening database %s: %w", path, err)
+		}
+	}
 
 	if o.readOnly {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("opening database %s: %w", path, err)
 		}
 	}
-	db, err := bolt.Open(path, fileMode, &bolt.Options{
+	bo := bolt.Options{
 		Timeout:      o.timeout,
 		FreelistType: bolt.FreelistArrayType,
 		ReadOnly:     o.readOnly,
 		// NoSync stays false: a commit is on disk when Update returns.
-	})
+	}
+	db, err := bolt.Open(path, fileMode, &bo)
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, &inUseError{path: path, cause: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, log: log}
+	s := &Store{db: db, path: path, log: log, boltOpts: bo}
 	if o.readOnly {
-		if err := s.checkReadable(uint64(len(o.migrations) - 1)); err != nil {
+		if err := s.checkReadable(uint64(len(o.migrations)-1), key); err != nil {
 			_ = db.Close()
 			return nil, err
 		}
@@ -142,8 +169,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = db.Close()
 		return nil, err
 	}
-	if err := s.initSchema(o.migrations); err != nil {
-		_ = db.Close()
+	removeStaleCompaction(path, log)
+	if err := s.initSchema(o.migrations, key); err != nil {
+		_ = s.db.Close()
 		return nil, err
 	}
 	return s, nil
@@ -172,6 +200,8 @@ func (s *Store) Path() string { return s.path }
 // Close closes the database file and releases its lock. Transactions must
 // have ended.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing database %s: %w", s.path, err)
 	}
@@ -200,9 +230,11 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var fnErr error
 	inner := func(btx *bolt.Tx) error {
-		t := &tx{btx: btx}
+		t := &tx{btx: btx, codec: s.codec}
 		defer t.done.Store(true)
 		fnErr = fn(t)
 		return fnErr
@@ -225,13 +257,26 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) e
 	}
 }
 
+// view and update run fn on the bbolt file, excluding Rekey.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.View(fn)
+}
+
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.db.Update(fn)
+}
+
 // Check runs bbolt's consistency check of the whole file (page
 // reachability, double frees, key order) and returns every problem found,
 // or nil. It reads in one transaction, so writers are not blocked; a large
 // file takes a while.
 func (s *Store) Check() error {
 	var problems []error
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		for p := range btx.Check(bolt.WithKVStringer(redactingStringer{})) {
 			problems = append(problems, p)
 		}

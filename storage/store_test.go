@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -182,21 +183,32 @@ func TestRoundTrip(t *testing.T) {
 			want: bot.Session{Scene: "4", Seq: 1, StartedBy: "U5", StartedAt: t0, Lock: bot.LockRecord{State: bot.LockPending}},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := openStore(t)
-			update(t, s, tt.put)
-			var got any
-			view(t, s, func(tx bot.Tx) error {
-				var err error
-				got, err = tt.get(tx)
-				return err
+	for _, mode := range keyModes {
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				s := openStore(t, mode.opts...)
+				update(t, s, tt.put)
+				var got any
+				view(t, s, func(tx bot.Tx) error {
+					var err error
+					got, err = tt.get(tx)
+					return err
+				})
+				if diff := cmp.Diff(tt.want, got, timeEqual); diff != "" {
+					t.Errorf("read back (-want +got):\n%s", diff)
+				}
 			})
-			if diff := cmp.Diff(tt.want, got, timeEqual); diff != "" {
-				t.Errorf("read back (-want +got):\n%s", diff)
-			}
-		})
+		}
 	}
+}
+
+// keyModes run a test on a file with a key and on one without.
+var keyModes = []struct {
+	name string
+	opts []storage.Option
+}{
+	{"without a key", nil},
+	{"sealed", []storage.Option{storage.WithKey(bytes.Repeat([]byte{7}, 32))}},
 }
 
 // TestValuesAreCopies shows that what a Tx returns stays valid and
@@ -859,7 +871,12 @@ func TestReopenKeepsState(t *testing.T) {
 }
 
 func TestOutbox(t *testing.T) {
-	s := openStore(t)
+	for _, mode := range keyModes {
+		t.Run(mode.name, func(t *testing.T) { testOutbox(t, openStore(t, mode.opts...)) })
+	}
+}
+
+func testOutbox(t *testing.T, s *storage.Store) {
 	ctx := t.Context()
 	msg := func(text string) bot.Delivery {
 		return bot.Delivery{Caller: "U5", Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassPublic, Text: text}}

@@ -17,6 +17,8 @@ import (
 // under it, it is for one goroutine at a time.
 type tx struct {
 	btx *bolt.Tx
+	// codec seals and opens the private fields of records.
+	codec *codec
 	// done is set when View or Update returns; bbolt's own behaviour on a
 	// finished transaction is to fail or panic, so tx refuses first.
 	done atomic.Bool
@@ -63,6 +65,12 @@ func put(b *bolt.Bucket, key []byte, r any, what string) error {
 
 // list decodes every value of b in key order, skipping nested buckets.
 func list[R any, T any](b *bolt.Bucket, what string, conv func(R) T) ([]T, error) {
+	return listOpen(b, what, nil, conv)
+}
+
+// listOpen is list with the record's sealed fields opened by open, which
+// is given the record's key; its error ends the listing.
+func listOpen[R any, T any](b *bolt.Bucket, what string, open func(k []byte, r *R) error, conv func(R) T) ([]T, error) {
 	var out []T
 	err := b.ForEach(func(k, v []byte) error {
 		if v == nil {
@@ -72,10 +80,23 @@ func list[R any, T any](b *bolt.Bucket, what string, conv func(R) T) ([]T, error
 		if err := json.Unmarshal(v, &r); err != nil {
 			return bot.Internal(fmt.Errorf("storage: decoding %s %q: %w", what, k, err))
 		}
+		if open != nil {
+			if err := open(k, &r); err != nil {
+				return bot.Internal(err)
+			}
+		}
 		out = append(out, conv(r))
 		return nil
 	})
 	return out, err
+}
+
+// sealed wraps the error of sealing or opening a record's private fields.
+func sealed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return bot.Internal(err)
 }
 
 func notFound(format string, args ...any) error {
@@ -179,6 +200,9 @@ func (t *tx) Scene(id bot.SceneID) (bot.Scene, error) {
 	case !ok:
 		return bot.Scene{}, notFound("no scene %s", id)
 	}
+	if err := t.codec.openScene(&r, string(id)); err != nil {
+		return bot.Scene{}, sealed(err)
+	}
 	return r.bot(), nil
 }
 
@@ -188,7 +212,7 @@ func (t *tx) Scenes() ([]bot.Scene, error) {
 	if err != nil {
 		return nil, err
 	}
-	return list(b, "scene", sceneRecord.bot)
+	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k)) }, sceneRecord.bot)
 }
 
 // PutScene adds or replaces the scene with s.ID.
@@ -200,7 +224,11 @@ func (t *tx) PutScene(s bot.Scene) error {
 	if err != nil {
 		return err
 	}
-	return put(b, []byte(s.ID), sceneToRecord(s), "scene")
+	r := sceneToRecord(s)
+	if err := t.codec.sealScene(&r); err != nil {
+		return sealed(err)
+	}
+	return put(b, []byte(s.ID), r, "scene")
 }
 
 // DeleteScene removes the scene with its boundaries and riders, but keeps
@@ -343,7 +371,11 @@ func (t *tx) Enqueue(d bot.Delivery) (uint64, error) {
 		return 0, bot.Internal(fmt.Errorf("storage: numbering a delivery: %w", err))
 	}
 	d.ID = id
-	return id, put(b, u64key(id), deliveryToRecord(d), "delivery")
+	r := deliveryToRecord(d)
+	if err := t.codec.sealDelivery(&r); err != nil {
+		return 0, sealed(err)
+	}
+	return id, put(b, u64key(id), r, "delivery")
 }
 
 // Delivery returns pending delivery id; ENOTFOUND once it is gone.
@@ -359,6 +391,9 @@ func (t *tx) Delivery(id uint64) (bot.Delivery, error) {
 	case !ok:
 		return bot.Delivery{}, notFound("no pending delivery %d", id)
 	}
+	if err := t.codec.openDelivery(&r, id); err != nil {
+		return bot.Delivery{}, sealed(err)
+	}
 	return r.bot(), nil
 }
 
@@ -368,7 +403,7 @@ func (t *tx) Deliveries() ([]bot.Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	return list(b, "delivery", deliveryRecord.bot)
+	return listOpen(b, "delivery", func(k []byte, r *deliveryRecord) error { return t.codec.openDelivery(r, beUint(k)) }, deliveryRecord.bot)
 }
 
 // PutDelivery replaces a pending delivery; a delivery already removed
@@ -381,7 +416,11 @@ func (t *tx) PutDelivery(d bot.Delivery) error {
 	if b.Get(u64key(d.ID)) == nil {
 		return nil
 	}
-	return put(b, u64key(d.ID), deliveryToRecord(d), "delivery")
+	r := deliveryToRecord(d)
+	if err := t.codec.sealDelivery(&r); err != nil {
+		return sealed(err)
+	}
+	return put(b, u64key(d.ID), r, "delivery")
 }
 
 // DeleteDelivery removes a delivery; an absent one is not an error.

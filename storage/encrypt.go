@@ -1,0 +1,424 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// compactTxSize is how much bolt.Compact copies per transaction.
+const compactTxSize = 8 << 20
+
+// noKeyError names the path and the key file, and matches ErrNoKey.
+type noKeyError struct{ path string }
+
+func (e *noKeyError) Error() string {
+	return fmt.Sprintf("database %s is encrypted, but no key was given: set storage.encryption_key or restore the key file %s", e.path, KeyFile(e.path))
+}
+
+func (e *noKeyError) Unwrap() error { return ErrNoKey }
+
+// wrongKeyError names both keys by id, and matches ErrWrongKey.
+type wrongKeyError struct{ path, stored, given string }
+
+func (e *wrongKeyError) Error() string {
+	stored := e.stored
+	if stored == "" {
+		stored = "(unknown: meta/key_id is missing)"
+	}
+	return fmt.Sprintf("the encryption key does not open database %s (it was sealed with key %s, this key is %s): use the right storage.encryption_key or key file", e.path, stored, e.given)
+}
+
+func (e *wrongKeyError) Unwrap() error { return ErrWrongKey }
+
+func keyIDOf(key *sealer) string {
+	if key == nil {
+		return ""
+	}
+	return key.id
+}
+
+// encrypted reports whether the file's records are sealed: it has a key
+// id or a key check (either alone means the other was removed).
+func encrypted(meta *bolt.Bucket) bool {
+	return meta.Get(keyKeyID) != nil || meta.Get(keyKeyCheck) != nil
+}
+
+// checkKey proves that key is the one the file was sealed with by opening
+// meta/key_check.
+func checkKey(meta *bolt.Bucket, key *sealer, path string) error {
+	stored := string(meta.Get(keyKeyID))
+	plain, err := key.open(meta.Get(keyKeyCheck), aadKeyCheck())
+	switch {
+	case err == nil && bytes.Equal(plain, keyCheckPlain) && stored == key.id:
+		return nil
+	case err == nil && bytes.Equal(plain, keyCheckPlain):
+		return brokenf("database %s: meta/key_id says key %q, but the key check opens with key %s: meta/key_id was changed", path, stored, key.id)
+	case stored != key.id:
+		return &wrongKeyError{path: path, stored: stored, given: key.id}
+	}
+	return brokenf("database %s: meta/key_check does not open with key %s, which meta/key_id names: it was changed or removed", path, key.id)
+}
+
+// writeKeyMeta records which key seals the file.
+func writeKeyMeta(meta *bolt.Bucket, key *sealer) error {
+	if err := meta.Put(keyKeyID, []byte(key.id)); err != nil {
+		return err
+	}
+	return meta.Put(keyKeyCheck, key.seal(keyCheckPlain, aadKeyCheck()))
+}
+
+// readKey returns the codec for a file: plain for a file without a key,
+// keyed when key opens it. An encrypted file without a key is refused,
+// unless locked is allowed (read-only), when its sealed fields cannot be
+// read but everything else can.
+func (s *Store) readKey(btx *bolt.Tx, key *sealer, locked bool) (*codec, error) {
+	meta := btx.Bucket(bucketMeta)
+	if meta == nil || !encrypted(meta) {
+		return &codec{path: s.path}, nil
+	}
+	if key == nil {
+		if locked {
+			return &codec{encrypted: true, path: s.path}, nil
+		}
+		return nil, &noKeyError{path: s.path}
+	}
+	if err := checkKey(meta, key, s.path); err != nil {
+		return nil, err
+	}
+	return &codec{key: key, encrypted: true, path: s.path}, nil
+}
+
+// setupKey runs in Open's write transaction, after the migrations. A file
+// with a key must be opened with that key; a file without one stays in
+// clear when no key is given, and otherwise has its private fields sealed
+// and the key recorded (upgraded), in this transaction.
+func (s *Store) setupKey(btx *bolt.Tx, key *sealer) (c *codec, upgraded bool, sealed int, err error) {
+	meta := btx.Bucket(bucketMeta)
+	if encrypted(meta) || key == nil {
+		c, err := s.readKey(btx, key, false)
+		return c, false, 0, err
+	}
+	c = &codec{key: key, encrypted: true, path: s.path}
+	from := &codec{path: s.path, refuseSealed: true}
+	if sealed, err = reseal(btx, from, c); err != nil {
+		return nil, false, 0, err
+	}
+	if err := writeKeyMeta(meta, key); err != nil {
+		return nil, false, 0, fmt.Errorf("recording the key of database %s: %w", s.path, err)
+	}
+	return c, true, sealed, nil
+}
+
+// reseal opens every sealed field of the file with from and seals it
+// again with to, in btx, and returns how many values it sealed. Any value
+// that does not open stops it with an error naming the value.
+func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
+	total := 0
+	add := func(n int, err error) error {
+		total += n
+		return err
+	}
+	scenes, outbox, bounds, riders := btx.Bucket(bucketScenes), btx.Bucket(bucketOutbox), btx.Bucket(bucketBounds), btx.Bucket(bucketRiders)
+	if scenes == nil || outbox == nil || bounds == nil || riders == nil {
+		return 0, errors.New("storage: a bucket with sealed fields is missing")
+	}
+	err := add(resealBucket(scenes, "scene", func(k []byte, r *sceneRecord) (int, error) {
+		if err := from.openScene(r, string(k)); err != nil {
+			return 0, err
+		}
+		return len(r.Holds), to.sealScene(r)
+	}))
+	if err != nil {
+		return total, err
+	}
+	err = add(resealBucket(outbox, "delivery", func(k []byte, r *deliveryRecord) (int, error) {
+		if err := from.openDelivery(r, beUint(k)); err != nil {
+			return 0, err
+		}
+		return 2, to.sealDelivery(r)
+	}))
+	if err != nil {
+		return total, err
+	}
+	for _, scene := range childBuckets(bounds) {
+		sb := bounds.Bucket(scene)
+		for _, performer := range childBuckets(sb) {
+			err := add(resealBucket(sb.Bucket(performer), "boundaries", func(k []byte, r *boundariesRecord) (int, error) {
+				if err := from.openBoundaries(r, string(scene), string(performer), int(beUint(k))); err != nil {
+					return 0, err
+				}
+				return 1, to.sealBoundaries(r)
+			}))
+			if err != nil {
+				return total, err
+			}
+		}
+	}
+	for _, scene := range childBuckets(riders) {
+		err := add(resealBucket(riders.Bucket(scene), "rider", func(k []byte, r *riderRecord) (int, error) {
+			if err := from.openRider(r, string(scene), string(k)); err != nil {
+				return 0, err
+			}
+			return 1, to.sealRider(r)
+		}))
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// childBuckets lists the names of b's nested buckets, so that they can be
+// changed after the iteration over b has ended.
+func childBuckets(b *bolt.Bucket) [][]byte {
+	var names [][]byte
+	_ = b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			names = append(names, bytes.Clone(k))
+		}
+		return nil
+	})
+	return names
+}
+
+// resealBucket decodes every value of b as an R, lets fn re-seal it, and
+// writes them all back once the iteration has ended. It returns the sum
+// of what fn returned.
+func resealBucket[R any](b *bolt.Bucket, what string, fn func(k []byte, r *R) (int, error)) (int, error) {
+	type kv struct{ k, v []byte }
+	var out []kv
+	n := 0
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil
+		}
+		var r R
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("storage: decoding %s %q: %w", what, k, err)
+		}
+		m, err := fn(k, &r)
+		if err != nil {
+			return err
+		}
+		nv, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("storage: encoding %s %q: %w", what, k, err)
+		}
+		out = append(out, kv{bytes.Clone(k), nv})
+		n += m
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range out {
+		if err := b.Put(p.k, p.v); err != nil {
+			return 0, fmt.Errorf("storage: writing %s %q: %w", what, p.k, err)
+		}
+	}
+	return n, nil
+}
+
+// KeyID is the id of the key the store seals with; "" when it has none.
+func (s *Store) KeyID() string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return keyIDOf(s.codec.key)
+}
+
+// Rekey seals every sealed field again with newKey (32 bytes) and records
+// it as the file's key, in one write transaction: if it fails, nothing
+// has changed and the old key still opens the file. Then it compacts the
+// file, so that the old ciphertexts do not stay in its free pages. It
+// waits for transactions in progress and holds back new ones; icbot runs
+// it with the bot stopped (`icbot rekey`).
+//
+// When the re-sealing has committed but the compaction fails, the file is
+// sealed with newKey (KeyID says so) and the error says that the old
+// ciphertexts remain until a later Open compacts it.
+func (s *Store) Rekey(ctx context.Context, newKey []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	nk, err := newSealer(newKey)
+	if err != nil {
+		return fmt.Errorf("re-sealing database %s: %w", s.path, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.codec
+	switch {
+	case s.boltOpts.ReadOnly:
+		return fmt.Errorf("re-sealing database %s: it is open read-only", s.path)
+	case old.key == nil:
+		return fmt.Errorf("re-sealing database %s: it is not encrypted; open it with a key first", s.path)
+	case old.key.id == nk.id:
+		return fmt.Errorf("re-sealing database %s: the new key is the key it is sealed with (%s)", s.path, nk.id)
+	}
+	to := &codec{key: nk, encrypted: true, path: s.path}
+	var n int
+	err = s.db.Update(func(btx *bolt.Tx) error {
+		var err error
+		if n, err = reseal(btx, old, to); err != nil {
+			return err
+		}
+		meta := btx.Bucket(bucketMeta)
+		if err := writeKeyMeta(meta, nk); err != nil {
+			return err
+		}
+		return meta.Put(keyCompact, []byte{1})
+	})
+	if err != nil {
+		return fmt.Errorf("re-sealing database %s with key %s: %w (nothing was changed: key %s still opens it)", s.path, nk.id, err, old.key.id)
+	}
+	s.codec = to
+	s.log.Info("re-sealed the database with a new key", "path", s.path, "old_key_id", old.key.id, "key_id", nk.id, "values", n)
+	if err := s.compactLocked(); err != nil {
+		return fmt.Errorf("database %s is now sealed with key %s, but compacting it failed, so the old ciphertexts stay in its free pages until a later start compacts it: %w", s.path, nk.id, err)
+	}
+	return nil
+}
+
+// compactSuffix names the temporary copy a compaction writes beside the
+// database; only a process holding the database's lock writes it.
+const compactSuffix = ".compact"
+
+// compact copies the live data to a new file and puts it in place of the
+// database, so that nothing freed (old clear text, old ciphertexts) stays
+// in the file.
+func (s *Store) compact() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.compactLocked()
+}
+
+// compactLocked does the compaction with mu held. The copy is opened,
+// locked and synced before it is renamed over the database, and then used
+// in place of the old file, so that no other process can slip in between.
+// A crash before the rename leaves the database as it was (and a stale
+// copy, removed at the next Open); meta/compact_pending, which the copy
+// no longer holds, makes the next Open try again after a failure.
+func (s *Store) compactLocked() error {
+	tmp := s.path + compactSuffix
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing the stale copy %s: %w", tmp, err)
+	}
+	opts := s.boltOpts
+	dst, err := bolt.Open(tmp, fileMode, &opts)
+	if err != nil {
+		return fmt.Errorf("creating the compacted copy %s: %w", tmp, err)
+	}
+	fail := func(err error) error {
+		_ = dst.Close()
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := bolt.Compact(dst, s.db, compactTxSize); err != nil {
+		return fail(fmt.Errorf("copying into %s: %w", tmp, err))
+	}
+	if err := dst.Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketMeta).Delete(keyCompact) }); err != nil {
+		return fail(fmt.Errorf("finishing the copy %s: %w", tmp, err))
+	}
+	if err := os.Rename(tmp, s.path); err != nil {
+		return fail(fmt.Errorf("putting the copy %s in place: %w", tmp, err))
+	}
+	if err := syncDir(filepath.Dir(s.path)); err != nil {
+		// The copy is in place for this process; after a crash the old
+		// file may be back, still marked for compaction.
+		s.log.Warn("syncing the database's directory after compacting", "path", s.path, "err", err)
+	}
+	old := s.db
+	s.db = dst
+	if err := old.Close(); err != nil {
+		s.log.Warn("closing the database file replaced by its compacted copy", "path", s.path, "err", err)
+	}
+	s.log.Info("compacted the database", "path", s.path)
+	return nil
+}
+
+// removeStaleCompaction removes a compacted copy left by a crash. Open
+// calls it holding the database's lock, so no compaction is running.
+func removeStaleCompaction(path string, log *slog.Logger) {
+	tmp := path + compactSuffix
+	if err := os.Remove(tmp); err == nil {
+		log.Info("removed an unfinished compacted copy", "path", tmp)
+	}
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// KeyState is what Inspect learns about a database file and a key.
+type KeyState struct {
+	// Exists is false for a missing or empty file.
+	Exists bool
+	// Encrypted is true when the file's private fields are sealed.
+	Encrypted bool
+	// KeyID names the key it is sealed with.
+	KeyID string
+	// Opens is true when the key given to Inspect is that key.
+	Opens bool
+}
+
+// Inspect says, without changing the file, whether the database at path
+// is encrypted, with which key, and whether key (which may be nil) opens
+// it. Like Open, it waits for another process's lock up to the timeout
+// of WithTimeout and then fails with ErrInUse. icbot uses it to decide
+// whether a missing key file may be created, and to finish an
+// interrupted rekey.
+func Inspect(path string, key []byte, opts ...Option) (KeyState, error) {
+	o := options{timeout: DefaultTimeout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return KeyState{}, nil
+	case err != nil:
+		return KeyState{}, fmt.Errorf("inspecting database %s: %w", path, err)
+	case fi.Size() == 0:
+		return KeyState{}, nil
+	}
+	var ks *sealer
+	if key != nil {
+		if ks, err = newSealer(key); err != nil {
+			return KeyState{}, err
+		}
+	}
+	db, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: o.timeout, ReadOnly: true})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return KeyState{}, &inUseError{path: path, cause: err}
+	}
+	if err != nil {
+		return KeyState{}, fmt.Errorf("inspecting database %s: %w", path, err)
+	}
+	defer db.Close()
+	st := KeyState{Exists: true}
+	err = db.View(func(btx *bolt.Tx) error {
+		meta := btx.Bucket(bucketMeta)
+		if meta == nil || !encrypted(meta) {
+			return nil
+		}
+		st.Encrypted, st.KeyID = true, string(meta.Get(keyKeyID))
+		st.Opens = ks != nil && checkKey(meta, ks, path) == nil
+		return nil
+	})
+	return st, err
+}

@@ -1,0 +1,305 @@
+package storage
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// KeySize is the length of an encryption key: AES-256.
+const KeySize = 32
+
+// sealVersion is the first byte of every sealed value, so that a later
+// format can be told apart.
+const sealVersion byte = 1
+
+// sealOverhead is what sealing adds to a value: the version byte, the
+// 12-byte nonce and the 16-byte GCM tag.
+const sealOverhead = 1 + 12 + 16
+
+// keyCheckPlain is sealed into meta/key_check: opening it at Open proves
+// the key is the one the file was sealed with.
+var keyCheckPlain = []byte("icbot key check")
+
+// ErrSealBroken is matched (errors.Is) by the error a read returns when a
+// sealed value does not open with the key: it was changed, copied from
+// another record, field or version, or sealed with another key.
+var ErrSealBroken = errors.New("sealed value cannot be opened")
+
+// ErrNoKey is matched (errors.Is) by the error Open returns for an
+// encrypted database opened without a key.
+var ErrNoKey = errors.New("database is encrypted, but no key was given")
+
+// ErrWrongKey is matched (errors.Is) by the error Open returns when the
+// key given is not the one the database was sealed with.
+var ErrWrongKey = errors.New("the encryption key does not open the database")
+
+// KeyFile is where icbot keeps the key of the database at dbPath when the
+// key is not in its configuration: beside the database, named after it.
+func KeyFile(dbPath string) string { return dbPath + ".key" }
+
+// KeyID names a key without revealing it: the first 8 hex digits of the
+// SHA-256 of the key's 32 bytes, which an operator can compute with
+// `base64 -d < icbot.db.key | sha256sum | cut -c1-8`.
+func KeyID(key []byte) string {
+	sum := sha256.Sum256(key)
+	return hex.EncodeToString(sum[:4])
+}
+
+// sealer seals and opens values with one key: AES-256-GCM with a random
+// nonce, and the value's place in the file as additional data.
+type sealer struct {
+	aead cipher.AEAD // nonce || ciphertext || tag; safe for concurrent use
+	id   string
+}
+
+func newSealer(key []byte) (*sealer, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("an encryption key is %d bytes, not %d", KeySize, len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCMWithRandomNonce(block)
+	if err != nil {
+		return nil, err
+	}
+	return &sealer{aead: aead, id: KeyID(key)}, nil
+}
+
+// seal returns version || nonce || ciphertext and tag of plain, bound to aad.
+func (s *sealer) seal(plain []byte, aad string) []byte {
+	out := make([]byte, 1, sealOverhead+len(plain))
+	out[0] = sealVersion
+	return s.aead.Seal(out, nil, plain, []byte(aad))
+}
+
+// open reverses seal; any failure is a *sealBrokenError naming aad, and
+// never returns a partial value.
+func (s *sealer) open(sealed []byte, aad string) ([]byte, error) {
+	if !looksSealed(sealed) {
+		return nil, brokenf("sealed value %s cannot be opened: it is not a sealed value (it was changed or removed)", aad)
+	}
+	plain, err := s.aead.Open(nil, nil, sealed[1:], []byte(aad))
+	if err != nil {
+		return nil, brokenf("sealed value %s cannot be opened: it was changed, moved from another record, field or version, or sealed with another key", aad)
+	}
+	return plain, nil
+}
+
+// looksSealed reports whether b has the shape of a sealed value. A file
+// without a key id that holds such values had its key id removed: it is
+// refused rather than read as plain text.
+func looksSealed(b []byte) bool {
+	return len(b) >= sealOverhead && b[0] == sealVersion
+}
+
+// sealBrokenError names the value that failed to open by its place in
+// the file (ids and numbers only), never by its content.
+type sealBrokenError struct{ msg string }
+
+func brokenf(format string, args ...any) error {
+	return &sealBrokenError{msg: fmt.Sprintf(format, args...)}
+}
+
+func (e *sealBrokenError) Error() string { return e.msg }
+
+func (e *sealBrokenError) Unwrap() error { return ErrSealBroken }
+
+// aad joins the parts of a value's place in the file with "/", each part
+// path-escaped so that ids holding "/" cannot make two places read alike.
+func aad(parts ...string) string {
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
+}
+
+func itoa(n int) string        { return strconv.Itoa(n) }
+func utoa(n uint64) string     { return strconv.FormatUint(n, 10) }
+func vtoa(n int) string        { return "v" + strconv.Itoa(n) }
+func b64(b []byte) string      { return base64.StdEncoding.EncodeToString(b) }
+func unb64(s string) []byte    { b, _ := base64.StdEncoding.Strict().DecodeString(s); return b }
+func aadKeyCheck() string      { return "meta/key_check" }
+func aadText(id uint64) string { return aad("outbox", utoa(id), "text") }
+func aadLastError(id uint64) string {
+	return aad("outbox", utoa(id), "last_error")
+}
+func aadPrivate(scene, performer string, version int) string {
+	return aad("boundaries", scene, performer, itoa(version), "private")
+}
+func aadTerms(scene, performer string, version int) string {
+	return aad("riders", scene, performer, vtoa(version), "terms")
+}
+func aadReason(scene string, version, seq int) string {
+	return aad("scenes", scene, vtoa(version), "hold", itoa(seq), "reason")
+}
+
+// codec is how a transaction stores the sealed fields of records: sealed
+// with the key of an encrypted file, as they are in a file without a key.
+type codec struct {
+	key *sealer // nil: the file is not encrypted, or was opened read-only without its key
+	// encrypted is set for a file with a key id, even when key is nil.
+	encrypted bool
+	// refuseSealed makes a codec without a key refuse values that look
+	// sealed: used when sealing a file that has no key id, where such a
+	// value means the key id was removed.
+	refuseSealed bool
+	path         string
+}
+
+// errLocked is returned for a sealed field of an encrypted file opened
+// read-only without its key.
+func (c *codec) errLocked(what string) error {
+	return fmt.Errorf("%w: database %s was opened without its key, so %s cannot be read", ErrNoKey, c.path, what)
+}
+
+// sealBytes turns a field's plain value into what is stored.
+func (c *codec) sealBytes(plain []byte, aad string) ([]byte, error) {
+	switch {
+	case c.key != nil:
+		return c.key.seal(plain, aad), nil
+	case c.encrypted:
+		return nil, c.errLocked(aad)
+	}
+	return plain, nil
+}
+
+// openBytes turns a stored field back into its plain value.
+func (c *codec) openBytes(stored []byte, aad string) ([]byte, error) {
+	switch {
+	case c.key != nil:
+		return c.key.open(stored, aad)
+	case c.encrypted:
+		return nil, c.errLocked(aad)
+	case c.refuseSealed && looksSealed(stored):
+		return nil, c.errUnexpected(aad)
+	}
+	return stored, nil
+}
+
+func (c *codec) errUnexpected(aad string) error {
+	return brokenf("database %s has no key id, but %s holds a sealed value: meta/key_id and meta/key_check were removed; restore the file from a backup", c.path, aad)
+}
+
+// sealString stores a string field: base64 of the sealed bytes in an
+// encrypted file, the string itself otherwise.
+func (c *codec) sealString(plain, aad string) (string, error) {
+	if c.key == nil && !c.encrypted {
+		return plain, nil
+	}
+	b, err := c.sealBytes([]byte(plain), aad)
+	return b64(b), err
+}
+
+func (c *codec) openString(stored, aad string) (string, error) {
+	if c.key == nil && !c.encrypted {
+		if c.refuseSealed && looksSealed(unb64(stored)) {
+			return "", c.errUnexpected(aad)
+		}
+		return stored, nil
+	}
+	b, err := c.openBytes(unb64(stored), aad)
+	return string(b), err
+}
+
+// The record helpers below seal or open every sealed field of a record in
+// place. The additional data comes from where the record is stored (its
+// key path), not from the record itself, so that a whole record copied to
+// another key does not open either; and a record whose own ids disagree
+// with its key is refused as moved. Every sealed field is sealed in an
+// encrypted file, even when empty, so that removing one is noticed too.
+
+// movedError says a record is stored under another key than its own.
+func movedError(where, says string) error {
+	return brokenf("record %s holds %s: it was moved or copied from another key", where, says)
+}
+
+func (c *codec) sealScene(r *sceneRecord) error {
+	for i := range r.Holds {
+		h := &r.Holds[i]
+		var err error
+		if h.Reason, err = c.sealString(h.Reason, aadReason(r.ID, r.Version, h.Seq)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openScene opens the record stored at scenes/id.
+func (c *codec) openScene(r *sceneRecord, id string) error {
+	if r.ID != id {
+		return movedError(aad("scenes", id), "scene "+r.ID)
+	}
+	for i := range r.Holds {
+		h := &r.Holds[i]
+		var err error
+		if h.Reason, err = c.openString(h.Reason, aadReason(id, r.Version, h.Seq)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *codec) sealDelivery(r *deliveryRecord) error {
+	var err error
+	if r.Message.Text, err = c.sealString(r.Message.Text, aadText(r.ID)); err != nil {
+		return err
+	}
+	r.LastError, err = c.sealString(r.LastError, aadLastError(r.ID))
+	return err
+}
+
+// openDelivery opens the record stored at outbox/id.
+func (c *codec) openDelivery(r *deliveryRecord, id uint64) error {
+	if r.ID != id {
+		return movedError(aad("outbox", utoa(id)), "delivery "+utoa(r.ID))
+	}
+	var err error
+	if r.Message.Text, err = c.openString(r.Message.Text, aadText(id)); err != nil {
+		return err
+	}
+	r.LastError, err = c.openString(r.LastError, aadLastError(id))
+	return err
+}
+
+func (c *codec) sealBoundaries(r *boundariesRecord) error {
+	var err error
+	r.Private, err = c.sealBytes(r.Private, aadPrivate(r.Scene, r.Performer, r.Version))
+	return err
+}
+
+// openBoundaries opens the record stored at boundaries/scene/performer/version.
+func (c *codec) openBoundaries(r *boundariesRecord, scene, performer string, version int) error {
+	if r.Scene != scene || r.Performer != performer || r.Version != version {
+		return movedError(aad("boundaries", scene, performer, itoa(version)),
+			"version "+itoa(r.Version)+" of "+r.Performer+"'s boundaries for scene "+r.Scene)
+	}
+	var err error
+	r.Private, err = c.openBytes(r.Private, aadPrivate(scene, performer, version))
+	return err
+}
+
+func (c *codec) sealRider(r *riderRecord) error {
+	var err error
+	r.Terms, err = c.sealBytes(r.Terms, aadTerms(r.Scene, r.Performer, r.Version))
+	return err
+}
+
+// openRider opens the record stored at riders/scene/performer.
+func (c *codec) openRider(r *riderRecord, scene, performer string) error {
+	if r.Scene != scene || r.Performer != performer {
+		return movedError(aad("riders", scene, performer), r.Performer+"'s rider for scene "+r.Scene)
+	}
+	var err error
+	r.Terms, err = c.openBytes(r.Terms, aadTerms(scene, performer, r.Version))
+	return err
+}
