@@ -24,6 +24,7 @@ type api interface {
 	InviteUsersToConversationContext(ctx context.Context, channelID string, users ...string) (*slackapi.Channel, error)
 	KickUserFromConversationContext(ctx context.Context, channelID, user string) error
 	GetUserInfoContext(ctx context.Context, user string, options ...slackapi.GetUserInfoOption) (*slackapi.User, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slackapi.ModalViewRequest) (*slackapi.ViewResponse, error)
 }
 
 var _ api = (*slackapi.Client)(nil)
@@ -110,6 +111,12 @@ func (x metered) GetUserInfoContext(ctx context.Context, user string, opts ...sl
 	return u, err
 }
 
+func (x metered) OpenViewContext(ctx context.Context, trigger string, v slackapi.ModalViewRequest) (*slackapi.ViewResponse, error) {
+	r, err := x.api.OpenViewContext(ctx, trigger, v)
+	x.count("views.open", err)
+	return r, err
+}
+
 // slackCode is Slack's error code for a refused call ("channel_not_found"),
 // or "" for failures of another kind.
 func slackCode(err error) string {
@@ -140,6 +147,7 @@ var scopeHint = map[string]string{
 	"conversations.invite":  "groups:write",
 	"conversations.kick":    "groups:write",
 	"users.info":            "users:read",
+	"views.open":            "commands (modals need interactivity)",
 }
 
 // failure turns a Web API error into what the bot understands: a passing

@@ -69,7 +69,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"auth.test", "chat.postMessage", "conversations.info", "conversations.open",
-			"conversations.members", "conversations.invite", "conversations.kick", "users.info"} {
+			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/response/", func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +90,13 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 
 func (f *fakeSlack) handler(method string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			// views.open sends JSON: keep the body as the call's "body".
+			body, _ := io.ReadAll(r.Body)
+			r.PostForm = url.Values{"body": {string(body)}}
+		} else {
+			_ = r.ParseForm()
+		}
 		f.mu.Lock()
 		delay := f.hang[method]
 		f.mu.Unlock()
@@ -146,6 +152,8 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			u := r.PostForm.Get("user")
 			f.members[ch] = slices.DeleteFunc(f.members[ch], func(m string) bool { return m == u })
 			writeJSON(w, map[string]any{"ok": true})
+		case "views.open":
+			writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 		case "users.info":
 			u := r.PostForm.Get("user")
 			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": f.names[u], "profile": map[string]any{"display_name": f.names[u]}}})

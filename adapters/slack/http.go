@@ -159,7 +159,18 @@ func (a *Adapter) followUp(h Handler, out *bot.Outcome) {
 // run as the person who pressed it with every usual check. Its answer goes
 // back through the response_url.
 func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback) {
-	if cb.Type != slackapi.InteractionTypeBlockActions {
+	switch {
+	case cb.Type == slackapi.InteractionTypeViewSubmission && cb.View.CallbackID == formCallback:
+		// A submitted form is its command typed out; the answer goes by DM.
+		cmd := bot.Command{
+			Caller: bot.UserID(cb.User.ID), CallerName: a.callerName(ctx, cb.User.ID, cb.User.Name),
+			Text: submitted(cb.View),
+		}
+		a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
+			return a.DM(bg, cmd.Caller, m)
+		})
+		return
+	case cb.Type != slackapi.InteractionTypeBlockActions:
 		a.log.Debug("ignored an interaction", "type", string(cb.Type))
 		return
 	}
@@ -171,7 +182,16 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.Intera
 			Caller: bot.UserID(cb.User.ID), CallerName: a.callerName(ctx, cb.User.ID, cb.User.Name),
 			Channel: bot.ChannelID(cb.Channel.ID), ReplyHandle: urlHandle(cb.ResponseURL, a.clock()), Text: act.Value,
 		}
-		a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
+		out := h.Handle(ctx, cmd)
+		// A reply with a form opens it at once: the trigger lasts three seconds.
+		opened := false
+		for _, m := range out.Replies {
+			opened = opened || a.openForm(ctx, cb.TriggerID, m)
+		}
+		if opened {
+			out.Replies = nil
+		}
+		a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
 			if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, m); !errors.Is(err, bot.ErrReplyExpired) {
 				return err
 			}

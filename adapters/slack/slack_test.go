@@ -401,3 +401,116 @@ func TestButtonRunsCommandAsPresser(t *testing.T) {
 		t.Errorf("answer to the button: %s", answer)
 	}
 }
+
+// TestAnswerFormInModal: the "Answer privately" button in a performer's
+// DM opens a modal with a choice per beat and the text fields; submitting
+// it records the answers, quotes and all, as if typed.
+func TestAnswerFormInModal(t *testing.T) {
+	r := newRig(t).seed()
+	r.slash("UINES", "/boundaries request 12 <@UPAULA>")
+	var blocks string
+	for _, c := range r.fake.took() {
+		if c.Method == "chat.postMessage" && c.Form.Get("channel") == "DUPAULA" {
+			blocks = c.Form.Get("blocks")
+		}
+	}
+	if !strings.Contains(blocks, `"value":"/boundaries form 12"`) {
+		t.Fatalf("the request DM has no answer button: %s", blocks)
+	}
+	press, _ := json.Marshal(map[string]any{
+		"type": "block_actions", "trigger_id": "trig-1", "user": map[string]any{"id": "UPAULA", "name": "paula"},
+		"channel": map[string]any{"id": "DUPAULA"}, "response_url": r.fake.srv.GetAPIURL() + "response/form",
+		"actions": []map[string]any{{"action_id": "icbot_cmd_0", "block_id": "icbot_actions", "type": "button", "value": "/boundaries form 12"}},
+	})
+	if code, _ := r.post("/slack/interactions", "application/x-www-form-urlencoded", url.Values{"payload": {string(press)}}.Encode()); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	r.ad.Wait()
+	var view string
+	for _, c := range r.fake.took() {
+		if c.Method == "views.open" {
+			view = c.Form.Get("body")
+		}
+	}
+	for _, want := range []string{`"trigger_id":"trig-1"`, `"private_metadata":"/boundaries answer 12"`, `"block_id":"b1"`, `"type":"radio_buttons"`,
+		`"value":"discuss"`, `"block_id":"notes"`, `"callback_id":"icbot_form"`, `"initial_option":{"text":{"type":"plain_text","text":"yes","emoji":false},"value":"yes"}`} {
+		if !strings.Contains(view, want) {
+			t.Errorf("modal lacks %s:\n%s", want, view)
+		}
+	}
+	const notes = `Framed above the "hip", please; \ no close-ups`
+	submit, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "user": map[string]any{"id": "UPAULA", "name": "paula"},
+		"view": map[string]any{"callback_id": "icbot_form", "private_metadata": "/boundaries answer 12", "state": map[string]any{"values": map[string]any{
+			"b1":       map[string]any{"value": map[string]any{"type": "radio_buttons", "selected_option": map[string]any{"value": "no"}}},
+			"notes":    map[string]any{"value": map[string]any{"type": "plain_text_input", "value": notes}},
+			"garments": map[string]any{"value": map[string]any{"type": "plain_text_input", "value": "robe"}},
+			"body":     map[string]any{"value": map[string]any{"type": "plain_text_input", "value": ""}},
+		}}},
+	})
+	code, body := r.post("/slack/interactions", "application/x-www-form-urlencoded", url.Values{"payload": {string(submit)}}.Encode())
+	r.ad.Wait()
+	if code != http.StatusOK || body != "" {
+		t.Fatalf("submission: %d %q (an empty 200 closes the modal)", code, body)
+	}
+	calls := r.fake.took()
+	if got := strings.Join(posts(calls, "DUPAULA"), "\n"); !strings.Contains(got, "saved (version 2)") {
+		t.Errorf("paula's confirmation: %q", got)
+	}
+	var bd bot.Boundaries
+	r.store.View(context.Background(), func(tx bot.Tx) error {
+		var err error
+		bd, err = tx.Boundaries("12", "UPAULA")
+		return err
+	})
+	if bd.Notes != notes || bd.Garments != "robe" || len(bd.Answers) != 1 || bd.Answers[0].Answer != bot.AnswerNo {
+		t.Errorf("recorded %+v", bd)
+	}
+}
+
+// TestConsentFlowOverSlack: the flow of one scene in Slack: request,
+// answers (typed, and in a DM), riders signed, top-line posted to the
+// private scene channel, closed set started.
+func TestConsentFlowOverSlack(t *testing.T) {
+	r := newRig(t).seed()
+	r.slash("UINES", `/scene add 20 title="Pool" call="2036-12-10 09:00" performers=<@UPAULA>,<@UPETE> channel=<#GSCENE12|scene-12>`)
+	r.slash("UINES", `/scene beat add 20 "Kiss in the water" kind=contact`)
+	r.fake.took()
+	r.slash("UINES", "/boundaries request 20")
+	calls := r.fake.took()
+	for _, dm := range []string{"DUPAULA", "DUPETE"} {
+		if got := strings.Join(posts(calls, dm), "\n"); !strings.Contains(got, "The IC asks for your boundaries") {
+			t.Errorf("%s: %q", dm, got)
+		}
+	}
+	if got := r.slash("UPAULA", `/boundaries answer 20 b1=yes garments="robe"`); !strings.Contains(got, "saved (version 1)") {
+		t.Errorf("paula's answer: %q", got)
+	}
+	// Pete answers in his DM with icbot, as a message.
+	code, _ := r.post("/slack/events", "application/json", eventBody("EvConsent1", "UPETE", "boundaries answer 20 b1=yes"))
+	r.ad.Wait()
+	if code != http.StatusOK {
+		t.Fatalf("event: %d", code)
+	}
+	if got := strings.Join(posts(r.fake.took(), "DUPETE"), "\n"); !strings.Contains(got, "saved (version 1)") {
+		t.Errorf("pete's answer in the DM: %q", got)
+	}
+	if got := r.slash("UADAM", "/closedset start 20"); !strings.Contains(got, "@paula: no rider") {
+		t.Errorf("start before riders: %q", got)
+	}
+	for _, p := range []string{"<@UPAULA>", "<@UPETE>"} {
+		r.slash("UINES", "/rider sent 20 "+p)
+		r.slash("UINES", "/rider signed 20 "+p)
+	}
+	r.fake.took()
+	r.slash("UINES", "/topline 20")
+	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "TOP-LINE SUMMARY, scene 20: Pool (version 1") || !strings.Contains(got, "Riders: @paula: signed; @pete: signed") {
+		t.Errorf("top-line: %q", got)
+	}
+	if got := r.slash("UADAM", "/closedset start 20"); !strings.Contains(got, "Closed set started for scene 20") {
+		t.Errorf("start: %q", got)
+	}
+	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "version 2, supersedes version 1") || !strings.Contains(got, "locked to the roster") {
+		t.Errorf("after the start: %q", got)
+	}
+}
