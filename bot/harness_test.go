@@ -151,6 +151,9 @@ var callers = []string{"paula", "pete", "ines", "adam", "dana", "priya", "cam", 
 
 var t0 = time.Date(2026, 11, 26, 8, 30, 0, 0, time.UTC)
 
+// testKey seals the private fields of every test store, as icbot does.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
 type harness struct {
 	t     *testing.T
 	store *storage.Store
@@ -167,7 +170,7 @@ type harnessOpt struct {
 
 func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithTimeout(time.Second))
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithTimeout(time.Second), storage.WithKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,128 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"icbot/bot"
+)
+
+// canaries are private texts, each with who may read it: people by id,
+// and channels by id.
+var canaries = map[string][]string{
+	"CANARY-NOTE-7d1":    {"paula", "ines"},
+	"CANARY-GARMENT-3a9": {"paula", "ines", "costume-room"},
+	"CANARY-BODY-5c2":    {"paula", "ines", "hmu-room"},
+	"CANARY-TERMS-9e4":   {"paula", "ines"},
+	"CANARY-HOLD-2b8":    {"pete", "ines"},
+}
+
+// TestLeaks puts canary strings into a performer's notes, garments and
+// body notes, a rider's terms and a hold's reason, then runs every
+// command as every kind of person. No canary may reach anyone outside
+// its audience, any log line or the audit log; and none may be in the
+// database file.
+func TestLeaks(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := newHarness(t, withLocker(&lockingChat{}))
+	h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithLogger(logger),
+		bot.WithAdmins("root"), bot.WithSetChannel("set"))
+	h.seed()
+	var all []sent
+	run := func(caller, line string) {
+		r := h.do(caller, line)
+		all = append(all, r.sent...)
+		for _, m := range r.out.Replies {
+			all = append(all, sent{"reply", caller, m.Class, m.Text})
+		}
+	}
+	run("paula", `/boundaries answer 12 b1=yes notes="CANARY-NOTE-7d1" garments="CANARY-GARMENT-3a9" body="CANARY-BODY-5c2"`)
+	run("ines", `/rider sent 12 @paula terms="CANARY-TERMS-9e4"`)
+	run("ines", "/topline 12")
+	run("ines", "/dept notify 12 costume")
+	run("ines", "/dept notify 12 hmu")
+	run("pete", "/hold 16 CANARY-HOLD-2b8")
+
+	commands := []string{
+		"/icbot whoami", "/icbot role list", "/scene list", "/scene show 12", "/scene show 16",
+		"/boundaries show 12", "/boundaries show 12 @paula", "/boundaries status 12", "/boundaries form 12",
+		"/rider status 12", "/closedset status 12", "/closedset status", "/topline 12",
+		"/dept notify 12 costume", "/dept notify 12 hmu", "/closedset start 12", "/closedset start 16",
+		`/scene beat add 12 "hug" kind=contact`, "/closedset ack 12", "/hold 12", "/hold lift 12",
+		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
+		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, "/closedset end 12",
+	}
+	for _, line := range commands {
+		for _, caller := range callers {
+			run(caller, line)
+		}
+	}
+
+	for _, s := range all {
+		for canary, audience := range canaries {
+			if strings.Contains(s.Text, canary) && !slices.Contains(audience, s.To) {
+				t.Errorf("%s reached %s %s (class %s): %q", canary, s.Kind, s.To, s.Class, s.Text)
+			}
+		}
+	}
+	// Each canary did reach its audience: the test saw the data flow.
+	for canary, audience := range canaries {
+		reached := false
+		for _, s := range all {
+			if strings.Contains(s.Text, canary) && s.To == audience[len(audience)-1] {
+				reached = true
+			}
+		}
+		if !reached {
+			t.Errorf("%s never reached %s: the test does not exercise it", canary, audience[len(audience)-1])
+		}
+	}
+	for canary := range canaries {
+		if strings.Contains(logs.String(), canary) {
+			t.Errorf("%s is in the log", canary)
+		}
+	}
+	h.store.AuditLog(context.Background(), func(r bot.AuditRecord) error {
+		for canary := range canaries {
+			if strings.Contains(r.Summary, canary) || strings.Contains(string(r.Actor), canary) {
+				t.Errorf("%s is in audit record %d", canary, r.Seq)
+			}
+		}
+		return nil
+	})
+	path := h.store.Path()
+	if err := h.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for canary := range canaries {
+		for _, enc := range encodings(canary) {
+			if bytes.Contains(raw, []byte(enc)) {
+				t.Errorf("%s is in the database file (as %q)", canary, enc)
+			}
+		}
+	}
+}
+
+// encodings are the ways a text can sit in the file readable without the
+// key: as itself, or inside base64 (JSON's encoding of bytes) at any of
+// the three alignments, with the partial edge characters dropped.
+func encodings(s string) []string {
+	out := []string{s}
+	for pad := 0; pad < 3; pad++ {
+		enc := base64.StdEncoding.EncodeToString(append(make([]byte, pad), s...))
+		out = append(out, enc[4:len(enc)-4])
+	}
+	return out
+}
