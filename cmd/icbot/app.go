@@ -33,16 +33,18 @@ const consoleAdmin bot.UserID = "admin"
 // Run opens the database and runs the configured adapter until ctx is done
 // or, for the console, its input ends.
 func (m *Main) Run(ctx context.Context) error {
-	st, err := storage.Open(m.Config.Storage.Path, storage.WithTimeout(m.Config.Storage.OpenTimeout), storage.WithLogger(m.Logger))
+	key, err := resolveKey(m.Config, m.Logger)
+	if err != nil {
+		return err
+	}
+	st, err := storage.Open(m.Config.Storage.Path, storage.WithTimeout(m.Config.Storage.OpenTimeout), storage.WithLogger(m.Logger),
+		storage.WithKey(key.key))
 	if err != nil {
 		return err
 	}
 	m.store = st
-	if m.Config.Storage.EncryptionKey != "" {
-		m.Logger.Warn("storage.encryption_key is set but this icbot does not encrypt records yet; keep the database file private", "component", "main")
-	}
 	m.Logger.Info("started", "component", "main", "version", versionString(), "adapter", m.Config.Adapter,
-		"db", m.Config.Storage.Path, "zone", m.Config.Location().String())
+		"db", m.Config.Storage.Path, "key_id", st.KeyID(), "zone", m.Config.Location().String())
 	switch m.Config.Adapter {
 	case "console":
 		return m.runConsole(ctx)

@@ -62,7 +62,7 @@ func TestTourTranscript(t *testing.T) {
 	}
 	env, _ := dbEnv(t)
 	out, errs, code := icbot(t, string(script), env)
-	if code != 0 || errs != "" {
+	if errs = withoutKeyFileWarning(errs); code != 0 || errs != "" {
 		t.Fatalf("exit %d, stderr:\n%s", code, errs)
 	}
 	golden := "testdata/tour.golden"

@@ -112,7 +112,7 @@ func TestSlackServer(t *testing.T) {
 		t.Fatal("icbot did not stop")
 	}
 	// The database was closed: it opens again at once.
-	st, err := storage.Open(db, storage.WithTimeout(100*time.Millisecond))
+	st, err := storage.Open(db, storage.WithTimeout(100*time.Millisecond), storage.WithKey(keyOf(t, db)))
 	if err != nil {
 		t.Fatalf("database still held after the stop: %v", err)
 	}
