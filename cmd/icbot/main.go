@@ -4,6 +4,7 @@
 //
 //	icbot [flags]                run the bot
 //	icbot audit verify [flags]   check the tamper-evident audit trail
+//	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
 package main
@@ -62,6 +63,8 @@ const (
 const usage = `Usage:
   icbot [flags]                run the bot (the console, unless configured otherwise)
   icbot audit verify [flags]   check the tamper-evident audit trail (stop the bot first)
+  icbot rekey [--new-key-file PATH] [flags]
+                               seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
   icbot version                print the version
 
@@ -83,7 +86,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		args = args[1:]
 	}
 	switch sub {
-	case "", "audit", "config":
+	case "", "audit", "config", "rekey":
 	case "version":
 		fmt.Fprintln(env.Stdout, "icbot", versionString())
 		return exitOK
@@ -97,6 +100,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 
 	f := newFlags(env.Stderr)
+	if sub == "rekey" {
+		f.fs.StringVar(&f.newKeyFile, "new-key-file", "", "rekey: the new key, base64 of 32 bytes in a file of mode 0600 (default: a new random key)")
+	}
 	if err := f.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -119,6 +125,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return exitOK
 	case "audit":
 		return verifyAudit(ctx, cfg, env)
+	case "rekey":
+		return runRekey(ctx, cfg, env, newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), f.newKeyFile)
 	}
 
 	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), Listening: env.Listening}
@@ -140,6 +148,7 @@ type flags struct {
 	config, db, adapter, level  string
 	timezone, production, admin string
 	empty                       bool
+	newKeyFile                  string // rekey only
 }
 
 func newFlags(out io.Writer) *flags {
