@@ -168,7 +168,8 @@ func decodeKey(s string) ([]byte, bool) {
 // writeKeyFile writes key to path, mode 0600, so that path holds either
 // nothing or the whole key, also after a crash: the key goes to a
 // temporary file that is synced and then renamed over path (replace) or
-// linked to it, which fails with fs.ErrExist when path exists.
+// linked to it, which fails with fs.ErrExist when path exists. Where the
+// file system has no hard links, path is created exclusively instead.
 func writeKeyFile(path string, key []byte, replace bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*") // mode 0600
@@ -190,13 +191,31 @@ func writeKeyFile(path string, key []byte, replace bool) error {
 	}
 	if replace {
 		err = os.Rename(tmp, path)
-	} else {
-		err = os.Link(tmp, path)
+	} else if err = os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
+		// A file system without hard links: create path exclusively.
+		err = writeNew(path, key)
 	}
 	if err != nil {
 		return err
 	}
 	return syncDir(dir)
+}
+
+// writeNew writes key to path, which must not exist yet.
+func writeNew(path string, key []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // syncDir makes a rename or link in dir durable.
