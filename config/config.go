@@ -377,7 +377,7 @@ var keyTable = []key{
 			}
 			return nil
 		}),
-	secretKey("storage.encryption_key", "optional key for encrypting stored records: base64 of 32 random bytes (openssl rand -base64 32)",
+	secretKey("storage.encryption_key", "key that seals private records at rest: base64 of 32 random bytes (openssl rand -base64 32); without it icbot keeps the key in a file beside the database (PATH.key)",
 		func(c *Config) *Secret { return &c.Storage.EncryptionKey },
 		func(c *Config) error {
 			if c.Storage.EncryptionKey == "" {

@@ -15,13 +15,16 @@ import (
 	"icbot/storage"
 )
 
+// testKey seals the stores' private fields, as icbot does.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
 var now = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
 
 // run seeds the demo into a fresh store and runs script through the
 // console as @adam, returning the output.
 func run(t *testing.T, script string, opts ...console.Option) (string, *console.Adapter) {
 	t.Helper()
-	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"))
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +43,7 @@ func run(t *testing.T, script string, opts ...console.Option) (string, *console.
 }
 
 func TestSeedDemoOnce(t *testing.T) {
-	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"))
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +189,7 @@ func TestLockAndUnlockRestoreMembers(t *testing.T) {
 func TestInteractivePrompt(t *testing.T) {
 	var out bytes.Buffer
 	a := console.New(&out, console.WithIdentity("ines"), console.WithEcho(false))
-	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"))
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}

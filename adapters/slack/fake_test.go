@@ -32,6 +32,9 @@ const (
 	appToken = "xapp-1-A1-1-test"
 )
 
+// testKey seals the stores' private fields, as icbot does.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
 // call is one Web API request the fake received.
 type call struct {
 	Method  string
@@ -267,7 +270,7 @@ func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 	if o.fake == nil {
 		o.fake = newFakeSlack(t)
 	}
-	st, err := storage.Open(o.path, storage.WithTimeout(time.Second))
+	st, err := storage.Open(o.path, storage.WithTimeout(time.Second), storage.WithKey(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
