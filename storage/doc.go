@@ -10,7 +10,7 @@
 //
 // # Schema
 //
-// Schema version 5. Every bucket is created in the one write transaction
+// Schema version 6. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -62,6 +62,20 @@
 //	                   deduplicating retried deliveries (Slack event_id)
 //	    <key>           -> 8-byte BE Unix seconds when first seen; pruned
 //	                       after EventMemory
+//	reminders/         (version 6) scheduled reminders, never deleted
+//	    <id uint64 BE>  -> JSON reminder: id, kind, key, scene, performer,
+//	                       session, due, limit, state, attempts,
+//	                       next_attempt, created, sent_at, answer, note*,
+//	                       answered
+//	reminder_due/      (version 6) pending reminders only, by due time
+//	    <due unix nanos uint64 BE><id uint64 BE> -> empty
+//	reminder_key/      (version 6) the key each reminder was derived under
+//	    <key>           -> id (uint64 BE)
+//	reminder_scene/    (version 6) reminders by scene, every state
+//	    <scene id>/    (nested bucket; kept when the scene is deleted)
+//	        <id uint64 BE> -> empty
+//	reminder_missed/   (version 6) missed reminders no digest has reported
+//	    <id uint64 BE>  -> empty
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time. Fields
@@ -77,7 +91,43 @@
 //
 // Version 5 changed no bucket: it marks files whose fields may be sealed,
 // so that an icbot from before encryption, which would show a sealed value
-// as text or send it in a message, refuses them.
+// as text or send it in a message, refuses them. Version 6 added the
+// reminders and their four indexes, empty.
+//
+// # Reminders
+//
+// A reminder (bot.Reminder) is stored once, in reminders/, under an id
+// from that bucket's sequence (NextSequence), so ids are never reused;
+// reminders are not deleted, only cancelled. The other four buckets are
+// indexes, kept in step by PutReminder in the same transaction: it reads
+// the stored record to find the entries to remove (never the caller's
+// copy), then writes the record and its new entries.
+//
+//   - reminder_due holds exactly the pending reminders, keyed by the time
+//     they fall due and then by id, so a cursor from First gives them in
+//     the order they fall due: NextReminder reads the first entry, and
+//     DueReminders reads from the first up to the given time, never the
+//     whole bucket. The time is NextAttempt when it is set and later than
+//     Due (a reminder whose send failed waits for its retry), and Due
+//     otherwise; as Unix nanoseconds it must lie between 1970 and 2262, so
+//     a pending reminder without a Due is refused. Sent, cancelled and
+//     missed reminders have no entry.
+//   - reminder_key maps each derivation key to its reminder; a key is
+//     unique, and putting a reminder whose key belongs to another one is
+//     an internal error. A reminder without a key has no entry.
+//   - reminder_scene lists each scene's reminders in every state. It is
+//     not touched by DeleteScene (the bot cancels a deleted scene's
+//     reminders itself), so after a scene is added again under the same
+//     id its old reminders are listed with the new ones. The digest's
+//     reminders have no scene and no entry.
+//   - reminder_missed holds the reminders in state missed whose SentAt is
+//     zero: the ones the next digest must report. Setting SentAt, or
+//     any other state, removes the entry.
+//
+// A read through an index checks the record it names (pending and due at
+// the indexed time, the same key or scene, missed and unreported) and
+// fails with an internal error when they disagree, rather than act on a
+// damaged index.
 //
 // # Encryption at rest
 //
@@ -90,7 +140,9 @@
 //   - scenes: the reason of every hold;
 //   - outbox: a message's text, which can carry a hold reason or an
 //     answer on its way to the IC, and last_error, the platform's words
-//     about a failed attempt.
+//     about a failed attempt;
+//   - reminders: the note a performer wrote in answer to a check-in or
+//     aftercare question.
 //
 // The rest of each record stays readable, for debugging and for
 // `icbot audit verify`. A sealed value is
@@ -107,6 +159,7 @@
 //	scenes/<scene>/v<scene version>/hold/<hold seq>/reason
 //	outbox/<delivery id>/text
 //	outbox/<delivery id>/last_error
+//	reminders/<reminder id>/<answered>/note
 //	meta/key_check
 //
 // so a sealed value changed, copied to another record, field or version,
@@ -117,6 +170,12 @@
 // additional data and matches ErrSealBroken; it never returns the bytes,
 // nor any content. A scene's version is part of the additional data of
 // its holds' reasons, so every PutScene seals them afresh.
+//
+// A reminder has no version: in its place, <answered> is the reminder's
+// Answered time as the record holds it (RFC 3339 in UTC with nanoseconds,
+// 2031-06-14T05:30:00.000000005Z), or "unanswered" when it is zero. A
+// performer who answers again gets a new answer time, so an earlier note
+// put back alone does not open; every PutReminder seals the note afresh.
 //
 // The key: meta/key_id is the first 8 hex digits of SHA-256 of the key
 // (KeyID), and meta/key_check is a known text sealed with it. Open with
@@ -151,8 +210,12 @@
 // visible areas) and rosters, closed-set sessions and their override
 // reasons, who called each hold and when (called_by), when boundaries
 // were answered and how many versions there are, rider states and dates,
-// the audit log, and who each message is for and what kind it is; and the
-// length of every sealed value. They cannot read, nor change unnoticed,
+// the audit log, who each message is for and what kind it is, and every
+// reminder but its note: what kind it is, its key (which names the scene,
+// performer or time it was derived from), for whom and when it falls due,
+// whether it was sent, cancelled or missed, and a performer's answer to a
+// check-in or aftercare question ("ok" or "talk") and when they gave it;
+// and the length of every sealed value. They cannot read, nor change unnoticed,
 // the sealed fields. They can put back a whole record as an earlier copy
 // of the file held it: the seal does not notice that.
 //

@@ -128,7 +128,8 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 		return err
 	}
 	scenes, outbox, bounds, riders := btx.Bucket(bucketScenes), btx.Bucket(bucketOutbox), btx.Bucket(bucketBounds), btx.Bucket(bucketRiders)
-	if scenes == nil || outbox == nil || bounds == nil || riders == nil {
+	reminders := btx.Bucket(bucketReminders)
+	if scenes == nil || outbox == nil || bounds == nil || riders == nil || reminders == nil {
 		return 0, errors.New("storage: a bucket with sealed fields is missing")
 	}
 	err := add(resealBucket(scenes, "scene", func(k []byte, r *sceneRecord) (int, error) {
@@ -145,6 +146,15 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 			return 0, err
 		}
 		return 2, to.sealDelivery(r)
+	}))
+	if err != nil {
+		return total, err
+	}
+	err = add(resealBucket(reminders, "reminder", func(k []byte, r *reminderRecord) (int, error) {
+		if err := from.openReminder(r, beUint(k)); err != nil {
+			return 0, err
+		}
+		return 1, to.sealReminder(r)
 	}))
 	if err != nil {
 		return total, err

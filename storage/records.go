@@ -165,6 +165,27 @@ type deliveryRecord struct {
 	LastError   string        `json:"last_error,omitempty"`
 }
 
+// reminderRecord is one scheduled reminder; Note is sealed in an
+// encrypted file (see sealReminder).
+type reminderRecord struct {
+	ID          uint64    `json:"id"`
+	Kind        string    `json:"kind,omitempty"`
+	Key         string    `json:"key,omitempty"`
+	Scene       string    `json:"scene,omitempty"`
+	Performer   string    `json:"performer,omitempty"`
+	Session     uint64    `json:"session,omitempty"`
+	Due         time.Time `json:"due,omitzero"`
+	Limit       time.Time `json:"limit,omitzero"`
+	State       string    `json:"state,omitempty"`
+	Attempts    int       `json:"attempts,omitempty"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	Created     time.Time `json:"created,omitzero"`
+	SentAt      time.Time `json:"sent_at,omitzero"`
+	Answer      string    `json:"answer,omitempty"`
+	Note        string    `json:"note,omitempty"`
+	Answered    time.Time `json:"answered,omitzero"`
+}
+
 // auditRecord keeps every field, even empty ones: the record is evidence.
 type auditRecord struct {
 	Seq     uint64    `json:"seq"`
@@ -424,5 +445,21 @@ func (r riderRecord) bot() bot.Rider {
 	return bot.Rider{
 		Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), State: bot.RiderState(r.State), Terms: string(r.Terms),
 		DraftedAt: r.DraftedAt, SentAt: r.SentAt, SignedAt: r.SignedAt, Scope: r.Scope, Version: r.Version, Updated: r.Updated,
+	}
+}
+
+func reminderToRecord(r bot.Reminder) reminderRecord {
+	return reminderRecord{
+		ID: r.ID, Kind: string(r.Kind), Key: r.Key, Scene: string(r.Scene), Performer: string(r.Performer), Session: r.Session,
+		Due: utc(r.Due), Limit: utc(r.Limit), State: string(r.State), Attempts: r.Attempts, NextAttempt: utc(r.NextAttempt),
+		Created: utc(r.Created), SentAt: utc(r.SentAt), Answer: r.Answer, Note: r.Note, Answered: utc(r.Answered),
+	}
+}
+
+func (r reminderRecord) bot() bot.Reminder {
+	return bot.Reminder{
+		ID: r.ID, Kind: bot.ReminderKind(r.Kind), Key: r.Key, Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), Session: r.Session,
+		Due: r.Due, Limit: r.Limit, State: bot.ReminderState(r.State), Attempts: r.Attempts, NextAttempt: r.NextAttempt,
+		Created: r.Created, SentAt: r.SentAt, Answer: r.Answer, Note: r.Note, Answered: r.Answered,
 	}
 }

@@ -87,6 +87,25 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(deliveryRecord.bot),
 		},
 		{
+			name: "reminder",
+			value: bot.Reminder{
+				ID: 9, Kind: bot.RemindCheckIn, Key: "check-in/12A/U1/1781415000", Scene: "12A", Performer: "U1", Session: 2,
+				Due: at, Limit: at.Add(time.Hour), State: bot.ReminderSent, Attempts: 1, NextAttempt: at.Add(time.Minute),
+				Created: at.Add(-time.Hour), SentAt: at.Add(2 * time.Minute), Answer: "talk", Note: "n", Answered: at.Add(3 * time.Minute),
+			},
+			want: `{"id":9,"kind":"check-in","key":"check-in/12A/U1/1781415000","scene":"12A","performer":"U1","session":2,` +
+				`"due":"2031-06-14T05:30:00.000000005Z","limit":"2031-06-14T06:30:00.000000005Z","state":"sent","attempts":1,` +
+				`"next_attempt":"2031-06-14T05:31:00.000000005Z","created":"2031-06-14T04:30:00.000000005Z","sent_at":"2031-06-14T05:32:00.000000005Z",` +
+				`"answer":"talk","note":"n","answered":"2031-06-14T05:33:00.000000005Z"}`,
+			decode: decodeAs(reminderRecord.bot),
+		},
+		{
+			name:   "digest reminder leaves zero fields out",
+			value:  bot.Reminder{ID: 1, Kind: bot.RemindDigest, Key: "digest/2031-06-14", Due: at, State: bot.ReminderPending},
+			want:   `{"id":1,"kind":"digest","key":"digest/2031-06-14","due":"2031-06-14T05:30:00.000000005Z","state":"pending"}`,
+			decode: decodeAs(reminderRecord.bot),
+		},
+		{
 			name:   "audit record keeps empty fields",
 			value:  bot.AuditRecord{Seq: 1, Time: at, Action: "scene.add", Hash: []byte{1, 2, 3}},
 			want:   `{"seq":1,"time":"2031-06-14T05:30:00.000000005Z","actor":"","action":"scene.add","scene":"","summary":"","hash":"AQID"}`,
@@ -129,6 +148,8 @@ func toRecord(v any) any {
 		return auditToRecord(v)
 	case bot.Delivery:
 		return deliveryToRecord(v)
+	case bot.Reminder:
+		return reminderToRecord(v)
 	}
 	panic("no record type")
 }
@@ -218,6 +239,30 @@ func TestSealedRecordFormat(t *testing.T) {
 				return r, []sealedValue{{b64(r.Terms), "riders/12A/U1/v7/terms", ""}}
 			},
 			want: `{"scene":"12A","performer":"U1","state":"drafted","terms":"SEALED(riders/12A/U1/v7/terms)","drafted_at":"2031-06-14T07:30:00.000000005Z","version":7}`,
+		},
+		{
+			name: "reminder: the note, bound to when it was answered",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := reminderToRecord(bot.Reminder{ID: 9, Kind: bot.RemindAftercare, Key: "aftercare/12A/2/U1", Scene: "12A", Performer: "U1",
+					Session: 2, Due: at, State: bot.ReminderSent, Answer: "talk", Note: "tired", Answered: at.Add(time.Hour)})
+				if err := c.sealReminder(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{{r.Note, "reminders/9/2031-06-14T08:30:00.000000005Z/note", "tired"}}
+			},
+			want: `{"id":9,"kind":"aftercare","key":"aftercare/12A/2/U1","scene":"12A","performer":"U1","session":2,"due":"2031-06-14T07:30:00.000000005Z",` +
+				`"state":"sent","answer":"talk","note":"SEALED(reminders/9/2031-06-14T08:30:00.000000005Z/note)","answered":"2031-06-14T08:30:00.000000005Z"}`,
+		},
+		{
+			name: "reminder: an empty note, not answered",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := reminderToRecord(bot.Reminder{ID: 10, Kind: bot.RemindCheckIn, Due: at, State: bot.ReminderPending})
+				if err := c.sealReminder(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{{r.Note, "reminders/10/unanswered/note", ""}}
+			},
+			want: `{"id":10,"kind":"check-in","due":"2031-06-14T07:30:00.000000005Z","state":"pending","note":"SEALED(reminders/10/unanswered/note)"}`,
 		},
 		{
 			name: "ids are escaped in the additional data",

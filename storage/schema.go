@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -22,6 +22,13 @@ var (
 	bucketEvents   = []byte("events")
 	bucketBounds   = []byte("boundaries")
 	bucketRiders   = []byte("riders")
+
+	// Reminders and their indexes (version 6); see reminders.go.
+	bucketReminders = []byte("reminders")
+	bucketRemDue    = []byte("reminder_due")
+	bucketRemKey    = []byte("reminder_key")
+	bucketRemScene  = []byte("reminder_scene")
+	bucketRemMissed = []byte("reminder_missed")
 
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
@@ -39,6 +46,7 @@ var layout = []struct {
 }{
 	{bucketMeta, 1}, {bucketPeople, 1}, {bucketScenes, 1}, {bucketSessions, 1}, {bucketAudit, 1},
 	{bucketOutbox, 2}, {bucketEvents, 3}, {bucketBounds, 4}, {bucketRiders, 4},
+	{bucketReminders, 6}, {bucketRemDue, 6}, {bucketRemKey, 6}, {bucketRemScene, 6}, {bucketRemMissed, 6},
 }
 
 // migration changes a file from the previous schema version to the next,
@@ -53,6 +61,7 @@ var migrations = []migration{
 	3: addEvents,
 	4: addConsent,
 	5: sealedFields,
+	6: addReminders,
 }
 
 func init() {
@@ -105,6 +114,17 @@ func addConsent(btx *bolt.Tx) error {
 // records of a file without a key is not a migration: Open does it
 // whenever it is given a key for such a file (encrypt).
 func sealedFields(*bolt.Tx) error { return nil }
+
+// addReminders adds the scheduled reminders and their indexes: by due
+// time, by derivation key, by scene, and the missed ones not yet reported.
+func addReminders(btx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketReminders, bucketRemDue, bucketRemKey, bucketRemScene, bucketRemMissed} {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
 
 // initSchema brings the file to the newest version in ms in one write
 // transaction: nothing changes unless every step succeeds.

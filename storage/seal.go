@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // KeySize is the length of an encryption key: AES-256.
@@ -141,6 +142,19 @@ func aadTerms(scene, performer string, version int) string {
 }
 func aadReason(scene string, version, seq int) string {
 	return aad("scenes", scene, vtoa(version), "hold", itoa(seq), "reason")
+}
+
+// aadNote binds a reminder's note to the reminder and to when it was
+// answered: a reminder has no version, and a performer who answers again
+// gets a new answer time, so an earlier note put back alone does not open.
+// The time is written as in the record (RFC 3339, UTC, nanoseconds);
+// "unanswered" when it is zero.
+func aadNote(id uint64, answered time.Time) string {
+	at := "unanswered"
+	if !answered.IsZero() {
+		at = answered.UTC().Format(time.RFC3339Nano)
+	}
+	return aad("reminders", utoa(id), at, "note")
 }
 
 // codec is how a transaction stores the sealed fields of records: sealed
@@ -301,5 +315,21 @@ func (c *codec) openRider(r *riderRecord, scene, performer string) error {
 	}
 	var err error
 	r.Terms, err = c.openBytes(r.Terms, aadTerms(scene, performer, r.Version))
+	return err
+}
+
+func (c *codec) sealReminder(r *reminderRecord) error {
+	var err error
+	r.Note, err = c.sealString(r.Note, aadNote(r.ID, r.Answered))
+	return err
+}
+
+// openReminder opens the record stored at reminders/id.
+func (c *codec) openReminder(r *reminderRecord, id uint64) error {
+	if r.ID != id {
+		return movedError(aad("reminders", utoa(id)), "reminder "+utoa(r.ID))
+	}
+	var err error
+	r.Note, err = c.openString(r.Note, aadNote(id, r.Answered))
 	return err
 }
