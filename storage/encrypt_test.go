@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,9 +37,10 @@ const (
 	canaryReason   = "CANARY-reason-2d8e"
 	canaryText     = "CANARY-text-7b3f"
 	canaryError    = "CANARY-error-4e9a"
+	canaryRemNote  = "CANARY-reminder-note-2b6d"
 )
 
-var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError}
+var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote}
 
 // suffixed gives every canary of a write its own name, so that old
 // values written over are looked for too.
@@ -80,6 +82,16 @@ func delivery(n string) bot.Delivery {
 	}
 }
 
+// answeredReminder is reminder id of scene 12, answered at answered
+// with a note.
+func answeredReminder(id uint64, kind bot.ReminderKind, answered time.Time, n string) bot.Reminder {
+	return bot.Reminder{
+		ID: id, Kind: kind, Key: string(kind) + "/12/U1", Scene: "12", Performer: "U1", Session: 1,
+		Due: t0, State: bot.ReminderPending, Created: t0.Add(-time.Hour),
+		Answer: "talk", Note: suffixed(canaryRemNote, n), Answered: answered,
+	}
+}
+
 // writeEverything puts one of each record with sealed fields, then
 // overwrites and deletes some, the way icbot does over a day.
 func writeEverything(t *testing.T, s *storage.Store) {
@@ -104,6 +116,14 @@ func writeEverything(t *testing.T, s *storage.Store) {
 				return err
 			}
 		}
+		for _, r := range []bot.Reminder{
+			answeredReminder(0, bot.RemindAftercare, t0.Add(time.Hour), "first"),
+			answeredReminder(0, bot.RemindCheckIn, t0.Add(2*time.Hour), "r2"),
+		} {
+			if _, err := tx.PutReminder(r); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	update(t, s, func(tx bot.Tx) error {
@@ -122,7 +142,11 @@ func writeEverything(t *testing.T, s *storage.Store) {
 			return err
 		}
 		d.Attempts, d.LastError = 1, suffixed(canaryError, "2")
-		return tx.PutDelivery(d)
+		if err := tx.PutDelivery(d); err != nil {
+			return err
+		}
+		_, err = tx.PutReminder(answeredReminder(1, bot.RemindAftercare, t0.Add(3*time.Hour), "second"))
+		return err
 	})
 }
 
@@ -207,6 +231,17 @@ func readEverything(t *testing.T, s *storage.Store) {
 		d3.ID = 3
 		if diff := cmp.Diff([]bot.Delivery{d2, d3}, ds, timeEqual); diff != "" {
 			t.Errorf("deliveries (-want +got):\n%s", diff)
+		}
+		rs, err := tx.SceneReminders("12")
+		if err != nil {
+			return err
+		}
+		want := []bot.Reminder{
+			answeredReminder(1, bot.RemindAftercare, t0.Add(3*time.Hour), "second"),
+			answeredReminder(2, bot.RemindCheckIn, t0.Add(2*time.Hour), "r2"),
+		}
+		if diff := cmp.Diff(want, rs, timeEqual); diff != "" {
+			t.Errorf("reminders (-want +got):\n%s", diff)
 		}
 		return nil
 	})
@@ -379,6 +414,17 @@ var reads = map[string]func(tx bot.Tx) error{
 	"riders":      func(tx bot.Tx) error { _, err := tx.Riders("12"); return err },
 	"delivery":    func(tx bot.Tx) error { _, err := tx.Delivery(2); return err },
 	"deliveries":  func(tx bot.Tx) error { _, err := tx.Deliveries(); return err },
+	"reminder":    func(tx bot.Tx) error { _, err := tx.Reminder(1); return err },
+	"reminderB":   func(tx bot.Tx) error { _, err := tx.Reminder(2); return err },
+	"byKey":       func(tx bot.Tx) error { _, err := tx.ReminderByKey("aftercare/12/U1"); return err },
+	"scene rems":  func(tx bot.Tx) error { _, err := tx.SceneReminders("12"); return err },
+	"due":         func(tx bot.Tx) error { _, err := tx.DueReminders(t0, 10); return err },
+	"next":        func(tx bot.Tx) error { _, _, err := tx.NextReminder(); return err },
+}
+
+// noteAAD is the additional data of reminder id's note answered at answered.
+func noteAAD(id int, answered time.Time) string {
+	return "reminders/" + strconv.Itoa(id) + "/" + answered.UTC().Format(time.RFC3339Nano) + "/note"
 }
 
 // TestDamagedSealedValues edits sealed fields straight in the file: a
@@ -529,6 +575,48 @@ func TestDamagedSealedValues(t *testing.T) {
 			},
 			reads: []string{"delivery", "deliveries"},
 			want:  "sealed value outbox/2/text cannot be opened",
+		},
+		{
+			name: "flipped byte in a reminder's note",
+			damage: func(t *testing.T, path string) {
+				editRecord(t, path, func(r map[string]any) { r["note"] = flipBase64(r["note"].(string)) }, bs("reminders"), be(1))
+			},
+			reads: []string{"reminder", "byKey", "scene rems", "due", "next"},
+			want:  "sealed value " + noteAAD(1, t0.Add(3*time.Hour)) + " cannot be opened",
+		},
+		{
+			name: "note of another reminder",
+			damage: func(t *testing.T, path string) {
+				var other map[string]any
+				_ = json.Unmarshal(rawValue(t, path, bs("reminders"), be(2)), &other)
+				editRecord(t, path, func(r map[string]any) { r["note"] = other["note"] }, bs("reminders"), be(1))
+			},
+			reads: []string{"reminder", "scene rems"},
+			want:  "sealed value " + noteAAD(1, t0.Add(3*time.Hour)) + " cannot be opened",
+		},
+		{
+			name: "answer time of a note changed",
+			damage: func(t *testing.T, path string) {
+				editRecord(t, path, func(r map[string]any) { r["answered"] = t0.Add(time.Hour).UTC().Format(time.RFC3339Nano) }, bs("reminders"), be(1))
+			},
+			reads: []string{"reminder"},
+			want:  "sealed value " + noteAAD(1, t0.Add(time.Hour)) + " cannot be opened",
+		},
+		{
+			name: "note removed",
+			damage: func(t *testing.T, path string) {
+				editRecord(t, path, func(r map[string]any) { delete(r, "note") }, bs("reminders"), be(2))
+			},
+			reads: []string{"reminderB"},
+			want:  "sealed value " + noteAAD(2, t0.Add(2*time.Hour)) + " cannot be opened",
+		},
+		{
+			name: "a whole reminder copied to another id",
+			damage: func(t *testing.T, path string) {
+				putRaw(t, path, rawValue(t, path, bs("reminders"), be(1)), bs("reminders"), be(2))
+			},
+			reads: []string{"reminderB", "scene rems"},
+			want:  "record reminders/2 holds reminder 1: it was moved or copied from another key",
 		},
 		{
 			name: "text moved to the last error",
