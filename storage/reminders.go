@@ -34,6 +34,10 @@ var (
 
 var empty = []byte{}
 
+// appendFill is how full bbolt fills a page of reminders/ before it
+// splits it while reminders are added.
+const appendFill = 0.9
+
 // reminderBuckets are the reminders bucket and its indexes.
 type reminderBuckets struct {
 	recs, due, key, scene, missed *bolt.Bucket
@@ -227,6 +231,10 @@ func (t *tx) PutReminder(r bot.Reminder) (uint64, error) {
 		}
 	}
 	if rec.ID == 0 {
+		// New ids only grow, so new records are appended: splitting full
+		// pages rather than half-full ones (bbolt's default) keeps the
+		// bucket about half the size.
+		rb.recs.FillPercent = appendFill
 		if rec.ID, err = rb.recs.NextSequence(); err != nil {
 			return 0, bot.Internal(fmt.Errorf("storage: numbering a reminder: %w", err))
 		}
