@@ -232,7 +232,8 @@ func (t *tx) PutScene(s bot.Scene) error {
 }
 
 // DeleteScene removes the scene with its boundaries and riders, but keeps
-// its sessions, which stay on record; ENOTFOUND when unknown.
+// its sessions, which stay on record, and its reminders, which the bot
+// cancels itself (SceneReminders still lists them); ENOTFOUND when unknown.
 func (t *tx) DeleteScene(id bot.SceneID) error {
 	b, err := t.bucket(bucketScenes)
 	if err != nil {
