@@ -32,6 +32,14 @@ type Bot struct {
 	commands    *registry
 	observe     Observer
 	riderNotice time.Duration
+
+	// Reminders.
+	riderWarnings []time.Duration // before a rider's deadline
+	grace         time.Duration   // older missed reminders go to the digest instead
+	digest        Schedule        // the IC's daily prep digest; nil for none
+	wrapHour      int
+	wrapMinute    int
+	remindWake    chan struct{}
 }
 
 // Option configures a Bot.
@@ -69,6 +77,27 @@ func WithObserver(o Observer) Option { return func(b *Bot) { b.observe = o } }
 // shorten).
 func WithRiderNotice(d time.Duration) Option { return func(b *Bot) { b.riderNotice = d } }
 
+// WithRiderWarnings sets how long before a rider's deadline the IC and
+// producers are warned (7 days, 72 and 24 hours by default).
+func WithRiderWarnings(ds ...time.Duration) Option {
+	return func(b *Bot) { b.riderWarnings = ds }
+}
+
+// WithReminderGrace sets how late a reminder may still be sent after icbot
+// was down (24 hours by default); older ones are listed as missed in the
+// next digest instead.
+func WithReminderGrace(d time.Duration) Option { return func(b *Bot) { b.grace = d } }
+
+// WithDigest schedules the IC's daily prep digest, read as wall-clock
+// times in the production's zone.
+func WithDigest(s Schedule) Option { return func(b *Bot) { b.digest = s } }
+
+// WithWrapTime sets the production's usual wrap time (19:00 by default),
+// when a closed set still open is brought to the AD's and IC's attention.
+func WithWrapTime(hour, minute int) Option {
+	return func(b *Bot) { b.wrapHour, b.wrapMinute = hour, minute }
+}
+
 // WithSetChannel names the channel where closed sets and holds are
 // announced to the crew (without sensitive content).
 func WithSetChannel(ch ChannelID) Option { return func(b *Bot) { b.setChannel = ch } }
@@ -86,7 +115,11 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		sending:  map[uint64]bool{},
 		wakeup:   make(chan struct{}, 1),
 		// The union minimum; configuration may only lengthen it.
-		riderNotice: 48 * time.Hour,
+		riderNotice:   48 * time.Hour,
+		riderWarnings: []time.Duration{7 * 24 * time.Hour, 72 * time.Hour, 24 * time.Hour},
+		grace:         24 * time.Hour,
+		wrapHour:      19,
+		remindWake:    make(chan struct{}, 1),
 	}
 	for _, o := range opts {
 		o(b)

@@ -52,6 +52,10 @@ func TestPermissionMatrix(t *testing.T) {
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/dept channel costume #costume"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/dept notify 12 costume"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/scene beat set 12 b1 "a longer kiss"`},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/remind list"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/remind snooze 1 1h"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/remind cancel 1"},
+		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/remind answer 1 ok"},
 		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 	}

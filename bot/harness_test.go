@@ -248,6 +248,9 @@ func (h *harness) seed() *harness {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if err := h.bot.StartReminders(context.Background()); err != nil {
+		h.t.Fatal(err)
+	}
 	h.must("adam", "/closedset start 15")
 	return h
 }

@@ -72,6 +72,24 @@ type Tx interface {
 	// PutRider adds or replaces a rider.
 	PutRider(Rider) error
 
+	// Reminder returns a reminder by id; ENOTFOUND when unknown.
+	Reminder(id uint64) (Reminder, error)
+	// ReminderByKey returns the reminder derived under key; ENOTFOUND
+	// when none was.
+	ReminderByKey(key string) (Reminder, error)
+	// SceneReminders lists a scene's reminders, every state, by id.
+	SceneReminders(scene SceneID) ([]Reminder, error)
+	// PutReminder adds a reminder (ID 0: the store numbers it) or replaces
+	// one, and returns its id. Keys are unique.
+	PutReminder(Reminder) (uint64, error)
+	// DueReminders lists pending reminders due at or before t, earliest
+	// first, at most limit of them.
+	DueReminders(t time.Time, limit int) ([]Reminder, error)
+	// NextReminder returns the earliest pending reminder; false when none.
+	NextReminder() (Reminder, bool, error)
+	// MissedReminders lists reminders marked missed and not yet reported.
+	MissedReminders() ([]Reminder, error)
+
 	// Enqueue stores a message for delivery, in the same transaction as
 	// the change that caused it, and returns its id (1, 2, ...).
 	Enqueue(Delivery) (uint64, error)

@@ -19,8 +19,9 @@ type spec struct {
 	keys    []string // the key=value names it accepts
 	// keyOK accepts further keys by their shape (beat ids: b1=yes).
 	keyOK func(string) bool
-	// freeText: everything after the first argument is one text, as typed.
-	freeText bool
+	// freeText, when set, is how many words come before the rest of the
+	// line, which is one text taken as typed (a hold's reason).
+	freeText int
 	// anonymous: the caller is not logged (a hold's caller is for the IC).
 	anonymous bool
 	access    access
@@ -168,6 +169,11 @@ type input struct {
 	named  map[string]Arg // key=value arguments
 	free   string         // the free text of a freeText command
 	out    out
+	// scenes are the scenes the command loaded; after a change their
+	// reminders are brought in line.
+	scenes []SceneID
+	// remindersChanged wakes the reminder loop after the commit.
+	remindersChanged bool
 	// authorized is set when the caller passed the role check, or the
 	// handler's scene check.
 	authorized bool
@@ -182,6 +188,9 @@ func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
 	in, err := b.prepare(ctx, cmd, o)
 	if err == nil && in != nil {
 		err = b.run(ctx, in, o)
+		if err == nil && in.remindersChanged {
+			b.wakeReminders()
+		}
 	}
 	if err != nil {
 		b.fail(o, in, err)
@@ -283,12 +292,14 @@ func (b *Bot) prepareFreeText(ctx context.Context, cmd Command) (*input, bool) {
 		}
 		path += " " + strings.ToLower(words[i+1])
 	}
-	if s == nil || !s.freeText || used+1 >= len(words) || strings.EqualFold(words[used+1], "help") {
+	if s == nil || s.freeText == 0 || used+s.freeText >= len(words) || strings.EqualFold(words[used+1], "help") {
 		return nil, false
 	}
-	in := &input{ctx: ctx, b: b, spec: s, cmd: cmd, now: b.now(), named: map[string]Arg{},
-		args: []Arg{{Value: words[used+1]}}}
-	in.free = freeText(rest[used+1])
+	in := &input{ctx: ctx, b: b, spec: s, cmd: cmd, now: b.now(), named: map[string]Arg{}}
+	for _, w := range words[used+1 : used+1+s.freeText] {
+		in.args = append(in.args, Arg{Value: w})
+	}
+	in.free = freeText(rest[used+s.freeText])
 	return in, true
 }
 
@@ -396,6 +407,15 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 		}
 		if !in.authorized {
 			return Internal(fmt.Errorf("%s: %w", in.spec.path, errNotAuthorized))
+		}
+		if in.spec.write {
+			for _, id := range in.scenes {
+				changed, err := b.syncReminders(tx, id, b.clock())
+				if err != nil {
+					return err
+				}
+				in.remindersChanged = in.remindersChanged || changed
+			}
 		}
 		replies, refusedReplies, err := b.gate.screen(tx, in.out.replies)
 		if err != nil {

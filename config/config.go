@@ -104,6 +104,12 @@ type Production struct {
 	// DigestCron is the standard 5-field cron spec for the daily digest
 	// (default "0 8 * * *"), read in the production's time zone.
 	DigestCron string
+	// RiderWarnings are how long before a rider's deadline the IC and
+	// producers are warned (default 168h, 72h and 24h).
+	RiderWarnings []time.Duration
+	// ReminderGrace is how late a reminder may still be sent after icbot
+	// was down (default 24h); older ones go to the next digest as missed.
+	ReminderGrace time.Duration
 	// WrapTime is the usual end of the shooting day, HH:MM on a 24-hour
 	// clock (default "19:00").
 	WrapTime string
@@ -218,10 +224,12 @@ func Default() *Config {
 		Storage: Storage{Path: "./icbot.db", OpenTimeout: 2 * time.Second},
 		HTTP:    HTTP{Addr: ":8080"},
 		Production: Production{
-			Name:        "Untitled production",
-			RiderNotice: minRiderNotice,
-			DigestCron:  "0 8 * * *",
-			WrapTime:    "19:00",
+			Name:          "Untitled production",
+			RiderNotice:   minRiderNotice,
+			DigestCron:    "0 8 * * *",
+			WrapTime:      "19:00",
+			RiderWarnings: []time.Duration{7 * 24 * time.Hour, 72 * time.Hour, 24 * time.Hour},
+			ReminderGrace: 24 * time.Hour,
 		},
 	}
 }
@@ -426,6 +434,58 @@ var keyTable = []key{
 		func(c *Config) error {
 			_, err := ParseCron(c.Production.DigestCron)
 			return err
+		}),
+	{
+		name: "production.rider_warnings",
+		desc: "how long before a rider's deadline the IC and producers are warned: durations, comma-separated or a YAML list, such as 7d,72h,24h",
+		set: func(c *Config, v string) error {
+			var ds []time.Duration
+			for _, part := range strings.Split(v, ",") {
+				if part = strings.TrimSpace(part); part == "" {
+					continue
+				}
+				d, err := parseDuration(part)
+				if err != nil {
+					return err
+				}
+				ds = append(ds, d)
+			}
+			c.Production.RiderWarnings = ds
+			return nil
+		},
+		setList: func(c *Config, v []string) {
+			c.Production.RiderWarnings = nil
+			for _, part := range v {
+				if d, err := parseDuration(part); err == nil {
+					c.Production.RiderWarnings = append(c.Production.RiderWarnings, d)
+				} else {
+					c.Production.RiderWarnings = append(c.Production.RiderWarnings, -1) // refused by check
+				}
+			}
+		},
+		get: func(c *Config) string {
+			parts := make([]string, len(c.Production.RiderWarnings))
+			for i, d := range c.Production.RiderWarnings {
+				parts[i] = formatDuration(d)
+			}
+			return strings.Join(parts, ",")
+		},
+		check: func(c *Config) error {
+			for _, d := range c.Production.RiderWarnings {
+				if d <= 0 {
+					return errors.New("each warning must be a positive duration, such as 72h or 7d")
+				}
+			}
+			return nil
+		},
+	},
+	durationKey("production.reminder_grace", "how late a reminder may still be sent after icbot was down, such as 24h; older ones are listed as missed in the next digest",
+		func(c *Config) *time.Duration { return &c.Production.ReminderGrace },
+		func(c *Config) error {
+			if c.Production.ReminderGrace <= 0 {
+				return errors.New("must be a positive duration, such as 24h")
+			}
+			return nil
 		}),
 	stringKey("production.wrap_time", "usual end of the shooting day, HH:MM on a 24-hour clock, such as 19:00",
 		func(c *Config) *string { return &c.Production.WrapTime },

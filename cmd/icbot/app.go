@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"icbot/adapters/console"
@@ -103,9 +104,7 @@ func (m *Main) runConsole(ctx context.Context) error {
 	}
 	opts = append(opts, console.WithIdentity(me))
 	chat := console.New(m.Env.Stdout, opts...)
-	b := bot.New(m.store, chat,
-		bot.WithClock(m.clock()), bot.WithLogger(m.Logger), bot.WithZone(zone),
-		bot.WithAdmins(admins...), bot.WithSetChannel(console.SetChannel))
+	b := bot.New(m.store, chat, m.botOptions(admins, console.SetChannel)...)
 	fmt.Fprint(m.Env.Stdout, console.Banner(info.Name, zone, me, info.Seeded))
 	stop, err := m.startBackground(ctx, b)
 	if err != nil {
@@ -113,6 +112,26 @@ func (m *Main) runConsole(ctx context.Context) error {
 	}
 	defer stop()
 	return chat.Run(ctx, m.Env.Stdin, b)
+}
+
+// botOptions are the bot's settings from the configuration, for any
+// adapter; extra adds the adapter's own.
+func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra ...bot.Option) []bot.Option {
+	p := m.Config.Production
+	opts := []bot.Option{
+		bot.WithClock(m.clock()), bot.WithLogger(m.Logger), bot.WithZone(m.Config.Location()),
+		bot.WithAdmins(admins...), bot.WithSetChannel(setChannel),
+		bot.WithRiderNotice(p.RiderNotice), bot.WithRiderWarnings(p.RiderWarnings...), bot.WithReminderGrace(p.ReminderGrace),
+	}
+	// Both were validated when the configuration was loaded.
+	if s, err := config.ParseCron(p.DigestCron); err == nil {
+		opts = append(opts, bot.WithDigest(s))
+	}
+	var hh, mm int
+	if _, err := fmt.Sscanf(p.WrapTime, "%d:%d", &hh, &mm); err == nil {
+		opts = append(opts, bot.WithWrapTime(hh, mm))
+	}
+	return append(opts, extra...)
 }
 
 // startBackground finishes what a previous run left (closed-set locks,
@@ -125,12 +144,14 @@ func (m *Main) startBackground(ctx context.Context, b *bot.Bot) (stop func(), er
 		return nil, fmt.Errorf("sending messages queued by the previous run: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = b.RunDeliveries(ctx)
-	}()
-	return func() { cancel(); <-done }, nil
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = b.RunDeliveries(ctx) })
+	wg.Go(func() {
+		if err := b.RunReminders(ctx); err != nil {
+			m.Logger.Error("reminders stopped", "component", "main", "err", err)
+		}
+	})
+	return func() { cancel(); wg.Wait() }, nil
 }
 
 // production reads the stored production and brings its name and time

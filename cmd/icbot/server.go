@@ -79,9 +79,7 @@ func (m *Main) runSlack(ctx context.Context) error {
 		BotToken: cfg.BotToken.Reveal(), SigningSecret: cfg.SigningSecret.Reveal(),
 		AppToken: cfg.AppToken.Reveal(), APIURL: cfg.APIURL,
 	}, m.store, slack.WithLogger(m.Logger), slack.WithRegisterer(reg))
-	b := bot.New(m.store, ad,
-		bot.WithClock(m.clock()), bot.WithLogger(m.Logger), bot.WithZone(m.Config.Location()),
-		bot.WithAdmins(m.admins()...), bot.WithSetChannel(bot.ChannelID(cfg.SetChannel)), bot.WithObserver(met.observe))
+	b := bot.New(m.store, ad, m.botOptions(m.admins(), bot.ChannelID(cfg.SetChannel), bot.WithObserver(met.observe))...)
 	if err := ad.Start(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,261 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// digestText is the IC's prep digest: the next seven days of intimate
+// scenes, each with its readiness, what is missing first; and reminders
+// missed while icbot was down.
+func (b *Bot) digestText(tx Tx, now time.Time) (string, error) {
+	scenes, err := scenesIn(tx, now, now.Add(7*24*time.Hour))
+	if err != nil {
+		return "", err
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "Prep digest, %s: intimate scenes in the next 7 days.", now.In(b.zone).Format("Mon 2 Jan 2006"))
+	if len(scenes) == 0 {
+		s.WriteString("\nNone.")
+	}
+	for _, sc := range scenes {
+		rd, err := b.readinessOf(tx, &sc, now)
+		if err != nil {
+			return "", err
+		}
+		gaps, err := b.consentGaps(tx, &sc, rd)
+		if err != nil {
+			return "", err
+		}
+		confirmed, signed, garments := 0, 0, 0
+		for _, c := range rd.consent {
+			if c.Confirmed() {
+				confirmed++
+			}
+			if c.Garments {
+				garments++
+			}
+		}
+		for _, r := range rd.riders {
+			if r.Ready() {
+				signed++
+			}
+		}
+		n := len(sc.Performers)
+		fmt.Fprintf(&s, "\n\nScene %s, %s: call %s (%s).", sc.ID, sc.Title, b.fmtTime(sc.Call), sc.EffectiveStatus())
+		if _, held := sc.ActiveHold(); held {
+			s.WriteString("\n  MISSING: the scene is on hold.")
+		}
+		for _, g := range gaps {
+			s.WriteString("\n  MISSING: " + g.detail)
+		}
+		roster := "no roster beyond the performers"
+		if len(sc.Roster) > 0 {
+			roster = fmt.Sprintf("roster set (%d beyond the performers)", len(sc.Roster))
+		}
+		topline := "top-line not posted"
+		if sc.Topline.Version > 0 {
+			topline = fmt.Sprintf("top-line posted (version %d)", sc.Topline.Version)
+		}
+		fmt.Fprintf(&s, "\n  Boundaries confirmed %d/%d, riders signed %d/%d, garments noted %d/%d, %s, %s.",
+			confirmed, n, signed, n, garments, n, roster, topline)
+	}
+	missed, err := tx.MissedReminders()
+	if err != nil {
+		return "", err
+	}
+	if len(missed) > 0 {
+		s.WriteString("\n\nMissed while icbot was offline:")
+		for _, r := range missed {
+			fmt.Fprintf(&s, "\n  %s", b.reminderLine(&r))
+			r.SentAt = now // reported: listed once
+			if _, err := tx.PutReminder(r); err != nil {
+				return "", err
+			}
+		}
+	}
+	return s.String(), nil
+}
+
+// reminderLine describes a reminder for the IC.
+func (b *Bot) reminderLine(r *Reminder) string {
+	s := fmt.Sprintf("#%d %s", r.ID, r.Kind)
+	if r.Scene != "" {
+		s += " scene " + string(r.Scene)
+	}
+	if r.Performer != "" {
+		s += " for @" + string(r.Performer)
+	}
+	s += fmt.Sprintf(", due %s, %s", b.fmtTime(r.Due), r.State)
+	if r.Answer != "" {
+		s += fmt.Sprintf("; answered %q", r.Answer)
+		if r.Note != "" {
+			s += ": " + r.Note
+		}
+	}
+	return s
+}
+
+// reminderArg reads a reminder id ("12" or "#12") and loads it.
+func reminderArg(in *input, tx Tx) (Reminder, error) {
+	a, err := in.next("reminder id")
+	if err != nil {
+		return Reminder{}, err
+	}
+	id, err := strconv.ParseUint(strings.TrimPrefix(a.Value, "#"), 10, 64)
+	if err != nil || id == 0 {
+		return Reminder{}, Errorf(EINVALID, "%q is not a reminder id: /remind list shows them", a.Value)
+	}
+	r, err := tx.Reminder(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return Reminder{}, Errorf(ENOTFOUND, "There is no reminder #%d: /remind list shows them.", id)
+	}
+	return r, err
+}
+
+func runRemindList(in *input, tx Tx) error {
+	var rs []Reminder
+	if len(in.args) > 0 {
+		sc, err := in.onlyScene(tx)
+		if err != nil {
+			return err
+		}
+		if rs, err = tx.SceneReminders(sc.ID); err != nil {
+			return err
+		}
+	} else {
+		if err := in.done(); err != nil {
+			return err
+		}
+		var err error
+		if rs, err = tx.DueReminders(in.now.Add(14*24*time.Hour), 50); err != nil {
+			return err
+		}
+	}
+	if len(rs) == 0 {
+		in.out.reply(ClassBoundaries, "", "No reminders.")
+		return nil
+	}
+	lines := make([]string, len(rs))
+	for i := range rs {
+		lines[i] = in.b.reminderLine(&rs[i])
+	}
+	in.out.reply(ClassBoundaries, "", "Reminders:\n  %s", strings.Join(lines, "\n  "))
+	return nil
+}
+
+func runRemindSnooze(in *input, tx Tx) error {
+	r, err := reminderArg(in, tx)
+	if err != nil {
+		return err
+	}
+	a, err := in.next("how long, as in 2h")
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(a.Value)
+	if err != nil || d <= 0 {
+		return Errorf(EINVALID, "%q is not a length of time: use 30m, 2h or 24h", a.Value)
+	}
+	if r.State != ReminderPending {
+		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
+	}
+	due := maxTime(r.Due, in.now).Add(d)
+	if !r.Limit.IsZero() && due.After(r.Limit) {
+		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: that is past the rider's legal deadline, %s.", r.ID, in.b.fmtTime(due), in.b.fmtTime(r.Limit))
+	}
+	r.Due, r.NextAttempt = due, time.Time{}
+	if _, err := tx.PutReminder(r); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "remind.snooze", r.Scene, "reminder %d snoozed to %s", r.ID, in.b.fmtTime(due)); err != nil {
+		return err
+	}
+	in.out.reply(ClassBoundaries, r.Scene, "Reminder #%d now falls due %s.", r.ID, in.b.fmtTime(due))
+	in.remindersChanged = true
+	return nil
+}
+
+func runRemindCancel(in *input, tx Tx) error {
+	r, err := reminderArg(in, tx)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	if r.State != ReminderPending {
+		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
+	}
+	r.State = ReminderCancelled
+	if _, err := tx.PutReminder(r); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "remind.cancel", r.Scene, "reminder %d (%s) cancelled", r.ID, r.Kind); err != nil {
+		return err
+	}
+	in.out.reply(ClassBoundaries, r.Scene, "Reminder #%d cancelled.", r.ID)
+	in.remindersChanged = true
+	return nil
+}
+
+// runRemindAnswer records a performer's answer to a check-in or aftercare
+// question; "talk" reaches the IC at once, and aftercare answers always
+// go to the IC only.
+func runRemindAnswer(in *input, tx Tx) error {
+	r, err := reminderArg(in, tx)
+	if err != nil {
+		return err
+	}
+	a, err := in.next("ok or talk")
+	if err != nil {
+		return err
+	}
+	answer := strings.ToLower(a.Value)
+	if answer != "ok" && answer != "talk" {
+		return Errorf(EINVALID, "answer ok or talk, not %q", a.Value)
+	}
+	if (r.Kind != RemindCheckIn && r.Kind != RemindAftercare) || r.Performer != in.caller.ID {
+		return Errorf(EFORBIDDEN, "Reminder #%d is not a question to you.", r.ID)
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	note := in.free
+	r.Answer, r.Note, r.Answered = answer, note, in.now
+	if _, err := tx.PutReminder(r); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "remind.answer", r.Scene, "reminder %d (%s) answered", r.ID, r.Kind); err != nil {
+		return err
+	}
+	what := map[ReminderKind]string{RemindCheckIn: "check-in before", RemindAftercare: "aftercare check-in after"}[r.Kind]
+	if answer == "talk" || r.Kind == RemindAftercare {
+		text := fmt.Sprintf("%s answered the %s scene %s: %s.", in.caller.Handle(), what, r.Scene,
+			map[string]string{"ok": "fine, boundaries unchanged", "talk": "WANTS TO TALK TO YOU"}[answer])
+		if r.Kind == RemindAftercare && answer == "ok" {
+			text = fmt.Sprintf("%s answered the aftercare check-in after scene %s: fine.", in.caller.Handle(), r.Scene)
+		}
+		if note != "" {
+			text += " They wrote: " + note
+		}
+		ics, err := holders(tx, RoleIC)
+		if err != nil {
+			return err
+		}
+		for _, ic := range ics {
+			in.out.dm(ic.ID, ClassBoundaries, r.Scene, in.caller.ID, text)
+		}
+	}
+	reply := "Thank you; noted."
+	if answer == "talk" {
+		reply = "Thank you. The IC has been told and will be in touch; nobody else hears of it."
+	}
+	in.out.replyOwn(ClassBoundaries, r.Scene, "%s", reply)
+	return nil
+}

@@ -1,0 +1,282 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// fireBatch is how many due reminders one transaction sends at most.
+const fireBatch = 100
+
+// wakeReminders tells the reminder loop that reminders changed.
+func (b *Bot) wakeReminders() {
+	select {
+	case b.remindWake <- struct{}{}:
+	default:
+	}
+}
+
+// StartReminders brings every scene's reminders and the next digest in
+// line with the data, as at start. It is RunReminders' first step, and
+// tests call it on its own.
+func (b *Bot) StartReminders(ctx context.Context) error {
+	return b.store.Update(ctx, func(tx Tx) error {
+		now := b.clock()
+		scenes, err := tx.Scenes()
+		if err != nil {
+			return err
+		}
+		for _, sc := range scenes {
+			if _, err := b.syncReminders(tx, sc.ID, now); err != nil {
+				return err
+			}
+		}
+		_, err = b.syncDigest(tx, now)
+		return err
+	})
+}
+
+// RunReminders is the one timer loop: it sleeps until the earliest pending
+// reminder falls due, or until reminders change, then sends what is due.
+// Reminders that fell due while icbot was down are sent at once; those more
+// than the grace period late are listed as missed in the next digest
+// instead. Nothing is lost: a reminder is marked sent in the transaction
+// that queues its messages, and the delivery queue does the sending.
+func (b *Bot) RunReminders(ctx context.Context) error {
+	if err := b.StartReminders(ctx); err != nil {
+		return err
+	}
+	for {
+		next, err := b.FireReminders(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			b.log.Error("sending reminders", "err", err)
+			next = b.clock().Add(time.Minute)
+		}
+		wait := 24 * time.Hour
+		if !next.IsZero() {
+			wait = max(0, next.Sub(b.clock()))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		case <-b.remindWake:
+			t.Stop()
+		}
+	}
+}
+
+// FireReminders sends every reminder due now and returns when the next
+// falls due (zero when none is pending).
+func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
+	for {
+		var ids []uint64
+		fired := 0
+		err := b.store.Update(ctx, func(tx Tx) error {
+			now := b.clock()
+			due, err := tx.DueReminders(now, fireBatch)
+			if err != nil {
+				return err
+			}
+			fired = len(due)
+			var msgs []Message
+			for _, r := range due {
+				m, err := b.fire(tx, &r, now)
+				if err != nil {
+					return err
+				}
+				msgs = append(msgs, m...)
+				if _, err := tx.PutReminder(r); err != nil {
+					return err
+				}
+				if r.Kind == RemindDigest {
+					if _, err := b.syncDigest(tx, now); err != nil {
+						return err
+					}
+				}
+				if r.Scene != "" && r.Kind == RemindWrap {
+					if _, err := b.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
+						return err
+					}
+				}
+			}
+			pass, refused, err := b.gate.screen(tx, msgs)
+			if err != nil {
+				return err
+			}
+			for _, m := range refused {
+				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
+			}
+			ids, err = enqueue(tx, Command{Caller: "icbot"}, now, pass)
+			return err
+		})
+		if err != nil {
+			return time.Time{}, err
+		}
+		b.deliverIDs(ctx, ids)
+		if fired < fireBatch {
+			break
+		}
+	}
+	var next time.Time
+	err := b.store.View(ctx, func(tx Tx) error {
+		r, ok, err := tx.NextReminder()
+		if ok {
+			next = r.Due
+			if r.NextAttempt.After(next) {
+				next = r.NextAttempt
+			}
+		}
+		return err
+	})
+	return next, err
+}
+
+// fire works out one due reminder's messages and marks it sent, or missed
+// when it is more than the grace period late.
+func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
+	if now.Sub(r.Due) > b.grace {
+		r.State = ReminderMissed
+		b.log.Warn("reminder missed while icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)
+		return nil, nil
+	}
+	r.State, r.SentAt = ReminderSent, now
+	var sc *Scene
+	if r.Scene != "" {
+		s, err := tx.Scene(r.Scene)
+		if ErrorCode(err) == ENOTFOUND {
+			r.State = ReminderCancelled
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc = &s
+	}
+	switch r.Kind {
+	case RemindRiderWarning, RemindRiderOverdue:
+		return b.riderReminder(tx, sc, r, now)
+	case RemindCheckIn:
+		text := fmt.Sprintf("Your scene %s (%s) is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /remind answer %d ok or /remind answer %d talk. Only the IC hears what you say.",
+			sc.ID, sc.Title, b.fmtClock(sc.Call), r.ID, r.ID)
+		return []Message{b.ask(r, sc, text, "Unchanged", "I want to talk to the IC")}, nil
+	case RemindAftercare:
+		text := fmt.Sprintf("How are you after yesterday's closed set for scene %s (%s)? If anything is on your mind, the IC is there for you. Answer with a button, or type /remind answer %d ok or /remind answer %d talk; only the IC hears it.",
+			sc.ID, sc.Title, r.ID, r.ID)
+		return []Message{b.ask(r, sc, text, "I'm fine", "I'd like to talk to the IC")}, nil
+	case RemindWrap:
+		if !sc.Filming() || sc.Session != r.Session {
+			r.State = ReminderCancelled
+			return nil, nil
+		}
+		sess, err := tx.Session(sc.ID, sc.Session)
+		if err != nil {
+			return nil, err
+		}
+		text := fmt.Sprintf("It is wrap time (%02d:%02d) and the closed set for scene %s is still open, since %s. End it with /closedset end %s when the set is clear.",
+			b.wrapHour, b.wrapMinute, sc.ID, b.fmtTime(sess.StartedAt), sc.ID)
+		return b.toRoles(tx, ClassRoster, sc.ID, text, RoleAD, RoleIC)
+	case RemindDigest:
+		text, err := b.digestText(tx, now)
+		if err != nil {
+			return nil, err
+		}
+		return b.toRoles(tx, ClassBoundaries, "", text, RoleIC)
+	}
+	return nil, nil
+}
+
+// ask is a check-in question to a performer, with answer buttons.
+func (b *Bot) ask(r *Reminder, sc *Scene, text, okLabel, talkLabel string) Message {
+	return Message{
+		To: Destination{Kind: ToUser, User: r.Performer}, Class: ClassSceneDetail, Scene: sc.ID, Subject: r.Performer, Text: text,
+		Actions: []Action{
+			{Label: okLabel, Command: fmt.Sprintf("/remind answer %d ok", r.ID)},
+			{Label: talkLabel, Command: fmt.Sprintf("/remind answer %d talk", r.ID)},
+		},
+	}
+}
+
+// toRoles addresses a DM to everyone holding any of roles.
+func (b *Bot) toRoles(tx Tx, c Class, scene SceneID, text string, roles ...Role) ([]Message, error) {
+	var out []Message
+	seen := map[UserID]bool{}
+	for _, r := range roles {
+		ps, err := holders(tx, r)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				out = append(out, Message{To: Destination{Kind: ToUser, User: p.ID}, Class: c, Scene: scene, Text: text})
+			}
+		}
+	}
+	return out, nil
+}
+
+// riderReminder warns of a rider deadline, or escalates one passed: in
+// full to the IC, without dates to producers (and ADs, for the escalation),
+// who see rider status only. An overdue rider marks the scene not ready.
+func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time) ([]Message, error) {
+	rider, err := tx.Rider(sc.ID, r.Performer)
+	var rp *Rider
+	if err == nil {
+		rp = &rider
+	} else if ErrorCode(err) != ENOTFOUND {
+		return nil, err
+	}
+	view := b.riderOf(sc, r.Performer, rp, now)
+	if view.Ready() || !view.Deadline.Equal(r.Limit) {
+		r.State = ReminderCancelled // signed meanwhile, or the call moved
+		return nil, nil
+	}
+	p, err := personOf(tx, r.Performer)
+	if err != nil {
+		return nil, err
+	}
+	var icText, others string
+	var otherRoles []Role
+	if r.Kind == RemindRiderWarning {
+		left := view.Deadline.Sub(now).Round(time.Hour)
+		icText = fmt.Sprintf("Rider deadline in %s: %s", fmtDuration(left), b.riderLine(p, view, true))
+		others = fmt.Sprintf("Scene %s: the nudity rider of %s is not signed yet and its deadline is near (about %s). The IC is on it.", sc.ID, p.Handle(), fmtDuration(left))
+		otherRoles = []Role{RoleProducer}
+	} else {
+		icText = fmt.Sprintf("OVERDUE: the rider deadline for scene %s has passed without a signed rider: %s. The scene is marked not ready.", sc.ID, b.riderLine(p, view, true))
+		others = fmt.Sprintf("Scene %s is not ready: the nudity rider of %s was not signed by its deadline. Talk to the IC.", sc.ID, p.Handle())
+		otherRoles = []Role{RoleProducer, RoleAD}
+		if sc.Status == StatusReady {
+			sc.Status, sc.Version, sc.Updated = StatusDraft, sc.Version+1, now
+			if err := tx.PutScene(*sc); err != nil {
+				return nil, err
+			}
+			if err := tx.Audit(AuditRecord{Time: now.UTC().Truncate(time.Second), Actor: "icbot", Action: "scene.not-ready", Scene: sc.ID,
+				Summary: fmt.Sprintf("scene %s marked not ready: a rider deadline passed unsigned", sc.ID)}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	msgs, err := b.toRoles(tx, ClassRiderDetail, sc.ID, icText, RoleIC)
+	if err != nil {
+		return nil, err
+	}
+	more, err := b.toRoles(tx, ClassReadiness, sc.ID, others, otherRoles...)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range more {
+		if !slices.ContainsFunc(msgs, func(x Message) bool { return x.To.User == m.To.User }) {
+			msgs = append(msgs, m) // an IC who is also a producer hears it once
+		}
+	}
+	return msgs, nil
+}

@@ -1,0 +1,75 @@
+package bot
+
+import "time"
+
+// ReminderKind says what a reminder is for.
+type ReminderKind string
+
+// Reminder kinds.
+const (
+	// RemindRiderWarning warns the IC and producers that a rider's
+	// deadline is near.
+	RemindRiderWarning ReminderKind = "rider-warning"
+	// RemindRiderOverdue escalates a rider not signed at its deadline to
+	// the IC, producers and ADs, and marks the scene not ready.
+	RemindRiderOverdue ReminderKind = "rider-overdue"
+	// RemindCheckIn asks a performer, the day before the call, whether
+	// their boundaries are unchanged.
+	RemindCheckIn ReminderKind = "check-in"
+	// RemindAftercare asks a performer, a day after a closed set, how they
+	// are; the answer goes to the IC only.
+	RemindAftercare ReminderKind = "aftercare"
+	// RemindDigest is the IC's daily prep digest.
+	RemindDigest ReminderKind = "digest"
+	// RemindWrap reminds the AD and IC at wrap time of a closed set still open.
+	RemindWrap ReminderKind = "wrap"
+)
+
+// ReminderState is where a reminder is.
+type ReminderState string
+
+// Reminder states.
+const (
+	ReminderPending   ReminderState = "pending"
+	ReminderSent      ReminderState = "sent"
+	ReminderCancelled ReminderState = "cancelled"
+	// ReminderMissed fell due while icbot was down for longer than the
+	// grace period: not sent late, but listed in the next digest.
+	ReminderMissed ReminderState = "missed"
+)
+
+// Reminder is one scheduled message, kept as data: derived from scenes,
+// riders and sessions, so that a change to them reschedules or cancels it.
+type Reminder struct {
+	ID   uint64
+	Kind ReminderKind
+	// Key names what the reminder was derived from ("check-in/12/U1/
+	// 1764662400"); deriving again finds it instead of adding another.
+	Key       string
+	Scene     SceneID // "" for the digest
+	Performer UserID  // the rider's or check-in's performer, if any
+	Session   uint64  // the closed-set session, for aftercare and wrap
+	Due       time.Time
+	// Limit is the latest a snooze may move Due to: a rider's legal
+	// deadline. Zero when there is none.
+	Limit time.Time
+	State ReminderState
+	// Attempts counts failed attempts to send; NextAttempt is when to try
+	// again.
+	Attempts    int
+	NextAttempt time.Time
+	Created     time.Time
+	SentAt      time.Time
+	// Answer is a performer's answer to a check-in or aftercare question
+	// ("ok" or "talk"), and Note what they wrote: private to them and the
+	// IC, sealed at rest.
+	Answer   string
+	Note     string
+	Answered time.Time
+}
+
+// Schedule says when a recurring reminder next falls due; robfig/cron's
+// schedules have this method.
+type Schedule interface {
+	Next(time.Time) time.Time
+}

@@ -1,0 +1,237 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Reminder timing, in the production's zone. Everything here is pure
+// arithmetic on instants and the zone, so that daylight-saving days can
+// be tested directly.
+
+// dayBefore is the same wall-clock time on the previous calendar day in
+// zone (not 24 hours earlier, which is an hour off on a clock-change day).
+// A wall time skipped by the clocks moves forward, as time.Date does.
+func dayBefore(t time.Time, zone *time.Location) time.Time {
+	l := t.In(zone)
+	return time.Date(l.Year(), l.Month(), l.Day()-1, l.Hour(), l.Minute(), 0, 0, zone)
+}
+
+// atWallTime is the instant at which the clocks in zone show hh:mm on the
+// calendar day of t (in zone). In a clock-change gap it moves forward; when
+// the time happens twice it is the first.
+func atWallTime(t time.Time, hh, mm int, zone *time.Location) time.Time {
+	l := t.In(zone)
+	wall := time.Date(l.Year(), l.Month(), l.Day(), hh, mm, 0, 0, time.UTC)
+	if cands := wallInstants(wall, zone); len(cands) > 0 {
+		return cands[0]
+	}
+	return time.Date(l.Year(), l.Month(), l.Day(), hh, mm, 0, 0, zone)
+}
+
+// wallNext is s's next time after t, with s read as wall-clock times in
+// zone: once per wall-clock time, whatever the clocks do. robfig/cron's
+// own Next skips a wall time the clocks jump over and fires twice at one
+// they repeat; evaluating it on a clock without daylight saving (UTC) and
+// then placing the wall time in zone fixes both.
+func wallNext(s Schedule, t time.Time, zone *time.Location) time.Time {
+	l := t.In(zone)
+	wall := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+	for i := 0; i < 3; i++ {
+		next := s.Next(wall)
+		if next.IsZero() {
+			return time.Time{}
+		}
+		var at time.Time
+		if cands := wallInstants(next, zone); len(cands) > 0 {
+			at = cands[0]
+		} else {
+			// Skipped by the clocks: fire at the first instant after the gap.
+			at = time.Date(next.Year(), next.Month(), next.Day(), next.Hour(), next.Minute(), 0, 0, zone)
+		}
+		if at.After(t) {
+			return at
+		}
+		wall = next
+	}
+	return time.Time{}
+}
+
+// reminderKey builds a derivation key from its parts.
+func reminderKey(parts ...any) string {
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += "/"
+		}
+		switch v := p.(type) {
+		case time.Time:
+			s += fmt.Sprint(v.Unix())
+		default:
+			s += fmt.Sprint(v)
+		}
+	}
+	return s
+}
+
+// wantedReminders is every reminder a scene calls for now: rider warnings
+// and the overdue escalation while a rider is not signed in time,
+// check-ins the day before the call, aftercare a day after each closed
+// set, and a wrap-time reminder while a closed set is open. A removed
+// scene (nil) calls for none.
+func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, error) {
+	if sc == nil {
+		return nil, nil
+	}
+	var out []Reminder
+	add := func(r Reminder) {
+		r.Scene = sc.ID
+		out = append(out, r)
+	}
+	upcoming := sc.Status != StatusWrapped && sc.Call.After(now)
+	if upcoming {
+		rd, err := b.readinessOf(tx, sc, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rd.riders {
+			if r.State == RiderSigned {
+				continue // signed: in time or late, nothing left to remind of
+			}
+			for _, before := range b.riderWarnings {
+				due := r.Deadline.Add(-before)
+				if due.After(now) {
+					add(Reminder{Kind: RemindRiderWarning, Performer: r.Performer, Due: due, Limit: r.Deadline,
+						Key: reminderKey(RemindRiderWarning, sc.ID, r.Performer, r.Deadline, before)})
+				}
+			}
+			add(Reminder{Kind: RemindRiderOverdue, Performer: r.Performer, Due: maxTime(r.Deadline, now), Limit: r.Deadline,
+				Key: reminderKey(RemindRiderOverdue, sc.ID, r.Performer, r.Deadline)})
+		}
+		for _, p := range sc.Performers {
+			if due := dayBefore(sc.Call, b.zone); due.After(now) {
+				add(Reminder{Kind: RemindCheckIn, Performer: p, Due: due, Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
+			}
+		}
+	}
+	for seq := sc.PastSessions + 1; seq <= sc.Sessions; seq++ {
+		sess, err := tx.Session(sc.ID, seq)
+		if err != nil {
+			return nil, err
+		}
+		if sess.Running() {
+			at := atWallTime(maxTime(now, sess.StartedAt), b.wrapHour, b.wrapMinute, b.zone)
+			if !at.After(sess.StartedAt) {
+				at = atWallTime(at.In(b.zone).AddDate(0, 0, 1), b.wrapHour, b.wrapMinute, b.zone)
+			}
+			day := at.In(b.zone).Format("2006-01-02")
+			add(Reminder{Kind: RemindWrap, Session: seq, Due: at, Key: reminderKey(RemindWrap, sc.ID, seq, day)})
+			continue
+		}
+		for _, m := range sess.Roster {
+			if m.Role == RolePerformer {
+				add(Reminder{Kind: RemindAftercare, Performer: m.User, Session: seq, Due: sess.EndedAt.Add(24 * time.Hour),
+					Key: reminderKey(RemindAftercare, sc.ID, seq, m.User)})
+			}
+		}
+	}
+	return out, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// syncReminders brings a scene's reminders in line with its data, in the
+// caller's transaction: reminders it now calls for are added (or brought
+// back from cancelled), pending ones it no longer calls for are cancelled.
+// A reminder once sent is never sent again for the same key. It reports
+// whether anything changed.
+func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
+	var sc *Scene
+	switch s, err := tx.Scene(id); {
+	case err == nil:
+		sc = &s
+	case ErrorCode(err) != ENOTFOUND:
+		return false, err
+	}
+	want, err := b.wantedReminders(tx, sc, now)
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	keys := map[string]bool{}
+	for _, w := range want {
+		keys[w.Key] = true
+		have, err := tx.ReminderByKey(w.Key)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			w.State, w.Created = ReminderPending, now
+			if _, err := tx.PutReminder(w); err != nil {
+				return false, err
+			}
+			changed = true
+		case err != nil:
+			return false, err
+		case have.State == ReminderCancelled && w.Due.After(now):
+			have.State, have.Due, have.Attempts, have.NextAttempt = ReminderPending, w.Due, 0, time.Time{}
+			if _, err := tx.PutReminder(have); err != nil {
+				return false, err
+			}
+			changed = true
+		}
+	}
+	existing, err := tx.SceneReminders(id)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range existing {
+		if r.State == ReminderPending && !keys[r.Key] && r.Kind != RemindDigest {
+			r.State = ReminderCancelled
+			if _, err := tx.PutReminder(r); err != nil {
+				return false, err
+			}
+			changed = true
+		}
+	}
+	return changed, nil
+}
+
+// syncDigest makes sure the next digest is scheduled.
+func (b *Bot) syncDigest(tx Tx, now time.Time) (bool, error) {
+	if b.digest == nil {
+		return false, nil
+	}
+	due := wallNext(b.digest, now, b.zone)
+	if due.IsZero() {
+		return false, nil
+	}
+	key := reminderKey(RemindDigest, due.In(b.zone).Format("2006-01-02T15:04"))
+	if _, err := tx.ReminderByKey(key); err == nil {
+		return false, nil
+	} else if ErrorCode(err) != ENOTFOUND {
+		return false, err
+	}
+	_, err := tx.PutReminder(Reminder{Kind: RemindDigest, Key: key, Due: due, State: ReminderPending, Created: now})
+	return err == nil, err
+}
+
+// scenesIn returns the scenes with a call in [from, to), earliest first.
+func scenesIn(tx Tx, from, to time.Time) ([]Scene, error) {
+	all, err := tx.Scenes()
+	if err != nil {
+		return nil, err
+	}
+	var out []Scene
+	for _, sc := range all {
+		if !sc.Call.Before(from) && sc.Call.Before(to) {
+			out = append(out, sc)
+		}
+	}
+	slices.SortFunc(out, func(a, b Scene) int { return a.Call.Compare(b.Call) })
+	return out, nil
+}
