@@ -223,6 +223,9 @@ func runRemindAnswer(in *input, tx Tx) error {
 	if (r.Kind != RemindCheckIn && r.Kind != RemindAftercare) || r.Performer != in.caller.ID {
 		return Errorf(EFORBIDDEN, "Reminder #%d is not a question to you.", r.ID)
 	}
+	if r.State != ReminderSent {
+		return Errorf(ECONFLICT, "Reminder #%d has not been asked yet.", r.ID)
+	}
 	if err := in.done(); err != nil {
 		return err
 	}

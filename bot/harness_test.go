@@ -251,6 +251,18 @@ func (h *harness) seed() *harness {
 	if err := h.bot.StartReminders(context.Background()); err != nil {
 		h.t.Fatal(err)
 	}
+	// Reminder 1, paula's check-in for scene 12, counts as asked.
+	if err := h.store.Update(context.Background(), func(tx bot.Tx) error {
+		r, err := tx.Reminder(1)
+		if err != nil {
+			return err
+		}
+		r.State, r.SentAt = bot.ReminderSent, t0
+		_, err = tx.PutReminder(r)
+		return err
+	}); err != nil {
+		h.t.Fatal(err)
+	}
 	h.must("adam", "/closedset start 15")
 	return h
 }

@@ -41,7 +41,7 @@ type Tx interface {
 	// PutScene adds or replaces the scene with the same ID.
 	PutScene(Scene) error
 	// DeleteScene removes a scene, its boundaries and its riders, but keeps
-	// its sessions on record; ENOTFOUND when unknown.
+	// its sessions and reminders on record; ENOTFOUND when unknown.
 	DeleteScene(id SceneID) error
 
 	// Session returns a scene's closed-set session seq; ENOTFOUND when unknown.
@@ -80,10 +80,12 @@ type Tx interface {
 	// SceneReminders lists a scene's reminders, every state, by id.
 	SceneReminders(scene SceneID) ([]Reminder, error)
 	// PutReminder adds a reminder (ID 0: the store numbers it) or replaces
-	// one, and returns its id. Keys are unique.
+	// one, and returns its id. Keys are unique; a reminder is never
+	// deleted, only cancelled.
 	PutReminder(Reminder) (uint64, error)
 	// DueReminders lists pending reminders due at or before t, earliest
-	// first, at most limit of them.
+	// first, at most limit of them (no limit when limit <= 0). A reminder
+	// waiting for a retry is due at its NextAttempt.
 	DueReminders(t time.Time, limit int) ([]Reminder, error)
 	// NextReminder returns the earliest pending reminder; false when none.
 	NextReminder() (Reminder, bool, error)

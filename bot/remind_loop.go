@@ -142,7 +142,7 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 // fire works out one due reminder's messages and marks it sent, or missed
 // when it is more than the grace period late.
 func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
-	if now.Sub(r.Due) > b.grace {
+	if now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace {
 		r.State = ReminderMissed
 		b.log.Warn("reminder missed while icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)
 		return nil, nil

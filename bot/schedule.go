@@ -10,24 +10,38 @@ import (
 // arithmetic on instants and the zone, so that daylight-saving days can
 // be tested directly.
 
-// dayBefore is the same wall-clock time on the previous calendar day in
-// zone (not 24 hours earlier, which is an hour off on a clock-change day).
-// A wall time skipped by the clocks moves forward, as time.Date does.
-func dayBefore(t time.Time, zone *time.Location) time.Time {
-	l := t.In(zone)
-	return time.Date(l.Year(), l.Month(), l.Day()-1, l.Hour(), l.Minute(), 0, 0, zone)
-}
-
-// atWallTime is the instant at which the clocks in zone show hh:mm on the
-// calendar day of t (in zone). In a clock-change gap it moves forward; when
-// the time happens twice it is the first.
-func atWallTime(t time.Time, hh, mm int, zone *time.Location) time.Time {
-	l := t.In(zone)
-	wall := time.Date(l.Year(), l.Month(), l.Day(), hh, mm, 0, 0, time.UTC)
+// placeWall is the instant at which the clocks in zone show wall (a
+// wall-clock time carried in a UTC time.Time). When the clocks show it
+// twice it is the first; when they skip it, it is the instant the wall
+// time would have been had they not changed, which the clocks show as the
+// same time plus the jump (02:30 becomes 03:30). time.Date leaves the
+// choice open, so it is made here.
+func placeWall(wall time.Time, zone *time.Location) time.Time {
 	if cands := wallInstants(wall, zone); len(cands) > 0 {
 		return cands[0]
 	}
-	return time.Date(l.Year(), l.Month(), l.Day(), hh, mm, 0, 0, zone)
+	naive := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, time.UTC)
+	_, before := naive.Add(-24 * time.Hour).In(zone).Zone()
+	return naive.Add(-time.Duration(before) * time.Second)
+}
+
+// wallOf is the wall-clock reading of t in zone, carried in UTC.
+func wallOf(t time.Time, zone *time.Location) time.Time {
+	l := t.In(zone)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+}
+
+// dayBefore is the same wall-clock time on the previous calendar day in
+// zone (not 24 hours earlier, which is an hour off on a clock-change day).
+func dayBefore(t time.Time, zone *time.Location) time.Time {
+	return placeWall(wallOf(t, zone).AddDate(0, 0, -1), zone)
+}
+
+// atWallTime is the instant at which the clocks in zone show hh:mm on the
+// calendar day of t (in zone).
+func atWallTime(t time.Time, hh, mm int, zone *time.Location) time.Time {
+	w := wallOf(t, zone)
+	return placeWall(time.Date(w.Year(), w.Month(), w.Day(), hh, mm, 0, 0, time.UTC), zone)
 }
 
 // wallNext is s's next time after t, with s read as wall-clock times in
@@ -36,21 +50,13 @@ func atWallTime(t time.Time, hh, mm int, zone *time.Location) time.Time {
 // they repeat; evaluating it on a clock without daylight saving (UTC) and
 // then placing the wall time in zone fixes both.
 func wallNext(s Schedule, t time.Time, zone *time.Location) time.Time {
-	l := t.In(zone)
-	wall := time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+	wall := wallOf(t, zone)
 	for i := 0; i < 3; i++ {
 		next := s.Next(wall)
 		if next.IsZero() {
 			return time.Time{}
 		}
-		var at time.Time
-		if cands := wallInstants(next, zone); len(cands) > 0 {
-			at = cands[0]
-		} else {
-			// Skipped by the clocks: fire at the first instant after the gap.
-			at = time.Date(next.Year(), next.Month(), next.Day(), next.Hour(), next.Minute(), 0, 0, zone)
-		}
-		if at.After(t) {
+		if at := placeWall(next, zone); at.After(t) {
 			return at
 		}
 		wall = next
@@ -179,6 +185,7 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 			return false, err
 		case have.State == ReminderCancelled && w.Due.After(now):
 			have.State, have.Due, have.Attempts, have.NextAttempt = ReminderPending, w.Due, 0, time.Time{}
+			have.Answer, have.Note, have.Answered = "", "", time.Time{} // a question asked again starts unanswered
 			if _, err := tx.PutReminder(have); err != nil {
 				return false, err
 			}
