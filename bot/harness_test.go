@@ -16,10 +16,12 @@ import (
 
 // sent is one message the fake chat delivered.
 type sent struct {
-	Kind  string // "dm", "post", "late" (a late reply to the caller)
-	To    string // user or channel id
-	Class bot.Class
-	Text  string
+	Kind    string // "dm", "post", "late" (a late reply to the caller)
+	To      string // user or channel id
+	Class   bot.Class
+	Text    string
+	Actions []bot.Action
+	At      time.Time // when it was sent, by the clock (fake under synctest)
 }
 
 // fakeChat records everything; channels are private when listed so.
@@ -47,11 +49,12 @@ func (c *fakeChat) setFailDM(u bot.UserID, err error) {
 func (c *fakeChat) record(s sent) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	s.At = time.Now()
 	c.sent = append(c.sent, s)
 }
 
 func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
-	c.record(sent{"post", string(ch), m.Class, m.Text})
+	c.record(sent{Kind: "post", To: string(ch), Class: m.Class, Text: m.Text, Actions: m.Actions})
 	return nil
 }
 
@@ -62,7 +65,7 @@ func (c *fakeChat) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 	if err != nil {
 		return err
 	}
-	c.record(sent{"dm", string(to), m.Class, m.Text})
+	c.record(sent{Kind: "dm", To: string(to), Class: m.Class, Text: m.Text, Actions: m.Actions})
 	return nil
 }
 
@@ -74,7 +77,7 @@ func (c *fakeChat) Reply(ctx context.Context, handle string, to bot.UserID, m bo
 	if handle != "reply-to-"+string(to) {
 		return fmt.Errorf("reply handle %q used for %s", handle, to)
 	}
-	c.record(sent{"late", string(to), m.Class, m.Text})
+	c.record(sent{Kind: "late", To: string(to), Class: m.Class, Text: m.Text})
 	return nil
 }
 
@@ -200,6 +203,23 @@ func withLocker(lc *lockingChat) func(*harnessOpt) {
 // seed writes the cast and four scenes straight into the store:
 // 12 (paula, roster cam, channel scene-12), 14 (pete), 15 (paula, roster
 // cam, closed set started by the AD) and 16 (pete, on hold).
+// seedPeople writes the cast alone.
+func (h *harness) seedPeople() *harness {
+	h.t.Helper()
+	err := h.store.Update(context.Background(), func(tx bot.Tx) error {
+		for _, p := range cast {
+			if err := tx.PutPerson(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return h
+}
+
 func (h *harness) seed() *harness {
 	h.t.Helper()
 	call := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)

@@ -302,6 +302,9 @@ func fmtDuration(d time.Duration) string {
 	if m := int(d.Minutes()) % 60; m != 0 {
 		return fmt.Sprintf("%dh%02dm", int(d.Hours()), m)
 	}
+	if d >= 48*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d days", int(d.Hours())/24)
+	}
 	return fmt.Sprintf("%dh", int(d.Hours()))
 }
 

@@ -41,7 +41,7 @@ func TestLeaks(t *testing.T) {
 		r := h.do(caller, line)
 		all = append(all, r.sent...)
 		for _, m := range r.out.Replies {
-			all = append(all, sent{"reply", caller, m.Class, m.Text})
+			all = append(all, sent{Kind: "reply", To: caller, Class: m.Class, Text: m.Text})
 		}
 	}
 	run("paula", `/boundaries answer 12 b1=yes notes="CANARY-NOTE-7d1" garments="CANARY-GARMENT-3a9" body="CANARY-BODY-5c2"`)

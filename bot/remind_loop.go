@@ -144,6 +144,9 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	if now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace {
 		r.State = ReminderMissed
+		if r.Kind == RemindDigest || r.Kind == RemindWrap {
+			r.SentAt = now // stale news: not worth listing in the next digest
+		}
 		b.log.Warn("reminder missed while icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)
 		return nil, nil
 	}

@@ -106,19 +106,14 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 				continue // signed: in time or late, nothing left to remind of
 			}
 			for _, before := range b.riderWarnings {
-				due := r.Deadline.Add(-before)
-				if due.After(now) {
-					add(Reminder{Kind: RemindRiderWarning, Performer: r.Performer, Due: due, Limit: r.Deadline,
-						Key: reminderKey(RemindRiderWarning, sc.ID, r.Performer, r.Deadline, before)})
-				}
+				add(Reminder{Kind: RemindRiderWarning, Performer: r.Performer, Due: r.Deadline.Add(-before), Limit: r.Deadline,
+					Key: reminderKey(RemindRiderWarning, sc.ID, r.Performer, r.Deadline, before)})
 			}
 			add(Reminder{Kind: RemindRiderOverdue, Performer: r.Performer, Due: maxTime(r.Deadline, now), Limit: r.Deadline,
 				Key: reminderKey(RemindRiderOverdue, sc.ID, r.Performer, r.Deadline)})
 		}
 		for _, p := range sc.Performers {
-			if due := dayBefore(sc.Call, b.zone); due.After(now) {
-				add(Reminder{Kind: RemindCheckIn, Performer: p, Due: due, Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
-			}
+			add(Reminder{Kind: RemindCheckIn, Performer: p, Due: dayBefore(sc.Call, b.zone), Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
 		}
 	}
 	for seq := sc.PastSessions + 1; seq <= sc.Sessions; seq++ {
@@ -127,9 +122,12 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 			return nil, err
 		}
 		if sess.Running() {
-			at := atWallTime(maxTime(now, sess.StartedAt), b.wrapHour, b.wrapMinute, b.zone)
-			if !at.After(sess.StartedAt) {
-				at = atWallTime(at.In(b.zone).AddDate(0, 0, 1), b.wrapHour, b.wrapMinute, b.zone)
+			// The next wrap time after the start, and after the last one.
+			base := maxTime(now, sess.StartedAt)
+			at := atWallTime(base, b.wrapHour, b.wrapMinute, b.zone)
+			if !at.After(base) {
+				w := wallOf(base, b.zone).AddDate(0, 0, 1)
+				at = placeWall(time.Date(w.Year(), w.Month(), w.Day(), b.wrapHour, b.wrapMinute, 0, 0, time.UTC), b.zone)
 			}
 			day := at.In(b.zone).Format("2006-01-02")
 			add(Reminder{Kind: RemindWrap, Session: seq, Due: at, Key: reminderKey(RemindWrap, sc.ID, seq, day)})
@@ -175,6 +173,9 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 		keys[w.Key] = true
 		have, err := tx.ReminderByKey(w.Key)
 		switch {
+		case ErrorCode(err) == ENOTFOUND && !w.Due.After(now) && w.Kind != RemindRiderOverdue && w.Kind != RemindAftercare:
+			// Its time passed before it was ever scheduled (a scene added
+			// late): no late warning; the overdue escalation covers riders.
 		case ErrorCode(err) == ENOTFOUND:
 			w.State, w.Created = ReminderPending, now
 			if _, err := tx.PutReminder(w); err != nil {
