@@ -2,6 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"crypto/rand"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"icbot/bot"
+	"icbot/storage"
 )
 
 // BenchmarkIdleConsoleRSS builds the real icbot binary, starts the console
@@ -30,6 +36,57 @@ func BenchmarkIdleConsoleRSS(b *testing.B) {
 		rss = idleRSS(b, bin, filepath.Join(dir, "icbot.db"))
 	}
 	b.ReportMetric(rss, "MB-rss")
+}
+
+// BenchmarkStart100kReminders builds icbot, fills a database with 100,000
+// pending reminders, starts the console on it and waits for it to answer
+// one command; it reports the resident memory then (MB-rss) and the time
+// from start to that answer (start-ms).
+func BenchmarkStart100kReminders(b *testing.B) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		b.Skip("needs /proc")
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "icbot")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	db := filepath.Join(dir, "icbot.db")
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		b.Fatal(err)
+	}
+	if err := writeKeyFile(db+".key", key, false); err != nil {
+		b.Fatal(err)
+	}
+	st, err := storage.Open(db, storage.WithKey(key))
+	if err != nil {
+		b.Fatal(err)
+	}
+	far := time.Now().Add(30 * 24 * time.Hour)
+	for i := 0; i < 100000; i += 10000 {
+		err := st.Update(context.Background(), func(tx bot.Tx) error {
+			for j := i; j < i+10000; j++ {
+				if _, err := tx.PutReminder(bot.Reminder{Kind: bot.RemindDigest, Key: fmt.Sprintf("bench/%d", j),
+					Due: far.Add(time.Duration(j) * time.Second), State: bot.ReminderPending, Created: time.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	st.Close()
+	var rss, took float64
+	for b.Loop() {
+		start := time.Now()
+		rss = idleRSS(b, bin, db)
+		took = float64(time.Since(start).Microseconds()) / 1000
+	}
+	b.ReportMetric(rss, "MB-rss")
+	b.ReportMetric(took, "start-ms")
 }
 
 func idleRSS(b *testing.B, bin, db string) float64 {
