@@ -326,6 +326,15 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("exit %d, %q", code, errs)
 		}
 	})
+	t.Run("malformed cron spec", func(t *testing.T) {
+		for _, spec := range []string{"CRON_TZ=Europe/London", "TZ=", "61 * * * *", "* * *"} {
+			bad := map[string]string{"ICBOT_STORAGE_PATH": env["ICBOT_STORAGE_PATH"], "ICBOT_PRODUCTION_DIGEST_CRON": spec}
+			_, errs, code := icbot(t, "", bad)
+			if code != exitUsage || !strings.Contains(errs, "production.digest_cron (from ICBOT_PRODUCTION_DIGEST_CRON)") {
+				t.Errorf("%q: exit %d, %q", spec, code, errs)
+			}
+		}
+	})
 	t.Run("config hides secrets", func(t *testing.T) {
 		const canary = "xoxb-CANARY-secret-token"
 		withSecret := map[string]string{"ICBOT_STORAGE_PATH": env["ICBOT_STORAGE_PATH"], "ICBOT_SLACK_BOT_TOKEN": canary}
