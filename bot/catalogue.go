@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -172,4 +173,45 @@ func init() {
 			panic("bot: no parameters declared for /" + s.path)
 		}
 	}
+}
+
+// SceneChoice is a scene offered while someone types a scene id.
+type SceneChoice struct {
+	ID    SceneID
+	Title string
+}
+
+// SceneChoices lists up to 25 scenes whose id starts with prefix, for
+// typing aids such as Discord's autocomplete: only to people with a role,
+// and performers see only their own scenes, as /scene list does.
+func (b *Bot) SceneChoices(ctx context.Context, caller UserID, prefix string) ([]SceneChoice, error) {
+	var out []SceneChoice
+	err := b.store.View(ctx, func(tx Tx) error {
+		p, err := tx.Person(caller)
+		if err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				return nil
+			}
+			return err
+		}
+		if !p.Known() {
+			return nil
+		}
+		ownOnly := !p.HasAny(leadership...) && p.Has(RolePerformer)
+		scenes, err := tx.Scenes()
+		if err != nil {
+			return err
+		}
+		prefix = strings.ToUpper(prefix)
+		for _, sc := range scenes {
+			if len(out) == 25 {
+				break
+			}
+			if strings.HasPrefix(string(sc.ID), prefix) && (!ownOnly || sc.IsPerformer(caller)) && sc.Status != StatusWrapped {
+				out = append(out, SceneChoice{ID: sc.ID, Title: sc.Title})
+			}
+		}
+		return nil
+	})
+	return out, err
 }

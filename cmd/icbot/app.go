@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"icbot/adapters/console"
+	"icbot/adapters/discord"
 	"icbot/bot"
 	"icbot/config"
 	"icbot/storage"
@@ -23,6 +24,8 @@ type Main struct {
 	Logger *slog.Logger
 	// Listening, when set, is told the HTTP listener's address (tests).
 	Listening func(addr string)
+	// discordOptions are extra Discord adapter options (tests: a fake).
+	discordOptions []discord.Option
 
 	store *storage.Store
 }
@@ -51,6 +54,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return m.runConsole(ctx)
 	case "slack":
 		return m.runSlack(ctx)
+	case "discord":
+		return m.runDiscord(ctx)
 	default:
 		return fmt.Errorf("adapter %q is not available in this build yet; use adapter: console", m.Config.Adapter)
 	}

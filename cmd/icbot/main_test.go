@@ -343,10 +343,13 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("exit %d:\n%s%s", code, out, errs)
 		}
 	})
-	t.Run("adapter not built", func(t *testing.T) {
-		e := map[string]string{"ICBOT_STORAGE_PATH": env["ICBOT_STORAGE_PATH"], "ICBOT_ADAPTER": "discord", "ICBOT_DISCORD_TOKEN": "x", "ICBOT_DISCORD_APPLICATION_ID": "1"}
+	t.Run("platform unreachable", func(t *testing.T) {
+		// A closed local port stands for Discord being unreachable: the start
+		// fails with the step that failed, and the process exits.
+		e := map[string]string{"ICBOT_STORAGE_PATH": env["ICBOT_STORAGE_PATH"], "ICBOT_ADAPTER": "discord", "ICBOT_DISCORD_TOKEN": "x",
+			"ICBOT_DISCORD_APPLICATION_ID": "1", "ICBOT_DISCORD_API_URL": "http://127.0.0.1:1/"}
 		_, errs, code := icbot(t, "", e)
-		if code != exitError || !strings.Contains(errs, "not available") {
+		if code != exitError || !strings.Contains(errs, "discord: checking the token") {
 			t.Errorf("exit %d, %q", code, errs)
 		}
 	})

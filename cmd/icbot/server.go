@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -12,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"icbot/adapters/discord"
 	"icbot/adapters/slack"
 	"icbot/bot"
 )
@@ -65,6 +68,93 @@ func (m *Main) opsRoutes(mux *http.ServeMux, reg *prometheus.Registry, ready fun
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 }
 
+// runDiscord serves Discord: the gateway (interactions arrive over it) and,
+// when a public key is set, the HTTP interactions endpoint, with /healthz,
+// /readyz and /metrics on http.addr, until ctx is done.
+func (m *Main) runDiscord(ctx context.Context) error {
+	reg, met := newRegistry()
+	cfg := m.Config.Discord
+	var pub ed25519.PublicKey
+	if cfg.PublicKey != "" {
+		k, err := hex.DecodeString(cfg.PublicKey) // validated at load
+		if err != nil {
+			return fmt.Errorf("discord.public_key: %w", err)
+		}
+		pub = k
+	}
+	ad, err := discord.New(discord.Config{
+		Token: cfg.Token.Reveal(), ApplicationID: cfg.ApplicationID, GuildID: cfg.GuildID, PublicKey: pub, APIURL: cfg.APIURL,
+	}, append([]discord.Option{discord.WithLogger(m.Logger)}, m.discordOptions...)...)
+	if err != nil {
+		return err
+	}
+	b := bot.New(m.store, ad, m.botOptions(m.admins(), bot.ChannelID(cfg.SetChannel), bot.WithObserver(met.observe))...)
+	if err := ad.Start(ctx); err != nil {
+		return err
+	}
+	if _, err := m.production(ctx); err != nil {
+		return err
+	}
+	stopBackground, err := m.startBackground(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer stopBackground()
+	if err := ad.Open(b); err != nil {
+		return err
+	}
+	defer ad.Close()
+	mux := http.NewServeMux()
+	if pub != nil {
+		mux.Handle("/discord/", ad.Routes(b))
+	}
+	m.opsRoutes(mux, reg, ad.Ready)
+	return m.serve(ctx, mux, nil)
+}
+
+// serve runs the HTTP listener on http.addr (and run, when given, beside
+// it) until ctx is done or either fails; then it stops accepting and lets
+// requests in flight finish.
+func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.Context) error) error {
+	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on http.addr %s: %w", m.Config.HTTP.Addr, err)
+	}
+	m.Logger.Info("listening", "component", "main", "addr", ln.Addr().String())
+	if m.Listening != nil {
+		m.Listening(ln.Addr().String())
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	if run != nil {
+		go func() {
+			if err := run(runCtx); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		err = nil
+	case err = <-errc:
+	}
+	m.Logger.Info("stopping: finishing requests in flight", "component", "main")
+	stopRun()
+	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if serr := srv.Shutdown(grace); serr != nil {
+		m.Logger.Warn("requests still running at shutdown", "component", "main", "err", serr)
+	}
+	return err
+}
+
 // shutdownGrace is how long a stop waits for requests in flight.
 const shutdownGrace = 15 * time.Second
 
@@ -97,42 +187,11 @@ func (m *Main) runSlack(ctx context.Context) error {
 		mux.Handle("/slack/", ad.Routes(b))
 	}
 	m.opsRoutes(mux, reg, ad.Ready)
-	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on http.addr %s: %w", m.Config.HTTP.Addr, err)
-	}
-	m.Logger.Info("listening", "component", "main", "addr", ln.Addr().String(), "socket_mode", cfg.AppToken != "")
-	if m.Listening != nil {
-		m.Listening(ln.Addr().String())
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
-	sockCtx, stopSocket := context.WithCancel(ctx)
-	defer stopSocket()
+	var socket func(context.Context) error
 	if cfg.AppToken != "" {
-		go func() {
-			if err := ad.RunSocketMode(sockCtx, b); err != nil {
-				errc <- err
-			}
-		}()
+		socket = func(ctx context.Context) error { return ad.RunSocketMode(ctx, b) }
 	}
-	select {
-	case <-ctx.Done():
-		err = nil
-	case err = <-errc:
-	}
-	m.Logger.Info("stopping: finishing requests in flight", "component", "main")
-	stopSocket()
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if serr := srv.Shutdown(grace); serr != nil {
-		m.Logger.Warn("requests still running at shutdown", "component", "main", "err", serr)
-	}
+	err = m.serve(ctx, mux, socket)
 	ad.Wait()
 	return err
 }

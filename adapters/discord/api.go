@@ -1,0 +1,78 @@
+package discord
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/bwmarrin/discordgo"
+
+	"icbot/bot"
+)
+
+// api is the part of Discord's REST API icbot calls; *discordgo.Session
+// has it, and tests point a real session at a local fake.
+type api interface {
+	ApplicationCommandBulkOverwrite(appID, guildID string, commands []*discordgo.ApplicationCommand, options ...discordgo.RequestOption) ([]*discordgo.ApplicationCommand, error)
+	InteractionRespond(interaction *discordgo.Interaction, resp *discordgo.InteractionResponse, options ...discordgo.RequestOption) error
+	FollowupMessageCreate(interaction *discordgo.Interaction, wait bool, data *discordgo.WebhookParams, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	UserChannelCreate(recipientID string, options ...discordgo.RequestOption) (*discordgo.Channel, error)
+	ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	Channel(channelID string, options ...discordgo.RequestOption) (*discordgo.Channel, error)
+	ChannelPermissionSet(channelID, targetID string, targetType discordgo.PermissionOverwriteType, allow, deny int64, options ...discordgo.RequestOption) error
+	ChannelPermissionDelete(channelID, targetID string, options ...discordgo.RequestOption) error
+	User(userID string, options ...discordgo.RequestOption) (*discordgo.User, error)
+}
+
+var _ api = (*discordgo.Session)(nil)
+
+// Discord's JSON error codes icbot explains.
+const (
+	codeUnknownChannel     = 10003
+	codeMissingAccess      = 50001
+	codeCannotDM           = 50007
+	codeMissingPermissions = 50013
+)
+
+// failure turns a REST error into what the bot understands: a passing
+// failure to retry (network, Discord's own trouble, a rate limit its
+// client gave up on), or a refusal explained for the IC or AD.
+func failure(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *discordgo.RESTError
+	if !errors.As(err, &re) {
+		var ne net.Error
+		if errors.As(err, &ne) {
+			return bot.RetryLater(0, err)
+		}
+		return bot.RetryLater(0, err)
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	code := 0
+	if re.Message != nil {
+		code = re.Message.Code
+	}
+	if status == http.StatusTooManyRequests || status >= 500 {
+		return bot.RetryLater(0, err)
+	}
+	var msg string
+	switch code {
+	case codeMissingPermissions:
+		msg = fmt.Sprintf("icbot lacks a permission to %s: give its role Manage Roles and Manage Channels on the channel (and place it above the roles it must override) (Discord code %d)", what, code)
+	case codeMissingAccess:
+		msg = fmt.Sprintf("icbot cannot see the channel to %s: give its role View Channel there (Discord code %d)", what, code)
+	case codeUnknownChannel:
+		msg = fmt.Sprintf("Discord does not know that channel (Discord code %d): check the channel id", code)
+	case codeCannotDM:
+		msg = fmt.Sprintf("that person does not accept direct messages from this server: ask them to allow them in the server's privacy settings (Discord code %d)", code)
+	default:
+		msg = fmt.Sprintf("Discord refused to %s (HTTP %d, code %d)", what, status, code)
+	}
+	return &bot.Error{Code: bot.EUNAVAILABLE, Message: msg, Err: err}
+}

@@ -1,0 +1,145 @@
+package discord
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"icbot/bot"
+)
+
+// maxContent is Discord's limit on a message's content.
+const maxContent = 2000
+
+// parts splits text into pieces Discord accepts, at line ends where it can.
+func parts(text string) []string {
+	var out []string
+	for len([]rune(text)) > maxContent {
+		r := []rune(text)
+		cut := strings.LastIndex(string(r[:maxContent]), "\n")
+		if cut <= 0 {
+			cut = len(string(r[:maxContent]))
+		}
+		out = append(out, text[:cut])
+		text = strings.TrimLeft(text[cut:], "\n")
+	}
+	return append(out, text)
+}
+
+// fit is the first part of text; overflow the rest.
+func fit(text string) string        { return parts(text)[0] }
+func overflow(text string) []string { return parts(text)[1:] }
+
+// buttons renders a message's actions: each button's id is its command.
+func buttons(as []bot.Action) []discordgo.MessageComponent {
+	if len(as) == 0 {
+		return nil
+	}
+	var row []discordgo.MessageComponent
+	for _, ac := range as {
+		row = append(row, discordgo.Button{Label: ac.Label, Style: discordgo.PrimaryButton, CustomID: idCommand + ac.Command})
+	}
+	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: row}}
+}
+
+// noMentions keeps any text (a hold reason that says @everyone) from
+// pinging anyone.
+var noMentions = &discordgo.MessageAllowedMentions{}
+
+// Post sends a message to a channel, long ones in parts; buttons go with
+// the last.
+func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+	ps := parts(m.Text)
+	for n, p := range ps {
+		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions}
+		if n == len(ps)-1 {
+			send.Components = buttons(m.Actions)
+		}
+		if _, err := a.api.ChannelMessageSendComplex(string(ch), send, discordgo.WithContext(ctx)); err != nil {
+			return failure("post in that channel", err)
+		}
+	}
+	return nil
+}
+
+// DM sends a message to a person in their DM channel with icbot.
+func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
+	a.mu.Lock()
+	ch, ok := a.dms[to]
+	a.mu.Unlock()
+	if !ok {
+		c, err := a.api.UserChannelCreate(string(to), discordgo.WithContext(ctx))
+		if err != nil {
+			return failure("open a DM", err)
+		}
+		ch = c.ID
+		a.mu.Lock()
+		a.dms[to] = ch
+		a.mu.Unlock()
+	}
+	return a.Post(ctx, bot.ChannelID(ch), m)
+}
+
+// IsPrivate asks Discord, every time, whether the channel is a DM or one
+// that @everyone may not view: its overwrite for the @everyone role (whose
+// id is the server's) denies View Channel.
+func (a *Adapter) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	c, err := a.api.Channel(string(ch), discordgo.WithContext(ctx))
+	if err != nil {
+		return false, failure("look at that channel", err)
+	}
+	return private(c), nil
+}
+
+func private(c *discordgo.Channel) bool {
+	if c.Type == discordgo.ChannelTypeDM || c.Type == discordgo.ChannelTypeGroupDM {
+		return true
+	}
+	for _, o := range c.PermissionOverwrites {
+		if o.ID == c.GuildID && o.Type == discordgo.PermissionOverwriteTypeRole {
+			return o.Deny&discordgo.PermissionViewChannel != 0
+		}
+	}
+	return false
+}
+
+// Reply handles: an interaction's token, usable for follow-up messages
+// for 15 minutes.
+const tokenLife = 14 * time.Minute
+
+func tokenHandle(i *discordgo.Interaction, now time.Time) string {
+	if i.Token == "" {
+		return ""
+	}
+	return "tok|" + strconv.FormatInt(now.Unix(), 10) + "|" + i.AppID + "|" + i.Token
+}
+
+// Reply sends a late reply only its recipient sees, as an ephemeral
+// follow-up to their interaction while its token lasts; after that the bot
+// sends it by DM.
+func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
+	fields := strings.SplitN(handle, "|", 4)
+	if len(fields) != 4 || fields[0] != "tok" {
+		return bot.ErrReplyExpired
+	}
+	secs, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil || a.clock().Sub(time.Unix(secs, 0)) > tokenLife {
+		return bot.ErrReplyExpired
+	}
+	i := &discordgo.Interaction{AppID: fields[2], Token: fields[3]}
+	ps := parts(m.Text)
+	for n, p := range ps {
+		params := &discordgo.WebhookParams{Content: p, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions}
+		if n == len(ps)-1 {
+			params.Components = buttons(m.Actions)
+		}
+		if _, err := a.api.FollowupMessageCreate(i, false, params, discordgo.WithContext(ctx)); err != nil {
+			a.log.Warn("follow-up failed; replying by DM", "err", err)
+			return bot.ErrReplyExpired
+		}
+	}
+	return nil
+}

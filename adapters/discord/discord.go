@@ -1,0 +1,213 @@
+// Package discord is icbot's Discord adapter. It registers icbot's
+// commands as application commands with typed options (scene ids with
+// autocomplete, users, channels, roles and choices), receives interactions
+// over the gateway or a signed HTTP endpoint, answers each within Discord's
+// three seconds with the caller's ephemeral answer, and does the rest
+// afterwards through the REST API: DMs, posts, follow-up messages, and a
+// closed-set lock made of the scene channel's permission overwrites.
+//
+// Each interaction is turned into the same command line the Slack and
+// console adapters hand over, through the bot's catalogue; no discordgo
+// type goes past this package.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"icbot/bot"
+)
+
+// Handler runs commands; *bot.Bot is one.
+type Handler interface {
+	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
+	FollowUp(ctx context.Context, o *bot.Outcome)
+	Catalogue() []bot.CommandInfo
+	SceneChoices(ctx context.Context, caller bot.UserID, prefix string) ([]bot.SceneChoice, error)
+}
+
+// Config is what the adapter needs from icbot's configuration.
+type Config struct {
+	Token         string // the bot token
+	ApplicationID string
+	GuildID       string            // register commands in this server only; global when empty
+	PublicKey     ed25519.PublicKey // verifies the HTTP interactions endpoint
+	APIURL        string            // Discord's base URL; a fake or proxy
+}
+
+// Adapter is the Discord chat: it implements bot.Chat, bot.Locker and
+// bot.Replier, and receives interactions.
+type Adapter struct {
+	cfg     Config
+	session *discordgo.Session
+	api     api
+	log     *slog.Logger
+	clock   func() time.Time
+
+	mu    sync.Mutex
+	dms   map[bot.UserID]string // user -> DM channel id
+	botID string                // icbot's user id, when there is no gateway session
+
+	// inflight counts follow-ups still running after their answer.
+	inflight sync.WaitGroup
+}
+
+var (
+	_ bot.Chat    = (*Adapter)(nil)
+	_ bot.Locker  = (*Adapter)(nil)
+	_ bot.Replier = (*Adapter)(nil)
+)
+
+// Option configures an Adapter.
+type Option func(*Adapter)
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(a *Adapter) { a.log = l } }
+
+// WithClock sets the clock used for reply-handle ages and signatures.
+func WithClock(c func() time.Time) Option { return func(a *Adapter) { a.clock = c } }
+
+// WithHTTPClient sets the HTTP client of the REST API and gateway lookup,
+// as tests do to reach a local fake.
+func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.session.Client = c } }
+
+// New returns a Discord adapter.
+func New(cfg Config, opts ...Option) (*Adapter, error) {
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	// Interactions arrive whatever the intents; guilds keeps the state small.
+	s.Identify.Intents = discordgo.IntentsGuilds
+	s.ShouldRetryOnRateLimit = true
+	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, dms: map[bot.UserID]string{}}
+	for _, o := range opts {
+		o(a)
+	}
+	if cfg.APIURL != "" {
+		base, err := url.Parse(cfg.APIURL)
+		if err != nil || base.Host == "" {
+			return nil, fmt.Errorf("discord.api_url %q is not a URL", cfg.APIURL)
+		}
+		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rebase{base: base, next: transportOf(s.Client)}}
+	}
+	a.log = a.log.With("component", "discord")
+	return a, nil
+}
+
+// rebase sends Discord's requests to another base URL (a proxy).
+type rebase struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (r rebase) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.URL.Scheme, req.URL.Host = r.base.Scheme, r.base.Host
+	req.Host = r.base.Host
+	return r.next.RoundTrip(req)
+}
+
+func transportOf(c *http.Client) http.RoundTripper {
+	if c != nil && c.Transport != nil {
+		return c.Transport
+	}
+	return http.DefaultTransport
+}
+
+// Start checks the token by asking Discord who icbot is (for the HTTP
+// interactions endpoint, where no gateway session says so).
+func (a *Adapter) Start(ctx context.Context) error {
+	u, err := a.api.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("discord: checking the token: %w", failure("read icbot's own user", err))
+	}
+	a.mu.Lock()
+	a.botID = u.ID
+	a.mu.Unlock()
+	return nil
+}
+
+// Register replaces icbot's application commands with the bot's catalogue:
+// in one server when a guild id is configured (new commands show at once),
+// globally otherwise.
+func (a *Adapter) Register(h Handler) ([]*discordgo.ApplicationCommand, error) {
+	cmds, err := a.api.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, a.cfg.GuildID, applicationCommands(h.Catalogue()))
+	if err != nil {
+		return nil, fmt.Errorf("discord: registering commands: %w", failure("register icbot's commands", err))
+	}
+	a.log.Info("commands registered", "count", len(cmds), "guild", a.cfg.GuildID)
+	return cmds, nil
+}
+
+// Open connects to the gateway and hands every interaction to h. It
+// registers the commands first.
+func (a *Adapter) Open(h Handler) error {
+	if _, err := a.Register(h); err != nil {
+		return err
+	}
+	a.session.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+		resp := a.interaction(context.Background(), h, ic.Interaction)
+		if resp == nil {
+			return
+		}
+		if err := a.api.InteractionRespond(ic.Interaction, resp.response); err != nil {
+			a.log.Error("answering an interaction failed", "err", err)
+		}
+		resp.after()
+	})
+	if err := a.session.Open(); err != nil {
+		return fmt.Errorf("discord: opening the gateway: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects from the gateway and waits for follow-ups.
+func (a *Adapter) Close() error {
+	err := a.session.Close()
+	a.inflight.Wait()
+	return err
+}
+
+// Ready reports whether Discord has accepted the token.
+func (a *Adapter) Ready() error {
+	if a.botUserID() == "" {
+		return fmt.Errorf("discord: the token has not been accepted yet")
+	}
+	return nil
+}
+
+// Wait blocks until follow-ups started by interactions have finished.
+func (a *Adapter) Wait() { a.inflight.Wait() }
+
+// caller is the person behind an interaction, in a server or a DM.
+func caller(i *discordgo.Interaction) (id, name string) {
+	u := i.User
+	if i.Member != nil && i.Member.User != nil {
+		u = i.Member.User
+		if i.Member.Nick != "" {
+			return u.ID, i.Member.Nick
+		}
+	}
+	if u == nil {
+		return "", ""
+	}
+	if u.GlobalName != "" {
+		return u.ID, u.GlobalName
+	}
+	return u.ID, u.Username
+}
+
+// clean makes a display name safe inside <@id|name> markup.
+func clean(s string) string {
+	return strings.NewReplacer("|", "", ">", "", "<", "").Replace(s)
+}

@@ -1,0 +1,207 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"icbot/bot"
+)
+
+// Custom ids of icbot's components. A button's id carries the command it
+// runs; a form's select and modal carry the command the form stands for.
+const (
+	idCommand = "icbot:"       // + "/closedset ack 12"
+	idSelect  = "icbotsel:"    // + "/boundaries answer 12|b3"
+	idModal   = "icbotmodal:"  // + the command that makes the form: "/boundaries form 12"
+	idSubmit  = "icbotsubmit:" // + "/boundaries answer 12"
+)
+
+// answer is what an interaction gets: the response Discord waits for, and
+// the work to do once it is sent.
+type answer struct {
+	response *discordgo.InteractionResponse
+	after    func()
+}
+
+func ephemeral(text string) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: fit(text), Flags: discordgo.MessageFlagsEphemeral,
+		AllowedMentions: &discordgo.MessageAllowedMentions{}}
+}
+
+// interaction handles one interaction and says how to answer it.
+func (a *Adapter) interaction(ctx context.Context, h Handler, i *discordgo.Interaction) *answer {
+	switch i.Type {
+	case discordgo.InteractionPing:
+		return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, after: func() {}}
+	case discordgo.InteractionApplicationCommand:
+		line, err := commandLine(h.Catalogue(), i.ApplicationCommandData())
+		if err != nil {
+			a.log.Warn("an unknown command", "err", err)
+			return a.text("icbot does not know that command: its commands may need registering again.")
+		}
+		return a.run(ctx, h, i, line)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, h, i)
+	case discordgo.InteractionMessageComponent:
+		d := i.MessageComponentData()
+		switch {
+		case strings.HasPrefix(d.CustomID, idCommand):
+			return a.run(ctx, h, i, strings.TrimPrefix(d.CustomID, idCommand))
+		case strings.HasPrefix(d.CustomID, idSelect) && len(d.Values) == 1:
+			cmd, key, _ := strings.Cut(strings.TrimPrefix(d.CustomID, idSelect), "|")
+			f := &bot.Form{Command: cmd, Choices: []bot.FormChoice{{Key: key}}}
+			return a.run(ctx, h, i, f.Submit(map[string]string{key: d.Values[0]}))
+		case strings.HasPrefix(d.CustomID, idModal):
+			return a.openModal(ctx, h, i, strings.TrimPrefix(d.CustomID, idModal))
+		}
+	case discordgo.InteractionModalSubmit:
+		d := i.ModalSubmitData()
+		if strings.HasPrefix(d.CustomID, idSubmit) {
+			f := &bot.Form{Command: strings.TrimPrefix(d.CustomID, idSubmit)}
+			values := map[string]string{}
+			for _, row := range d.Components {
+				if r, ok := row.(*discordgo.ActionsRow); ok {
+					for _, c := range r.Components {
+						if t, ok := c.(*discordgo.TextInput); ok {
+							f.Texts = append(f.Texts, bot.FormText{Key: t.CustomID})
+							values[t.CustomID] = t.Value
+						}
+					}
+				}
+			}
+			return a.run(ctx, h, i, f.Submit(values))
+		}
+	}
+	a.log.Debug("ignored an interaction", "type", i.Type.String())
+	return nil
+}
+
+func (a *Adapter) text(s string) *answer {
+	return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: ephemeral(s)}, after: func() {}}
+}
+
+// command is the bot.Command behind an interaction.
+func (a *Adapter) command(i *discordgo.Interaction, line string) bot.Command {
+	id, name := caller(i)
+	return bot.Command{Caller: bot.UserID(id), CallerName: clean(name), Channel: bot.ChannelID(i.ChannelID), Text: line,
+		ReplyHandle: tokenHandle(i, a.clock())}
+}
+
+// run handles a command line for an interaction: the answer is the
+// caller's ephemeral reply (a form when the reply carries one); the
+// follow-up runs once Discord has it.
+func (a *Adapter) run(ctx context.Context, h Handler, i *discordgo.Interaction, line string) *answer {
+	cmd := a.command(i, line)
+	out := h.Handle(ctx, cmd)
+	data := ephemeral(out.ReplyText())
+	for _, m := range out.Replies {
+		if m.Form != nil {
+			data = formMessage(m, line)
+		}
+	}
+	rest := overflow(out.ReplyText())
+	return &answer{
+		response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data},
+		after: func() {
+			a.inflight.Add(1)
+			go func() {
+				defer a.inflight.Done()
+				bg := context.Background()
+				for _, part := range rest {
+					if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, bot.Message{Text: part}); err != nil {
+						a.log.Error("a long answer's rest could not be sent", "err", err)
+					}
+				}
+				h.FollowUp(bg, out)
+			}()
+		},
+	}
+}
+
+// autocomplete offers the scenes the caller may see.
+func (a *Adapter) autocomplete(ctx context.Context, h Handler, i *discordgo.Interaction) *answer {
+	var prefix string
+	var walk func([]*discordgo.ApplicationCommandInteractionDataOption)
+	walk = func(opts []*discordgo.ApplicationCommandInteractionDataOption) {
+		for _, o := range opts {
+			if o.Focused {
+				prefix = optionValue(o)
+			}
+			walk(o.Options)
+		}
+	}
+	walk(i.ApplicationCommandData().Options)
+	id, _ := caller(i)
+	scenes, err := h.SceneChoices(ctx, bot.UserID(id), prefix)
+	if err != nil {
+		a.log.Error("scene choices", "err", err)
+	}
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, s := range scenes {
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: short(string(s.ID) + " " + s.Title), Value: string(s.ID)})
+	}
+	return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices}}, after: func() {}}
+}
+
+// formMessage shows a form as an ephemeral message: a select menu per
+// choice (Discord allows four beside the button row), and a button that
+// opens a modal for the free-text fields.
+func formMessage(m bot.Message, line string) *discordgo.InteractionResponseData {
+	f := m.Form
+	var rows []discordgo.MessageComponent
+	for n, c := range f.Choices {
+		if n == 4 {
+			break
+		}
+		var opts []discordgo.SelectMenuOption
+		for _, o := range c.Options {
+			opts = append(opts, discordgo.SelectMenuOption{Label: o, Value: o, Default: o == c.Value})
+		}
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.SelectMenu{
+			CustomID: idSelect + f.Command + "|" + c.Key, Placeholder: short(c.Label), Options: opts,
+		}}})
+	}
+	text := f.Title + ": choose an answer for each beat; each is saved as you choose it."
+	if len(f.Choices) > 4 {
+		text += fmt.Sprintf(" This shows the first 4 of %d beats; answer the others with /boundaries answer.", len(f.Choices))
+	}
+	if len(f.Texts) > 0 {
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{
+			Label: "Notes, garments, body notes", Style: discordgo.SecondaryButton, CustomID: idModal + line,
+		}}})
+	}
+	return &discordgo.InteractionResponseData{Content: fit(text + "\n" + m.Text), Flags: discordgo.MessageFlagsEphemeral, Components: rows,
+		AllowedMentions: &discordgo.MessageAllowedMentions{}}
+}
+
+// openModal runs the command that makes a form and opens its free-text
+// fields in a modal, filled with what was given before.
+func (a *Adapter) openModal(ctx context.Context, h Handler, i *discordgo.Interaction, formCommand string) *answer {
+	out := h.Handle(ctx, a.command(i, formCommand))
+	for _, m := range out.Replies {
+		if m.Form == nil {
+			continue
+		}
+		var rows []discordgo.MessageComponent
+		for _, t := range m.Form.Texts {
+			label := t.Label
+			if r := []rune(label); len(r) > 45 { // Discord's limit for a text input's label
+				label = string(r[:44]) + "…"
+			}
+			rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{
+				CustomID: t.Key, Label: label, Style: discordgo.TextInputParagraph, Value: t.Value, Required: false, MaxLength: 4000,
+			}}})
+		}
+		title := m.Form.Title
+		if r := []rune(title); len(r) > 45 {
+			title = string(r[:44]) + "…"
+		}
+		return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
+			CustomID: idSubmit + m.Form.Command, Title: title, Components: rows}}, after: func() {}}
+	}
+	return a.text(out.ReplyText())
+}
