@@ -68,4 +68,3 @@ func (a *Adapter) verify(hdr http.Header, body []byte) bool {
 	}
 	return ed25519.Verify(a.cfg.PublicKey, append([]byte(stamp), body...), sig)
 }
-
