@@ -167,6 +167,19 @@ type LockResult struct {
 	Restore []byte
 }
 
+// MemberLister is an optional Chat ability: list everyone who can read a
+// channel. Before a message meant for a limited audience (a top-line
+// summary, a department's notes) is posted to a channel, the bot checks
+// that every reader is in that audience; a private channel with the wrong
+// people in it is refused like a public one. An adapter without it, or one
+// that cannot tell (an error), gets such posts refused.
+type MemberLister interface {
+	// Members lists the people who can read ch, the bot itself excluded.
+	// It returns an EUNAVAILABLE error, in words, when it cannot know
+	// (a channel shared with another workspace, a role that grants access).
+	Members(ctx context.Context, ch ChannelID) ([]UserID, error)
+}
+
 // UserResolver is an optional Chat ability: turn a bare "@name" typed
 // without the platform's mention markup into a user. The console, where
 // names are ids, has it; platforms whose clients send proper mentions need
