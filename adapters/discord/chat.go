@@ -106,6 +106,45 @@ func private(c *discordgo.Channel) bool {
 	return false
 }
 
+// Members lists who can read a channel, from its permission overwrites:
+// with @everyone denied View Channel, the members whose own overwrite
+// allows it. A role overwrite that allows View Channel lets in people
+// icbot cannot list without Discord's privileged members intent, so the
+// answer is then "cannot tell", and posts that need to know are refused.
+// The server's owner and administrators see every channel whatever its
+// overwrites; Discord gives no way to keep them out (README, Run in
+// Discord).
+func (a *Adapter) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
+	c, err := a.api.Channel(string(ch), discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, failure("look at that channel", err)
+	}
+	var out []bot.UserID
+	me := a.botUserID()
+	if c.Type == discordgo.ChannelTypeDM || c.Type == discordgo.ChannelTypeGroupDM {
+		for _, u := range c.Recipients {
+			if u.ID != me {
+				out = append(out, bot.UserID(u.ID))
+			}
+		}
+		return out, nil
+	}
+	if !private(c) {
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "everyone in the server can view that channel")
+	}
+	for _, o := range c.PermissionOverwrites {
+		if o.Type == discordgo.PermissionOverwriteTypeRole && o.ID != c.GuildID && o.Allow&view != 0 {
+			return nil, bot.Errorf(bot.EUNAVAILABLE, "a role (id %s) may view that channel, and icbot cannot list a role's members: give each reader their own permission overwrite instead", o.ID)
+		}
+	}
+	for _, o := range c.PermissionOverwrites {
+		if o.Type == discordgo.PermissionOverwriteTypeMember && o.Allow&view != 0 && o.Deny&view == 0 && o.ID != me {
+			out = append(out, bot.UserID(o.ID))
+		}
+	}
+	return out, nil
+}
+
 // Reply handles: an interaction's token, usable for follow-up messages
 // for 15 minutes.
 const tokenLife = 14 * time.Minute

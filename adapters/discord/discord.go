@@ -44,8 +44,8 @@ type Config struct {
 	APIURL        string            // Discord's base URL; a fake or proxy
 }
 
-// Adapter is the Discord chat: it implements bot.Chat, bot.Locker and
-// bot.Replier, and receives interactions.
+// Adapter is the Discord chat: it implements bot.Chat, bot.Locker,
+// bot.Replier and bot.MemberLister, and receives interactions.
 type Adapter struct {
 	cfg     Config
 	session *discordgo.Session
@@ -59,12 +59,16 @@ type Adapter struct {
 
 	// inflight counts follow-ups still running after their answer.
 	inflight sync.WaitGroup
+	// deferAfter is how long an interaction's answer may take before a
+	// deferred answer is sent in its place, inside Discord's 3 seconds.
+	deferAfter time.Duration
 }
 
 var (
-	_ bot.Chat    = (*Adapter)(nil)
-	_ bot.Locker  = (*Adapter)(nil)
-	_ bot.Replier = (*Adapter)(nil)
+	_ bot.Chat         = (*Adapter)(nil)
+	_ bot.Locker       = (*Adapter)(nil)
+	_ bot.Replier      = (*Adapter)(nil)
+	_ bot.MemberLister = (*Adapter)(nil)
 )
 
 // Option configures an Adapter.
@@ -89,7 +93,8 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	// Interactions arrive whatever the intents; guilds keeps the state small.
 	s.Identify.Intents = discordgo.IntentsGuilds
 	s.ShouldRetryOnRateLimit = true
-	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, dms: map[bot.UserID]string{}}
+	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, dms: map[bot.UserID]string{},
+		deferAfter: 2 * time.Second}
 	for _, o := range opts {
 		o(a)
 	}
@@ -156,14 +161,9 @@ func (a *Adapter) Open(h Handler) error {
 		return err
 	}
 	a.session.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-		resp := a.interaction(context.Background(), h, ic.Interaction)
-		if resp == nil {
-			return
-		}
-		if err := a.api.InteractionRespond(ic.Interaction, resp.response); err != nil {
-			a.log.Error("answering an interaction failed", "err", err)
-		}
-		resp.after()
+		a.respond(context.Background(), h, ic.Interaction, func(r *discordgo.InteractionResponse) error {
+			return a.api.InteractionRespond(ic.Interaction, r)
+		})
 	})
 	if err := a.session.Open(); err != nil {
 		return fmt.Errorf("discord: opening the gateway: %w", err)

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -36,14 +37,15 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			http.Error(w, "malformed interaction", http.StatusBadRequest)
 			return
 		}
-		ans := a.interaction(r.Context(), h, &i)
-		if ans == nil {
+		answered := false
+		a.respond(context.WithoutCancel(r.Context()), h, &i, func(resp *discordgo.InteractionResponse) error {
+			answered = true
+			w.Header().Set("Content-Type", "application/json")
+			return json.NewEncoder(w).Encode(resp)
+		})
+		if !answered {
 			http.Error(w, "unsupported interaction", http.StatusBadRequest)
-			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(ans.response)
-		ans.after()
 	})
 	return mux
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -29,6 +30,76 @@ type answer struct {
 func ephemeral(text string) *discordgo.InteractionResponseData {
 	return &discordgo.InteractionResponseData{Content: fit(text), Flags: discordgo.MessageFlagsEphemeral,
 		AllowedMentions: &discordgo.MessageAllowedMentions{}}
+}
+
+// respond handles an interaction and answers it through send, once. An
+// answer that is not ready after deferAfter is replaced by a deferred
+// ("icbot is thinking…") answer where Discord allows one, and the real
+// answer then edits it, in the background; Discord forgets an interaction not answered in
+// three seconds.
+func (a *Adapter) respond(ctx context.Context, h Handler, i *discordgo.Interaction, send func(*discordgo.InteractionResponse) error) {
+	done := make(chan *answer, 1)
+	go func() { done <- a.interaction(ctx, h, i) }()
+	timer := time.NewTimer(a.deferAfter)
+	defer timer.Stop()
+	var ans *answer
+	select {
+	case ans = <-done:
+	case <-timer.C:
+		if !deferrable(i) {
+			ans = <-done
+			break
+		}
+		if err := send(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}); err != nil {
+			a.log.Error("a deferred answer failed", "err", err)
+		}
+		a.inflight.Add(1)
+		go func() {
+			defer a.inflight.Done()
+			ans := <-done
+			if ans == nil {
+				return
+			}
+			if err := a.edit(ctx, i, ans.response); err != nil {
+				a.log.Error("answering a deferred interaction failed", "err", err)
+			}
+			ans.after()
+		}()
+		return
+	}
+	if ans == nil {
+		return
+	}
+	if err := send(ans.response); err != nil {
+		a.log.Error("answering an interaction failed", "err", err)
+	}
+	ans.after()
+}
+
+// deferrable says whether an interaction's answer may be deferred: a
+// command's may, an autocomplete's or a modal's may not.
+func deferrable(i *discordgo.Interaction) bool {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionModalSubmit:
+		return true
+	case discordgo.InteractionMessageComponent:
+		return !strings.HasPrefix(i.MessageComponentData().CustomID, idModal)
+	}
+	return false
+}
+
+// edit replaces a deferred answer with the real one.
+func (a *Adapter) edit(ctx context.Context, i *discordgo.Interaction, r *discordgo.InteractionResponse) error {
+	e := &discordgo.WebhookEdit{AllowedMentions: noMentions}
+	if r.Data != nil {
+		e.Content = &r.Data.Content
+		if r.Data.Components != nil {
+			e.Components = &r.Data.Components
+		}
+	}
+	_, err := a.api.InteractionResponseEdit(i, e, discordgo.WithContext(ctx))
+	return failure("answer the command", err)
 }
 
 // interaction handles one interaction and says how to answer it.
