@@ -145,13 +145,41 @@ func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInterac
 	for _, o := range opts {
 		// performers2 ... join performers: the list they stand for.
 		name := strings.TrimRight(o.Name, "0123456789")
-		if v := optionValue(o); values[name] == "" {
+		v := optionValue(o)
+		if o.Type == discordgo.ApplicationCommandOptionUser {
+			v = userRef(data.Resolved, v)
+		}
+		if values[name] == "" {
 			values[name] = v
 		} else {
 			values[name] += "," + v
 		}
 	}
 	return c.Line(values), nil
+}
+
+// userRef is a user option's value as the bot reads it: the id, and the
+// name Discord resolved for it (nickname, display name, user name), so
+// that a person new to icbot is known by name ("123|Ines").
+func userRef(r *discordgo.ApplicationCommandInteractionDataResolved, id string) string {
+	if r == nil {
+		return id
+	}
+	name := ""
+	if u := r.Users[id]; u != nil {
+		name = u.Username
+		if u.GlobalName != "" {
+			name = u.GlobalName
+		}
+	}
+	if m := r.Members[id]; m != nil && m.Nick != "" {
+		name = m.Nick
+	}
+	name = strings.ReplaceAll(clean(name), ",", " ")
+	if name == "" {
+		return id
+	}
+	return id + "|" + name
 }
 
 // optionValue is an option's value as text: ids for users and channels.

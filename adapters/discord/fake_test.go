@@ -131,6 +131,8 @@ type fakeDiscord struct {
 	conn         *websocket.Conn
 	ready        bool // READY or RESUMED sent on conn
 	seq          int64
+	history      []sentFrame // dispatches sent, for replay on resume
+	heartbeats   int         // heartbeats received
 	identifiedCh chan struct{}
 	identOnce    sync.Once
 	done         chan struct{} // closed when the fake stops
@@ -304,6 +306,7 @@ func (f *fakeDiscord) dispatch(t testing.TB, event string, data any) {
 		if conn != nil && ready {
 			f.seq++
 			frame, _ := json.Marshal(map[string]any{"op": 0, "s": f.seq, "t": event, "d": json.RawMessage(raw)})
+			f.history = append(f.history, sentFrame{f.seq, frame})
 			if event == "INTERACTION_CREATE" {
 				f.noteInteraction(raw)
 			}
@@ -797,6 +800,9 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 		}
 		switch fr.Op {
 		case 1: // heartbeat
+			f.mu.Lock()
+			f.heartbeats++
+			f.mu.Unlock()
 			if f.write(conn, map[string]any{"op": 11, "s": nil, "t": nil, "d": nil}, nil) != nil {
 				return
 			}
@@ -811,10 +817,25 @@ func (f *fakeDiscord) serveGateway(w http.ResponseWriter, r *http.Request) {
 				f.seq = 1
 				return map[string]any{"op": 0, "s": f.seq, "t": "READY", "d": f.Ready}
 			})
-		case 6: // resume
+		case 6: // resume: missed events are replayed in order, then RESUMED
+			var resume struct {
+				Seq int64 `json:"seq"`
+			}
+			_ = json.Unmarshal(fr.D, &resume)
 			f.mu.Lock()
 			f.GatewayFrames = append(f.GatewayFrames, fr)
+			var missed [][]byte
+			for _, h := range f.history {
+				if h.seq > resume.Seq {
+					missed = append(missed, h.frame)
+				}
+			}
 			f.mu.Unlock()
+			for _, m := range missed {
+				if err = f.write(conn, json.RawMessage(m), nil); err != nil {
+					return
+				}
+			}
 			err = f.write(conn, nil, func() any {
 				f.seq++
 				return map[string]any{"op": 0, "s": f.seq, "t": "RESUMED", "d": map[string]any{}}
@@ -851,4 +872,48 @@ func (f *fakeDiscord) write(conn *websocket.Conn, v any, mk func() any) error {
 		f.mu.Unlock()
 	}
 	return nil
+}
+
+// sentFrame is a dispatch sent on the gateway, kept to replay on resume.
+type sentFrame struct {
+	seq   int64
+	frame []byte
+}
+
+// askReconnect sends op 7 Reconnect on the current gateway connection, as
+// Discord does before it moves a session; dispatches wait until the
+// session has resumed on a new connection.
+//
+// It waits for the session's first heartbeat: discordgo v0.29.0 sends one
+// as it connects, and a Reconnect that arrives while that first heartbeat
+// is being sent makes it close its new connections again and again, which
+// Discord, whose Reconnects come long after, never sees.
+func (f *fakeDiscord) askReconnect(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		f.mu.Lock()
+		n := f.heartbeats
+		f.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("fake Discord: no heartbeat within 10s")
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // past the heartbeat's write, into its wait
+	f.wsMu.Lock()
+	defer f.wsMu.Unlock()
+	f.mu.Lock()
+	conn := f.conn
+	f.ready = false
+	f.mu.Unlock()
+	if conn == nil {
+		t.Fatal("fake Discord: no gateway connection to ask to reconnect")
+	}
+	if err := conn.WriteJSON(map[string]any{"op": 7, "s": nil, "t": nil, "d": nil}); err != nil {
+		t.Fatalf("fake Discord: op 7: %v", err)
+	}
 }
