@@ -54,6 +54,11 @@ type Reminder struct {
 	// deadline. Zero when there is none.
 	Limit time.Time
 	State ReminderState
+	// CancelledBy is who cancelled the reminder with /remind cancel. It is
+	// empty when icbot cancelled it because what it was derived from went
+	// away, so that it may come back if that does; a person's
+	// cancellation stands.
+	CancelledBy UserID
 	// Attempts counts failed attempts to send; NextAttempt is when to try
 	// again.
 	Attempts    int
