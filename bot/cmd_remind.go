@@ -89,6 +89,9 @@ func (b *Bot) reminderLine(r *Reminder) string {
 		s += " for @" + string(r.Performer)
 	}
 	s += fmt.Sprintf(", due %s, %s", b.fmtTime(r.Due), r.State)
+	if r.State == ReminderCancelled && r.CancelledBy != "" {
+		s += " by @" + string(r.CancelledBy)
+	}
 	if r.Answer != "" {
 		s += fmt.Sprintf("; answered %q", r.Answer)
 		if r.Note != "" {
@@ -192,7 +195,7 @@ func runRemindCancel(in *input, tx Tx) error {
 	if r.State != ReminderPending {
 		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
 	}
-	r.State = ReminderCancelled
+	r.State, r.CancelledBy = ReminderCancelled, in.caller.ID
 	if _, err := tx.PutReminder(r); err != nil {
 		return err
 	}

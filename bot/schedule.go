@@ -152,9 +152,10 @@ func maxTime(a, b time.Time) time.Time {
 
 // syncReminders brings a scene's reminders in line with its data, in the
 // caller's transaction: reminders it now calls for are added (or brought
-// back from cancelled), pending ones it no longer calls for are cancelled.
-// A reminder once sent is never sent again for the same key. It reports
-// whether anything changed.
+// back, if icbot cancelled them), pending ones it no longer calls for are
+// cancelled. A reminder once sent is never sent again for the same key,
+// and one a person cancelled stays cancelled. It reports whether anything
+// changed.
 func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 	var sc *Scene
 	switch s, err := tx.Scene(id); {
@@ -184,7 +185,7 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 			changed = true
 		case err != nil:
 			return false, err
-		case have.State == ReminderCancelled && w.Due.After(now):
+		case have.State == ReminderCancelled && have.CancelledBy == "" && w.Due.After(now):
 			have.State, have.Due, have.Attempts, have.NextAttempt = ReminderPending, w.Due, 0, time.Time{}
 			have.Answer, have.Note, have.Answered = "", "", time.Time{} // a question asked again starts unanswered
 			if _, err := tx.PutReminder(have); err != nil {
