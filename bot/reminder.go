@@ -11,7 +11,8 @@ const (
 	// deadline is near.
 	RemindRiderWarning ReminderKind = "rider-warning"
 	// RemindRiderOverdue escalates a rider not signed at its deadline to
-	// the IC, producers and ADs, and marks the scene not ready.
+	// the IC, producers and ADs, and marks the scene not ready; sent late,
+	// rather than missed, when icbot was down when it fell due.
 	RemindRiderOverdue ReminderKind = "rider-overdue"
 	// RemindCheckIn asks a performer, the day before the call, whether
 	// their boundaries are unchanged.
@@ -34,7 +35,8 @@ const (
 	ReminderSent      ReminderState = "sent"
 	ReminderCancelled ReminderState = "cancelled"
 	// ReminderMissed fell due while icbot was down for longer than the
-	// grace period: not sent late, but listed in the next digest.
+	// grace period: not sent late, but listed in the next digest. An
+	// overdue rider's escalation is never missed: it is sent late.
 	ReminderMissed ReminderState = "missed"
 )
 
