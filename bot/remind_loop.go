@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -115,7 +116,14 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 			for _, m := range refused {
 				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
 			}
-			ids, err = enqueue(tx, Command{Caller: "icbot"}, now, pass)
+			if len(pass) == 0 {
+				return nil
+			}
+			caller, err := reminderCaller(tx)
+			if err != nil {
+				return err
+			}
+			ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
 			return err
 		})
 		if err != nil {
@@ -138,6 +146,17 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 		return err
 	})
 	return next, err
+}
+
+// reminderCaller is who stands as the caller of reminder deliveries, and
+// so is told when one cannot be delivered: the production's IC, the first
+// by id when there are several, or icbot itself when there is none.
+func reminderCaller(tx Tx) (UserID, error) {
+	ics, err := holders(tx, RoleIC)
+	if err != nil || len(ics) == 0 {
+		return "icbot", err
+	}
+	return slices.MinFunc(ics, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) }).ID, nil
 }
 
 // fire works out one due reminder's messages and marks it sent, or missed
