@@ -170,7 +170,7 @@ func runRemindSnooze(in *input, tx Tx) error {
 	}
 	due := maxTime(r.Due, in.now).Add(d)
 	if !r.Limit.IsZero() && due.After(r.Limit) {
-		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: that is past the rider's legal deadline, %s.", r.ID, in.b.fmtTime(due), in.b.fmtTime(r.Limit))
+		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: %s. Nothing was changed.", r.ID, in.b.fmtTime(due), in.b.pastLimit(&r))
 	}
 	r.Due, r.NextAttempt = due, time.Time{}
 	if _, err := tx.PutReminder(r); err != nil {
@@ -182,6 +182,19 @@ func runRemindSnooze(in *input, tx Tx) error {
 	in.out.reply(ClassBoundaries, r.Scene, "Reminder #%d now falls due %s.", r.ID, in.b.fmtTime(due))
 	in.remindersChanged = true
 	return nil
+}
+
+// pastLimit says why a reminder may not be moved past its Limit.
+func (b *Bot) pastLimit(r *Reminder) string {
+	switch r.Kind {
+	case RemindRiderWarning, RemindRiderOverdue:
+		return "that is past the rider's legal deadline, " + b.fmtTime(r.Limit)
+	case RemindCheckIn:
+		return "that is past the scene's call time, " + b.fmtTime(r.Limit) + "; a check-in must come before the shoot"
+	case RemindDigest:
+		return "a digest may be put off by a day at most, to " + b.fmtTime(r.Limit)
+	}
+	return "the latest it may be moved to is " + b.fmtTime(r.Limit)
 }
 
 func runRemindCancel(in *input, tx Tx) error {

@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"icbot/bot"
+	"icbot/config"
 )
 
 // reminders reads a scene's reminders straight from the store.
@@ -133,6 +135,96 @@ func TestRemindCancelStandsAcrossSyncs(t *testing.T) {
 		}
 		if m := to(got, "dm", "pete"); len(m) != 1 || !strings.Contains(m[0].Text, "Your scene 70") {
 			t.Errorf("pete's check-in: %+v", m)
+		}
+	})
+}
+
+// reminder reads one reminder straight from the store.
+func (h *harness) reminder(id string) bot.Reminder {
+	h.t.Helper()
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var r bot.Reminder
+	if err := h.store.View(context.Background(), func(tx bot.Tx) error {
+		r, err = tx.Reminder(n)
+		return err
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return r
+}
+
+// TestSnoozeLimits: a check-in may be snoozed up to the call of the scene
+// it asks about, and a digest by a day; asking for more is refused with
+// the limit named and changes nothing. A check-in stored before it had a
+// limit gets one when the scene's reminders are derived again.
+func TestSnoozeLimits(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := config.ParseCron("0 8 * * *")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := newBubble(t, "Europe/London", bot.WithDigest(s))
+		b.do("ines", `/scene add 90 title="Barn" call="2000-01-10 09:00" performers=@paula,@pete`)
+		b.start()
+		defer b.stop()
+		call := b.scene("90").Call
+
+		checkIn := b.reminderID("90", "check-in scene 90 for @paula", "pending")
+		if got := b.reminder(checkIn).Limit; !got.Equal(call) {
+			t.Errorf("check-in limit %v, want the call %v", got, call)
+		}
+		var digest string
+		for _, l := range strings.Split(b.do("ines", "/remind list").reply, "\n") {
+			if strings.Contains(l, "digest, due Sat 1 Jan 2000 08:00 GMT, pending") {
+				digest = strings.TrimPrefix(strings.Fields(l)[0], "#")
+			}
+		}
+		if digest == "" {
+			t.Fatal("no digest listed")
+		}
+		if got, want := b.reminder(digest).Limit, b.reminder(digest).Due.Add(24*time.Hour); !got.Equal(want) {
+			t.Errorf("digest limit %v, want %v", got, want)
+		}
+
+		for _, tt := range []struct{ name, id, by, say string }{
+			{"check-in past the call", checkIn, "25h", "cannot be snoozed to Mon 10 Jan 2000 10:00 GMT: that is past the scene's call time, Mon 10 Jan 2000 09:00 GMT; a check-in must come before the shoot. Nothing was changed."},
+			{"digest by more than a day", digest, "24h1m", "cannot be snoozed to Sun 2 Jan 2000 08:01 GMT: a digest may be put off by a day at most, to Sun 2 Jan 2000 08:00 GMT. Nothing was changed."},
+		} {
+			before, audit := b.reminder(tt.id), b.auditLen()
+			r := b.h().do("ines", "/remind snooze "+tt.id+" "+tt.by)
+			if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, tt.say) {
+				t.Errorf("%s: %s %q, want a refusal saying %q", tt.name, r.code(), r.reply, tt.say)
+			}
+			if diff := cmp.Diff(before, b.reminder(tt.id), timeEqual); diff != "" {
+				t.Errorf("%s: the reminder changed (-before +after):\n%s", tt.name, diff)
+			}
+			if got := b.auditLen(); got != audit {
+				t.Errorf("%s: audit grew from %d to %d", tt.name, audit, got)
+			}
+		}
+		if r := b.do("ines", "/remind snooze "+checkIn+" 24h"); !strings.Contains(r.reply, "now falls due Mon 10 Jan 2000 09:00 GMT") {
+			t.Errorf("snooze to the call itself: %s %q", r.code(), r.reply)
+		}
+		if r := b.do("ines", "/remind snooze "+digest+" 23h"); !strings.Contains(r.reply, "now falls due Sun 2 Jan 2000 07:00 GMT") {
+			t.Errorf("snooze a digest within the day: %s %q", r.code(), r.reply)
+		}
+
+		// A check-in from before check-ins had a limit.
+		old := b.reminderID("90", "check-in scene 90 for @pete", "pending")
+		stale := b.reminder(old)
+		stale.Limit = time.Time{}
+		if err := b.store.Update(context.Background(), func(tx bot.Tx) error {
+			_, err := tx.PutReminder(stale)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		b.do("ines", `/scene set 90 title="Barn, dusk"`)
+		if got := b.reminder(old).Limit; !got.Equal(call) {
+			t.Errorf("old check-in's limit after a sync: %v, want the call %v", got, call)
 		}
 	})
 }

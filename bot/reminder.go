@@ -53,7 +53,8 @@ type Reminder struct {
 	Session   uint64  // the closed-set session, for aftercare and wrap
 	Due       time.Time
 	// Limit is the latest a snooze may move Due to: a rider's legal
-	// deadline. Zero when there is none.
+	// deadline, a check-in's call time, a day after a digest's Due. Zero
+	// when there is none.
 	Limit time.Time
 	State ReminderState
 	// CancelledBy is who cancelled the reminder with /remind cancel. It is
