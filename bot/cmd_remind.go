@@ -89,6 +89,9 @@ func (b *Bot) reminderLine(r *Reminder) string {
 		s += " for @" + string(r.Performer)
 	}
 	s += fmt.Sprintf(", due %s, %s", b.fmtTime(r.Due), r.State)
+	if r.State == ReminderCancelled && r.CancelledBy != "" {
+		s += " by @" + string(r.CancelledBy)
+	}
 	if r.Answer != "" {
 		s += fmt.Sprintf("; answered %q", r.Answer)
 		if r.Note != "" {
@@ -167,7 +170,7 @@ func runRemindSnooze(in *input, tx Tx) error {
 	}
 	due := maxTime(r.Due, in.now).Add(d)
 	if !r.Limit.IsZero() && due.After(r.Limit) {
-		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: that is past the rider's legal deadline, %s.", r.ID, in.b.fmtTime(due), in.b.fmtTime(r.Limit))
+		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: %s. Nothing was changed.", r.ID, in.b.fmtTime(due), in.b.pastLimit(&r))
 	}
 	r.Due, r.NextAttempt = due, time.Time{}
 	if _, err := tx.PutReminder(r); err != nil {
@@ -181,6 +184,19 @@ func runRemindSnooze(in *input, tx Tx) error {
 	return nil
 }
 
+// pastLimit says why a reminder may not be moved past its Limit.
+func (b *Bot) pastLimit(r *Reminder) string {
+	switch r.Kind {
+	case RemindRiderWarning, RemindRiderOverdue:
+		return "that is past the rider's legal deadline, " + b.fmtTime(r.Limit)
+	case RemindCheckIn:
+		return "that is past the scene's call time, " + b.fmtTime(r.Limit) + "; a check-in must come before the shoot"
+	case RemindDigest:
+		return "a digest may be put off by a day at most, to " + b.fmtTime(r.Limit)
+	}
+	return "the latest it may be moved to is " + b.fmtTime(r.Limit)
+}
+
 func runRemindCancel(in *input, tx Tx) error {
 	r, err := reminderArg(in, tx)
 	if err != nil {
@@ -192,7 +208,7 @@ func runRemindCancel(in *input, tx Tx) error {
 	if r.State != ReminderPending {
 		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
 	}
-	r.State = ReminderCancelled
+	r.State, r.CancelledBy = ReminderCancelled, in.caller.ID
 	if _, err := tx.PutReminder(r); err != nil {
 		return err
 	}

@@ -235,7 +235,8 @@ func commandTable() *registry {
 		},
 		{
 			path: "remind snooze", usage: "REMINDER DURATION",
-			summary: "Move a pending reminder later, as in /remind snooze 12 2h; never past a rider's legal deadline.",
+			summary: "Move a pending reminder later, as in /remind snooze 12 2h; never past its limit.",
+			help:    "A rider's warnings and escalation may not move past the rider's legal deadline, a check-in past the call of its scene, a digest more than a day.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runRemindSnooze,
 		},

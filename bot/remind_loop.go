@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -42,7 +43,8 @@ func (b *Bot) StartReminders(ctx context.Context) error {
 // reminder falls due, or until reminders change, then sends what is due.
 // Reminders that fell due while icbot was down are sent at once; those more
 // than the grace period late are listed as missed in the next digest
-// instead. Nothing is lost: a reminder is marked sent in the transaction
+// instead, except an overdue rider's escalation, which is sent late all
+// the same. Nothing is lost: a reminder is marked sent in the transaction
 // that queues its messages, and the delivery queue does the sending.
 func (b *Bot) RunReminders(ctx context.Context) error {
 	if err := b.StartReminders(ctx); err != nil {
@@ -114,7 +116,14 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 			for _, m := range refused {
 				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
 			}
-			ids, err = enqueue(tx, Command{Caller: "icbot"}, now, pass)
+			if len(pass) == 0 {
+				return nil
+			}
+			caller, err := reminderCaller(tx)
+			if err != nil {
+				return err
+			}
+			ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
 			return err
 		})
 		if err != nil {
@@ -139,10 +148,26 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 	return next, err
 }
 
+// reminderCaller is who stands as the caller of reminder deliveries, and
+// so is told when one cannot be delivered: the production's IC, the first
+// by id when there are several, or icbot itself when there is none.
+func reminderCaller(tx Tx) (UserID, error) {
+	ics, err := holders(tx, RoleIC)
+	if err != nil || len(ics) == 0 {
+		return "icbot", err
+	}
+	return slices.MinFunc(ics, func(a, b Person) int { return cmp.Compare(a.ID, b.ID) }).ID, nil
+}
+
 // fire works out one due reminder's messages and marks it sent, or missed
-// when it is more than the grace period late.
+// when it is more than the grace period late. An overdue rider is never
+// missed: the scene must not look ready because icbot was down, so the
+// escalation goes out late, saying so.
 func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
-	if now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace {
+	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace
+	if late && r.Kind == RemindRiderOverdue {
+		b.log.Warn("overdue rider escalation sent late: icbot was down", "id", r.ID, "due", r.Due)
+	} else if late {
 		r.State = ReminderMissed
 		if r.Kind == RemindDigest || r.Kind == RemindWrap {
 			r.SentAt = now // stale news: not worth listing in the next digest
@@ -165,7 +190,7 @@ func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	}
 	switch r.Kind {
 	case RemindRiderWarning, RemindRiderOverdue:
-		return b.riderReminder(tx, sc, r, now)
+		return b.riderReminder(tx, sc, r, now, late)
 	case RemindCheckIn:
 		text := fmt.Sprintf("Your scene %s (%s) is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /remind answer %d ok or /remind answer %d talk. Only the IC hears what you say.",
 			sc.ID, sc.Title, b.fmtClock(sc.Call), r.ID, r.ID)
@@ -229,7 +254,9 @@ func (b *Bot) toRoles(tx Tx, c Class, scene SceneID, text string, roles ...Role)
 // riderReminder warns of a rider deadline, or escalates one passed: in
 // full to the IC, without dates to producers (and ADs, for the escalation),
 // who see rider status only. An overdue rider marks the scene not ready.
-func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time) ([]Message, error) {
+// An escalation sent late (icbot was down past the grace period) says so,
+// with the time it was due for the IC alone.
+func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late bool) ([]Message, error) {
 	rider, err := tx.Rider(sc.ID, r.Performer)
 	var rp *Rider
 	if err == nil {
@@ -257,6 +284,10 @@ func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time) ([]Mes
 		icText = fmt.Sprintf("OVERDUE: the rider deadline for scene %s has passed without a signed rider: %s. The scene is marked not ready.", sc.ID, b.riderLine(p, view, true))
 		others = fmt.Sprintf("Scene %s is not ready: the nudity rider of %s was not signed by its deadline. Talk to the IC.", sc.ID, p.Handle())
 		otherRoles = []Role{RoleProducer, RoleAD}
+		if late {
+			icText = fmt.Sprintf("(Sent late: icbot was offline when this fell due, %s.) ", b.fmtTime(r.Due)) + icText
+			others += " (Sent late: icbot was offline when this fell due.)"
+		}
 		if sc.Status == StatusReady {
 			sc.Status, sc.Version, sc.Updated = StatusDraft, sc.Version+1, now
 			if err := tx.PutScene(*sc); err != nil {

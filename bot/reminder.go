@@ -11,7 +11,8 @@ const (
 	// deadline is near.
 	RemindRiderWarning ReminderKind = "rider-warning"
 	// RemindRiderOverdue escalates a rider not signed at its deadline to
-	// the IC, producers and ADs, and marks the scene not ready.
+	// the IC, producers and ADs, and marks the scene not ready; sent late,
+	// rather than missed, when icbot was down when it fell due.
 	RemindRiderOverdue ReminderKind = "rider-overdue"
 	// RemindCheckIn asks a performer, the day before the call, whether
 	// their boundaries are unchanged.
@@ -34,7 +35,8 @@ const (
 	ReminderSent      ReminderState = "sent"
 	ReminderCancelled ReminderState = "cancelled"
 	// ReminderMissed fell due while icbot was down for longer than the
-	// grace period: not sent late, but listed in the next digest.
+	// grace period: not sent late, but listed in the next digest. An
+	// overdue rider's escalation is never missed: it is sent late.
 	ReminderMissed ReminderState = "missed"
 )
 
@@ -51,9 +53,15 @@ type Reminder struct {
 	Session   uint64  // the closed-set session, for aftercare and wrap
 	Due       time.Time
 	// Limit is the latest a snooze may move Due to: a rider's legal
-	// deadline. Zero when there is none.
+	// deadline, a check-in's call time, a day after a digest's Due. Zero
+	// when there is none.
 	Limit time.Time
 	State ReminderState
+	// CancelledBy is who cancelled the reminder with /remind cancel. It is
+	// empty when icbot cancelled it because what it was derived from went
+	// away, so that it may come back if that does; a person's
+	// cancellation stands.
+	CancelledBy UserID
 	// Attempts counts failed attempts to send; NextAttempt is when to try
 	// again.
 	Attempts    int

@@ -113,7 +113,8 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 				Key: reminderKey(RemindRiderOverdue, sc.ID, r.Performer, r.Deadline)})
 		}
 		for _, p := range sc.Performers {
-			add(Reminder{Kind: RemindCheckIn, Performer: p, Due: dayBefore(sc.Call, b.zone), Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
+			add(Reminder{Kind: RemindCheckIn, Performer: p, Due: dayBefore(sc.Call, b.zone), Limit: sc.Call,
+				Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
 		}
 	}
 	for seq := sc.PastSessions + 1; seq <= sc.Sessions; seq++ {
@@ -152,9 +153,10 @@ func maxTime(a, b time.Time) time.Time {
 
 // syncReminders brings a scene's reminders in line with its data, in the
 // caller's transaction: reminders it now calls for are added (or brought
-// back from cancelled), pending ones it no longer calls for are cancelled.
-// A reminder once sent is never sent again for the same key. It reports
-// whether anything changed.
+// back, if icbot cancelled them), pending ones it no longer calls for are
+// cancelled. A reminder once sent is never sent again for the same key,
+// and one a person cancelled stays cancelled. It reports whether anything
+// changed.
 func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 	var sc *Scene
 	switch s, err := tx.Scene(id); {
@@ -184,9 +186,15 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 			changed = true
 		case err != nil:
 			return false, err
-		case have.State == ReminderCancelled && w.Due.After(now):
-			have.State, have.Due, have.Attempts, have.NextAttempt = ReminderPending, w.Due, 0, time.Time{}
+		case have.State == ReminderCancelled && have.CancelledBy == "" && w.Due.After(now):
+			have.State, have.Due, have.Limit, have.Attempts, have.NextAttempt = ReminderPending, w.Due, w.Limit, 0, time.Time{}
 			have.Answer, have.Note, have.Answered = "", "", time.Time{} // a question asked again starts unanswered
+			if _, err := tx.PutReminder(have); err != nil {
+				return false, err
+			}
+			changed = true
+		case have.State == ReminderPending && !have.Limit.Equal(w.Limit):
+			have.Limit = w.Limit // stored before reminders of its kind had a limit
 			if _, err := tx.PutReminder(have); err != nil {
 				return false, err
 			}
@@ -209,6 +217,9 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 	return changed, nil
 }
 
+// digestSnooze is how far past its time a digest may be snoozed.
+const digestSnooze = 24 * time.Hour
+
 // syncDigest makes sure the next digest is scheduled.
 func (b *Bot) syncDigest(tx Tx, now time.Time) (bool, error) {
 	if b.digest == nil {
@@ -219,12 +230,18 @@ func (b *Bot) syncDigest(tx Tx, now time.Time) (bool, error) {
 		return false, nil
 	}
 	key := reminderKey(RemindDigest, due.In(b.zone).Format("2006-01-02T15:04"))
-	if _, err := tx.ReminderByKey(key); err == nil {
+	limit := due.Add(digestSnooze)
+	switch have, err := tx.ReminderByKey(key); {
+	case err == nil && have.State == ReminderPending && !have.Limit.Equal(limit):
+		have.Limit = limit // stored before digests had a limit
+		_, err := tx.PutReminder(have)
+		return err == nil, err
+	case err == nil:
 		return false, nil
-	} else if ErrorCode(err) != ENOTFOUND {
+	case ErrorCode(err) != ENOTFOUND:
 		return false, err
 	}
-	_, err := tx.PutReminder(Reminder{Kind: RemindDigest, Key: key, Due: due, State: ReminderPending, Created: now})
+	_, err := tx.PutReminder(Reminder{Kind: RemindDigest, Key: key, Due: due, Limit: limit, State: ReminderPending, Created: now})
 	return err == nil, err
 }
 

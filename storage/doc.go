@@ -64,9 +64,9 @@
 //	                       after EventMemory
 //	reminders/         (version 6) scheduled reminders, never deleted
 //	    <id uint64 BE>  -> JSON reminder: id, kind, key, scene, performer,
-//	                       session, due, limit, state, attempts,
-//	                       next_attempt, created, sent_at, answer, note*,
-//	                       answered
+//	                       session, due, limit, state, cancelled_by,
+//	                       attempts, next_attempt, created, sent_at,
+//	                       answer, note*, answered
 //	reminder_due/      (version 6) pending reminders only, by due time
 //	    <due unix nanos uint64 BE><id uint64 BE> -> empty
 //	reminder_key/      (version 6) the key each reminder was derived under
@@ -93,6 +93,9 @@
 // so that an icbot from before encryption, which would show a sealed value
 // as text or send it in a message, refuses them. Version 6 added the
 // reminders and their four indexes, empty.
+//
+// A field added to a record, such as a reminder's cancelled_by, needs no
+// new version: a record written before it reads the field as empty.
 //
 // # Reminders
 //

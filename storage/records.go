@@ -177,6 +177,7 @@ type reminderRecord struct {
 	Due         time.Time `json:"due,omitzero"`
 	Limit       time.Time `json:"limit,omitzero"`
 	State       string    `json:"state,omitempty"`
+	CancelledBy string    `json:"cancelled_by,omitempty"`
 	Attempts    int       `json:"attempts,omitempty"`
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	Created     time.Time `json:"created,omitzero"`
@@ -451,7 +452,7 @@ func (r riderRecord) bot() bot.Rider {
 func reminderToRecord(r bot.Reminder) reminderRecord {
 	return reminderRecord{
 		ID: r.ID, Kind: string(r.Kind), Key: r.Key, Scene: string(r.Scene), Performer: string(r.Performer), Session: r.Session,
-		Due: utc(r.Due), Limit: utc(r.Limit), State: string(r.State), Attempts: r.Attempts, NextAttempt: utc(r.NextAttempt),
+		Due: utc(r.Due), Limit: utc(r.Limit), State: string(r.State), CancelledBy: string(r.CancelledBy), Attempts: r.Attempts, NextAttempt: utc(r.NextAttempt),
 		Created: utc(r.Created), SentAt: utc(r.SentAt), Answer: r.Answer, Note: r.Note, Answered: utc(r.Answered),
 	}
 }
@@ -459,7 +460,7 @@ func reminderToRecord(r bot.Reminder) reminderRecord {
 func (r reminderRecord) bot() bot.Reminder {
 	return bot.Reminder{
 		ID: r.ID, Kind: bot.ReminderKind(r.Kind), Key: r.Key, Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), Session: r.Session,
-		Due: r.Due, Limit: r.Limit, State: bot.ReminderState(r.State), Attempts: r.Attempts, NextAttempt: r.NextAttempt,
+		Due: r.Due, Limit: r.Limit, State: bot.ReminderState(r.State), CancelledBy: bot.UserID(r.CancelledBy), Attempts: r.Attempts, NextAttempt: r.NextAttempt,
 		Created: r.Created, SentAt: r.SentAt, Answer: r.Answer, Note: r.Note, Answered: r.Answered,
 	}
 }

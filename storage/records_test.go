@@ -100,6 +100,23 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(reminderRecord.bot),
 		},
 		{
+			name: "reminder cancelled by a person",
+			value: bot.Reminder{ID: 3, Kind: bot.RemindCheckIn, Key: "check-in/12A/U1/1781415000", Scene: "12A", Performer: "U1",
+				Due: at, Limit: at, State: bot.ReminderCancelled, CancelledBy: "U5"},
+			want: `{"id":3,"kind":"check-in","key":"check-in/12A/U1/1781415000","scene":"12A","performer":"U1",` +
+				`"due":"2031-06-14T05:30:00.000000005Z","limit":"2031-06-14T05:30:00.000000005Z","state":"cancelled","cancelled_by":"U5"}`,
+			decode: decodeAs(reminderRecord.bot),
+		},
+		{
+			// Also how a record from before cancelled_by reads.
+			name: "reminder cancelled by icbot has no cancelled_by",
+			value: bot.Reminder{ID: 3, Kind: bot.RemindCheckIn, Key: "check-in/12A/U1/1781415000", Scene: "12A", Performer: "U1",
+				Due: at, State: bot.ReminderCancelled},
+			want: `{"id":3,"kind":"check-in","key":"check-in/12A/U1/1781415000","scene":"12A","performer":"U1",` +
+				`"due":"2031-06-14T05:30:00.000000005Z","state":"cancelled"}`,
+			decode: decodeAs(reminderRecord.bot),
+		},
+		{
 			name:   "digest reminder leaves zero fields out",
 			value:  bot.Reminder{ID: 1, Kind: bot.RemindDigest, Key: "digest/2031-06-14", Due: at, State: bot.ReminderPending},
 			want:   `{"id":1,"kind":"digest","key":"digest/2031-06-14","due":"2031-06-14T05:30:00.000000005Z","state":"pending"}`,

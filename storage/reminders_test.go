@@ -109,9 +109,19 @@ func TestReminderRoundTrip(t *testing.T) {
 			}
 			digest := bot.Reminder{Kind: bot.RemindDigest, Key: "digest/2031-06-14", Due: t0, State: bot.ReminderPending}
 			digest.ID = putReminder(t, s, digest)
+			cancelled := bot.Reminder{Kind: bot.RemindCheckIn, Key: "check-in/12A/U1/1", Scene: "12A", Performer: "U1",
+				Due: t0, Limit: t0.Add(24 * time.Hour), State: bot.ReminderCancelled, CancelledBy: "U5"}
+			cancelled.ID = putReminder(t, s, cancelled)
 			check := func(t *testing.T, s *storage.Store) {
 				view(t, s, func(tx bot.Tx) error {
-					got, err := tx.Reminder(want.ID)
+					got, err := tx.Reminder(cancelled.ID)
+					if err != nil {
+						return err
+					}
+					if diff := cmp.Diff(cancelled, got, timeEqual); diff != "" {
+						t.Errorf("cancelled by a person (-want +got):\n%s", diff)
+					}
+					got, err = tx.Reminder(want.ID)
 					if err != nil {
 						return err
 					}
@@ -148,8 +158,8 @@ func TestReminderRoundTrip(t *testing.T) {
 			s = openAt(t, path, mode.opts...)
 			check(t, s)
 			// Ids go on from the bucket's sequence after a reopen.
-			if id := putReminder(t, s, pending("check-in/12/U2/1", t0)); id != 3 {
-				t.Errorf("id after reopening = %d, want 3", id)
+			if id := putReminder(t, s, pending("check-in/12/U2/1", t0)); id != 4 {
+				t.Errorf("id after reopening = %d, want 4", id)
 			}
 		})
 	}
