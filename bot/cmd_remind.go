@@ -69,7 +69,11 @@ func (b *Bot) digestText(tx Tx, now time.Time) (string, error) {
 	if len(missed) > 0 {
 		s.WriteString("\n\nMissed while icbot was offline:")
 		for _, r := range missed {
-			fmt.Fprintf(&s, "\n  %s", b.reminderLine(&r))
+			line, err := b.reminderLine(tx, &r)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&s, "\n  %s", line)
 			r.SentAt = now // reported: listed once
 			if _, err := tx.PutReminder(r); err != nil {
 				return "", err
@@ -80,17 +84,25 @@ func (b *Bot) digestText(tx Tx, now time.Time) (string, error) {
 }
 
 // reminderLine describes a reminder for the IC.
-func (b *Bot) reminderLine(r *Reminder) string {
+func (b *Bot) reminderLine(tx Tx, r *Reminder) (string, error) {
 	s := fmt.Sprintf("#%d %s", r.ID, r.Kind)
 	if r.Scene != "" {
 		s += " scene " + string(r.Scene)
 	}
 	if r.Performer != "" {
-		s += " for @" + string(r.Performer)
+		p, err := personOf(tx, r.Performer)
+		if err != nil {
+			return "", err
+		}
+		s += " for " + p.Handle()
 	}
 	s += fmt.Sprintf(", due %s, %s", b.fmtTime(r.Due), r.State)
 	if r.State == ReminderCancelled && r.CancelledBy != "" {
-		s += " by @" + string(r.CancelledBy)
+		p, err := personOf(tx, r.CancelledBy)
+		if err != nil {
+			return "", err
+		}
+		s += " by " + p.Handle()
 	}
 	if r.Answer != "" {
 		s += fmt.Sprintf("; answered %q", r.Answer)
@@ -98,7 +110,7 @@ func (b *Bot) reminderLine(r *Reminder) string {
 			s += ": " + r.Note
 		}
 	}
-	return s
+	return s, nil
 }
 
 // reminderArg reads a reminder id ("12" or "#12") and loads it.
@@ -143,7 +155,10 @@ func runRemindList(in *input, tx Tx) error {
 	}
 	lines := make([]string, len(rs))
 	for i := range rs {
-		lines[i] = in.b.reminderLine(&rs[i])
+		var err error
+		if lines[i], err = in.b.reminderLine(tx, &rs[i]); err != nil {
+			return err
+		}
 	}
 	in.out.reply(ClassBoundaries, "", "Reminders:\n  %s", strings.Join(lines, "\n  "))
 	return nil

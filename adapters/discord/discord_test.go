@@ -197,7 +197,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{ines, in(setCh), "topline", []opt{o("id", "12"), o("channel", toplineCh)}, "Posting the top-line summary of scene 12", []check{postHas(toplineCh, "TOP-LINE SUMMARY, scene 12")}},
 		{ines, in(setCh), "dept channel", []opt{o("department", "hmu"), o("channel", toplineCh)}, "Hair and makeup notices will go to", nil},
 		{ines, in(setCh), "dept notify", []opt{o("id", "12"), o("department", "hmu")}, "Posting the hmu notice", nil},
-		{ines, in(setCh), "remind list", []opt{o("id", "12")}, "check-in", nil},
+		{ines, in(setCh), "remind list", []opt{o("id", "12")}, "check-in scene 12 for @paula", nil},
 		{ines, in(setCh), "remind snooze", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("by", "1h")}, "now falls due", nil},
 		{paula, inDM, "remind answer", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("answer", "ok")}, "has not been asked yet", nil},
 		{ines, in(setCh), "remind cancel", []opt{o("reminder", reminder(bot.RemindCheckIn, pete))}, "cancelled", nil},
