@@ -40,8 +40,8 @@ func refreshTopline(in *input, sc *Scene) {
 
 // toplineEffect posts the next version of a scene's top-line summary to
 // ch (or where it was posted before). The platform must first confirm
-// the channel is private; otherwise nothing is posted or recorded, and
-// the IC is told. explicit is set when the IC asked, who then hears the
+// the channel is private and everyone in it may see the summary;
+// otherwise nothing is posted or recorded, and the IC is told. explicit is set when the IC asked, who then hears the
 // outcome.
 func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 	return func(ctx context.Context, b *Bot, cmd Command) error {
@@ -57,18 +57,23 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 			if target == "" {
 				target = sc.Topline.Channel
 			}
+			if !explicit && sc.Filming() && target == sc.Channel {
+				// During a closed set the scene channel is the roster's,
+				// crew included; the set's end brings the latest version.
+				target = ""
+			}
 			return nil
 		})
 		if err != nil || target == "" {
 			return err
 		}
-		private, err := b.chat.IsPrivate(ctx, target)
+		why, err := b.postRefusal(ctx, Message{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene})
 		if err != nil {
 			return err
 		}
-		if !private {
-			b.log.Warn("refused to post a top-line summary to a channel that is not private", "scene", string(scene), "channel", string(target))
-			text := fmt.Sprintf("The top-line summary of scene %s was not posted: #%s is not a private channel. Nothing was posted.", scene, target)
+		if why != "" {
+			b.log.Warn("refused to post a top-line summary", "scene", string(scene), "channel", string(target))
+			text := fmt.Sprintf("The top-line summary of scene %s was not posted to #%s: %s Nothing was posted.", scene, target, why)
 			if explicit {
 				b.lateReply(ctx, cmd, ClassPublic, scene, text)
 			} else {

@@ -235,16 +235,26 @@ func (b *Bot) forget(ctx context.Context, id uint64) {
 	}
 }
 
-// errRefused is a delivery the channel half of the gate stopped.
-var errRefused = errors.New("refused by the need-to-know rules")
-
 // send makes the delivery-time checks and hands the message to the chat.
+// A message to a person is screened again with the roles and rosters of
+// now, which may have changed since it was queued (and a tampered queue
+// gains nothing). A post to a channel goes only where the platform says
+// the channel is private and every reader may read it.
 func (b *Bot) send(ctx context.Context, d Delivery) error {
 	m := d.Message
 	switch m.To.Kind {
-	case ToUser:
-		return b.chat.DM(ctx, m.To.User, m)
-	case ToCaller:
+	case ToUser, ToCaller:
+		ok, err := b.stillAllowed(ctx, m)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			b.log.Warn("dropped a queued message its recipient may no longer read", "class", m.Class.String(), "scene", string(m.Scene), "to", m.To.String())
+			return nil // handled: nothing is sent
+		}
+		if m.To.Kind == ToUser {
+			return b.chat.DM(ctx, m.To.User, m)
+		}
 		if r, ok := b.chat.(Replier); ok {
 			if err := r.Reply(ctx, d.Reply, m.To.User, m); !errors.Is(err, ErrReplyExpired) {
 				return err
@@ -252,18 +262,96 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 		}
 		return b.chat.DM(ctx, m.To.User, m)
 	case ToChannel:
-		ok, err := channelAllows(ctx, b.chat, m)
+		why, err := b.postRefusal(ctx, m)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			b.log.Warn("refused to post to a channel that is not private", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
-			b.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: it is not a private channel, and this message is for its audience only. Make the channel private (or use another) and try again.", m.To.Channel))
+		if why != "" {
+			b.log.Warn("refused to post to a channel", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
+			b.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why))
 			return nil // handled: nothing is posted, the caller knows
 		}
 		return b.chat.Post(ctx, m.To.Channel, m)
 	}
 	return Internal(fmt.Errorf("delivery %d has no destination", d.ID))
+}
+
+// stillAllowed screens a queued message to a person again, now.
+func (b *Bot) stillAllowed(ctx context.Context, m Message) (bool, error) {
+	var ok bool
+	err := b.store.View(ctx, func(tx Tx) error {
+		a, err := loadAbout(tx, m.Scene)
+		if err != nil {
+			return err
+		}
+		ok, err = b.gate.allowed(tx, m, a)
+		return err
+	})
+	return ok, err
+}
+
+// postRefusal says why m may not be posted to its channel now, with what
+// to do about it; "" when it may. A class for private channels needs the
+// platform to say the channel is private and every reader in it to be
+// allowed to see the class.
+func (b *Bot) postRefusal(ctx context.Context, m Message) (string, error) {
+	ok, err := channelAllows(ctx, b.chat, m)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "it is not a private channel, and this message is for its audience only. Make the channel private (or use another) and try again.", nil
+	}
+	if needToKnow[m.Class].channel != privateChannel {
+		return "", nil
+	}
+	why, err := b.readersRefusal(ctx, m)
+	if why == "" || err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s. Everyone in the channel must be allowed to see it (%s): post it to a channel that holds only them, or take the others out.", why, m.Class), nil
+}
+
+// readersRefusal asks the platform who can read m's channel and says why
+// the post may not go there ("" when everyone may read it). A failure
+// that may pass is returned as an error, to try again.
+func (b *Bot) readersRefusal(ctx context.Context, m Message) (string, error) {
+	lister, ok := b.chat.(MemberLister)
+	if !ok {
+		return "icbot cannot tell who reads channels on this platform", nil
+	}
+	ids, err := lister.Members(ctx, m.To.Channel)
+	if err != nil {
+		if _, retry := transient(err, 1); retry {
+			return "", err
+		}
+		return "icbot cannot tell who reads it (" + ErrorMessage(err) + ")", nil
+	}
+	var outsiders []Person
+	err = b.store.View(ctx, func(tx Tx) error {
+		a, err := loadAbout(tx, m.Scene)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			p, err := personOf(tx, id)
+			if err != nil {
+				return err
+			}
+			if !b.gate.mayRead(p, m.Class, a, m.Subject) {
+				outsiders = append(outsiders, p)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(outsiders) == 0 {
+		return "", err
+	}
+	verb := "are"
+	if len(outsiders) == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%s %s in it and may not see it", handles(outsiders), verb), nil
 }
 
 // tellCaller screens and enqueues a late reply to the caller of d's

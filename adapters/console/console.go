@@ -48,6 +48,7 @@ var (
 	_ bot.Locker       = (*Adapter)(nil)
 	_ bot.UserResolver = (*Adapter)(nil)
 	_ bot.Replier      = (*Adapter)(nil)
+	_ bot.MemberLister = (*Adapter)(nil)
 )
 
 // Option configures an Adapter.
@@ -205,14 +206,27 @@ func (a *Adapter) Unlock(ctx context.Context, ch bot.ChannelID, lock bot.LockRes
 	return nil
 }
 
-// Members lists a channel's members, sorted; none for an unknown channel.
-func (a *Adapter) Members(ch bot.ChannelID) []bot.UserID {
+// Members lists who can read a channel: a private channel's members,
+// sorted. Everyone can read a public one, which it says as an error.
+func (a *Adapter) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if c, ok := a.channels[ch]; ok {
-		return sortedMembers(c)
+	c, ok := a.channels[ch]
+	if !ok {
+		return nil, bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s", ch)
 	}
-	return nil
+	if !c.private {
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "#%s is public: everyone can read it", ch)
+	}
+	return sortedMembers(c), nil
+}
+
+func handlesOf(ids []bot.UserID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = "@" + string(id)
+	}
+	return out
 }
 
 func sortedMembers(c *channel) []bot.UserID {
@@ -323,7 +337,8 @@ const consoleHelp = `Console commands (the rest go to icbot: /icbot help):
   /as NAME                  act as someone else from now on
   @NAME /command ...        run one command as someone else
   /in #CHANNEL              type your commands in another channel
-  /channel #NAME private|public   create or change a console channel
+  /channel #NAME private|public [@member ...]
+                            create or change a console channel (and its members)
   /channels                 list the console's channels and their members
   /quit                     leave (so does Ctrl-D)
 Every message shows where it went: [only @x sees], [DM to @x], [#channel, private|public].`
@@ -362,19 +377,43 @@ func (a *Adapter) meta(text string) (done, quit bool) {
 			a.say("There is no channel #%s: /channels lists them, /channel #%s private creates it.", id, id)
 		}
 	case "/channel":
-		if len(fields) != 3 || !strings.HasPrefix(fields[1], "#") || (fields[2] != "private" && fields[2] != "public") {
-			a.say("Usage: /channel #NAME private|public")
+		if len(fields) < 3 || !strings.HasPrefix(fields[1], "#") || len(fields[1]) < 2 || (fields[2] != "private" && fields[2] != "public") {
+			a.say("Usage: /channel #NAME private|public [@member ...]  (members: of a private channel; you, when none are named)")
 			return true, false
 		}
+		var members []bot.UserID
+		for _, f := range fields[3:] {
+			if !strings.HasPrefix(f, "@") || len(f) < 2 {
+				a.say("%q is not a member: write members as @name. Usage: /channel #NAME private|public [@member ...]", f)
+				return true, false
+			}
+			members = append(members, bot.UserID(strings.ToLower(strings.TrimPrefix(f, "@"))))
+		}
 		id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
+		private := fields[2] == "private"
 		a.mu.Lock()
-		if c, ok := a.channels[id]; ok {
-			c.private = fields[2] == "private"
-		} else {
-			a.addChannel(id, fields[2] == "private", a.me)
+		c, ok := a.channels[id]
+		switch {
+		case !ok && len(members) == 0:
+			a.addChannel(id, private, a.me)
+		case !ok:
+			a.addChannel(id, private, members...)
+		default:
+			c.private = private
+			if len(members) > 0 {
+				c.members = map[bot.UserID]bool{}
+				for _, m := range members {
+					c.members[m] = true
+				}
+			}
+		}
+		c = a.channels[id]
+		who := "everyone"
+		if private {
+			who = "members: " + strings.Join(handlesOf(sortedMembers(c)), " ")
 		}
 		a.mu.Unlock()
-		a.say("#%s is %s.", id, fields[2])
+		a.say("#%s is %s (%s).", id, fields[2], who)
 	case "/channels":
 		a.mu.Lock()
 		ids := make([]string, 0, len(a.channels))
@@ -388,11 +427,7 @@ func (a *Adapter) meta(text string) (done, quit bool) {
 			c := a.channels[bot.ChannelID(id)]
 			vis := "public, everyone"
 			if c.private {
-				names := make([]string, 0, len(c.members))
-				for _, m := range sortedMembers(c) {
-					names = append(names, "@"+string(m))
-				}
-				vis = "private: " + strings.Join(names, " ")
+				vis = "private: " + strings.Join(handlesOf(sortedMembers(c)), " ")
 			}
 			fmt.Fprintf(&b, "\n  #%s (%s)", id, vis)
 		}

@@ -107,6 +107,9 @@ func TestConsoleCommands(t *testing.T) {
 		"/in #nowhere",
 		"/channel #notes private",
 		"/in #notes",
+		"/channel #office private @ines @Adam",
+		"/channel #office private ines",
+		"/channel #",
 		"/channel #general public",
 		"/channels",
 		"/scene set 12 channel=#general",
@@ -117,7 +120,8 @@ func TestConsoleCommands(t *testing.T) {
 	}, "\n"))
 	for _, want := range []string{
 		"/as NAME", "You are now @ines.", "You are @ines (id ines)",
-		"Usage: /as NAME", "There is no channel #nowhere", "#notes is private.",
+		"Usage: /as NAME", "There is no channel #nowhere", "#notes is private (members: @ines).",
+		"#office is private (members: @adam @ines).", `"ines" is not a member: write members as @name`, "Usage: /channel #NAME private|public [@member ...]",
 		"ines@#notes> /channels", "#general (public, everyone)", "#notes (private: @ines)", "#scene-12 (private: @adam @cam",
 		// A public channel is not locked, and the roster is not posted there.
 		"Lock not enforced on #general: #general is a public channel",
@@ -141,7 +145,11 @@ func TestLockAndUnlockRestoreMembers(t *testing.T) {
 	ctx := context.Background()
 	members := func() string {
 		var names []string
-		for _, u := range a.Members("s") {
+		ms, err := a.Members(ctx, "s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range ms {
 			names = append(names, "@"+string(u))
 		}
 		return strings.Join(names, " ")
