@@ -48,12 +48,9 @@ var startPreconditions = []precondition{
 // gapList writes gaps for the caller: in full for the IC, without private
 // detail for everyone else.
 func gapList(in *input, gaps []gap) string {
-	lines := make([]string, len(gaps))
-	for i, g := range gaps {
-		lines[i] = g.summary
-		if in.caller.Has(RoleIC) {
-			lines[i] = g.detail
-		}
+	lines := summaries(gaps)
+	if in.caller.Has(RoleIC) {
+		lines = details(gaps)
 	}
 	return "  - " + strings.Join(lines, "\n  - ")
 }
@@ -145,7 +142,7 @@ func runClosedSetStart(in *input, tx Tx) error {
 	}
 	summary := fmt.Sprintf("closed set session %d started for scene %s, roster of %d", sess.Seq, sc.ID, len(sess.Roster))
 	if sess.Override != "" {
-		summary += fmt.Sprintf("; the IC overrode %d missing item(s), reason: %s", len(soft), sess.Override)
+		summary += fmt.Sprintf("; the IC overrode %d missing item(s), reason: %s", len(details(soft)), sess.Override)
 	}
 	if err := in.audit(tx, "closedset.start", sc.ID, "%s", summary); err != nil {
 		return err
@@ -155,10 +152,7 @@ func runClosedSetStart(in *input, tx Tx) error {
 		if err != nil {
 			return err
 		}
-		lines := make([]string, len(soft))
-		for i, g := range soft {
-			lines[i] = g.summary
-		}
+		lines := summaries(soft)
 		for _, ad := range ads {
 			in.out.dm(ad.ID, ClassReadiness, sc.ID, "", fmt.Sprintf("The IC started the closed set for scene %s although:\n  - %s\nThe IC's reason: %s",
 				sc.ID, strings.Join(lines, "\n  - "), sess.Override))
@@ -172,7 +166,7 @@ func runClosedSetStart(in *input, tx Tx) error {
 	reply := fmt.Sprintf("Closed set started for scene %s at %s (session %d).\nRoster (%d): %s",
 		sc.ID, in.b.fmtClock(in.now), sess.Seq, len(sess.Roster), roster)
 	if sess.Override != "" {
-		reply += fmt.Sprintf("\nStarted over %d missing item(s) on your written reason; the AD has been told.", len(soft))
+		reply += fmt.Sprintf("\nStarted over %d missing item(s) on your written reason; the AD has been told.", len(details(soft)))
 	}
 	switch sess.Lock.State {
 	case LockPending:

@@ -48,8 +48,8 @@ func (b *Bot) digestText(tx Tx, now time.Time) (string, error) {
 		if _, held := sc.ActiveHold(); held {
 			s.WriteString("\n  MISSING: the scene is on hold.")
 		}
-		for _, g := range gaps {
-			s.WriteString("\n  MISSING: " + g.detail)
+		for _, d := range details(gaps) {
+			s.WriteString("\n  MISSING: " + d)
 		}
 		roster := "no roster beyond the performers"
 		if len(sc.Roster) > 0 {

@@ -152,15 +152,15 @@ func commandTable() *registry {
 		{
 			path: "boundaries form", usage: "ID",
 			summary: "Open your answer form for a scene (a performer of the scene).",
-			access:  access{performerOf: true},
-			run:     runBoundariesForm,
+			access:  access{performerOf: true}, anonymous: true,
+			run: runBoundariesForm,
 		},
 		{
 			path: "boundaries answer", usage: `ID BEAT=yes|no|discuss ... [notes="..."] [garments="..."] [body="..."]`,
 			summary: "Give or change your answers (a performer of the scene). Only you and the IC see them.",
 			help:    "notes= are for the IC alone; garments= (garments and barriers) go to costume; body= (tattoos, body makeup) to hair and makeup.",
 			keys:    []string{"notes", "garments", "body"}, keyOK: beatKey.MatchString,
-			access: access{performerOf: true}, write: true,
+			access: access{performerOf: true}, write: true, anonymous: true,
 			run: runBoundariesAnswer,
 		},
 		{
@@ -179,7 +179,7 @@ func commandTable() *registry {
 			path: "boundaries withdraw", usage: "ID [BEAT ...]",
 			summary: "Withdraw your consent, to every beat or those named; the scene goes on hold at once (a performer of the scene).",
 			help:    "The IC gets the details; the AD and the director hear only that the scene is on hold.",
-			access:  access{performerOf: true}, write: true,
+			access:  access{performerOf: true}, write: true, anonymous: true,
 			run: runBoundariesWithdraw,
 		},
 		{
@@ -250,7 +250,7 @@ func commandTable() *registry {
 			path: "remind answer", usage: "REMINDER ok|talk [note]",
 			summary:  "Answer a check-in (the performer asked); talk reaches the IC at once, and only the IC.",
 			freeText: 2,
-			access:   access{roles: []Role{RolePerformer}}, write: true,
+			access:   access{roles: []Role{RolePerformer}}, write: true, anonymous: true,
 			run: runRemindAnswer,
 		},
 		{

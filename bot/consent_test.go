@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"bytes"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -54,8 +56,15 @@ func TestWithdrawal(t *testing.T) {
 	}
 	// The closed set cannot start; the AD sees no detail, the IC all of it.
 	ad := h.do("adam", "/closedset start 20")
-	if ad.code() != bot.ECONFLICT || !strings.Contains(ad.reply, "@paula: consent withdrawn (talk to the IC)") || strings.Contains(ad.reply, "b2") {
+	if ad.code() != bot.ECONFLICT || !strings.Contains(ad.reply, "boundaries not confirmed by 2 of 2 performers, consent withdrawn by 1 (talk to the IC)") || strings.Contains(ad.reply, "b2") {
 		t.Errorf("AD's refusal: %q", ad.reply)
+	}
+	// Who withdrew is paula's and the IC's: no line of the AD's names her
+	// beside consent or boundaries.
+	for _, l := range strings.Split(ad.reply, "\n") {
+		if strings.Contains(l, "paula") && (strings.Contains(l, "consent") || strings.Contains(l, "boundaries")) {
+			t.Errorf("the AD's refusal says who withdrew: %q", l)
+		}
 	}
 	icr := h.do("ines", "/closedset start 20")
 	if !strings.Contains(icr.reply, "@paula withdrew consent to b2") {
@@ -78,8 +87,7 @@ func TestClosedSetRefusedWithWhatIsMissing(t *testing.T) {
 	before := h.auditLen()
 	ad := h.do("adam", "/closedset start 20")
 	wantAD := "Cannot start the closed set for scene 20. Missing:\n" +
-		"  - @paula: boundaries not confirmed (talk to the IC)\n" +
-		"  - @pete: boundaries not confirmed (talk to the IC)\n" +
+		"  - boundaries not confirmed by 2 of 2 performers (talk to the IC)\n" +
 		"  - @pete: rider not signed\n" +
 		"Only the IC may start it anyway, with a written reason the AD will read: /closedset start 20 force reason=\"...\""
 	if ad.reply != wantAD {
@@ -172,7 +180,7 @@ func TestToplineToPublicChannelRefused(t *testing.T) {
 	if got := to(r.sent, "post", "general"); len(got) != 0 {
 		t.Fatalf("posted to a public channel: %+v", got)
 	}
-	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "not posted: #general is not a private channel") {
+	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "not posted to #general: it is not a private channel") {
 		t.Errorf("IC not told: %q", late)
 	}
 	if after := h.scene("20").Topline; after != before {
@@ -225,5 +233,80 @@ func TestDepartmentNotices(t *testing.T) {
 	r = h.must("ines", "/dept notify 20 props")
 	if got := to(r.sent, "post", "general"); len(got) != 0 {
 		t.Errorf("a notice went to a public channel: %+v", got)
+	}
+}
+
+// TestPrivateChannelWithOutsidersRefused: a private channel is not enough;
+// everyone in it must be allowed to see what is posted. A department
+// notice or a top-line summary for a channel with someone else in it is
+// refused, nothing is posted, and the caller hears who is in the way.
+func TestPrivateChannelWithOutsidersRefused(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", `/boundaries answer 20 b1=yes b2=yes garments="nude thong"`)
+	h.rec.setMembers("costume-room", "cora", "gary")
+	before := h.scene("20").Topline
+	r := h.must("ines", "/dept notify 20 costume")
+	if got := to(r.sent, "post", "costume-room"); len(got) != 0 {
+		t.Errorf("the costume notice went to a channel gary is in: %+v", got)
+	}
+	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "@gary is in it and may not see it") || strings.Contains(late, "thong") {
+		t.Errorf("the IC was not told who is in the way (or was told the content): %q", late)
+	}
+
+	h.rec.setMembers("scene-12", "ines", "adam", "paula", "pete", "cam", "cora")
+	r = h.must("ines", "/topline 20")
+	if got := to(r.sent, "post", "scene-12"); len(got) != 0 {
+		t.Errorf("the top-line went to a channel with camera and costume in it: %+v", got)
+	}
+	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "@cam, @cora are in it and may not see it") {
+		t.Errorf("the IC was not told who is in the way: %q", late)
+	}
+	if after := h.scene("20").Topline; after != before {
+		t.Errorf("a refused post changed the top-line state: %+v", after)
+	}
+
+	// With the channel back to its audience, the same commands post.
+	h.rec.setMembers("scene-12", "ines", "adam", "dana", "paula", "pete")
+	h.rec.setMembers("costume-room", "cora")
+	if got := to(h.must("ines", "/topline 20").sent, "post", "scene-12"); len(got) != 1 {
+		t.Errorf("top-line posts: %+v", got)
+	}
+	if got := to(h.must("ines", "/dept notify 20 costume").sent, "post", "costume-room"); len(got) != 1 {
+		t.Errorf("costume posts: %+v", got)
+	}
+}
+
+// TestConsentCallersNotLogged: the log names no one who answered about
+// their boundaries, withdrew, answered a check-in or called a hold; other
+// commands are logged with their caller.
+func TestConsentCallersNotLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h := consentHarness(t)
+	h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }),
+		bot.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), bot.WithAdmins("root"), bot.WithSetChannel("set"))
+	h.must("paula", "/boundaries form 20")
+	h.must("paula", "/boundaries answer 20 b1=yes")
+	h.must("paula", "/boundaries withdraw 20 b1")
+	h.do("paula", "/remind answer 1 ok")
+	h.must("pete", "/hold 20")
+	h.must("ines", "/scene show 20")
+	lines := 0
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if !strings.Contains(l, "msg=command") {
+			continue
+		}
+		lines++
+		withheld := strings.Contains(l, "caller=(withheld)")
+		switch {
+		case strings.Contains(l, "command=\"scene show\""):
+			if !strings.Contains(l, "caller=ines") {
+				t.Errorf("an ordinary command is logged without its caller: %s", l)
+			}
+		case !withheld:
+			t.Errorf("a consent command's caller is logged: %s", l)
+		}
+	}
+	if lines != 6 {
+		t.Errorf("%d commands logged, want 6:\n%s", lines, logs.String())
 	}
 }

@@ -22,6 +22,9 @@ type sent struct {
 	Text    string
 	Actions []bot.Action
 	At      time.Time // when it was sent, by the clock (fake under synctest)
+	// Readers are who could read a post when it was made; "*" for a
+	// public channel.
+	Readers []string
 }
 
 // fakeChat records everything; channels are private when listed so.
@@ -31,6 +34,40 @@ type fakeChat struct {
 	private map[bot.ChannelID]bool
 	// failDM makes DMs to a person fail with the error, while set.
 	failDM map[bot.UserID]error
+	// members are who reads each private channel.
+	members map[bot.ChannelID][]bot.UserID
+}
+
+// harnessChannels are the test production's private channels and their
+// members: each holds only people who may read what goes there.
+func harnessChannels() (map[bot.ChannelID]bool, map[bot.ChannelID][]bot.UserID) {
+	members := map[bot.ChannelID][]bot.UserID{
+		"scene-12":     {"ines", "adam", "dana", "priya", "paula", "pete"},
+		"ic-office":    {"ines"},
+		"costume-room": {"cora", "ines"},
+		"hmu-room":     {"hana", "ines"},
+	}
+	private := map[bot.ChannelID]bool{}
+	for ch := range members {
+		private[ch] = true
+	}
+	return private, members
+}
+
+// setMembers replaces who reads a channel.
+func (c *fakeChat) setMembers(ch bot.ChannelID, ids ...bot.UserID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.members[ch] = ids
+}
+
+func (c *fakeChat) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.private[ch] {
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "#%s is public", ch)
+	}
+	return slices.Clone(c.members[ch]), nil
 }
 
 func (c *fakeChat) setFailDM(u bot.UserID, err error) {
@@ -54,7 +91,16 @@ func (c *fakeChat) record(s sent) {
 }
 
 func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
-	c.record(sent{Kind: "post", To: string(ch), Class: m.Class, Text: m.Text, Actions: m.Actions})
+	c.mu.Lock()
+	readers := []string{"*"}
+	if c.private[ch] {
+		readers = nil
+		for _, u := range c.members[ch] {
+			readers = append(readers, string(u))
+		}
+	}
+	c.mu.Unlock()
+	c.record(sent{Kind: "post", To: string(ch), Class: m.Class, Text: m.Text, Actions: m.Actions, Readers: readers})
 	return nil
 }
 
@@ -101,6 +147,7 @@ type lockingChat struct {
 	fakeChat
 	lockErr error
 	calls   []string
+	saved   map[bot.ChannelID][]bot.UserID // members before the lock
 }
 
 func (c *lockingChat) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.UserID, prev bot.LockResult) (bot.LockResult, error) {
@@ -114,6 +161,13 @@ func (c *lockingChat) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.U
 	if c.lockErr != nil {
 		return prev, c.lockErr
 	}
+	if c.saved == nil {
+		c.saved = map[bot.ChannelID][]bot.UserID{}
+	}
+	if _, ok := c.saved[ch]; !ok {
+		c.saved[ch] = c.members[ch]
+	}
+	c.members[ch] = slices.Clone(roster)
 	res := bot.LockResult{Removed: slices.Clone(prev.Removed), Restore: []byte("saved")}
 	if !slices.Contains(res.Removed, "gary") && !slices.Contains(roster, "gary") {
 		res.Removed = append(res.Removed, "gary")
@@ -129,6 +183,10 @@ func (c *lockingChat) Unlock(ctx context.Context, ch bot.ChannelID, lock bot.Loc
 		ids[i] = string(u)
 	}
 	c.calls = append(c.calls, fmt.Sprintf("unlock %s restore %s (%s)", ch, strings.Join(ids, ","), lock.Restore))
+	if m, ok := c.saved[ch]; ok {
+		c.members[ch] = m
+		delete(c.saved, ch)
+	}
 	return nil
 }
 
@@ -178,7 +236,8 @@ func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	fc := &fakeChat{private: map[bot.ChannelID]bool{"scene-12": true, "ic-office": true, "costume-room": true, "hmu-room": true}}
+	fc := &fakeChat{}
+	fc.private, fc.members = harnessChannels()
 	o := harnessOpt{chat: fc, rec: fc}
 	for _, f := range opts {
 		f(&o)
@@ -195,7 +254,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 
 func withLocker(lc *lockingChat) func(*harnessOpt) {
 	return func(o *harnessOpt) {
-		lc.private = map[bot.ChannelID]bool{"scene-12": true, "ic-office": true, "costume-room": true, "hmu-room": true}
+		lc.private, lc.members = harnessChannels()
 		o.chat, o.rec = lc, &lc.fakeChat
 	}
 }

@@ -14,14 +14,23 @@ import (
 	"icbot/bot"
 )
 
-// canaries are private texts, each with who may read it: people by id,
-// and channels by id.
+// canaries are private texts, each with who may read it, and the last
+// of whom the test must see it reach (through a DM or a channel post).
 var canaries = map[string][]string{
 	"CANARY-NOTE-7d1":    {"paula", "ines"},
-	"CANARY-GARMENT-3a9": {"paula", "ines", "costume-room"},
-	"CANARY-BODY-5c2":    {"paula", "ines", "hmu-room"},
+	"CANARY-GARMENT-3a9": {"paula", "ines", "cora"},
+	"CANARY-BODY-5c2":    {"paula", "ines", "hana"},
 	"CANARY-TERMS-9e4":   {"paula", "ines"},
 	"CANARY-HOLD-2b8":    {"pete", "ines"},
+}
+
+// readers are who could read a message: its recipient, or everyone in
+// the channel it was posted to.
+func readers(s sent) []string {
+	if s.Kind == "post" {
+		return s.Readers
+	}
+	return []string{s.To}
 }
 
 // TestLeaks puts canary strings into a performer's notes, garments and
@@ -68,8 +77,13 @@ func TestLeaks(t *testing.T) {
 
 	for _, s := range all {
 		for canary, audience := range canaries {
-			if strings.Contains(s.Text, canary) && !slices.Contains(audience, s.To) {
-				t.Errorf("%s reached %s %s (class %s): %q", canary, s.Kind, s.To, s.Class, s.Text)
+			if !strings.Contains(s.Text, canary) {
+				continue
+			}
+			for _, r := range readers(s) {
+				if !slices.Contains(audience, r) {
+					t.Errorf("%s reached %s through %s %s (class %s): %q", canary, r, s.Kind, s.To, s.Class, s.Text)
+				}
 			}
 		}
 	}
@@ -77,7 +91,7 @@ func TestLeaks(t *testing.T) {
 	for canary, audience := range canaries {
 		reached := false
 		for _, s := range all {
-			if strings.Contains(s.Text, canary) && s.To == audience[len(audience)-1] {
+			if strings.Contains(s.Text, canary) && slices.Contains(readers(s), audience[len(audience)-1]) {
 				reached = true
 			}
 		}

@@ -9,13 +9,14 @@ import (
 // of recipient. The expectations are written out here, from PRODUCT.md,
 // rather than derived from the table under test.
 func TestNeedToKnowTable(t *testing.T) {
-	sc := &Scene{ID: "12", Performers: []UserID{"paula"}, Roster: []RosterMember{{User: "cam", Role: RoleCamera}}}
+	sc := &Scene{ID: "12", Performers: []UserID{"paula", "pia"}, Roster: []RosterMember{{User: "cam", Role: RoleCamera}}}
 	a := about{scene: sc, roster: []RosterMember{{User: "paula", Role: RolePerformer}, {User: "cam", Role: RoleCamera}}}
 	recipients := []struct {
 		name string
 		p    Person
 	}{
 		{"the performer themself", Person{ID: "paula", Roles: []Role{RolePerformer}}},
+		{"a co-performer in the scene", Person{ID: "pia", Roles: []Role{RolePerformer}}},
 		{"another scene's performer", Person{ID: "pete", Roles: []Role{RolePerformer}}},
 		{"ic", Person{ID: "ines", Roles: []Role{RoleIC}}},
 		{"ad", Person{ID: "adam", Roles: []Role{RoleAD}}},
@@ -31,20 +32,20 @@ func TestNeedToKnowTable(t *testing.T) {
 	// One column per recipient above, in order; the subject of personal
 	// data is the performer "paula".
 	want := map[Class]string{
-		//                   paula pete ines adam dana priya cam  cora hana gary root nobody
-		ClassPublic:      "  y    y    y    y    y    y    y    y    y    y    y    y",
-		ClassCrew:        "  y    y    y    y    y    y    y    y    y    y    y    -",
-		ClassPersonal:    "  y    -    -    -    -    -    -    -    -    -    -    -",
-		ClassRoles:       "  -    -    y    y    -    y    -    -    -    -    y    -",
-		ClassSceneDetail: "  y    -    y    y    y    y    -    -    -    -    -    -",
-		ClassRoster:      "  y    -    y    y    y    y    y    -    -    -    -    -",
-		ClassHoldCaller:  "  y    -    y    -    -    -    -    -    -    -    -    -",
-		ClassBoundaries:  "  y    -    y    -    -    -    -    -    -    -    -    -",
-		ClassReadiness:   "  y    -    y    y    y    y    -    -    -    -    -    -",
-		ClassRiderDetail: "  y    -    y    -    -    -    -    -    -    -    -    -",
-		ClassTopline:     "  y    -    y    y    y    y    -    -    -    -    -    -",
-		ClassGarments:    "  y    -    y    -    -    -    -    y    -    -    -    -",
-		ClassBodyNotes:   "  y    -    y    -    -    -    -    -    y    -    -    -",
+		//                   paula pia  pete ines adam dana priya cam  cora hana gary root nobody
+		ClassPublic:      "  y    y    y    y    y    y    y    y    y    y    y    y    y",
+		ClassCrew:        "  y    y    y    y    y    y    y    y    y    y    y    y    -",
+		ClassPersonal:    "  y    -    -    -    -    -    -    -    -    -    -    -    -",
+		ClassRoles:       "  -    -    -    y    y    -    y    -    -    -    -    y    -",
+		ClassSceneDetail: "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassRoster:      "  y    y    -    y    y    y    y    y    -    -    -    -    -",
+		ClassHoldCaller:  "  y    -    -    y    -    -    -    -    -    -    -    -    -",
+		ClassBoundaries:  "  y    -    -    y    -    -    -    -    -    -    -    -    -",
+		ClassReadiness:   "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassRiderDetail: "  y    -    -    y    -    -    -    -    -    -    -    -    -",
+		ClassTopline:     "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassGarments:    "  y    -    -    y    -    -    -    -    y    -    -    -    -",
+		ClassBodyNotes:   "  y    -    -    y    -    -    -    -    -    y    -    -    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {

@@ -134,13 +134,31 @@ func (b *Bot) readinessOf(tx Tx, sc *Scene, now time.Time) (readiness, error) {
 // gap is one thing missing before a closed set may start, said in full
 // for the IC and without private detail for everyone else.
 type gap struct {
-	detail  string // for the IC: which beats, which dates
-	summary string // for the AD and others: no answers, no dates
+	detail  string // for the IC: which beats, which dates; "" when none
+	summary string // for the AD and others: no answers, no dates; "" when none
+}
+
+// details and summaries are the lines of gaps each audience reads.
+func details(gaps []gap) []string   { return gapLines(gaps, func(g gap) string { return g.detail }) }
+func summaries(gaps []gap) []string { return gapLines(gaps, func(g gap) string { return g.summary }) }
+
+func gapLines(gaps []gap, line func(gap) string) []string {
+	var out []string
+	for _, g := range gaps {
+		if l := line(g); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // consentGaps lists what stops the scene's consent from being complete.
+// The IC reads each performer's gap; everyone else reads the consent gaps
+// as one count that names nobody (who withdrew or has not confirmed is
+// theirs and the IC's), and the riders by status.
 func (b *Bot) consentGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
 	var gaps []gap
+	open, withdrawn := 0, 0
 	for _, c := range rd.consent {
 		p, err := personOf(tx, c.Performer)
 		if err != nil {
@@ -157,15 +175,21 @@ func (b *Bot) consentGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
 			parts = append(parts, "wants to discuss "+strings.Join(c.Discuss, ", "))
 		}
 		if len(parts) > 0 {
-			summary := "boundaries not confirmed (talk to the IC)"
+			open++
 			if len(c.Withdrawn) > 0 {
-				summary = "consent withdrawn (talk to the IC)"
+				withdrawn++
 			}
 			gaps = append(gaps, gap{
-				detail:  fmt.Sprintf("%s %s (/boundaries request %s)", p.Handle(), strings.Join(parts, "; "), sc.ID),
-				summary: p.Handle() + ": " + summary,
+				detail: fmt.Sprintf("%s %s (/boundaries request %s)", p.Handle(), strings.Join(parts, "; "), sc.ID),
 			})
 		}
+	}
+	if open > 0 {
+		summary := fmt.Sprintf("boundaries not confirmed by %d of %d performers", open, len(rd.consent))
+		if withdrawn > 0 {
+			summary += fmt.Sprintf(", consent withdrawn by %d", withdrawn)
+		}
+		gaps = append(gaps, gap{summary: summary + " (talk to the IC)"})
 	}
 	for _, r := range rd.riders {
 		if r.Ready() {

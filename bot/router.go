@@ -22,7 +22,8 @@ type spec struct {
 	// freeText, when set, is how many words come before the rest of the
 	// line, which is one text taken as typed (a hold's reason).
 	freeText int
-	// anonymous: the caller is not logged (a hold's caller is for the IC).
+	// anonymous: the caller is not logged: who called a hold, withdrew,
+	// or answered about their boundaries or a check-in is for the IC.
 	anonymous bool
 	access    access
 	write     bool // runs in a read-write transaction
@@ -200,7 +201,7 @@ func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
 		level = slog.LevelError
 	}
 	// Never the command text: it may hold notes or reasons. Nor who called
-	// a hold: the IC alone may know that.
+	// a hold or gave a consent answer: the IC alone may know that.
 	caller := string(cmd.Caller)
 	if in != nil && in.spec != nil && in.spec.anonymous {
 		caller = "(withheld)"
