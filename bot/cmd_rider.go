@@ -103,13 +103,21 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 			return err
 		}
 		r.State, r.Scope, r.Version, r.Updated = state, sc.Scope, r.Version+1, in.now
+		resent := false
 		switch state {
 		case RiderDrafted:
-			r.DraftedAt, r.SentAt, r.SignedAt = at, time.Time{}, time.Time{}
+			r.DraftedAt, r.SentAt, r.SignedAt, r.SentScope = at, time.Time{}, time.Time{}, 0
 		case RiderSent:
-			r.SentAt, r.SignedAt = at, time.Time{}
+			r.SentAt, r.SignedAt, r.SentScope = at, time.Time{}, sc.Scope
 		case RiderSigned:
 			r.SignedAt = at
+			if r.SentAt.IsZero() || r.SentScope < sc.Scope {
+				// Signed without being sent, or the scene widened since it
+				// was: the performer had these terms from now, and the
+				// notice counts from now.
+				resent = !r.SentAt.IsZero()
+				r.SentAt, r.SentScope = at, sc.Scope
+			}
 		}
 		if v, ok := in.key("terms"); ok {
 			r.Terms = strings.TrimSpace(v)
@@ -122,6 +130,9 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 		}
 		view := in.b.riderOf(&sc, p.ID, &r, in.now)
 		reply := fmt.Sprintf("Rider of %s for scene %s: %s.", p.Handle(), sc.ID, in.b.riderLine(p, view, true))
+		if resent {
+			reply += "\nThe scene changed after this rider was sent: the amended rider counts as received when signed, and the notice from then."
+		}
 		if view.Late != "" {
 			reply += fmt.Sprintf("\nThe union notice is not met: move the call to after %s, or start the closed set only with /closedset start %s force reason=\"...\".",
 				in.b.fmtTime(at.Add(in.b.riderNotice)), sc.ID)

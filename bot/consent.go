@@ -91,8 +91,13 @@ type Rider struct {
 	State     RiderState // drafted, sent or signed
 	Terms     string     // private: the performer and the IC
 	DraftedAt time.Time
-	SentAt    time.Time
-	SignedAt  time.Time
+	// SentAt is when the performer received the rider they signed or are
+	// to sign: the notice is counted from it. An amended rider signed
+	// without being sent again counts as received when signed.
+	SentAt   time.Time
+	SignedAt time.Time
+	// SentScope is the scene's scope version the sent rider covered.
+	SentScope int
 	// Scope is the scene's scope version the rider covers: a scene widened
 	// since (a new or changed beat) needs an amended rider.
 	Scope   int

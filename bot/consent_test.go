@@ -310,3 +310,40 @@ func TestConsentCallersNotLogged(t *testing.T) {
 		t.Errorf("%d commands logged, want 6:\n%s", lines, logs.String())
 	}
 }
+
+// TestAmendedRiderCountsFromItsSigning: a rider signed again after the
+// scene widened counts as received when signed, so its notice is judged
+// afresh.
+func TestAmendedRiderCountsFromItsSigning(t *testing.T) {
+	h := consentHarness(t) // call 3 Dec 09:00, deadline 1 Dec 09:00
+	for _, p := range []string{"paula", "pete"} {
+		h.must(p, "/boundaries answer 20 b1=yes")
+		h.must("ines", "/rider sent 20 @"+p)
+		h.must("ines", "/rider signed 20 @"+p)
+	}
+	h.must("paula", "/boundaries answer 20 b2=yes")
+	h.now = time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	h.must("ines", `/scene beat add 20 "Hug on the steps" kind=contact`)
+	for _, p := range []string{"paula", "pete"} {
+		h.must(p, "/boundaries answer 20 b3=yes")
+	}
+	// In time: the amended rider reaches paula five days before the call.
+	h.now = time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	if r := h.must("ines", "/rider signed 20 @paula"); strings.Contains(r.reply, "LATE") || !strings.Contains(r.reply, "counts as received when signed") {
+		t.Errorf("paula's amended rider: %q", r.reply)
+	}
+	// Too late: pete's amended rider, signed a day before the call, does
+	// not meet the notice, although his first rider did.
+	h.now = time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	if r := h.must("ines", "/rider signed 20 @pete"); !strings.Contains(r.reply, "LATE: it reached them on Wed 2 Dec 2026 09:00 GMT") {
+		t.Errorf("pete's late amended rider: %q", r.reply)
+	}
+	r := h.do("adam", "/closedset start 20")
+	if !strings.Contains(r.reply, "@pete: rider late") || strings.Contains(r.reply, "@paula: rider") {
+		t.Errorf("AD's refusal: %q", r.reply)
+	}
+	// Signing again without a change keeps the date it was received.
+	if r := h.must("ines", "/rider signed 20 @paula"); strings.Contains(r.reply, "counts as received when signed") || !strings.Contains(r.reply, "sent Sat 28 Nov 2026 09:00 GMT") {
+		t.Errorf("paula signed again: %q", r.reply)
+	}
+}

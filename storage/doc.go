@@ -56,8 +56,8 @@
 //	riders/            (version 4) nudity riders
 //	    <scene id>/
 //	        <performer id> -> JSON rider: scene, performer, state, terms*,
-//	                       drafted_at, sent_at, signed_at, scope, version,
-//	                       updated
+//	                       drafted_at, sent_at, signed_at, scope,
+//	                       sent_scope, version, updated
 //	events/            (version 3) platform events already handled, for
 //	                   deduplicating retried deliveries (Slack event_id)
 //	    <key>           -> 8-byte BE Unix seconds when first seen; pruned

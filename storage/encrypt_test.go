@@ -60,7 +60,7 @@ func boundaries(scene bot.SceneID, performer bot.UserID, version int, n string) 
 func rider(scene bot.SceneID, performer bot.UserID, version int, n string) bot.Rider {
 	return bot.Rider{
 		Scene: scene, Performer: performer, State: bot.RiderSent, Terms: suffixed(canaryTerms, n),
-		DraftedAt: t0, SentAt: t0.Add(time.Hour), Scope: 2, Version: version, Updated: t0.Add(time.Hour),
+		DraftedAt: t0, SentAt: t0.Add(time.Hour), Scope: 2, SentScope: 2, Version: version, Updated: t0.Add(time.Hour),
 	}
 }
 

@@ -115,6 +115,7 @@ type riderRecord struct {
 	SentAt    time.Time `json:"sent_at,omitzero"`
 	SignedAt  time.Time `json:"signed_at,omitzero"`
 	Scope     int       `json:"scope,omitempty"`
+	SentScope int       `json:"sent_scope,omitempty"`
 	Version   int       `json:"version,omitempty"`
 	Updated   time.Time `json:"updated,omitzero"`
 }
@@ -438,14 +439,19 @@ func riderToRecord(r bot.Rider) riderRecord {
 	return riderRecord{
 		Scene: string(r.Scene), Performer: string(r.Performer), State: string(r.State), Terms: []byte(r.Terms),
 		DraftedAt: utc(r.DraftedAt), SentAt: utc(r.SentAt), SignedAt: utc(r.SignedAt),
-		Scope: r.Scope, Version: r.Version, Updated: utc(r.Updated),
+		Scope: r.Scope, SentScope: r.SentScope, Version: r.Version, Updated: utc(r.Updated),
 	}
 }
 
 func (r riderRecord) bot() bot.Rider {
+	sentScope := r.SentScope
+	if sentScope == 0 && !r.SentAt.IsZero() {
+		sentScope = r.Scope // written before sent_scope: the scope it was last marked at
+	}
 	return bot.Rider{
 		Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), State: bot.RiderState(r.State), Terms: string(r.Terms),
-		DraftedAt: r.DraftedAt, SentAt: r.SentAt, SignedAt: r.SignedAt, Scope: r.Scope, Version: r.Version, Updated: r.Updated,
+		DraftedAt: r.DraftedAt, SentAt: r.SentAt, SignedAt: r.SignedAt, Scope: r.Scope, SentScope: sentScope,
+		Version: r.Version, Updated: r.Updated,
 	}
 }
 

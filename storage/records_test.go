@@ -318,3 +318,32 @@ func TestSealedRecordFormat(t *testing.T) {
 		})
 	}
 }
+
+// TestRiderSentScope: a rider record keeps the scope its sent rider
+// covered; one written before sent_scope existed is taken to cover the
+// scope it was last marked at, so that an upgrade does not make signed
+// riders count as sent late.
+func TestRiderSentScope(t *testing.T) {
+	for _, tt := range []struct {
+		name, json string
+		want       int
+	}{
+		{"written with sent_scope", `{"scene":"12","performer":"U1","state":"signed","sent_at":"2031-06-14T05:30:00Z","scope":3,"sent_scope":2}`, 2},
+		{"written before sent_scope", `{"scene":"12","performer":"U1","state":"signed","sent_at":"2031-06-14T05:30:00Z","scope":3}`, 3},
+		{"never sent", `{"scene":"12","performer":"U1","state":"drafted","scope":3}`, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var rec riderRecord
+			if err := json.Unmarshal([]byte(tt.json), &rec); err != nil {
+				t.Fatal(err)
+			}
+			r := rec.bot()
+			if r.SentScope != tt.want {
+				t.Errorf("SentScope = %d, want %d", r.SentScope, tt.want)
+			}
+			if back := riderToRecord(r); back.SentScope != tt.want {
+				t.Errorf("written back as sent_scope %d, want %d", back.SentScope, tt.want)
+			}
+		})
+	}
+}
