@@ -224,6 +224,19 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 	}
 	slices.SortFunc(next.Answers, func(a, b BeatAnswer) int { return beatOrder(&sc, a.Beat) - beatOrder(&sc, b.Beat) })
 	next.Withdrawn = stillWithdrawn(&sc, in.caller.ID, next.Withdrawn, answered)
+	// A yes taken back (now no or discuss) while the closed set runs
+	// stops the scene as a withdrawal does.
+	var narrowed []string
+	if prev != nil && sc.Filming() {
+		for _, id := range answered {
+			b, _ := sc.Beat(id)
+			was, ok := prev.answerTo(b)
+			now, _ := next.answerTo(b)
+			if ok && was == AnswerYes && now != AnswerYes {
+				narrowed = append(narrowed, fmt.Sprintf("%s (now %s)", id, now))
+			}
+		}
+	}
 	if err := tx.AddBoundaries(next); err != nil {
 		return err
 	}
@@ -235,6 +248,17 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 	reply := fmt.Sprintf("Thank you. Your boundaries for scene %s are saved (version %d); only you and the IC can see them.\n%s", sc.ID, next.Version, summary)
 	if !c.Confirmed() {
 		reply += "\n" + stillOpen(c)
+	}
+	if len(narrowed) > 0 {
+		what := strings.Join(narrowed, ", ")
+		icText := fmt.Sprintf("HOLD: %s changed their answer to %s of scene %s at %s, during the closed set. The scene is on hold. Talk with them; lift the hold with /hold lift %s only when the scene may go on as agreed.\n%s",
+			in.caller.Handle(), what, sc.ID, in.b.fmtClock(in.now), sc.ID, summary)
+		if err := callHold(in, tx, &sc, "boundaries changed during the closed set: "+what, icText, RoleAD, RoleDirector); err != nil {
+			return err
+		}
+		reply += "\nThe closed set is running, so the scene is now on hold. The IC has been told and will talk with you; the AD and the director know only that the scene is on hold."
+		in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
+		return nil // the hold told the IC, with these answers, and refreshed the summary
 	}
 	in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
 	if err := tellIC(in, tx, &sc, fmt.Sprintf("%s updated their boundaries for scene %s (version %d).\n%s", in.caller.Handle(), sc.ID, next.Version, summary)); err != nil {

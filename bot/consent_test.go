@@ -347,3 +347,43 @@ func TestAmendedRiderCountsFromItsSigning(t *testing.T) {
 		t.Errorf("paula signed again: %q", r.reply)
 	}
 }
+
+// TestYesTakenBackDuringClosedSetHolds: a performer who changes a yes to
+// no or discuss while the closed set runs stops the scene, as a
+// withdrawal does; the AD hears only that it is on hold. The same change
+// outside a closed set, or a change towards yes, holds nothing.
+func TestYesTakenBackDuringClosedSetHolds(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", "/boundaries answer 12 b1=discuss")
+	if sc := h.scene("12"); len(sc.Holds) > 0 {
+		t.Fatalf("a change before the closed set called a hold: %+v", sc.Holds)
+	}
+	h.must("paula", "/boundaries answer 12 b1=yes")
+	h.must("adam", "/closedset start 12")
+	r := h.must("paula", "/boundaries answer 12 b1=no")
+	if !strings.Contains(r.reply, "the scene is now on hold") {
+		t.Errorf("paula's reply: %q", r.reply)
+	}
+	if _, held := func() (bot.Hold, bool) { sc := h.scene("12"); return sc.ActiveHold() }(); !held {
+		t.Fatal("no hold after a yes was taken back during the closed set")
+	}
+	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "HOLD: @paula changed their answer to b1 (now no) of scene 12") {
+		t.Errorf("the IC's DM: %q", got)
+	}
+	for _, who := range []string{"adam", "dana"} {
+		if got := joined(to(r.sent, "dm", who)); got != "Scene 12 is on hold: talk to the IC." {
+			t.Errorf("%s's DM: %q", who, got)
+		}
+	}
+	for _, s := range r.sent {
+		if s.To != "ines" && s.To != "paula" && (strings.Contains(s.Text, "paula") || strings.Contains(s.Text, "b1")) {
+			t.Errorf("the change reached %s %s: %q", s.Kind, s.To, s.Text)
+		}
+	}
+	// Back to yes: no further hold.
+	holds := len(h.scene("12").Holds)
+	h.must("paula", "/boundaries answer 12 b1=yes")
+	if n := len(h.scene("12").Holds); n != holds {
+		t.Errorf("a change towards yes called a hold (%d -> %d)", holds, n)
+	}
+}
