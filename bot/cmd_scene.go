@@ -177,6 +177,7 @@ func runSceneSet(in *input, tx Tx) error {
 		return Errorf(EINVALID, "nothing to change: give at least one of %s", keyList(in.spec.keys))
 	}
 	var changed []string
+	var added []UserID // performers new to the scene
 	for _, k := range in.spec.keys { // in table order, so the audit reads the same every time
 		v, ok := in.key(k)
 		if !ok {
@@ -196,9 +197,11 @@ func runSceneSet(in *input, tx Tx) error {
 				return err
 			}
 		case "performers":
+			before := slices.Clone(sc.Performers)
 			if err := setPerformers(in, tx, &sc, v); err != nil {
 				return err
 			}
+			added = slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) })
 		case "channel":
 			if sc.Channel, err = channelArg(v); err != nil {
 				return err
@@ -212,6 +215,32 @@ func runSceneSet(in *input, tx Tx) error {
 		}
 		changed = append(changed, k)
 	}
+	// A beat shared with a new performer is a different beat for everyone
+	// in it: earlier answers to it stop counting and signed riders need
+	// amendment.
+	var shared []Beat
+	for i, b := range sc.Beats {
+		if slices.ContainsFunc(added, b.Involves) {
+			b.Rev++
+			sc.Beats[i] = b
+			shared = append(shared, b)
+		}
+	}
+	note := ""
+	if len(shared) > 0 {
+		ps, err := peopleOf(tx, added)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(shared))
+		for i, b := range shared {
+			ids[i] = b.ID
+		}
+		if err := widen(in, tx, &sc, shared, fmt.Sprintf("Scene %s has a new performer, %s, in beats %s.", sc.ID, handles(ps), strings.Join(ids, ", "))); err != nil {
+			return err
+		}
+		note = fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count, and their performers have been asked again.", strings.Join(ids, ", "), handles(ps))
+	}
 	sc.Version++
 	sc.Updated = in.now
 	if err := tx.PutScene(sc); err != nil {
@@ -220,7 +249,7 @@ func runSceneSet(in *input, tx Tx) error {
 	if err := in.audit(tx, "scene.set", sc.ID, "scene %s changed: %s", sc.ID, strings.Join(changed, ", ")); err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s updated (%s).\n%s", sc.ID, strings.Join(changed, ", "), in.b.sceneCard(tx, &sc))
+	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s updated (%s).%s\n%s", sc.ID, strings.Join(changed, ", "), note, in.b.sceneCard(tx, &sc))
 	refreshTopline(in, &sc)
 	return nil
 }
@@ -297,17 +326,40 @@ func beatFields(in *input, tx Tx, sc *Scene, b *Beat) error {
 // amendment; the performers it involves are asked, the IC is told about
 // the riders, and the top-line summary is re-posted.
 func widened(in *input, tx Tx, sc *Scene, b Beat, action, summary string) error {
-	sc.Scope++
 	sc.Version++
 	sc.Updated = in.now
+	if err := widen(in, tx, sc, []Beat{b}, fmt.Sprintf("Scene %s has a new or changed beat, %s.", sc.ID, b.ID)); err != nil {
+		return err
+	}
 	if err := tx.PutScene(*sc); err != nil {
 		return err
 	}
 	if err := in.audit(tx, action, sc.ID, "%s", summary); err != nil {
 		return err
 	}
-	for _, p := range involvedPerformers(sc, b) {
-		askForBoundaries(in, sc, p, fmt.Sprintf("Scene %s has a new or changed beat, %s.", sc.ID, b.ID), []Beat{b})
+	refreshTopline(in, sc)
+	return nil
+}
+
+// widen grows the scene's scope for beats that are new or changed (their
+// Rev already moved): everyone they involve is asked about them, and the
+// IC hears which signed riders now need amendment. The caller stores sc.
+func widen(in *input, tx Tx, sc *Scene, beats []Beat, why string) error {
+	sc.Scope++
+	for _, p := range sc.Performers {
+		var theirs []Beat
+		for _, b := range beats {
+			if b.Involves(p) {
+				theirs = append(theirs, b)
+			}
+		}
+		if len(theirs) > 0 {
+			askForBoundaries(in, sc, p, why, theirs)
+		}
+	}
+	ids := make([]string, len(beats))
+	for i, b := range beats {
+		ids[i] = b.ID
 	}
 	riders, err := tx.Riders(sc.ID)
 	if err != nil {
@@ -330,10 +382,9 @@ func widened(in *input, tx Tx, sc *Scene, b Beat, action, summary string) error 
 		}
 		for _, ic := range ics {
 			in.out.dm(ic.ID, ClassRiderDetail, sc.ID, "", fmt.Sprintf("Scene %s changed (%s): the signed riders of %s need amendment, to reach them by %s.",
-				sc.ID, b.ID, handles(ps), in.b.fmtTime(sc.Call.Add(-in.b.riderNotice))))
+				sc.ID, strings.Join(ids, ", "), handles(ps), in.b.fmtTime(sc.Call.Add(-in.b.riderNotice))))
 		}
 	}
-	refreshTopline(in, sc)
 	return nil
 }
 

@@ -387,3 +387,39 @@ func TestYesTakenBackDuringClosedSetHolds(t *testing.T) {
 		t.Errorf("a change towards yes called a hold (%d -> %d)", holds, n)
 	}
 }
+
+// TestNewPerformerAsksAgain: a performer added to a scene joins its
+// shared beats, which makes them different beats for everyone in them:
+// answers given before stop counting, all of their performers are asked
+// again, and signed riders need amendment. A beat that names its
+// performers is left alone.
+func TestNewPerformerAsksAgain(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene beat add 12 "solo swim" kind=other performers=@paula`)
+	h.must("paula", "/boundaries answer 12 b1=yes b2=yes")
+
+	r := h.must("ines", "/scene set 12 performers=@paula,@pete")
+	if !strings.Contains(r.reply, "Beats b1 now involve @pete: earlier answers to them no longer count") {
+		t.Errorf("IC's reply: %q", r.reply)
+	}
+	for _, p := range []string{"paula", "pete"} {
+		got := joined(to(r.sent, "dm", p))
+		if !strings.Contains(got, "Scene 12 has a new performer, @pete, in beats b1.") || !strings.Contains(got, "b1  kiss") || strings.Contains(got, "solo swim") {
+			t.Errorf("%s's request: %q", p, got)
+		}
+	}
+	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "the signed riders of @paula need amendment") {
+		t.Errorf("the IC was not told of the rider: %q", got)
+	}
+	show := h.must("paula", "/boundaries show 12").reply
+	if !strings.Contains(show, "b1  kiss [contact]: not answered since the beat changed") || !strings.Contains(show, "b2  solo swim [other]: yes") {
+		t.Errorf("paula's answers after the change: %q", show)
+	}
+	if r := h.do("adam", "/closedset start 12"); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "boundaries not confirmed by 2 of 2 performers") {
+		t.Errorf("the set started on stale answers: %v %q", r.out.Err, r.reply)
+	}
+	// Removing a performer asks nobody.
+	if r := h.must("ines", "/scene set 12 performers=@paula"); len(to(r.sent, "dm", "paula")) != 0 {
+		t.Errorf("a removal asked again: %+v", r.sent)
+	}
+}
