@@ -177,7 +177,7 @@ func runSceneSet(in *input, tx Tx) error {
 		return Errorf(EINVALID, "nothing to change: give at least one of %s", keyList(in.spec.keys))
 	}
 	var changed []string
-	var added []UserID // performers new to the scene
+	var added []UserID               // performers new to the scene
 	for _, k := range in.spec.keys { // in table order, so the audit reads the same every time
 		v, ok := in.key(k)
 		if !ok {
