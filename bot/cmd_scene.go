@@ -177,7 +177,8 @@ func runSceneSet(in *input, tx Tx) error {
 		return Errorf(EINVALID, "nothing to change: give at least one of %s", keyList(in.spec.keys))
 	}
 	var changed []string
-	var added []UserID               // performers new to the scene
+	// added are the performers new to the scene.
+	var added []UserID
 	for _, k := range in.spec.keys { // in table order, so the audit reads the same every time
 		v, ok := in.key(k)
 		if !ok {
