@@ -169,3 +169,29 @@ func TestRecoverFinishesAnInterruptedLock(t *testing.T) {
 		t.Errorf("last lock call %q", last)
 	}
 }
+
+// TestQueuedMessageScreenedAgainWhenSent: a private notice still queued
+// when its recipient loses the role that let them read it is dropped, not
+// sent; one queued to a channel whose members changed is refused.
+func TestQueuedMessageScreenedAgainWhenSent(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.setFailDM("ines", bot.RetryLater(time.Second, errors.New("rate limited")))
+	h.must("paula", "/hold 12 cold water")
+	if ds := h.pending(); len(ds) != 1 || ds[0].Message.To.User != "ines" {
+		t.Fatalf("pending: %+v", ds)
+	}
+	// The IC is replaced before the notice goes out.
+	h.must("root", "/icbot role remove @ines ic")
+	h.rec.take()
+	h.rec.setFailDM("ines", nil)
+	h.now = h.now.Add(time.Minute)
+	if _, err := h.bot.DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := to(h.rec.take(), "dm", "ines"); len(got) != 0 {
+		t.Errorf("a former IC received who called a hold: %+v", got)
+	}
+	if ds := h.pending(); len(ds) != 0 {
+		t.Errorf("the dropped notice is still queued: %+v", ds)
+	}
+}
