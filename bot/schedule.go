@@ -117,10 +117,16 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 				Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
 		}
 	}
-	for seq := sc.PastSessions + 1; seq <= sc.Sessions; seq++ {
+	// Newest first: sessions run one after another, so once one ended
+	// before the aftercare window, every earlier one did too, and a scene
+	// shot in many sessions costs no more to sync than one shot in a few.
+	for seq := sc.Sessions; seq > sc.PastSessions; seq-- {
 		sess, err := tx.Session(sc.ID, seq)
 		if err != nil {
 			return nil, err
+		}
+		if !sess.Running() && sess.EndedAt.Add(aftercareWindow).Before(now) {
+			break
 		}
 		if sess.Running() {
 			// The next wrap time after the start, and after the last one.
@@ -143,6 +149,11 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 	}
 	return out, nil
 }
+
+// aftercareWindow is how long after a closed set ends its aftercare
+// reminders are still derived: the day's wait, and a week beyond it in
+// which an unsent one may still be sent or listed as missed.
+const aftercareWindow = 8 * 24 * time.Hour
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
@@ -206,6 +217,9 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 		return false, err
 	}
 	for _, r := range existing {
+		if r.Kind == RemindAftercare && r.Due.Add(aftercareWindow-24*time.Hour).Before(now) {
+			continue // past the window: the loop sends it or lists it as missed
+		}
 		if r.State == ReminderPending && !keys[r.Key] && r.Kind != RemindDigest {
 			r.State = ReminderCancelled
 			if _, err := tx.PutReminder(r); err != nil {
