@@ -297,18 +297,28 @@ type response struct {
 	} `json:"data"`
 }
 
-// send delivers an interaction on the gateway and returns its answer,
-// once its follow-up (if it has one) is done.
+// send delivers an interaction (on the gateway, or to the HTTP endpoint
+// when the rig serves one) and returns its answer, once its follow-up (if
+// it has one) is done.
 func (r *rig) send(id string, raw []byte, follows bool) response {
 	r.t.Helper()
-	r.fake.dispatch(r.t, "INTERACTION_CREATE", json.RawMessage(raw))
-	c := r.fake.await(r.t, "POST /interactions/"+id+"/*/callback")
-	if c.Refused {
-		r.t.Fatalf("the answer to %s was refused: %v", id, c)
+	var body []byte
+	if r.srv != nil { // the HTTP endpoint: the answer is the response
+		var status int
+		if status, body = r.signedPost(raw, r.clock.Now(), nil); status != http.StatusOK {
+			r.t.Fatalf("interaction %s: status %d: %s", id, status, body)
+		}
+	} else {
+		r.fake.dispatch(r.t, "INTERACTION_CREATE", json.RawMessage(raw))
+		c := r.fake.await(r.t, "POST /interactions/"+id+"/*/callback")
+		if c.Refused {
+			r.t.Fatalf("the answer to %s was refused: %v", id, c)
+		}
+		body = c.Body
 	}
 	var resp response
-	if err := json.Unmarshal(c.Body, &resp); err != nil {
-		r.t.Fatalf("answer %s: %v", c.Body, err)
+	if err := json.Unmarshal(body, &resp); err != nil {
+		r.t.Fatalf("answer %s: %v", body, err)
 	}
 	if follows {
 		r.waitFollowUp()
@@ -326,7 +336,7 @@ func (r *rig) waitFollowUp() {
 	}
 }
 
-// slash runs a slash command from user in w on the gateway and returns
+// slash runs a slash command from user in w and returns
 // the ephemeral answer; it fails the test if the answer is not ephemeral.
 func (r *rig) slash(user string, w where, path string, opts ...opt) string {
 	r.t.Helper()
@@ -435,17 +445,24 @@ func (r *rig) seed() *rig {
 			r.t.Fatalf("role add %s %s: %q", names[p.who], p.role, got)
 		}
 	}
-	r.mustSay(ines, "scene add", "Scene 12 added", o("id", "12"), o("title", "Night swim"), o("call", "2026-12-03 09:00"),
-		o("performers", paula), o("performers2", pete), o("channel", sceneCh))
-	r.mustSay(ines, "scene beat add", "Beat b1 added", o("id", "12"), o("description", "Kiss at the water's edge"), o("kind", "contact"))
-	r.mustSay(paula, "boundaries answer", "saved", o("id", "12"), o("answers", "b1=yes"))
-	r.mustSay(pete, "boundaries answer", "saved", o("id", "12"), o("answers", "b1=yes"))
-	for _, p := range []string{paula, pete} {
-		r.mustSay(ines, "rider sent", "sent", o("id", "12"), o("performer", p), o("on", "2026-11-27 09:00"))
-		r.mustSay(ines, "rider signed", "signed", o("id", "12"), o("performer", p), o("on", "2026-11-27 09:30"))
-	}
+	r.readyScene("12")
 	r.fake.calls()
 	return r
+}
+
+// readyScene adds a scene, "Night swim" in the scene channel with paula
+// and pete, with one beat both agreed to and their riders signed in time.
+func (r *rig) readyScene(id string) {
+	r.t.Helper()
+	r.mustSay(ines, "scene add", "Scene "+id+" added", o("id", id), o("title", "Night swim"), o("call", "2026-12-03 09:00"),
+		o("performers", paula), o("performers2", pete), o("channel", sceneCh))
+	r.mustSay(ines, "scene beat add", "Beat b1 added", o("id", id), o("description", "Kiss at the water's edge"), o("kind", "contact"))
+	r.mustSay(paula, "boundaries answer", "saved", o("id", id), o("answers", "b1=yes"))
+	r.mustSay(pete, "boundaries answer", "saved", o("id", id), o("answers", "b1=yes"))
+	for _, p := range []string{paula, pete} {
+		r.mustSay(ines, "rider sent", "sent", o("id", id), o("performer", p), o("on", "2026-11-27 09:00"))
+		r.mustSay(ines, "rider signed", "signed", o("id", id), o("performer", p), o("on", "2026-11-27 09:30"))
+	}
 }
 
 // mustSay runs a command in the set channel and fails the test unless its
