@@ -54,7 +54,8 @@ type fakeSlack struct {
 	members   map[string][]string
 	names     map[string]string
 	fail      map[string]string        // method -> Slack error code
-	hang      map[string]time.Duration // method -> delay before answering
+	hang      map[string]time.Duration // method, or "users.info USER", -> delay before answering
+	arrived   map[string]int           // method -> requests received, answered or not
 	limited   map[string]int           // method -> 429 answers left
 	responses []call                   // posts to response_url
 	ims       int
@@ -67,7 +68,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		members: map[string][]string{"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"}},
 		names: map[string]string{"UINES": "ines", "UADAM": "adam", "UPAULA": "paula", "UPETE": "pete", "UGARY": "gary",
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
-		fail: map[string]string{}, hang: map[string]time.Duration{}, limited: map[string]int{},
+		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{},
 		release: make(chan struct{}),
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
@@ -101,7 +102,11 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			_ = r.ParseForm()
 		}
 		f.mu.Lock()
+		f.arrived[method]++
 		delay := f.hang[method]
+		if d, ok := f.hang[method+" "+r.PostForm.Get("user")]; ok {
+			delay = d
+		}
 		f.mu.Unlock()
 		if delay > 0 {
 			select {
@@ -176,6 +181,25 @@ func (f *fakeSlack) took() []call {
 	c := f.calls
 	f.calls = nil
 	return c
+}
+
+// waitArrival waits until method has been called n times, answered or
+// still hanging.
+func (f *fakeSlack) waitArrival(t testing.TB, method string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f.mu.Lock()
+		got := f.arrived[method]
+		f.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was called %d times, want %d", method, got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // unhang ends every hanging request now.
@@ -298,6 +322,10 @@ func (r *rig) close() {
 	r.store.Close()
 }
 
+// hangGuard posts the tests' requests: its timeout only stops a test that
+// would otherwise wait forever; it measures nothing.
+var hangGuard = &http.Client{Timeout: 30 * time.Second}
+
 // sign signs body as Slack does, at ts.
 func sign(req *http.Request, body string, ts time.Time) {
 	stamp := strconv.FormatInt(ts.Unix(), 10)
@@ -311,7 +339,13 @@ func sign(req *http.Request, body string, ts time.Time) {
 // are extra header name/value pairs.
 func (r *rig) post(path, contentType, body string, headers ...string) (int, string) {
 	r.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(body))
+	return r.postTo(r.srv, path, contentType, body, headers...)
+}
+
+// postTo is post to another server of the adapter's routes.
+func (r *rig) postTo(srv *httptest.Server, path, contentType, body string, headers ...string) (int, string) {
+	r.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -320,7 +354,7 @@ func (r *rig) post(path, contentType, body string, headers ...string) (int, stri
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	sign(req, body, time.Now())
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hangGuard.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}
