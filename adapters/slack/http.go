@@ -44,7 +44,10 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			http.Error(w, "malformed payload", http.StatusBadRequest)
 			return
 		}
-		a.interaction(r.Context(), h, cb)
+		// Acknowledged at once: running the command, and views.open for a
+		// form, happen after. A submitted form's acknowledgement is empty
+		// too (it closes the modal); its answer goes by DM.
+		a.afterAck(r.Context(), func(ctx context.Context) { a.interaction(ctx, h, cb) })
 		w.WriteHeader(http.StatusOK)
 	}))
 	mux.Handle("POST /slack/events", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -168,9 +171,22 @@ func (a *Adapter) followUp(h Handler, out *bot.Outcome) {
 	}()
 }
 
-// interaction handles a button press: the button's value is a command,
-// run as the person who pressed it with every usual check. Its answer goes
-// back through the response_url.
+// afterAck runs fn after a request's acknowledgement, without holding it
+// up, on a context the request ending does not cancel; a graceful stop
+// waits for it.
+func (a *Adapter) afterAck(ctx context.Context, fn func(context.Context)) {
+	a.inflight.Add(1)
+	go func() {
+		defer a.inflight.Done()
+		fn(context.WithoutCancel(ctx))
+	}()
+}
+
+// interaction handles a button press or a submitted form, after its
+// acknowledgement: a button's value is a command, run as the person who
+// pressed it with every usual check, its answer sent through the
+// response_url; a form opened by the answer is opened at once, while
+// the trigger (three seconds) lasts.
 func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback) {
 	switch {
 	case cb.Type == slackapi.InteractionTypeViewSubmission && cb.View.CallbackID == formCallback:
