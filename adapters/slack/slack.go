@@ -59,6 +59,7 @@ type Adapter struct {
 	log    *slog.Logger
 	clock  func() time.Time
 	http   *http.Client // for response_url
+	web    *http.Client // for the Web API; nil: one with apiTimeout
 	pace   *pacer
 	met    *metrics
 
@@ -99,8 +100,14 @@ func WithRegisterer(r prometheus.Registerer) Option {
 // one second, Slack's guidance).
 func WithPace(d time.Duration) Option { return func(a *Adapter) { a.pace = newPacer(d) } }
 
-// WithHTTPClient sets the client for response_url posts.
-func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http = c } }
+// WithHTTPClient sets the HTTP client for every request to Slack: Web API
+// calls and response_url posts. By default each has its own client with a
+// timeout: 20 seconds for the Web API, 10 for response_url.
+func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http, a.web = c, c } }
+
+// apiTimeout ends a Web API call that Slack does not finish, so that a
+// hung connection cannot hold a follow-up, or a graceful stop, forever.
+const apiTimeout = 20 * time.Second
 
 // WithAPIRetries sets how often one Web API call is retried after a 429,
 // waiting Retry-After each time (default 3); beyond them the bot's
@@ -130,7 +137,11 @@ func New(cfg Config, events EventLog, opts ...Option) *Adapter {
 	a.log = a.log.With("component", "slack")
 	retry := slackapi.DefaultRetryConfig()
 	retry.MaxRetries = a.retries
-	copts := []slackapi.Option{slackapi.OptionRetryConfig(retry)}
+	if a.web == nil {
+		a.web = &http.Client{Timeout: apiTimeout}
+	}
+	// The client first: the retry option wraps whichever client is set.
+	copts := []slackapi.Option{slackapi.OptionHTTPClient(a.web), slackapi.OptionRetryConfig(retry)}
 	if cfg.APIURL != "" {
 		copts = append(copts, slackapi.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
 	}
