@@ -136,11 +136,67 @@ func (a *Adapter) imChannel(ctx context.Context, u bot.UserID) (string, error) {
 // ch: a private channel, a DM or a group DM. Privacy is never cached, so a
 // channel made public is noticed at once.
 func (a *Adapter) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	c, err := a.conversation(ctx, ch)
+	if err != nil {
+		return false, err
+	}
+	return onlyInvited(c), nil
+}
+
+// conversation asks conversations.info about ch.
+func (a *Adapter) conversation(ctx context.Context, ch bot.ChannelID) (*slackapi.Channel, error) {
 	c, err := a.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: string(ch)})
 	if err != nil {
-		return false, failure("conversations.info", err)
+		return nil, failure("conversations.info", err)
 	}
-	return c.IsPrivate || c.IsIM || c.IsMpIM, nil
+	return c, nil
+}
+
+// onlyInvited reports whether only invited members can read c.
+func onlyInvited(c *slackapi.Channel) bool { return c.IsPrivate || c.IsIM || c.IsMpIM }
+
+// shared reports whether people of another workspace or organisation can
+// read c, or soon may (an invitation to share it is pending).
+func shared(c *slackapi.Channel) bool {
+	return c.IsShared || c.IsExtShared || c.IsOrgShared || c.IsGlobalShared || c.IsPendingExtShared
+}
+
+// Members lists who can read ch, icbot excluded: the members of a private
+// channel, DM or group DM, every page of conversations.members. Asked
+// afresh each time, like IsPrivate. It refuses, with an EUNAVAILABLE error,
+// a channel whose members are not all its readers or cannot all be known:
+// one shared with another workspace, and a public channel, which anyone
+// in the workspace can open.
+func (a *Adapter) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
+	c, err := a.conversation(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case shared(c):
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "%s is shared with another workspace: its members cannot all be known, so icbot cannot tell who would read it; use a channel that is not shared", channelLabel(c, ch))
+	case !onlyInvited(c):
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "%s is public: anyone in the workspace can read it, not only its members; use a private channel", channelLabel(c, ch))
+	}
+	ids, err := a.members(ctx, string(ch))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.UserID, 0, len(ids))
+	for _, id := range ids {
+		if id != a.botUserID() {
+			out = append(out, bot.UserID(id))
+		}
+	}
+	return out, nil
+}
+
+// channelLabel names a channel in a message: #name when Slack gave one.
+func channelLabel(c *slackapi.Channel, ch bot.ChannelID) string {
+	if c.Name != "" {
+		return "#" + c.Name
+	}
+	return "#" + string(ch)
 }
 
 // Reply handles: a slash command's or button's response_url, usable five

@@ -51,6 +51,7 @@ type fakeSlack struct {
 	mu        sync.Mutex
 	calls     []call
 	private   map[string]bool
+	shared    map[string]string // channel -> conversations.info flag that says how it is shared
 	members   map[string][]string
 	names     map[string]string
 	fail      map[string]string        // method -> Slack error code
@@ -64,7 +65,7 @@ type fakeSlack struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{
-		private: map[string]bool{"GSCENE12": true, "DIC": true},
+		private: map[string]bool{"GSCENE12": true, "DIC": true}, shared: map[string]string{},
 		members: map[string][]string{"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"}},
 		names: map[string]string{"UINES": "ines", "UADAM": "adam", "UPAULA": "paula", "UPETE": "pete", "UGARY": "gary",
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
@@ -143,12 +144,36 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 				writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
 				return
 			}
-			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_private": f.private[ch], "is_im": strings.HasPrefix(ch, "D")}})
+			info := map[string]any{"id": ch, "is_private": f.private[ch], "is_im": strings.HasPrefix(ch, "D")}
+			if flag := f.shared[ch]; flag != "" {
+				info[flag] = true
+			}
+			writeJSON(w, map[string]any{"ok": true, "channel": info})
 		case "conversations.open":
 			f.ims++
 			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + r.PostForm.Get("users"), "is_im": true}})
 		case "conversations.members":
-			writeJSON(w, map[string]any{"ok": true, "members": f.members[ch], "response_metadata": map[string]string{"next_cursor": ""}})
+			// Paged as Slack pages: at most limit (default 100) a page, and
+			// an opaque cursor to the next while there is one.
+			limit, err := strconv.Atoi(r.PostForm.Get("limit"))
+			if err != nil || limit <= 0 {
+				limit = 100
+			}
+			from := 0
+			if cur := r.PostForm.Get("cursor"); cur != "" {
+				n, err := strconv.Atoi(strings.TrimPrefix(cur, "page-from-"))
+				if err != nil || !strings.HasPrefix(cur, "page-from-") || n > len(f.members[ch]) {
+					writeJSON(w, map[string]any{"ok": false, "error": "invalid_cursor"})
+					return
+				}
+				from = n
+			}
+			to := min(from+limit, len(f.members[ch]))
+			next := ""
+			if to < len(f.members[ch]) {
+				next = "page-from-" + strconv.Itoa(to)
+			}
+			writeJSON(w, map[string]any{"ok": true, "members": slices.Clone(f.members[ch][from:to]), "response_metadata": map[string]string{"next_cursor": next}})
 		case "conversations.invite":
 			for _, u := range strings.Split(r.PostForm.Get("users"), ",") {
 				if !slices.Contains(f.members[ch], u) {

@@ -49,8 +49,8 @@ type Config struct {
 	APIURL        string // Slack's API base URL; a fake one in tests
 }
 
-// Adapter is the Slack chat: it implements bot.Chat, bot.Locker and
-// bot.Replier, and serves Slack's requests.
+// Adapter is the Slack chat: it implements bot.Chat, bot.Locker,
+// bot.Replier and bot.MemberLister, and serves Slack's requests.
 type Adapter struct {
 	cfg    Config
 	client *slackapi.Client
@@ -77,9 +77,10 @@ type Adapter struct {
 }
 
 var (
-	_ bot.Chat    = (*Adapter)(nil)
-	_ bot.Locker  = (*Adapter)(nil)
-	_ bot.Replier = (*Adapter)(nil)
+	_ bot.Chat         = (*Adapter)(nil)
+	_ bot.Locker       = (*Adapter)(nil)
+	_ bot.Replier      = (*Adapter)(nil)
+	_ bot.MemberLister = (*Adapter)(nil)
 )
 
 // Option configures an Adapter.
