@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -21,18 +23,69 @@ func escape(s string) string {
 const actionPrefix = "icbot_cmd_"
 
 // blocks renders a message with buttons; nil when it has none, so that
-// plain text is sent.
+// plain text is sent. The text goes in as many sections as Slack's limit
+// needs, the buttons after them.
 func blocks(m bot.Message) []slackapi.Block {
 	if len(m.Actions) == 0 {
 		return nil
 	}
-	text := slackapi.NewTextBlockObject(slackapi.PlainTextType, m.Text, false, false)
+	var out []slackapi.Block
+	for _, part := range sections(m.Text, sectionLimit) {
+		if strings.TrimSpace(part) == "" {
+			continue // nothing to show; Slack refuses a blank section
+		}
+		text := slackapi.NewTextBlockObject(slackapi.PlainTextType, part, false, false)
+		out = append(out, slackapi.NewSectionBlock(text, nil, nil))
+	}
 	var buttons []slackapi.BlockElement
 	for i, ac := range m.Actions {
 		label := slackapi.NewTextBlockObject(slackapi.PlainTextType, ac.Label, false, false)
 		buttons = append(buttons, slackapi.NewButtonBlockElement(actionPrefix+strconv.Itoa(i), ac.Command, label))
 	}
-	return []slackapi.Block{slackapi.NewSectionBlock(text, nil, nil), slackapi.NewActionBlock("icbot_actions", buttons...)}
+	return append(out, slackapi.NewActionBlock("icbot_actions", buttons...))
+}
+
+// sectionLimit is the most characters Slack takes in a section's text.
+const sectionLimit = 3000
+
+// sections splits text into parts of at most limit characters, counted as
+// UTF-16 code units (never fewer than runes, so within the limit however
+// Slack counts characters). A part ends after the last newline that fits,
+// which it keeps, unless the part would then hold nothing but newlines; a
+// line too long to fit is cut at the limit, between runes. Joined with
+// nothing between them, the parts are exactly text. Empty text has no
+// parts.
+func sections(text string, limit int) []string {
+	var parts []string
+	for text != "" {
+		cut, afterNewline, units, seen := len(text), 0, 0, false
+		for i, r := range text {
+			n := utf16.RuneLen(r)
+			if n < 0 {
+				n = 2 // not encodable: count it at its widest
+			}
+			if units+n > limit {
+				cut = i
+				if afterNewline > 0 {
+					cut = afterNewline
+				}
+				break
+			}
+			units += n
+			switch {
+			case r == '\n' && seen:
+				afterNewline = i + 1
+			case r != '\n':
+				seen = true
+			}
+		}
+		if cut == 0 { // a limit narrower than one rune: take the rune
+			_, cut = utf8.DecodeRuneInString(text)
+		}
+		parts = append(parts, text[:cut])
+		text = text[cut:]
+	}
+	return parts
 }
 
 func msgOptions(m bot.Message) []slackapi.MsgOption {
@@ -83,11 +136,67 @@ func (a *Adapter) imChannel(ctx context.Context, u bot.UserID) (string, error) {
 // ch: a private channel, a DM or a group DM. Privacy is never cached, so a
 // channel made public is noticed at once.
 func (a *Adapter) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	c, err := a.conversation(ctx, ch)
+	if err != nil {
+		return false, err
+	}
+	return onlyInvited(c), nil
+}
+
+// conversation asks conversations.info about ch.
+func (a *Adapter) conversation(ctx context.Context, ch bot.ChannelID) (*slackapi.Channel, error) {
 	c, err := a.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: string(ch)})
 	if err != nil {
-		return false, failure("conversations.info", err)
+		return nil, failure("conversations.info", err)
 	}
-	return c.IsPrivate || c.IsIM || c.IsMpIM, nil
+	return c, nil
+}
+
+// onlyInvited reports whether only invited members can read c.
+func onlyInvited(c *slackapi.Channel) bool { return c.IsPrivate || c.IsIM || c.IsMpIM }
+
+// shared reports whether people of another workspace or organisation can
+// read c, or soon may (an invitation to share it is pending).
+func shared(c *slackapi.Channel) bool {
+	return c.IsShared || c.IsExtShared || c.IsOrgShared || c.IsGlobalShared || c.IsPendingExtShared
+}
+
+// Members lists who can read ch, icbot excluded: the members of a private
+// channel, DM or group DM, every page of conversations.members. Asked
+// afresh each time, like IsPrivate. It refuses, with an EUNAVAILABLE error,
+// a channel whose members are not all its readers or cannot all be known:
+// one shared with another workspace, and a public channel, which anyone
+// in the workspace can open.
+func (a *Adapter) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
+	c, err := a.conversation(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case shared(c):
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "%s is shared with another workspace: its members cannot all be known, so icbot cannot tell who would read it; use a channel that is not shared", channelLabel(c, ch))
+	case !onlyInvited(c):
+		return nil, bot.Errorf(bot.EUNAVAILABLE, "%s is public: anyone in the workspace can read it, not only its members; use a private channel", channelLabel(c, ch))
+	}
+	ids, err := a.members(ctx, string(ch))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bot.UserID, 0, len(ids))
+	for _, id := range ids {
+		if id != a.botUserID() {
+			out = append(out, bot.UserID(id))
+		}
+	}
+	return out, nil
+}
+
+// channelLabel names a channel in a message: #name when Slack gave one.
+func channelLabel(c *slackapi.Channel, ch bot.ChannelID) string {
+	if c.Name != "" {
+		return "#" + c.Name
+	}
+	return "#" + string(ch)
 }
 
 // Reply handles: a slash command's or button's response_url, usable five

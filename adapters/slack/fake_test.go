@@ -51,10 +51,12 @@ type fakeSlack struct {
 	mu        sync.Mutex
 	calls     []call
 	private   map[string]bool
+	shared    map[string]string // channel -> conversations.info flag that says how it is shared
 	members   map[string][]string
 	names     map[string]string
 	fail      map[string]string        // method -> Slack error code
-	hang      map[string]time.Duration // method -> delay before answering
+	hang      map[string]time.Duration // method, or "users.info USER", -> delay before answering
+	arrived   map[string]int           // method -> requests received, answered or not
 	limited   map[string]int           // method -> 429 answers left
 	responses []call                   // posts to response_url
 	ims       int
@@ -63,11 +65,11 @@ type fakeSlack struct {
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{
-		private: map[string]bool{"GSCENE12": true, "DIC": true},
+		private: map[string]bool{"GSCENE12": true, "DIC": true}, shared: map[string]string{},
 		members: map[string][]string{"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"}},
 		names: map[string]string{"UINES": "ines", "UADAM": "adam", "UPAULA": "paula", "UPETE": "pete", "UGARY": "gary",
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
-		fail: map[string]string{}, hang: map[string]time.Duration{}, limited: map[string]int{},
+		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{},
 		release: make(chan struct{}),
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
@@ -101,7 +103,11 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			_ = r.ParseForm()
 		}
 		f.mu.Lock()
+		f.arrived[method]++
 		delay := f.hang[method]
+		if d, ok := f.hang[method+" "+r.PostForm.Get("user")]; ok {
+			delay = d
+		}
 		f.mu.Unlock()
 		if delay > 0 {
 			select {
@@ -138,12 +144,36 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 				writeJSON(w, map[string]any{"ok": false, "error": "channel_not_found"})
 				return
 			}
-			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": ch, "is_private": f.private[ch], "is_im": strings.HasPrefix(ch, "D")}})
+			info := map[string]any{"id": ch, "is_private": f.private[ch], "is_im": strings.HasPrefix(ch, "D")}
+			if flag := f.shared[ch]; flag != "" {
+				info[flag] = true
+			}
+			writeJSON(w, map[string]any{"ok": true, "channel": info})
 		case "conversations.open":
 			f.ims++
 			writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": "D" + r.PostForm.Get("users"), "is_im": true}})
 		case "conversations.members":
-			writeJSON(w, map[string]any{"ok": true, "members": f.members[ch], "response_metadata": map[string]string{"next_cursor": ""}})
+			// Paged as Slack pages: at most limit (default 100) a page, and
+			// an opaque cursor to the next while there is one.
+			limit, err := strconv.Atoi(r.PostForm.Get("limit"))
+			if err != nil || limit <= 0 {
+				limit = 100
+			}
+			from := 0
+			if cur := r.PostForm.Get("cursor"); cur != "" {
+				n, err := strconv.Atoi(strings.TrimPrefix(cur, "page-from-"))
+				if err != nil || !strings.HasPrefix(cur, "page-from-") || n > len(f.members[ch]) {
+					writeJSON(w, map[string]any{"ok": false, "error": "invalid_cursor"})
+					return
+				}
+				from = n
+			}
+			to := min(from+limit, len(f.members[ch]))
+			next := ""
+			if to < len(f.members[ch]) {
+				next = "page-from-" + strconv.Itoa(to)
+			}
+			writeJSON(w, map[string]any{"ok": true, "members": slices.Clone(f.members[ch][from:to]), "response_metadata": map[string]string{"next_cursor": next}})
 		case "conversations.invite":
 			for _, u := range strings.Split(r.PostForm.Get("users"), ",") {
 				if !slices.Contains(f.members[ch], u) {
@@ -176,6 +206,25 @@ func (f *fakeSlack) took() []call {
 	c := f.calls
 	f.calls = nil
 	return c
+}
+
+// waitArrival waits until method has been called n times, answered or
+// still hanging.
+func (f *fakeSlack) waitArrival(t testing.TB, method string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		f.mu.Lock()
+		got := f.arrived[method]
+		f.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was called %d times, want %d", method, got, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // unhang ends every hanging request now.
@@ -298,6 +347,10 @@ func (r *rig) close() {
 	r.store.Close()
 }
 
+// hangGuard posts the tests' requests: its timeout only stops a test that
+// would otherwise wait forever; it measures nothing.
+var hangGuard = &http.Client{Timeout: 30 * time.Second}
+
 // sign signs body as Slack does, at ts.
 func sign(req *http.Request, body string, ts time.Time) {
 	stamp := strconv.FormatInt(ts.Unix(), 10)
@@ -311,7 +364,13 @@ func sign(req *http.Request, body string, ts time.Time) {
 // are extra header name/value pairs.
 func (r *rig) post(path, contentType, body string, headers ...string) (int, string) {
 	r.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, r.srv.URL+path, strings.NewReader(body))
+	return r.postTo(r.srv, path, contentType, body, headers...)
+}
+
+// postTo is post to another server of the adapter's routes.
+func (r *rig) postTo(srv *httptest.Server, path, contentType, body string, headers ...string) (int, string) {
+	r.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -320,7 +379,7 @@ func (r *rig) post(path, contentType, body string, headers ...string) (int, stri
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	sign(req, body, time.Now())
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hangGuard.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}

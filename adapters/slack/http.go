@@ -44,7 +44,10 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			http.Error(w, "malformed payload", http.StatusBadRequest)
 			return
 		}
-		a.interaction(r.Context(), h, cb)
+		// Acknowledged at once: running the command, and views.open for a
+		// form, happen after. A submitted form's acknowledgement is empty
+		// too (it closes the modal); its answer goes by DM.
+		a.afterAck(r.Context(), func(ctx context.Context) { a.interaction(ctx, h, cb) })
 		w.WriteHeader(http.StatusOK)
 	}))
 	mux.Handle("POST /slack/events", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -110,19 +113,21 @@ func slashFromForm(f url.Values) slackapi.SlashCommand {
 // state change is committed and the caller's answer is in it; notices and
 // locks follow after, through the Web API.
 func (a *Adapter) command(ctx context.Context, h Handler, sc slackapi.SlashCommand) ephemeral {
+	names := a.displayNames(ctx, append([]string{sc.UserID}, mentioned(sc.Text)...)...)
 	cmd := bot.Command{
-		Caller: bot.UserID(sc.UserID), CallerName: a.callerName(ctx, sc.UserID, sc.UserName),
+		Caller: bot.UserID(sc.UserID), CallerName: nameOr(names, sc.UserID, sc.UserName),
 		Channel: bot.ChannelID(sc.ChannelID), ReplyHandle: urlHandle(sc.ResponseURL, a.clock()),
-		Text: strings.TrimSpace(sc.Command + " " + a.nameMentions(ctx, sc.Text)),
+		Text: strings.TrimSpace(sc.Command + " " + withNames(sc.Text, names)),
 	}
 	out := h.Handle(ctx, cmd)
 	a.followUp(h, out)
 	return answer(out)
 }
 
-// callerName prefers the display name Slack shows to the legacy user name.
-func (a *Adapter) callerName(ctx context.Context, id, fallback string) string {
-	if n := a.displayName(ctx, id); n != "" {
+// nameOr returns the display name found for id, which Slack shows, in
+// preference to fallback, the legacy user name.
+func nameOr(names map[string]string, id, fallback string) string {
+	if n := names[id]; n != "" {
 		return n
 	}
 	return fallback
@@ -130,12 +135,23 @@ func (a *Adapter) callerName(ctx context.Context, id, fallback string) string {
 
 var bareMention = regexp.MustCompile(`<@([UW][A-Z0-9]+)>`)
 
-// nameMentions adds display names to user mentions that lack them, so
-// that people icbot meets for the first time get a readable name.
-func (a *Adapter) nameMentions(ctx context.Context, text string) string {
+// mentioned lists the users mentioned in text without a name.
+func mentioned(text string) []string {
+	var ids []string
+	for _, m := range bareMention.FindAllStringSubmatch(text, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+// withNames adds display names to user mentions that lack them, so that
+// people icbot meets for the first time get a readable name. A mention
+// whose name was not found stays as it was: the bot then shows the name
+// it already knows, or the user id.
+func withNames(text string, names map[string]string) string {
 	return bareMention.ReplaceAllStringFunc(text, func(m string) string {
 		id := bareMention.FindStringSubmatch(m)[1]
-		if n := a.displayName(ctx, id); n != "" && !strings.ContainsAny(n, "|>") {
+		if n := names[id]; n != "" && !strings.ContainsAny(n, "|>") {
 			return "<@" + id + "|" + n + ">"
 		}
 		return m
@@ -155,15 +171,29 @@ func (a *Adapter) followUp(h Handler, out *bot.Outcome) {
 	}()
 }
 
-// interaction handles a button press: the button's value is a command,
-// run as the person who pressed it with every usual check. Its answer goes
-// back through the response_url.
+// afterAck runs fn after a request's acknowledgement, without holding it
+// up, on a context the request ending does not cancel; a graceful stop
+// waits for it.
+func (a *Adapter) afterAck(ctx context.Context, fn func(context.Context)) {
+	a.inflight.Add(1)
+	go func() {
+		defer a.inflight.Done()
+		fn(context.WithoutCancel(ctx))
+	}()
+}
+
+// interaction handles a button press or a submitted form, after its
+// acknowledgement: a button's value is a command, run as the person who
+// pressed it with every usual check, its answer sent through the
+// response_url; a form opened by the answer is opened at once, while
+// the trigger (three seconds) lasts.
 func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback) {
 	switch {
 	case cb.Type == slackapi.InteractionTypeViewSubmission && cb.View.CallbackID == formCallback:
 		// A submitted form is its command typed out; the answer goes by DM.
+		names := a.displayNames(ctx, cb.User.ID)
 		cmd := bot.Command{
-			Caller: bot.UserID(cb.User.ID), CallerName: a.callerName(ctx, cb.User.ID, cb.User.Name),
+			Caller: bot.UserID(cb.User.ID), CallerName: nameOr(names, cb.User.ID, cb.User.Name),
 			Text: submitted(cb.View),
 		}
 		a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
@@ -178,8 +208,9 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.Intera
 		if !strings.HasPrefix(act.ActionID, actionPrefix) || !strings.HasPrefix(act.Value, "/") {
 			continue
 		}
+		names := a.displayNames(ctx, cb.User.ID)
 		cmd := bot.Command{
-			Caller: bot.UserID(cb.User.ID), CallerName: a.callerName(ctx, cb.User.ID, cb.User.Name),
+			Caller: bot.UserID(cb.User.ID), CallerName: nameOr(names, cb.User.ID, cb.User.Name),
 			Channel: bot.ChannelID(cb.Channel.ID), ReplyHandle: urlHandle(cb.ResponseURL, a.clock()), Text: act.Value,
 		}
 		out := h.Handle(ctx, cmd)
@@ -261,9 +292,10 @@ func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope) {
 	if !strings.HasPrefix(text, "/") {
 		text = "/" + text
 	}
+	names := a.displayNames(ctx, append([]string{e.User}, mentioned(text)...)...)
 	cmd := bot.Command{
-		Caller: bot.UserID(e.User), CallerName: a.displayName(ctx, e.User),
-		Channel: bot.ChannelID(e.Channel), ReplyHandle: imHandle(e.Channel), Text: a.nameMentions(ctx, text),
+		Caller: bot.UserID(e.User), CallerName: names[e.User],
+		Channel: bot.ChannelID(e.Channel), ReplyHandle: imHandle(e.Channel), Text: withNames(text, names),
 	}
 	a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
 		return a.Post(bg, bot.ChannelID(e.Channel), m)

@@ -15,7 +15,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,8 +49,8 @@ type Config struct {
 	APIURL        string // Slack's API base URL; a fake one in tests
 }
 
-// Adapter is the Slack chat: it implements bot.Chat, bot.Locker and
-// bot.Replier, and serves Slack's requests.
+// Adapter is the Slack chat: it implements bot.Chat, bot.Locker,
+// bot.Replier and bot.MemberLister, and serves Slack's requests.
 type Adapter struct {
 	cfg    Config
 	client *slackapi.Client
@@ -57,6 +59,7 @@ type Adapter struct {
 	log    *slog.Logger
 	clock  func() time.Time
 	http   *http.Client // for response_url
+	web    *http.Client // for the Web API; nil: one with apiTimeout
 	pace   *pacer
 	met    *metrics
 
@@ -74,9 +77,10 @@ type Adapter struct {
 }
 
 var (
-	_ bot.Chat    = (*Adapter)(nil)
-	_ bot.Locker  = (*Adapter)(nil)
-	_ bot.Replier = (*Adapter)(nil)
+	_ bot.Chat         = (*Adapter)(nil)
+	_ bot.Locker       = (*Adapter)(nil)
+	_ bot.Replier      = (*Adapter)(nil)
+	_ bot.MemberLister = (*Adapter)(nil)
 )
 
 // Option configures an Adapter.
@@ -97,8 +101,14 @@ func WithRegisterer(r prometheus.Registerer) Option {
 // one second, Slack's guidance).
 func WithPace(d time.Duration) Option { return func(a *Adapter) { a.pace = newPacer(d) } }
 
-// WithHTTPClient sets the client for response_url posts.
-func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http = c } }
+// WithHTTPClient sets the HTTP client for every request to Slack: Web API
+// calls and response_url posts. By default each has its own client with a
+// timeout: 20 seconds for the Web API, 10 for response_url.
+func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http, a.web = c, c } }
+
+// apiTimeout ends a Web API call that Slack does not finish, so that a
+// hung connection cannot hold a follow-up, or a graceful stop, forever.
+const apiTimeout = 20 * time.Second
 
 // WithAPIRetries sets how often one Web API call is retried after a 429,
 // waiting Retry-After each time (default 3); beyond them the bot's
@@ -128,7 +138,11 @@ func New(cfg Config, events EventLog, opts ...Option) *Adapter {
 	a.log = a.log.With("component", "slack")
 	retry := slackapi.DefaultRetryConfig()
 	retry.MaxRetries = a.retries
-	copts := []slackapi.Option{slackapi.OptionRetryConfig(retry)}
+	if a.web == nil {
+		a.web = &http.Client{Timeout: apiTimeout}
+	}
+	// The client first: the retry option wraps whichever client is set.
+	copts := []slackapi.Option{slackapi.OptionHTTPClient(a.web), slackapi.OptionRetryConfig(retry)}
 	if cfg.APIURL != "" {
 		copts = append(copts, slackapi.OptionAPIURL(strings.TrimSuffix(cfg.APIURL, "/")+"/"))
 	}
@@ -200,29 +214,93 @@ func (p *pacer) wait(ctx context.Context, ch string) error {
 	return nil
 }
 
-// displayName returns a user's display name from users.info, cached; ""
-// when Slack does not answer within a short wait, so that a slow lookup
-// never delays an acknowledgement.
-func (a *Adapter) displayName(ctx context.Context, user string) string {
+// Name lookups: users.info calls for the caller and the people a command
+// mentions run nameLookups at a time, all within nameWait, so that a
+// command naming many people, or a slow Slack, never delays the
+// acknowledgement Slack wants within three seconds.
+const (
+	nameLookups = 4
+	nameWait    = 800 * time.Millisecond
+)
+
+// displayNames returns the display names of users, from the cache or from
+// users.info. A user whose lookup fails, or is not answered within
+// nameWait, is missing from the result: the caller falls back as it would
+// without a name.
+func (a *Adapter) displayNames(ctx context.Context, users ...string) map[string]string {
+	names := map[string]string{}
+	var todo []string
 	a.mu.Lock()
-	name, ok := a.names[user]
-	a.mu.Unlock()
-	if ok {
-		return name
+	for _, u := range users {
+		if n, ok := a.names[u]; ok {
+			names[u] = n
+		} else if u != "" && !slices.Contains(todo, u) {
+			todo = append(todo, u)
+		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	a.mu.Unlock()
+	if len(todo) == 0 {
+		return names
+	}
+	ctx, cancel := context.WithTimeout(ctx, nameWait)
 	defer cancel()
+	var mu sync.Mutex // guards names while lookups run
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(nameLookups, len(todo)) {
+		wg.Go(func() {
+			for u := range work {
+				if n, ok := a.lookupName(ctx, u); ok {
+					mu.Lock()
+					names[u] = n
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(work)
+		for _, u := range todo {
+			select {
+			case work <- u:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if ctx.Err() != nil {
+		missing := 0
+		for _, u := range todo {
+			if _, ok := names[u]; !ok {
+				missing++
+			}
+		}
+		a.log.Debug("users.info did not answer in time", "asked", len(todo), "missing", missing)
+	}
+	return maps.Clone(names)
+}
+
+// lookupName asks users.info for one user's display name and caches it.
+func (a *Adapter) lookupName(ctx context.Context, user string) (string, bool) {
 	u, err := a.api.GetUserInfoContext(ctx, user)
 	if err != nil {
 		a.log.Debug("users.info failed", "user", user, "err", err)
-		return ""
+		return "", false
 	}
-	name = u.Profile.DisplayName
+	name := u.Profile.DisplayName
 	if name == "" {
 		name = u.Name
 	}
 	a.mu.Lock()
 	a.names[user] = name
 	a.mu.Unlock()
-	return name
+	return name, true
 }

@@ -514,3 +514,33 @@ func TestConsentFlowOverSlack(t *testing.T) {
 		t.Errorf("after the start: %q", got)
 	}
 }
+
+// rewrite sends every request to the host of to, as a proxy would.
+type rewrite struct{ to *url.URL }
+
+func (rw rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	out := req.Clone(req.Context())
+	out.URL.Scheme, out.URL.Host, out.Host = rw.to.Scheme, rw.to.Host, ""
+	return http.DefaultTransport.RoundTrip(out)
+}
+
+// TestInjectedHTTPClient: the client given with WithHTTPClient carries the
+// Web API calls (the configured URL names a host that cannot resolve; the
+// client's transport takes them to the fake), and a 429 through it is
+// still waited out and retried.
+func TestInjectedHTTPClient(t *testing.T) {
+	fake := newFakeSlack(t)
+	fake.set(func(f *fakeSlack) { f.limited["auth.test"] = 1 })
+	to, err := url.Parse(fake.srv.GetAPIURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: rewrite{to: to}}
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", APIURL: "http://slack.invalid/"}, nil, slack.WithHTTPClient(hc))
+	if err := ad.Start(context.Background()); err != nil {
+		t.Fatalf("Start through the injected client: %v", err)
+	}
+	if got, want := strings.Join(methods(fake.took()), " "), "auth.test auth.test"; got != want {
+		t.Errorf("calls %q, want %q (refused once, then retried)", got, want)
+	}
+}

@@ -16,9 +16,10 @@ import (
 var fatalAuth = []string{"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
 
 // RunSocketMode receives slash commands, interactions and events over a
-// Socket Mode connection until ctx is done. Every envelope is acknowledged;
-// a slash command's acknowledgement carries the caller's answer, as over
-// HTTP. A dropped connection is reopened with growing waits; a revoked or
+// Socket Mode connection until ctx is done. Every envelope is acknowledged
+// and handled on its own goroutine; a slash command's acknowledgement
+// carries the caller's answer, as over HTTP. Envelopes still being handled
+// when it returns are waited for by Wait. A dropped connection is reopened with growing waits; a revoked or
 // wrong token stops it with an error that says so.
 func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmode.Option) error {
 	client := socketmode.New(a.client, opts...)
@@ -35,7 +36,13 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 				if !ok {
 					return
 				}
-				a.socketEvent(ctx, client, h, evt)
+				// Each envelope on its own, so that one slow command
+				// does not hold up the others; a graceful stop waits.
+				a.inflight.Add(1)
+				go func() {
+					defer a.inflight.Done()
+					a.socketEvent(ctx, client, h, evt)
+				}()
 			}
 		}
 	}()
@@ -63,7 +70,10 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 	}
 }
 
-// socketEvent acknowledges one Socket Mode envelope and handles it.
+// socketEvent acknowledges one Socket Mode envelope and handles it. A
+// slash command's acknowledgement carries its answer, so it is run first;
+// an interaction or an event is acknowledged first and run after, on a
+// context that stopping does not cut short.
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h Handler, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
@@ -96,7 +106,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h 
 			a.log.Warn("malformed interaction envelope", "err", err)
 			return
 		}
-		a.interaction(ctx, h, cb)
+		a.interaction(context.WithoutCancel(ctx), h, cb)
 	case socketmode.EventTypeEventsAPI:
 		a.ack(ctx, client, req, nil)
 		var env eventEnvelope
@@ -104,7 +114,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h 
 			a.log.Warn("malformed events envelope", "err", err)
 			return
 		}
-		a.event(ctx, h, env)
+		a.event(context.WithoutCancel(ctx), h, env)
 	default:
 		if req.EnvelopeID != "" {
 			a.ack(ctx, client, req, nil)

@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -137,5 +138,63 @@ func TestSocketModeStopsOnRevokedToken(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Errorf("it kept reconnecting until the test's deadline")
+	}
+}
+
+// TestSocketModeEnvelopesRunApart: a button press whose command cannot run
+// yet is acknowledged, and does not hold up a slash command sent after it,
+// which is answered meanwhile. An event delivered twice still has one
+// effect.
+func TestSocketModeEnvelopesRunApart(t *testing.T) {
+	r := newRig(t).seed()
+	r.slash("UADAM", "/closedset start 12")
+	r.fake.took()
+	g := &gate{Bot: r.bot, prefix: "/closedset ack", open: make(chan struct{})}
+	t.Cleanup(g.release)
+	feed := drain(r.fake.srv.SeenFeed)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.ad.RunSocketMode(ctx, g, socketmode.OptionPingInterval(time.Hour)) }()
+	stop := func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+		r.ad.Wait()
+	}
+
+	r.fake.srv.SendToWebsocket(envelope("env-held", "interactive", map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "UPAULA", "name": "paula"}, "channel": map[string]any{"id": "DUPAULA"},
+		"response_url": r.fake.srv.GetAPIURL() + "response/held",
+		"actions":      []map[string]any{{"action_id": "icbot_cmd_0", "block_id": "icbot_actions", "type": "button", "value": "/closedset ack 12"}},
+	}))
+	feed.waitFor(t, "env-held")
+	r.fake.srv.SendToWebsocket(envelope("env-status", "slash_commands", map[string]string{
+		"command": "/closedset", "text": "status 12", "user_id": "UADAM", "user_name": "adam", "channel_id": "CSET",
+	}))
+	ack := feed.waitFor(t, "env-status")
+	if payload, _ := ack["payload"].(map[string]any); payload == nil || !strings.Contains(fmt.Sprint(payload["text"]), "running") {
+		t.Errorf("status acknowledgement: %v", ack)
+	}
+	if answer := r.fake.responseBodies("/response/held"); answer != "" {
+		t.Fatalf("the held button was answered before it ran: %s", answer)
+	}
+
+	for _, id := range []string{"env-ev1", "env-ev2"} {
+		r.fake.srv.SendToWebsocket(envelope(id, "events_api", map[string]any{
+			"type": "event_callback", "event_id": "EvTwice", "team_id": "T1",
+			"event": map[string]any{"type": "message", "channel_type": "im", "channel": "DUPETE", "user": "UPETE", "text": "hold 12 dizzy"},
+		}))
+	}
+	feed.waitFor(t, "env-ev1")
+	feed.waitFor(t, "env-ev2")
+
+	g.release()
+	stop()
+	if answer := r.fake.responseBodies("/response/held"); !strings.Contains(answer, "you confirmed the device policy") {
+		t.Errorf("the button's answer after it ran: %q", answer)
+	}
+	if got := posts(r.fake.took(), "DUINES"); len(got) != 1 {
+		t.Errorf("the IC was told of the hold %d times, want once: %q", len(got), got)
 	}
 }
