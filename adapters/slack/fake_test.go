@@ -80,6 +80,17 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		c.Handle("/response/", func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
 			f.mu.Lock()
+			delay := f.hang["response"]
+			f.mu.Unlock()
+			if delay > 0 {
+				select {
+				case <-time.After(delay):
+				case <-f.release:
+				case <-r.Context().Done():
+					return
+				}
+			}
+			f.mu.Lock()
 			f.responses = append(f.responses, call{Method: r.URL.Path, Form: url.Values{"body": {string(body)}}})
 			f.mu.Unlock()
 			w.Write([]byte("ok"))

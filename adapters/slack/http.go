@@ -44,11 +44,12 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			http.Error(w, "malformed payload", http.StatusBadRequest)
 			return
 		}
-		// Acknowledged at once: running the command, and views.open for a
-		// form, happen after. A submitted form's acknowledgement is empty
-		// too (it closes the modal); its answer goes by DM.
-		a.afterAck(r.Context(), func(ctx context.Context) { a.interaction(ctx, h, cb) })
+		// The command is committed before the acknowledgement, so that
+		// nothing Slack was told icbot received is lost; views.open for a
+		// form, the answer and the follow-up come after it.
+		after := a.interaction(r.Context(), h, cb)
 		w.WriteHeader(http.StatusOK)
+		a.afterAck(r.Context(), after)
 	}))
 	mux.Handle("POST /slack/events", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		var env eventEnvelope
@@ -175,6 +176,9 @@ func (a *Adapter) followUp(h Handler, out *bot.Outcome) {
 // up, on a context the request ending does not cancel; a graceful stop
 // waits for it.
 func (a *Adapter) afterAck(ctx context.Context, fn func(context.Context)) {
+	if fn == nil {
+		return
+	}
 	a.inflight.Add(1)
 	go func() {
 		defer a.inflight.Done()
@@ -182,28 +186,31 @@ func (a *Adapter) afterAck(ctx context.Context, fn func(context.Context)) {
 	}()
 }
 
-// interaction handles a button press or a submitted form, after its
-// acknowledgement: a button's value is a command, run as the person who
-// pressed it with every usual check, its answer sent through the
-// response_url; a form opened by the answer is opened at once, while
-// the trigger (three seconds) lasts.
-func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback) {
+// interaction runs a button press or a submitted form up to its committed
+// outcome (a button's value is a command, run as the person who pressed
+// it with every usual check; a form is its command typed out) and returns
+// what is left for after the acknowledgement: a form the answer opens,
+// opened at once while the trigger (three seconds) lasts, then the answer,
+// through the response_url or by DM, and the follow-up.
+func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback) func(context.Context) {
 	switch {
 	case cb.Type == slackapi.InteractionTypeViewSubmission && cb.View.CallbackID == formCallback:
-		// A submitted form is its command typed out; the answer goes by DM.
 		names := a.displayNames(ctx, cb.User.ID)
 		cmd := bot.Command{
 			Caller: bot.UserID(cb.User.ID), CallerName: nameOr(names, cb.User.ID, cb.User.Name),
 			Text: submitted(cb.View),
 		}
-		a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
-			return a.DM(bg, cmd.Caller, m)
-		})
-		return
+		out := h.Handle(ctx, cmd)
+		return func(context.Context) {
+			a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
+				return a.DM(bg, cmd.Caller, m)
+			})
+		}
 	case cb.Type != slackapi.InteractionTypeBlockActions:
 		a.log.Debug("ignored an interaction", "type", string(cb.Type))
-		return
+		return nil
 	}
+	var afters []func(context.Context)
 	for _, act := range cb.ActionCallback.BlockActions {
 		if !strings.HasPrefix(act.ActionID, actionPrefix) || !strings.HasPrefix(act.Value, "/") {
 			continue
@@ -214,20 +221,30 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.Intera
 			Channel: bot.ChannelID(cb.Channel.ID), ReplyHandle: urlHandle(cb.ResponseURL, a.clock()), Text: act.Value,
 		}
 		out := h.Handle(ctx, cmd)
-		// A reply with a form opens it at once: the trigger lasts three seconds.
-		opened := false
-		for _, m := range out.Replies {
-			opened = opened || a.openForm(ctx, cb.TriggerID, m)
-		}
-		if opened {
-			out.Replies = nil
-		}
-		a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
-			if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, m); !errors.Is(err, bot.ErrReplyExpired) {
-				return err
+		afters = append(afters, func(ctx context.Context) {
+			// A reply with a form opens it at once: the trigger lasts three seconds.
+			opened := false
+			for _, m := range out.Replies {
+				opened = opened || a.openForm(ctx, cb.TriggerID, m)
 			}
-			return a.DM(bg, cmd.Caller, m)
+			if opened {
+				out.Replies = nil
+			}
+			a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
+				if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, m); !errors.Is(err, bot.ErrReplyExpired) {
+					return err
+				}
+				return a.DM(bg, cmd.Caller, m)
+			})
 		})
+	}
+	if len(afters) == 0 {
+		return nil
+	}
+	return func(ctx context.Context) {
+		for _, f := range afters {
+			f(ctx)
+		}
 	}
 }
 

@@ -503,6 +503,19 @@ func TestConsentFlowOverSlack(t *testing.T) {
 		r.slash("UINES", "/rider signed 20 "+p)
 	}
 	r.fake.took()
+	// The scene channel has crew and hair and makeup in it: not for the
+	// top-line summary.
+	r.slash("UINES", "/topline 20")
+	calls = r.fake.took()
+	if got := posts(calls, "GSCENE12"); len(got) != 0 {
+		t.Errorf("the top-line went to a channel with crew in it: %q", got)
+	}
+	if got := r.fake.responseBodies("/response/UINES"); !strings.Contains(got, "@gary, @hana are in it and may not see it") {
+		t.Errorf("the IC was not told who is in the way: %q", got)
+	}
+	r.fake.set(func(f *fakeSlack) {
+		f.members["GSCENE12"] = []string{botUser, "UPAULA", "UPETE", "UINES", "UADAM"}
+	})
 	r.slash("UINES", "/topline 20")
 	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "TOP-LINE SUMMARY, scene 20: Pool (version 1") || !strings.Contains(got, "Riders: @paula: signed; @pete: signed") {
 		t.Errorf("top-line: %q", got)
@@ -510,8 +523,12 @@ func TestConsentFlowOverSlack(t *testing.T) {
 	if got := r.slash("UADAM", "/closedset start 20"); !strings.Contains(got, "Closed set started for scene 20") {
 		t.Errorf("start: %q", got)
 	}
-	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "version 2, supersedes version 1") || !strings.Contains(got, "locked to the roster") {
+	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); strings.Contains(got, "TOP-LINE") || !strings.Contains(got, "locked to the roster") {
 		t.Errorf("after the start: %q", got)
+	}
+	r.slash("UADAM", "/closedset end 20")
+	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "version 2, supersedes version 1") || !strings.Contains(got, "Status: wrapped") {
+		t.Errorf("after the end: %q", got)
 	}
 }
 

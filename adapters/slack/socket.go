@@ -70,10 +70,13 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 	}
 }
 
-// socketEvent acknowledges one Socket Mode envelope and handles it. A
-// slash command's acknowledgement carries its answer, so it is run first;
-// an interaction or an event is acknowledged first and run after, on a
-// context that stopping does not cut short.
+// socketEvent handles one Socket Mode envelope and acknowledges it. Every
+// command is committed before its acknowledgement, so nothing
+// acknowledged is lost: a slash command's acknowledgement carries its
+// answer; an interaction's slow part (views.open, the answer, the
+// follow-up) runs after it, on a context that stopping does not cut
+// short; an event is acknowledged once handled (its id makes a retry
+// harmless).
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h Handler, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
@@ -100,21 +103,24 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h 
 		}
 		a.ack(ctx, client, req, a.command(ctx, h, sc))
 	case socketmode.EventTypeInteractive:
-		a.ack(ctx, client, req, nil)
 		var cb slackapi.InteractionCallback
 		if err := json.Unmarshal(req.Payload, &cb); err != nil {
 			a.log.Warn("malformed interaction envelope", "err", err)
+			a.ack(ctx, client, req, nil)
 			return
 		}
-		a.interaction(context.WithoutCancel(ctx), h, cb)
-	case socketmode.EventTypeEventsAPI:
+		after := a.interaction(context.WithoutCancel(ctx), h, cb)
 		a.ack(ctx, client, req, nil)
+		a.afterAck(ctx, after)
+	case socketmode.EventTypeEventsAPI:
 		var env eventEnvelope
 		if err := json.Unmarshal(req.Payload, &env); err != nil {
 			a.log.Warn("malformed events envelope", "err", err)
+			a.ack(ctx, client, req, nil)
 			return
 		}
 		a.event(context.WithoutCancel(ctx), h, env)
+		a.ack(ctx, client, req, nil)
 	default:
 		if req.EnvelopeID != "" {
 			a.ack(ctx, client, req, nil)

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/slack"
+	"icbot/bot"
 )
 
 // acks drains what the client writes back over the websocket (the fake's
@@ -141,10 +142,28 @@ func TestSocketModeStopsOnRevokedToken(t *testing.T) {
 	}
 }
 
+// gate hands commands to the bot, but holds those whose text starts with
+// prefix until the test opens it.
+type gate struct {
+	*bot.Bot
+	prefix string
+	open   chan struct{}
+	once   sync.Once
+}
+
+func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
+
+func (g *gate) Handle(ctx context.Context, cmd bot.Command) *bot.Outcome {
+	if strings.HasPrefix(cmd.Text, g.prefix) {
+		<-g.open
+	}
+	return g.Bot.Handle(ctx, cmd)
+}
+
 // TestSocketModeEnvelopesRunApart: a button press whose command cannot run
-// yet is acknowledged, and does not hold up a slash command sent after it,
-// which is answered meanwhile. An event delivered twice still has one
-// effect.
+// yet does not hold up a slash command sent after it, which is answered
+// meanwhile; the press is acknowledged once it has run. An event
+// delivered twice still has one effect.
 func TestSocketModeEnvelopesRunApart(t *testing.T) {
 	r := newRig(t).seed()
 	r.slash("UADAM", "/closedset start 12")
@@ -168,7 +187,6 @@ func TestSocketModeEnvelopesRunApart(t *testing.T) {
 		"response_url": r.fake.srv.GetAPIURL() + "response/held",
 		"actions":      []map[string]any{{"action_id": "icbot_cmd_0", "block_id": "icbot_actions", "type": "button", "value": "/closedset ack 12"}},
 	}))
-	feed.waitFor(t, "env-held")
 	r.fake.srv.SendToWebsocket(envelope("env-status", "slash_commands", map[string]string{
 		"command": "/closedset", "text": "status 12", "user_id": "UADAM", "user_name": "adam", "channel_id": "CSET",
 	}))
@@ -190,6 +208,7 @@ func TestSocketModeEnvelopesRunApart(t *testing.T) {
 	feed.waitFor(t, "env-ev2")
 
 	g.release()
+	feed.waitFor(t, "env-held")
 	stop()
 	if answer := r.fake.responseBodies("/response/held"); !strings.Contains(answer, "you confirmed the device policy") {
 		t.Errorf("the button's answer after it ran: %q", answer)
