@@ -25,8 +25,9 @@ import (
 //   - closedset-start: a signed "/closedset start 12" through the adapter,
 //     router, handler, need-to-know gate and store, answered with the roster.
 //
-// Between timed requests the closed set is ended and its follow-up (posts,
-// lock) finished, untimed, so each start is measured alone. It reports p50
+// Each start is on a scene of its own, as on a set: between timed requests
+// the closed set is ended, its follow-up (posts, lock) finished and the next
+// scene made ready, untimed, so each start is measured alone. It reports p50
 // and p99 in milliseconds.
 func BenchmarkSlackAck(b *testing.B) {
 	b.Run("floor", func(b *testing.B) {
@@ -56,25 +57,42 @@ func BenchmarkSlackAck(b *testing.B) {
 			json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": "ok"})
 		}))
 		defer srv.Close()
-		measure(b, srv.URL+"/slack/commands", func() {})
+		measure(b, srv.URL+"/slack/commands", func() string { return "12" }, func() {})
 	})
 	b.Run("closedset-start", func(b *testing.B) {
 		r := newRig(b).seed()
-		measure(b, r.srv.URL+"/slack/commands", func() {
+		scene, n := "12", 0
+		measure(b, r.srv.URL+"/slack/commands", func() string { return scene }, func() {
 			r.ad.Wait()
-			r.slash("UADAM", "/closedset end 12")
+			r.slash("UADAM", "/closedset end "+scene)
+			n++
+			scene = fmt.Sprint(100 + n)
+			r.readyScene(scene)
 			r.fake.took()
 		})
 	})
 }
 
-// measure posts a signed "/closedset start 12" b.N times, timing each
+// readyScene adds a scene like the seed's 12, with consent given and
+// riders signed, so that its closed set may start.
+func (r *rig) readyScene(id string) {
+	r.slash("UINES", `/scene add `+id+` title="Night swim" call="2036-12-03 09:00" performers=<@UPAULA|paula>,<@UPETE|pete> channel=<#GSCENE12|scene-12>`)
+	r.slash("UINES", `/scene beat add `+id+` "Kiss at the water's edge" kind=contact`)
+	r.slash("UPAULA", "/boundaries answer "+id+" b1=yes")
+	r.slash("UPETE", "/boundaries answer "+id+" b1=yes")
+	for _, p := range []string{"<@UPAULA>", "<@UPETE>"} {
+		r.slash("UINES", "/rider sent "+id+" "+p)
+		r.slash("UINES", "/rider signed "+id+" "+p)
+	}
+}
+
+// measure posts a signed "/closedset start ID" b.N times, timing each
 // acknowledgement, with between() run untimed after each.
-func measure(b *testing.B, target string, between func()) {
-	form := url.Values{"command": {"/closedset"}, "text": {"start 12"}, "user_id": {"UADAM"}, "user_name": {"adam"},
-		"channel_id": {"CSET"}, "response_url": {"http://127.0.0.1:1/response"}}.Encode()
+func measure(b *testing.B, target string, scene func() string, between func()) {
 	var lat []time.Duration
 	for b.Loop() {
+		form := url.Values{"command": {"/closedset"}, "text": {"start " + scene()}, "user_id": {"UADAM"}, "user_name": {"adam"},
+			"channel_id": {"CSET"}, "response_url": {"http://127.0.0.1:1/response"}}.Encode()
 		req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader(form))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		sign(req, form, time.Now())
