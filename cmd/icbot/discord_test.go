@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// miniDiscord is the least of Discord icbot needs to start: who the bot
+// is, the command registration, the gateway's address, and a gateway that
+// says hello and READY. It records the REST calls it is sent.
+type miniDiscord struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	calls []string
+}
+
+func newMiniDiscord(t *testing.T) *miniDiscord {
+	d := &miniDiscord{}
+	up := websocket.Upgrader{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v9/", func(w http.ResponseWriter, r *http.Request) {
+		d.mu.Lock()
+		d.calls = append(d.calls, r.Method+" "+strings.TrimPrefix(r.URL.Path, "/api/v9"))
+		d.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch p := strings.TrimPrefix(r.URL.Path, "/api/v9"); {
+		case r.Method == "GET" && p == "/users/@me":
+			io.WriteString(w, `{"id":"BOT","username":"icbot","bot":true}`)
+		case r.Method == "PUT" && p == "/applications/4242/guilds/900/commands":
+			body, _ := io.ReadAll(r.Body)
+			w.Write(body) // echoed, as Discord does (with ids it adds)
+		case r.Method == "GET" && p == "/gateway":
+			io.WriteString(w, `{"url":"ws://`+r.Host+`/gw"}`)
+		default:
+			http.Error(w, `{"message":"404: Not Found","code":0}`, http.StatusNotFound)
+		}
+	})
+	mux.HandleFunc("/gw/", func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.WriteJSON(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}})
+		for {
+			var f struct {
+				Op int `json:"op"`
+			}
+			if err := c.ReadJSON(&f); err != nil {
+				return
+			}
+			switch f.Op {
+			case 1:
+				c.WriteJSON(map[string]any{"op": 11})
+			case 2:
+				c.WriteJSON(map[string]any{"op": 0, "s": 1, "t": "READY", "d": map[string]any{
+					"v": 9, "session_id": "s1", "user": map[string]any{"id": "BOT", "username": "icbot", "bot": true},
+					"guilds": []any{}, "application": map[string]any{"id": "4242"}}})
+			}
+		}
+	})
+	d.srv = httptest.NewServer(mux)
+	t.Cleanup(d.srv.Close)
+	return d
+}
+
+func (d *miniDiscord) took() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.calls...)
+}
+
+// TestDiscordServer runs icbot with the Discord adapter against a small
+// fake Discord through discord.api_url: it checks its token, registers its
+// commands in the configured server, opens the gateway, and serves
+// /readyz and the signed interactions endpoint until stopped.
+func TestDiscordServer(t *testing.T) {
+	d := newMiniDiscord(t)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"ICBOT_ADAPTER": "discord", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"), "ICBOT_HTTP_ADDR": "127.0.0.1:0",
+		"ICBOT_DISCORD_TOKEN": "fake-token", "ICBOT_DISCORD_APPLICATION_ID": "4242", "ICBOT_DISCORD_GUILD_ID": "900",
+		"ICBOT_DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "ICBOT_DISCORD_API_URL": d.srv.URL + "/",
+		"ICBOT_DISCORD_SET_CHANNEL": "800",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- Run(ctx, nil, Env{
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
+			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			Listening: func(a string) { addr <- a },
+		})
+	}()
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case code := <-done:
+		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not start listening")
+	}
+	want := []string{"GET /users/@me", "PUT /applications/4242/guilds/900/commands", "GET /gateway"}
+	if got := d.took(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("calls at start %q, want %q", got, want)
+	}
+	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz: %v %v", resp, err)
+	}
+
+	post := func(body string, sign bool) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, base+"/discord/interactions", strings.NewReader(body))
+		if sign {
+			stamp := strconv.FormatInt(time.Now().Unix(), 10)
+			req.Header.Set("X-Signature-Timestamp", stamp)
+			req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, []byte(stamp+body))))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := post(`{"type":1,"id":"P","token":"t","application_id":"4242","version":1}`, false); code != http.StatusUnauthorized {
+		t.Errorf("unsigned PING: %d, want 401", code)
+	}
+	if code, body := post(`{"type":1,"id":"P","token":"t","application_id":"4242","version":1}`, true); code != http.StatusOK || strings.TrimSpace(body) != `{"type":1}` {
+		t.Errorf("signed PING: %d %s", code, body)
+	}
+	cmd := `{"type":2,"id":"I1","token":"tok","application_id":"4242","version":1,"channel_id":"800","guild_id":"900",` +
+		`"member":{"user":{"id":"U1","username":"zoe"},"roles":[],"permissions":"0","joined_at":"2024-01-01T00:00:00+00:00"},` +
+		`"data":{"id":"C","name":"icbot","type":1,"options":[{"name":"whoami","type":1}]}}`
+	code, body := post(cmd, true)
+	var ans struct {
+		Type int `json:"type"`
+		Data struct {
+			Content string `json:"content"`
+			Flags   int    `json:"flags"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &ans); code != http.StatusOK || err != nil || !strings.Contains(ans.Data.Content, "You are @zoe (id U1)") || ans.Data.Flags != 64 {
+		t.Errorf("signed /icbot whoami: %d %s (%v)", code, body, err)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not stop")
+	}
+}
