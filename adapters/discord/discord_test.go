@@ -556,3 +556,38 @@ func TestGatewayReconnect(t *testing.T) {
 		t.Errorf("gateway frames %v, want identify then resumes", ops)
 	}
 }
+
+// TestPostWithWrongReadersRefused: a private channel whose member
+// overwrites let in someone outside the audience, or where a role may view
+// (whose members icbot cannot list), gets no top-line summary; the IC is
+// told why and nothing is posted.
+func TestPostWithWrongReadersRefused(t *testing.T) {
+	r := newRig(t, overGateway).seed()
+	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", crowdedCh))
+	calls := r.fake.calls()
+	if got := posts(calls, crowdedCh); len(got) != 0 {
+		t.Errorf("posted where cam can read: %q", got)
+	}
+	if told := strings.Join(followUps(calls), "\n"); !strings.Contains(told, "@cam is in it and may not see it") {
+		t.Errorf("the IC was not told who is in the way: %q", told)
+	}
+	r.fake.set(func(f *fakeDiscord) {
+		f.Channels[toplineCh].PermissionOverwrites = append(f.Channels[toplineCh].PermissionOverwrites, role(crewRole, view, 0))
+	})
+	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", toplineCh))
+	calls = r.fake.calls()
+	if got := posts(calls, toplineCh); len(got) != 0 {
+		t.Errorf("posted where a role may view: %q", got)
+	}
+	if told := strings.Join(followUps(calls), "\n"); !strings.Contains(told, "icbot cannot list a role's members") {
+		t.Errorf("the IC was not told why: %q", told)
+	}
+	// Without the role, the same channel takes it.
+	r.fake.set(func(f *fakeDiscord) {
+		f.Channels[toplineCh].PermissionOverwrites = []*discordgo.PermissionOverwrite{role(guild, 0, view), member(ines, view, 0), member(adam, view, 0)}
+	})
+	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", toplineCh))
+	if got := posts(r.fake.calls(), toplineCh); len(got) != 1 || !strings.Contains(got[0], "TOP-LINE SUMMARY, scene 12") {
+		t.Errorf("top-line posts: %q", got)
+	}
+}
