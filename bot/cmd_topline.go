@@ -48,7 +48,17 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 		b.toplineMu.Lock()
 		defer b.toplineMu.Unlock()
 		var target ChannelID
+		// A refresh is icbot's own doing, whoever's change prompted it: it
+		// is recorded as icbot's, and a problem with it goes to the IC.
+		owner, actor := cmd, cmd.Caller
 		err := b.store.View(ctx, func(tx Tx) error {
+			if !explicit {
+				ic, err := icCaller(tx)
+				if err != nil {
+					return err
+				}
+				owner, actor = Command{Caller: ic}, "icbot"
+			}
 			sc, err := tx.Scene(scene)
 			if err != nil {
 				return err
@@ -69,7 +79,13 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 		}
 		why, err := b.postRefusal(ctx, Message{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene})
 		if err != nil {
-			return err
+			if _, retry := transient(err, 1); !retry {
+				why = ErrorMessage(err) + "."
+			} else {
+				// The platform could not be asked now: the summary is
+				// queued, and asked about again, with retries, when sent.
+				b.log.Warn("could not check the channel before a top-line summary; queued, to be checked when sent", "scene", string(scene), "err", err)
+			}
 		}
 		if why != "" {
 			b.log.Warn("refused to post a top-line summary", "scene", string(scene), "channel", string(target))
@@ -92,7 +108,7 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 			if err := tx.PutScene(sc); err != nil {
 				return err
 			}
-			if err := tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "topline.post", Scene: scene,
+			if err := tx.Audit(AuditRecord{Time: b.now(), Actor: actor, Action: "topline.post", Scene: scene,
 				Summary: fmt.Sprintf("top-line summary of scene %s version %d posted", scene, sc.Topline.Version)}); err != nil {
 				return err
 			}
@@ -109,7 +125,7 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 			if err != nil {
 				return err
 			}
-			ids, err = enqueue(tx, cmd, b.now(), pass)
+			ids, err = enqueue(tx, owner, b.now(), pass)
 			return err
 		})
 		if err != nil {

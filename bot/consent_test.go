@@ -2,6 +2,8 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -421,5 +423,46 @@ func TestNewPerformerAsksAgain(t *testing.T) {
 	// Removing a performer asks nobody.
 	if r := h.must("ines", "/scene set 12 performers=@paula"); len(to(r.sent, "dm", "paula")) != 0 {
 		t.Errorf("a removal asked again: %+v", r.sent)
+	}
+}
+
+// TestToplineRefreshSurvivesAndReportsToIC: a refresh the platform cannot
+// be asked about now is queued and posted once it answers; one refused is
+// reported to the IC, not to the performer whose change prompted it, who
+// hears nothing about channels or errors.
+func TestToplineRefreshSurvivesAndReportsToIC(t *testing.T) {
+	h := consentHarness(t)
+	h.must("paula", "/boundaries answer 20 b1=yes b2=yes")
+	h.must("ines", "/topline 20")
+	h.rec.setFailAsk(bot.RetryLater(time.Second, errors.New("platform unreachable")))
+	r := h.must("paula", "/boundaries withdraw 20 b1")
+	for _, s := range to(r.sent, "late", "paula") {
+		t.Errorf("paula was told: %q", s.Text)
+	}
+	if got := to(r.sent, "post", "scene-12"); len(got) != 0 {
+		t.Fatalf("posted while the platform could not say the channel is private: %+v", got)
+	}
+	h.rec.setFailAsk(nil)
+	h.now = h.now.Add(time.Minute)
+	if _, err := h.bot.DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	post := joined(to(h.rec.take(), "post", "scene-12"))
+	if !strings.Contains(post, "version 2, supersedes version 1") || !strings.Contains(post, "ON HOLD") {
+		t.Errorf("the refresh after the platform came back: %q", post)
+	}
+
+	h.rec.setMembers("scene-12", "ines", "adam", "paula", "pete", "cam")
+	r = h.must("paula", "/boundaries answer 20 b1=yes")
+	if got := to(r.sent, "post", "scene-12"); len(got) != 0 {
+		t.Errorf("posted where cam can read: %+v", got)
+	}
+	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "@cam is in it and may not see it") {
+		t.Errorf("the IC was not told: %q", got)
+	}
+	for _, s := range r.sent {
+		if s.To == "paula" && strings.Contains(s.Text, "cam") {
+			t.Errorf("paula was told about the channel: %q", s.Text)
+		}
 	}
 }

@@ -16,7 +16,12 @@ func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
 	for _, e := range o.effects {
 		if err := e(ctx, b, o.cmd); err != nil {
 			b.log.Error("follow-up failed", "err", err)
-			b.lateReply(ctx, o.cmd, ClassPublic, "", ErrorMessage(err))
+			msg := ErrorMessage(err)
+			if ErrorCode(err) == EINTERNAL {
+				// The command itself was committed: only what came after failed.
+				msg = "Your command was recorded, but a step after it failed; the error has been logged for the operator."
+			}
+			b.lateReply(ctx, o.cmd, ClassPublic, "", msg)
 		}
 	}
 }

@@ -36,6 +36,8 @@ type fakeChat struct {
 	failDM map[bot.UserID]error
 	// members are who reads each private channel.
 	members map[bot.ChannelID][]bot.UserID
+	// failAsk makes IsPrivate fail with the error, while set.
+	failAsk error
 }
 
 // harnessChannels are the test production's private channels and their
@@ -52,6 +54,13 @@ func harnessChannels() (map[bot.ChannelID]bool, map[bot.ChannelID][]bot.UserID) 
 		private[ch] = true
 	}
 	return private, members
+}
+
+// setFailAsk makes IsPrivate fail with err (nil: answer again).
+func (c *fakeChat) setFailAsk(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failAsk = err
 }
 
 // setMembers replaces who reads a channel.
@@ -130,6 +139,9 @@ func (c *fakeChat) Reply(ctx context.Context, handle string, to bot.UserID, m bo
 func (c *fakeChat) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.failAsk != nil {
+		return false, c.failAsk
+	}
 	return c.private[ch], nil
 }
 

@@ -119,7 +119,7 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 			if len(pass) == 0 {
 				return nil
 			}
-			caller, err := reminderCaller(tx)
+			caller, err := icCaller(tx)
 			if err != nil {
 				return err
 			}
@@ -148,10 +148,11 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 	return next, err
 }
 
-// reminderCaller is who stands as the caller of reminder deliveries, and
-// so is told when one cannot be delivered: the production's IC, the first
-// by id when there are several, or icbot itself when there is none.
-func reminderCaller(tx Tx) (UserID, error) {
+// icCaller is who stands as the caller of icbot's own deliveries
+// (reminders, top-line refreshes), and so is told when one cannot be
+// delivered: the production's IC, the first by id when there are several,
+// or icbot itself when there is none.
+func icCaller(tx Tx) (UserID, error) {
 	ics, err := holders(tx, RoleIC)
 	if err != nil || len(ics) == 0 {
 		return "icbot", err
