@@ -1,10 +1,13 @@
 package discord
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -24,6 +27,7 @@ type api interface {
 	ChannelPermissionSet(channelID, targetID string, targetType discordgo.PermissionOverwriteType, allow, deny int64, options ...discordgo.RequestOption) error
 	ChannelPermissionDelete(channelID, targetID string, options ...discordgo.RequestOption) error
 	User(userID string, options ...discordgo.RequestOption) (*discordgo.User, error)
+	Guild(guildID string, options ...discordgo.RequestOption) (*discordgo.Guild, error)
 }
 
 var _ api = (*discordgo.Session)(nil)
@@ -31,10 +35,34 @@ var _ api = (*discordgo.Session)(nil)
 // Discord's JSON error codes icbot explains.
 const (
 	codeUnknownChannel     = 10003
+	codeUnknownWebhook     = 10015
 	codeMissingAccess      = 50001
 	codeCannotDM           = 50007
 	codeMissingPermissions = 50013
 )
+
+// redact keeps request URLs out of an error, and so out of logs: an
+// interaction's URL holds its token, which lets its holder post as icbot
+// to the person who used it. Go's HTTP client puts the URL in the
+// *url.Error of every failed request.
+func redact(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	where := "Discord"
+	if perr == nil {
+		parts := strings.Split(u.Path, "/")
+		for i, p := range parts {
+			if len(p) > 32 { // a token, never an id or a word
+				parts[i] = "…"
+			}
+		}
+		where = u.Host + strings.Join(parts, "/")
+	}
+	return fmt.Errorf("%s %s: %w", ue.Op, where, ue.Err)
+}
 
 // failure turns a REST error into what the bot understands: a passing
 // failure to retry (network, Discord's own trouble, a rate limit its
@@ -43,12 +71,9 @@ func failure(what string, err error) error {
 	if err == nil {
 		return nil
 	}
+	err = redact(err)
 	var re *discordgo.RESTError
 	if !errors.As(err, &re) {
-		var ne net.Error
-		if errors.As(err, &ne) {
-			return bot.RetryLater(0, err)
-		}
 		return bot.RetryLater(0, err)
 	}
 	status := 0
@@ -76,4 +101,24 @@ func failure(what string, err error) error {
 		msg = fmt.Sprintf("Discord refused to %s (HTTP %d, code %d)", what, status, code)
 	}
 	return &bot.Error{Code: bot.EUNAVAILABLE, Message: msg, Err: err}
+}
+
+// retryUnknown runs call, and again after short waits while Discord says
+// it does not know the interaction's webhook yet: a follow-up can reach
+// Discord just before the answer it follows has been taken in.
+func retryUnknown(ctx context.Context, call func() error) error {
+	wait := 250 * time.Millisecond
+	for try := 1; ; try++ {
+		err := call()
+		var re *discordgo.RESTError
+		if try == 3 || !errors.As(err, &re) || re.Message == nil || re.Message.Code != codeUnknownWebhook {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
 }

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,12 +109,13 @@ func private(c *discordgo.Channel) bool {
 
 // Members lists who can read a channel, from its permission overwrites:
 // with @everyone denied View Channel, the members whose own overwrite
-// allows it. A role overwrite that allows View Channel lets in people
-// icbot cannot list without Discord's privileged members intent, so the
-// answer is then "cannot tell", and posts that need to know are refused.
-// The server's owner and administrators see every channel whatever its
-// overwrites; Discord gives no way to keep them out (README, Run in
-// Discord).
+// allows it, and the server's owner, who sees every channel. A role
+// overwrite that allows View Channel lets in people icbot cannot list
+// without Discord's privileged members intent, so the answer is then
+// "cannot tell", and posts that need to know are refused. Members of a
+// role with Administrator also see every channel and cannot be listed
+// either; the README asks that only people who may read scene material
+// hold such a role.
 func (a *Adapter) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
 	c, err := a.api.Channel(string(ch), discordgo.WithContext(ctx))
 	if err != nil {
@@ -141,6 +143,13 @@ func (a *Adapter) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, 
 		if o.Type == discordgo.PermissionOverwriteTypeMember && o.Allow&view != 0 && o.Deny&view == 0 && o.ID != me {
 			out = append(out, bot.UserID(o.ID))
 		}
+	}
+	g, err := a.api.Guild(c.GuildID, discordgo.WithContext(ctx))
+	if err != nil {
+		return nil, failure("look at the server", err)
+	}
+	if g.OwnerID != "" && g.OwnerID != me && !slices.Contains(out, bot.UserID(g.OwnerID)) {
+		out = append(out, bot.UserID(g.OwnerID))
 	}
 	return out, nil
 }
@@ -175,10 +184,21 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 		if n == len(ps)-1 {
 			params.Components = buttons(m.Actions)
 		}
-		if _, err := a.api.FollowupMessageCreate(i, false, params, discordgo.WithContext(ctx)); err != nil {
-			a.log.Warn("follow-up failed; replying by DM", "err", err)
-			return bot.ErrReplyExpired
+		err := retryUnknown(ctx, func() error {
+			_, err := a.api.FollowupMessageCreate(i, false, params, discordgo.WithContext(ctx))
+			return err
+		})
+		if err == nil {
+			continue
 		}
+		a.log.Warn("follow-up failed; replying by DM", "err", redact(err))
+		if n == 0 {
+			return bot.ErrReplyExpired // the bot sends it all by DM
+		}
+		// Part of it arrived: the rest goes by DM, without repeating it.
+		rest := m
+		rest.Text = strings.Join(ps[n:], "\n")
+		return a.DM(ctx, to, rest)
 	}
 	return nil
 }

@@ -49,7 +49,10 @@ func options(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 				opts = append(opts, &discordgo.ApplicationCommandOption{Name: p.Name + strconv.Itoa(i), Description: short(p.Help + " (another)"), Type: discordgo.ApplicationCommandOptionUser})
 			}
 		case bot.ParamChannel:
+			// Text channels only: a category's overwrites would not keep
+			// its channels closed, and a voice channel holds no posts.
 			o.Type = discordgo.ApplicationCommandOptionChannel
+			o.ChannelTypes = []discordgo.ChannelType{discordgo.ChannelTypeGuildText}
 		case bot.ParamRole:
 			for _, r := range bot.Roles {
 				o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: r.Title(), Value: string(r)})

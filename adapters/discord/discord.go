@@ -53,9 +53,10 @@ type Adapter struct {
 	log     *slog.Logger
 	clock   func() time.Time
 
-	mu    sync.Mutex
-	dms   map[bot.UserID]string // user -> DM channel id
-	botID string                // icbot's user id, when there is no gateway session
+	mu      sync.Mutex
+	dms     map[bot.UserID]string // user -> DM channel id
+	botID   string                // icbot's user id, when there is no gateway session
+	closing bool                  // set by Close: no new interactions are run
 
 	// inflight counts follow-ups still running after their answer.
 	inflight sync.WaitGroup
@@ -171,8 +172,12 @@ func (a *Adapter) Open(h Handler) error {
 	return nil
 }
 
-// Close disconnects from the gateway and waits for follow-ups.
+// Close stops taking interactions, disconnects from the gateway, and
+// waits for those already running and their follow-ups.
 func (a *Adapter) Close() error {
+	a.mu.Lock()
+	a.closing = true
+	a.mu.Unlock()
 	err := a.session.Close()
 	a.inflight.Wait()
 	return err

@@ -122,7 +122,8 @@ func TestRegistration(t *testing.T) {
 
 // TestEveryCommandOverTheGateway sends every command as an
 // INTERACTION_CREATE dispatch and checks the ephemeral answer and what was
-// posted and sent.
+// posted and sent. Commands registered in one server are typed there (a
+// performer's answers too: only they see the answer); buttons work in DMs.
 func TestEveryCommandOverTheGateway(t *testing.T) {
 	r := newRig(t, overGateway).seed()
 	type check func(t *testing.T, calls []restCall)
@@ -168,25 +169,25 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		checks []check
 	}{
 		{root, in(setCh), "icbot help", nil, "icbot commands", nil},
-		{paula, inDM, "icbot whoami", nil, "You are @paula", nil},
+		{paula, in(setCh), "icbot whoami", nil, "You are @paula", nil},
 		{adam, in(setCh), "icbot role list", nil, "performer @paula, @pete", nil},
 		{ines, in(setCh), "icbot role add", []opt{o("person", newbie), o("role", "performer")}, "@newbie is now performer",
 			[]check{dmHas(newbie, "gave you the role performer")}},
 		{ines, in(setCh), "icbot role remove", []opt{o("person", newbie), o("role", "performer")}, "@newbie no longer has the role performer", nil},
 		{adam, in(setCh), "scene list", nil, "Night swim", nil},
-		{paula, inDM, "scene show", []opt{o("id", "12")}, "Kiss at the water", nil},
+		{paula, in(setCh), "scene show", []opt{o("id", "12")}, "Kiss at the water", nil},
 		{ines, in(setCh), "scene add", []opt{o("id", "14"), o("title", "Kitchen"), o("call", "2026-12-04 10:00"), o("performers", pete)}, "Scene 14 added", nil},
 		{adam, in(setCh), "scene set", []opt{o("id", "14"), o("title", "Kitchen, morning")}, "Scene 14 updated (title)", nil},
 		{ines, in(setCh), "scene beat add", []opt{o("id", "14"), o("description", "hug"), o("kind", "contact")}, "Beat b1 added to scene 14",
 			[]check{dmHas(pete, "Scene 14", "hug")}},
 		{ines, in(setCh), "scene beat set", []opt{o("id", "14"), o("beat", "b1"), o("description", "long hug")}, "Beat b1", nil},
 		{ines, in(setCh), "boundaries request", []opt{o("id", "14")}, "pete", []check{dmHas(pete, "long hug")}},
-		{pete, inDM, "boundaries form", []opt{o("id", "14")}, "choose an answer for each beat", nil},
-		{pete, inDM, "boundaries answer", []opt{o("id", "14"), o("answers", "b1=discuss"), o("notes", "only a short one")}, "saved", nil},
-		{pete, inDM, "boundaries show", []opt{o("id", "14")}, "only a short one", nil},
+		{pete, in(setCh), "boundaries form", []opt{o("id", "14")}, "choose an answer for each beat", nil},
+		{pete, in(setCh), "boundaries answer", []opt{o("id", "14"), o("answers", "b1=discuss"), o("notes", "only a short one")}, "saved", nil},
+		{pete, in(setCh), "boundaries show", []opt{o("id", "14")}, "only a short one", nil},
 		{ines, in(setCh), "boundaries show", []opt{o("id", "14"), o("performers", pete)}, "only a short one", nil},
 		{adam, in(setCh), "boundaries status", []opt{o("id", "14")}, "14", nil},
-		{pete, inDM, "boundaries withdraw", []opt{o("id", "14")}, "withdr", []check{dmHas(ines, "withdr")}},
+		{pete, in(setCh), "boundaries withdraw", []opt{o("id", "14")}, "withdr", []check{dmHas(ines, "withdr")}},
 		{ines, in(setCh), "scene beat remove", []opt{o("id", "14"), o("beat", "b1")}, "Beat b1 removed", nil},
 		{ines, in(setCh), "rider status", []opt{o("id", "12")}, "signed", nil},
 		{ines, in(setCh), "rider drafted", []opt{o("id", "14"), o("performer", pete), o("terms", "no nudity")}, "drafted", nil},
@@ -199,7 +200,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{ines, in(setCh), "dept notify", []opt{o("id", "12"), o("department", "hmu")}, "Posting the hmu notice", nil},
 		{ines, in(setCh), "remind list", []opt{o("id", "12")}, "check-in scene 12 for @paula", nil},
 		{ines, in(setCh), "remind snooze", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("by", "1h")}, "now falls due", nil},
-		{paula, inDM, "remind answer", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("answer", "ok")}, "has not been asked yet", nil},
+		{paula, in(setCh), "remind answer", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("answer", "ok")}, "has not been asked yet", nil},
 		{ines, in(setCh), "remind cancel", []opt{o("reminder", reminder(bot.RemindCheckIn, pete))}, "cancelled", nil},
 		{adam, in(setCh), "closedset add", []opt{o("id", "12"), o("person", cam)}, "@cam (camera) is on the roster", []check{dmHas(cam, "scene 12")}},
 		{adam, in(setCh), "closedset start", []opt{o("id", "12")}, "Closed set started for scene 12", []check{
@@ -582,6 +583,21 @@ func TestPostWithWrongReadersRefused(t *testing.T) {
 	if told := strings.Join(followUps(calls), "\n"); !strings.Contains(told, "icbot cannot list a role's members") {
 		t.Errorf("the IC was not told why: %q", told)
 	}
+	// The server's owner sees every channel: one outside the audience
+	// stops the post too.
+	r.fake.set(func(f *fakeDiscord) {
+		f.Channels[toplineCh].PermissionOverwrites = []*discordgo.PermissionOverwrite{role(guild, 0, view), member(ines, view, 0), member(adam, view, 0)}
+		f.Guilds[guild].OwnerID = gary
+	})
+	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", toplineCh))
+	calls = r.fake.calls()
+	if got := posts(calls, toplineCh); len(got) != 0 {
+		t.Errorf("posted where the owner, crew, can read: %q", got)
+	}
+	if told := strings.Join(followUps(calls), "\n"); !strings.Contains(told, "@gary is in it and may not see it") {
+		t.Errorf("the IC was not told of the owner: %q", told)
+	}
+	r.fake.set(func(f *fakeDiscord) { f.Guilds[guild].OwnerID = ines })
 	// Without the role, the same channel takes it.
 	r.fake.set(func(f *fakeDiscord) {
 		f.Channels[toplineCh].PermissionOverwrites = []*discordgo.PermissionOverwrite{role(guild, 0, view), member(ines, view, 0), member(adam, view, 0)}
@@ -589,5 +605,48 @@ func TestPostWithWrongReadersRefused(t *testing.T) {
 	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", toplineCh))
 	if got := posts(r.fake.calls(), toplineCh); len(got) != 1 || !strings.Contains(got[0], "TOP-LINE SUMMARY, scene 12") {
 		t.Errorf("top-line posts: %q", got)
+	}
+}
+
+// TestLongNotesLeftOutOfTheModal: notes longer than a text input holds
+// are not put in the modal, so that submitting it leaves them as they are.
+func TestLongNotesLeftOutOfTheModal(t *testing.T) {
+	r := newRig(t, overGateway).seed()
+	long := strings.Repeat("n", 4100)
+	r.mustSay(paula, "boundaries answer", "saved", o("id", "12"), o("notes", long))
+	modal := r.press(paula, inDM, "icbotmodal:/boundaries form 12")
+	raw, _ := json.Marshal(modal.Data.Components)
+	if got := customIDs(raw); !slices.Equal(got, []string{"body", "garments"}) {
+		t.Fatalf("modal inputs %q, want body and garments only", got)
+	}
+	id, body := r.interaction(discordgo.InteractionModalSubmit, paula, inDM, map[string]any{
+		"custom_id": "icbotsubmit:/boundaries answer 12",
+		"components": []any{
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "garments", "value": "robe"}}},
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "body", "value": ""}}},
+		},
+	})
+	r.send(id, body, true)
+	shown := r.slash(ines, in(setCh), "boundaries show", o("id", "12"), o("performers", paula))
+	shown += strings.Join(followUps(r.fake.calls()), "") // the rest of a long answer
+	if !strings.Contains(shown, long) || !strings.Contains(shown, "Garments and barriers: robe") {
+		t.Errorf("after the modal, the IC's view lacks the long notes or the garments: %.300q", shown)
+	}
+}
+
+// TestCategoryNotLocked: a category's overwrites would not keep its
+// channels closed, so a scene channel that is not a text channel is not
+// "locked": the set starts with "lock not enforced", and says why.
+func TestCategoryNotLocked(t *testing.T) {
+	r := newRig(t, overHTTP).seed()
+	r.fake.set(func(f *fakeDiscord) { f.Channels[sceneCh].Type = discordgo.ChannelTypeGuildCategory })
+	before := r.overwrites(sceneCh)
+	r.mustSay(adam, "closedset start", "Closed set started", o("id", "12"))
+	calls := r.fake.calls()
+	if told := strings.Join(followUps(calls), "\n"); !strings.Contains(told, "not a text channel") || !strings.Contains(told, "Lock not enforced") {
+		t.Errorf("the AD was told %q", told)
+	}
+	if diff := cmp.Diff(before, r.overwrites(sceneCh)); diff != "" {
+		t.Errorf("a category's overwrites changed (-before +after):\n%s", diff)
 	}
 }

@@ -88,6 +88,8 @@ type fakeDiscord struct {
 	Channels map[string]*discordgo.Channel
 	// Users answers GET /users/{id}; "@me" is the bot unless set here.
 	Users map[string]*discordgo.User
+	// Guilds are the servers GET /guilds/{id} knows.
+	Guilds map[string]*discordgo.Guild
 	// Commands holds the last bulk overwrite, by guild id ("" = global).
 	Commands map[string][]*discordgo.ApplicationCommand
 	// Messages holds every message the fake created (channel messages,
@@ -161,6 +163,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 	t.Helper()
 	f := &fakeDiscord{
 		Channels:     map[string]*discordgo.Channel{},
+		Guilds:       map[string]*discordgo.Guild{},
 		Users:        map[string]*discordgo.User{},
 		Commands:     map[string][]*discordgo.ApplicationCommand{},
 		Fail:         map[string]failure{},
@@ -344,6 +347,16 @@ func (f *fakeDiscord) noteInteraction(raw []byte) {
 	}
 }
 
+// answeredOverHTTP tells the fake that an interaction sent to icbot's HTTP
+// endpoint has been answered (its HTTP response received): until then, as
+// on Discord, follow-ups to it are refused with Unknown Webhook. Call
+// noteInteraction, under set, before sending it.
+func (f *fakeDiscord) answeredOverHTTP(token string) {
+	if fi := f.tokens[token]; fi != nil {
+		fi.acked = true
+	}
+}
+
 // ---------------------------------------------------------------------------
 // REST
 
@@ -485,6 +498,7 @@ func (f *fakeDiscord) route(r *http.Request, p string, body []byte) (int, any, h
 
 var (
 	fakeErrUnknownUser    = failure{Status: 404, Code: 10013, Message: "Unknown User"}
+	fakeErrUnknownGuild   = failure{Status: 404, Code: 10004, Message: "Unknown Guild"}
 	fakeErrUnknownWebhook = failure{Status: 404, Code: 10015, Message: "Unknown Webhook"}
 	fakeErrUnknownInter   = failure{Status: 404, Code: 10062, Message: "Unknown interaction"}
 	fakeErrAlreadyAcked   = failure{Status: 400, Code: 40060, Message: "Interaction has already been acknowledged."}
@@ -541,6 +555,11 @@ func (f *fakeDiscord) serve(r *http.Request, p string, body []byte) (int, any) {
 		}
 		return 200, c
 
+	case is("GET", "guilds", "*"):
+		if g, ok := f.Guilds[seg[1]]; ok {
+			return 200, g
+		}
+		return fakeErrUnknownGuild.answer()
 	case is("GET", "channels", "*"):
 		if c, ok := f.Channels[seg[1]]; ok {
 			return 200, c

@@ -37,11 +37,26 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			http.Error(w, "malformed interaction", http.StatusBadRequest)
 			return
 		}
+		if a.isClosing() {
+			http.Error(w, "icbot is stopping", http.StatusServiceUnavailable)
+			return
+		}
 		answered := false
 		a.respond(context.WithoutCancel(r.Context()), h, &i, func(resp *discordgo.InteractionResponse) error {
 			answered = true
+			body, err := json.Marshal(resp)
+			if err != nil {
+				return err
+			}
+			// The whole answer goes out now, its length given, so that
+			// Discord has it before any follow-up to it starts.
 			w.Header().Set("Content-Type", "application/json")
-			return json.NewEncoder(w).Encode(resp)
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(http.StatusOK)
+			if _, err := w.Write(body); err != nil {
+				return err
+			}
+			return http.NewResponseController(w).Flush()
 		})
 		if !answered {
 			http.Error(w, "unsupported interaction", http.StatusBadRequest)

@@ -110,3 +110,58 @@ func TestSlowAnswerIsDeferred(t *testing.T) {
 		t.Errorf("the edit %s (%v) lacks the answer", edit.Body, err)
 	}
 }
+
+// TestHTTPFollowUpsAfterTheAnswer: on the HTTP endpoint a late reply is a
+// follow-up to the interaction, sent once Discord has the answer (the
+// fake refuses follow-ups before that, as Discord does), not a DM.
+func TestHTTPFollowUpsAfterTheAnswer(t *testing.T) {
+	r := newRig(t, overHTTP).seed()
+	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", toplineCh))
+	calls := r.fake.calls()
+	if got := strings.Join(followUps(calls), "\n"); !strings.Contains(got, "Top-line summary of scene 12, version 1, posted to #802") {
+		t.Errorf("follow-ups %q%s", got, describe(calls))
+	}
+	if got := dms(calls, ines); len(got) != 0 {
+		t.Errorf("the late reply went by DM: %q", got)
+	}
+}
+
+// TestCloseWaitsForRunningInteractions: Close returns only once an
+// interaction already running has committed and followed up; one that
+// arrives after is not run.
+func TestCloseWaitsForRunningInteractions(t *testing.T) {
+	r := newRig(t, overHTTP)
+	r.h.hold = make(chan struct{})
+	before := r.auditLen()
+	_, raw := r.interaction(discordgo.InteractionApplicationCommand, root, in(setCh), r.commandData("icbot role add", o("person", ines), o("role", "ic")))
+	answered := make(chan int, 1)
+	go func() {
+		status, _ := r.signedPost(raw, r.clock.Now(), nil)
+		answered <- status
+	}()
+	r.waitHandling()
+	closed := make(chan error, 1)
+	go func() { closed <- r.ad.Close() }()
+	select {
+	case <-closed:
+		t.Fatal("Close returned while an interaction was running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(r.h.hold)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if got := <-answered; got != http.StatusOK {
+		t.Errorf("the running interaction was answered %d", got)
+	}
+	if got := r.auditLen(); got != before+1 {
+		t.Errorf("audit %d -> %d: the running command did not commit before Close returned", before, got)
+	}
+	_, raw = r.interaction(discordgo.InteractionApplicationCommand, root, in(setCh), r.commandData("icbot role add", o("person", adam), o("role", "ad")))
+	if status, _ := r.signedPost(raw, r.clock.Now(), nil); status != http.StatusServiceUnavailable {
+		t.Errorf("an interaction after Close: %d, want 503", status)
+	}
+	if got := r.auditLen(); got != before+1 {
+		t.Errorf("an interaction after Close ran")
+	}
+}

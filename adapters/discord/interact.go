@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ const (
 	idSubmit  = "icbotsubmit:" // + "/boundaries answer 12"
 )
 
+// maxInput is the most a modal's text input holds.
+const maxInput = 4000
+
 // answer is what an interaction gets: the response Discord waits for, and
 // the work to do once it is sent.
 type answer struct {
@@ -32,12 +36,19 @@ func ephemeral(text string) *discordgo.InteractionResponseData {
 		AllowedMentions: &discordgo.MessageAllowedMentions{}}
 }
 
-// respond handles an interaction and answers it through send, once. An
-// answer that is not ready after deferAfter is replaced by a deferred
+// respond handles an interaction and answers it through send, once; send
+// must return only once Discord has the answer, since follow-ups start
+// then. An answer not ready after deferAfter is replaced by a deferred
 // ("icbot is thinking…") answer where Discord allows one, and the real
-// answer then edits it, in the background; Discord forgets an interaction not answered in
-// three seconds.
+// answer then edits it, in the background; Discord forgets an interaction
+// not answered in three seconds. Once the adapter is closing,
+// interactions are not run.
 func (a *Adapter) respond(ctx context.Context, h Handler, i *discordgo.Interaction, send func(*discordgo.InteractionResponse) error) {
+	if !a.begin() {
+		a.log.Warn("an interaction arrived while icbot is stopping; not run")
+		return
+	}
+	defer a.inflight.Done()
 	done := make(chan *answer, 1)
 	go func() { done <- a.interaction(ctx, h, i) }()
 	timer := time.NewTimer(a.deferAfter)
@@ -52,7 +63,7 @@ func (a *Adapter) respond(ctx context.Context, h Handler, i *discordgo.Interacti
 		}
 		if err := send(&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}); err != nil {
-			a.log.Error("a deferred answer failed", "err", err)
+			a.log.Error("a deferred answer failed", "err", redact(err))
 		}
 		a.inflight.Add(1)
 		go func() {
@@ -62,7 +73,11 @@ func (a *Adapter) respond(ctx context.Context, h Handler, i *discordgo.Interacti
 				return
 			}
 			if err := a.edit(ctx, i, ans.response); err != nil {
-				a.log.Error("answering a deferred interaction failed", "err", err)
+				a.log.Warn("editing a deferred answer failed; sending it as a message", "err", err)
+				if ans.response.Data != nil {
+					id, _ := caller(i)
+					a.tell(ctx, tokenHandle(i, a.clock()), bot.UserID(id), ans.response.Data.Content)
+				}
 			}
 			ans.after()
 		}()
@@ -72,9 +87,39 @@ func (a *Adapter) respond(ctx context.Context, h Handler, i *discordgo.Interacti
 		return
 	}
 	if err := send(ans.response); err != nil {
-		a.log.Error("answering an interaction failed", "err", err)
+		a.log.Error("answering an interaction failed", "err", redact(err))
 	}
 	ans.after()
+}
+
+// begin counts an interaction in, unless the adapter is closing.
+func (a *Adapter) begin() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
+	a.inflight.Add(1)
+	return true
+}
+
+func (a *Adapter) isClosing() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.closing
+}
+
+// tell sends text only its recipient sees, as a follow-up while the
+// interaction's token lasts and by DM after.
+func (a *Adapter) tell(ctx context.Context, handle string, to bot.UserID, text string) {
+	m := bot.Message{Text: text}
+	err := a.Reply(ctx, handle, to, m)
+	if errors.Is(err, bot.ErrReplyExpired) {
+		err = a.DM(ctx, to, m)
+	}
+	if err != nil {
+		a.log.Error("an answer could not be sent", "err", err)
+	}
 }
 
 // deferrable says whether an interaction's answer may be deferred: a
@@ -98,8 +143,10 @@ func (a *Adapter) edit(ctx context.Context, i *discordgo.Interaction, r *discord
 			e.Components = &r.Data.Components
 		}
 	}
-	_, err := a.api.InteractionResponseEdit(i, e, discordgo.WithContext(ctx))
-	return failure("answer the command", err)
+	return retryUnknown(ctx, func() error {
+		_, err := a.api.InteractionResponseEdit(i, e, discordgo.WithContext(ctx))
+		return failure("answer the command", err)
+	})
 }
 
 // interaction handles one interaction and says how to answer it.
@@ -167,13 +214,15 @@ func (a *Adapter) command(i *discordgo.Interaction, line string) bot.Command {
 func (a *Adapter) run(ctx context.Context, h Handler, i *discordgo.Interaction, line string) *answer {
 	cmd := a.command(i, line)
 	out := h.Handle(ctx, cmd)
-	data := ephemeral(out.ReplyText())
+	text := out.ReplyText()
+	data := ephemeral(text)
 	for _, m := range out.Replies {
 		if m.Form != nil {
-			data = formMessage(m, line)
+			text = formIntro(m.Form) + "\n" + text
+			data = formMessage(m, line, fit(text))
 		}
 	}
-	rest := overflow(out.ReplyText())
+	rest := overflow(text)
 	return &answer{
 		response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data},
 		after: func() {
@@ -182,9 +231,7 @@ func (a *Adapter) run(ctx context.Context, h Handler, i *discordgo.Interaction, 
 				defer a.inflight.Done()
 				bg := context.Background()
 				for _, part := range rest {
-					if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, bot.Message{Text: part}); err != nil {
-						a.log.Error("a long answer's rest could not be sent", "err", err)
-					}
+					a.tell(bg, cmd.ReplyHandle, cmd.Caller, part)
 				}
 				h.FollowUp(bg, out)
 			}()
@@ -218,10 +265,19 @@ func (a *Adapter) autocomplete(ctx context.Context, h Handler, i *discordgo.Inte
 		Data: &discordgo.InteractionResponseData{Choices: choices}}, after: func() {}}
 }
 
-// formMessage shows a form as an ephemeral message: a select menu per
-// choice (Discord allows four beside the button row), and a button that
-// opens a modal for the free-text fields.
-func formMessage(m bot.Message, line string) *discordgo.InteractionResponseData {
+// formIntro is what a form's message says above the form's own text.
+func formIntro(f *bot.Form) string {
+	text := f.Title + ": choose an answer for each beat; each is saved as you choose it."
+	if len(f.Choices) > 4 {
+		text += fmt.Sprintf(" This shows the first 4 of %d beats; answer the others with /boundaries answer.", len(f.Choices))
+	}
+	return text
+}
+
+// formMessage shows a form as an ephemeral message with content: a select
+// menu per choice (Discord allows four beside the button row), and a
+// button that opens a modal for the free-text fields.
+func formMessage(m bot.Message, line, content string) *discordgo.InteractionResponseData {
 	f := m.Form
 	var rows []discordgo.MessageComponent
 	for n, c := range f.Choices {
@@ -236,16 +292,12 @@ func formMessage(m bot.Message, line string) *discordgo.InteractionResponseData 
 			CustomID: idSelect + f.Command + "|" + c.Key, Placeholder: short(c.Label), Options: opts,
 		}}})
 	}
-	text := f.Title + ": choose an answer for each beat; each is saved as you choose it."
-	if len(f.Choices) > 4 {
-		text += fmt.Sprintf(" This shows the first 4 of %d beats; answer the others with /boundaries answer.", len(f.Choices))
-	}
 	if len(f.Texts) > 0 {
 		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{
 			Label: "Notes, garments, body notes", Style: discordgo.SecondaryButton, CustomID: idModal + line,
 		}}})
 	}
-	return &discordgo.InteractionResponseData{Content: fit(text + "\n" + m.Text), Flags: discordgo.MessageFlagsEphemeral, Components: rows,
+	return &discordgo.InteractionResponseData{Content: content, Flags: discordgo.MessageFlagsEphemeral, Components: rows,
 		AllowedMentions: &discordgo.MessageAllowedMentions{}}
 }
 
@@ -259,13 +311,21 @@ func (a *Adapter) openModal(ctx context.Context, h Handler, i *discordgo.Interac
 		}
 		var rows []discordgo.MessageComponent
 		for _, t := range m.Form.Texts {
+			if len([]rune(t.Value)) > maxInput {
+				// Longer than a text input holds: left out, so that
+				// submitting the modal leaves it as it is.
+				continue
+			}
 			label := t.Label
 			if r := []rune(label); len(r) > 45 { // Discord's limit for a text input's label
 				label = string(r[:44]) + "…"
 			}
 			rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{
-				CustomID: t.Key, Label: label, Style: discordgo.TextInputParagraph, Value: t.Value, Required: false, MaxLength: 4000,
+				CustomID: t.Key, Label: label, Style: discordgo.TextInputParagraph, Value: t.Value, Required: false, MaxLength: maxInput,
 			}}})
+		}
+		if len(rows) == 0 {
+			return a.text("What you wrote before is longer than a form holds: change it with /boundaries answer, as in notes=\"...\".")
 		}
 		title := m.Form.Title
 		if r := []rune(title); len(r) > 45 {

@@ -33,6 +33,9 @@ func (a *Adapter) Lock(ctx context.Context, ch bot.ChannelID, roster []bot.UserI
 	if c.GuildID == "" {
 		return prev, bot.Errorf(bot.EUNAVAILABLE, "the scene channel is not a server channel, so it cannot be locked")
 	}
+	if c.Type != discordgo.ChannelTypeGuildText {
+		return prev, bot.Errorf(bot.EUNAVAILABLE, "the scene channel is not a text channel (a category, a thread or a voice channel cannot be locked this way): set the scene's channel to a text channel")
+	}
 	res := bot.LockResult{Restore: prev.Restore}
 	if res.Restore == nil {
 		if res.Restore, err = json.Marshal(savedOverwrites{Overwrites: c.PermissionOverwrites}); err != nil {

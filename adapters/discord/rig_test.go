@@ -93,13 +93,25 @@ type tracked struct {
 	*bot.Bot
 	followed chan struct{}
 	hold     chan struct{}
+	handling chan struct{} // a held command has arrived
 }
 
 func (h *tracked) Handle(ctx context.Context, cmd bot.Command) *bot.Outcome {
 	if h.hold != nil {
+		h.handling <- struct{}{}
 		<-h.hold
 	}
 	return h.Bot.Handle(ctx, cmd)
+}
+
+// waitHandling waits until a held command has reached the bot.
+func (r *rig) waitHandling() {
+	r.t.Helper()
+	select {
+	case <-r.h.handling:
+	case <-time.After(30 * time.Second):
+		r.t.Fatal("no command reached the bot within 30s")
+	}
 }
 
 func (h *tracked) FollowUp(ctx context.Context, o *bot.Outcome) {
@@ -142,6 +154,7 @@ func newRig(t testing.TB, m mode) *rig {
 		for id, n := range names {
 			f.Users[id] = &discordgo.User{ID: id, Username: n}
 		}
+		f.Guilds[guild] = &discordgo.Guild{ID: guild, Name: "Night Swim", OwnerID: ines}
 	})
 	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithTimeout(time.Second), storage.WithKey(testKey))
 	if err != nil {
@@ -160,7 +173,7 @@ func newRig(t testing.TB, m mode) *rig {
 		t.Fatal(err)
 	}
 	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC))
-	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64)}
+	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64), handling: make(chan struct{}, 64)}
 	if err := r.ad.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -376,12 +389,24 @@ func (r *rig) signedPost(raw []byte, ts time.Time, tamper func(req *http.Request
 	if tamper != nil {
 		tamper(req)
 	}
+	// As on Discord, follow-ups to the interaction are refused until its
+	// answer has arrived.
+	var token string
+	r.fake.set(func(f *fakeDiscord) {
+		f.noteInteraction(raw)
+		var in struct {
+			Token string `json:"token"`
+		}
+		json.Unmarshal(raw, &in)
+		token = in.Token
+	})
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	r.fake.set(func(f *fakeDiscord) { f.answeredOverHTTP(token) })
 	return resp.StatusCode, body
 }
 
