@@ -132,7 +132,12 @@ func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Lo
 // Banner is printed when the console starts.
 func Banner(production string, zone *time.Location, me bot.UserID, demo bool) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", production, zone)
+	name := zone.String()
+	if name == "Local" {
+		abbr, _ := time.Now().In(zone).Zone()
+		name = "this machine's, " + abbr + "; set one with --timezone or production.timezone"
+	}
+	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", production, name)
 	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", me, SetChannel)
 	if demo {
 		b.WriteString("Demo cast:")
