@@ -106,18 +106,25 @@ func runBoundariesRequest(in *input, tx Tx) error {
 	return nil
 }
 
-func runBoundariesForm(in *input, tx Tx) error {
+// ownBoundaries loads the scene a performer answers for and their latest
+// boundaries for it (nil before their first answer).
+func ownBoundaries(in *input, tx Tx) (Scene, *Boundaries, error) {
 	sc, err := in.onlyScene(tx)
 	if err != nil {
-		return err
+		return sc, nil, err
 	}
 	if err := in.authorizeScene(tx, &sc); err != nil {
-		return err
+		return sc, nil, err
 	}
 	if !sc.IsPerformer(in.caller.ID) {
-		return Errorf(EFORBIDDEN, "Only the performers of scene %s answer for it.", sc.ID)
+		return sc, nil, Errorf(EFORBIDDEN, "Only the performers of scene %s answer for it.", sc.ID)
 	}
 	bd, err := latestBoundaries(tx, sc.ID, in.caller.ID)
+	return sc, bd, err
+}
+
+func runBoundariesForm(in *input, tx Tx) error {
+	sc, bd, err := ownBoundaries(in, tx)
 	if err != nil {
 		return err
 	}
@@ -161,17 +168,7 @@ func runBoundariesForm(in *input, tx Tx) error {
 }
 
 func runBoundariesAnswer(in *input, tx Tx) error {
-	sc, err := in.onlyScene(tx)
-	if err != nil {
-		return err
-	}
-	if err := in.authorizeScene(tx, &sc); err != nil {
-		return err
-	}
-	if !sc.IsPerformer(in.caller.ID) {
-		return Errorf(EFORBIDDEN, "Only the performers of scene %s answer for it.", sc.ID)
-	}
-	prev, err := latestBoundaries(tx, sc.ID, in.caller.ID)
+	sc, prev, err := ownBoundaries(in, tx)
 	if err != nil {
 		return err
 	}

@@ -181,20 +181,28 @@ func (b *Bot) RunDeliveries(ctx context.Context) error {
 			b.log.Error("delivering pending messages", "err", err)
 			next = b.clock().Add(maxBackoff)
 		}
-		wait := 24 * time.Hour // nothing pending: sleep until woken
-		if !next.IsZero() {
-			wait = max(0, next.Sub(b.clock()))
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !b.sleepUntil(ctx, next, b.wakeup) {
 			return nil
-		case <-t.C:
-		case <-b.wakeup:
-			t.Stop()
 		}
 	}
+}
+
+// sleepUntil waits until next (a day when it is zero: nothing pending),
+// or until woken; it reports false when ctx is done.
+func (b *Bot) sleepUntil(ctx context.Context, next time.Time, wake <-chan struct{}) bool {
+	wait := 24 * time.Hour
+	if !next.IsZero() {
+		wait = max(0, next.Sub(b.clock()))
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+	case <-wake:
+	}
+	return true
 }
 
 // attempt sends one delivery and records the result: removed when sent or

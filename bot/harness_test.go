@@ -389,12 +389,7 @@ func (h *harness) must(caller, text string) result {
 
 func (h *harness) auditLen() uint64 {
 	h.t.Helper()
-	var n uint64
-	err := h.store.View(context.Background(), func(tx bot.Tx) error {
-		var err error
-		n, err = tx.AuditLen()
-		return err
-	})
+	n, err := h.store.AuditLen(context.Background())
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -59,18 +59,8 @@ func (b *Bot) RunReminders(ctx context.Context) error {
 			b.log.Error("sending reminders", "err", err)
 			next = b.clock().Add(time.Minute)
 		}
-		wait := 24 * time.Hour
-		if !next.IsZero() {
-			wait = max(0, next.Sub(b.clock()))
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !b.sleepUntil(ctx, next, b.remindWake) {
 			return nil
-		case <-t.C:
-		case <-b.remindWake:
-			t.Stop()
 		}
 	}
 }

@@ -115,6 +115,17 @@ func (s *Store) AuditLog(ctx context.Context, fn func(bot.AuditRecord) error) er
 	return nil
 }
 
+// AuditLen is how many records the audit log holds.
+func (s *Store) AuditLen(ctx context.Context) (uint64, error) {
+	var n uint64
+	err := s.View(ctx, func(tx bot.Tx) error {
+		var err error
+		n, err = tx.AuditLen()
+		return err
+	})
+	return n, err
+}
+
 // auditRecords reads the audit bucket in key order. Keys are not covered
 // by the hash, so a record in its right place but stored under another key
 // than its sequence number is reported here as a break; records out of

@@ -502,12 +502,9 @@ func (r *rig) mustSay(user, path, want string, opts ...opt) string {
 }
 
 func (r *rig) auditLen() uint64 {
-	var n uint64
-	if err := r.store.View(context.Background(), func(tx bot.Tx) error {
-		var err error
-		n, err = tx.AuditLen()
-		return err
-	}); err != nil {
+	r.t.Helper()
+	n, err := r.store.AuditLen(context.Background())
+	if err != nil {
 		r.t.Fatal(err)
 	}
 	return n

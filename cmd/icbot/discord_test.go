@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -100,27 +98,7 @@ func TestDiscordServer(t *testing.T) {
 		"ICBOT_DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "ICBOT_DISCORD_API_URL": d.srv.URL + "/",
 		"ICBOT_DISCORD_SET_CHANNEL": "800",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addr := make(chan string, 1)
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		done <- Run(ctx, nil, Env{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			Listening: func(a string) { addr <- a },
-		})
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case code := <-done:
-		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("icbot did not start listening")
-	}
+	base, stop := serveFor(t, env)
 	want := []string{"GET /users/@me", "PUT /applications/4242/guilds/900/commands", "GET /gateway"}
 	if got := d.took(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls at start %q, want %q", got, want)
@@ -165,13 +143,5 @@ func TestDiscordServer(t *testing.T) {
 		t.Errorf("signed /icbot whoami: %d %s (%v)", code, body, err)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("icbot did not stop")
-	}
+	stop()
 }

@@ -35,27 +35,7 @@ func TestSlackServer(t *testing.T) {
 		"ICBOT_SLACK_BOT_TOKEN": "xoxb-test", "ICBOT_SLACK_SIGNING_SECRET": secret, "ICBOT_SLACK_API_URL": fake.GetAPIURL(),
 		"ICBOT_SLACK_SET_CHANNEL": "CSET",
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addr := make(chan string, 1)
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		done <- Run(ctx, nil, Env{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			Listening: func(a string) { addr <- a },
-		})
-	}()
-	var base string
-	select {
-	case a := <-addr:
-		base = "http://" + a
-	case code := <-done:
-		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("icbot did not start listening")
-	}
+	base, stop := serveFor(t, env)
 
 	get := func(path string) (int, string) {
 		resp, err := http.Get(base + path)
@@ -102,19 +82,51 @@ func TestSlackServer(t *testing.T) {
 		}
 	}
 
-	cancel() // as SIGTERM does
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit %d after a stop: %s", code, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("icbot did not stop")
-	}
+	stop()
 	// The database was closed: it opens again at once.
 	st, err := storage.Open(db, storage.WithTimeout(100*time.Millisecond), storage.WithKey(keyOf(t, db)))
 	if err != nil {
 		t.Fatalf("database still held after the stop: %v", err)
 	}
 	st.Close()
+}
+
+// serveFor runs icbot with env as its environment until it listens on
+// http.addr, and returns its base URL and a stop (as SIGTERM does) that
+// checks it exits cleanly.
+func serveFor(t *testing.T, env map[string]string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- Run(ctx, nil, Env{
+			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
+			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			Listening: func(a string) { addr <- a },
+		})
+	}()
+	select {
+	case a := <-addr:
+		stop := func() {
+			t.Helper()
+			cancel()
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Errorf("exit %d after a stop: %s", code, stderr.String())
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("icbot did not stop")
+			}
+		}
+		return "http://" + a, stop
+	case code := <-done:
+		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not start listening")
+	}
+	return "", nil
 }
