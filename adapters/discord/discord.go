@@ -24,6 +24,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"icbot/adapters/internal/inflight"
 	"icbot/bot"
 )
 
@@ -59,7 +60,7 @@ type Adapter struct {
 	closing bool                  // set by Close: no new interactions are run
 
 	// inflight counts follow-ups still running after their answer.
-	inflight sync.WaitGroup
+	inflight inflight.Group
 	// deferAfter is how long an interaction's answer may take before a
 	// deferred answer is sent in its place, inside Discord's 3 seconds.
 	deferAfter time.Duration

@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	slackapi "github.com/slack-go/slack"
 
+	"icbot/adapters/internal/inflight"
 	"icbot/bot"
 )
 
@@ -72,7 +73,7 @@ type Adapter struct {
 	replies map[string]int        // response_url -> times used
 
 	// inflight counts follow-ups still running after their acknowledgement.
-	inflight sync.WaitGroup
+	inflight inflight.Group
 	retries  int
 }
 

@@ -1,0 +1,38 @@
+package inflight
+
+import (
+	"sync"
+	"testing"
+	"testing/synctest"
+)
+
+// TestWaitWhileWorkStarts: Wait returns once the count reaches zero, and
+// work may be added, from zero, while a Wait runs (which a sync.WaitGroup
+// forbids).
+func TestWaitWhileWorkStarts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var g Group
+		release := make(chan struct{})
+		g.Add(1)
+		go func() { <-release; g.Done() }()
+		waited := make(chan struct{})
+		go func() { g.Wait(); close(waited) }()
+		synctest.Wait()
+		select {
+		case <-waited:
+			t.Fatal("Wait returned with work counted in")
+		default:
+		}
+		close(release)
+		<-waited
+
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Add(2)
+			go func() { defer wg.Done(); g.Add(1); g.Done() }()
+			go func() { defer wg.Done(); g.Wait() }()
+		}
+		wg.Wait()
+		g.Wait()
+	})
+}
