@@ -121,11 +121,11 @@ func reminderArg(in *input, tx Tx) (Reminder, error) {
 	}
 	id, err := strconv.ParseUint(strings.TrimPrefix(a.Value, "#"), 10, 64)
 	if err != nil || id == 0 {
-		return Reminder{}, Errorf(EINVALID, "%q is not a reminder id: /remind list shows them", a.Value)
+		return Reminder{}, Errorf(EINVALID, "%q is not a reminder id: /reminders list shows them", a.Value)
 	}
 	r, err := tx.Reminder(id)
 	if ErrorCode(err) == ENOTFOUND {
-		return Reminder{}, Errorf(ENOTFOUND, "There is no reminder #%d: /remind list shows them.", id)
+		return Reminder{}, Errorf(ENOTFOUND, "There is no reminder #%d: /reminders list shows them.", id)
 	}
 	return r, err
 }

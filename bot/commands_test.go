@@ -52,10 +52,10 @@ func TestPermissionMatrix(t *testing.T) {
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/dept channel costume #costume"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/dept notify 12 costume"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/scene beat set 12 b1 "a longer kiss"`},
-		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/remind list"},
-		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/remind snooze 2 1h"},
-		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/remind cancel 2"},
-		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/remind answer 1 ok"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/reminders list"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/reminders snooze 2 1h"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/reminders cancel 2"},
+		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/reminders answer 1 ok"},
 		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 	}
@@ -131,5 +131,18 @@ func TestForbiddenSaysWhy(t *testing.T) {
 	r = h.do("nobody", "/scene list")
 	if !strings.Contains(r.reply, "no role") {
 		t.Errorf("a stranger's refusal should say they have no role: %q", r.reply)
+	}
+}
+
+// TestFormerRemindName: /remind became /reminders (Slack keeps /remind for
+// itself); buttons sent before the rename, and people used to the old
+// name, still reach the same commands.
+func TestFormerRemindName(t *testing.T) {
+	h := newHarness(t).seed()
+	if got, want := h.must("ines", "/remind list").reply, h.must("ines", "/reminders list").reply; got != want {
+		t.Errorf("/remind list answered\n%s\nwant, as /reminders list:\n%s", got, want)
+	}
+	if r := h.do("paula", "/remind answer 1 ok"); r.out.Err != nil || !strings.Contains(r.reply, "Thank you") {
+		t.Errorf("/remind answer 1 ok as paula: %v\n%s", r.out.Err, r.reply)
 	}
 }

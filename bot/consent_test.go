@@ -289,7 +289,7 @@ func TestConsentCallersNotLogged(t *testing.T) {
 	h.must("paula", "/boundaries form 20")
 	h.must("paula", "/boundaries answer 20 b1=yes")
 	h.must("paula", "/boundaries withdraw 20 b1")
-	h.do("paula", "/remind answer 1 ok")
+	h.do("paula", "/reminders answer 1 ok")
 	h.must("pete", "/hold 20")
 	h.must("ines", "/scene show 20")
 	lines := 0

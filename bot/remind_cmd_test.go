@@ -28,11 +28,11 @@ func (h *harness) reminders(scene bot.SceneID) []bot.Reminder {
 	return rs
 }
 
-// reminderID finds the id of the reminder whose /remind list line holds
+// reminderID finds the id of the reminder whose /reminders list line holds
 // every one of parts.
 func (b *bubble) reminderID(scene string, parts ...string) string {
 	b.t.Helper()
-	list := b.do("ines", "/remind list "+scene).reply
+	list := b.do("ines", "/reminders list "+scene).reply
 	for _, l := range strings.Split(list, "\n") {
 		match := true
 		for _, p := range parts {
@@ -59,7 +59,7 @@ func lineWith(s, part string) string {
 var timeEqual = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
 
 // TestRemindCancelStandsAcrossSyncs: a check-in the IC cancels records who
-// did it, shows it in /remind list, and stays cancelled through scene
+// did it, shows it in /reminders list, and stays cancelled through scene
 // changes that derive the reminders again, even when the call moves away
 // and back; its time comes and nothing is sent. A check-in icbot
 // cancelled when the call moved comes back with the call. Bad input and
@@ -74,14 +74,14 @@ func TestRemindCancelStandsAcrossSyncs(t *testing.T) {
 
 		before, audit := b.reminders("70"), b.auditLen()
 		for _, tt := range []struct{ name, caller, line, code string }{
-			{"the AD", "adam", "/remind cancel " + id, bot.EFORBIDDEN},
-			{"the performer", "paula", "/remind cancel " + id, bot.EFORBIDDEN},
-			{"a stranger", "nobody", "/remind cancel " + id, bot.EFORBIDDEN},
-			{"no id", "ines", "/remind cancel", bot.EINVALID},
-			{"not an id", "ines", "/remind cancel x" + id, bot.EINVALID},
-			{"id zero", "ines", "/remind cancel 0", bot.EINVALID},
-			{"no such reminder", "ines", "/remind cancel 9999", bot.ENOTFOUND},
-			{"more than the id", "ines", "/remind cancel " + id + " now", bot.EINVALID},
+			{"the AD", "adam", "/reminders cancel " + id, bot.EFORBIDDEN},
+			{"the performer", "paula", "/reminders cancel " + id, bot.EFORBIDDEN},
+			{"a stranger", "nobody", "/reminders cancel " + id, bot.EFORBIDDEN},
+			{"no id", "ines", "/reminders cancel", bot.EINVALID},
+			{"not an id", "ines", "/reminders cancel x" + id, bot.EINVALID},
+			{"id zero", "ines", "/reminders cancel 0", bot.EINVALID},
+			{"no such reminder", "ines", "/reminders cancel 9999", bot.ENOTFOUND},
+			{"more than the id", "ines", "/reminders cancel " + id + " now", bot.EINVALID},
 		} {
 			r := b.h().do(tt.caller, tt.line)
 			if r.code() != tt.code {
@@ -98,17 +98,17 @@ func TestRemindCancelStandsAcrossSyncs(t *testing.T) {
 			}
 		}
 
-		if r := b.do("ines", "/remind cancel "+id); r.reply != "Reminder #"+id+" cancelled." {
+		if r := b.do("ines", "/reminders cancel "+id); r.reply != "Reminder #"+id+" cancelled." {
 			t.Fatalf("cancel: %q", r.reply)
 		}
 		if got := b.auditLen(); got != audit+1 {
 			t.Errorf("audit records for the cancel: %d, want 1", got-audit)
 		}
-		if r := b.h().do("ines", "/remind cancel "+id); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "is cancelled, not pending") {
+		if r := b.h().do("ines", "/reminders cancel "+id); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "is cancelled, not pending") {
 			t.Errorf("cancelling twice: %s %q", r.code(), r.reply)
 		}
 		cancelled := "check-in scene 70 for @paula, due Sun 9 Jan 2000 09:00 GMT, cancelled by @ines"
-		if list := b.do("ines", "/remind list 70").reply; !strings.Contains(list, cancelled) {
+		if list := b.do("ines", "/reminders list 70").reply; !strings.Contains(list, cancelled) {
 			t.Fatalf("list after the cancel:\n%s", list)
 		}
 
@@ -116,12 +116,12 @@ func TestRemindCancelStandsAcrossSyncs(t *testing.T) {
 		b.do("ines", `/scene beat add 70 "kiss" kind=contact`)
 		b.do("ines", `/scene set 70 title="Attic, night"`)
 		b.do("adam", `/scene set 70 call="2000-01-12 09:00"`)
-		moved := b.do("ines", "/remind list 70").reply
+		moved := b.do("ines", "/reminders list 70").reply
 		if l := lineWith(moved, "check-in scene 70 for @pete, due Sun 9 Jan 2000 09:00 GMT"); !strings.HasSuffix(l, ", cancelled") {
 			t.Errorf("pete's first check-in, cancelled by icbot when the call moved: %q in\n%s", l, moved)
 		}
 		b.do("adam", `/scene set 70 call="2000-01-10 09:00"`)
-		list := b.do("ines", "/remind list 70").reply
+		list := b.do("ines", "/reminders list 70").reply
 		if !strings.Contains(list, cancelled) {
 			t.Errorf("paula's cancelled check-in came back:\n%s", list)
 		}
@@ -177,7 +177,7 @@ func TestSnoozeLimits(t *testing.T) {
 			t.Errorf("check-in limit %v, want the call %v", got, call)
 		}
 		var digest string
-		for _, l := range strings.Split(b.do("ines", "/remind list").reply, "\n") {
+		for _, l := range strings.Split(b.do("ines", "/reminders list").reply, "\n") {
 			if strings.Contains(l, "digest, due Sat 1 Jan 2000 08:00 GMT, pending") {
 				digest = strings.TrimPrefix(strings.Fields(l)[0], "#")
 			}
@@ -194,7 +194,7 @@ func TestSnoozeLimits(t *testing.T) {
 			{"digest by more than a day", digest, "24h1m", "cannot be snoozed to Sun 2 Jan 2000 08:01 GMT: a digest may be put off by a day at most, to Sun 2 Jan 2000 08:00 GMT. Nothing was changed."},
 		} {
 			before, audit := b.reminder(tt.id), b.auditLen()
-			r := b.h().do("ines", "/remind snooze "+tt.id+" "+tt.by)
+			r := b.h().do("ines", "/reminders snooze "+tt.id+" "+tt.by)
 			if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, tt.say) {
 				t.Errorf("%s: %s %q, want a refusal saying %q", tt.name, r.code(), r.reply, tt.say)
 			}
@@ -205,10 +205,10 @@ func TestSnoozeLimits(t *testing.T) {
 				t.Errorf("%s: audit grew from %d to %d", tt.name, audit, got)
 			}
 		}
-		if r := b.do("ines", "/remind snooze "+checkIn+" 24h"); !strings.Contains(r.reply, "now falls due Mon 10 Jan 2000 09:00 GMT") {
+		if r := b.do("ines", "/reminders snooze "+checkIn+" 24h"); !strings.Contains(r.reply, "now falls due Mon 10 Jan 2000 09:00 GMT") {
 			t.Errorf("snooze to the call itself: %s %q", r.code(), r.reply)
 		}
-		if r := b.do("ines", "/remind snooze "+digest+" 23h"); !strings.Contains(r.reply, "now falls due Sun 2 Jan 2000 07:00 GMT") {
+		if r := b.do("ines", "/reminders snooze "+digest+" 23h"); !strings.Contains(r.reply, "now falls due Sun 2 Jan 2000 07:00 GMT") {
 			t.Errorf("snooze a digest within the day: %s %q", r.code(), r.reply)
 		}
 

@@ -34,7 +34,7 @@ func TestReminderDeliveryFailureTellsTheIC(t *testing.T) {
 		if len(told) != 1 || !strings.Contains(told[0].Text, "Could not deliver a message (DM to paula)") || !strings.Contains(told[0].Text, "cannot_dm_bot") {
 			t.Fatalf("the first IC was not told: %+v", got)
 		}
-		for _, secret := range []string{"Greenhouse", "tomorrow", "boundaries", "/remind answer", "07:30"} {
+		for _, secret := range []string{"Greenhouse", "tomorrow", "boundaries", "/reminders answer", "07:30"} {
 			if strings.Contains(told[0].Text, secret) {
 				t.Errorf("the failure notice carries %q from the check-in: %q", secret, told[0].Text)
 			}

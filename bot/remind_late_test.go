@@ -55,7 +55,7 @@ func TestOverdueRiderSentLateAfterDowntime(t *testing.T) {
 		if st := b.scene("80").Status; st != bot.StatusDraft {
 			t.Errorf("status %s, want draft (not ready)", st)
 		}
-		list := b.do("ines", "/remind list 80").reply
+		list := b.do("ines", "/reminders list 80").reply
 		for _, want := range []string{
 			"rider-overdue scene 80 for @paula, due Sun 9 Jan 2000 09:00 GMT, sent",
 			"rider-warning scene 80 for @paula, due Sat 8 Jan 2000 09:00 GMT, missed",

@@ -183,11 +183,11 @@ func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	case RemindRiderWarning, RemindRiderOverdue:
 		return b.riderReminder(tx, sc, r, now, late)
 	case RemindCheckIn:
-		text := fmt.Sprintf("Your scene %s (%s) is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /remind answer %d ok or /remind answer %d talk. Only the IC hears what you say.",
+		text := fmt.Sprintf("Your scene %s (%s) is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk. Only the IC hears what you say.",
 			sc.ID, sc.Title, b.fmtClock(sc.Call), r.ID, r.ID)
 		return []Message{b.ask(r, sc, text, "Unchanged", "I want to talk to the IC")}, nil
 	case RemindAftercare:
-		text := fmt.Sprintf("How are you after yesterday's closed set for scene %s (%s)? If anything is on your mind, the IC is there for you. Answer with a button, or type /remind answer %d ok or /remind answer %d talk; only the IC hears it.",
+		text := fmt.Sprintf("How are you after yesterday's closed set for scene %s (%s)? If anything is on your mind, the IC is there for you. Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk; only the IC hears it.",
 			sc.ID, sc.Title, r.ID, r.ID)
 		return []Message{b.ask(r, sc, text, "I'm fine", "I'd like to talk to the IC")}, nil
 	case RemindWrap:
@@ -217,8 +217,8 @@ func (b *Bot) ask(r *Reminder, sc *Scene, text, okLabel, talkLabel string) Messa
 	return Message{
 		To: Destination{Kind: ToUser, User: r.Performer}, Class: ClassSceneDetail, Scene: sc.ID, Subject: r.Performer, Text: text,
 		Actions: []Action{
-			{Label: okLabel, Command: fmt.Sprintf("/remind answer %d ok", r.ID)},
-			{Label: talkLabel, Command: fmt.Sprintf("/remind answer %d talk", r.ID)},
+			{Label: okLabel, Command: fmt.Sprintf("/reminders answer %d ok", r.ID)},
+			{Label: talkLabel, Command: fmt.Sprintf("/reminders answer %d talk", r.ID)},
 		},
 	}
 }

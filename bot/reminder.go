@@ -57,7 +57,7 @@ type Reminder struct {
 	// when there is none.
 	Limit time.Time
 	State ReminderState
-	// CancelledBy is who cancelled the reminder with /remind cancel. It is
+	// CancelledBy is who cancelled the reminder with /reminders cancel. It is
 	// empty when icbot cancelled it because what it was derived from went
 	// away, so that it may come back if that does; a person's
 	// cancellation stands.

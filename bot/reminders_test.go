@@ -148,7 +148,7 @@ func TestCheckInAndAftercare(t *testing.T) {
 			}
 		}
 		id := strings.TrimPrefix(strings.Fields(to(got, "dm", "paula")[0].Actions[1].Command)[2], "#")
-		r := b.do("paula", "/remind answer "+id+" talk I'm not sure about the kiss any more")
+		r := b.do("paula", "/reminders answer "+id+" talk I'm not sure about the kiss any more")
 		if ic := joined(to(r.sent, "dm", "ines")); !strings.Contains(ic, "@paula answered the check-in before scene 31: WANTS TO TALK TO YOU") || !strings.Contains(ic, "not sure about the kiss") {
 			t.Errorf("IC's notice: %q", ic)
 		}
@@ -167,7 +167,7 @@ func TestCheckInAndAftercare(t *testing.T) {
 			t.Fatalf("pete's aftercare: %+v", m)
 		}
 		id = strings.Fields(m[0].Actions[0].Command)[2]
-		r = b.do("pete", "/remind answer "+id+" ok")
+		r = b.do("pete", "/reminders answer "+id+" ok")
 		if ic := joined(to(r.sent, "dm", "ines")); !strings.Contains(ic, "@pete answered the aftercare check-in after scene 31: fine") {
 			t.Errorf("IC's aftercare notice: %q", ic)
 		}
@@ -252,12 +252,12 @@ func TestRescheduleCancelSnooze(t *testing.T) {
 		b.do("ines", `/scene add 50 title="Roof" call="2000-01-20 09:00" performers=@pete`)
 		b.start()
 		defer b.stop()
-		before := b.do("ines", "/remind list 50").reply
+		before := b.do("ines", "/reminders list 50").reply
 		if !strings.Contains(before, "rider-warning scene 50 for @pete, due Tue 11 Jan 2000 09:00 GMT, pending") {
 			t.Fatalf("reminders: %s", before)
 		}
 		b.do("adam", `/scene set 50 call="2000-01-25 09:00"`)
-		after := b.do("ines", "/remind list 50").reply
+		after := b.do("ines", "/reminders list 50").reply
 		if !strings.Contains(after, "due Tue 11 Jan 2000 09:00 GMT, cancelled") || !strings.Contains(after, "due Sun 16 Jan 2000 09:00 GMT, pending") {
 			t.Errorf("after moving the call:\n%s", after)
 		}
@@ -266,19 +266,19 @@ func TestRescheduleCancelSnooze(t *testing.T) {
 		}
 		// Snooze: the 24-hour warning is due 22 Jan 09:00, the deadline 23 Jan 09:00.
 		var id string
-		for _, l := range strings.Split(b.do("ines", "/remind list 50").reply, "\n") {
+		for _, l := range strings.Split(b.do("ines", "/reminders list 50").reply, "\n") {
 			if strings.Contains(l, "due Sat 22 Jan 2000 09:00 GMT, pending") {
 				id = strings.TrimPrefix(strings.Fields(l)[0], "#")
 			}
 		}
-		if r := b.h().do("ines", "/remind snooze "+id+" 25h"); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "past the rider's legal deadline") {
+		if r := b.h().do("ines", "/reminders snooze "+id+" 25h"); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "past the rider's legal deadline") {
 			t.Errorf("snooze past the deadline: %v %q", r.out.Err, r.reply)
 		}
-		if r := b.do("ines", "/remind snooze "+id+" 12h"); !strings.Contains(r.reply, "now falls due Sat 22 Jan 2000 21:00 GMT") {
+		if r := b.do("ines", "/reminders snooze "+id+" 12h"); !strings.Contains(r.reply, "now falls due Sat 22 Jan 2000 21:00 GMT") {
 			t.Errorf("snooze: %q", r.reply)
 		}
 		b.do("adam", "/scene remove 50")
-		if rest := b.do("ines", "/remind list").reply; strings.Contains(rest, "scene 50") {
+		if rest := b.do("ines", "/reminders list").reply; strings.Contains(rest, "scene 50") {
 			t.Errorf("reminders of a removed scene still pending:\n%s", rest)
 		}
 		if got := b.until("2000-01-26 00:00"); len(got) != 0 {

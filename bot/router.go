@@ -218,6 +218,11 @@ func (b *Bot) Handle(ctx context.Context, cmd Command) *Outcome {
 	return o
 }
 
+// renamed maps a command's former name to its name now. Buttons sent
+// before a rename (a check-in's "/remind answer 3 ok") still work; Slack
+// reserves /remind for itself, so it became /reminders.
+var renamed = map[string]string{"remind": "reminders"}
+
 // prepare parses the line and finds its spec. It returns a nil input when
 // the line asked for help, which it puts in o.
 func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, error) {
@@ -227,6 +232,9 @@ func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, err
 	line, err := Parse(cmd.Text)
 	if err != nil {
 		return nil, err
+	}
+	if to, ok := renamed[line.Name]; ok {
+		line.Name = to
 	}
 	if _, ok := b.commands.groups[line.Name]; !ok {
 		return nil, Errorf(EINVALID, "unknown command /%s: icbot has %s. Type /icbot help.", line.Name, b.commands.names())
@@ -282,6 +290,9 @@ func (b *Bot) prepareFreeText(ctx context.Context, cmd Command) (*input, bool) {
 		return nil, false
 	}
 	name := strings.ToLower(strings.TrimPrefix(words[0], "/"))
+	if to, ok := renamed[name]; ok {
+		name = to
+	}
 	var s *spec
 	path, used := name, 0
 	for i := 0; ; i++ {

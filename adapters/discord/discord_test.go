@@ -36,7 +36,7 @@ func TestRegistration(t *testing.T) {
 		got = append(got, c.Name)
 		byName[c.Name] = c
 	}
-	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "remind", "hold"}
+	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold"}
 	if !slices.Equal(got, wantNames) {
 		t.Fatalf("registered %q, want %q", got, wantNames)
 	}
@@ -198,10 +198,10 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{ines, in(setCh), "topline", []opt{o("id", "12"), o("channel", toplineCh)}, "Posting the top-line summary of scene 12", []check{postHas(toplineCh, "TOP-LINE SUMMARY, scene 12")}},
 		{ines, in(setCh), "dept channel", []opt{o("department", "hmu"), o("channel", toplineCh)}, "Hair and makeup notices will go to", nil},
 		{ines, in(setCh), "dept notify", []opt{o("id", "12"), o("department", "hmu")}, "Posting the hmu notice", nil},
-		{ines, in(setCh), "remind list", []opt{o("id", "12")}, "check-in scene 12 for @paula", nil},
-		{ines, in(setCh), "remind snooze", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("by", "1h")}, "now falls due", nil},
-		{paula, in(setCh), "remind answer", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("answer", "ok")}, "has not been asked yet", nil},
-		{ines, in(setCh), "remind cancel", []opt{o("reminder", reminder(bot.RemindCheckIn, pete))}, "cancelled", nil},
+		{ines, in(setCh), "reminders list", []opt{o("id", "12")}, "check-in scene 12 for @paula", nil},
+		{ines, in(setCh), "reminders snooze", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("by", "1h")}, "now falls due", nil},
+		{paula, in(setCh), "reminders answer", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("answer", "ok")}, "has not been asked yet", nil},
+		{ines, in(setCh), "reminders cancel", []opt{o("reminder", reminder(bot.RemindCheckIn, pete))}, "cancelled", nil},
 		{adam, in(setCh), "closedset add", []opt{o("id", "12"), o("person", cam)}, "@cam (camera) is on the roster", []check{dmHas(cam, "scene 12")}},
 		{adam, in(setCh), "closedset start", []opt{o("id", "12")}, "Closed set started for scene 12", []check{
 			postHas(setCh, "no personal recording devices"), postHas(sceneCh, "locked to the roster")}},
@@ -361,7 +361,7 @@ func TestConsentInDMThroughComponents(t *testing.T) {
 	calls = r.fake.calls()
 	var okButton string
 	for _, id := range components(calls, "DM"+paula) {
-		if strings.HasPrefix(id, "icbot:/remind answer ") && strings.HasSuffix(id, " ok") {
+		if strings.HasPrefix(id, "icbot:/reminders answer ") && strings.HasSuffix(id, " ok") {
 			okButton = id
 		}
 	}
@@ -372,7 +372,7 @@ func TestConsentInDMThroughComponents(t *testing.T) {
 	if !strings.Contains(got.Data.Content, "Thank you") {
 		t.Errorf("check-in answer: %q", got.Data.Content)
 	}
-	n, _ := strconv.ParseUint(strings.Fields(strings.TrimPrefix(okButton, "icbot:/remind answer "))[0], 10, 64)
+	n, _ := strconv.ParseUint(strings.Fields(strings.TrimPrefix(okButton, "icbot:/reminders answer "))[0], 10, 64)
 	r.store.View(context.Background(), func(tx bot.Tx) error {
 		rm, err := tx.Reminder(n)
 		if err != nil || rm.Answer != "ok" || rm.Performer != paula {
