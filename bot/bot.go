@@ -21,6 +21,8 @@ type Bot struct {
 	lockMu sync.Mutex
 	// toplineMu numbers top-line versions one at a time.
 	toplineMu sync.Mutex
+	// audience keeps the readers of channels in line with the ledger.
+	audience readers
 
 	store       Store
 	chat        Chat

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,22 +38,97 @@ func runDeptChannel(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	info, err := tx.Production()
-	if err != nil {
+	if err := in.b.givePurpose(tx, ch, purpose{dept: dept}); err != nil {
 		return err
 	}
-	if info.DeptChannels == nil {
-		info.DeptChannels = map[Role]ChannelID{}
-	}
-	info.DeptChannels[dept] = ch
-	if err := tx.PutProduction(info); err != nil {
-		return err
-	}
-	if err := in.audit(tx, "dept.channel", "", "%s notices go to channel %s", dept, ch); err != nil {
-		return err
-	}
-	in.out.reply(ClassCrew, "", "%s notices will go to #%s. It must be a private channel of that department: icbot checks before every notice.", strings.ToUpper(dept.Title()[:1])+dept.Title()[1:], ch)
+	in.out.reply(ClassCrew, "", "Checking who reads #%s before it becomes the %s channel…", ch, dept.Title())
+	in.out.then(deptChannelEffect(dept, ch))
 	return nil
+}
+
+// deptChannelEffect makes ch a department's channel once the platform has
+// said who reads it: its notices open garment or body notes, so everyone
+// in it must hold the department's role, or be the IC.
+func deptChannelEffect(dept Role, ch ChannelID) effect {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
+		why, err := b.deptReadersRefusal(ctx, dept, ch)
+		if err != nil {
+			if _, retry := transient(err, 1); retry {
+				return Errorf(EUNAVAILABLE, "icbot could not ask the chat platform who reads #%s; nothing was changed: try again in a minute", ch)
+			}
+			why = ErrorMessage(err)
+		}
+		if why != "" {
+			b.lateReply(ctx, cmd, ClassCrew, "", fmt.Sprintf("#%s was not made the %s channel: %s. Nothing was changed.", ch, dept.Title(), why))
+			return nil
+		}
+		err = b.store.Update(ctx, func(tx Tx) error {
+			if err := b.givePurpose(tx, ch, purpose{dept: dept}); err != nil {
+				return err
+			}
+			info, err := tx.Production()
+			if err != nil {
+				return err
+			}
+			if info.DeptChannels == nil {
+				info.DeptChannels = map[Role]ChannelID{}
+			}
+			info.DeptChannels[dept] = ch
+			if err := tx.PutProduction(info); err != nil {
+				return err
+			}
+			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "dept.channel",
+				Summary: fmt.Sprintf("%s notices go to channel %s", dept, ch)})
+		})
+		if err != nil {
+			return err
+		}
+		b.lateReply(ctx, cmd, ClassCrew, "", fmt.Sprintf("%s notices will go to #%s. Only the %s department and the IC may be in it: icbot checks its readers before every notice.",
+			capital(dept.Title()), ch, dept.Title()))
+		return nil
+	}
+}
+
+// deptReadersRefusal says why ch may not be dept's channel ("" when it
+// may): it must be private, and read only by the department and the IC.
+func (b *Bot) deptReadersRefusal(ctx context.Context, dept Role, ch ChannelID) (string, error) {
+	lister, ok := b.chat.(MemberLister)
+	if !ok {
+		return "icbot cannot tell who reads channels on this platform", nil
+	}
+	ids, err := lister.Members(ctx, ch)
+	if err != nil {
+		return "", err
+	}
+	var outsiders []Person
+	err = b.store.View(ctx, func(tx Tx) error {
+		for _, id := range ids {
+			p, err := personOf(tx, id)
+			if err != nil {
+				return err
+			}
+			if !p.Has(dept) && !p.Has(RoleIC) {
+				outsiders = append(outsiders, p)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(outsiders) == 0 {
+		return "", err
+	}
+	verb := "are"
+	if len(outsiders) == 1 {
+		verb = "is"
+	}
+	return fmt.Sprintf("%s %s in it, and only the %s department and the IC may be", handles(outsiders), verb, dept.Title()), nil
+}
+
+// capital writes s with its first letter upper-case.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func runDeptNotify(in *input, tx Tx) error {
@@ -79,7 +155,7 @@ func runDeptNotify(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", strings.ToUpper(dept.Title()[:1])+dept.Title()[1:], sc.ID, sc.Title, in.b.fmtTime(sc.Call))
+	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", capital(dept.Title()), sc.ID, sc.Title, in.b.fmtTime(sc.Call))
 	var text string
 	class := ClassCrew
 	switch dept {

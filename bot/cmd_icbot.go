@@ -63,10 +63,29 @@ func roleArgs(in *input, tx Tx, allowNew bool) (Person, Role, error) {
 	if err != nil {
 		return Person{}, "", err
 	}
-	if role.privileged() && !in.admin {
-		return Person{}, "", Errorf(EFORBIDDEN, "Only an admin may give or take the %s role: it opens consent data or runs the set.", role)
+	if err := mayGrant(in, p, role, allowNew); err != nil {
+		return Person{}, "", err
 	}
 	return p, role, nil
+}
+
+// mayGrant checks that the caller may give role to p (grant) or take it
+// away. Who holds a role decides who reads what it opens, from now on and
+// in every channel's history: a role that opens consent data or runs the
+// set is an admin's to give, one that opens a private class of notes the
+// IC's or an admin's, and nobody but an admin gives a role to themself.
+func mayGrant(in *input, p Person, role Role, grant bool) error {
+	switch {
+	case in.admin:
+		return nil
+	case role.privileged():
+		return Errorf(EFORBIDDEN, "Only an admin may give or take the %s role: it opens consent data or runs the set.", role)
+	case grant && p.ID == in.caller.ID:
+		return Errorf(EFORBIDDEN, "You cannot give yourself a role: ask an admin, or the IC, to give you %s.", role)
+	case role.opensPrivate() && !in.caller.Has(RoleIC):
+		return Errorf(EFORBIDDEN, "Only the IC or an admin may give or take the %s role: it opens %s.", role, strings.Join(role.opens(), " and "))
+	}
+	return nil
 }
 
 func runRoleAdd(in *input, tx Tx) error {
@@ -122,6 +141,8 @@ func runRoleRemove(in *input, tx Tx) error {
 	if err := in.audit(tx, "role.remove", "", "%s no longer %s", p.Handle(), role); err != nil {
 		return err
 	}
+	// They may still be in channels holding what the role let them read.
+	in.out.then(sweepEffect(fmt.Sprintf("%s no longer has the role %s", p.Handle(), role)))
 	in.out.reply(ClassRoles, "", "%s no longer has the role %s (roles: %s).", p.Handle(), role, rolesText(p.Roles))
 	return nil
 }

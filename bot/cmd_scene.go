@@ -49,6 +49,9 @@ func runSceneAdd(in *input, tx Tx) error {
 		if sc.Channel, err = channelArg(v); err != nil {
 			return err
 		}
+		if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: id}); err != nil {
+			return err
+		}
 	}
 	if err := tx.PutScene(sc); err != nil {
 		return err
@@ -203,8 +206,16 @@ func runSceneSet(in *input, tx Tx) error {
 				return err
 			}
 			added = slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) })
+			if slices.ContainsFunc(before, func(u UserID) bool { return !sc.IsPerformer(u) }) {
+				// Someone no longer in the scene may still read its
+				// channel: what they may no longer read is taken down.
+				in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
+			}
 		case "channel":
 			if sc.Channel, err = channelArg(v); err != nil {
+				return err
+			}
+			if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID}); err != nil {
 				return err
 			}
 		case "status":
@@ -492,6 +503,9 @@ func runSceneRemove(in *input, tx Tx) error {
 	if err := in.audit(tx, "scene.remove", sc.ID, "scene %s removed", sc.ID); err != nil {
 		return err
 	}
+	// Its performers no longer count as its own: what icbot posted about
+	// it is checked against the readers of its channels again.
+	in.out.then(sweepEffect("scene "+string(sc.ID)+" was removed", sc.Channel, sc.Topline.Channel))
 	in.out.reply(ClassCrew, sc.ID, "Scene %s (%s) removed. Its past closed-set sessions stay on record.", sc.ID, sc.Title)
 	return nil
 }

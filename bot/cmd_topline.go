@@ -24,6 +24,9 @@ func runTopline(in *input, tx Tx) error {
 	if ch == "" {
 		return Errorf(EINVALID, "scene %s has no channel: name a private one, as in /topline %s #scene-%s", sc.ID, sc.ID, strings.ToLower(string(sc.ID)))
 	}
+	if err := in.b.postPurpose(tx, ch, sc.ID); err != nil {
+		return err
+	}
 	in.out.reply(ClassTopline, sc.ID, "Posting the top-line summary of scene %s to #%s, if it is private…", sc.ID, ch)
 	in.out.then(toplineEffect(sc.ID, ch, true))
 	return nil
@@ -93,7 +96,7 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 			if explicit {
 				b.lateReply(ctx, cmd, ClassPublic, scene, text)
 			} else {
-				b.tellRole(ctx, RoleIC, scene, text)
+				b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
 			}
 			return nil
 		}
@@ -136,9 +139,9 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 	}
 }
 
-// tellRole sends public-class text to everyone holding a role, for
+// tellRole sends text of class c to everyone holding a role, for
 // follow-up problems that concern them rather than the caller.
-func (b *Bot) tellRole(ctx context.Context, r Role, scene SceneID, text string) {
+func (b *Bot) tellRole(ctx context.Context, r Role, scene SceneID, c Class, text string) {
 	var ps []Person
 	if err := b.store.View(ctx, func(tx Tx) error {
 		var err error
@@ -149,7 +152,7 @@ func (b *Bot) tellRole(ctx context.Context, r Role, scene SceneID, text string) 
 		return
 	}
 	for _, p := range ps {
-		b.notify(ctx, Command{Caller: p.ID}, Message{To: Destination{Kind: ToUser, User: p.ID}, Class: ClassPublic, Scene: scene, Text: text})
+		b.notify(ctx, Command{Caller: p.ID}, Message{To: Destination{Kind: ToUser, User: p.ID}, Class: c, Scene: scene, Text: text})
 	}
 }
 

@@ -28,7 +28,7 @@ func commandTable() *registry {
 		{
 			path: "icbot role add", usage: "@person ROLE",
 			summary: "Give someone a role: " + roleList() + ".",
-			help:    "The IC and ADs may give performer and department roles; only an admin may give ic, ad, producer or director.",
+			help:    "Only an admin may give ic, ad, producer or director; only the IC or an admin costume or hmu, which open garment and body notes; the IC and ADs the other roles. Nobody but an admin gives a role to themself.",
 			access:  access{admins: true, roles: roleManagers}, write: true,
 			run: runRoleAdd,
 		},
@@ -212,13 +212,14 @@ func commandTable() *registry {
 		{
 			path: "topline", usage: "ID [#channel]",
 			summary: "Post the scene's top-line summary to its private channel (or the one named); it is re-posted after every change.",
-			access:  access{roles: onlyIC},
-			run:     runTopline,
+			access:  access{roles: onlyIC}, write: true,
+			run: runTopline,
 		},
 		{
 			path: "dept channel", usage: "costume|hmu|props|stunts #channel",
-			summary: "Set a department's private channel for its notices.",
-			access:  access{roles: icAD}, write: true,
+			summary: "Set a department's private channel for its notices (the IC).",
+			help:    "Everyone who reads the channel must hold the department's role, or be the IC: its notices carry garment and body notes.",
+			access:  access{admins: true, roles: onlyIC}, write: true,
 			run: runDeptChannel,
 		},
 		{

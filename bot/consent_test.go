@@ -16,7 +16,7 @@ import (
 // paula and pete, two beats, no answers and no riders yet; call a week on.
 func consentHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 	h := newHarness(t, opts...).seed()
-	h.must("ines", `/scene add 20 title="Pool" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-12`)
+	h.must("ines", `/scene add 20 title="Pool" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-20`)
 	h.must("ines", `/scene beat add 20 "Kiss in the water" kind=contact`)
 	h.must("ines", `/scene beat add 20 "Paula leaves the pool, back to camera" kind=nudity areas=back,buttocks performers=@paula`)
 	return h
@@ -43,7 +43,7 @@ func TestWithdrawal(t *testing.T) {
 		}
 	}
 	// The top-line summary is superseded by a version that shows the hold.
-	posts := to(r.sent, "post", "scene-12")
+	posts := to(r.sent, "post", "scene-20")
 	if len(posts) != 1 || !strings.Contains(posts[0].Text, "version 2, supersedes version 1") || !strings.Contains(posts[0].Text, "ON HOLD") {
 		t.Fatalf("top-line after the withdrawal: %+v", posts)
 	}
@@ -195,7 +195,7 @@ func TestToplineContent(t *testing.T) {
 	h.must("paula", `/boundaries answer 20 b1=yes b2=no notes="CANARY-note" garments="CANARY-garment" body="CANARY-body"`)
 	h.must("ines", `/rider sent 20 @paula terms="CANARY-terms"`)
 	r := h.must("ines", "/topline 20")
-	post := joined(to(r.sent, "post", "scene-12"))
+	post := joined(to(r.sent, "post", "scene-20"))
 	for _, want := range []string{
 		"TOP-LINE SUMMARY, scene 20: Pool (version 1",
 		"Call: Thu 3 Dec 2026 09:00 GMT",
@@ -231,10 +231,14 @@ func TestDepartmentNotices(t *testing.T) {
 	if r := h.do("ines", "/dept notify 20 props"); r.code() != bot.EINVALID || !strings.Contains(r.reply, "/dept channel props") {
 		t.Errorf("props without a channel: %v %q", r.out.Err, r.reply)
 	}
-	h.must("adam", "/dept channel props #general")
-	r = h.must("ines", "/dept notify 20 props")
-	if got := to(r.sent, "post", "general"); len(got) != 0 {
-		t.Errorf("a notice went to a public channel: %+v", got)
+	// A public channel is refused when set, and so no notice can go there.
+	r = h.must("ines", "/dept channel props #general")
+	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "#general was not made the props channel: #general is public") {
+		t.Errorf("a public channel given to props: %q", late)
+	}
+	r = h.do("ines", "/dept notify 20 props")
+	if got := to(r.sent, "post", "general"); len(got) != 0 || r.code() != bot.EINVALID {
+		t.Errorf("a notice went to a public channel: %+v, %v", got, r.out.Err)
 	}
 }
 
@@ -255,9 +259,9 @@ func TestPrivateChannelWithOutsidersRefused(t *testing.T) {
 		t.Errorf("the IC was not told who is in the way (or was told the content): %q", late)
 	}
 
-	h.rec.setMembers("scene-12", "ines", "adam", "paula", "pete", "cam", "cora")
+	h.rec.setMembers("scene-20", "ines", "adam", "paula", "pete", "cam", "cora")
 	r = h.must("ines", "/topline 20")
-	if got := to(r.sent, "post", "scene-12"); len(got) != 0 {
+	if got := to(r.sent, "post", "scene-20"); len(got) != 0 {
 		t.Errorf("the top-line went to a channel with camera and costume in it: %+v", got)
 	}
 	if late := joined(to(r.sent, "late", "ines")); !strings.Contains(late, "@cam, @cora are in it and may not see it") {
@@ -268,9 +272,9 @@ func TestPrivateChannelWithOutsidersRefused(t *testing.T) {
 	}
 
 	// With the channel back to its audience, the same commands post.
-	h.rec.setMembers("scene-12", "ines", "adam", "dana", "paula", "pete")
+	h.rec.setMembers("scene-20", "ines", "adam", "dana", "paula", "pete")
 	h.rec.setMembers("costume-room", "cora")
-	if got := to(h.must("ines", "/topline 20").sent, "post", "scene-12"); len(got) != 1 {
+	if got := to(h.must("ines", "/topline 20").sent, "post", "scene-20"); len(got) != 1 {
 		t.Errorf("top-line posts: %+v", got)
 	}
 	if got := to(h.must("ines", "/dept notify 20 costume").sent, "post", "costume-room"); len(got) != 1 {
@@ -439,7 +443,7 @@ func TestToplineRefreshSurvivesAndReportsToIC(t *testing.T) {
 	for _, s := range to(r.sent, "late", "paula") {
 		t.Errorf("paula was told: %q", s.Text)
 	}
-	if got := to(r.sent, "post", "scene-12"); len(got) != 0 {
+	if got := to(r.sent, "post", "scene-20"); len(got) != 0 {
 		t.Fatalf("posted while the platform could not say the channel is private: %+v", got)
 	}
 	h.rec.setFailAsk(nil)
@@ -447,14 +451,14 @@ func TestToplineRefreshSurvivesAndReportsToIC(t *testing.T) {
 	if _, err := h.bot.DeliverDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	post := joined(to(h.rec.take(), "post", "scene-12"))
+	post := joined(to(h.rec.take(), "post", "scene-20"))
 	if !strings.Contains(post, "version 2, supersedes version 1") || !strings.Contains(post, "ON HOLD") {
 		t.Errorf("the refresh after the platform came back: %q", post)
 	}
 
-	h.rec.setMembers("scene-12", "ines", "adam", "paula", "pete", "cam")
+	h.rec.setMembers("scene-20", "ines", "adam", "paula", "pete", "cam")
 	r = h.must("paula", "/boundaries answer 20 b1=yes")
-	if got := to(r.sent, "post", "scene-12"); len(got) != 0 {
+	if got := to(r.sent, "post", "scene-20"); len(got) != 0 {
 		t.Errorf("posted where cam can read: %+v", got)
 	}
 	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "@cam is in it and may not see it") {

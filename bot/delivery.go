@@ -270,6 +270,10 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 		}
 		return b.chat.DM(ctx, m.To.User, m)
 	case ToChannel:
+		// Nobody joins the channel through icbot between the check of
+		// its readers and the post.
+		unlock := b.audience.locks.lock(m.To.Channel)
+		defer unlock()
 		why, err := b.postRefusal(ctx, m)
 		if err != nil {
 			return err
@@ -279,9 +283,70 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 			b.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why))
 			return nil // handled: nothing is posted, the caller knows
 		}
-		return b.chat.Post(ctx, m.To.Channel, m)
+		if !recordable(m.Class) {
+			_, err := b.chat.Post(ctx, m.To.Channel, m)
+			return err
+		}
+		return b.postRecorded(ctx, d)
 	}
 	return Internal(fmt.Errorf("delivery %d has no destination", d.ID))
+}
+
+// postRecorded posts d's message and keeps it in the audience ledger. The
+// entry is written first, so that a post a stop interrupts still counts
+// against new readers; the platform's reference is added once posted. A
+// retry of the same delivery finishes the same entry. The caller holds
+// the channel's lock.
+func (b *Bot) postRecorded(ctx context.Context, d Delivery) error {
+	m := d.Message
+	var entry Post
+	err := b.store.Update(ctx, func(tx Tx) error {
+		posts, err := tx.Posts(m.To.Channel)
+		if err != nil {
+			return err
+		}
+		for _, p := range posts {
+			if p.Delivery == d.ID && p.Ref == "" && p.Visible() {
+				entry = p
+				return nil
+			}
+		}
+		entry = Post{Channel: m.To.Channel, Class: m.Class, Scene: m.Scene, Subject: m.Subject,
+			What: postLabel(m), Delivery: d.ID, At: b.now()}
+		entry.Seq, err = tx.AddPost(entry)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ref, err := b.chat.Post(ctx, m.To.Channel, m)
+	if err != nil {
+		if _, retry := transient(err, d.Attempts+1); !retry {
+			// Refused for good: nothing is on the platform.
+			b.closeEntry(ctx, entry, "", "not posted: the platform refused it")
+		}
+		return err
+	}
+	b.closeEntry(ctx, entry, ref, "")
+	return nil
+}
+
+// closeEntry finishes a ledger entry: with the platform's reference once
+// posted, or marked as never posted.
+func (b *Bot) closeEntry(ctx context.Context, p Post, ref PostRef, unposted string) {
+	err := b.store.Update(ctx, func(tx Tx) error {
+		if unposted != "" {
+			p.Retracted, p.RetractedFor = b.now(), unposted
+		} else {
+			p.Ref, p.At = ref, b.now()
+		}
+		return tx.PutPost(p)
+	})
+	if err != nil {
+		// The entry stays without a reference: it still counts against
+		// new readers, but icbot cannot retract the post.
+		b.log.Error("recording a post in the audience ledger", "channel", string(p.Channel), "post", p.Seq, "err", err)
+	}
 }
 
 // stillAllowed screens a queued message to a person again, now.

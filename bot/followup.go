@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // FollowUp does what a command leaves for after the caller's answer: it
@@ -104,7 +105,17 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		}
 		// An incomplete lock is re-tried whole, keeping what to undo.
 		first := sess.Lock.State == LockPending
-		res, lockErr := locker.Lock(ctx, sc.Channel, sess.Users(), sess.Lock.Changes)
+		// Only roster members who may read everything icbot posted there
+		// are let in; the channel's history is checked and the lock made
+		// with no post in between.
+		unlockCh := b.audience.locks.lock(sc.Channel)
+		allowed, keptOut, err := b.admit(ctx, sc.Channel, sess.Users())
+		if err != nil {
+			unlockCh()
+			return err
+		}
+		res, lockErr := locker.Lock(ctx, sc.Channel, allowed, sess.Lock.Changes)
+		unlockCh()
 		var after Session
 		err = b.store.Update(ctx, func(tx Tx) error {
 			cur, err := tx.Session(scene, seq)
@@ -132,7 +143,7 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			}
 			after = cur
 			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.lock", Scene: scene,
-				Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d taken out)", cur.Lock.State, scene, seq, len(cur.Lock.Changes.Removed))})
+				Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d taken out, %d of the roster not let in)", cur.Lock.State, scene, seq, len(cur.Lock.Changes.Removed), len(keptOut))})
 		})
 		if err != nil {
 			return err
@@ -163,12 +174,22 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			}
 			return err
 		})
+		kept := ""
+		if len(keptOut) > 0 {
+			kept = b.keptOutText(ctx, sc.Channel, keptOut)
+		}
 		if !first {
+			if kept != "" {
+				b.lateReply(ctx, cmd, ClassRoster, scene, kept)
+			}
 			return nil
 		}
 		text := fmt.Sprintf("Lock enforced: #%s is restricted to the roster for scene %s.", sc.Channel, scene)
 		if len(res.Removed) > 0 {
 			text += fmt.Sprintf(" Taken out until the end: %s.", handles(names))
+		}
+		if kept != "" {
+			text += "\n" + kept
 		}
 		b.lateReply(ctx, cmd, ClassRoster, scene, text)
 		// Only now, with the channel's members the roster, the roster goes there.
@@ -201,7 +222,17 @@ func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene Scen
 	if !sess.Lock.Held() || sess.Running() {
 		return nil
 	}
-	if err := locker.Unlock(ctx, sc.Channel, sess.Lock.Changes); err != nil {
+	// Those the lock took out come back to the channel: what icbot posted
+	// there during the session that they may not read is taken down first.
+	unlockCh := b.audience.locks.lock(sc.Channel)
+	if why := b.clearForReturn(ctx, sc.Channel, sess.Lock.Changes.Removed); why != "" {
+		unlockCh()
+		b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s stays locked after the closed set: %s", sc.Channel, why))
+		return nil
+	}
+	err = locker.Unlock(ctx, sc.Channel, sess.Lock.Changes)
+	unlockCh()
+	if err != nil {
 		b.log.Error("closed-set unlock failed", "scene", string(scene), "err", err)
 		b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Could not restore #%s after the closed set: %s. icbot will try again at its next start; or restore the members by hand.", sc.Channel, lockProblem(err)))
 		return nil
@@ -222,7 +253,50 @@ func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene Scen
 		return err
 	}
 	b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
+	// A platform may give the channel back to more than those it names
+	// (a role's access): its readers are checked again.
+	if err := b.readersChanged(ctx, sc.Channel, "the closed set for scene "+string(scene)+" ended", true); err != nil {
+		b.log.Warn("could not check a channel's readers after a closed set", "channel", string(sc.Channel), "err", err)
+	}
 	return nil
+}
+
+// clearForReturn takes down what people coming back to ch may not read,
+// and says why they cannot come back yet ("" when they can); the caller
+// holds ch's lock.
+func (b *Bot) clearForReturn(ctx context.Context, ch ChannelID, returning []UserID) string {
+	_, blocked, err := b.admit(ctx, ch, returning)
+	if err != nil {
+		b.log.Error("checking a channel's history before restoring it", "channel", string(ch), "err", err)
+		return "icbot could not check what was posted there (the error is logged); it will try again at its next start."
+	}
+	if len(blocked) == 0 {
+		return ""
+	}
+	var down []Post
+	var who []UserID
+	for u, ps := range blocked {
+		who = append(who, u)
+		for _, p := range ps {
+			if !slices.ContainsFunc(down, func(d Post) bool { return d.Seq == p.Seq }) {
+				down = append(down, p)
+			}
+		}
+	}
+	slices.Sort(who)
+	slices.SortFunc(down, func(a, b Post) int { return int(a.Seq) - int(b.Seq) })
+	var names string
+	_ = b.store.View(ctx, func(tx Tx) error {
+		ps, err := peopleOf(tx, who)
+		names = handles(ps)
+		return err
+	})
+	failed, err := b.retract(ctx, ch, down, "the closed set ended and "+names+", who may not read it, came back to the channel")
+	if len(failed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("it holds the %s, which %s may not read, and icbot could not take it down (%s). Delete it by hand; icbot tries again at its next start.",
+		postsText(failed), names, ErrorMessage(err))
 }
 
 // sceneSession reads a scene and one of its sessions.

@@ -25,6 +25,8 @@ type sent struct {
 	// Readers are who could read a post when it was made; "*" for a
 	// public channel.
 	Readers []string
+	// Ref is the platform reference of a post, or of a retracted one.
+	Ref bot.PostRef
 }
 
 // fakeChat records everything; channels are private when listed so.
@@ -38,6 +40,18 @@ type fakeChat struct {
 	members map[bot.ChannelID][]bot.UserID
 	// failAsk makes IsPrivate fail with the error, while set.
 	failAsk error
+	// history is what each channel shows: posts not retracted.
+	history map[bot.ChannelID][]posted
+	posts   int
+	// failRetract makes Retract fail with the error, while set.
+	failRetract error
+}
+
+// posted is one post a channel shows.
+type posted struct {
+	ref   bot.PostRef
+	class bot.Class
+	text  string
 }
 
 // harnessChannels are the test production's private channels and their
@@ -45,6 +59,7 @@ type fakeChat struct {
 func harnessChannels() (map[bot.ChannelID]bool, map[bot.ChannelID][]bot.UserID) {
 	members := map[bot.ChannelID][]bot.UserID{
 		"scene-12":     {"ines", "adam", "dana", "priya", "paula", "pete"},
+		"scene-20":     {"ines", "adam", "dana", "priya", "paula", "pete"},
 		"ic-office":    {"ines"},
 		"costume-room": {"cora", "ines"},
 		"hmu-room":     {"hana", "ines"},
@@ -99,7 +114,7 @@ func (c *fakeChat) record(s sent) {
 	c.sent = append(c.sent, s)
 }
 
-func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
 	c.mu.Lock()
 	readers := []string{"*"}
 	if c.private[ch] {
@@ -108,9 +123,37 @@ func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) er
 			readers = append(readers, string(u))
 		}
 	}
+	c.posts++
+	ref := bot.PostRef(fmt.Sprintf("%s/%d", ch, c.posts))
+	if c.history == nil {
+		c.history = map[bot.ChannelID][]posted{}
+	}
+	c.history[ch] = append(c.history[ch], posted{ref: ref, class: m.Class, text: m.Text})
 	c.mu.Unlock()
-	c.record(sent{Kind: "post", To: string(ch), Class: m.Class, Text: m.Text, Actions: m.Actions, Readers: readers})
+	c.record(sent{Kind: "post", To: string(ch), Class: m.Class, Text: m.Text, Actions: m.Actions, Readers: readers, Ref: ref})
+	return ref, nil
+}
+
+// Retract deletes a post from the channel's history.
+func (c *fakeChat) Retract(ctx context.Context, ch bot.ChannelID, ref bot.PostRef) error {
+	c.mu.Lock()
+	err := c.failRetract
+	if err == nil {
+		c.history[ch] = slices.DeleteFunc(c.history[ch], func(p posted) bool { return p.ref == ref })
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	c.record(sent{Kind: "retract", To: string(ch), Ref: ref})
 	return nil
+}
+
+// visiblePosts is what a new reader of ch would see: the posts not deleted.
+func (c *fakeChat) visiblePosts(ch bot.ChannelID) []posted {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.history[ch])
 }
 
 func (c *fakeChat) DM(ctx context.Context, to bot.UserID, m bot.Message) error {

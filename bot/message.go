@@ -20,6 +20,13 @@ type Command struct {
 	// ReplyHandle is the adapter's way back to the caller for late replies
 	// (see Replier); kept with pending deliveries, so it must be plain data.
 	ReplyHandle string
+	// Once, when set, names this one request on the platform (a Slack
+	// request's signature or event id, a Discord interaction id). A
+	// command that changes anything takes effect once per key: the key is
+	// recorded in the command's own transaction, so a replayed or retried
+	// request changes nothing, across restarts too, while one that failed
+	// may be sent again.
+	Once string
 }
 
 // DestKind says where a message goes.

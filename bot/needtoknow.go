@@ -43,7 +43,13 @@ const (
 	ClassGarments
 	// ClassBodyNotes is body notes, for hair and makeup.
 	ClassBodyNotes
+	// ClassChannelReport is who can read a channel icbot posted to and
+	// what of icbot's they may read: for the IC, when readers change.
+	ClassChannelReport
 )
+
+// Class values are stored (in the outbox and the audience ledger): new
+// classes go at the end.
 
 // audience is one row of the need-to-know table.
 type audience struct {
@@ -76,19 +82,20 @@ const (
 
 // needToKnow is the product's need-to-know table (PRODUCT.md) as data.
 var needToKnow = map[Class]audience{
-	ClassPublic:      {name: "public", anyone: true, channel: anyChannel},
-	ClassCrew:        {name: "crew", crew: true, admins: true, channel: privateChannel},
-	ClassPersonal:    {name: "personal", subject: true, channel: noChannel},
-	ClassRoles:       {name: "roles", roles: []Role{RoleIC, RoleAD, RoleProducer}, admins: true, channel: noChannel},
-	ClassSceneDetail: {name: "scene detail", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
-	ClassRoster:      {name: "closed-set roster", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, roster: true, channel: privateChannel},
-	ClassHoldCaller:  {name: "hold caller", roles: []Role{RoleIC}, subject: true, channel: noChannel},
-	ClassBoundaries:  {name: "boundaries", roles: []Role{RoleIC}, subject: true, channel: noChannel},
-	ClassReadiness:   {name: "readiness", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
-	ClassRiderDetail: {name: "rider detail", roles: []Role{RoleIC}, subject: true, channel: noChannel},
-	ClassTopline:     {name: "top-line summary", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
-	ClassGarments:    {name: "garments", roles: []Role{RoleIC, RoleCostume}, subject: true, channel: privateChannel},
-	ClassBodyNotes:   {name: "body notes", roles: []Role{RoleIC, RoleHMU}, subject: true, channel: privateChannel},
+	ClassPublic:        {name: "public", anyone: true, channel: anyChannel},
+	ClassCrew:          {name: "crew", crew: true, admins: true, channel: privateChannel},
+	ClassPersonal:      {name: "personal", subject: true, channel: noChannel},
+	ClassRoles:         {name: "roles", roles: []Role{RoleIC, RoleAD, RoleProducer}, admins: true, channel: noChannel},
+	ClassSceneDetail:   {name: "scene detail", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassRoster:        {name: "closed-set roster", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, roster: true, channel: privateChannel},
+	ClassHoldCaller:    {name: "hold caller", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+	ClassBoundaries:    {name: "boundaries", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+	ClassReadiness:     {name: "readiness", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassRiderDetail:   {name: "rider detail", roles: []Role{RoleIC}, subject: true, channel: noChannel},
+	ClassTopline:       {name: "top-line summary", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassGarments:      {name: "garments", roles: []Role{RoleIC, RoleCostume}, subject: true, channel: privateChannel},
+	ClassBodyNotes:     {name: "body notes", roles: []Role{RoleIC, RoleHMU}, subject: true, channel: privateChannel},
+	ClassChannelReport: {name: "channel report", roles: []Role{RoleIC}, admins: true, channel: noChannel},
 }
 
 func (c Class) String() string {

@@ -33,19 +33,20 @@ func TestNeedToKnowTable(t *testing.T) {
 	// data is the performer "paula".
 	want := map[Class]string{
 		//                   paula pia  pete ines adam dana priya cam  cora hana gary root nobody
-		ClassPublic:      "  y    y    y    y    y    y    y    y    y    y    y    y    y",
-		ClassCrew:        "  y    y    y    y    y    y    y    y    y    y    y    y    -",
-		ClassPersonal:    "  y    -    -    -    -    -    -    -    -    -    -    -    -",
-		ClassRoles:       "  -    -    -    y    y    -    y    -    -    -    -    y    -",
-		ClassSceneDetail: "  y    y    -    y    y    y    y    -    -    -    -    -    -",
-		ClassRoster:      "  y    y    -    y    y    y    y    y    -    -    -    -    -",
-		ClassHoldCaller:  "  y    -    -    y    -    -    -    -    -    -    -    -    -",
-		ClassBoundaries:  "  y    -    -    y    -    -    -    -    -    -    -    -    -",
-		ClassReadiness:   "  y    y    -    y    y    y    y    -    -    -    -    -    -",
-		ClassRiderDetail: "  y    -    -    y    -    -    -    -    -    -    -    -    -",
-		ClassTopline:     "  y    y    -    y    y    y    y    -    -    -    -    -    -",
-		ClassGarments:    "  y    -    -    y    -    -    -    -    y    -    -    -    -",
-		ClassBodyNotes:   "  y    -    -    y    -    -    -    -    -    y    -    -    -",
+		ClassPublic:        "  y    y    y    y    y    y    y    y    y    y    y    y    y",
+		ClassCrew:          "  y    y    y    y    y    y    y    y    y    y    y    y    -",
+		ClassPersonal:      "  y    -    -    -    -    -    -    -    -    -    -    -    -",
+		ClassRoles:         "  -    -    -    y    y    -    y    -    -    -    -    y    -",
+		ClassSceneDetail:   "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassRoster:        "  y    y    -    y    y    y    y    y    -    -    -    -    -",
+		ClassHoldCaller:    "  y    -    -    y    -    -    -    -    -    -    -    -    -",
+		ClassBoundaries:    "  y    -    -    y    -    -    -    -    -    -    -    -    -",
+		ClassReadiness:     "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassRiderDetail:   "  y    -    -    y    -    -    -    -    -    -    -    -    -",
+		ClassTopline:       "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassGarments:      "  y    -    -    y    -    -    -    -    y    -    -    -    -",
+		ClassBodyNotes:     "  y    -    -    y    -    -    -    -    -    y    -    -    -",
+		ClassChannelReport: "-    -    -    y    -    -    -    -    -    -    -    y    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {
@@ -78,19 +79,20 @@ func splitCells(row string) []string {
 
 func TestNeedToKnowChannels(t *testing.T) {
 	want := map[Class]channelRule{
-		ClassPublic:      anyChannel,
-		ClassCrew:        privateChannel,
-		ClassPersonal:    noChannel,
-		ClassRoles:       noChannel,
-		ClassSceneDetail: privateChannel,
-		ClassRoster:      privateChannel,
-		ClassHoldCaller:  noChannel,
-		ClassBoundaries:  noChannel,
-		ClassReadiness:   privateChannel,
-		ClassRiderDetail: noChannel,
-		ClassTopline:     privateChannel,
-		ClassGarments:    privateChannel,
-		ClassBodyNotes:   privateChannel,
+		ClassPublic:        anyChannel,
+		ClassCrew:          privateChannel,
+		ClassPersonal:      noChannel,
+		ClassRoles:         noChannel,
+		ClassSceneDetail:   privateChannel,
+		ClassRoster:        privateChannel,
+		ClassHoldCaller:    noChannel,
+		ClassBoundaries:    noChannel,
+		ClassReadiness:     privateChannel,
+		ClassRiderDetail:   noChannel,
+		ClassTopline:       privateChannel,
+		ClassGarments:      privateChannel,
+		ClassBodyNotes:     privateChannel,
+		ClassChannelReport: noChannel,
 	}
 	for c, rule := range want {
 		if got := needToKnow[c].channel; got != rule {

@@ -62,6 +62,26 @@ func (r Role) privileged() bool {
 	return false
 }
 
+// opensPrivate reports whether holding r lets one read a class of private
+// information by the need-to-know table: garment notes for costume, body
+// notes for hair and makeup. Only the IC or an admin grants such a role.
+// Derived from the table, so a role a future class opens is covered.
+func (r Role) opensPrivate() bool {
+	return len(r.opens()) > 0
+}
+
+// opens lists the private classes the role opens, by name.
+func (r Role) opens() []string {
+	var out []string
+	for c, a := range needToKnow {
+		if !a.anyone && !a.crew && slices.Contains(a.roles, r) {
+			out = append(out, c.String())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // ParseRole reads a role name, case-insensitively.
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))

@@ -104,6 +104,25 @@ type Tx interface {
 	// DeleteDelivery removes a delivered or abandoned message; removing
 	// one that is already gone is not an error.
 	DeleteDelivery(id uint64) error
+
+	// FirstSeen records that the request key was handled at now and
+	// reports whether this is the first time. Written in the transaction
+	// of the request's effect, so that a repeated request has none and a
+	// request that failed may be tried again. Keys are forgotten after a
+	// day.
+	FirstSeen(key string, now time.Time) (bool, error)
+
+	// AddPost records a message icbot posted to a channel in the audience
+	// ledger and returns its number in that channel (1, 2, ...).
+	AddPost(Post) (uint64, error)
+	// Posts lists what icbot posted to a channel, oldest first, retracted
+	// posts included.
+	Posts(ch ChannelID) ([]Post, error)
+	// PutPost replaces a post of the ledger (to record its retraction).
+	PutPost(Post) error
+	// PostChannels lists the channels with at least one post not
+	// retracted, in byte order.
+	PostChannels() ([]ChannelID, error)
 }
 
 // ProductionInfo is the production-wide state kept in the store.
@@ -124,13 +143,30 @@ type ProductionInfo struct {
 // Replies to the person who typed a command travel back with the command
 // (see Command.Respond), not through Chat.
 type Chat interface {
-	// Post sends a message to a channel as it is. Need-to-know checks have
-	// already been made by the bot.
-	Post(ctx context.Context, ch ChannelID, m Message) error
+	// Post sends a message to a channel as it is, and returns the
+	// platform's reference to what it posted, for Retracter. Need-to-know
+	// checks have already been made by the bot.
+	Post(ctx context.Context, ch ChannelID, m Message) (PostRef, error)
 	// DM sends a message to one person privately.
 	DM(ctx context.Context, to UserID, m Message) error
 	// IsPrivate reports whether only invited members can read ch.
 	IsPrivate(ctx context.Context, ch ChannelID) (bool, error)
+}
+
+// PostRef is an adapter's reference to a message it posted (a Slack
+// timestamp, a Discord message id; several, for a message posted in
+// parts). Opaque to the domain; kept in the audience ledger.
+type PostRef string
+
+// Retracter is an optional Chat ability: delete a message icbot posted.
+// The bot retracts its own posts from a channel whose readers now include
+// someone who may not read them. An adapter without it cannot retract:
+// the bot then refuses to add such readers itself and tells the IC when
+// others do.
+type Retracter interface {
+	// Retract deletes the message(s) ref names from ch. A message already
+	// gone is not an error.
+	Retract(ctx context.Context, ch ChannelID, ref PostRef) error
 }
 
 // Replier is an optional Chat ability: send a late reply that only the

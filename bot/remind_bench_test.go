@@ -21,7 +21,9 @@ type arrivals struct {
 	all  chan struct{}
 }
 
-func (a *arrivals) Post(context.Context, bot.ChannelID, bot.Message) error { return nil }
+func (a *arrivals) Post(context.Context, bot.ChannelID, bot.Message) (bot.PostRef, error) {
+	return "", nil
+}
 func (a *arrivals) IsPrivate(context.Context, bot.ChannelID) (bool, error) { return true, nil }
 func (a *arrivals) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 	a.mu.Lock()

@@ -391,6 +391,10 @@ func specPath(in *input) string {
 
 var errNotAuthorized = errors.New("handler returned without authorizing the caller")
 
+// errRepeated answers a request the platform delivered before (a replay,
+// or a retry of one that took effect).
+var errRepeated = Errorf(ECONFLICT, "This request was already handled, so it was not run again.")
+
 // run executes the handler in one transaction and screens what it says.
 func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 	txn := b.store.View
@@ -400,6 +404,15 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 	return txn(ctx, func(tx Tx) error {
 		in.out = out{caller: in.cmd.Caller}
 		in.authorized = false
+		if in.spec.write && in.cmd.Once != "" {
+			first, err := tx.FirstSeen(in.cmd.Once, in.now)
+			if err != nil {
+				return err
+			}
+			if !first {
+				return errRepeated
+			}
+		}
 		caller, err := tx.Person(in.cmd.Caller)
 		switch {
 		case ErrorCode(err) == ENOTFOUND:

@@ -68,9 +68,9 @@ func BenchmarkStorePutSceneWithAudit(b *testing.B) {
 // measure the router, the handler and the store.
 type nopChat struct{}
 
-func (nopChat) Post(context.Context, bot.ChannelID, bot.Message) error { return nil }
-func (nopChat) DM(context.Context, bot.UserID, bot.Message) error      { return nil }
-func (nopChat) IsPrivate(context.Context, bot.ChannelID) (bool, error) { return true, nil }
+func (nopChat) Post(context.Context, bot.ChannelID, bot.Message) (bot.PostRef, error) { return "", nil }
+func (nopChat) DM(context.Context, bot.UserID, bot.Message) error                     { return nil }
+func (nopChat) IsPrivate(context.Context, bot.ChannelID) (bool, error)                { return true, nil }
 
 // benchBot is a store with the IC, the AD, two performers and scene 12
 // with four beats, and a bot over it.

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -30,6 +30,11 @@ var (
 	bucketRemScene  = []byte("reminder_scene")
 	bucketRemMissed = []byte("reminder_missed")
 
+	// The audience ledger and the time index of handled requests
+	// (version 7); see ledger.go and events.go.
+	bucketPosts     = []byte("posts")
+	bucketEventTime = []byte("event_time")
+
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
 	keyAuditHead     = []byte("audit_head")
@@ -47,6 +52,7 @@ var layout = []struct {
 	{bucketMeta, 1}, {bucketPeople, 1}, {bucketScenes, 1}, {bucketSessions, 1}, {bucketAudit, 1},
 	{bucketOutbox, 2}, {bucketEvents, 3}, {bucketBounds, 4}, {bucketRiders, 4},
 	{bucketReminders, 6}, {bucketRemDue, 6}, {bucketRemKey, 6}, {bucketRemScene, 6}, {bucketRemMissed, 6},
+	{bucketPosts, 7}, {bucketEventTime, 7},
 }
 
 // migration changes a file from the previous schema version to the next,
@@ -62,6 +68,7 @@ var migrations = []migration{
 	4: addConsent,
 	5: sealedFields,
 	6: addReminders,
+	7: addLedger,
 }
 
 func init() {
@@ -124,6 +131,18 @@ func addReminders(btx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// addLedger adds the audience ledger (what icbot posted to each channel)
+// and a time index of the request keys already handled, so that old keys
+// are forgotten without reading them all.
+func addLedger(btx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketPosts, bucketEventTime} {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("creating bucket %s: %w", name, err)
+		}
+	}
+	return indexEvents(btx)
 }
 
 // initSchema brings the file to the newest version in ms in one write

@@ -227,11 +227,11 @@ func TestMigrations(t *testing.T) {
 			name: "newer file is refused",
 			prepare: func(t *testing.T, path string) {
 				writeCurrent(t, path)
-				rawFile(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(7)) })
+				rawFile(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchemaVersion, u64key(SchemaVersion+1)) })
 			},
 			table:       recorded(),
-			wantVersion: 7,
-			wantErr:     fmt.Sprintf("database PATH has schema version 7, newer than this icbot (%d): upgrade icbot", SchemaVersion),
+			wantVersion: SchemaVersion + 1,
+			wantErr:     fmt.Sprintf("database PATH has schema version %d, newer than this icbot (%d): upgrade icbot", SchemaVersion+1, SchemaVersion),
 		},
 	}
 	for _, tt := range tests {

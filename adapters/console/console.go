@@ -15,6 +15,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -25,6 +26,9 @@ import (
 type Handler interface {
 	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
 	FollowUp(ctx context.Context, o *bot.Outcome)
+	// ChannelChanged is told when /channel changes who reads a channel,
+	// as a platform's events would tell it.
+	ChannelChanged(ctx context.Context, ch bot.ChannelID)
 }
 
 // Adapter is the console chat: channels with members and privacy, the
@@ -36,11 +40,21 @@ type Adapter struct {
 	here     bot.ChannelID
 	echo     bool // print each input line, for scripts
 	channels map[bot.ChannelID]*channel
+	posts    int // numbers posts, for their references
 }
 
 type channel struct {
 	private bool
 	members map[bot.UserID]bool
+	// history is what the channel shows a reader, a new member included:
+	// every post not taken down, oldest first.
+	history []post
+}
+
+// post is one message a channel shows.
+type post struct {
+	ref  bot.PostRef
+	text string
 }
 
 var (
@@ -49,6 +63,7 @@ var (
 	_ bot.UserResolver = (*Adapter)(nil)
 	_ bot.Replier      = (*Adapter)(nil)
 	_ bot.MemberLister = (*Adapter)(nil)
+	_ bot.Retracter    = (*Adapter)(nil)
 )
 
 // Option configures an Adapter.
@@ -87,20 +102,48 @@ func (a *Adapter) addChannel(id bot.ChannelID, private bool, members ...bot.User
 	a.channels[id] = c
 }
 
-// Post prints a channel message.
-func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+// Post prints a channel message and keeps it in the channel's history.
+func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.channels[ch]
 	if !ok {
-		return bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s (declare it with /channel #%s private)", ch, ch)
+		return "", bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s (declare it with /channel #%s private)", ch, ch)
 	}
-	vis := "public"
-	if c.private {
-		vis = "private"
+	a.print(a.where(ch, c), m.Text+buttons(m.Actions))
+	a.posts++
+	ref := bot.PostRef(strconv.Itoa(a.posts))
+	c.history = append(c.history, post{ref: ref, text: m.Text})
+	return ref, nil
+}
+
+// Retract takes a post out of the channel's history, and says so.
+func (a *Adapter) Retract(ctx context.Context, ch bot.ChannelID, ref bot.PostRef) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.channels[ch]
+	if !ok {
+		return nil
 	}
-	a.print(fmt.Sprintf("#%s, %s", ch, vis), m.Text+buttons(m.Actions))
+	i := slices.IndexFunc(c.history, func(p post) bool { return p.ref == ref })
+	if i < 0 {
+		return nil
+	}
+	first, _, _ := strings.Cut(c.history[i].text, "\n")
+	if r := []rune(first); len(r) > 60 {
+		first = string(r[:60]) + "…"
+	}
+	c.history = slices.Delete(c.history, i, i+1)
+	a.print(a.where(ch, c), fmt.Sprintf("(icbot took down its earlier message %q)", first))
 	return nil
+}
+
+// where names a channel and its privacy; a.mu is held.
+func (a *Adapter) where(ch bot.ChannelID, c *channel) string {
+	if c.private {
+		return fmt.Sprintf("#%s, private", ch)
+	}
+	return fmt.Sprintf("#%s, public", ch)
 }
 
 // DM prints a direct message.
@@ -313,7 +356,7 @@ func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
 			return false
 		}
 	}
-	if done, quit := a.meta(text); done {
+	if done, quit := a.meta(ctx, text, h); done {
 		return quit
 	}
 	cmd := bot.Command{Caller: who, CallerName: string(who), Channel: a.here, Text: text}
@@ -345,7 +388,7 @@ Every message shows where it went: [only @x sees], [DM to @x], [#channel, privat
 
 // meta handles the console's own commands. It reports whether the line was
 // one, and whether it asked to quit.
-func (a *Adapter) meta(text string) (done, quit bool) {
+func (a *Adapter) meta(ctx context.Context, text string, h Handler) (done, quit bool) {
 	fields := strings.Fields(text)
 	switch strings.ToLower(fields[0]) {
 	case "/quit", "/exit":
@@ -414,6 +457,9 @@ func (a *Adapter) meta(text string) (done, quit bool) {
 		}
 		a.mu.Unlock()
 		a.say("#%s is %s (%s).", id, fields[2], who)
+		// A change made outside icbot, as on a platform: icbot checks
+		// what it posted there against the new readers.
+		h.ChannelChanged(ctx, id)
 	case "/channels":
 		a.mu.Lock()
 		ids := make([]string, 0, len(a.channels))

@@ -189,7 +189,7 @@ func TestLockAndUnlockRestoreMembers(t *testing.T) {
 	if ok, _ := a.IsPrivate(ctx, "none"); ok {
 		t.Errorf("an unknown channel counts as private")
 	}
-	if err := a.Post(ctx, "none", bot.Message{Text: "x"}); bot.ErrorCode(err) != bot.ENOTFOUND {
+	if _, err := a.Post(ctx, "none", bot.Message{Text: "x"}); bot.ErrorCode(err) != bot.ENOTFOUND {
 		t.Errorf("posting to an unknown channel: %v", err)
 	}
 }

@@ -23,6 +23,7 @@ type api interface {
 	FollowupMessageCreate(interaction *discordgo.Interaction, wait bool, data *discordgo.WebhookParams, options ...discordgo.RequestOption) (*discordgo.Message, error)
 	UserChannelCreate(recipientID string, options ...discordgo.RequestOption) (*discordgo.Channel, error)
 	ChannelMessageSendComplex(channelID string, data *discordgo.MessageSend, options ...discordgo.RequestOption) (*discordgo.Message, error)
+	ChannelMessageDelete(channelID, messageID string, options ...discordgo.RequestOption) error
 	Channel(channelID string, options ...discordgo.RequestOption) (*discordgo.Channel, error)
 	ChannelPermissionSet(channelID, targetID string, targetType discordgo.PermissionOverwriteType, allow, deny int64, options ...discordgo.RequestOption) error
 	ChannelPermissionDelete(channelID, targetID string, options ...discordgo.RequestOption) error
@@ -35,6 +36,7 @@ var _ api = (*discordgo.Session)(nil)
 // Discord's JSON error codes icbot explains.
 const (
 	codeUnknownChannel     = 10003
+	codeUnknownMessage     = 10008
 	codeUnknownWebhook     = 10015
 	codeMissingAccess      = 50001
 	codeCannotDM           = 50007
@@ -101,6 +103,16 @@ func failure(what string, err error) error {
 		msg = fmt.Sprintf("Discord refused to %s (HTTP %d, code %d)", what, status, code)
 	}
 	return &bot.Error{Code: bot.EUNAVAILABLE, Message: msg, Err: err}
+}
+
+// restCode is Discord's JSON error code of a refused request, 0 for
+// failures of another kind.
+func restCode(err error) int {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Message != nil {
+		return re.Message.Code
+	}
+	return 0
 }
 
 // retryUnknown runs call, and again after short waits while Discord says

@@ -51,16 +51,40 @@ func buttons(as []bot.Action) []discordgo.MessageComponent {
 var noMentions = &discordgo.MessageAllowedMentions{}
 
 // Post sends a message to a channel, long ones in parts; buttons go with
-// the last.
-func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+// the last. It returns the parts' message ids, separated by commas. When a
+// part fails, those already posted are deleted again, so that a retry
+// does not leave half a message behind.
+func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
 	ps := parts(m.Text)
+	var ids []string
 	for n, p := range ps {
 		send := &discordgo.MessageSend{Content: p, AllowedMentions: noMentions}
 		if n == len(ps)-1 {
 			send.Components = buttons(m.Actions)
 		}
-		if _, err := a.api.ChannelMessageSendComplex(string(ch), send, discordgo.WithContext(ctx)); err != nil {
-			return failure("post in that channel", err)
+		msg, err := a.api.ChannelMessageSendComplex(string(ch), send, discordgo.WithContext(ctx))
+		if err != nil {
+			if rerr := a.Retract(ctx, ch, bot.PostRef(strings.Join(ids, ","))); rerr != nil {
+				a.log.Warn("could not delete the first parts of a message that failed", "err", redact(rerr))
+			}
+			return "", failure("post in that channel", err)
+		}
+		if msg != nil {
+			ids = append(ids, msg.ID)
+		}
+	}
+	return bot.PostRef(strings.Join(ids, ",")), nil
+}
+
+// Retract deletes icbot's own message(s) from a channel; ref holds their
+// ids, separated by commas. One already deleted is not an error.
+func (a *Adapter) Retract(ctx context.Context, ch bot.ChannelID, ref bot.PostRef) error {
+	for id := range strings.SplitSeq(string(ref), ",") {
+		if id == "" {
+			continue
+		}
+		if err := a.api.ChannelMessageDelete(string(ch), id, discordgo.WithContext(ctx)); err != nil && restCode(err) != codeUnknownMessage {
+			return failure("delete icbot's message in that channel", err)
 		}
 	}
 	return nil
@@ -81,7 +105,8 @@ func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 		a.dms[to] = ch
 		a.mu.Unlock()
 	}
-	return a.Post(ctx, bot.ChannelID(ch), m)
+	_, err := a.Post(ctx, bot.ChannelID(ch), m)
+	return err
 }
 
 // IsPrivate asks Discord, every time, whether the channel is a DM or one

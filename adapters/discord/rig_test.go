@@ -33,6 +33,7 @@ const (
 	publicCh  = "801" // public
 	toplineCh = "802" // private: the IC and the AD
 	crowdedCh = "803" // private, but a camera operator is in it
+	hmuCh     = "804" // private: the IC and hair and makeup
 	sceneCh   = "812" // scene 12's channel, private
 
 	root   = "1000"
@@ -150,6 +151,7 @@ func newRig(t testing.TB, m mode) *rig {
 		f.Channels[publicCh] = textChannel(publicCh, "general")
 		f.Channels[toplineCh] = textChannel(toplineCh, "topline", role(guild, 0, view), member(ines, view, 0), member(adam, view, 0))
 		f.Channels[crowdedCh] = textChannel(crowdedCh, "producers", role(guild, 0, view), member(ines, view, 0), member(cam, view, 0))
+		f.Channels[hmuCh] = textChannel(hmuCh, "hmu", role(guild, 0, view), member(ines, view, 0), member(hana, view, 0))
 		f.Channels[sceneCh] = textChannel(sceneCh, "scene-12", sceneOverwrites()...)
 		for id, n := range names {
 			f.Users[id] = &discordgo.User{ID: id, Username: n}
@@ -428,6 +430,16 @@ func posts(calls []restCall, ch string) []string {
 
 // followUps are the contents of the follow-up messages (late replies
 // only the caller sees) among calls.
+// followUpHas checks that a late reply to the caller holds want.
+func followUpHas(want string) func(*testing.T, []restCall) {
+	return func(t *testing.T, calls []restCall) {
+		t.Helper()
+		if got := strings.Join(followUps(calls), "\n"); !strings.Contains(got, want) {
+			t.Errorf("late replies %q lack %q", got, want)
+		}
+	}
+}
+
 func followUps(calls []restCall) []string {
 	var out []string
 	for _, c := range calls {

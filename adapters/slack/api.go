@@ -18,6 +18,7 @@ import (
 type api interface {
 	AuthTestContext(ctx context.Context) (*slackapi.AuthTestResponse, error)
 	PostMessageContext(ctx context.Context, channelID string, options ...slackapi.MsgOption) (string, string, error)
+	DeleteMessageContext(ctx context.Context, channelID, timestamp string) (string, string, error)
 	GetConversationInfoContext(ctx context.Context, input *slackapi.GetConversationInfoInput) (*slackapi.Channel, error)
 	OpenConversationContext(ctx context.Context, params *slackapi.OpenConversationParameters) (*slackapi.Channel, bool, bool, error)
 	GetUsersInConversationContext(ctx context.Context, params *slackapi.GetUsersInConversationParameters) ([]string, string, error)
@@ -72,6 +73,12 @@ func (x metered) AuthTestContext(ctx context.Context) (*slackapi.AuthTestRespons
 func (x metered) PostMessageContext(ctx context.Context, ch string, opts ...slackapi.MsgOption) (string, string, error) {
 	a, b, err := x.api.PostMessageContext(ctx, ch, opts...)
 	x.count("chat.postMessage", err)
+	return a, b, err
+}
+
+func (x metered) DeleteMessageContext(ctx context.Context, ch, ts string) (string, string, error) {
+	a, b, err := x.api.DeleteMessageContext(ctx, ch, ts)
+	x.count("chat.delete", err)
 	return a, b, err
 }
 

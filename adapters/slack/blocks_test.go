@@ -29,7 +29,7 @@ func TestLongMessageInSections(t *testing.T) {
 	r := newRig(t)
 	text := longText(7000)
 	m := bot.Message{Text: text, Actions: []bot.Action{{Label: "Acknowledge", Command: "/closedset ack 12"}}}
-	if err := r.ad.Post(context.Background(), "GSCENE12", m); err != nil {
+	if _, err := r.ad.Post(context.Background(), "GSCENE12", m); err != nil {
 		t.Fatal(err)
 	}
 	var post call

@@ -96,13 +96,31 @@ func msgOptions(m bot.Message) []slackapi.MsgOption {
 	return opts
 }
 
-// Post sends a message to a channel, paced per channel.
-func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) error {
+// Post sends a message to a channel, paced per channel, and returns its
+// timestamp, which names it for chat.delete.
+func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
 	if err := a.pace.wait(ctx, string(ch)); err != nil {
-		return bot.RetryLater(0, err)
+		return "", bot.RetryLater(0, err)
 	}
-	_, _, err := a.api.PostMessageContext(ctx, string(ch), msgOptions(m)...)
-	return failure("chat.postMessage", err)
+	_, ts, err := a.api.PostMessageContext(ctx, string(ch), msgOptions(m)...)
+	if err != nil {
+		return "", failure("chat.postMessage", err)
+	}
+	return bot.PostRef(ts), nil
+}
+
+// Retract deletes icbot's own message(s) from a channel: ref holds their
+// timestamps, separated by commas. One already deleted is not an error.
+func (a *Adapter) Retract(ctx context.Context, ch bot.ChannelID, ref bot.PostRef) error {
+	for ts := range strings.SplitSeq(string(ref), ",") {
+		if ts == "" {
+			continue
+		}
+		if _, _, err := a.api.DeleteMessageContext(ctx, string(ch), ts); err != nil && slackCode(err) != "message_not_found" {
+			return failure("chat.delete", err)
+		}
+	}
+	return nil
 }
 
 // DM sends a message to a person in their direct conversation with icbot.
@@ -111,7 +129,8 @@ func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 	if err != nil {
 		return err
 	}
-	return a.Post(ctx, bot.ChannelID(ch), m)
+	_, err = a.Post(ctx, bot.ChannelID(ch), m)
+	return err
 }
 
 // imChannel opens (once) the DM channel with a person.
@@ -225,7 +244,8 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 	kind, rest, _ := strings.Cut(handle, "|")
 	switch kind {
 	case replyIM:
-		return a.Post(ctx, bot.ChannelID(rest), m)
+		_, err := a.Post(ctx, bot.ChannelID(rest), m)
+		return err
 	case replyURL:
 		issued, url, ok := strings.Cut(rest, "|")
 		secs, err := strconv.ParseInt(issued, 10, 64)

@@ -61,19 +61,32 @@ type fakeSlack struct {
 	responses []call                   // posts to response_url
 	ims       int
 	release   chan struct{} // closed to end every hang at once
+	// history is what each channel shows its readers, a new member
+	// included: every message posted and not deleted.
+	history map[string][]shown
+}
+
+// shown is one message a channel shows.
+type shown struct {
+	TS   string
+	Text string
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{
-		private: map[string]bool{"GSCENE12": true, "DIC": true}, shared: map[string]string{},
-		members: map[string][]string{"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"}},
+		private: map[string]bool{"GSCENE12": true, "GSCENE20": true, "DIC": true}, shared: map[string]string{},
+		members: map[string][]string{
+			"GSCENE12": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"},
+			"GSCENE20": {botUser, "UPAULA", "UPETE", "UINES", "UADAM", "UGARY", "UHANA"},
+		},
+		history: map[string][]shown{},
 		names: map[string]string{"UINES": "ines", "UADAM": "adam", "UPAULA": "paula", "UPETE": "pete", "UGARY": "gary",
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
 		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{},
 		release: make(chan struct{}),
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
-		for _, m := range []string{"auth.test", "chat.postMessage", "conversations.info", "conversations.open",
+		for _, m := range []string{"auth.test", "chat.postMessage", "chat.delete", "conversations.info", "conversations.open",
 			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open"} {
 			c.Handle("/"+m, f.handler(m))
 		}
@@ -148,7 +161,18 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		case "auth.test":
 			writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "team": "Night Swim", "user": "icbot"})
 		case "chat.postMessage":
-			writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": fmt.Sprintf("%d.0001", len(f.calls))})
+			ts := fmt.Sprintf("%d.0001", len(f.calls))
+			f.history[ch] = append(f.history[ch], shown{TS: ts, Text: r.PostForm.Get("text")})
+			writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts})
+		case "chat.delete":
+			ts := r.PostForm.Get("ts")
+			n := len(f.history[ch])
+			f.history[ch] = slices.DeleteFunc(f.history[ch], func(m shown) bool { return m.TS == ts })
+			if len(f.history[ch]) == n {
+				writeJSON(w, map[string]any{"ok": false, "error": "message_not_found"})
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts})
 		case "conversations.info":
 			_, known := f.private[ch]
 			if !known && !strings.HasPrefix(ch, "C") {
@@ -208,6 +232,13 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(v)
+}
+
+// shows is what channel ch shows a reader now.
+func (f *fakeSlack) shows(ch string) []shown {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.history[ch])
 }
 
 // took returns the calls recorded so far, and forgets them.

@@ -315,6 +315,7 @@ func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope) {
 		Channel: bot.ChannelID(e.Channel), ReplyHandle: imHandle(e.Channel), Text: withNames(text, names),
 	}
 	a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
-		return a.Post(bg, bot.ChannelID(e.Channel), m)
+		_, err := a.Post(bg, bot.ChannelID(e.Channel), m)
+		return err
 	})
 }

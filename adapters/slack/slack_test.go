@@ -473,7 +473,7 @@ func TestAnswerFormInModal(t *testing.T) {
 // private scene channel, closed set started.
 func TestConsentFlowOverSlack(t *testing.T) {
 	r := newRig(t).seed()
-	r.slash("UINES", `/scene add 20 title="Pool" call="2036-12-10 09:00" performers=<@UPAULA>,<@UPETE> channel=<#GSCENE12|scene-12>`)
+	r.slash("UINES", `/scene add 20 title="Pool" call="2036-12-10 09:00" performers=<@UPAULA>,<@UPETE> channel=<#GSCENE20|scene-20>`)
 	r.slash("UINES", `/scene beat add 20 "Kiss in the water" kind=contact`)
 	r.fake.took()
 	r.slash("UINES", "/boundaries request 20")
@@ -507,27 +507,27 @@ func TestConsentFlowOverSlack(t *testing.T) {
 	// top-line summary.
 	r.slash("UINES", "/topline 20")
 	calls = r.fake.took()
-	if got := posts(calls, "GSCENE12"); len(got) != 0 {
+	if got := posts(calls, "GSCENE20"); len(got) != 0 {
 		t.Errorf("the top-line went to a channel with crew in it: %q", got)
 	}
 	if got := r.fake.responseBodies("/response/UINES"); !strings.Contains(got, "@gary, @hana are in it and may not see it") {
 		t.Errorf("the IC was not told who is in the way: %q", got)
 	}
 	r.fake.set(func(f *fakeSlack) {
-		f.members["GSCENE12"] = []string{botUser, "UPAULA", "UPETE", "UINES", "UADAM"}
+		f.members["GSCENE20"] = []string{botUser, "UPAULA", "UPETE", "UINES", "UADAM"}
 	})
 	r.slash("UINES", "/topline 20")
-	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "TOP-LINE SUMMARY, scene 20: Pool (version 1") || !strings.Contains(got, "Riders: @paula: signed; @pete: signed") {
+	if got := strings.Join(posts(r.fake.took(), "GSCENE20"), "\n"); !strings.Contains(got, "TOP-LINE SUMMARY, scene 20: Pool (version 1") || !strings.Contains(got, "Riders: @paula: signed; @pete: signed") {
 		t.Errorf("top-line: %q", got)
 	}
 	if got := r.slash("UADAM", "/closedset start 20"); !strings.Contains(got, "Closed set started for scene 20") {
 		t.Errorf("start: %q", got)
 	}
-	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); strings.Contains(got, "TOP-LINE") || !strings.Contains(got, "locked to the roster") {
+	if got := strings.Join(posts(r.fake.took(), "GSCENE20"), "\n"); strings.Contains(got, "TOP-LINE") || !strings.Contains(got, "locked to the roster") {
 		t.Errorf("after the start: %q", got)
 	}
 	r.slash("UADAM", "/closedset end 20")
-	if got := strings.Join(posts(r.fake.took(), "GSCENE12"), "\n"); !strings.Contains(got, "version 2, supersedes version 1") || !strings.Contains(got, "Status: wrapped") {
+	if got := strings.Join(posts(r.fake.took(), "GSCENE20"), "\n"); !strings.Contains(got, "version 2, supersedes version 1") || !strings.Contains(got, "Status: wrapped") {
 		t.Errorf("after the end: %q", got)
 	}
 }

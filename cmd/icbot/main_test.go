@@ -62,9 +62,9 @@ func TestTourTranscript(t *testing.T) {
 	}
 	env, _ := dbEnv(t)
 	out, errs, code := icbot(t, string(script), env)
-	// The tour's one refusal (the summary for #costume) is logged; nothing
-	// else may be.
-	refusal := `msg="refused to post a top-line summary" component=bot scene=14 channel=costume`
+	// The tour's one refusal (the summary for #producers, which costume
+	// reads) is logged; nothing else may be.
+	refusal := `msg="refused to post a top-line summary" component=bot scene=14 channel=producers`
 	var other []string
 	refusals := 0
 	for _, l := range strings.SplitAfter(withoutKeyFileWarning(errs), "\n") {

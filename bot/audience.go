@@ -1,0 +1,443 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// The audience of a channel over time.
+//
+// What icbot posts to a channel stays readable there: whoever joins later
+// reads its history. So icbot keeps an audience ledger of what it posted
+// to each channel (class, scene, subject and the platform's reference,
+// never the text), and keeps one invariant:
+//
+//	every reader of a channel may read every post of icbot's still
+//	visible there.
+//
+// The need-to-know gate checks each post against the readers of its
+// moment. The rest of the invariant is kept here, whenever readers change:
+//
+//   - icbot never adds a reader who may not read everything it posted to
+//     the channel. The closed-set lock lets in only the roster members who
+//     may; the others stay out and the AD is told why ("#scene-12 holds
+//     the top-line summary of scene 12"). They still get the roster's DMs.
+//   - When a closed set ends, the people the lock took out come back. What
+//     was posted during the session that they may not read (the roster
+//     post above all) is retracted first: deleted on the platform, kept in
+//     the ledger and the audit trail. If it cannot be, the channel stays
+//     locked and the AD is told.
+//   - Readers icbot did not add (a member invited by hand, a permission
+//     changed, a channel made public) and readers whose roles or scenes
+//     changed are noticed (platform events, role and cast changes, every
+//     start); icbot retracts what they may not read and tells the IC who
+//     can now read what.
+//
+// Posts of a class anyone may read (the set channel's announcements) are
+// not recorded: no reader can be refused them.
+
+// channelLocks serializes, per channel, the changes to its history and to
+// its readers, so that no post slips in between a check of the readers and
+// the widening it allows, nor a new reader between a post's check and the
+// post. Entries live only while held, so the map stays as small as the
+// work in progress.
+type channelLocks struct {
+	mu    sync.Mutex
+	locks map[ChannelID]*channelLock
+}
+
+type channelLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lock takes ch's lock and returns its release.
+func (c *channelLocks) lock(ch ChannelID) (unlock func()) {
+	c.mu.Lock()
+	if c.locks == nil {
+		c.locks = map[ChannelID]*channelLock{}
+	}
+	l := c.locks[ch]
+	if l == nil {
+		l = &channelLock{}
+		c.locks[ch] = l
+	}
+	l.users++
+	c.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		c.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(c.locks, ch)
+		}
+		c.mu.Unlock()
+	}
+}
+
+// readers owns the channel side of need-to-know over time: the per-channel
+// locks, and who icbot last knew to read each channel it posted to, so
+// that a platform event can be told apart from nothing new.
+type readers struct {
+	locks channelLocks
+	mu    sync.Mutex
+	known map[ChannelID][]UserID
+}
+
+// readersWere records who read ch after icbot checked it, and returns who
+// read it before; known is false when icbot had not checked it since its
+// start.
+func (a *readers) readersWere(ch ChannelID, now []UserID) (before []UserID, known bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.known == nil {
+		a.known = map[ChannelID][]UserID{}
+	}
+	before, known = a.known[ch]
+	if now == nil {
+		delete(a.known, ch)
+	} else {
+		a.known[ch] = slices.Clone(now)
+	}
+	return before, known
+}
+
+// recordable reports whether a channel post goes in the ledger: every
+// class but those anyone may read.
+func recordable(c Class) bool {
+	a, ok := needToKnow[c]
+	return !ok || !a.anyone
+}
+
+// postLabel names a post without its content.
+func postLabel(m Message) string {
+	if m.Scene != "" {
+		return fmt.Sprintf("%s of scene %s", m.Class, m.Scene)
+	}
+	return m.Class.String()
+}
+
+// visible filters the posts still on the platform.
+func visible(posts []Post) []Post {
+	var out []Post
+	for _, p := range posts {
+		if p.Visible() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// unreadable lists, for each of people, the posts of posts they may not
+// read; people who may read them all are left out.
+func (b *Bot) unreadable(tx Tx, posts []Post, people []UserID) (map[UserID][]Post, error) {
+	out := map[UserID][]Post{}
+	abouts := map[SceneID]about{}
+	for _, id := range people {
+		p, err := personOf(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, post := range posts {
+			a, seen := abouts[post.Scene]
+			if !seen {
+				if a, err = loadAbout(tx, post.Scene); err != nil {
+					return nil, err
+				}
+				abouts[post.Scene] = a
+			}
+			if !b.gate.mayRead(p, post.Class, a, post.Subject) {
+				out[id] = append(out[id], post)
+			}
+		}
+	}
+	return out, nil
+}
+
+// postsText lists posts for the IC or the AD: what they are, never what
+// they say.
+func postsText(posts []Post) string {
+	var parts []string
+	for _, p := range posts {
+		parts = append(parts, p.What)
+	}
+	return strings.Join(slices.Compact(parts), "; ")
+}
+
+// admit splits people into those who may read everything icbot posted to
+// ch and those who may not, with the posts in the way; the caller holds
+// ch's lock.
+func (b *Bot) admit(ctx context.Context, ch ChannelID, people []UserID) (in []UserID, out map[UserID][]Post, err error) {
+	err = b.store.View(ctx, func(tx Tx) error {
+		posts, err := tx.Posts(ch)
+		if err != nil {
+			return err
+		}
+		out, err = b.unreadable(tx, visible(posts), people)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, u := range people {
+		if _, blocked := out[u]; !blocked {
+			in = append(in, u)
+		}
+	}
+	return in, out, nil
+}
+
+// keptOutText says who a change of readers left out, and why.
+func (b *Bot) keptOutText(ctx context.Context, ch ChannelID, out map[UserID][]Post) string {
+	ids := make([]UserID, 0, len(out))
+	for u := range out {
+		ids = append(ids, u)
+	}
+	slices.Sort(ids)
+	var parts []string
+	_ = b.store.View(ctx, func(tx Tx) error {
+		for _, u := range ids {
+			p, err := personOf(tx, u)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, p.Handle())
+		}
+		return nil
+	})
+	var all []Post
+	for _, u := range ids {
+		all = append(all, out[u]...)
+	}
+	slices.SortFunc(all, func(a, b Post) int { return int(a.Seq) - int(b.Seq) })
+	all = slices.CompactFunc(all, func(a, b Post) bool { return a.Seq == b.Seq })
+	return fmt.Sprintf("%s not let into #%s: it holds the %s, which they may not read. They keep their DMs; the IC may post elsewhere what they need.",
+		strings.Join(parts, ", "), ch, postsText(all))
+}
+
+// retract deletes posts from ch on the platform and records it, with an
+// audit record each; the caller holds ch's lock. It returns the posts it
+// could not retract, with the first error.
+func (b *Bot) retract(ctx context.Context, ch ChannelID, posts []Post, why string) ([]Post, error) {
+	r, ok := b.chat.(Retracter)
+	if !ok {
+		return posts, Errorf(EUNAVAILABLE, "this chat adapter cannot delete icbot's messages")
+	}
+	var failed []Post
+	var first error
+	for _, p := range posts {
+		if p.Ref == "" {
+			// Recorded before a post that a stop interrupted: it may be
+			// on the platform, but icbot cannot tell where.
+			failed = append(failed, p)
+			if first == nil {
+				first = Errorf(EUNAVAILABLE, "icbot was stopped while posting the %s and cannot find it to delete it", p.What)
+			}
+			continue
+		}
+		if err := r.Retract(ctx, ch, p.Ref); err != nil {
+			b.log.Warn("could not retract a post", "channel", string(ch), "post", p.Seq, "class", p.Class.String(), "err", err)
+			failed = append(failed, p)
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		err := b.store.Update(ctx, func(tx Tx) error {
+			p.Retracted, p.RetractedFor = b.now(), why
+			if err := tx.PutPost(p); err != nil {
+				return err
+			}
+			return tx.Audit(AuditRecord{Time: b.now(), Actor: "icbot", Action: "post.retract", Scene: p.Scene,
+				Summary: fmt.Sprintf("%s retracted from channel %s (post %d): %s", p.What, ch, p.Seq, why)})
+		})
+		if err != nil {
+			return append(failed, p), err
+		}
+	}
+	return failed, first
+}
+
+// readersChanged checks a channel icbot posted to against its readers now:
+// what a reader may not read is retracted, and the IC is told who can now
+// read the channel, and what was retracted. cause says what prompted the
+// check ("a platform event", "a role change"); quiet checks report only
+// when something had to be retracted or could not be. It returns
+// transient failures, to try again.
+func (b *Bot) readersChanged(ctx context.Context, ch ChannelID, cause string, quiet bool) error {
+	unlock := b.audience.locks.lock(ch)
+	report, err := b.checkReaders(ctx, ch, cause, quiet)
+	unlock()
+	if report != "" {
+		b.tellRole(ctx, RoleIC, "", ClassChannelReport, report)
+	}
+	return err
+}
+
+// checkReaders does readersChanged's work under ch's lock and returns the
+// report for the IC ("" for none).
+func (b *Bot) checkReaders(ctx context.Context, ch ChannelID, cause string, quiet bool) (string, error) {
+	var posts []Post
+	if err := b.store.View(ctx, func(tx Tx) error {
+		all, err := tx.Posts(ch)
+		posts = visible(all)
+		return err
+	}); err != nil || len(posts) == 0 {
+		return "", err
+	}
+	lister, ok := b.chat.(MemberLister)
+	if !ok {
+		return "", nil // nothing sensitive was ever posted without one
+	}
+	readers, membersErr := lister.Members(ctx, ch)
+	everyone := false
+	if membersErr != nil {
+		if _, retry := transient(membersErr, 1); retry {
+			return "", membersErr
+		}
+		// The platform no longer says who reads it (made public, shared,
+		// opened to a role): as good as everyone.
+		everyone = true
+	}
+	var blocked map[UserID][]Post
+	var names map[UserID]string
+	err := b.store.View(ctx, func(tx Tx) error {
+		var err error
+		if !everyone {
+			if blocked, err = b.unreadable(tx, posts, readers); err != nil {
+				return err
+			}
+		}
+		names = map[UserID]string{}
+		for _, u := range readers {
+			p, err := personOf(tx, u)
+			if err != nil {
+				return err
+			}
+			names[u] = p.Handle()
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	var before []UserID
+	var known bool
+	if everyone {
+		before, known = b.audience.readersWere(ch, nil)
+	} else {
+		before, known = b.audience.readersWere(ch, readers)
+	}
+	var joined []string
+	for _, u := range readers {
+		if known && !slices.Contains(before, u) {
+			joined = append(joined, names[u])
+		}
+	}
+
+	// What to take down, and for whom.
+	var down []Post
+	why := map[uint64][]string{}
+	if everyone {
+		down = posts
+		for _, p := range posts {
+			why[p.Seq] = []string{"icbot can no longer tell who reads the channel (" + ErrorMessage(membersErr) + ")"}
+		}
+	} else {
+		ids := make([]UserID, 0, len(blocked))
+		for u := range blocked {
+			ids = append(ids, u)
+		}
+		slices.Sort(ids)
+		for _, u := range ids {
+			for _, p := range blocked[u] {
+				if !slices.ContainsFunc(down, func(d Post) bool { return d.Seq == p.Seq }) {
+					down = append(down, p)
+				}
+				why[p.Seq] = append(why[p.Seq], names[u])
+			}
+		}
+		slices.SortFunc(down, func(a, b Post) int { return int(a.Seq) - int(b.Seq) })
+	}
+	if len(down) == 0 && (quiet || len(joined) == 0) {
+		return "", nil
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "#%s: its readers changed (%s).", ch, cause)
+	if everyone {
+		fmt.Fprintf(&s, " %s.", strings.TrimSuffix(why[down[0].Seq][0], "."))
+	} else {
+		if len(joined) > 0 {
+			fmt.Fprintf(&s, " New: %s.", strings.Join(joined, ", "))
+		}
+		all := make([]string, 0, len(readers))
+		for _, u := range readers {
+			all = append(all, names[u])
+		}
+		slices.Sort(all)
+		fmt.Fprintf(&s, " Who can read it now: %s.", strings.Join(all, ", "))
+	}
+	if len(down) == 0 {
+		fmt.Fprintf(&s, " Every one of them may read what icbot posted there (%s); nothing was taken down.", postsText(posts))
+		return s.String(), nil
+	}
+	for _, p := range down {
+		reason := "may not be read by " + strings.Join(why[p.Seq], ", ")
+		if everyone {
+			reason = why[p.Seq][0]
+		}
+		failed, rerr := b.retract(ctx, ch, []Post{p}, reason)
+		if len(failed) > 0 {
+			fmt.Fprintf(&s, "\n  NOT taken down: the %s (%s): %s. Delete it by hand, or take them out of the channel.", p.What, reason, ErrorMessage(rerr))
+			continue
+		}
+		fmt.Fprintf(&s, "\n  Taken down: the %s, which %s. icbot keeps its record; post it again where its audience alone reads it.", p.What, reason)
+	}
+	return s.String(), nil
+}
+
+// ChannelChanged tells the bot that who can read ch may have changed
+// outside icbot: a member invited or removed by hand, a permission or the
+// channel's privacy changed. Adapters call it on the platform's events;
+// it returns once the channel is checked and the IC told. Channels icbot
+// never posted to are not checked: nothing of icbot's is there to read.
+func (b *Bot) ChannelChanged(ctx context.Context, ch ChannelID) {
+	if err := b.readersChanged(ctx, ch, "changed outside icbot", false); err != nil && ctx.Err() == nil {
+		b.log.Warn("could not check a channel whose readers changed", "channel", string(ch), "err", err)
+	}
+}
+
+// sweepEffect checks channels after a change to who may read what (a role
+// taken away, a performer taken off a scene): what a reader of theirs may
+// no longer read is taken down. No channels: every channel icbot posted to.
+func sweepEffect(cause string, chs ...ChannelID) effect {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
+		return b.sweep(ctx, cause, chs...)
+	}
+}
+
+// sweep checks the channels named, or every channel icbot posted to.
+func (b *Bot) sweep(ctx context.Context, cause string, chs ...ChannelID) error {
+	if len(chs) == 0 {
+		if err := b.store.View(ctx, func(tx Tx) error {
+			var err error
+			chs, err = tx.PostChannels()
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	var first error
+	for _, ch := range slices.Compact(slices.Sorted(slices.Values(chs))) {
+		if ch == "" {
+			continue
+		}
+		if err := b.readersChanged(ctx, ch, cause, true); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

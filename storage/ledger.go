@@ -1,0 +1,129 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"icbot/bot"
+)
+
+// postRecord is one entry of the audience ledger (posts/<channel>/<seq>).
+// It holds what kind of information a post carries and about whom, never
+// its text.
+type postRecord struct {
+	Channel      string    `json:"channel"`
+	Seq          uint64    `json:"seq"`
+	Class        int       `json:"class"`
+	Scene        string    `json:"scene,omitempty"`
+	Subject      string    `json:"subject,omitempty"`
+	What         string    `json:"what,omitempty"`
+	Ref          string    `json:"ref,omitempty"`
+	Delivery     uint64    `json:"delivery,omitempty"`
+	At           time.Time `json:"at,omitzero"`
+	Retracted    time.Time `json:"retracted,omitzero"`
+	RetractedFor string    `json:"retracted_for,omitempty"`
+}
+
+func postToRecord(p bot.Post) postRecord {
+	return postRecord{Channel: string(p.Channel), Seq: p.Seq, Class: int(p.Class), Scene: string(p.Scene),
+		Subject: string(p.Subject), What: p.What, Ref: string(p.Ref), Delivery: p.Delivery, At: p.At.UTC(),
+		Retracted: p.Retracted.UTC(), RetractedFor: p.RetractedFor}
+}
+
+func (r postRecord) bot() bot.Post {
+	return bot.Post{Channel: bot.ChannelID(r.Channel), Seq: r.Seq, Class: bot.Class(r.Class), Scene: bot.SceneID(r.Scene),
+		Subject: bot.UserID(r.Subject), What: r.What, Ref: bot.PostRef(r.Ref), Delivery: r.Delivery, At: r.At,
+		Retracted: r.Retracted, RetractedFor: r.RetractedFor}
+}
+
+// postsOf returns a channel's nested bucket of posts; nil when it has
+// none and create is false.
+func (t *tx) postsOf(ch bot.ChannelID, create bool) (*bolt.Bucket, error) {
+	if err := required("post channel", string(ch)); err != nil {
+		return nil, err
+	}
+	b, err := t.bucket(bucketPosts)
+	if err != nil {
+		return nil, err
+	}
+	if !create {
+		return b.Bucket([]byte(ch)), nil
+	}
+	c, err := b.CreateBucketIfNotExists([]byte(ch))
+	if err != nil {
+		return nil, bot.Internal(fmt.Errorf("storage: the posts of channel %s: %w", ch, err))
+	}
+	return c, nil
+}
+
+// AddPost records p under the channel's next number and returns it.
+func (t *tx) AddPost(p bot.Post) (uint64, error) {
+	b, err := t.postsOf(p.Channel, true)
+	if err != nil {
+		return 0, err
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, bot.Internal(fmt.Errorf("storage: numbering a post: %w", err))
+	}
+	p.Seq = seq
+	return seq, put(b, u64key(seq), postToRecord(p), "post")
+}
+
+// Posts lists a channel's posts, oldest first.
+func (t *tx) Posts(ch bot.ChannelID) ([]bot.Post, error) {
+	b, err := t.postsOf(ch, false)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	return listOpen(b, "post", func(k []byte, r *postRecord) error {
+		if r.Channel != string(ch) || r.Seq != beUint(k) {
+			return fmt.Errorf("storage: post %d of channel %s holds post %d of channel %s", beUint(k), ch, r.Seq, r.Channel)
+		}
+		return nil
+	}, postRecord.bot)
+}
+
+// PutPost replaces a recorded post; one never recorded is an internal
+// error.
+func (t *tx) PutPost(p bot.Post) error {
+	b, err := t.postsOf(p.Channel, false)
+	if err != nil {
+		return err
+	}
+	if b == nil || p.Seq == 0 || b.Get(u64key(p.Seq)) == nil {
+		return bot.Internal(fmt.Errorf("storage: channel %s has no post %d", p.Channel, p.Seq))
+	}
+	return put(b, u64key(p.Seq), postToRecord(p), "post")
+}
+
+// PostChannels lists the channels holding a post not retracted.
+func (t *tx) PostChannels() ([]bot.ChannelID, error) {
+	b, err := t.bucket(bucketPosts)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.ChannelID
+	err = b.ForEachBucket(func(k []byte) error {
+		visible := false
+		err := b.Bucket(k).ForEach(func(_, v []byte) error {
+			var r postRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return bot.Internal(fmt.Errorf("storage: decoding a post of channel %s: %w", k, err))
+			}
+			visible = visible || r.Retracted.IsZero()
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if visible {
+			out = append(out, bot.ChannelID(k))
+		}
+		return nil
+	})
+	return out, err
+}
