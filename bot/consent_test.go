@@ -470,3 +470,39 @@ func TestToplineRefreshSurvivesAndReportsToIC(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedConsentDeliveriesNameNobody: whatever fails, no log line names
+// a person next to a consent class. Every DM to the performer and to the
+// IC fails for good, and then for a while, through a hold, its lifting, a
+// withdrawal and answers: the log names neither.
+func TestFailedConsentDeliveriesNameNobody(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{
+		{"refused", bot.Errorf(bot.EUNAVAILABLE, "cannot DM")},
+		{"passing", errors.New("connection reset")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			h := consentHarness(t)
+			h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }),
+				bot.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), bot.WithAdmins("root"), bot.WithSetChannel("set"))
+			h.rec.setFailDM("paula", tt.err)
+			h.rec.setFailDM("ines", tt.err)
+			h.must("paula", "/hold 20 cold")
+			h.must("ines", "/hold lift 20")
+			h.must("paula", "/boundaries answer 20 b1=yes")
+			h.must("paula", "/boundaries withdraw 20 b1")
+			h.must("ines", "/boundaries request 20 @paula")
+			if !strings.Contains(logs.String(), "delivery") {
+				t.Fatalf("no delivery failed, so the test shows nothing:\n%s", logs.String())
+			}
+			for _, l := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(l, "paula") || strings.Contains(l, "to=\"DM to ines\"") {
+					t.Errorf("a log line names a person next to a consent message: %s", l)
+				}
+			}
+		})
+	}
+}

@@ -219,7 +219,7 @@ func (b *Bot) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
 	if retry && d.Attempts < maxAttempts && ctx.Err() == nil {
 		d.NextAttempt = b.clock().Add(wait)
 		d.LastError = err.Error()
-		b.log.Warn("delivery failed; will retry", "id", d.ID, "to", d.Message.To.String(), "attempt", d.Attempts, "in", wait, "err", err)
+		b.log.Warn("delivery failed; will retry", "id", d.ID, "to", logDest(d.Message), "attempt", d.Attempts, "in", wait, "err", err)
 		if perr := b.store.Update(ctx, func(tx Tx) error { return tx.PutDelivery(d) }); perr != nil {
 			b.log.Error("recording a failed delivery", "id", d.ID, "err", perr)
 		}
@@ -229,7 +229,7 @@ func (b *Bot) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
 	if ctx.Err() != nil {
 		return time.Time{}, false // shutting down: it stays pending for the next start
 	}
-	b.log.Error("delivery abandoned", "id", d.ID, "to", d.Message.To.String(), "class", d.Message.Class.String(), "attempts", d.Attempts, "err", err)
+	b.log.Error("delivery abandoned", "id", d.ID, "to", logDest(d.Message), "class", d.Message.Class.String(), "attempts", d.Attempts, "err", err)
 	b.forget(ctx, d.ID)
 	if d.Message.To.Kind != ToCaller {
 		b.tellCaller(ctx, d, fmt.Sprintf("Could not deliver a message (%s): %s", d.Message.To, ErrorMessage(err)))
@@ -257,7 +257,7 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 			return err
 		}
 		if !ok {
-			b.log.Warn("dropped a queued message its recipient may no longer read", "class", m.Class.String(), "scene", string(m.Scene), "to", m.To.String())
+			b.log.Warn("dropped a queued message its recipient may no longer read", "class", m.Class.String(), "scene", string(m.Scene), "to", logDest(m))
 			return nil // handled: nothing is sent
 		}
 		if m.To.Kind == ToUser {
@@ -347,6 +347,26 @@ func (b *Bot) closeEntry(ctx context.Context, p Post, ref PostRef, unposted stri
 		// new readers, but icbot cannot retract the post.
 		b.log.Error("recording a post in the audience ledger", "channel", string(p.Channel), "post", p.Seq, "err", err)
 	}
+}
+
+// logDest is where a message goes, as a log line may say it: a person is
+// named only for a message anyone with a role may read. Who received a
+// hold's confirmation, a withdrawal or a check-in answer, even by failing
+// to, is for the IC alone.
+func logDest(m Message) string {
+	if m.To.Kind == ToChannel {
+		return m.To.String()
+	}
+	if a, ok := needToKnow[m.Class]; ok && (a.anyone || a.crew) {
+		return m.To.String()
+	}
+	switch m.To.Kind {
+	case ToCaller:
+		return "reply to the caller (withheld)"
+	case ToUser:
+		return "DM (withheld)"
+	}
+	return m.To.String()
 }
 
 // stillAllowed screens a queued message to a person again, now.
@@ -444,7 +464,7 @@ func (b *Bot) notify(ctx context.Context, cmd Command, msgs ...Message) {
 			return err
 		}
 		for _, m := range refused {
-			b.log.Error("need-to-know gate refused a message", "class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
+			b.log.Error("need-to-know gate refused a message", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
 		}
 		ids, err = enqueue(tx, cmd, b.now(), pass)
 		return err

@@ -104,7 +104,7 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 				return err
 			}
 			for _, m := range refused {
-				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
+				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
 			}
 			if len(pass) == 0 {
 				return nil

@@ -454,7 +454,7 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 			// A handler addressed information to someone the table does
 			// not allow: a bug, caught here. Log where, never what.
 			b.log.Error("need-to-know gate refused a message", "command", in.spec.path,
-				"class", m.Class.String(), "to", m.To.String(), "scene", string(m.Scene))
+				"class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
 		}
 		// Notices are stored with the change that caused them, so that
 		// nothing acknowledged is lost if icbot stops before sending.
