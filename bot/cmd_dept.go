@@ -84,7 +84,7 @@ func deptChannelEffect(dept Role, ch ChannelID) effect {
 			return err
 		}
 		b.lateReply(ctx, cmd, ClassCrew, "", fmt.Sprintf("%s notices will go to #%s. Only the %s department and the IC may be in it: icbot checks its readers before every notice.",
-			capital(dept.Title()), ch, dept.Title()))
+			capitalFirst(dept.Title()), ch, dept.Title()))
 		return nil
 	}
 }
@@ -123,14 +123,6 @@ func (b *Bot) deptReadersRefusal(ctx context.Context, dept Role, ch ChannelID) (
 	return fmt.Sprintf("%s %s in it, and only the %s department and the IC may be", handles(outsiders), verb, dept.Title()), nil
 }
 
-// capital writes s with its first letter upper-case.
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 func runDeptNotify(in *input, tx Tx) error {
 	sc, err := in.scene(tx)
 	if err != nil {
@@ -155,7 +147,7 @@ func runDeptNotify(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", capital(dept.Title()), sc.ID, sc.Title, in.b.fmtTime(sc.Call))
+	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", capitalFirst(dept.Title()), sc.ID, sc.Title, in.b.fmtTime(sc.Call))
 	var text string
 	class := ClassCrew
 	switch dept {

@@ -104,6 +104,10 @@ func runRoleAdd(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassRoles, "", "%s is now %s (roles: %s).", p.Handle(), role.Title(), rolesText(p.Roles))
+	if scripts := mixedScripts(p.Name); scripts != nil {
+		in.out.reply(ClassRoles, "", "Check that %s is who you mean: the name mixes %s letters, as a look-alike of another name would (an id of %s).",
+			p.Handle(), strings.Join(scripts, " and "), p.ID)
+	}
 	if p.ID != in.caller.ID {
 		in.out.dm(p.ID, ClassPersonal, "", p.ID, fmt.Sprintf("%s gave you the role %s on %s. Type /icbot help to see what you can do.",
 			in.caller.Handle(), role.Title(), productionName(tx)))

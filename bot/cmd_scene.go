@@ -283,6 +283,9 @@ func runBeatAdd(in *input, tx Tx) error {
 	if desc == "" {
 		return Errorf(EINVALID, "missing the beat's description, in quotes")
 	}
+	if err := checkText(textRules["description"], desc); err != nil {
+		return err
+	}
 	if _, ok := in.key("kind"); !ok {
 		return Errorf(EINVALID, "missing kind=nudity|contact|simulated-sex|other")
 	}
@@ -414,6 +417,9 @@ func runBeatSet(in *input, tx Tx) error {
 		return err
 	}
 	desc := strings.TrimSpace(in.rest())
+	if err := checkText(textRules["description"], desc); err != nil {
+		return err
+	}
 	i := slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
 	if i < 0 {
 		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)

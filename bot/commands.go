@@ -250,15 +250,15 @@ func commandTable() *registry {
 		{
 			path: "reminders answer", usage: "REMINDER ok|talk [note]",
 			summary:  "Answer a check-in (the performer asked); talk reaches the IC at once, and only the IC.",
-			freeText: 2,
-			access:   access{roles: []Role{RolePerformer}}, write: true, anonymous: true,
+			freeText: 2, freeRule: "note",
+			access: access{roles: []Role{RolePerformer}}, write: true, anonymous: true,
 			run: runRemindAnswer,
 		},
 		{
 			path: "hold", usage: "ID [reason]",
 			summary:  "Pause a scene, privately. The IC and AD hear at once; only the IC learns who called it.",
 			help:     "Anyone on the scene's roster may call a hold, a performer first of all, at any moment and without giving a reason. Everything after the scene id is the reason, exactly as typed; only the IC reads it.",
-			freeText: 1, anonymous: true,
+			freeText: 1, freeRule: "reason", anonymous: true,
 			access: access{roles: icAD, rosterOf: true}, write: true,
 			run: runHold,
 		},

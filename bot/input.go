@@ -129,7 +129,7 @@ func (in *input) person(tx Tx, word string, allowNew bool) (Person, error) {
 		case ErrorCode(err) != ENOTFOUND:
 			return Person{}, err
 		case allowNew:
-			return Person{ID: UserID(m.ID), Name: m.Name}, nil
+			return Person{ID: UserID(m.ID), Name: cleanName(m.Name)}, nil
 		}
 		return Person{}, unknownPerson(word)
 	}

@@ -146,10 +146,10 @@ func (p *Person) removeRole(r Role) bool {
 
 // Handle is how icbot writes a person in messages: "@name".
 func (p Person) Handle() string {
-	if p.Name != "" {
-		return "@" + p.Name
+	if n := cleanName(p.Name); n != "" {
+		return "@" + n
 	}
-	return "@" + string(p.ID)
+	return "@" + cleanName(string(p.ID))
 }
 
 func rolesText(rs []Role) string {

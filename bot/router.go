@@ -20,8 +20,10 @@ type spec struct {
 	// keyOK accepts further keys by their shape (beat ids: b1=yes).
 	keyOK func(string) bool
 	// freeText, when set, is how many words come before the rest of the
-	// line, which is one text taken as typed (a hold's reason).
+	// line, which is one text taken as typed (a hold's reason), bounded by
+	// textRules[freeRule].
 	freeText int
+	freeRule string
 	// anonymous: the caller is not logged: who called a hold, withdrew,
 	// or answered about their boundaries or a check-in is for the IC.
 	anonymous bool
@@ -227,10 +229,13 @@ var renamed = map[string]string{"remind": "reminders"}
 // the line asked for help, which it puts in o.
 func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, error) {
 	if in, ok := b.prepareFreeText(ctx, cmd); ok {
-		return in, nil
+		return in, in.checkFree()
 	}
 	line, err := Parse(cmd.Text)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkLine(cmd.Text, line.Args); err != nil {
 		return nil, err
 	}
 	if to, ok := renamed[line.Name]; ok {
@@ -313,6 +318,18 @@ func (b *Bot) prepareFreeText(ctx context.Context, cmd Command) (*input, bool) {
 	}
 	in.free = freeText(rest[used+s.freeText])
 	return in, true
+}
+
+// checkFree bounds a free-text command's words and its text.
+func (in *input) checkFree() error {
+	if err := checkLine(in.cmd.Text, in.args); err != nil {
+		return err
+	}
+	rule, ok := textRules[in.spec.freeRule]
+	if !ok {
+		rule = anyValue
+	}
+	return checkText(rule, in.free)
 }
 
 // fields splits text at white space and also returns, for each word, the
@@ -416,7 +433,7 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 		caller, err := tx.Person(in.cmd.Caller)
 		switch {
 		case ErrorCode(err) == ENOTFOUND:
-			caller = Person{ID: in.cmd.Caller, Name: in.cmd.CallerName}
+			caller = Person{ID: in.cmd.Caller, Name: cleanName(in.cmd.CallerName)}
 		case err != nil:
 			return err
 		}

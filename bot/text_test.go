@@ -1,0 +1,79 @@
+package bot_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"icbot/bot"
+)
+
+// TestTypedTextBounded: titles, descriptions, notes, terms and reasons
+// are bounded where they enter, with what the bound is; control and
+// direction characters are refused in them; nothing is changed.
+func TestTypedTextBounded(t *testing.T) {
+	h := consentHarness(t)
+	long := func(n int) string { return strings.Repeat("a", n) }
+	for _, tt := range []struct {
+		name, caller, line, want string
+	}{
+		{"long title", "ines", `/scene set 20 title="` + long(121) + `"`, "The title is too long: 121 characters, at most 120"},
+		{"title on two lines", "ines", "/scene set 20 title=\"Pool\nnight\"", "must be one line"},
+		{"bell in a title", "ines", "/scene set 20 title=\"Pool\a\"", "control character (U+0007) at character 5"},
+		{"escape in a description", "ines", "/scene beat add 20 \"kiss \x1b[2J\" kind=contact", "control character (U+001B)"},
+		{"override in a description", "ines", "/scene beat add 20 \"kiss \u202eevol\" kind=contact", "invisible direction control (U+202E)"},
+		{"long description", "ines", `/scene beat add 20 "` + long(301) + `" kind=contact`, "The beat's description is too long: 301 characters, at most 300"},
+		{"long beat change", "ines", `/scene beat set 20 b1 "` + long(1961) + `"`, "at most 300"},
+		{"long notes", "paula", `/boundaries answer 20 b1=yes notes="` + long(2001) + `"`, "Notes= is too long: 2001 characters, at most 2000"},
+		{"isolate in garments", "paula", "/boundaries answer 20 b1=yes garments=\"robe \u2066x\u2069\"", "U+2066"},
+		{"long terms", "ines", `/rider drafted 20 @paula terms="` + long(2001) + `"`, "at most 2000"},
+		{"long hold reason", "paula", "/hold 20 " + long(501), "The reason is too long: 501 characters, at most 500"},
+		{"override in a hold reason", "paula", "/hold 20 stop \u202e", "U+202E"},
+		{"override in a mention", "ines", "/icbot role add @gar\u202ey crew", "U+202E"},
+		{"a whole line too long", "ines", "/scene list " + strings.Repeat("x ", 4001), "the command is too long"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before, sc := h.auditLen(), *h.scene("20")
+			r := h.do(tt.caller, tt.line)
+			if r.code() != bot.EINVALID || !strings.Contains(r.reply, tt.want) {
+				t.Errorf("%s\n got %s: %q\nwant invalid: %q", tt.line, r.code(), r.reply, tt.want)
+			}
+			if h.auditLen() != before || h.scene("20").Version != sc.Version || len(r.sent) != 0 {
+				t.Errorf("refused input changed something")
+			}
+		})
+	}
+	// Notes may span lines; titles at their bound pass.
+	h.must("paula", "/boundaries answer 20 b1=yes notes=\"first\nsecond\"")
+	h.must("ines", `/scene set 20 title="`+long(120)+`"`)
+}
+
+// TestMixedScriptNameWarned: a role given to a name that mixes scripts (a
+// Cyrillic а in @pаula) is given, with a warning to check who it is;
+// ordinary names, in any one script, pass without one.
+func TestMixedScriptNameWarned(t *testing.T) {
+	h := newHarness(t).seed()
+	r := h.must("ines", "/icbot role add <@U9|p\u0430ula> crew")
+	if !strings.Contains(r.reply, "mixes Latin and Cyrillic letters") || !strings.Contains(r.reply, "U9") {
+		t.Errorf("no warning for a mixed-script name:\n%s", r.reply)
+	}
+	for i, name := range []string{"paula", "Пётр", "José", "山田たろう"} {
+		if r := h.must("ines", fmt.Sprintf("/icbot role add <@U1%d|%s> crew", i, name)); strings.Contains(r.reply, "mixes") {
+			t.Errorf("%s: %s", name, r.reply)
+		}
+	}
+}
+
+// TestNamesFromThePlatformCleaned: a display name the platform sends with
+// direction controls is shown without them.
+func TestNamesFromThePlatformCleaned(t *testing.T) {
+	h := newHarness(t).seed()
+	r := h.must("ines", "/icbot role add <@U8|ma\u202elory> crew")
+	if strings.ContainsRune(r.reply, '\u202e') || !strings.Contains(r.reply, "@malory is now crew") {
+		t.Errorf("a direction control reached a reply: %q", r.reply)
+	}
+	out := h.bot.Handle(t.Context(), bot.Command{Caller: "U77", CallerName: "ev\u202eil\x07", Text: "/icbot whoami"})
+	if got := out.ReplyText(); strings.ContainsAny(got, "\u202e\x07") || !strings.Contains(got, "@evil") {
+		t.Errorf("whoami with a platform name holding controls: %q", got)
+	}
+}
