@@ -1,0 +1,373 @@
+// Package audiencetest is a property test of icbot's promise about
+// channels over time, run against any adapter with a model of its
+// platform: random sequences of role changes, channel assignments,
+// top-line posts, department notices, closed-set starts, ends and roster
+// changes, and changes made outside icbot (a member added by hand, a
+// channel made public). After every step, every reader of every channel
+// may read everything icbot posted there that is still visible: a new
+// member reads a channel's whole history.
+//
+// Who may read a post is decided here from PRODUCT.md's need-to-know
+// table and the post's first words, not by asking icbot's gate, so that
+// the test checks icbot against the product rather than against itself.
+package audiencetest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"icbot/bot"
+)
+
+// Platform is an adapter driven as its platform would drive it, with a
+// model of what each channel shows.
+type Platform interface {
+	// Do runs a command line as the named person and returns once its
+	// follow-up (notices, locks, posts) is done.
+	Do(t testing.TB, who, line string)
+	// Join adds the named person to ch outside icbot, and returns once
+	// icbot has heard of it as the platform would tell it.
+	Join(t testing.TB, ch, who string)
+	// MakePublic opens ch to everyone outside icbot, as Join does; false
+	// when the platform model cannot.
+	MakePublic(t testing.TB, ch string) bool
+	// Channels lists the channels as a reader finds them now.
+	Channels(t testing.TB) []Channel
+	// User is how a person is written in a command ("@paula",
+	// "<@UPAULA|paula>"); Channel likewise ("#ch1", "<#GCH1|ch1>").
+	User(name string) string
+	Channel(name string) string
+	// UserID is the person's id on the platform, as icbot stores it.
+	UserID(name string) bot.UserID
+}
+
+// Channel is one channel as its readers find it.
+type Channel struct {
+	Name    string
+	Private bool
+	// Readers are the names of the people who can read it (private ones).
+	Readers []string
+	// Posts are the texts of icbot's messages still visible there.
+	Posts []string
+}
+
+// Cast is the production the sequences run in: names, their roles at the
+// start, and the admin (who has no role).
+var Cast = map[string][]bot.Role{
+	"ines":  {bot.RoleIC},
+	"adam":  {bot.RoleAD},
+	"dana":  {bot.RoleDirector},
+	"priya": {bot.RoleProducer},
+	"paula": {bot.RolePerformer},
+	"pete":  {bot.RolePerformer},
+	"perry": {bot.RolePerformer},
+	"cora":  {bot.RoleCostume},
+	"hana":  {bot.RoleHMU},
+	"cam":   {bot.RoleCamera},
+	"gary":  {bot.RoleCrew},
+}
+
+// Admin gives the roles; Channels are the private channels the sequences
+// use; the set channel is public.
+const Admin = "root"
+
+// Channels are the channels a sequence moves things between.
+var Channels = []string{"ch1", "ch2", "ch3", "ch4"}
+
+// Scenes are the scenes of the production.
+var Scenes = []string{"1", "2"}
+
+// movable are the people whose roles change, and the roles they take.
+var (
+	movable      = []string{"gary", "cam", "cora", "hana", "dana", "priya"}
+	movableRoles = []bot.Role{bot.RoleCostume, bot.RoleHMU, bot.RoleCamera, bot.RoleCrew, bot.RoleDirector, bot.RoleProducer}
+	performers   = []string{"paula", "pete", "perry"}
+)
+
+// Setup gives the cast their roles, as the admin, and adds the scenes
+// with their performers and a beat, as the IC.
+func Setup(t testing.TB, p Platform) {
+	names := make([]string, 0, len(Cast))
+	for n := range Cast {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		for _, r := range Cast[n] {
+			p.Do(t, Admin, fmt.Sprintf("/icbot role add %s %s", p.User(n), r))
+		}
+	}
+	for i, s := range Scenes {
+		p.Do(t, "ines", fmt.Sprintf("/scene add %s title=\"Scene %s\" call=\"2031-06-0%d 09:00\" performers=%s,%s channel=%s",
+			s, s, i+1, p.User(performers[i]), p.User(performers[i+1]), p.Channel(SceneChannels[i])))
+		p.Do(t, "ines", fmt.Sprintf("/scene beat add %s \"kiss\" kind=contact", s))
+		p.Do(t, "ines", "/topline "+s)
+	}
+	p.Do(t, "ines", "/dept channel costume "+p.Channel(DeptChannels[0]))
+	p.Do(t, "ines", "/dept channel hmu "+p.Channel(DeptChannels[1]))
+}
+
+// The channels' first purposes and readers: each holds only people who
+// may read what Setup posts there. Platforms create them so.
+var (
+	SceneChannels = []string{"ch1", "ch4"}
+	DeptChannels  = []string{"ch2", "ch3"}
+	Readers       = map[string][]string{
+		"ch1": {"ines", "adam", "dana", "priya", "paula", "pete"},
+		"ch2": {"ines", "cora"},
+		"ch3": {"ines", "hana"},
+		"ch4": {"ines", "adam", "dana", "pete", "perry"},
+	}
+)
+
+// step is one thing that happens.
+type step struct {
+	who, line string // a command, or
+	join      [2]string
+	public    string
+}
+
+func (s step) String() string {
+	switch {
+	case s.line != "":
+		return s.who + ": " + s.line
+	case s.public != "":
+		return "outside icbot: #" + s.public + " made public"
+	}
+	return fmt.Sprintf("outside icbot: %s added to #%s", s.join[1], s.join[0])
+}
+
+// next draws a random step.
+func next(rng *rand.Rand, p Platform) step {
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	everyone := make([]string, 0, len(Cast))
+	for n := range Cast {
+		everyone = append(everyone, n)
+	}
+	slices.Sort(everyone)
+	sc := pick(Scenes)
+	ch := p.Channel(pick(Channels))
+	switch rng.IntN(18) {
+	case 0:
+		return step{who: Admin, line: fmt.Sprintf("/icbot role add %s %s", p.User(pick(movable)), movableRoles[rng.IntN(len(movableRoles))])}
+	case 1:
+		return step{who: Admin, line: fmt.Sprintf("/icbot role remove %s %s", p.User(pick(movable)), movableRoles[rng.IntN(len(movableRoles))])}
+	case 2:
+		return step{who: "adam", line: fmt.Sprintf("/scene set %s channel=%s", sc, ch)}
+	case 3:
+		return step{who: "ines", line: fmt.Sprintf("/dept channel %s %s", pick([]string{"costume", "hmu"}), ch)}
+	case 4:
+		if rng.IntN(2) == 0 {
+			return step{who: "ines", line: "/topline " + sc}
+		}
+		return step{who: "ines", line: fmt.Sprintf("/topline %s %s", sc, ch)}
+	case 5:
+		return step{who: "ines", line: fmt.Sprintf("/dept notify %s %s", sc, pick([]string{"costume", "hmu", "props"}))}
+	case 6:
+		return step{who: "ines", line: fmt.Sprintf("/closedset start %s force reason=\"test\"", sc)}
+	case 7:
+		return step{who: "adam", line: "/closedset end " + sc}
+	case 8:
+		return step{who: "adam", line: fmt.Sprintf("/closedset add %s %s", sc, p.User(pick(everyone)))}
+	case 9:
+		return step{who: "adam", line: fmt.Sprintf("/closedset remove %s %s", sc, p.User(pick(everyone)))}
+	case 10:
+		a, b := pick(performers), pick(performers)
+		return step{who: "adam", line: fmt.Sprintf("/scene set %s performers=%s,%s", sc, p.User(a), p.User(b))}
+	case 11:
+		return step{who: pick(performers), line: fmt.Sprintf("/boundaries answer %s b1=%s garments=\"robe\" body=\"tattoo\"", sc, pick([]string{"yes", "no", "discuss"}))}
+	case 12:
+		if rng.IntN(4) == 0 {
+			return step{public: pick(Channels)}
+		}
+		return step{join: [2]string{pick(Channels), pick(everyone)}}
+	case 13, 14:
+		return step{who: "ines", line: "/topline " + sc}
+	case 15:
+		return step{who: "ines", line: fmt.Sprintf("/closedset start %s force reason=\"test\"", sc)}
+	default:
+		return step{join: [2]string{pick(Channels), pick(everyone)}}
+	}
+}
+
+// Stats is what a Run did.
+type Stats struct {
+	Sequences, Steps int
+	// Pairs counts the (reader, sensitive post) pairs checked, over all
+	// the checks: how much the invariant was put to the test.
+	Pairs int
+}
+
+// Run runs sequences random sequences of steps each, from seed, checking
+// the invariant after every step; fresh starts a platform for each
+// sequence, on which Run does Setup. It returns the steps run.
+func Run(t *testing.T, seed uint64, sequences, steps int, fresh func(t testing.TB) (Platform, bot.Store)) Stats {
+	t.Helper()
+	st := Stats{Sequences: sequences}
+	for n := range sequences {
+		rng := rand.New(rand.NewPCG(seed, uint64(n)))
+		p, store := fresh(t)
+		Setup(t, p)
+		var trail []string
+		for range steps {
+			s := next(rng, p)
+			trail = append(trail, s.String())
+			switch {
+			case s.line != "":
+				p.Do(t, s.who, s.line)
+			case s.public != "":
+				if !p.MakePublic(t, s.public) {
+					continue
+				}
+			default:
+				p.Join(t, s.join[0], s.join[1])
+			}
+			st.Steps++
+			problems, pairs := Check(t, p, store)
+			st.Pairs += pairs
+			if len(problems) > 0 {
+				t.Fatalf("sequence %d (seed %d), after step %d:\n  %s\nsteps:\n  %s", n, seed, len(trail), strings.Join(problems, "\n  "), strings.Join(trail, "\n  "))
+			}
+		}
+	}
+	return st
+}
+
+// Check returns every post a reader of its channel may not read, and how
+// many (reader, sensitive post) pairs it checked.
+func Check(t testing.TB, p Platform, store bot.Store) (problems []string, pairs int) {
+	err := store.View(context.Background(), func(tx bot.Tx) error {
+		for _, ch := range p.Channels(t) {
+			for _, text := range ch.Posts {
+				aud, err := audienceOf(tx, p, text)
+				if err != nil {
+					return err
+				}
+				if !ch.Private {
+					if !aud.anyone {
+						problems = append(problems, fmt.Sprintf("#%s is public and shows %q", ch.Name, first(text)))
+					}
+					continue
+				}
+				for _, r := range ch.Readers {
+					if !aud.anyone {
+						pairs++
+					}
+					if !aud.allows(r) {
+						problems = append(problems, fmt.Sprintf("%s reads #%s, which shows %q", r, ch.Name, first(text)))
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return problems, pairs
+}
+
+func first(text string) string {
+	l, _, _ := strings.Cut(text, "\n")
+	if len(l) > 70 {
+		l = l[:70] + "…"
+	}
+	return l
+}
+
+// audience is who may read one post, by name.
+type audience struct {
+	anyone bool
+	names  map[string]bool
+}
+
+func (a audience) allows(name string) bool { return a.anyone || a.names[name] }
+
+var (
+	toplineRe = regexp.MustCompile(`^TOP-LINE SUMMARY, scene (\S+):`)
+	noticeRe  = regexp.MustCompile(`^(Costume|Hair and makeup|Props|Stunts) notice, scene (\S+) `)
+	rosterRe  = regexp.MustCompile(`^Closed set for scene (\S+) started at .* locked to the roster`)
+	publicRe  = regexp.MustCompile(`^(Closed set in effect for scene|Scene \S+ is on hold|The closed set for scene \S+ ended|Closed set for scene \S+ ended|The hold on scene)`)
+)
+
+// audienceOf reads who may read a post from its first words and the
+// production as it is now, by PRODUCT.md's need-to-know table.
+func audienceOf(tx bot.Tx, p Platform, text string) (audience, error) {
+	a := audience{names: map[string]bool{}}
+	people := map[string]bot.Person{}
+	for n := range Cast {
+		pr, err := tx.Person(p.UserID(n))
+		if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+			return a, err
+		}
+		people[n] = pr
+	}
+	withRole := func(rs ...bot.Role) {
+		for n, pr := range people {
+			if pr.HasAny(rs...) {
+				a.names[n] = true
+			}
+		}
+	}
+	sceneFolk := func(id string, roster bool) error {
+		sc, err := tx.Scene(bot.SceneID(id))
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			return nil // removed: only the roles may read about it
+		}
+		if err != nil {
+			return err
+		}
+		ids := slices.Clone(sc.Performers)
+		if roster {
+			if sc.Filming() {
+				sess, err := tx.Session(sc.ID, sc.Session)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, sess.Users()...)
+			} else {
+				for _, m := range sc.Roster {
+					ids = append(ids, m.User)
+				}
+			}
+		}
+		for n := range Cast {
+			if slices.Contains(ids, p.UserID(n)) {
+				a.names[n] = true
+			}
+		}
+		return nil
+	}
+	leadership := []bot.Role{bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer}
+	switch {
+	case publicRe.MatchString(text):
+		a.anyone = true
+	case toplineRe.MatchString(text):
+		withRole(leadership...)
+		return a, sceneFolk(toplineRe.FindStringSubmatch(text)[1], false)
+	case rosterRe.MatchString(text):
+		withRole(leadership...)
+		return a, sceneFolk(rosterRe.FindStringSubmatch(text)[1], true)
+	case noticeRe.MatchString(text):
+		switch noticeRe.FindStringSubmatch(text)[1] {
+		case "Costume":
+			withRole(bot.RoleIC, bot.RoleCostume)
+		case "Hair and makeup":
+			withRole(bot.RoleIC, bot.RoleHMU)
+		default: // props and stunts notices carry nothing private yet
+			for n, pr := range people {
+				if pr.Known() {
+					a.names[n] = true
+				}
+			}
+		}
+	default:
+		return a, fmt.Errorf("audiencetest: a post of a kind this test does not know: %q", first(text))
+	}
+	return a, nil
+}
