@@ -420,6 +420,9 @@ func (b *Bot) readersRefusal(ctx context.Context, m Message) (string, error) {
 		}
 		return "icbot cannot tell who reads it (" + ErrorMessage(err) + ")", nil
 	}
+	// Who read it when icbot last looked, so that a later change made
+	// outside icbot can say who is new.
+	b.audience.readersWere(m.To.Channel, ids)
 	var outsiders []Person
 	err = b.store.View(ctx, func(tx Tx) error {
 		a, err := loadAbout(tx, m.Scene)

@@ -45,6 +45,8 @@ type fakeChat struct {
 	posts   int
 	// failRetract makes Retract fail with the error, while set.
 	failRetract error
+	// failPost makes Post fail with the error, while set.
+	failPost error
 }
 
 // posted is one post a channel shows.
@@ -94,6 +96,13 @@ func (c *fakeChat) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID,
 	return slices.Clone(c.members[ch]), nil
 }
 
+// setFailRetract makes Retract fail with err (nil: work again).
+func (c *fakeChat) setFailRetract(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failRetract = err
+}
+
 func (c *fakeChat) setFailDM(u bot.UserID, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -116,6 +125,10 @@ func (c *fakeChat) record(s sent) {
 
 func (c *fakeChat) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
 	c.mu.Lock()
+	if err := c.failPost; err != nil {
+		c.mu.Unlock()
+		return "", err
+	}
 	readers := []string{"*"}
 	if c.private[ch] {
 		readers = nil
