@@ -304,3 +304,22 @@ func TestPendingPostCountsAgainstNewReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestStartChecksEveryChannel: someone added to a channel while icbot was
+// down is noticed at the next start: what they may not read is taken
+// down and the IC told.
+func TestStartChecksEveryChannel(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula")
+	h.must("ines", "/topline 12")
+	h.rec.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula", "cam")
+	if err := h.bot.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.rec.shows("scene-12"); len(got) != 0 {
+		t.Errorf("after the start, scene-12 still shows %q to camera", got)
+	}
+	if r := joined(to(h.rec.take(), "dm", "ines")); !strings.Contains(r, "checked at icbot's start") || !strings.Contains(r, "@cam") {
+		t.Errorf("IC's report: %q", r)
+	}
+}

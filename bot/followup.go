@@ -35,7 +35,9 @@ func (b *Bot) lateReply(ctx context.Context, cmd Command, c Class, scene SceneID
 // Recover finishes closed-set locks that a stop interrupted: a running
 // session whose lock was never applied is locked, and an ended one whose
 // lock was never released is restored. The AD who started the session is
-// told how it went. Pending messages are RunDeliveries' work.
+// told how it went. Then every channel icbot posted to is checked against
+// its readers, as they may have changed while it was down. Pending
+// messages are RunDeliveries' work.
 func (b *Bot) Recover(ctx context.Context) error {
 	type todo struct {
 		scene SceneID
@@ -80,6 +82,11 @@ func (b *Bot) Recover(ctx context.Context) error {
 		if err := e(ctx, b, cmd); err != nil {
 			return err
 		}
+	}
+	// Readers may have changed while icbot was down, where no event
+	// reached it: every channel it posted to is checked.
+	if err := b.sweep(ctx, "checked at icbot's start"); err != nil && ctx.Err() == nil {
+		b.log.Warn("could not check every channel's readers at start; they are checked again at the next change", "err", err)
 	}
 	return nil
 }
