@@ -88,6 +88,9 @@ func checkLine(text string, args []Arg) error {
 	if n := utf8.RuneCountInString(text); n > maxLine {
 		return Errorf(EINVALID, "the command is too long: %d characters, at most %d.", n, maxLine)
 	}
+	if !utf8.ValidString(text) {
+		return Errorf(EINVALID, "the command holds bytes that are not text (not UTF-8): type it again.")
+	}
 	for _, a := range args {
 		rule := anyValue
 		if r, ok := textRules[a.Key]; ok && a.Key != "" {
