@@ -399,6 +399,18 @@ func (b *Bot) checkReaders(ctx context.Context, ch ChannelID, cause string, quie
 	return s.String(), nil
 }
 
+// noteReaders records who reads ch after a change icbot made; the caller
+// holds ch's lock.
+func (b *Bot) noteReaders(ctx context.Context, ch ChannelID) {
+	lister, ok := b.chat.(MemberLister)
+	if !ok {
+		return
+	}
+	if ids, err := lister.Members(ctx, ch); err == nil {
+		b.audience.readersWere(ch, ids)
+	}
+}
+
 // ChannelChanged tells the bot that who can read ch may have changed
 // outside icbot: a member invited or removed by hand, a permission or the
 // channel's privacy changed. Adapters call it on the platform's events;

@@ -122,6 +122,11 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			return err
 		}
 		res, lockErr := locker.Lock(ctx, sc.Channel, allowed, sess.Lock.Changes)
+		if lockErr == nil {
+			// The platform's events about icbot's own change find it
+			// known, and report nothing.
+			b.noteReaders(ctx, sc.Channel)
+		}
 		unlockCh()
 		var after Session
 		err = b.store.Update(ctx, func(tx Tx) error {
@@ -238,7 +243,21 @@ func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene Scen
 		return nil
 	}
 	err = locker.Unlock(ctx, sc.Channel, sess.Lock.Changes)
+	var report string
+	if err == nil {
+		// A platform may give the channel back to more than those it
+		// names (a role's access): its readers are checked again, before
+		// anything else reaches it.
+		var cerr error
+		report, cerr = b.checkReaders(ctx, sc.Channel, "the closed set for scene "+string(scene)+" ended", true)
+		if cerr != nil {
+			b.log.Warn("could not check a channel's readers after a closed set", "channel", string(sc.Channel), "err", cerr)
+		}
+	}
 	unlockCh()
+	if report != "" {
+		b.tellRole(ctx, RoleIC, "", ClassChannelReport, report)
+	}
 	if err != nil {
 		b.log.Error("closed-set unlock failed", "scene", string(scene), "err", err)
 		b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("Could not restore #%s after the closed set: %s. icbot will try again at its next start; or restore the members by hand.", sc.Channel, lockProblem(err)))
@@ -260,11 +279,6 @@ func (b *Bot) unlock(ctx context.Context, locker Locker, cmd Command, scene Scen
 		return err
 	}
 	b.lateReply(ctx, cmd, ClassRoster, scene, fmt.Sprintf("#%s is restored: everyone the lock took out is back.", sc.Channel))
-	// A platform may give the channel back to more than those it names
-	// (a role's access): its readers are checked again.
-	if err := b.readersChanged(ctx, sc.Channel, "the closed set for scene "+string(scene)+" ended", true); err != nil {
-		b.log.Warn("could not check a channel's readers after a closed set", "channel", string(sc.Channel), "err", err)
-	}
 	return nil
 }
 
