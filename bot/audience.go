@@ -230,11 +230,12 @@ func (b *Bot) retract(ctx context.Context, ch ChannelID, posts []Post, why strin
 	var first error
 	for _, p := range posts {
 		if p.Ref == "" {
-			// Recorded before a post that a stop interrupted: it may be
-			// on the platform, but icbot cannot tell where.
+			// Recorded before a post that a stop interrupted, or before
+			// icbot kept a ledger: it may be on the platform, but icbot
+			// cannot tell which message it is.
 			failed = append(failed, p)
 			if first == nil {
-				first = Errorf(EUNAVAILABLE, "icbot was stopped while posting the %s and cannot find it to delete it", p.What)
+				first = Errorf(EUNAVAILABLE, "icbot does not know which message on the platform it is, so it cannot delete it")
 			}
 			continue
 		}

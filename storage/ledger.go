@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -126,4 +127,66 @@ func (t *tx) PostChannels() ([]bot.ChannelID, error) {
 		return nil
 	})
 	return out, err
+}
+
+// seedLedger records, when the ledger is added to an older file, what
+// icbot posted before it kept one, as far as the file tells: each scene's
+// latest top-line summary where it went, and whatever notices may have
+// gone to each department's channel. Without the platform's reference
+// they cannot be retracted, but they count against new readers like any
+// post, and the IC is told when someone who may not read them joins.
+func seedLedger(btx *bolt.Tx) error {
+	posts := btx.Bucket(bucketPosts)
+	add := func(p postRecord) error {
+		b, err := posts.CreateBucketIfNotExists([]byte(p.Channel))
+		if err != nil {
+			return err
+		}
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		p.Seq = seq
+		v, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		return b.Put(u64key(seq), v)
+	}
+	err := btx.Bucket(bucketScenes).ForEach(func(k, v []byte) error {
+		var sc sceneRecord
+		if err := json.Unmarshal(v, &sc); err != nil {
+			return fmt.Errorf("scene %q: %w", k, err)
+		}
+		if sc.Topline.Channel == "" || sc.Topline.Version == 0 {
+			return nil
+		}
+		return add(postRecord{Channel: sc.Topline.Channel, Class: int(bot.ClassTopline), Scene: sc.ID, At: sc.Topline.PostedAt,
+			What: fmt.Sprintf("top-line summary of scene %s (version %d and earlier, posted before icbot kept a record of its posts)", sc.ID, sc.Topline.Version)})
+	})
+	if err != nil {
+		return err
+	}
+	prod, _, err := get[productionRecord](btx.Bucket(bucketMeta), keyProduction, "production")
+	if err != nil {
+		return err
+	}
+	classes := map[bot.Role]bot.Class{bot.RoleCostume: bot.ClassGarments, bot.RoleHMU: bot.ClassBodyNotes}
+	depts := make([]string, 0, len(prod.DeptChannels))
+	for d := range prod.DeptChannels {
+		depts = append(depts, d)
+	}
+	slices.Sort(depts)
+	for _, d := range depts {
+		class, ok := classes[bot.Role(d)]
+		if !ok {
+			class = bot.ClassCrew
+		}
+		err := add(postRecord{Channel: prod.DeptChannels[d], Class: int(class),
+			What: fmt.Sprintf("%s notices that may have been posted before icbot kept a record of its posts", d)})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

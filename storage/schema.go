@@ -142,7 +142,10 @@ func addLedger(btx *bolt.Tx) error {
 			return fmt.Errorf("creating bucket %s: %w", name, err)
 		}
 	}
-	return indexEvents(btx)
+	if err := indexEvents(btx); err != nil {
+		return err
+	}
+	return seedLedger(btx)
 }
 
 // initSchema brings the file to the newest version in ms in one write
