@@ -190,7 +190,7 @@ func TestSealedRecordFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &codec{key: key, encrypted: true}
+	c := &codec{key: key, encrypted: true, keyed: true}
 	type sealedValue struct{ stored, aad, plain string }
 	tests := []struct {
 		name string

@@ -55,10 +55,12 @@ func KeyID(key []byte) string {
 }
 
 // sealer seals and opens values with one key: AES-256-GCM with a random
-// nonce, and the value's place in the file as additional data.
+// nonce, and the value's place in the file as additional data. It also
+// holds the keys derived from that key for the file's integrity.
 type sealer struct {
 	aead cipher.AEAD // nonce || ciphertext || tag; safe for concurrent use
 	id   string
+	mac  macKeys
 }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -73,7 +75,11 @@ func newSealer(key []byte) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sealer{aead: aead, id: KeyID(key)}, nil
+	mac, err := deriveMACKeys(key)
+	if err != nil {
+		return nil, err
+	}
+	return &sealer{aead: aead, id: KeyID(key), mac: mac}, nil
 }
 
 // seal returns version || nonce || ciphertext and tag of plain, bound to aad.
@@ -131,6 +137,12 @@ func b64(b []byte) string      { return base64.StdEncoding.EncodeToString(b) }
 func unb64(s string) []byte    { b, _ := base64.StdEncoding.Strict().DecodeString(s); return b }
 func aadKeyCheck() string      { return "meta/key_check" }
 func aadText(id uint64) string { return aad("outbox", utoa(id), "text") }
+
+// aadKeyCheckKeyed is the additional data of the key check of a file
+// whose integrity is keyed (schema version 8 on): a file that holds it
+// cannot pass for an older one, whose records carry no MACs.
+func aadKeyCheckKeyed() string { return "meta/key_check/keyed" }
+
 func aadLastError(id uint64) string {
 	return aad("outbox", utoa(id), "last_error")
 }
@@ -163,6 +175,12 @@ type codec struct {
 	key *sealer // nil: the file is not encrypted, or was opened read-only without its key
 	// encrypted is set for a file with a key id, even when key is nil.
 	encrypted bool
+	// keyed is set for an encrypted file whose integrity is keyed (schema
+	// version 8 on; see integrity.go): its audit chain is an HMAC chain,
+	// and its audit head and authority records carry MACs. With key nil
+	// (read-only without the key) none of it can be checked, and reading
+	// it fails.
+	keyed bool
 	// refuseSealed makes a codec without a key refuse values that look
 	// sealed: used when sealing a file that has no key id, where such a
 	// value means the key id was removed.
@@ -202,6 +220,12 @@ func (c *codec) openBytes(stored []byte, aad string) ([]byte, error) {
 
 func (c *codec) errUnexpected(aad string) error {
 	return brokenf("database %s has no key id, but %s holds a sealed value: meta/key_id and meta/key_check were removed; restore the file from a backup", c.path, aad)
+}
+
+// errUnexpectedMAC is errUnexpected for a record or audit head that
+// carries a MAC, which only a file with a key has.
+func (c *codec) errUnexpectedMAC(what string) error {
+	return tamperedf("database %s has no key id, but %s carries a MAC: meta/key_id and meta/key_check were removed; restore the file from a backup", c.path, what)
 }
 
 // sealString stores a string field: base64 of the sealed bytes in an

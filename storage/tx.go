@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,8 +115,14 @@ func (t *tx) Production() (bot.ProductionInfo, error) {
 	if err != nil {
 		return bot.ProductionInfo{}, err
 	}
-	r, _, err := get[productionRecord](b, keyProduction, "production")
-	return r.bot(), err
+	r, ok, err := get[productionRecord](b, keyProduction, "production")
+	if err != nil || !ok {
+		return bot.ProductionInfo{}, err
+	}
+	if err := checkRecord(t.codec, placeProduction(), &r); err != nil {
+		return bot.ProductionInfo{}, bot.Internal(err)
+	}
+	return r.bot(), nil
 }
 
 // PutProduction replaces the production's settings.
@@ -127,7 +131,11 @@ func (t *tx) PutProduction(p bot.ProductionInfo) error {
 	if err != nil {
 		return err
 	}
-	return put(b, keyProduction, productionToRecord(p), "production")
+	r, err := markRecord(t.codec, placeProduction(), productionToRecord(p))
+	if err != nil {
+		return bot.Internal(err)
+	}
+	return put(b, keyProduction, r, "production")
 }
 
 // Person returns the person with id; ENOTFOUND when unknown.
@@ -143,6 +151,9 @@ func (t *tx) Person(id bot.UserID) (bot.Person, error) {
 	case !ok:
 		return bot.Person{}, notFound("no person %s", id)
 	}
+	if err := checkRecord(t.codec, placePerson(string(id)), &r); err != nil {
+		return bot.Person{}, bot.Internal(err)
+	}
 	return r.bot(), nil
 }
 
@@ -152,7 +163,9 @@ func (t *tx) People() ([]bot.Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	return list(b, "person", personRecord.bot)
+	return listOpen(b, "person", func(k []byte, r *personRecord) error {
+		return checkRecord(t.codec, placePerson(string(k)), r)
+	}, personRecord.bot)
 }
 
 // PutPerson adds or replaces the person with p.ID.
@@ -164,7 +177,11 @@ func (t *tx) PutPerson(p bot.Person) error {
 	if err != nil {
 		return err
 	}
-	return put(b, []byte(p.ID), personToRecord(p), "person")
+	r, err := markRecord(t.codec, placePerson(string(p.ID)), personToRecord(p))
+	if err != nil {
+		return bot.Internal(err)
+	}
+	return put(b, []byte(p.ID), r, "person")
 }
 
 // DeletePerson removes the person with id; ENOTFOUND when unknown.
@@ -310,9 +327,13 @@ func (t *tx) Audit(rec bot.AuditRecord) error {
 	if err != nil {
 		return err
 	}
-	head, err := readHead(meta)
+	head, err := t.codec.readHead(meta)
 	if err != nil {
-		return err
+		return bot.Internal(err)
+	}
+	chain, err := t.codec.chain()
+	if err != nil {
+		return bot.Internal(err)
 	}
 	rec.Seq = head.Records + 1
 	key := u64key(rec.Seq)
@@ -322,11 +343,14 @@ func (t *tx) Audit(rec bot.AuditRecord) error {
 	}
 	r := auditToRecord(rec)
 	// Hash what will be read back: the stored record, not the argument.
-	r.Hash = bot.ChainHash(head.Hash, r.bot())
+	r.Hash = chain(head.Hash, r.bot())
 	if err := put(log, key, r, "audit record"); err != nil {
 		return err
 	}
-	return writeHead(meta, bot.ChainHead{Records: r.Seq, Hash: r.Hash})
+	if err := t.codec.writeHead(meta, bot.ChainHead{Records: r.Seq, Hash: r.Hash}); err != nil {
+		return bot.Internal(err)
+	}
+	return nil
 }
 
 // AuditLen is the number of records in the chain, as its head says.
@@ -335,29 +359,11 @@ func (t *tx) AuditLen() (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	head, err := readHead(meta)
-	return head.Records, err
-}
-
-// readHead decodes meta/audit_head; an absent head is the empty chain.
-// The hash is copied out of bbolt's memory.
-func readHead(meta *bolt.Bucket) (bot.ChainHead, error) {
-	v := meta.Get(keyAuditHead)
-	if v == nil {
-		return bot.ChainHead{Hash: bot.GenesisHash()}, nil
+	head, err := t.codec.readHead(meta)
+	if err != nil {
+		return 0, bot.Internal(err)
 	}
-	if len(v) != 8+len(bot.GenesisHash()) {
-		return bot.ChainHead{}, bot.Internal(fmt.Errorf("storage: malformed audit head (%d bytes)", len(v)))
-	}
-	return bot.ChainHead{Records: binary.BigEndian.Uint64(v[:8]), Hash: bytes.Clone(v[8:])}, nil
-}
-
-func writeHead(meta *bolt.Bucket, h bot.ChainHead) error {
-	v := append(u64key(h.Records), h.Hash...)
-	if err := meta.Put(keyAuditHead, v); err != nil {
-		return bot.Internal(fmt.Errorf("storage: writing the audit head: %w", err))
-	}
-	return nil
+	return head.Records, nil
 }
 
 // Enqueue stores d with the next id (outbox keys only grow, so ids are
