@@ -128,6 +128,7 @@ type keyUpgrade struct {
 	keyed   bool // the file's integrity was keyed (records: how many)
 	values  int
 	records int
+	dropped []*unreadableError // deliveries dropped while keying: they did not open
 }
 
 // setupKey runs in Open's write transaction, after the migrations; from
@@ -164,13 +165,36 @@ func (s *Store) setupKey(btx *bolt.Tx, key *sealer, from uint64) (*codec, keyUpg
 
 // keyIntegrity migrates an encrypted file to keyed integrity (schema
 // version 8) with its key, from the codec old that reads it as version 7
-// did: the audit chain is verified as the SHA-256 chain it was and
-// chained again with HMAC, every authority record gets its MAC, and the
-// key check is written again to say so.
+// did: every queued delivery's text is sealed again bound to its
+// destination (one that does not open is dropped: it was changed, and
+// must not stop icbot from starting), the audit chain is verified as the
+// SHA-256 chain it was and chained again with HMAC, every authority
+// record gets its MAC, and the key check is written again to say so.
 func (s *Store) keyIntegrity(btx *bolt.Tx, old *codec) (*codec, keyUpgrade, error) {
 	var up keyUpgrade
 	c := &codec{key: old.key, encrypted: true, keyed: true, path: s.path}
-	var err error
+	outbox := btx.Bucket(bucketOutbox)
+	if outbox == nil {
+		return nil, up, errors.New("storage: the outbox bucket is missing")
+	}
+	_, err := resealBucket(outbox, "delivery", func(k []byte, r *deliveryRecord) (int, error) {
+		if err := old.openDelivery(r, beUint(k)); err != nil {
+			if !errors.Is(err, ErrSealBroken) {
+				return 0, err
+			}
+			up.dropped = append(up.dropped, &unreadableError{id: beUint(k), cause: err})
+			return 0, nil
+		}
+		return 1, c.sealDelivery(r)
+	})
+	if err != nil {
+		return nil, up, err
+	}
+	for _, u := range up.dropped {
+		if err := outbox.Delete(u64key(u.id)); err != nil {
+			return nil, up, err
+		}
+	}
 	if up.records, err = rekeyIntegrity(context.Background(), btx, old, c); err != nil {
 		return nil, up, err
 	}

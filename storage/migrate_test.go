@@ -124,7 +124,8 @@ func readFixture(t *testing.T, s *storage.Store) {
 // migrated to version 8 in Open's transaction. Its SHA-256 chain is
 // verified and chained again with HMAC (the records themselves
 // unchanged), the head gets its MAC, every person and the production get
-// theirs, and the key check says the file is keyed. Everything reads back.
+// theirs, the queued texts are sealed again bound to their destination,
+// and the key check says the file is keyed. Everything reads back.
 func TestMigrateSealedFile(t *testing.T) {
 	path := fixture(t, fixtureSealed)
 	before := rawAudit(t, path)
@@ -179,6 +180,17 @@ func TestMigrateSealedFile(t *testing.T) {
 		t.Error("the production has no MAC")
 	}
 	noText(t, path, "V7-")
+
+	// Once migrated, a queued text is bound to its destination.
+	editRecord(t, path, func(r map[string]any) { r["reply"] = attackerURL }, bs("outbox"), be(2))
+	s = openAt(t, path, storage.WithKey(keyA))
+	view(t, s, func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		if len(ds) != 2 {
+			t.Errorf("%d deliveries listed, want 2: the redirected one is refused", len(ds))
+		}
+		return err
+	})
 }
 
 // noText fails when the file at path holds s.
@@ -210,6 +222,29 @@ func TestMigrationRefusesBrokenChain(t *testing.T) {
 	}
 	if got := schemaOf(t, path); got != 7 {
 		t.Errorf("schema version %d, want 7", got)
+	}
+}
+
+// TestMigrationDropsTamperedDelivery: a version 7 delivery whose text does
+// not open any more is dropped by the migration, with a log line naming
+// it by id; icbot still starts.
+func TestMigrationDropsTamperedDelivery(t *testing.T) {
+	path := fixture(t, fixtureSealed)
+	editRecord(t, path, func(r map[string]any) {
+		m := object(r, "message")
+		m["text"] = flipBase64(m["text"].(string))
+	}, bs("outbox"), be(1))
+	var logs logBuffer
+	s := openAt(t, path, storage.WithKey(keyA), logs.logger())
+	view(t, s, func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		if len(ds) != 2 || ds[0].ID != 2 {
+			t.Errorf("deliveries %+v, want 2 and 3", ds)
+		}
+		return err
+	})
+	if log := logs.String(); !strings.Contains(log, "dropped a queued delivery that cannot be read") || !strings.Contains(log, "id=1") || strings.Contains(log, "V7-") {
+		t.Errorf("log:\n%s", log)
 	}
 }
 

@@ -197,7 +197,10 @@ func (s *Store) initSchema(ms []migration, key *sealer) error {
 		s.log.Warn("sealed the private fields of a database that had no key, and keyed its integrity: if it was encrypted before, its key was removed from it, and it should be restored from a backup",
 			"path", s.path, "key_id", key.id, "values", up.values, "records", up.records)
 	} else if up.keyed {
-		s.log.Info("keyed the integrity of the database: HMAC audit chain, MACs on authority records", "path", s.path, "key_id", key.id, "records", up.records)
+		s.log.Info("keyed the integrity of the database: HMAC audit chain, MACs on authority records, queued texts bound to their destination", "path", s.path, "key_id", key.id, "records", up.records)
+	}
+	for _, u := range up.dropped {
+		s.log.Error("dropped a queued delivery that cannot be read: it was changed outside icbot, and was not sent", "path", s.path, "id", u.id, "err", u.cause)
 	}
 	if pending {
 		// Not a reason to stay down: the data is sealed and intact.

@@ -20,6 +20,9 @@ type tx struct {
 	// done is set when View or Update returns; bbolt's own behaviour on a
 	// finished transaction is to fail or panic, so tx refuses first.
 	done atomic.Bool
+	// unreadable are the queued deliveries this transaction found that
+	// cannot be read; the Store drops them once it has ended.
+	unreadable []uint64
 }
 
 var _ bot.Tx = (*tx)(nil)
@@ -385,32 +388,86 @@ func (t *tx) Enqueue(d bot.Delivery) (uint64, error) {
 	return id, put(b, u64key(id), r, "delivery")
 }
 
-// Delivery returns pending delivery id; ENOTFOUND once it is gone.
+// Delivery returns pending delivery id; ENOTFOUND once it is gone. A
+// delivery that cannot be read (see readDelivery) is refused with an
+// internal error, and dropped once the transaction has ended.
 func (t *tx) Delivery(id uint64) (bot.Delivery, error) {
 	b, err := t.bucket(bucketOutbox)
 	if err != nil {
 		return bot.Delivery{}, err
 	}
-	r, ok, err := get[deliveryRecord](b, u64key(id), "delivery")
-	switch {
-	case err != nil:
-		return bot.Delivery{}, err
-	case !ok:
+	v := b.Get(u64key(id))
+	if v == nil {
 		return bot.Delivery{}, notFound("no pending delivery %d", id)
 	}
-	if err := t.codec.openDelivery(&r, id); err != nil {
-		return bot.Delivery{}, sealed(err)
+	d, err := t.readDelivery(u64key(id), v)
+	if err != nil {
+		return bot.Delivery{}, bot.Internal(err)
 	}
-	return r.bot(), nil
+	return d, nil
 }
 
-// Deliveries lists pending deliveries, oldest first.
+// Deliveries lists pending deliveries, oldest first. Those that cannot be
+// read are left out, so that they hold up no other, and dropped once the
+// transaction has ended.
 func (t *tx) Deliveries() ([]bot.Delivery, error) {
 	b, err := t.bucket(bucketOutbox)
 	if err != nil {
 		return nil, err
 	}
-	return listOpen(b, "delivery", func(k []byte, r *deliveryRecord) error { return t.codec.openDelivery(r, beUint(k)) }, deliveryRecord.bot)
+	var out []bot.Delivery
+	err = b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil
+		}
+		d, err := t.readDelivery(k, v)
+		var u *unreadableError
+		switch {
+		case errors.As(err, &u):
+			return nil
+		case err != nil:
+			return bot.Internal(err)
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// unreadableError is a queued delivery that cannot be read: it does not
+// decode, is stored under another id, or its text (bound to its
+// destination) or last error does not open. It was changed outside
+// icbot, and is never sent. The error names it by id only.
+type unreadableError struct {
+	id    uint64
+	cause error
+}
+
+func (e *unreadableError) Error() string {
+	return fmt.Sprintf("queued delivery %d cannot be read, so it is not sent: %v", e.id, e.cause)
+}
+
+func (e *unreadableError) Unwrap() error { return e.cause }
+
+// readDelivery decodes and opens the delivery stored at key k. One that
+// cannot be read is noted for the Store to drop, and returned as an
+// *unreadableError; other errors (a file opened without its key) are
+// returned as they are.
+func (t *tx) readDelivery(k, v []byte) (bot.Delivery, error) {
+	id := beUint(k)
+	var r deliveryRecord
+	err := json.Unmarshal(v, &r)
+	if err != nil {
+		// The decoder's words may quote the value: say only that.
+		err = fmt.Errorf("outbox/%d cannot be decoded", id)
+	} else if err = t.codec.openDelivery(&r, id); err != nil && !errors.Is(err, ErrSealBroken) {
+		return bot.Delivery{}, err
+	}
+	if err != nil {
+		t.unreadable = append(t.unreadable, id)
+		return bot.Delivery{}, &unreadableError{id: id, cause: err}
+	}
+	return r.bot(), nil
 }
 
 // PutDelivery replaces a pending delivery; a delivery already removed
