@@ -1,7 +1,7 @@
 package bot
 
 import (
-	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -20,8 +20,10 @@ type AuditRecord struct {
 	Action  string // "scene.add", "closedset.start", ...
 	Scene   SceneID
 	Summary string
-	// Hash is SHA-256(previous record's Hash || Canonical()); the first
-	// record's previous hash is 32 zero bytes.
+	// Hash chains the record to the one before: a ChainFunc of the
+	// previous record's Hash and this record (ChainHash, or the keyed
+	// chain the store uses); the first record's previous hash is 32 zero
+	// bytes.
 	Hash []byte
 }
 
@@ -53,7 +55,12 @@ func (r AuditRecord) Canonical() []byte {
 // bytes, a fresh slice each time.
 func GenesisHash() []byte { return make([]byte, sha256.Size) }
 
-// ChainHash computes a record's hash from the previous record's hash.
+// ChainFunc computes a record's chain hash from the previous record's.
+type ChainFunc func(prev []byte, r AuditRecord) []byte
+
+// ChainHash is the unkeyed chain: SHA-256(prev || Canonical()). Anyone
+// who can write the records can also recompute it; a store with a key
+// chains with a keyed function instead.
 func ChainHash(prev []byte, r AuditRecord) []byte {
 	h := sha256.New()
 	h.Write(prev)
@@ -86,6 +93,11 @@ func (h ChainHead) HeadHex() string { return hex.EncodeToString(h.Hash) }
 // an edited record (its hash no longer matches), a removed one (a gap in
 // the sequence) or a reordered one (a sequence out of place).
 func VerifyChain(records iter.Seq2[AuditRecord, error]) (ChainHead, error) {
+	return VerifyChainWith(records, ChainHash)
+}
+
+// VerifyChainWith is VerifyChain for a chain computed with chain.
+func VerifyChainWith(records iter.Seq2[AuditRecord, error], chain ChainFunc) (ChainHead, error) {
 	head := ChainHead{Hash: GenesisHash()}
 	for r, err := range records {
 		if err != nil {
@@ -96,7 +108,7 @@ func VerifyChain(records iter.Seq2[AuditRecord, error]) (ChainHead, error) {
 		case r.Seq != pos:
 			reason := fmt.Sprintf("expected sequence %d here; a record was removed or records were reordered", pos)
 			return head, &ChainBreak{Position: pos, Seq: r.Seq, Reason: reason}
-		case !bytes.Equal(ChainHash(head.Hash, r), r.Hash):
+		case !hmac.Equal(chain(head.Hash, r), r.Hash):
 			return head, &ChainBreak{Position: pos, Seq: r.Seq, Reason: "its content or hash does not match the chain; it was edited, or an earlier record was replaced"}
 		}
 		head.Records = pos

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 
@@ -26,10 +27,12 @@ type HeadMismatchError struct {
 func (e *HeadMismatchError) Error() string { return e.Reason }
 
 // VerifyAudit checks the whole audit chain in one read transaction: every
-// record's sequence and hash (bot.VerifyChain), then that the chain ends
-// where meta/audit_head says. It returns the verified head; on a break,
-// the head of the records before it, with a *bot.ChainBreak or
-// *HeadMismatchError in the error chain.
+// record's sequence and hash (bot.VerifyChainWith, keyed in a keyed
+// file), then that the chain ends where meta/audit_head says, and in a
+// keyed file that the head's MAC verifies. It returns the verified head;
+// on a break, the head of the records before it, with a *bot.ChainBreak
+// or *HeadMismatchError in the error chain. A keyed file opened without
+// its key cannot be verified (ErrNoKey).
 func (s *Store) VerifyAudit(ctx context.Context) (bot.ChainHead, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.ChainHead{}, err
@@ -40,15 +43,22 @@ func (s *Store) VerifyAudit(ctx context.Context) (bot.ChainHead, error) {
 		if meta == nil || log == nil {
 			return fmt.Errorf("database %s has no audit log or meta bucket", s.path)
 		}
-		var err error
-		if head, err = bot.VerifyChain(auditRecords(ctx, log)); err != nil {
-			return err
-		}
-		stored, err := readHead(meta)
+		chain, err := s.codec.chain()
 		if err != nil {
 			return err
 		}
-		return checkHead(head, stored, meta.Get(keyAuditHead) != nil)
+		if head, err = bot.VerifyChainWith(auditRecords(ctx, log), chain); err != nil {
+			return err
+		}
+		stored, err := s.codec.readHead(meta)
+		var tampered *tamperedError
+		if errors.As(err, &tampered) {
+			return &HeadMismatchError{Records: head.Records, Reason: tampered.Error()}
+		}
+		if err != nil {
+			return err
+		}
+		return checkHead(head, stored, s.codec.keyed || meta.Get(keyAuditHead) != nil)
 	})
 	return head, err
 }

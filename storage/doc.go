@@ -10,7 +10,7 @@
 //
 // # Schema
 //
-// Schema version 6. Every bucket is created in the one write transaction
+// Schema version 8. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -18,14 +18,18 @@
 //
 //	meta/
 //	    schema_version -> uint64 BE (SchemaVersion)
-//	    production     -> JSON production: name, zone, seeded, dept_channels
-//	    audit_head     -> 8-byte BE record count + 32-byte SHA-256 of the last record
+//	    production     -> JSON production: name, zone, seeded, dept_channels,
+//	                      mac+
+//	    audit_head     -> 8-byte BE record count + 32-byte hash of the last
+//	                      record; in a keyed file + 32-byte HMAC of those 40
+//	                      bytes, and always present
 //	    key_id         -> (version 5, encrypted files) 8 hex digits naming the key
 //	    key_check      -> (version 5, encrypted files) sealed "icbot key check",
-//	                      additional data "meta/key_check"
+//	                      additional data "meta/key_check/keyed" (version 8;
+//	                      "meta/key_check" before)
 //	    compact_pending -> (version 5) present while a compaction is owed
 //	people/
-//	    <user id>      -> JSON person: id, name, roles
+//	    <user id>      -> JSON person: id, name, roles, mac+
 //	scenes/
 //	    <scene id>     -> JSON scene: id, title, call, performers, beats,
 //	                      next_beat, status, channel, roster, holds
@@ -41,12 +45,13 @@
 //	                           override, lock
 //	audit/
 //	    <seq uint64 BE> -> JSON audit record: seq, time, actor, action,
-//	                       scene, summary, hash
+//	                       scene, summary, hash (an HMAC in a keyed file)
 //	outbox/            (version 2) messages enqueued with the change that
 //	                   caused them, removed once delivered
 //	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
 //	                       class, scene, subject, text*, actions), caller, reply,
-//	                       created, attempts, next_attempt, last_error*
+//	                       created, attempts, next_attempt, last_error*;
+//	                       the text is bound to the destination (version 8)
 //	boundaries/        (version 4) performers' answers, every version kept
 //	    <scene id>/
 //	        <performer id>/
@@ -58,10 +63,15 @@
 //	        <performer id> -> JSON rider: scene, performer, state, terms*,
 //	                       drafted_at, sent_at, signed_at, scope,
 //	                       sent_scope, version, updated
-//	events/            (version 3) platform events already handled, for
-//	                   deduplicating retried deliveries (Slack event_id)
+//	events/            (version 3) platform events and requests already
+//	                   handled, so that a retried or replayed one has no
+//	                   second effect (a Slack event id or request signature,
+//	                   a Discord interaction id)
 //	    <key>           -> 8-byte BE Unix seconds when first seen; pruned
 //	                       after EventMemory
+//	event_time/        (version 7) the same keys by the time first seen, to
+//	                   prune the oldest without reading them all
+//	    <unix seconds uint64 BE><key> -> empty
 //	reminders/         (version 6) scheduled reminders, never deleted
 //	    <id uint64 BE>  -> JSON reminder: id, kind, key, scene, performer,
 //	                       session, due, limit, state, cancelled_by,
@@ -76,10 +86,18 @@
 //	        <id uint64 BE> -> empty
 //	reminder_missed/   (version 6) missed reminders no digest has reported
 //	    <id uint64 BE>  -> empty
+//	posts/             (version 7) the audience ledger: what icbot posted
+//	                   to each channel, never its text
+//	    <channel id>/
+//	        <seq uint64 BE> -> JSON post: channel, seq, class, scene,
+//	                       subject, what, ref (the platform's message id),
+//	                       delivery, at, retracted, retracted_for
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time. Fields
-// marked * are sealed in an encrypted file (see Encryption at rest).
+// marked * are sealed in an encrypted file (see Encryption at rest); mac+
+// is a MAC that a keyed file's authority records carry (see Keyed
+// integrity).
 //
 // # Migrations
 //
@@ -92,7 +110,22 @@
 // Version 5 changed no bucket: it marks files whose fields may be sealed,
 // so that an icbot from before encryption, which would show a sealed value
 // as text or send it in a message, refuses them. Version 6 added the
-// reminders and their four indexes, empty.
+// reminders and their four indexes, empty. Version 7 added the audience
+// ledger (posts), empty, and the time index of handled keys (event_time),
+// built from events.
+//
+// Version 8 keys the file's integrity (see Keyed integrity), which needs
+// the key: the migration itself only marks the file, so that an older
+// icbot refuses it, and Open does the rest in the same write transaction,
+// once it has checked the key. For an encrypted file it verifies the
+// SHA-256 audit chain and its head (a chain that does not verify is
+// refused, and the file left as it was: chaining it again would make the
+// edit look genuine), chains it again with HMAC, gives every person and
+// the production their MAC, seals each queued text again bound to its
+// destination (a delivery whose text no longer opens is dropped, and
+// logged by id), and writes the keyed key check. A file without a key
+// stays unkeyed: its chain is plain SHA-256, and its records carry no
+// MAC; the first Open with a key keys it when it seals it.
 //
 // A field added to a record, such as a reminder's cancelled_by, needs no
 // new version: a record written before it reads the field as empty.
@@ -160,10 +193,11 @@
 //	boundaries/<scene>/<performer>/<version>/private
 //	riders/<scene>/<performer>/v<rider version>/terms
 //	scenes/<scene>/v<scene version>/hold/<hold seq>/reason
-//	outbox/<delivery id>/text
+//	outbox/<id>/text/to/<kind>/<user>/<channel>/class/<class>/scene/<scene>/subject/<subject>
+//	    /caller/<caller>/reply/<reply>/actions/<n>/<label 1>/<command 1>/... (one string)
 //	outbox/<delivery id>/last_error
 //	reminders/<reminder id>/<answered>/note
-//	meta/key_check
+//	meta/key_check/keyed (meta/key_check before version 8)
 //
 // so a sealed value changed, copied to another record, field or version,
 // or sealed with another key does not open; a whole record copied under
@@ -173,6 +207,24 @@
 // additional data and matches ErrSealBroken; it never returns the bytes,
 // nor any content. A scene's version is part of the additional data of
 // its holds' reasons, so every PutScene seals them afresh.
+//
+// A queued delivery's text is bound to everything that decides where it
+// goes and what it is: the numbers of its destination kind and class, the
+// user, channel, scene and subject ids, the caller and reply handle of
+// the command that caused it (a Slack response URL, a Discord interaction
+// token) and its buttons; <kind> and <class> are the numbers stored. A
+// delivery whose destination, reply handle or buttons were changed in the
+// file does not open, so its text goes nowhere. An error names it as
+// outbox/<id>/text only, never by the destination it is bound to. Such a
+// delivery, or one that does not decode or is stored under another id,
+// is unreadable: Delivery refuses it with an internal error, Deliveries
+// leaves it out (so that it holds up no other), and once the transaction
+// that found it has ended the store deletes it from the outbox in a
+// write transaction of its own and logs it by id, without content or
+// destination. It is not sent, and nobody is told but the log: its
+// caller is one of the fields that cannot be trusted. A file written
+// before version 8 bound the text to outbox/<id>/text; the migration
+// seals it again.
 //
 // A reminder has no version: in its place, <answered> is the reminder's
 // Answered time as the record holds it (RFC 3339 in UTC with nanoseconds,
@@ -184,50 +236,164 @@
 // (KeyID), and meta/key_check is a known text sealed with it. Open with
 // the key checks the one with the other and refuses a wrong key
 // (ErrWrongKey, naming both ids); Open without a key refuses an encrypted
-// file (ErrNoKey), except read-only (`icbot audit verify`), where the
-// sealed fields cannot be read but the audit log can. A new file opened
-// with a key records it. A file without a key (written before encryption,
-// or without WithKey, which only tests and tools do: icbot always gives a
-// key) is sealed by the first Open with a key, in Open's write
-// transaction, and then compacted. A value that already looks sealed in a
-// file without a key id means the id was removed: Open refuses the file
-// rather than seal ciphertext as if it were text.
+// file (ErrNoKey), except read-only, where the sealed fields, the people,
+// the production and the audit chain of a keyed file cannot be read
+// (ErrNoKey), but sessions, posts and the rest can; `icbot audit verify`
+// opens read-only with the key. A new file opened with a key records it.
+// A file without a key (written before encryption, or without WithKey,
+// which only tests and tools do: icbot always gives a key) is sealed and
+// keyed by the first Open with a key, in Open's write transaction, and
+// then compacted. A value that already looks sealed in a file without a
+// key id means the id was removed: Open refuses the file rather than seal
+// ciphertext as if it were text.
 //
 // icbot takes the key from storage.encryption_key, or else from the key
 // file beside the database (KeyFile: PATH.key, base64, mode 0600), which
 // it creates on the first run; see cmd/icbot.
 //
-// Rekey seals every sealed value again with a new key and records it, in
-// one write transaction, then compacts the file. Compaction (bolt.Compact
-// into PATH.compact, synced, renamed over the database, which this process
-// keeps locked throughout) leaves no freed page holding old clear text or
-// old ciphertexts. It is owed after sealing an older file and after a
+// Rekey seals every sealed value again with a new key, chains the audit
+// log again, gives the head and every authority record a new MAC with
+// the keys derived from the new key (having verified them with the old:
+// a chain or record that does not verify stops it), and records the key,
+// in one write transaction, then compacts the file. Compaction
+// (bolt.Compact into PATH.compact, synced, renamed over the database,
+// which this process keeps locked throughout) leaves no freed page
+// holding old clear text or old ciphertexts. It is owed after sealing an older file and after a
 // rekey; meta/compact_pending records the debt in the same transaction, so
 // that if the compaction fails or is cut short, the next Open does it.
 // The file system may still keep the old file's blocks until it reuses
 // them: use disk encryption against that.
 //
+// # Keyed integrity
+//
+// In an encrypted file of version 8 or later (a keyed file), the records
+// that give authority and the audit trail are bound to the key, so that
+// someone who can write the file but has not the key cannot give a
+// person a role, point a department's channel elsewhere, or rewrite the
+// trail. Three HMAC-SHA256 keys are derived from the storage key with
+// HKDF-SHA256 (RFC 5869), without salt, one per purpose, the info label
+// naming it:
+//
+//	"icbot/v1 audit chain"  audit record i: HMAC(hash of record i-1 || canonical record i)
+//	"icbot/v1 audit head"   meta/audit_head: HMAC(count || hash of the last record)
+//	"icbot/v1 record mac"   an authority record: HMAC(place || 0x00 || JSON without its mac)
+//
+// (The AES-256-GCM key of the sealed fields is the storage key itself, as
+// before version 8.) The authority records are every person (people/<id>:
+// their name and roles) and the production (meta/production: its name,
+// zone, seeded flag and department channels). Admins are not stored: they
+// come from configuration (admins) at each start, and are as safe as the
+// configuration. A record's place is its key path ("people/U1",
+// "meta/production"), so a record copied to another place does not
+// verify; its JSON is the record as it reads back, without the mac field.
+//
+// A person or production whose MAC does not verify (edited, copied, added
+// or with its MAC removed without the key) is refused when read: the read
+// fails closed with an internal error that names the record by its place
+// and matches ErrTampered, never showing its content. Everything that
+// reads it fails with it: a command by that person, any command that
+// lists people, and at start the console's demo and the production's
+// settings. Store.VerifyRecords, and so `icbot audit verify`, names every
+// such record. To recover, restore the file from a backup, or delete the
+// record (icbot then takes the person as unknown, without roles) and grant
+// the roles again.
+//
+// Two further checks keep a keyed file from passing for an older one: its
+// key check is sealed with the additional data meta/key_check/keyed, and
+// Open refuses a file whose schema version says otherwise (the version was
+// set back, so that icbot would take records without MACs and a SHA-256
+// chain); and a file without a key id whose records or head carry a MAC
+// is refused (its key id was removed), as is one holding sealed values.
+//
+// A file without a key (written before encryption, or by tests and tools)
+// has nothing to key with: its chain is plain SHA-256, its records carry
+// no MAC, and anyone who can write it can change them unnoticed. The
+// first Open with a key verifies its chain and keys it, with the sealing.
+//
+// # What the file shows without the key
+//
 // Someone with the file but not the key learns everything that is not
-// sealed: the production's name and zone, people's ids, names and roles,
-// scene ids, titles, call times, performers, beats (descriptions, kinds,
-// visible areas) and rosters, closed-set sessions and their override
-// reasons, who called each hold and when (called_by), when boundaries
-// were answered and how many versions there are, rider states and dates,
-// the audit log, who each message is for and what kind it is, and every
+// sealed: the production's name and zone and its departments' channels;
+// people's ids, names and roles; scene ids, titles, call times,
+// performers, beats (descriptions, kinds, visible areas), channels and
+// rosters; closed-set sessions and their override reasons; who called each
+// hold and when (called_by); when boundaries were answered and how many
+// versions there are; rider states and dates; the audit log; who each
+// queued message is for, its class, scene and subject, its buttons, and
+// the caller's reply handle (a Slack response URL or Discord interaction
+// token, usable for a short while to reply to that person); every
 // reminder but its note: what kind it is, its key (which names the scene,
 // performer or time it was derived from), for whom and when it falls due,
 // whether it was sent, cancelled or missed, and a performer's answer to a
 // check-in or aftercare question ("ok" or "talk") and when they gave it;
-// and the length of every sealed value. They cannot read, nor change unnoticed,
-// the sealed fields. They can put back a whole record as an earlier copy
-// of the file held it: the seal does not notice that.
+// the audience ledger (posts/): for every channel, what icbot posted
+// there by class, scene and subject id, the platform's message id, when,
+// and whether and why it was retracted, never the text; the request keys
+// of events/ and event_time/ (Slack event ids and request signatures,
+// Discord interaction ids) and when each was first seen; and the length
+// of every sealed value. The MACs and hashes show nothing more.
+//
+// # What icbot notices, and what it does not
+//
+// With the key, icbot notices, and refuses to act on: any change to a
+// sealed value, or a sealed value moved to another record, field or
+// version; any change to a person, their roles or the production, or such
+// a record added or copied without the key; any change to where a queued
+// message goes (destination, class, scene, subject, caller, reply handle,
+// buttons); an edited, inserted, removed or reordered audit record, even
+// with the chain computed again (`icbot audit verify` names it); records
+// removed from the end of the audit log, unless the head is put back as
+// an earlier copy held it; a removed or forged head; a keyed file passed
+// off as an older one.
+//
+// It does not notice:
+//
+//   - a whole record put back as an earlier copy of the file held it: a
+//     person's roles before one was taken away, an earlier production, an
+//     earlier scene, rider or reminder, a delivery already sent; nor the
+//     whole file put back from a backup (a MAC or seal is valid for its
+//     place whatever its age);
+//   - whole records deleted: a person (who then has no roles), a scene, a
+//     queued delivery (never sent), a reminder, a session, a post of the
+//     ledger (icbot then does not count it against a channel's new
+//     readers), and the latest version of a performer's boundaries, which
+//     makes the one before it current again; the audit trail still shows
+//     the changes it recorded;
+//   - records removed from the end of the audit log together with the
+//     head put back as an earlier copy held it; only a head kept outside
+//     icbot (bot.ChainHead.HeadHex, printed by `icbot audit verify`) shows
+//     that;
+//   - edits to the unsealed fields of records that carry no MAC: scene
+//     titles, call times, beats, performers, rosters and channels, who
+//     called a hold, sessions, rider states and dates, reminders' states
+//     and times, the ledger's entries (such as marking a post retracted),
+//     the handled request keys. icbot checks again what it can when it
+//     sends (a channel must be private and all its readers allowed; a
+//     queued message is screened against the roles of now), but it takes
+//     these fields as it finds them;
+//   - anything in a file without a key;
+//   - a file made to look like one from before encryption: with the key
+//     id, the key check, every sealed value and every MAC removed, and
+//     the chain computed again with SHA-256, the next Open with a key
+//     seals and keys it as it finds it. It logs that at warning level;
+//     an operator who did not just upgrade from an icbot without
+//     encryption should restore the file from a backup.
 //
 // # Audit chain
 //
-// Each audit record carries SHA-256(previous hash || canonical record)
-// (see bot.ChainHash). meta/audit_head repeats the count and the last hash,
-// so that Store.VerifyAudit notices records removed from the end, which the
-// chain alone cannot show. Removing records and rewriting the head together
-// is only noticed by comparing the head with a copy kept outside icbot
-// (bot.ChainHead.HeadHex).
+// Each audit record carries the HMAC-SHA256, with the audit chain key, of
+// the previous record's hash and the record's canonical form
+// (bot.AuditRecord.Canonical; the first record's previous hash is 32 zero
+// bytes); in a file without a key, SHA-256 of the same (bot.ChainHash).
+// meta/audit_head repeats the count and the last hash, so that
+// Store.VerifyAudit notices records removed from the end, which the chain
+// alone cannot show; in a keyed file it carries its own MAC and is always
+// there, so that a head written without the key, or removed, is noticed
+// too. Removing records and putting back an earlier head together is only
+// noticed by comparing the head with a copy kept outside icbot
+// (bot.ChainHead.HeadHex). A rekey changes every hash, and so the head:
+// `icbot rekey` prints the new one. Appending a record reads the head
+// only, never the log: it checks the head's MAC, computes the record's
+// HMAC and the new head's MAC, three HMACs in all. Reading a person or
+// the production costs one HMAC each.
 package storage

@@ -53,69 +53,156 @@ func encrypted(meta *bolt.Bucket) bool {
 }
 
 // checkKey proves that key is the one the file was sealed with by opening
-// meta/key_check.
-func checkKey(meta *bolt.Bucket, key *sealer, path string) error {
+// meta/key_check, and says whether the file's integrity is keyed: its
+// key check was sealed by an icbot of schema version 8 or later.
+func checkKey(meta *bolt.Bucket, key *sealer, path string) (keyed bool, err error) {
 	stored := string(meta.Get(keyKeyID))
-	plain, err := key.open(meta.Get(keyKeyCheck), aadKeyCheck())
+	check := meta.Get(keyKeyCheck)
+	plain, err := key.open(check, aadKeyCheckKeyed())
+	keyed = err == nil
+	if !keyed {
+		plain, err = key.open(check, aadKeyCheck())
+	}
 	switch {
 	case err == nil && bytes.Equal(plain, keyCheckPlain) && stored == key.id:
-		return nil
+		return keyed, nil
 	case err == nil && bytes.Equal(plain, keyCheckPlain):
-		return brokenf("database %s: meta/key_id says key %q, but the key check opens with key %s: meta/key_id was changed", path, stored, key.id)
+		return false, brokenf("database %s: meta/key_id says key %q, but the key check opens with key %s: meta/key_id was changed", path, stored, key.id)
 	case stored != key.id:
-		return &wrongKeyError{path: path, stored: stored, given: key.id}
+		return false, &wrongKeyError{path: path, stored: stored, given: key.id}
 	}
-	return brokenf("database %s: meta/key_check does not open with key %s, which meta/key_id names: it was changed or removed", path, key.id)
+	return false, brokenf("database %s: meta/key_check does not open with key %s, which meta/key_id names: it was changed or removed", path, key.id)
 }
 
-// writeKeyMeta records which key seals the file.
+// checkKeyed refuses a file whose key check and schema version disagree
+// about whether its integrity is keyed: the version was set back to make
+// icbot take unkeyed records for an older file's (or set forward, or the
+// key check put back from an older copy).
+func checkKeyed(path string, keyed bool, version uint64) error {
+	switch {
+	case keyed && version < keyedSince:
+		return tamperedf("database %s says schema version %d, but its key check was written by version %d or later: the schema version was set back; restore the file from a backup", path, version, keyedSince)
+	case !keyed && version >= keyedSince:
+		return tamperedf("database %s says schema version %d, but its key check is from before version %d: meta/key_check was replaced; restore the file from a backup", path, version, keyedSince)
+	}
+	return nil
+}
+
+// writeKeyMeta records which key seals the file, with the key check of a
+// keyed file.
 func writeKeyMeta(meta *bolt.Bucket, key *sealer) error {
 	if err := meta.Put(keyKeyID, []byte(key.id)); err != nil {
 		return err
 	}
-	return meta.Put(keyKeyCheck, key.seal(keyCheckPlain, aadKeyCheck()))
+	return meta.Put(keyKeyCheck, key.seal(keyCheckPlain, aadKeyCheckKeyed()))
 }
 
-// readKey returns the codec for a file: plain for a file without a key,
-// keyed when key opens it. An encrypted file without a key is refused,
-// unless locked is allowed (read-only), when its sealed fields cannot be
-// read but everything else can.
-func (s *Store) readKey(btx *bolt.Tx, key *sealer, locked bool) (*codec, error) {
+// readKey returns the codec for a file of the given schema version: plain
+// for a file without a key, keyed when key opens it. An encrypted file
+// without a key is refused, unless locked is allowed (read-only), when
+// its sealed fields and keyed records cannot be read but the rest can.
+func (s *Store) readKey(btx *bolt.Tx, key *sealer, locked bool, version uint64) (*codec, error) {
 	meta := btx.Bucket(bucketMeta)
 	if meta == nil || !encrypted(meta) {
 		return &codec{path: s.path}, nil
 	}
 	if key == nil {
 		if locked {
-			return &codec{encrypted: true, path: s.path}, nil
+			return &codec{encrypted: true, keyed: version >= keyedSince, path: s.path}, nil
 		}
 		return nil, &noKeyError{path: s.path}
 	}
-	if err := checkKey(meta, key, s.path); err != nil {
+	keyed, err := checkKey(meta, key, s.path)
+	if err != nil {
 		return nil, err
 	}
-	return &codec{key: key, encrypted: true, path: s.path}, nil
+	if err := checkKeyed(s.path, keyed, version); err != nil {
+		return nil, err
+	}
+	return &codec{key: key, encrypted: true, keyed: keyed, path: s.path}, nil
 }
 
-// setupKey runs in Open's write transaction, after the migrations. A file
-// with a key must be opened with that key; a file without one stays in
-// clear when no key is given, and otherwise has its private fields sealed
-// and the key recorded (upgraded), in this transaction.
-func (s *Store) setupKey(btx *bolt.Tx, key *sealer) (c *codec, upgraded bool, sealed int, err error) {
+// keyUpgrade says what setupKey did to a file.
+type keyUpgrade struct {
+	sealed  bool // a file without a key was sealed with one (values: how many)
+	keyed   bool // the file's integrity was keyed (records: how many)
+	values  int
+	records int
+	dropped []*unreadableError // deliveries dropped while keying: they did not open
+}
+
+// setupKey runs in Open's write transaction, after the migrations; from
+// is the schema version the file had before them. A file with a key must
+// be opened with that key, and its integrity is keyed if it was not yet
+// (an encrypted file of version 7 or earlier). A file without one stays
+// in clear when no key is given, and otherwise has its private fields
+// sealed, its integrity keyed and the key recorded, in this transaction.
+func (s *Store) setupKey(btx *bolt.Tx, key *sealer, from uint64) (*codec, keyUpgrade, error) {
+	var up keyUpgrade
 	meta := btx.Bucket(bucketMeta)
 	if encrypted(meta) || key == nil {
-		c, err := s.readKey(btx, key, false)
-		return c, false, 0, err
+		c, err := s.readKey(btx, key, false, from)
+		if err != nil || c.key == nil || c.keyed {
+			return c, up, err
+		}
+		return s.keyIntegrity(btx, c)
 	}
-	c = &codec{key: key, encrypted: true, path: s.path}
-	from := &codec{path: s.path, refuseSealed: true}
-	if sealed, err = reseal(btx, from, c); err != nil {
-		return nil, false, 0, err
+	c := &codec{key: key, encrypted: true, keyed: true, path: s.path}
+	plain := &codec{path: s.path, refuseSealed: true}
+	var err error
+	if up.values, err = reseal(btx, plain, c); err != nil {
+		return nil, up, err
+	}
+	if up.records, err = rekeyIntegrity(context.Background(), btx, plain, c); err != nil {
+		return nil, up, err
 	}
 	if err := writeKeyMeta(meta, key); err != nil {
-		return nil, false, 0, fmt.Errorf("recording the key of database %s: %w", s.path, err)
+		return nil, up, fmt.Errorf("recording the key of database %s: %w", s.path, err)
 	}
-	return c, true, sealed, nil
+	up.sealed, up.keyed = true, true
+	return c, up, nil
+}
+
+// keyIntegrity migrates an encrypted file to keyed integrity (schema
+// version 8) with its key, from the codec old that reads it as version 7
+// did: every queued delivery's text is sealed again bound to its
+// destination (one that does not open is dropped: it was changed, and
+// must not stop icbot from starting), the audit chain is verified as the
+// SHA-256 chain it was and chained again with HMAC, every authority
+// record gets its MAC, and the key check is written again to say so.
+func (s *Store) keyIntegrity(btx *bolt.Tx, old *codec) (*codec, keyUpgrade, error) {
+	var up keyUpgrade
+	c := &codec{key: old.key, encrypted: true, keyed: true, path: s.path}
+	outbox := btx.Bucket(bucketOutbox)
+	if outbox == nil {
+		return nil, up, errors.New("storage: the outbox bucket is missing")
+	}
+	_, err := resealBucket(outbox, "delivery", func(k []byte, r *deliveryRecord) (int, error) {
+		if err := old.openDelivery(r, beUint(k)); err != nil {
+			if !errors.Is(err, ErrSealBroken) {
+				return 0, err
+			}
+			up.dropped = append(up.dropped, &unreadableError{id: beUint(k), cause: err})
+			return 0, nil
+		}
+		return 1, c.sealDelivery(r)
+	})
+	if err != nil {
+		return nil, up, err
+	}
+	for _, u := range up.dropped {
+		if err := outbox.Delete(u64key(u.id)); err != nil {
+			return nil, up, err
+		}
+	}
+	if up.records, err = rekeyIntegrity(context.Background(), btx, old, c); err != nil {
+		return nil, up, err
+	}
+	if err := writeKeyMeta(btx.Bucket(bucketMeta), c.key); err != nil {
+		return nil, up, fmt.Errorf("recording the key of database %s: %w", s.path, err)
+	}
+	up.keyed = true
+	return c, up, nil
 }
 
 // reseal opens every sealed field of the file with from and seals it
@@ -245,9 +332,12 @@ func (s *Store) KeyID() string {
 	return keyIDOf(s.codec.key)
 }
 
-// Rekey seals every sealed field again with newKey (32 bytes) and records
-// it as the file's key, in one write transaction: if it fails, nothing
-// has changed and the old key still opens the file. Then it compacts the
+// Rekey seals every sealed field again with newKey (32 bytes), chains
+// the audit log again and gives every authority record a new MAC with the
+// keys derived from newKey, and records it as the file's key, in one
+// write transaction: if it fails (a value that does not open, a chain or
+// record that does not verify with the old key), nothing has changed and
+// the old key still opens the file. Then it compacts the
 // file, so that the old ciphertexts do not stay in its free pages. It
 // waits for transactions in progress and holds back new ones; icbot runs
 // it with the bot stopped (`icbot rekey`).
@@ -274,11 +364,14 @@ func (s *Store) Rekey(ctx context.Context, newKey []byte) error {
 	case old.key.id == nk.id:
 		return fmt.Errorf("re-sealing database %s: the new key is the key it is sealed with (%s)", s.path, nk.id)
 	}
-	to := &codec{key: nk, encrypted: true, path: s.path}
-	var n int
+	to := &codec{key: nk, encrypted: true, keyed: true, path: s.path}
+	var n, records int
 	err = s.db.Update(func(btx *bolt.Tx) error {
 		var err error
 		if n, err = reseal(btx, old, to); err != nil {
+			return err
+		}
+		if records, err = rekeyIntegrity(ctx, btx, old, to); err != nil {
 			return err
 		}
 		meta := btx.Bucket(bucketMeta)
@@ -291,7 +384,7 @@ func (s *Store) Rekey(ctx context.Context, newKey []byte) error {
 		return fmt.Errorf("re-sealing database %s with key %s: %w (nothing was changed: key %s still opens it)", s.path, nk.id, err, old.key.id)
 	}
 	s.codec = to
-	s.log.Info("re-sealed the database with a new key", "path", s.path, "old_key_id", old.key.id, "key_id", nk.id, "values", n)
+	s.log.Info("re-sealed the database with a new key", "path", s.path, "old_key_id", old.key.id, "key_id", nk.id, "values", n, "records", records)
 	if err := s.compactLocked(); err != nil {
 		return fmt.Errorf("database %s is now sealed with key %s, but compacting it failed, so the old ciphertexts stay in its free pages until a later start compacts it: %w", s.path, nk.id, err)
 	}
@@ -427,7 +520,10 @@ func Inspect(path string, key []byte, opts ...Option) (KeyState, error) {
 			return nil
 		}
 		st.Encrypted, st.KeyID = true, string(meta.Get(keyKeyID))
-		st.Opens = ks != nil && checkKey(meta, ks, path) == nil
+		if ks != nil {
+			_, err := checkKey(meta, ks, path)
+			st.Opens = err == nil
+		}
 		return nil
 	})
 	return st, err

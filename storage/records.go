@@ -11,17 +11,22 @@ import (
 // does not change what is on disk until a record (and, if needed, a
 // migration) is changed here too. TestRecordFormat pins their encoding.
 
+// productionRecord and personRecord carry authority (department
+// channels, roles): in a keyed file each carries a MAC of the rest of the
+// record and its place (see integrity.go).
 type productionRecord struct {
 	Name         string            `json:"name,omitempty"`
 	Zone         string            `json:"zone,omitempty"`
 	Seeded       bool              `json:"seeded,omitempty"`
 	DeptChannels map[string]string `json:"dept_channels,omitempty"`
+	MAC          []byte            `json:"mac,omitempty"`
 }
 
 type personRecord struct {
 	ID    string   `json:"id"`
 	Name  string   `json:"name,omitempty"`
 	Roles []string `json:"roles,omitempty"`
+	MAC   []byte   `json:"mac,omitempty"`
 }
 
 type beatRecord struct {

@@ -190,7 +190,7 @@ func TestSealedRecordFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &codec{key: key, encrypted: true}
+	c := &codec{key: key, encrypted: true, keyed: true}
 	type sealedValue struct{ stored, aad, plain string }
 	tests := []struct {
 		name string
@@ -216,19 +216,40 @@ func TestSealedRecordFormat(t *testing.T) {
 				`{"seq":2,"called_by":"U2","at":"2031-06-14T07:30:00.000000005Z","reason":"SEALED(scenes/12A/v4/hold/2/reason)"}],"version":4}`,
 		},
 		{
-			name: "delivery: text and last error",
+			name: "delivery: text bound to its destination, and last error",
 			seal: func(t *testing.T) (any, []sealedValue) {
-				r := deliveryToRecord(bot.Delivery{ID: 17, Caller: "U5", Attempts: 1, LastError: "timeout",
-					Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Text: "HOLD on scene 12A"}})
+				r := deliveryToRecord(bot.Delivery{ID: 17, Caller: "U5", Reply: "https://hooks.slack.com/commands/T1/2/x?y", Attempts: 1, LastError: "timeout",
+					Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Subject: "U2",
+						Text: "HOLD on scene 12A", Actions: []bot.Action{{Label: "Lift it", Command: "/hold lift 12A"}}}})
 				if err := c.sealDelivery(&r); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{
-					{r.Message.Text, "outbox/17/text", "HOLD on scene 12A"},
+					{r.Message.Text, "outbox/17/text/to/2/U1//class/7/scene/12A/subject/U2/caller/U5/reply/" +
+						"https:%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F2%2Fx%3Fy/actions/1/Lift%20it/%2Fhold%20lift%2012A", "HOLD on scene 12A"},
 					{r.LastError, "outbox/17/last_error", "timeout"},
 				}
 			},
-			want: `{"id":17,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","text":"SEALED(outbox/17/text)"},"caller":"U5","attempts":1,` +
+			want: `{"id":17,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","subject":"U2","text":"SEALED(outbox/17/text/to/2/U1//class/7/scene/12A/subject/U2/caller/U5/reply/` +
+				`https:%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F2%2Fx%3Fy/actions/1/Lift%20it/%2Fhold%20lift%2012A)",` +
+				`"actions":[{"label":"Lift it","command":"/hold lift 12A"}]},"caller":"U5","reply":"https://hooks.slack.com/commands/T1/2/x?y","attempts":1,` +
+				`"last_error":"SEALED(outbox/17/last_error)"}`,
+		},
+		{
+			name: "delivery in a file of schema version 7: text bound to its place only",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				v7 := &codec{key: key, encrypted: true}
+				r := deliveryToRecord(bot.Delivery{ID: 17, Caller: "U5",
+					Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U1"}, Class: bot.ClassHoldCaller, Scene: "12A", Text: "HOLD on scene 12A"}})
+				if err := v7.sealDelivery(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{
+					{r.Message.Text, "outbox/17/text", "HOLD on scene 12A"},
+					{r.LastError, "outbox/17/last_error", ""},
+				}
+			},
+			want: `{"id":17,"message":{"kind":2,"user":"U1","class":7,"scene":"12A","text":"SEALED(outbox/17/text)"},"caller":"U5",` +
 				`"last_error":"SEALED(outbox/17/last_error)"}`,
 		},
 		{

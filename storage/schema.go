@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -69,6 +69,7 @@ var migrations = []migration{
 	5: sealedFields,
 	6: addReminders,
 	7: addLedger,
+	8: keyedIntegrity,
 }
 
 func init() {
@@ -148,23 +149,32 @@ func addLedger(btx *bolt.Tx) error {
 	return seedLedger(btx)
 }
 
+// keyedIntegrity marks the file as one whose integrity is keyed (see
+// integrity.go): an older icbot, which would take the HMAC chain for a
+// broken one and write authority records without MACs, must refuse it.
+// Keying needs the key, so it is not done here: Open does it in the same
+// write transaction, once it has checked the key (setupKey), for an
+// encrypted file and whenever it seals a file that had no key. A file
+// without a key keeps the unkeyed chain and records without MACs.
+func keyedIntegrity(*bolt.Tx) error { return nil }
+
 // initSchema brings the file to the newest version in ms in one write
 // transaction: nothing changes unless every step succeeds.
 func (s *Store) initSchema(ms []migration, key *sealer) error {
 	target := uint64(len(ms) - 1)
 	var from uint64
-	var nSealed int
-	var upgraded, pending bool
+	var up keyUpgrade
+	var pending bool
 	var fnErr error
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		if from, fnErr = s.migrate(btx, ms, target); fnErr != nil {
 			return fnErr
 		}
-		if s.codec, upgraded, nSealed, fnErr = s.setupKey(btx, key); fnErr != nil {
+		if s.codec, up, fnErr = s.setupKey(btx, key, from); fnErr != nil {
 			return fnErr
 		}
 		meta := btx.Bucket(bucketMeta)
-		if upgraded && from != 0 {
+		if up.sealed && from != 0 {
 			// The values just sealed, and any deleted before, may still
 			// be in clear in free pages until the file is compacted.
 			if fnErr = meta.Put(keyCompact, []byte{1}); fnErr != nil {
@@ -184,8 +194,16 @@ func (s *Store) initSchema(ms []migration, key *sealer) error {
 	case from < target:
 		s.log.Info("migrated database", "path", s.path, "from_version", from, "to_version", target)
 	}
-	if upgraded && from != 0 {
-		s.log.Info("sealed the private fields of a database that had no key", "path", s.path, "key_id", key.id, "values", nSealed)
+	if up.sealed && from != 0 {
+		// Once, after an upgrade from an icbot without encryption; at any
+		// other time, someone made the file look like such a one.
+		s.log.Warn("sealed the private fields of a database that had no key, and keyed its integrity: if it was encrypted before, its key was removed from it, and it should be restored from a backup",
+			"path", s.path, "key_id", key.id, "values", up.values, "records", up.records)
+	} else if up.keyed {
+		s.log.Info("keyed the integrity of the database: HMAC audit chain, MACs on authority records, queued texts bound to their destination", "path", s.path, "key_id", key.id, "records", up.records)
+	}
+	for _, u := range up.dropped {
+		s.log.Error("dropped a queued delivery that cannot be read: it was changed outside icbot, and was not sent", "path", s.path, "id", u.id, "err", u.cause)
 	}
 	if pending {
 		// Not a reason to stay down: the data is sealed and intact.
@@ -245,7 +263,7 @@ func (s *Store) checkReadable(target uint64, key *sealer) error {
 				return fmt.Errorf("database %s has no %s bucket: the file is damaged", s.path, name)
 			}
 		}
-		s.codec, err = s.readKey(btx, key, true)
+		s.codec, err = s.readKey(btx, key, true, v)
 		return err
 	})
 }

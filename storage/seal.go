@@ -55,10 +55,12 @@ func KeyID(key []byte) string {
 }
 
 // sealer seals and opens values with one key: AES-256-GCM with a random
-// nonce, and the value's place in the file as additional data.
+// nonce, and the value's place in the file as additional data. It also
+// holds the keys derived from that key for the file's integrity.
 type sealer struct {
 	aead cipher.AEAD // nonce || ciphertext || tag; safe for concurrent use
 	id   string
+	mac  macKeys
 }
 
 func newSealer(key []byte) (*sealer, error) {
@@ -73,7 +75,11 @@ func newSealer(key []byte) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sealer{aead: aead, id: KeyID(key)}, nil
+	mac, err := deriveMACKeys(key)
+	if err != nil {
+		return nil, err
+	}
+	return &sealer{aead: aead, id: KeyID(key), mac: mac}, nil
 }
 
 // seal returns version || nonce || ciphertext and tag of plain, bound to aad.
@@ -86,12 +92,19 @@ func (s *sealer) seal(plain []byte, aad string) []byte {
 // open reverses seal; any failure is a *sealBrokenError naming aad, and
 // never returns a partial value.
 func (s *sealer) open(sealed []byte, aad string) ([]byte, error) {
+	return s.openAs(sealed, aad, aad)
+}
+
+// openAs is open for a value whose additional data holds more than its
+// place (a delivery's destination and reply handle): errors name the
+// value by name, its place only.
+func (s *sealer) openAs(sealed []byte, aad, name string) ([]byte, error) {
 	if !looksSealed(sealed) {
-		return nil, brokenf("sealed value %s cannot be opened: it is not a sealed value (it was changed or removed)", aad)
+		return nil, brokenf("sealed value %s cannot be opened: it is not a sealed value (it was changed or removed)", name)
 	}
 	plain, err := s.aead.Open(nil, nil, sealed[1:], []byte(aad))
 	if err != nil {
-		return nil, brokenf("sealed value %s cannot be opened: it was changed, moved from another record, field or version, or sealed with another key", aad)
+		return nil, brokenf("sealed value %s cannot be opened: it was changed, moved from another record, field or version, or sealed with another key", name)
 	}
 	return plain, nil
 }
@@ -131,6 +144,30 @@ func b64(b []byte) string      { return base64.StdEncoding.EncodeToString(b) }
 func unb64(s string) []byte    { b, _ := base64.StdEncoding.Strict().DecodeString(s); return b }
 func aadKeyCheck() string      { return "meta/key_check" }
 func aadText(id uint64) string { return aad("outbox", utoa(id), "text") }
+
+// aadKeyCheckKeyed is the additional data of the key check of a file
+// whose integrity is keyed (schema version 8 on): a file that holds it
+// cannot pass for an older one, whose records carry no MACs.
+func aadKeyCheckKeyed() string { return "meta/key_check/keyed" }
+
+// aadBoundText binds a delivery's text to where it goes and what it is:
+// its destination (kind, user, channel), class, scene, subject, the
+// caller and reply handle of the command that caused it, and its
+// buttons. A delivery whose destination or reply handle was changed in
+// the file does not open, so its text is never sent there.
+func aadBoundText(r *deliveryRecord) string {
+	m := r.Message
+	parts := []string{"outbox", utoa(r.ID), "text",
+		"to", itoa(m.Kind), m.User, m.Channel,
+		"class", itoa(m.Class), "scene", m.Scene, "subject", m.Subject,
+		"caller", r.Caller, "reply", r.Reply,
+		"actions", itoa(len(m.Actions))}
+	for _, a := range m.Actions {
+		parts = append(parts, a.Label, a.Command)
+	}
+	return aad(parts...)
+}
+
 func aadLastError(id uint64) string {
 	return aad("outbox", utoa(id), "last_error")
 }
@@ -163,6 +200,12 @@ type codec struct {
 	key *sealer // nil: the file is not encrypted, or was opened read-only without its key
 	// encrypted is set for a file with a key id, even when key is nil.
 	encrypted bool
+	// keyed is set for an encrypted file whose integrity is keyed (schema
+	// version 8 on; see integrity.go): its audit chain is an HMAC chain,
+	// its audit head and authority records carry MACs, and a delivery's
+	// text is bound to its destination. With key nil (read-only without
+	// the key) none of it can be checked, and reading it fails.
+	keyed bool
 	// refuseSealed makes a codec without a key refuse values that look
 	// sealed: used when sealing a file that has no key id, where such a
 	// value means the key id was removed.
@@ -189,19 +232,30 @@ func (c *codec) sealBytes(plain []byte, aad string) ([]byte, error) {
 
 // openBytes turns a stored field back into its plain value.
 func (c *codec) openBytes(stored []byte, aad string) ([]byte, error) {
+	return c.openBytesAs(stored, aad, aad)
+}
+
+// openBytesAs is openBytes naming the value by name in errors.
+func (c *codec) openBytesAs(stored []byte, aad, name string) ([]byte, error) {
 	switch {
 	case c.key != nil:
-		return c.key.open(stored, aad)
+		return c.key.openAs(stored, aad, name)
 	case c.encrypted:
-		return nil, c.errLocked(aad)
+		return nil, c.errLocked(name)
 	case c.refuseSealed && looksSealed(stored):
-		return nil, c.errUnexpected(aad)
+		return nil, c.errUnexpected(name)
 	}
 	return stored, nil
 }
 
 func (c *codec) errUnexpected(aad string) error {
 	return brokenf("database %s has no key id, but %s holds a sealed value: meta/key_id and meta/key_check were removed; restore the file from a backup", c.path, aad)
+}
+
+// errUnexpectedMAC is errUnexpected for a record or audit head that
+// carries a MAC, which only a file with a key has.
+func (c *codec) errUnexpectedMAC(what string) error {
+	return tamperedf("database %s has no key id, but %s carries a MAC: meta/key_id and meta/key_check were removed; restore the file from a backup", c.path, what)
 }
 
 // sealString stores a string field: base64 of the sealed bytes in an
@@ -215,13 +269,18 @@ func (c *codec) sealString(plain, aad string) (string, error) {
 }
 
 func (c *codec) openString(stored, aad string) (string, error) {
+	return c.openStringAs(stored, aad, aad)
+}
+
+// openStringAs is openString naming the value by name in errors.
+func (c *codec) openStringAs(stored, aad, name string) (string, error) {
 	if c.key == nil && !c.encrypted {
 		if c.refuseSealed && looksSealed(unb64(stored)) {
-			return "", c.errUnexpected(aad)
+			return "", c.errUnexpected(name)
 		}
 		return stored, nil
 	}
-	b, err := c.openBytes(unb64(stored), aad)
+	b, err := c.openBytesAs(unb64(stored), aad, name)
 	return string(b), err
 }
 
@@ -263,22 +322,34 @@ func (c *codec) openScene(r *sceneRecord, id string) error {
 	return nil
 }
 
+// textAAD is the additional data of a delivery's text: bound to its
+// destination in a keyed file, its place alone before (schema version 7
+// and earlier, read only to migrate them).
+func (c *codec) textAAD(r *deliveryRecord) string {
+	if c.keyed {
+		return aadBoundText(r)
+	}
+	return aadText(r.ID)
+}
+
 func (c *codec) sealDelivery(r *deliveryRecord) error {
 	var err error
-	if r.Message.Text, err = c.sealString(r.Message.Text, aadText(r.ID)); err != nil {
+	if r.Message.Text, err = c.sealString(r.Message.Text, c.textAAD(r)); err != nil {
 		return err
 	}
 	r.LastError, err = c.sealString(r.LastError, aadLastError(r.ID))
 	return err
 }
 
-// openDelivery opens the record stored at outbox/id.
+// openDelivery opens the record stored at outbox/id. Errors name the text
+// by its place (outbox/<id>/text), never by the destination it is bound
+// to, which may hold a reply handle.
 func (c *codec) openDelivery(r *deliveryRecord, id uint64) error {
 	if r.ID != id {
 		return movedError(aad("outbox", utoa(id)), "delivery "+utoa(r.ID))
 	}
 	var err error
-	if r.Message.Text, err = c.openString(r.Message.Text, aadText(id)); err != nil {
+	if r.Message.Text, err = c.openStringAs(r.Message.Text, c.textAAD(r), aadText(id)); err != nil {
 		return err
 	}
 	r.LastError, err = c.openString(r.LastError, aadLastError(id))

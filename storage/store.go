@@ -233,8 +233,9 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) e
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var fnErr error
+	var t *tx
 	inner := func(btx *bolt.Tx) error {
-		t := &tx{btx: btx, codec: s.codec}
+		t = &tx{btx: btx, codec: s.codec}
 		defer t.done.Store(true)
 		fnErr = fn(t)
 		return fnErr
@@ -244,6 +245,9 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) e
 		err = s.db.Update(inner)
 	} else {
 		err = s.db.View(inner)
+	}
+	if t != nil && len(t.unreadable) > 0 {
+		s.dropUnreadable(t.unreadable)
 	}
 	switch {
 	case err == nil:
@@ -297,3 +301,44 @@ type redactingStringer struct{}
 
 func (redactingStringer) KeyToString(k []byte) string   { return fmt.Sprintf("%x", k) }
 func (redactingStringer) ValueToString(v []byte) string { return fmt.Sprintf("<%d bytes>", len(v)) }
+
+// dropUnreadable removes the queued deliveries that a transaction found
+// it cannot read (changed outside icbot: see readDelivery), after reading
+// each again, in a write transaction of its own, and logs each by id and
+// place, never by content or destination. It runs with mu held for
+// reading, once the transaction that found them has ended. A read-only
+// store leaves them.
+func (s *Store) dropUnreadable(ids []uint64) {
+	if s.boltOpts.ReadOnly {
+		return
+	}
+	var dropped []*unreadableError
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketOutbox)
+		t := &tx{btx: btx, codec: s.codec}
+		defer t.done.Store(true)
+		for _, id := range ids {
+			k := u64key(id)
+			v := b.Get(k)
+			if v == nil {
+				continue // dropped already
+			}
+			var u *unreadableError
+			if _, err := t.readDelivery(k, v); !errors.As(err, &u) {
+				continue
+			}
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			dropped = append(dropped, u)
+		}
+		return nil
+	})
+	if err != nil {
+		s.log.Error("dropping queued deliveries that cannot be read", "path", s.path, "ids", ids, "err", err)
+		return
+	}
+	for _, u := range dropped {
+		s.log.Error("dropped a queued delivery that cannot be read: it was changed outside icbot, and was not sent", "path", s.path, "id", u.id, "err", u.cause)
+	}
+}

@@ -1,8 +1,6 @@
 package storage
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +20,9 @@ type tx struct {
 	// done is set when View or Update returns; bbolt's own behaviour on a
 	// finished transaction is to fail or panic, so tx refuses first.
 	done atomic.Bool
+	// unreadable are the queued deliveries this transaction found that
+	// cannot be read; the Store drops them once it has ended.
+	unreadable []uint64
 }
 
 var _ bot.Tx = (*tx)(nil)
@@ -117,8 +118,14 @@ func (t *tx) Production() (bot.ProductionInfo, error) {
 	if err != nil {
 		return bot.ProductionInfo{}, err
 	}
-	r, _, err := get[productionRecord](b, keyProduction, "production")
-	return r.bot(), err
+	r, ok, err := get[productionRecord](b, keyProduction, "production")
+	if err != nil || !ok {
+		return bot.ProductionInfo{}, err
+	}
+	if err := checkRecord(t.codec, placeProduction(), &r); err != nil {
+		return bot.ProductionInfo{}, bot.Internal(err)
+	}
+	return r.bot(), nil
 }
 
 // PutProduction replaces the production's settings.
@@ -127,7 +134,11 @@ func (t *tx) PutProduction(p bot.ProductionInfo) error {
 	if err != nil {
 		return err
 	}
-	return put(b, keyProduction, productionToRecord(p), "production")
+	r, err := markRecord(t.codec, placeProduction(), productionToRecord(p))
+	if err != nil {
+		return bot.Internal(err)
+	}
+	return put(b, keyProduction, r, "production")
 }
 
 // Person returns the person with id; ENOTFOUND when unknown.
@@ -143,6 +154,9 @@ func (t *tx) Person(id bot.UserID) (bot.Person, error) {
 	case !ok:
 		return bot.Person{}, notFound("no person %s", id)
 	}
+	if err := checkRecord(t.codec, placePerson(string(id)), &r); err != nil {
+		return bot.Person{}, bot.Internal(err)
+	}
 	return r.bot(), nil
 }
 
@@ -152,7 +166,9 @@ func (t *tx) People() ([]bot.Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	return list(b, "person", personRecord.bot)
+	return listOpen(b, "person", func(k []byte, r *personRecord) error {
+		return checkRecord(t.codec, placePerson(string(k)), r)
+	}, personRecord.bot)
 }
 
 // PutPerson adds or replaces the person with p.ID.
@@ -164,7 +180,11 @@ func (t *tx) PutPerson(p bot.Person) error {
 	if err != nil {
 		return err
 	}
-	return put(b, []byte(p.ID), personToRecord(p), "person")
+	r, err := markRecord(t.codec, placePerson(string(p.ID)), personToRecord(p))
+	if err != nil {
+		return bot.Internal(err)
+	}
+	return put(b, []byte(p.ID), r, "person")
 }
 
 // DeletePerson removes the person with id; ENOTFOUND when unknown.
@@ -310,9 +330,13 @@ func (t *tx) Audit(rec bot.AuditRecord) error {
 	if err != nil {
 		return err
 	}
-	head, err := readHead(meta)
+	head, err := t.codec.readHead(meta)
 	if err != nil {
-		return err
+		return bot.Internal(err)
+	}
+	chain, err := t.codec.chain()
+	if err != nil {
+		return bot.Internal(err)
 	}
 	rec.Seq = head.Records + 1
 	key := u64key(rec.Seq)
@@ -322,11 +346,14 @@ func (t *tx) Audit(rec bot.AuditRecord) error {
 	}
 	r := auditToRecord(rec)
 	// Hash what will be read back: the stored record, not the argument.
-	r.Hash = bot.ChainHash(head.Hash, r.bot())
+	r.Hash = chain(head.Hash, r.bot())
 	if err := put(log, key, r, "audit record"); err != nil {
 		return err
 	}
-	return writeHead(meta, bot.ChainHead{Records: r.Seq, Hash: r.Hash})
+	if err := t.codec.writeHead(meta, bot.ChainHead{Records: r.Seq, Hash: r.Hash}); err != nil {
+		return bot.Internal(err)
+	}
+	return nil
 }
 
 // AuditLen is the number of records in the chain, as its head says.
@@ -335,29 +362,11 @@ func (t *tx) AuditLen() (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	head, err := readHead(meta)
-	return head.Records, err
-}
-
-// readHead decodes meta/audit_head; an absent head is the empty chain.
-// The hash is copied out of bbolt's memory.
-func readHead(meta *bolt.Bucket) (bot.ChainHead, error) {
-	v := meta.Get(keyAuditHead)
-	if v == nil {
-		return bot.ChainHead{Hash: bot.GenesisHash()}, nil
+	head, err := t.codec.readHead(meta)
+	if err != nil {
+		return 0, bot.Internal(err)
 	}
-	if len(v) != 8+len(bot.GenesisHash()) {
-		return bot.ChainHead{}, bot.Internal(fmt.Errorf("storage: malformed audit head (%d bytes)", len(v)))
-	}
-	return bot.ChainHead{Records: binary.BigEndian.Uint64(v[:8]), Hash: bytes.Clone(v[8:])}, nil
-}
-
-func writeHead(meta *bolt.Bucket, h bot.ChainHead) error {
-	v := append(u64key(h.Records), h.Hash...)
-	if err := meta.Put(keyAuditHead, v); err != nil {
-		return bot.Internal(fmt.Errorf("storage: writing the audit head: %w", err))
-	}
-	return nil
+	return head.Records, nil
 }
 
 // Enqueue stores d with the next id (outbox keys only grow, so ids are
@@ -379,32 +388,86 @@ func (t *tx) Enqueue(d bot.Delivery) (uint64, error) {
 	return id, put(b, u64key(id), r, "delivery")
 }
 
-// Delivery returns pending delivery id; ENOTFOUND once it is gone.
+// Delivery returns pending delivery id; ENOTFOUND once it is gone. A
+// delivery that cannot be read (see readDelivery) is refused with an
+// internal error, and dropped once the transaction has ended.
 func (t *tx) Delivery(id uint64) (bot.Delivery, error) {
 	b, err := t.bucket(bucketOutbox)
 	if err != nil {
 		return bot.Delivery{}, err
 	}
-	r, ok, err := get[deliveryRecord](b, u64key(id), "delivery")
-	switch {
-	case err != nil:
-		return bot.Delivery{}, err
-	case !ok:
+	v := b.Get(u64key(id))
+	if v == nil {
 		return bot.Delivery{}, notFound("no pending delivery %d", id)
 	}
-	if err := t.codec.openDelivery(&r, id); err != nil {
-		return bot.Delivery{}, sealed(err)
+	d, err := t.readDelivery(u64key(id), v)
+	if err != nil {
+		return bot.Delivery{}, bot.Internal(err)
 	}
-	return r.bot(), nil
+	return d, nil
 }
 
-// Deliveries lists pending deliveries, oldest first.
+// Deliveries lists pending deliveries, oldest first. Those that cannot be
+// read are left out, so that they hold up no other, and dropped once the
+// transaction has ended.
 func (t *tx) Deliveries() ([]bot.Delivery, error) {
 	b, err := t.bucket(bucketOutbox)
 	if err != nil {
 		return nil, err
 	}
-	return listOpen(b, "delivery", func(k []byte, r *deliveryRecord) error { return t.codec.openDelivery(r, beUint(k)) }, deliveryRecord.bot)
+	var out []bot.Delivery
+	err = b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil
+		}
+		d, err := t.readDelivery(k, v)
+		var u *unreadableError
+		switch {
+		case errors.As(err, &u):
+			return nil
+		case err != nil:
+			return bot.Internal(err)
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// unreadableError is a queued delivery that cannot be read: it does not
+// decode, is stored under another id, or its text (bound to its
+// destination) or last error does not open. It was changed outside
+// icbot, and is never sent. The error names it by id only.
+type unreadableError struct {
+	id    uint64
+	cause error
+}
+
+func (e *unreadableError) Error() string {
+	return fmt.Sprintf("queued delivery %d cannot be read, so it is not sent: %v", e.id, e.cause)
+}
+
+func (e *unreadableError) Unwrap() error { return e.cause }
+
+// readDelivery decodes and opens the delivery stored at key k. One that
+// cannot be read is noted for the Store to drop, and returned as an
+// *unreadableError; other errors (a file opened without its key) are
+// returned as they are.
+func (t *tx) readDelivery(k, v []byte) (bot.Delivery, error) {
+	id := beUint(k)
+	var r deliveryRecord
+	err := json.Unmarshal(v, &r)
+	if err != nil {
+		// The decoder's words may quote the value: say only that.
+		err = fmt.Errorf("outbox/%d cannot be decoded", id)
+	} else if err = t.codec.openDelivery(&r, id); err != nil && !errors.Is(err, ErrSealBroken) {
+		return bot.Delivery{}, err
+	}
+	if err != nil {
+		t.unreadable = append(t.unreadable, id)
+		return bot.Delivery{}, &unreadableError{id: id, cause: err}
+	}
+	return r.bot(), nil
 }
 
 // PutDelivery replaces a pending delivery; a delivery already removed

@@ -84,6 +84,33 @@ func resolveKey(cfg *config.Config, log *slog.Logger) (dbKey, error) {
 	return dbKey{key: key, file: keyPath}, nil
 }
 
+// verifyKey finds the database's key for icbot audit verify, which must
+// change nothing: storage.encryption_key, else the key file, else the new
+// key of a rekey that committed but stopped before putting it in place.
+// It creates and renames nothing; nil when there is no key (a database
+// without one needs none).
+func verifyKey(cfg *config.Config) ([]byte, error) {
+	db := cfg.Storage.Path
+	if cfg.Storage.EncryptionKey != "" {
+		key := cfg.Storage.EncryptionKeyBytes()
+		if key == nil {
+			return nil, errors.New("storage.encryption_key is not the base64 of 32 bytes")
+		}
+		return key, nil
+	}
+	keyPath := storage.KeyFile(db)
+	key, err := readKeyFile(keyPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if next, err := readKeyFile(keyPath + newKeySuffix); err == nil {
+		if st, err := storage.Inspect(db, next, storage.WithTimeout(cfg.Storage.OpenTimeout)); err == nil && st.Opens {
+			return next, nil
+		}
+	}
+	return key, nil
+}
+
 // finishRekey deals with keyPath.new, which `icbot rekey` writes before
 // it re-seals the database and renames over keyPath after: if that key
 // opens the database, the rekey committed and only the rename is missing,

@@ -106,10 +106,25 @@ func TestKeyFile(t *testing.T) {
 			t.Error("the key file changed")
 		}
 	})
-	t.Run("audit verify needs no key", func(t *testing.T) {
+	t.Run("audit verify uses the key file", func(t *testing.T) {
 		out, errs, code := icbot(t, "", map[string]string{"ICBOT_STORAGE_PATH": path}, "audit", "verify")
 		if code != 0 || !strings.Contains(out, "OK") {
 			t.Errorf("exit %d: %s%s", code, out, errs)
+		}
+	})
+	t.Run("audit verify without the key", func(t *testing.T) {
+		saved, _ := os.ReadFile(keyPath)
+		defer os.WriteFile(keyPath, saved, 0o600)
+		if err := os.Remove(keyPath); err != nil {
+			t.Fatal(err)
+		}
+		_, errs, code := icbot(t, "", map[string]string{"ICBOT_STORAGE_PATH": path}, "audit", "verify")
+		want := "database " + path + " is encrypted and its audit trail is keyed, so verifying it needs its key: set storage.encryption_key or restore the key file " + keyPath
+		if code != exitError || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr %q; want %q", code, errs, want)
+		}
+		if _, err := os.Stat(keyPath); !os.IsNotExist(err) {
+			t.Error("audit verify made a key file")
 		}
 	})
 	t.Run("key file readable by others", func(t *testing.T) {

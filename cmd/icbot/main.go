@@ -3,7 +3,7 @@
 // /closedset start 12 can be tried in a terminal.
 //
 //	icbot [flags]                run the bot
-//	icbot audit verify [flags]   check the tamper-evident audit trail
+//	icbot audit verify [flags]   check the audit trail and the roles
 //	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
@@ -62,7 +62,7 @@ const (
 
 const usage = `Usage:
   icbot [flags]                run the bot (the console, unless configured otherwise)
-  icbot audit verify [flags]   check the tamper-evident audit trail (stop the bot first)
+  icbot audit verify [flags]   check the audit trail and the roles (stop the bot first)
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
@@ -249,20 +249,51 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// verifyAudit walks the audit chain and names the first broken record.
+// verifyAudit walks the audit chain and names the first broken record,
+// then checks every record that carries authority (people and their
+// roles, the production and its department channels) and names each one
+// that does not verify. Both are keyed: it needs the database's key,
+// which it finds as icbot does but never creates (verifyKey).
 func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
-	st, err := storage.Open(cfg.Storage.Path, storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithReadOnly())
+	db := cfg.Storage.Path
+	key, err := verifyKey(cfg)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		return exitError
+	}
+	opts := []storage.Option{storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithReadOnly()}
+	if key != nil {
+		opts = append(opts, storage.WithKey(key))
+	} else if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err == nil && st.Encrypted {
+		fmt.Fprintf(env.Stderr, "icbot: database %s is encrypted and its audit trail is keyed, so verifying it needs its key: set storage.encryption_key or restore the key file %s\n",
+			db, storage.KeyFile(db))
+		return exitError
+	}
+	st, err := storage.Open(db, opts...)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
 		return exitError
 	}
 	defer st.Close()
+	code := exitOK
 	head, err := st.VerifyAudit(ctx)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "audit trail of %s: BROKEN: %v\n", cfg.Storage.Path, err)
-		return exitError
+		fmt.Fprintf(env.Stderr, "audit trail of %s: BROKEN: %v\n", db, err)
+		code = exitError
+	} else {
+		fmt.Fprintf(env.Stdout, "audit trail of %s: OK, %d records, head %s\n", db, head.Records, head.HeadHex())
+		fmt.Fprintln(env.Stdout, "Keep the head hash somewhere outside icbot: a later verify that shows a different head for the same count means the log was rewritten (or the database was rekeyed, which prints the new head).")
 	}
-	fmt.Fprintf(env.Stdout, "audit trail of %s: OK, %d records, head %s\n", cfg.Storage.Path, head.Records, head.HeadHex())
-	fmt.Fprintln(env.Stdout, "Keep the head hash somewhere outside icbot: a later verify that shows a different head for the same count means the log was rewritten.")
-	return exitOK
+	if err := st.VerifyRecords(ctx); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(env.Stderr, "records of %s: BROKEN: %s\n", db, line)
+		}
+		code = exitError
+	} else {
+		fmt.Fprintf(env.Stdout, "records of %s: OK, people and their roles, the production and its department channels\n", db)
+	}
+	if key == nil {
+		fmt.Fprintf(env.Stdout, "Database %s has no key: its audit trail is chained with plain SHA-256 and its records carry no MACs, so someone who can write the file can rewrite them unnoticed.\n", db)
+	}
+	return code
 }

@@ -22,9 +22,10 @@ import (
 //  2. put the new key where it survives a crash before the database
 //     needs it: PATH.key.new, synced (key file), or on stdout (key in
 //     the configuration);
-//  3. re-seal every sealed value and record the new key, in one
-//     transaction: before it commits, the old key opens the file, after
-//     it, the new one;
+//  3. re-seal every sealed value, chain the audit trail and MAC every
+//     authority record again with keys derived from the new key, and
+//     record it, in one transaction: before it commits, the old key opens
+//     the file, after it, the new one;
 //  4. rename PATH.key.new over PATH.key (at the next start if this
 //     process dies first: see finishRekey), and compact the file so that
 //     no old ciphertext stays in it.
@@ -98,6 +99,12 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 	}
 
 	fmt.Fprintf(env.Stdout, "Database %s is now sealed with key %s (it was %s); the old key no longer opens it.\n", db, next.id(), cur.id())
+	if head, err := st.VerifyAudit(ctx); err == nil {
+		// Every hash of the chain is keyed, so all of them changed.
+		fmt.Fprintf(env.Stdout, "The audit trail is chained with the new key: %d records, head %s. Note it in place of the head you kept.\n", head.Records, head.HeadHex())
+	} else {
+		log.Error("verifying the audit trail after the rekey", "component", "main", "err", err)
+	}
 	switch {
 	case cur.file != "":
 		fmt.Fprintf(env.Stdout, "The new key is in %s: back it up with the database. Backups taken before now still need the old key.\n", cur.file)

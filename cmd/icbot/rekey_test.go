@@ -64,6 +64,10 @@ func TestRekey(t *testing.T) {
 	noText(t, path, rekeyCanaries...)
 	oldKey := keyOf(t, path)
 	oldCheck := sealedCheck(t, path)
+	before, errs, code := icbot(t, "", env, "audit", "verify")
+	if code != 0 {
+		t.Fatalf("audit verify before rekey: exit %d: %s", code, errs)
+	}
 
 	out, errs, code := icbot(t, "", env, "rekey")
 	if code != 0 {
@@ -89,6 +93,19 @@ func TestRekey(t *testing.T) {
 	}
 	if leftovers, _ := filepath.Glob(path + ".*"); len(leftovers) != 1 {
 		t.Errorf("files beside the database after rekey: %v", leftovers)
+	}
+
+	// The audit trail and the roles verify with the new key: the chain
+	// and its head were keyed anew (another head for the same records).
+	after, errs, code := icbot(t, "", env, "audit", "verify")
+	if code != 0 || !strings.Contains(after, "records of "+path+": OK") {
+		t.Fatalf("audit verify after rekey: exit %d: %s%s", code, after, errs)
+	}
+	if headLine(before) == headLine(after) || !strings.Contains(after, "OK, 7 records") {
+		t.Errorf("audit verify before rekey:\n%s\nafter:\n%s", before, after)
+	}
+	if _, head, _ := strings.Cut(headLine(after), ", head "); !strings.Contains(out, "The audit trail is chained with the new key: 7 records, head "+head) {
+		t.Errorf("rekey does not give the new head %s:\n%s", head, out)
 	}
 
 	// The state is intact with the new key...
@@ -210,4 +227,10 @@ func TestRekeyRefusals(t *testing.T) {
 			t.Errorf("--new-key-file outside rekey: exit %d", code)
 		}
 	})
+}
+
+// headLine is the line of `icbot audit verify` that gives the head.
+func headLine(out string) string {
+	line, _, _ := strings.Cut(out, "\n")
+	return line
 }
