@@ -111,8 +111,12 @@
 // so that an icbot from before encryption, which would show a sealed value
 // as text or send it in a message, refuses them. Version 6 added the
 // reminders and their four indexes, empty. Version 7 added the audience
-// ledger (posts), empty, and the time index of handled keys (event_time),
-// built from events.
+// ledger (posts) and the time index of handled keys (event_time), built
+// from events. The ledger starts with what the file shows icbot posted
+// before it kept one: each scene's last top-line summary where it went,
+// and an entry for each department's channel. They have no platform
+// reference, so icbot cannot delete them, but they count against new
+// readers like any post.
 //
 // Version 8 keys the file's integrity (see Keyed integrity), which needs
 // the key: the migration itself only marks the file, so that an older
