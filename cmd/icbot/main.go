@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -51,6 +53,11 @@ type Env struct {
 	Clock bot.Clock
 	// Listening, when set, is told the HTTP listener's address (tests).
 	Listening func(addr string)
+	// Limits, when set, replaces DefaultLimits for the HTTP servers (tests).
+	Limits *Limits
+	// ConnState, when set, is told every change of state of an HTTP
+	// connection, with the config key of its listener (tests).
+	ConnState func(listener string, c net.Conn, s http.ConnState)
 }
 
 // Exit codes.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -124,7 +125,8 @@ func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.C
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	lim := m.limits()
+	srv := m.newServer("http.addr", mux, lim)
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -147,7 +149,7 @@ func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.C
 	}
 	m.Logger.Info("stopping: finishing requests in flight", "component", "main")
 	stopRun()
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	grace, cancel := context.WithTimeout(context.Background(), lim.Grace)
 	defer cancel()
 	if serr := srv.Shutdown(grace); serr != nil {
 		m.Logger.Warn("requests still running at shutdown", "component", "main", "err", serr)
@@ -155,8 +157,73 @@ func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.C
 	return err
 }
 
-// shutdownGrace is how long a stop waits for requests in flight.
-const shutdownGrace = 15 * time.Second
+// Limits bound what one client may hold of icbot's HTTP servers, and how
+// long a stop waits for requests in flight.
+type Limits struct {
+	// ReadHeader is how long a client has to send a request's headers.
+	ReadHeader time.Duration
+	// Read is how long it has to send the whole request, body included;
+	// a stalled body is cut then.
+	Read time.Duration
+	// Write is how long a request may take, from the end of its headers,
+	// until its answer is written.
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next
+	// request.
+	Idle time.Duration
+	// MaxHeaderBytes caps a request's headers; more gets 431.
+	MaxHeaderBytes int
+	// Grace is how long a stop waits for requests in flight.
+	Grace time.Duration
+}
+
+// DefaultLimits are the limits of every HTTP server icbot starts. Slack
+// and Discord give up on an answer after 3 seconds, so a request still
+// arriving after Read can no longer be answered in time. Write leaves
+// room for the slowest body, the platforms' 3 seconds (Discord's answer is
+// deferred after 2) and the write; work that takes longer runs after the
+// answer and writes nothing on the connection. Idle is longer than the
+// idle timeouts of common reverse proxies (60 to 120 s), so that the
+// proxy, not icbot, closes a kept-alive connection and never sends a
+// request on one icbot is closing. The platforms' headers are well under
+// 2 KiB. A stop waits for stalled requests no longer than Read (and for
+// slow readers no longer than Write), so under the usual 10 s that
+// docker stop gives.
+func DefaultLimits() Limits {
+	return Limits{
+		ReadHeader:     3 * time.Second,
+		Read:           5 * time.Second,
+		Write:          10 * time.Second,
+		Idle:           3 * time.Minute,
+		MaxHeaderBytes: 16 << 10,
+		Grace:          15 * time.Second,
+	}
+}
+
+func (m *Main) limits() Limits {
+	if m.Env.Limits != nil {
+		return *m.Env.Limits
+	}
+	return DefaultLimits()
+}
+
+// newServer is an HTTP server for the listener named by key (its config
+// key), with lim applied, logging through the main logger.
+func (m *Main) newServer(key string, h http.Handler, lim Limits) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeader,
+		ReadTimeout:       lim.Read,
+		WriteTimeout:      lim.Write,
+		IdleTimeout:       lim.Idle,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(m.Logger.With("component", "http", "listener", key).Handler(), slog.LevelWarn),
+	}
+	if hook := m.Env.ConnState; hook != nil {
+		srv.ConnState = func(c net.Conn, s http.ConnState) { hook(key, c, s) }
+	}
+	return srv
+}
 
 // runSlack serves Slack over HTTP (when a signing secret is set) and Socket
 // Mode (when an app token is set), with /healthz, /readyz and /metrics on

@@ -96,37 +96,58 @@ func TestSlackServer(t *testing.T) {
 // checks it exits cleanly.
 func serveFor(t *testing.T, env map[string]string) (string, func()) {
 	t.Helper()
+	r := startIcbot(t, env, nil)
+	return r.base, func() { t.Helper(); r.stop(t) }
+}
+
+// running is an icbot started in-process by startIcbot.
+type running struct {
+	base   string // http://ADDR of http.addr
+	cancel context.CancelFunc
+	done   chan int
+	// stderr may be read once done has given the exit code.
+	stderr *bytes.Buffer
+}
+
+// startIcbot runs icbot with env as its environment, after tweak (when not
+// nil) has changed its Env, until it listens.
+func startIcbot(t *testing.T, env map[string]string, tweak func(*Env)) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	addr := make(chan string, 1)
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		done <- Run(ctx, nil, Env{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			Listening: func(a string) { addr <- a },
-		})
-	}()
+	r := &running{cancel: cancel, done: make(chan int, 1), stderr: &bytes.Buffer{}}
+	e := Env{
+		Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: r.stderr,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Listening: func(a string) { addr <- a },
+	}
+	if tweak != nil {
+		tweak(&e)
+	}
+	go func() { r.done <- Run(ctx, nil, e) }()
 	select {
 	case a := <-addr:
-		stop := func() {
-			t.Helper()
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("exit %d after a stop: %s", code, stderr.String())
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("icbot did not stop")
-			}
-		}
-		return "http://" + a, stop
-	case code := <-done:
-		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
+		r.base = "http://" + a
+		return r
+	case code := <-r.done:
+		t.Fatalf("icbot exited with %d: %s", code, r.stderr.String())
 	case <-time.After(30 * time.Second):
 		t.Fatal("icbot did not start listening")
 	}
-	return "", nil
+	return nil
+}
+
+// stop stops icbot as SIGTERM does and checks that it exits cleanly.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case code := <-r.done:
+		if code != 0 {
+			t.Errorf("exit %d after a stop: %s", code, r.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not stop")
+	}
 }
