@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,8 +51,10 @@ func (m *commandMetrics) observe(command, outcome string, took time.Duration) {
 	m.latency.WithLabelValues(command).Observe(took.Seconds())
 }
 
-// opsRoutes adds the health, readiness and metrics endpoints.
-func (m *Main) opsRoutes(mux *http.ServeMux, reg *prometheus.Registry, ready func() error) {
+// adminEndpoint serves the health, readiness and metrics endpoints on
+// http.admin_addr, away from the platform's requests.
+func (m *Main) adminEndpoint(reg *prometheus.Registry, ready func() error) endpoint {
+	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -67,11 +70,12 @@ func (m *Main) opsRoutes(mux *http.ServeMux, reg *prometheus.Registry, ready fun
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return endpoint{key: "http.admin_addr", addr: m.Config.HTTP.AdminAddr, handler: mux}
 }
 
 // runDiscord serves Discord: the gateway (interactions arrive over it) and,
-// when a public key is set, the HTTP interactions endpoint, with /healthz,
-// /readyz and /metrics on http.addr, until ctx is done.
+// when a public key is set, the HTTP interactions endpoint on http.addr,
+// with /healthz, /readyz and /metrics on http.admin_addr, until ctx is done.
 func (m *Main) runDiscord(ctx context.Context) error {
 	reg, met := newRegistry()
 	cfg := m.Config.Discord
@@ -105,34 +109,52 @@ func (m *Main) runDiscord(ctx context.Context) error {
 		return err
 	}
 	defer ad.Close()
-	mux := http.NewServeMux()
+	var eps []endpoint
 	if pub != nil {
-		mux.Handle("/discord/", ad.Routes(b))
+		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
 	}
-	m.opsRoutes(mux, reg, ad.Ready)
-	return m.serve(ctx, mux, nil)
+	return m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), nil)
 }
 
-// serve runs the HTTP listener on http.addr (and run, when given, beside
-// it) until ctx is done or either fails; then it stops accepting and lets
-// requests in flight finish.
-func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.Context) error) error {
-	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on http.addr %s: %w", m.Config.HTTP.Addr, err)
-	}
-	m.Logger.Info("listening", "component", "main", "addr", ln.Addr().String())
-	if m.Listening != nil {
-		m.Listening(ln.Addr().String())
+// endpoint is one HTTP listener: the config key of its address, the
+// address, and what it serves.
+type endpoint struct {
+	key, addr string
+	handler   http.Handler
+}
+
+// serve runs an HTTP server for each endpoint (and run, when given, beside
+// them) until ctx is done or one fails; then it stops accepting, lets
+// requests in flight finish for up to the grace period, and returns.
+func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Context) error) error {
+	lns := make([]net.Listener, 0, len(eps))
+	for _, ep := range eps {
+		ln, err := net.Listen("tcp", ep.addr)
+		if err != nil {
+			for _, ln := range lns {
+				ln.Close()
+			}
+			return fmt.Errorf("listening on %s %s: %w", ep.key, ep.addr, err)
+		}
+		lns = append(lns, ln)
 	}
 	lim := m.limits()
-	srv := m.newServer("http.addr", mux, lim)
-	errc := make(chan error, 2)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
+	servers := make([]*http.Server, len(eps))
+	addrs := make(map[string]string, len(eps))
+	errc := make(chan error, len(eps)+1)
+	for i, ep := range eps {
+		srv, ln := m.newServer(ep.key, ep.handler, lim), lns[i]
+		servers[i], addrs[ep.key] = srv, ln.Addr().String()
+		m.Logger.Info("listening", "component", "main", "listener", ep.key, "addr", addrs[ep.key])
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serving %s: %w", ep.key, err)
+			}
+		}()
+	}
+	if m.Env.Listening != nil {
+		m.Env.Listening(addrs)
+	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	if run != nil {
@@ -142,18 +164,24 @@ func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.C
 			}
 		}()
 	}
+	var err error
 	select {
 	case <-ctx.Done():
-		err = nil
 	case err = <-errc:
 	}
 	m.Logger.Info("stopping: finishing requests in flight", "component", "main")
 	stopRun()
 	grace, cancel := context.WithTimeout(context.Background(), lim.Grace)
 	defer cancel()
-	if serr := srv.Shutdown(grace); serr != nil {
-		m.Logger.Warn("requests still running at shutdown", "component", "main", "err", serr)
+	var wg sync.WaitGroup
+	for i, srv := range servers {
+		wg.Go(func() {
+			if serr := srv.Shutdown(grace); serr != nil {
+				m.Logger.Warn("requests still running at shutdown", "component", "main", "listener", eps[i].key, "err", serr)
+			}
+		})
 	}
+	wg.Wait()
 	return err
 }
 
@@ -225,9 +253,9 @@ func (m *Main) newServer(key string, h http.Handler, lim Limits) *http.Server {
 	return srv
 }
 
-// runSlack serves Slack over HTTP (when a signing secret is set) and Socket
-// Mode (when an app token is set), with /healthz, /readyz and /metrics on
-// the same listener, until ctx is done; then it stops accepting, lets
+// runSlack serves Slack over HTTP on http.addr (when a signing secret is
+// set) and Socket Mode (when an app token is set), with /healthz, /readyz
+// and /metrics on http.admin_addr, until ctx is done; then it stops accepting, lets
 // requests and follow-ups in flight finish, and returns.
 func (m *Main) runSlack(ctx context.Context) error {
 	reg, met := newRegistry()
@@ -249,16 +277,15 @@ func (m *Main) runSlack(ctx context.Context) error {
 	}
 	defer stopBackground()
 
-	mux := http.NewServeMux()
+	var eps []endpoint
 	if cfg.SigningSecret != "" {
-		mux.Handle("/slack/", ad.Routes(b))
+		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
 	}
-	m.opsRoutes(mux, reg, ad.Ready)
 	var socket func(context.Context) error
 	if cfg.AppToken != "" {
 		socket = func(ctx context.Context) error { return ad.RunSocketMode(ctx, b) }
 	}
-	err = m.serve(ctx, mux, socket)
+	err = m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), socket)
 	ad.Wait()
 	return err
 }

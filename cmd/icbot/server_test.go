@@ -26,7 +26,7 @@ func slackEnv(t *testing.T) map[string]string {
 	fake.Start()
 	t.Cleanup(fake.Stop)
 	return map[string]string{
-		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"), "ICBOT_HTTP_ADDR": "127.0.0.1:0",
+		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"), "ICBOT_HTTP_ADDR": "127.0.0.1:0", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0",
 		"ICBOT_SLACK_BOT_TOKEN": "xoxb-test", "ICBOT_SLACK_SIGNING_SECRET": "test-signing-secret", "ICBOT_SLACK_API_URL": fake.GetAPIURL(),
 		"ICBOT_SLACK_SET_CHANNEL": "CSET",
 	}
@@ -77,18 +77,19 @@ func closedByServer(c net.Conn, within time.Duration) error {
 }
 
 // TestStalledRequestsAreCut: a client that sends part of a request and
-// then nothing is cut when the read timeout passes: its connection is
-// closed by the server.
+// then nothing is cut when the read timeout passes, on either listener:
+// its connection is closed by the server.
 func TestStalledRequestsAreCut(t *testing.T) {
 	r := startIcbot(t, slackEnv(t), func(e *Env) { e.Limits = shortLimits(300 * time.Millisecond) })
 	defer r.stop(t)
-	for _, tt := range []struct{ name, req string }{
-		{"body to a platform endpoint", stalledBody},
-		{"headers", stalledHeaders},
-		{"small body to /healthz", stalledSmallBody},
+	for _, tt := range []struct{ name, base, req string }{
+		{"body to a platform endpoint", r.base, stalledBody},
+		{"headers to the platform endpoints", r.base, stalledHeaders},
+		{"headers to the admin endpoints", r.admin, stalledHeaders},
+		{"small body to /healthz", r.admin, stalledSmallBody},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := stall(t, r.base, tt.req)
+			c := stall(t, tt.base, tt.req)
 			if err := closedByServer(c, 30*time.Second); err != nil {
 				t.Errorf("30s after a stalled request: %v", err)
 			}
@@ -143,14 +144,44 @@ func TestStopWithStalledConnections(t *testing.T) {
 	}
 }
 
-// TestHeaderCap: headers over the cap are refused with 431; headers well
-// within it pass.
+// TestHeaderCap: headers over the cap are refused with 431 on either
+// listener; headers well within it pass.
 func TestHeaderCap(t *testing.T) {
-	base, stop := serveFor(t, slackEnv(t))
-	defer stop()
-	get := func(header int) int {
-		req, _ := http.NewRequest(http.MethodGet, base+"/healthz", nil)
-		req.Header.Set("X-Filler", strings.Repeat("x", header))
+	r := startIcbot(t, slackEnv(t), nil)
+	defer r.stop(t)
+	for _, tt := range []struct{ name, url string }{
+		{"platform endpoints", r.base + "/slack/commands"},
+		{"admin endpoints", r.admin + "/healthz"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			status := func(header int) int {
+				req, _ := http.NewRequest(http.MethodGet, tt.url, nil)
+				req.Header.Set("X-Filler", strings.Repeat("x", header))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			if got := status(4 << 10); got == http.StatusRequestHeaderFieldsTooLarge {
+				t.Errorf("4 KiB of headers: %d", got)
+			}
+			if got := status(64 << 10); got != http.StatusRequestHeaderFieldsTooLarge {
+				t.Errorf("64 KiB of headers: %d, want 431", got)
+			}
+		})
+	}
+}
+
+// TestAdminEndpoints: /healthz, /readyz and /metrics are served on
+// http.admin_addr and not on http.addr, which serves the platform's
+// endpoints only.
+func TestAdminEndpoints(t *testing.T) {
+	r := startIcbot(t, slackEnv(t), nil)
+	defer r.stop(t)
+	status := func(method, url string) int {
+		req, _ := http.NewRequest(method, url, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -158,11 +189,20 @@ func TestHeaderCap(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if got := get(4 << 10); got != http.StatusOK {
-		t.Errorf("4 KiB of headers: %d, want 200", got)
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		if got := status(http.MethodGet, r.admin+path); got != http.StatusOK {
+			t.Errorf("GET %s on http.admin_addr: %d, want 200", path, got)
+		}
+		if got := status(http.MethodGet, r.base+path); got != http.StatusNotFound {
+			t.Errorf("GET %s on http.addr: %d, want 404", path, got)
+		}
 	}
-	if got := get(64 << 10); got != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("64 KiB of headers: %d, want 431", got)
+	// Unsigned: 401 shows the route is there.
+	if got := status(http.MethodPost, r.base+"/slack/commands"); got != http.StatusUnauthorized {
+		t.Errorf("POST /slack/commands on http.addr: %d, want 401", got)
+	}
+	if got := status(http.MethodPost, r.admin+"/slack/commands"); got != http.StatusNotFound {
+		t.Errorf("POST /slack/commands on http.admin_addr: %d, want 404", got)
 	}
 }
 
