@@ -205,18 +205,18 @@ type Limits struct {
 	Grace time.Duration
 }
 
-// DefaultLimits are the limits of every HTTP server icbot starts. Slack
-// and Discord give up on an answer after 3 seconds, so a request still
-// arriving after Read can no longer be answered in time. Write leaves
-// room for the slowest body, the platforms' 3 seconds (Discord's answer is
-// deferred after 2) and the write; work that takes longer runs after the
-// answer and writes nothing on the connection. Idle is longer than the
-// idle timeouts of common reverse proxies (60 to 120 s), so that the
-// proxy, not icbot, closes a kept-alive connection and never sends a
+// DefaultLimits returns the limits of every HTTP server icbot starts.
+// Slack and Discord give up on an answer after 3 seconds, so a request
+// still arriving after Read can no longer be answered in time. Write
+// leaves room for the slowest body, the platforms' 3 seconds (Discord's
+// answer is deferred after 2) and the write; work that takes longer runs
+// after the answer and writes nothing on the connection. Idle is longer
+// than the idle timeouts of common reverse proxies (60 to 120 s), so that
+// the proxy, not icbot, closes a kept-alive connection and never sends a
 // request on one icbot is closing. The platforms' headers are well under
-// 2 KiB. A stop waits for stalled requests no longer than Read (and for
-// slow readers no longer than Write), so under the usual 10 s that
-// docker stop gives.
+// 2 KiB; 16 KiB leaves room for what a proxy adds. A stop waits for a
+// stalled request no longer than Read, and for a slow reader no longer
+// than Write.
 func DefaultLimits() Limits {
 	return Limits{
 		ReadHeader:     3 * time.Second,
@@ -255,8 +255,8 @@ func (m *Main) newServer(key string, h http.Handler, lim Limits) *http.Server {
 
 // runSlack serves Slack over HTTP on http.addr (when a signing secret is
 // set) and Socket Mode (when an app token is set), with /healthz, /readyz
-// and /metrics on http.admin_addr, until ctx is done; then it stops accepting, lets
-// requests and follow-ups in flight finish, and returns.
+// and /metrics on http.admin_addr, until ctx is done; then it stops
+// accepting, lets requests and follow-ups in flight finish, and returns.
 func (m *Main) runSlack(ctx context.Context) error {
 	reg, met := newRegistry()
 	cfg := m.Config.Slack
