@@ -19,9 +19,14 @@ COPY --from=build /out/icbot /usr/local/bin/icbot
 # non-root user; bbolt creates the file with mode 0600.
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 VOLUME ["/data"]
+# 8080: the platform's endpoints, for a TLS proxy in front. 8081: health,
+# readiness and metrics, for your monitoring only; the container's own
+# loopback would hide them, so they listen on every address here: publish
+# the port only where monitoring reaches it (-p 127.0.0.1:8081:8081).
 ENV ICBOT_STORAGE_PATH=/data/icbot.db \
-    ICBOT_HTTP_ADDR=:8080
+    ICBOT_HTTP_ADDR=:8080 \
+    ICBOT_HTTP_ADMIN_ADDR=:8081
 USER nonroot:nonroot
 WORKDIR /data
-EXPOSE 8080
+EXPOSE 8080 8081
 ENTRYPOINT ["/usr/local/bin/icbot"]

@@ -84,10 +84,15 @@ type Storage struct {
 	OpenTimeout time.Duration
 }
 
-// HTTP configures the listener used for platform webhooks and health checks.
+// HTTP configures icbot's two HTTP listeners: one for the platform's
+// requests, which the internet reaches through a proxy, and one for
+// health checks and metrics, which only the operator's monitoring should.
 type HTTP struct {
-	// Addr is the host:port to listen on (default ":8080").
+	// Addr is the host:port of the platform endpoints (default ":8080").
 	Addr string
+	// AdminAddr is the host:port of /healthz, /readyz and /metrics
+	// (default "127.0.0.1:8081", reachable from the machine itself only).
+	AdminAddr string
 }
 
 // Production describes the film production the bot serves.
@@ -222,7 +227,7 @@ func Default() *Config {
 		Adapter: "console",
 		Log:     Log{Level: "info", Format: "text"},
 		Storage: Storage{Path: "./icbot.db", OpenTimeout: 2 * time.Second},
-		HTTP:    HTTP{Addr: ":8080"},
+		HTTP:    HTTP{Addr: ":8080", AdminAddr: "127.0.0.1:8081"},
 		Production: Production{
 			Name:          "Untitled production",
 			RiderNotice:   minRiderNotice,
@@ -407,9 +412,20 @@ var keyTable = []key{
 			}
 			return nil
 		}),
-	stringKey("http.addr", "address the HTTP listener binds, as host:port, such as :8080 or 127.0.0.1:8080",
+	stringKey("http.addr", "address of the platform endpoints (/slack/, /discord/), as host:port, such as :8080 or 127.0.0.1:8080",
 		func(c *Config) *string { return &c.HTTP.Addr },
-		checkAddr),
+		func(c *Config) error { return checkAddr(c.HTTP.Addr, ":8080 or 127.0.0.1:8080") }),
+	stringKey("http.admin_addr", "address of /healthz, /readyz and /metrics, as host:port; the default, 127.0.0.1:8081, is reached from this machine only",
+		func(c *Config) *string { return &c.HTTP.AdminAddr },
+		func(c *Config) error {
+			if err := checkAddr(c.HTTP.AdminAddr, "127.0.0.1:8081 or :8081"); err != nil {
+				return err
+			}
+			if samePort(c.HTTP.AdminAddr, c.HTTP.Addr) {
+				return fmt.Errorf("%q takes the port of http.addr %q; give the admin endpoints a port of their own, such as 127.0.0.1:8081", c.HTTP.AdminAddr, c.HTTP.Addr)
+			}
+			return nil
+		}),
 	stringKey("production.name", "production name shown in messages",
 		func(c *Config) *string { return &c.Production.Name },
 		func(c *Config) error {
@@ -665,9 +681,8 @@ func checkAdmins(c *Config) error {
 	return errors.Join(errs...)
 }
 
-// checkAddr checks http.addr before the listener tries it.
-func checkAddr(c *Config) error {
-	addr := c.HTTP.Addr
+// checkAddr checks a listener's address before the listener tries it.
+func checkAddr(addr, example string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err == nil {
 		// SplitHostPort accepts an empty or named port ("host:", ":http");
@@ -676,9 +691,27 @@ func checkAddr(c *Config) error {
 		_, err = strconv.ParseUint(port, 10, 16)
 	}
 	if err != nil {
-		return fmt.Errorf("%q is not host:port with a numeric port (expected an address such as :8080 or 127.0.0.1:8080)", addr)
+		return fmt.Errorf("%q is not host:port with a numeric port (expected an address such as %s)", addr, example)
 	}
 	return nil
+}
+
+// samePort reports whether two listener addresses would bind the same
+// port: the same number (other than 0, any free port) on the same host,
+// or on any host when either is the wildcard.
+func samePort(a, b string) bool {
+	ha, pa, errA := net.SplitHostPort(a)
+	hb, pb, errB := net.SplitHostPort(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	na, errA := strconv.ParseUint(pa, 10, 16)
+	nb, errB := strconv.ParseUint(pb, 10, 16)
+	if errA != nil || errB != nil || na == 0 || na != nb {
+		return false
+	}
+	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wildcard(ha) || wildcard(hb)
 }
 
 // checkURL checks an optional API base URL override.

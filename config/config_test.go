@@ -50,6 +50,7 @@ var sampleValues = map[string]struct{ in, want string }{
 	"storage.encryption_key":    {testKey, testKey},
 	"storage.open_timeout":      {"5s", "5s"},
 	"http.addr":                 {"127.0.0.1:9090", "127.0.0.1:9090"},
+	"http.admin_addr":           {"0.0.0.0:9091", "0.0.0.0:9091"},
 	"production.name":           {"Night Swim", "Night Swim"},
 	"production.timezone":       {"Europe/London", "Europe/London"},
 	"production.rider_notice":   {"3d", "72h"},
@@ -99,6 +100,7 @@ func TestDefaults(t *testing.T) {
 		{"storage.encryption_key", cfg.Storage.EncryptionKey, Secret("")},
 		{"storage.open_timeout", cfg.Storage.OpenTimeout, 2 * time.Second},
 		{"http.addr", cfg.HTTP.Addr, ":8080"},
+		{"http.admin_addr", cfg.HTTP.AdminAddr, "127.0.0.1:8081"},
 		{"production.name", cfg.Production.Name, "Untitled production"},
 		{"production.timezone", cfg.Production.Timezone, ""},
 		{"location", cfg.Location(), time.Local},
@@ -281,7 +283,7 @@ adapter: console
 admins: [U123, U456]
 log: {level: info, format: text}
 storage: {path: ./icbot.db, encryption_key: "`+testKey+`", open_timeout: 2s}
-http: {addr: ":8080"}
+http: {addr: ":8080", admin_addr: "127.0.0.1:8081"}
 production: {name: "Night Swim", timezone: Europe/London, rider_notice: 48h, digest_cron: "0 8 * * *", wrap_time: "19:00"}
 slack: {bot_token: xoxb-1, signing_secret: s, app_token: xapp-1, api_url: "https://slack.com/api/", set_channel: C0123}
 discord: {token: t, application_id: "1", guild_id: "2", public_key: "`+strings.Repeat("0f", 32)+`", api_url: "https://discord.com/api/", set_channel: "3"}
@@ -484,6 +486,12 @@ func TestValidation(t *testing.T) {
 			[]string{`http.addr (from ICBOT_HTTP_ADDR): ":http" is not host:port with a numeric port`}},
 		{"http.addr port too big", map[string]string{"ICBOT_HTTP_ADDR": ":70000"},
 			[]string{`http.addr (from ICBOT_HTTP_ADDR): ":70000"`}},
+		{"http.admin_addr no port", map[string]string{"ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1"},
+			[]string{`http.admin_addr (from ICBOT_HTTP_ADMIN_ADDR): "127.0.0.1" is not host:port with a numeric port (expected an address such as 127.0.0.1:8081 or :8081)`}},
+		{"http.admin_addr the port of http.addr", map[string]string{"ICBOT_HTTP_ADMIN_ADDR": ":8080"},
+			[]string{`http.admin_addr (from ICBOT_HTTP_ADMIN_ADDR): ":8080" takes the port of http.addr ":8080"; give the admin endpoints a port of their own`}},
+		{"http.admin_addr on loopback, http.addr on every address", map[string]string{"ICBOT_HTTP_ADDR": ":9000", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:9000"},
+			[]string{`http.admin_addr (from ICBOT_HTTP_ADMIN_ADDR): "127.0.0.1:9000" takes the port of http.addr ":9000"`}},
 		{"storage.path blank", map[string]string{"ICBOT_STORAGE_PATH": " "},
 			// whitespace-only env is set (not empty), trimmed to "".
 			[]string{"storage.path (from ICBOT_STORAGE_PATH): must not be empty"}},
@@ -547,6 +555,17 @@ func TestValidation(t *testing.T) {
 		}
 	})
 
+	t.Run("listeners may share a host, or both take any free port", func(t *testing.T) {
+		for _, env := range []map[string]string{
+			{"ICBOT_HTTP_ADDR": "127.0.0.1:8080", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:8081"},
+			{"ICBOT_HTTP_ADDR": "10.0.0.5:8080", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:8080"},
+			{"ICBOT_HTTP_ADDR": "127.0.0.1:0", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0"},
+		} {
+			if _, err := Load("", mapEnv(env), nil); err != nil {
+				t.Errorf("%v: %v", env, err)
+			}
+		}
+	})
 	t.Run("storage.path empty by override", func(t *testing.T) {
 		_, err := Load("", noEnv, map[string]string{"storage.path": ""})
 		wantErr(t, err, "storage.path (from command line): must not be empty")

@@ -22,8 +22,6 @@ type Main struct {
 	// Empty skips the console demo.
 	Empty  bool
 	Logger *slog.Logger
-	// Listening, when set, is told the HTTP listener's address (tests).
-	Listening func(addr string)
 	// discordOptions are extra Discord adapter options (tests: a fake).
 	discordOptions []discord.Option
 

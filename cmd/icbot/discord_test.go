@@ -93,17 +93,18 @@ func TestDiscordServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{
-		"ICBOT_ADAPTER": "discord", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"), "ICBOT_HTTP_ADDR": "127.0.0.1:0",
+		"ICBOT_ADAPTER": "discord", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"), "ICBOT_HTTP_ADDR": "127.0.0.1:0", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0",
 		"ICBOT_DISCORD_TOKEN": "fake-token", "ICBOT_DISCORD_APPLICATION_ID": "4242", "ICBOT_DISCORD_GUILD_ID": "900",
 		"ICBOT_DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "ICBOT_DISCORD_API_URL": d.srv.URL + "/",
 		"ICBOT_DISCORD_SET_CHANNEL": "800",
 	}
-	base, stop := serveFor(t, env)
+	r := startIcbot(t, env, nil)
+	base := r.base
 	want := []string{"GET /users/@me", "PUT /applications/4242/guilds/900/commands", "GET /gateway"}
 	if got := d.took(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("calls at start %q, want %q", got, want)
 	}
-	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+	if resp, err := http.Get(r.admin + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("/readyz: %v %v", resp, err)
 	}
 
@@ -143,5 +144,31 @@ func TestDiscordServer(t *testing.T) {
 		t.Errorf("signed /icbot whoami: %d %s (%v)", code, body, err)
 	}
 
-	stop()
+	r.stop(t)
+}
+
+// TestDiscordGatewayOnly: without a public key interactions come over the
+// gateway alone, so icbot opens no listener on http.addr; the admin
+// endpoints are served as ever.
+func TestDiscordGatewayOnly(t *testing.T) {
+	d := newMiniDiscord(t)
+	env := map[string]string{
+		"ICBOT_ADAPTER": "discord", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"),
+		"ICBOT_HTTP_ADDR": "127.0.0.1:0", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0",
+		"ICBOT_DISCORD_TOKEN": "fake-token", "ICBOT_DISCORD_APPLICATION_ID": "4242", "ICBOT_DISCORD_GUILD_ID": "900",
+		"ICBOT_DISCORD_API_URL": d.srv.URL + "/", "ICBOT_DISCORD_SET_CHANNEL": "800",
+	}
+	r := startIcbot(t, env, nil)
+	defer r.stop(t)
+	if r.base != "" {
+		t.Errorf("listening on http.addr (%s) with nothing to serve there", r.base)
+	}
+	resp, err := http.Get(r.admin + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz: %d", resp.StatusCode)
+	}
 }

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -49,8 +51,15 @@ type Env struct {
 	Interactive bool
 	// Clock, when set, replaces the wall clock (tests).
 	Clock bot.Clock
-	// Listening, when set, is told the HTTP listener's address (tests).
-	Listening func(addr string)
+	// Listening, when set, is told the addresses the HTTP listeners
+	// bound, by config key (http.addr, http.admin_addr), once all are
+	// listening (tests).
+	Listening func(addrs map[string]string)
+	// Limits, when set, replaces DefaultLimits for the HTTP servers (tests).
+	Limits *Limits
+	// ConnState, when set, is told every change of state of an HTTP
+	// connection, with the config key of its listener (tests).
+	ConnState func(listener string, c net.Conn, s http.ConnState)
 }
 
 // Exit codes.
@@ -129,7 +138,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runRekey(ctx, cfg, env, newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), f.newKeyFile)
 	}
 
-	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), Listening: env.Listening}
+	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv))}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
 		m.Close()

@@ -356,6 +356,12 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("exit %d:\n%s%s", code, out, errs)
 		}
 	})
+	t.Run("config shows both listeners", func(t *testing.T) {
+		out, errs, code := icbot(t, "", env, "config")
+		if code != 0 || !strings.Contains(out, "http.addr: :8080\n") || !strings.Contains(out, "http.admin_addr: 127.0.0.1:8081\n") {
+			t.Errorf("exit %d:\n%s%s", code, out, errs)
+		}
+	})
 	t.Run("platform unreachable", func(t *testing.T) {
 		// A closed local port stands for Discord being unreachable: the start
 		// fails with the step that failed, and the process exits.

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,8 +51,10 @@ func (m *commandMetrics) observe(command, outcome string, took time.Duration) {
 	m.latency.WithLabelValues(command).Observe(took.Seconds())
 }
 
-// opsRoutes adds the health, readiness and metrics endpoints.
-func (m *Main) opsRoutes(mux *http.ServeMux, reg *prometheus.Registry, ready func() error) {
+// adminEndpoint serves the health, readiness and metrics endpoints on
+// http.admin_addr, away from the platform's requests.
+func (m *Main) adminEndpoint(reg *prometheus.Registry, ready func() error) endpoint {
+	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -66,11 +70,12 @@ func (m *Main) opsRoutes(mux *http.ServeMux, reg *prometheus.Registry, ready fun
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return endpoint{key: "http.admin_addr", addr: m.Config.HTTP.AdminAddr, handler: mux}
 }
 
 // runDiscord serves Discord: the gateway (interactions arrive over it) and,
-// when a public key is set, the HTTP interactions endpoint, with /healthz,
-// /readyz and /metrics on http.addr, until ctx is done.
+// when a public key is set, the HTTP interactions endpoint on http.addr,
+// with /healthz, /readyz and /metrics on http.admin_addr, until ctx is done.
 func (m *Main) runDiscord(ctx context.Context) error {
 	reg, met := newRegistry()
 	cfg := m.Config.Discord
@@ -104,33 +109,52 @@ func (m *Main) runDiscord(ctx context.Context) error {
 		return err
 	}
 	defer ad.Close()
-	mux := http.NewServeMux()
+	var eps []endpoint
 	if pub != nil {
-		mux.Handle("/discord/", ad.Routes(b))
+		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
 	}
-	m.opsRoutes(mux, reg, ad.Ready)
-	return m.serve(ctx, mux, nil)
+	return m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), nil)
 }
 
-// serve runs the HTTP listener on http.addr (and run, when given, beside
-// it) until ctx is done or either fails; then it stops accepting and lets
-// requests in flight finish.
-func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.Context) error) error {
-	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("listening on http.addr %s: %w", m.Config.HTTP.Addr, err)
-	}
-	m.Logger.Info("listening", "component", "main", "addr", ln.Addr().String())
-	if m.Listening != nil {
-		m.Listening(ln.Addr().String())
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
+// endpoint is one HTTP listener: the config key of its address, the
+// address, and what it serves.
+type endpoint struct {
+	key, addr string
+	handler   http.Handler
+}
+
+// serve runs an HTTP server for each endpoint (and run, when given, beside
+// them) until ctx is done or one fails; then it stops accepting, lets
+// requests in flight finish for up to the grace period, and returns.
+func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Context) error) error {
+	lns := make([]net.Listener, 0, len(eps))
+	for _, ep := range eps {
+		ln, err := net.Listen("tcp", ep.addr)
+		if err != nil {
+			for _, ln := range lns {
+				ln.Close()
+			}
+			return fmt.Errorf("listening on %s %s: %w", ep.key, ep.addr, err)
 		}
-	}()
+		lns = append(lns, ln)
+	}
+	lim := m.limits()
+	servers := make([]*http.Server, len(eps))
+	addrs := make(map[string]string, len(eps))
+	errc := make(chan error, len(eps)+1)
+	for i, ep := range eps {
+		srv, ln := m.newServer(ep.key, ep.handler, lim), lns[i]
+		servers[i], addrs[ep.key] = srv, ln.Addr().String()
+		m.Logger.Info("listening", "component", "main", "listener", ep.key, "addr", addrs[ep.key])
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serving %s: %w", ep.key, err)
+			}
+		}()
+	}
+	if m.Env.Listening != nil {
+		m.Env.Listening(addrs)
+	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
 	if run != nil {
@@ -140,28 +164,99 @@ func (m *Main) serve(ctx context.Context, mux *http.ServeMux, run func(context.C
 			}
 		}()
 	}
+	var err error
 	select {
 	case <-ctx.Done():
-		err = nil
 	case err = <-errc:
 	}
 	m.Logger.Info("stopping: finishing requests in flight", "component", "main")
 	stopRun()
-	grace, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	grace, cancel := context.WithTimeout(context.Background(), lim.Grace)
 	defer cancel()
-	if serr := srv.Shutdown(grace); serr != nil {
-		m.Logger.Warn("requests still running at shutdown", "component", "main", "err", serr)
+	var wg sync.WaitGroup
+	for i, srv := range servers {
+		wg.Go(func() {
+			if serr := srv.Shutdown(grace); serr != nil {
+				m.Logger.Warn("requests still running at shutdown", "component", "main", "listener", eps[i].key, "err", serr)
+			}
+		})
 	}
+	wg.Wait()
 	return err
 }
 
-// shutdownGrace is how long a stop waits for requests in flight.
-const shutdownGrace = 15 * time.Second
+// Limits bound what one client may hold of icbot's HTTP servers, and how
+// long a stop waits for requests in flight.
+type Limits struct {
+	// ReadHeader is how long a client has to send a request's headers.
+	ReadHeader time.Duration
+	// Read is how long it has to send the whole request, body included;
+	// a stalled body is cut then.
+	Read time.Duration
+	// Write is how long a request may take, from the end of its headers,
+	// until its answer is written.
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next
+	// request.
+	Idle time.Duration
+	// MaxHeaderBytes caps a request's headers; more gets 431.
+	MaxHeaderBytes int
+	// Grace is how long a stop waits for requests in flight.
+	Grace time.Duration
+}
 
-// runSlack serves Slack over HTTP (when a signing secret is set) and Socket
-// Mode (when an app token is set), with /healthz, /readyz and /metrics on
-// the same listener, until ctx is done; then it stops accepting, lets
-// requests and follow-ups in flight finish, and returns.
+// DefaultLimits returns the limits of every HTTP server icbot starts.
+// Slack and Discord give up on an answer after 3 seconds, so a request
+// still arriving after Read can no longer be answered in time. Write
+// leaves room for the slowest body, the platforms' 3 seconds (Discord's
+// answer is deferred after 2) and the write; work that takes longer runs
+// after the answer and writes nothing on the connection. Idle is longer
+// than the idle timeouts of common reverse proxies (60 to 120 s), so that
+// the proxy, not icbot, closes a kept-alive connection and never sends a
+// request on one icbot is closing. The platforms' headers are well under
+// 2 KiB; 16 KiB leaves room for what a proxy adds. A stop waits for a
+// stalled request no longer than Read, and for a slow reader no longer
+// than Write.
+func DefaultLimits() Limits {
+	return Limits{
+		ReadHeader:     3 * time.Second,
+		Read:           5 * time.Second,
+		Write:          10 * time.Second,
+		Idle:           3 * time.Minute,
+		MaxHeaderBytes: 16 << 10,
+		Grace:          15 * time.Second,
+	}
+}
+
+func (m *Main) limits() Limits {
+	if m.Env.Limits != nil {
+		return *m.Env.Limits
+	}
+	return DefaultLimits()
+}
+
+// newServer is an HTTP server for the listener named by key (its config
+// key), with lim applied, logging through the main logger.
+func (m *Main) newServer(key string, h http.Handler, lim Limits) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: lim.ReadHeader,
+		ReadTimeout:       lim.Read,
+		WriteTimeout:      lim.Write,
+		IdleTimeout:       lim.Idle,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(m.Logger.With("component", "http", "listener", key).Handler(), slog.LevelWarn),
+	}
+	if hook := m.Env.ConnState; hook != nil {
+		srv.ConnState = func(c net.Conn, s http.ConnState) { hook(key, c, s) }
+	}
+	return srv
+}
+
+// runSlack serves Slack over HTTP on http.addr (when a signing secret is
+// set) and Socket Mode (when an app token is set), with /healthz, /readyz
+// and /metrics on http.admin_addr, until ctx is done; then it stops
+// accepting, lets requests and follow-ups in flight finish, and returns.
 func (m *Main) runSlack(ctx context.Context) error {
 	reg, met := newRegistry()
 	cfg := m.Config.Slack
@@ -182,16 +277,15 @@ func (m *Main) runSlack(ctx context.Context) error {
 	}
 	defer stopBackground()
 
-	mux := http.NewServeMux()
+	var eps []endpoint
 	if cfg.SigningSecret != "" {
-		mux.Handle("/slack/", ad.Routes(b))
+		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
 	}
-	m.opsRoutes(mux, reg, ad.Ready)
 	var socket func(context.Context) error
 	if cfg.AppToken != "" {
 		socket = func(ctx context.Context) error { return ad.RunSocketMode(ctx, b) }
 	}
-	err = m.serve(ctx, mux, socket)
+	err = m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), socket)
 	ad.Wait()
 	return err
 }

@@ -22,8 +22,8 @@ import (
 )
 
 // TestSlackServer runs icbot with the Slack adapter against a local fake
-// Slack: health, readiness, a signed command, metrics, then a graceful
-// stop that closes the database.
+// Slack: health and readiness on the admin listener, a signed command on
+// the public one, metrics, then a graceful stop that closes the database.
 func TestSlackServer(t *testing.T) {
 	fake := slacktest.NewTestServer()
 	fake.Start()
@@ -31,14 +31,15 @@ func TestSlackServer(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "icbot.db")
 	const secret = "test-signing-secret"
 	env := map[string]string{
-		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": db, "ICBOT_HTTP_ADDR": "127.0.0.1:0",
+		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": db, "ICBOT_HTTP_ADDR": "127.0.0.1:0", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0",
 		"ICBOT_SLACK_BOT_TOKEN": "xoxb-test", "ICBOT_SLACK_SIGNING_SECRET": secret, "ICBOT_SLACK_API_URL": fake.GetAPIURL(),
 		"ICBOT_SLACK_SET_CHANNEL": "CSET",
 	}
-	base, stop := serveFor(t, env)
+	r := startIcbot(t, env, nil)
+	base := r.base
 
 	get := func(path string) (int, string) {
-		resp, err := http.Get(base + path)
+		resp, err := http.Get(r.admin + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +83,7 @@ func TestSlackServer(t *testing.T) {
 		}
 	}
 
-	stop()
+	r.stop(t)
 	// The database was closed: it opens again at once.
 	st, err := storage.Open(db, storage.WithTimeout(100*time.Millisecond), storage.WithKey(keyOf(t, db)))
 	if err != nil {
@@ -91,42 +92,59 @@ func TestSlackServer(t *testing.T) {
 	st.Close()
 }
 
-// serveFor runs icbot with env as its environment until it listens on
-// http.addr, and returns its base URL and a stop (as SIGTERM does) that
-// checks it exits cleanly.
-func serveFor(t *testing.T, env map[string]string) (string, func()) {
+// running is an icbot started in-process by startIcbot.
+type running struct {
+	// base and admin are http://ADDR of http.addr (empty when icbot does
+	// not listen there) and of http.admin_addr.
+	base, admin string
+	cancel      context.CancelFunc
+	done        chan int
+	// stderr may be read once done has given the exit code.
+	stderr *bytes.Buffer
+}
+
+// startIcbot runs icbot with env as its environment, after tweak (when not
+// nil) has changed its Env, until it listens.
+func startIcbot(t *testing.T, env map[string]string, tweak func(*Env)) *running {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	addr := make(chan string, 1)
-	done := make(chan int, 1)
-	var stderr bytes.Buffer
-	go func() {
-		done <- Run(ctx, nil, Env{
-			Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &stderr,
-			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-			Listening: func(a string) { addr <- a },
-		})
-	}()
+	listening := make(chan map[string]string, 1)
+	r := &running{cancel: cancel, done: make(chan int, 1), stderr: &bytes.Buffer{}}
+	e := Env{
+		Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: r.stderr,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Listening: func(addrs map[string]string) { listening <- addrs },
+	}
+	if tweak != nil {
+		tweak(&e)
+	}
+	go func() { r.done <- Run(ctx, nil, e) }()
 	select {
-	case a := <-addr:
-		stop := func() {
-			t.Helper()
-			cancel()
-			select {
-			case code := <-done:
-				if code != 0 {
-					t.Errorf("exit %d after a stop: %s", code, stderr.String())
-				}
-			case <-time.After(30 * time.Second):
-				t.Fatal("icbot did not stop")
-			}
+	case addrs := <-listening:
+		if a, ok := addrs["http.addr"]; ok {
+			r.base = "http://" + a
 		}
-		return "http://" + a, stop
-	case code := <-done:
-		t.Fatalf("icbot exited with %d: %s", code, stderr.String())
+		r.admin = "http://" + addrs["http.admin_addr"]
+		return r
+	case code := <-r.done:
+		t.Fatalf("icbot exited with %d: %s", code, r.stderr.String())
 	case <-time.After(30 * time.Second):
 		t.Fatal("icbot did not start listening")
 	}
-	return "", nil
+	return nil
+}
+
+// stop stops icbot as SIGTERM does and checks that it exits cleanly.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case code := <-r.done:
+		if code != 0 {
+			t.Errorf("exit %d after a stop: %s", code, r.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("icbot did not stop")
+	}
 }
