@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/slack-go/slack/slacktest"
 
@@ -68,8 +69,40 @@ type fakeSlack struct {
 
 // shown is one message a channel shows.
 type shown struct {
-	TS   string
-	Text string
+	TS     string
+	Text   string
+	Blocks string // JSON, "" for none
+}
+
+// blocksRefused is Slack's error for a message's blocks it does not take:
+// more than 50, a section of more than 3000 characters, or, past about
+// 13,000 characters of text in all, msg_blocks_too_long. "" when it takes
+// them.
+func blocksRefused(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var blocks []struct {
+		Type string `json:"type"`
+		Text struct {
+			Text string `json:"text"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(raw), &blocks); err != nil || len(blocks) > 50 {
+		return "invalid_blocks"
+	}
+	total := 0
+	for _, b := range blocks {
+		n := len(utf16.Encode([]rune(b.Text.Text)))
+		if b.Type == "section" && n > 3000 {
+			return "invalid_blocks"
+		}
+		total += n
+	}
+	if total > 13000 {
+		return "msg_blocks_too_long"
+	}
+	return ""
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -161,8 +194,18 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		case "auth.test":
 			writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "team": "Night Swim", "user": "icbot"})
 		case "chat.postMessage":
+			if code := blocksRefused(r.PostForm.Get("blocks")); code != "" {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": code})
+				return
+			}
 			ts := fmt.Sprintf("%d.0001", len(f.calls))
-			f.history[ch] = append(f.history[ch], shown{TS: ts, Text: r.PostForm.Get("text")})
+			// Slack keeps the first 40,000 characters of a text, silently.
+			text := r.PostForm.Get("text")
+			if u := utf16.Encode([]rune(text)); len(u) > 40000 {
+				text = string(utf16.Decode(u[:40000]))
+			}
+			f.history[ch] = append(f.history[ch], shown{TS: ts, Text: text, Blocks: r.PostForm.Get("blocks")})
 			writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts})
 		case "chat.delete":
 			ts := r.PostForm.Get("ts")
