@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -311,7 +313,8 @@ func imHandle(ch string) string { return replyIM + "|" + ch }
 // response_url while Slack still accepts it, in the DM channel the command
 // came from, or, when neither works, ErrReplyExpired makes the bot DM. A
 // long reply goes in parts (see splitMessage); one the response_url no
-// longer takes goes by DM with the rest.
+// longer takes goes by DM with the rest. A response_url is followed only
+// to Slack's own host (see replyAllowed), whatever the handle says.
 func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
 	kind, rest, _ := strings.Cut(handle, "|")
 	switch kind {
@@ -323,6 +326,10 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 		secs, err := strconv.ParseInt(issued, 10, 64)
 		if !ok || err != nil || a.clock().Sub(time.Unix(secs, 0)) > replyLimit {
 			return bot.ErrReplyExpired
+		}
+		if !a.replyAllowed(target) {
+			a.log.Warn("refused a reply handle that does not lead to Slack; replying by DM", "host", hostOf(target))
+			return fmt.Errorf("%w: not a Slack response_url", bot.ErrReplyExpired)
 		}
 		parts := splitMessage(m)
 		for n, part := range parts {
@@ -362,10 +369,49 @@ func (a *Adapter) postResponse(ctx context.Context, target string, m bot.Message
 		msg.Blocks = &slackapi.Blocks{BlockSet: b}
 	}
 	if err := slackapi.PostWebhookCustomHTTPContext(ctx, target, a.http, msg); err != nil {
-		a.log.Warn("response_url failed; replying by DM", "err", err)
+		err = withoutURL(err)
+		a.log.Warn("response_url failed; replying by DM", "host", hostOf(target), "err", err)
 		return fmt.Errorf("%w: %v", bot.ErrReplyExpired, err)
 	}
 	return nil
+}
+
+// withoutURL keeps a request's URL out of an error, and so out of logs: a
+// response_url is as good as a token for replying to its caller.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s to %s: %w", ue.Op, hostOf(ue.URL), ue.Err)
+	}
+	return err
+}
+
+// slackHooks is the host of Slack's response_urls.
+const slackHooks = "hooks.slack.com"
+
+// replyAllowed reports whether a response_url may be followed: https to
+// Slack's own host, or to the host of the configured API URL (a fake or
+// a proxy), by its scheme. A reply handle is kept in the database with a
+// pending message; one changed there to lead elsewhere is refused, and
+// the message goes by DM.
+func (a *Adapter) replyAllowed(target string) bool {
+	u, err := url.Parse(target)
+	if err != nil || u.User != nil || u.Opaque != "" || u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" && strings.EqualFold(u.Host, slackHooks) {
+		return true
+	}
+	return a.apiBase != nil && u.Scheme == a.apiBase.Scheme && strings.EqualFold(u.Host, a.apiBase.Host)
+}
+
+// hostOf names where a URL leads, for a log line: its host only, never its
+// path, which holds a token.
+func hostOf(target string) string {
+	if u, err := url.Parse(target); err == nil {
+		return u.Host
+	}
+	return "(not a URL)"
 }
 
 // ephemeral is the body of an acknowledgement that answers the caller.

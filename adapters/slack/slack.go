@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -60,9 +61,12 @@ type Adapter struct {
 	log    *slog.Logger
 	clock  func() time.Time
 	http   *http.Client // for response_url
-	web    *http.Client // for the Web API; nil: one with apiTimeout
-	pace   *pacer
-	met    *metrics
+	// apiBase is the configured API URL, whose host response_urls may
+	// also lead to; nil for Slack's own.
+	apiBase *url.URL
+	web     *http.Client // for the Web API; nil: one with apiTimeout
+	pace    *pacer
+	met     *metrics
 
 	botUser atomic.Value // string: icbot's own user id, from auth.test
 	ready   atomic.Bool
@@ -136,6 +140,19 @@ func New(cfg Config, events EventLog, opts ...Option) *Adapter {
 	if a.met == nil {
 		a.met = newMetrics(nil)
 	}
+	if u, err := url.Parse(cfg.APIURL); cfg.APIURL != "" && err == nil && u.Host != "" {
+		a.apiBase = u
+	}
+	// A response_url that redirects is followed only to where a
+	// response_url may lead.
+	replies := *a.http
+	replies.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 || !a.replyAllowed(req.URL.String()) {
+			return fmt.Errorf("slack: a response_url redirected to %s; not followed", req.URL.Host)
+		}
+		return nil
+	}
+	a.http = &replies
 	a.log = a.log.With("component", "slack")
 	retry := slackapi.DefaultRetryConfig()
 	retry.MaxRetries = a.retries
