@@ -421,6 +421,13 @@ type ephemeral struct {
 	Blocks       []slackapi.Block `json:"blocks,omitempty"`
 }
 
-func answer(o *bot.Outcome) ephemeral {
-	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(o.ReplyText())}
+// answer is the acknowledgement that answers a command: its first part,
+// when it is longer than one message holds, and the rest.
+func answer(o *bot.Outcome) (ephemeral, []string) {
+	parts := messageParts(o.ReplyText())
+	first := ""
+	if len(parts) > 0 {
+		first = parts[0]
+	}
+	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(first)}, parts[min(1, len(parts)):]
 }

@@ -393,6 +393,8 @@ type rig struct {
 	bot   *bot.Bot
 	ad    *slack.Adapter
 	srv   *httptest.Server
+	// triggers counts the commands typed, for their trigger ids.
+	triggers int
 }
 
 func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
@@ -410,8 +412,12 @@ func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 	}
 	r := &rig{t: t, fake: o.fake, store: st, path: o.path}
 	cfg := slack.Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: o.fake.srv.GetAPIURL(), AppToken: appToken}
-	r.ad = slack.New(cfg, st, append([]slack.Option{slack.WithPace(time.Millisecond)}, o.adapter...)...)
-	r.bot = bot.New(st, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
+	r.ad = slack.New(cfg, append([]slack.Option{slack.WithPace(time.Millisecond)}, o.adapter...)...)
+	var bs bot.Store = st
+	if o.store != nil {
+		bs = o.store(st)
+	}
+	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
 	if err := r.ad.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -424,6 +430,8 @@ type rigOpts struct {
 	path    string
 	fake    *fakeSlack
 	adapter []slack.Option
+	// store, when set, wraps the store the bot is given.
+	store func(bot.Store) bot.Store
 }
 
 func (r *rig) close() {
@@ -478,9 +486,13 @@ func (r *rig) postTo(srv *httptest.Server, path, contentType, body string, heade
 func (r *rig) slash(user, line string) string {
 	r.t.Helper()
 	name, text, _ := strings.Cut(line, " ")
+	// Slack makes a trigger for each command typed: the same line typed
+	// twice is two requests.
+	r.triggers++
 	form := url.Values{
 		"command": {name}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(strings.TrimPrefix(user, "U"))},
 		"channel_id": {"CSET"}, "team_id": {"T1"}, "response_url": {r.fake.srv.GetAPIURL() + "response/" + user},
+		"trigger_id": {fmt.Sprintf("trig-%d", r.triggers)},
 	}
 	code, body := r.post("/slack/commands", "application/x-www-form-urlencoded", form.Encode())
 	if code != http.StatusOK {

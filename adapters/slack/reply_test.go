@@ -22,7 +22,7 @@ func TestResponseURLLimits(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { posts.Add(1) }))
 	defer srv.Close()
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	a := New(Config{APIURL: srv.URL}, nil, WithClock(func() time.Time { return now }))
+	a := New(Config{APIURL: srv.URL}, WithClock(func() time.Time { return now }))
 	ctx := context.Background()
 	m := bot.Message{Text: "late"}
 
@@ -88,7 +88,7 @@ func TestReplyOnlyToSlack(t *testing.T) {
 	defer api.Close()
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	var logs strings.Builder
-	a := New(Config{APIURL: api.URL + "/api/"}, nil, WithClock(func() time.Time { return now }),
+	a := New(Config{APIURL: api.URL + "/api/"}, WithClock(func() time.Time { return now }),
 		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	ctx := context.Background()
 	const secret = "boundary notes: CANARY-7731"
@@ -119,7 +119,7 @@ func TestReplyOnlyToSlack(t *testing.T) {
 	}
 
 	// Without a configured API URL, Slack's own host alone, over https.
-	slack := New(Config{}, nil)
+	slack := New(Config{})
 	for target, want := range map[string]bool{
 		"https://hooks.slack.com/commands/T1/2/abc":       true,
 		"https://HOOKS.slack.com/actions/T1/2/abc":        true,

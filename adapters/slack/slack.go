@@ -37,12 +37,6 @@ type Handler interface {
 	FollowUp(ctx context.Context, o *bot.Outcome)
 }
 
-// EventLog remembers which platform events were handled, across restarts;
-// *storage.Store is one.
-type EventLog interface {
-	FirstSeen(ctx context.Context, key string, now time.Time) (bool, error)
-}
-
 // Config is what the adapter needs from icbot's configuration.
 type Config struct {
 	BotToken      string // xoxb-...
@@ -57,7 +51,6 @@ type Adapter struct {
 	cfg    Config
 	client *slackapi.Client
 	api    api
-	events EventLog
 	log    *slog.Logger
 	clock  func() time.Time
 	http   *http.Client // for response_url
@@ -120,11 +113,10 @@ const apiTimeout = 20 * time.Second
 // delivery queue waits and tries again.
 func WithAPIRetries(n int) Option { return func(a *Adapter) { a.retries = n } }
 
-// New returns a Slack adapter. events records handled events so that a
-// retried one has one effect.
-func New(cfg Config, events EventLog, opts ...Option) *Adapter {
+// New returns a Slack adapter.
+func New(cfg Config, opts ...Option) *Adapter {
 	a := &Adapter{
-		cfg: cfg, events: events,
+		cfg:     cfg,
 		log:     slog.New(slog.DiscardHandler),
 		clock:   time.Now,
 		http:    &http.Client{Timeout: 10 * time.Second},
