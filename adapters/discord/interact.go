@@ -150,7 +150,16 @@ func (a *Adapter) edit(ctx context.Context, i *discordgo.Interaction, r *discord
 }
 
 // interaction handles one interaction and says how to answer it.
+// Interactions from another server than the production's are refused.
 func (a *Adapter) interaction(ctx context.Context, h Handler, i *discordgo.Interaction) *answer {
+	if !a.fromOwnServer(i) {
+		a.log.Warn("refused an interaction from another server", "guild", i.GuildID)
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}, after: func() {}}
+		}
+		return a.text("icbot works only in its production's own server, or in a DM with it.")
+	}
 	switch i.Type {
 	case discordgo.InteractionPing:
 		return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, after: func() {}}
@@ -201,11 +210,27 @@ func (a *Adapter) text(s string) *answer {
 	return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: ephemeral(s)}, after: func() {}}
 }
 
-// command is the bot.Command behind an interaction.
+// fromOwnServer reports whether an interaction may be run: it comes from
+// the configured server, or from a DM with icbot (no server: the buttons
+// and forms of icbot's DMs), or no server is configured. An interaction
+// from another server the bot was added to would act on the production
+// with channels and people that are not its own.
+func (a *Adapter) fromOwnServer(i *discordgo.Interaction) bool {
+	return a.cfg.GuildID == "" || i.GuildID == "" || i.GuildID == a.cfg.GuildID
+}
+
+// command is the bot.Command behind an interaction. Its request key is
+// the interaction's id: Discord delivers an interaction once, so the same
+// one again (a copy of a signed request, a gateway event replayed) has no
+// second effect.
 func (a *Adapter) command(i *discordgo.Interaction, line string) bot.Command {
 	id, name := caller(i)
-	return bot.Command{Caller: bot.UserID(id), CallerName: clean(name), Channel: bot.ChannelID(i.ChannelID), Text: line,
+	cmd := bot.Command{Caller: bot.UserID(id), CallerName: clean(name), Channel: bot.ChannelID(i.ChannelID), Text: line,
 		ReplyHandle: tokenHandle(i, a.clock())}
+	if i.ID != "" {
+		cmd.Once = "discord:" + i.ID
+	}
+	return cmd
 }
 
 // run handles a command line for an interaction: the answer is the
