@@ -74,6 +74,62 @@ type shown struct {
 	Blocks string // JSON, "" for none
 }
 
+// viewRefused reports whether Slack would refuse a views.open body: more
+// than 100 blocks, a title over 24 characters, an input's label over
+// 2000, a choice's text over 75, a section over 3000, a text input whose
+// value is over 3000 (or its max_length), private metadata over 3000.
+func viewRefused(body string) bool {
+	type text struct {
+		Text string `json:"text"`
+	}
+	var req struct {
+		View struct {
+			Title           text   `json:"title"`
+			PrivateMetadata string `json:"private_metadata"`
+			Blocks          []struct {
+				Type    string `json:"type"`
+				Text    text   `json:"text"`
+				Label   text   `json:"label"`
+				Element struct {
+					Type         string `json:"type"`
+					InitialValue string `json:"initial_value"`
+					MaxLength    int    `json:"max_length"`
+					Options      []struct {
+						Text text `json:"text"`
+					} `json:"options"`
+				} `json:"element"`
+			} `json:"blocks"`
+		} `json:"view"`
+	}
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		return true
+	}
+	n := func(s string) int { return len(utf16.Encode([]rune(s))) }
+	v := req.View
+	if len(v.Blocks) > 100 || n(v.Title.Text) > 24 || n(v.PrivateMetadata) > 3000 {
+		return true
+	}
+	for _, b := range v.Blocks {
+		switch b.Type {
+		case "section":
+			if n(b.Text.Text) > 3000 {
+				return true
+			}
+		case "input":
+			if n(b.Label.Text) > 2000 || n(b.Element.InitialValue) > 3000 ||
+				b.Element.MaxLength > 3000 || (b.Element.MaxLength > 0 && n(b.Element.InitialValue) > b.Element.MaxLength) {
+				return true
+			}
+			for _, o := range b.Element.Options {
+				if n(o.Text.Text) > 75 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // blocksRefused is Slack's error for a message's blocks it does not take:
 // more than 50, a section of more than 3000 characters, or, past about
 // 13,000 characters of text in all, msg_blocks_too_long. "" when it takes
@@ -264,6 +320,11 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			f.members[ch] = slices.DeleteFunc(f.members[ch], func(m string) bool { return m == u })
 			writeJSON(w, map[string]any{"ok": true})
 		case "views.open":
+			if viewRefused(r.PostForm.Get("body")) {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+				return
+			}
 			writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 		case "users.info":
 			u := r.PostForm.Get("user")
