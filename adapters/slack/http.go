@@ -374,6 +374,7 @@ type eventEnvelope struct {
 		BotID       string `json:"bot_id"`
 		Subtype     string `json:"subtype"`
 		Text        string `json:"text"`
+		Inviter     string `json:"inviter"`
 	} `json:"event"`
 }
 
@@ -382,9 +383,16 @@ type eventEnvelope struct {
 // id is its request key, recorded with its effect, so that Slack's retry
 // of it has none. It reports false when the command could not be recorded
 // and Slack should deliver the event again (unless lastTry: then the
-// person is told).
+// person is told). A member joining a channel, or a channel being shared,
+// has the bot check who reads the channel now, after the acknowledgement:
+// what icbot posted there that a new reader may not read is taken down,
+// and the IC told.
 func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope, lastTry bool) bool {
 	if env.Type != "event_callback" {
+		return true
+	}
+	if ch, ok := readersEvent(env, a.botUserID()); ok {
+		a.afterAck(ctx, func(ctx context.Context) { h.ChannelChanged(ctx, ch) })
 		return true
 	}
 	cmd, ok := eventCommand(env, a.botUserID(), nil)
@@ -430,4 +438,24 @@ func eventCommand(env eventEnvelope, botUser string, names map[string]string) (b
 		Channel: bot.ChannelID(e.Channel), ReplyHandle: imHandle(e.Channel), Text: withNames(text, names),
 		Once: "slack:event:" + env.EventID,
 	}, true
+}
+
+// readersEvent reports whether an event says who reads a channel may have
+// changed outside icbot, and which channel: a member joined it, or it was
+// shared with another workspace. A member icbot invited itself is not
+// news: the closed-set lock invites only those who may read everything
+// icbot posted there, and its end brings people back only once what they
+// may not read is gone.
+func readersEvent(env eventEnvelope, botUser string) (bot.ChannelID, bool) {
+	e := env.Event
+	if env.Type != "event_callback" || e.Channel == "" {
+		return "", false
+	}
+	switch e.Type {
+	case "member_joined_channel":
+		return bot.ChannelID(e.Channel), e.Inviter == "" || e.Inviter != botUser
+	case "channel_shared":
+		return bot.ChannelID(e.Channel), true
+	}
+	return "", false
 }

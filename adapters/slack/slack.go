@@ -31,10 +31,12 @@ import (
 	"icbot/bot"
 )
 
-// Handler runs commands; *bot.Bot is one.
+// Handler runs commands, and hears of channels whose readers may have
+// changed outside icbot; *bot.Bot is one.
 type Handler interface {
 	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
 	FollowUp(ctx context.Context, o *bot.Outcome)
+	ChannelChanged(ctx context.Context, ch bot.ChannelID)
 }
 
 // Config is what the adapter needs from icbot's configuration.
