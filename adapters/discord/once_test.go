@@ -133,7 +133,9 @@ func TestFollowUpsOnlyToDiscord(t *testing.T) {
 	ctx := context.Background()
 	m := bot.Message{Text: "garment notes: CANARY-4410"}
 	// A reply handle as the adapter makes it: "tok|issued|app id|token".
-	handle := func(app, token string) string { return "tok|" + strconv.FormatInt(time.Now().Unix(), 10) + "|" + app + "|" + token }
+	handle := func(app, token string) string {
+		return "tok|" + strconv.FormatInt(time.Now().Unix(), 10) + "|" + app + "|" + token
+	}
 	good := func(token string) string { return handle(fakeAppID, token) }
 	if err := ad.Reply(ctx, good("tok-I1"), paula, m); err != nil {
 		t.Fatalf("a follow-up to icbot's own interaction: %v", err)
