@@ -171,6 +171,12 @@ func (o *Outcome) ReplyText() string {
 // HasFollowUp reports whether FollowUp has anything to do.
 func (o *Outcome) HasFollowUp() bool { return len(o.deliveries) > 0 || len(o.effects) > 0 }
 
+// Repeated reports whether the command was not run because its request
+// key (Command.Once) had been seen before: a replay, or a platform's
+// retry of a request that took effect. Adapters need not answer it again
+// where the first answer already went.
+func (o *Outcome) Repeated() bool { return o.Err == errRepeated }
+
 // effect is follow-up work with side effects on the platform, such as a
 // channel lock, done after the command's transaction has committed.
 type effect func(ctx context.Context, b *Bot, cmd Command) error

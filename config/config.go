@@ -536,7 +536,7 @@ var keyTable = []key{
 			}
 			return nil
 		}),
-	stringKey("slack.api_url", "optional Slack API base URL, an absolute http(s) URL, for tests and proxies",
+	stringKey("slack.api_url", "optional Slack API base URL, an absolute http(s) URL, for tests and proxies; late replies may then also go to its host",
 		func(c *Config) *string { return &c.Slack.APIURL },
 		func(c *Config) error { return checkURL(c.Slack.APIURL, "https://slack.com/api/") }),
 	stringKey("slack.set_channel", "Slack channel id for set-wide notices, such as C0123ABCD",

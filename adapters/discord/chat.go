@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -192,7 +193,8 @@ func tokenHandle(i *discordgo.Interaction, now time.Time) string {
 
 // Reply sends a late reply only its recipient sees, as an ephemeral
 // follow-up to their interaction while its token lasts; after that the bot
-// sends it by DM.
+// sends it by DM. The follow-up goes to Discord's API base, or the
+// configured api_url, whatever the handle says (see followUpHandle).
 func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
 	fields := strings.SplitN(handle, "|", 4)
 	if len(fields) != 4 || fields[0] != "tok" {
@@ -201,6 +203,12 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 	secs, err := strconv.ParseInt(fields[1], 10, 64)
 	if err != nil || a.clock().Sub(time.Unix(secs, 0)) > tokenLife {
 		return bot.ErrReplyExpired
+	}
+	if !a.followUpHandle(fields[2], fields[3]) {
+		// Kept in the database with a pending message, a handle changed
+		// there could point the follow-up elsewhere: it is refused.
+		a.log.Warn("refused a reply handle that is not icbot's; replying by DM")
+		return fmt.Errorf("%w: not a follow-up to icbot's interaction", bot.ErrReplyExpired)
 	}
 	i := &discordgo.Interaction{AppID: fields[2], Token: fields[3]}
 	ps := parts(m.Text)
@@ -226,4 +234,42 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 		return a.DM(ctx, to, rest)
 	}
 	return nil
+}
+
+// maxToken bounds an interaction token; Discord's are a few hundred
+// characters.
+const maxToken = 1000
+
+// followUpHandle reports whether a reply handle's application id and
+// token make a follow-up to icbot's own interaction: the id is icbot's
+// application's (a number, when none is configured), the token holds only
+// the characters Discord's tokens are made of. Both go into the path of
+// the follow-up's URL, so anything else (a slash, "..", a "?") could turn
+// it into another request of icbot's, with its bot token, such as a post
+// to a channel.
+func (a *Adapter) followUpHandle(app, token string) bool {
+	switch {
+	case a.cfg.ApplicationID != "" && app != a.cfg.ApplicationID:
+		return false
+	case a.cfg.ApplicationID == "" && !digits(app):
+		return false
+	case token == "" || len(token) > maxToken || strings.Trim(token, ".") == "":
+		return false
+	}
+	for _, r := range token {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// digits reports whether s is a Discord id: digits, at least one.
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -132,7 +132,7 @@ func applicationCommands(cat []bot.CommandInfo) []*discordgo.ApplicationCommand 
 func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInteractionData) (string, error) {
 	path := []string{data.Name}
 	opts := data.Options
-	for len(opts) == 1 && (opts[0].Type == discordgo.ApplicationCommandOptionSubCommandGroup || opts[0].Type == discordgo.ApplicationCommandOptionSubCommand) {
+	for len(opts) == 1 && opts[0] != nil && (opts[0].Type == discordgo.ApplicationCommandOptionSubCommandGroup || opts[0].Type == discordgo.ApplicationCommandOptionSubCommand) {
 		if opts[0].Name != callSub {
 			path = append(path, opts[0].Name)
 		}
@@ -146,6 +146,9 @@ func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInterac
 	c := cat[i]
 	values := map[string]string{}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		// performers2 ... join performers: the list they stand for.
 		name := strings.TrimRight(o.Name, "0123456789")
 		v := optionValue(o)

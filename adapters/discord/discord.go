@@ -28,10 +28,12 @@ import (
 	"icbot/bot"
 )
 
-// Handler runs commands; *bot.Bot is one.
+// Handler runs commands, and hears of channels whose readers may have
+// changed outside icbot; *bot.Bot is one.
 type Handler interface {
 	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
 	FollowUp(ctx context.Context, o *bot.Outcome)
+	ChannelChanged(ctx context.Context, ch bot.ChannelID)
 	Catalogue() []bot.CommandInfo
 	SceneChoices(ctx context.Context, caller bot.UserID, prefix string) ([]bot.SceneChoice, error)
 }
@@ -58,6 +60,10 @@ type Adapter struct {
 	dms     map[bot.UserID]string // user -> DM channel id
 	botID   string                // icbot's user id, when there is no gateway session
 	closing bool                  // set by Close: no new interactions are run
+	// own lists, per channel, the permission overwrites icbot's own
+	// changes leave it with, one after another, so that the channel
+	// updates they cause are told apart from changes made by others.
+	own map[string][]string
 
 	// inflight counts follow-ups still running after their answer.
 	inflight inflight.Group
@@ -96,7 +102,7 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds
 	s.ShouldRetryOnRateLimit = true
 	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, dms: map[bot.UserID]string{},
-		deferAfter: 2 * time.Second}
+		own: map[string][]string{}, deferAfter: 2 * time.Second}
 	for _, o := range opts {
 		o(a)
 	}
@@ -157,7 +163,11 @@ func (a *Adapter) Register(h Handler) ([]*discordgo.ApplicationCommand, error) {
 }
 
 // Open connects to the gateway and hands every interaction to h. It
-// registers the commands first.
+// registers the commands first. A channel's permission overwrites changed
+// by someone other than icbot (a CHANNEL_UPDATE, which the Guilds intent
+// brings) have h check who reads the channel now, in the background; Close
+// waits for it. Without the gateway (interactions over HTTP alone) such
+// changes go unnoticed.
 func (a *Adapter) Open(h Handler) error {
 	if _, err := a.Register(h); err != nil {
 		return err
@@ -166,6 +176,18 @@ func (a *Adapter) Open(h Handler) error {
 		a.respond(context.Background(), h, ic.Interaction, func(r *discordgo.InteractionResponse) error {
 			return a.api.InteractionRespond(ic.Interaction, r)
 		})
+	})
+	a.session.AddHandler(func(s *discordgo.Session, cu *discordgo.ChannelUpdate) {
+		if cu.Channel == nil || (a.cfg.GuildID != "" && cu.GuildID != a.cfg.GuildID) || a.ownChange(cu.Channel) {
+			return
+		}
+		if !a.begin() {
+			return
+		}
+		go func() {
+			defer a.inflight.Done()
+			h.ChannelChanged(context.Background(), bot.ChannelID(cu.ID))
+		}()
 	})
 	if err := a.session.Open(); err != nil {
 		return fmt.Errorf("discord: opening the gateway: %w", err)

@@ -5,3 +5,8 @@ import "time"
 // SetDeferAfter shortens how long an answer may take before a deferred
 // one is sent, so that tests need not wait two seconds.
 func SetDeferAfter(a *Adapter, d time.Duration) { a.deferAfter = d }
+
+// SyncEvents has the gateway's event handlers run one after another, in
+// the order Discord sent the events, so that a test knows every earlier
+// event was handled once a later one is.
+func SyncEvents(a *Adapter) { a.session.SyncEvents = true }

@@ -95,6 +95,13 @@ type fakeDiscord struct {
 	// Messages holds every message the fake created (channel messages,
 	// follow-ups, edits of @original), in order.
 	Messages []*discordgo.Message
+	// History is what each channel shows whoever may view it, a member
+	// let in later included: the messages posted there and not deleted.
+	History map[string][]*discordgo.Message
+	// ChannelUpdates makes every change to a channel's permission
+	// overwrites send a CHANNEL_UPDATE dispatch with the channel, as
+	// Discord does, to a session on the gateway.
+	ChannelUpdates bool
 
 	// Fail answers matching requests with that error, every time, until removed.
 	Fail map[string]failure
@@ -124,6 +131,7 @@ type fakeDiscord struct {
 
 	recorded     []restCall
 	recordedCh   chan struct{} // closed and replaced at each recorded call
+	updates      [][]byte      // CHANNEL_UPDATE data to dispatch once the lock is let go
 	nextID       int64
 	interactions map[string]*fakeInteraction // by interaction id
 	tokens       map[string]*fakeInteraction // by interaction token
@@ -166,6 +174,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		Guilds:       map[string]*discordgo.Guild{},
 		Users:        map[string]*discordgo.User{},
 		Commands:     map[string][]*discordgo.ApplicationCommand{},
+		History:      map[string][]*discordgo.Message{},
 		Fail:         map[string]failure{},
 		RateLimit:    map[string]int{},
 		Hang:         map[string]time.Duration{},
@@ -454,7 +463,12 @@ func (f *fakeDiscord) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	f.recorded = append(f.recorded, call)
 	close(f.recordedCh)
 	f.recordedCh = make(chan struct{})
+	updates := f.updates
+	f.updates = nil
 	f.mu.Unlock()
+	for _, u := range updates {
+		f.dispatchNow("CHANNEL_UPDATE", u)
+	}
 
 	for k, v := range header {
 		w.Header()[k] = v
@@ -505,7 +519,38 @@ var (
 	fakeErrInvalidToken   = failure{Status: 401, Code: 50027, Message: "Invalid Webhook Token"}
 	fakeErrInvalidBody    = failure{Status: 400, Code: 50035, Message: "Invalid Form Body"}
 	fakeErrNotFound       = failure{Status: 404, Code: 0, Message: "404: Not Found"}
+	fakeErrUnknownMessage = failure{Status: 404, Code: 10008, Message: "Unknown Message"}
 )
+
+// channelUpdated queues a CHANNEL_UPDATE of c when ChannelUpdates is set,
+// under f.mu; it is sent once the request is answered.
+func (f *fakeDiscord) channelUpdated(c *discordgo.Channel) {
+	if !f.ChannelUpdates {
+		return
+	}
+	if raw, err := json.Marshal(c); err == nil {
+		f.updates = append(f.updates, raw)
+	}
+}
+
+// dispatchNow sends a dispatch to the session on the gateway, if one is
+// connected and ready; otherwise it is lost, as Discord's are for a
+// session that is not there.
+func (f *fakeDiscord) dispatchNow(event string, raw []byte) {
+	f.wsMu.Lock()
+	defer f.wsMu.Unlock()
+	f.mu.Lock()
+	conn, ready := f.conn, f.ready
+	if conn == nil || !ready {
+		f.mu.Unlock()
+		return
+	}
+	f.seq++
+	frame, _ := json.Marshal(map[string]any{"op": 0, "s": f.seq, "t": event, "d": json.RawMessage(raw)})
+	f.history = append(f.history, sentFrame{f.seq, frame})
+	f.mu.Unlock()
+	_ = conn.WriteMessage(websocket.TextMessage, frame)
+}
 
 // serve answers the routes the fake knows, under f.mu.
 func (f *fakeDiscord) serve(r *http.Request, p string, body []byte) (int, any) {
@@ -581,6 +626,7 @@ func (f *fakeDiscord) serve(r *http.Request, p string, body []byte) (int, any) {
 		} else {
 			c.PermissionOverwrites = append(c.PermissionOverwrites, &o)
 		}
+		f.channelUpdated(c)
 		return 204, nil
 	case is("DELETE", "channels", "*", "permissions", "*"):
 		c, ok := f.Channels[seg[1]]
@@ -588,12 +634,23 @@ func (f *fakeDiscord) serve(r *http.Request, p string, body []byte) (int, any) {
 			return failUnknownChannel.answer()
 		}
 		c.PermissionOverwrites = slices.DeleteFunc(c.PermissionOverwrites, func(x *discordgo.PermissionOverwrite) bool { return x.ID == seg[3] })
+		f.channelUpdated(c)
 		return 204, nil
 	case is("POST", "channels", "*", "messages"):
-		return f.newMessage(r, body, seg[1], nil)
+		st, a := f.newMessage(r, body, seg[1], nil)
+		if st == 200 {
+			f.History[seg[1]] = append(f.History[seg[1]], f.Messages[len(f.Messages)-1])
+		}
+		return st, a
 	case is("PATCH", "channels", "*", "messages", "*"):
 		return f.editMessage(r, body, seg[3])
 	case is("DELETE", "channels", "*", "messages", "*"):
+		shown := f.History[seg[1]]
+		i := slices.IndexFunc(shown, func(m *discordgo.Message) bool { return m.ID == seg[3] })
+		if i < 0 {
+			return fakeErrUnknownMessage.answer()
+		}
+		f.History[seg[1]] = slices.Delete(shown, i, i+1)
 		return 204, nil
 
 	case is("PUT", "applications", "*", "commands"):

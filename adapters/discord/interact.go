@@ -150,62 +150,149 @@ func (a *Adapter) edit(ctx context.Context, i *discordgo.Interaction, r *discord
 }
 
 // interaction handles one interaction and says how to answer it.
+// Interactions from another server than the production's are refused.
 func (a *Adapter) interaction(ctx context.Context, h Handler, i *discordgo.Interaction) *answer {
+	if !a.fromOwnServer(i) {
+		a.log.Warn("refused an interaction from another server", "guild", i.GuildID)
+		if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+			return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{}}}, after: func() {}}
+		}
+		return a.text("icbot works only in its production's own server, or in a DM with it.")
+	}
+	req := decode(h.Catalogue(), i)
+	switch req.kind {
+	case askPing:
+		return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, after: func() {}}
+	case askUnknown:
+		a.log.Warn("an unknown command", "err", req.err)
+		return a.text("icbot does not know that command: its commands may need registering again.")
+	case askRun:
+		return a.run(ctx, h, i, req.line)
+	case askScenes:
+		return a.autocomplete(ctx, h, i, req.line)
+	case askModal:
+		return a.openModal(ctx, h, i, req.line)
+	}
+	a.log.Debug("ignored an interaction", "type", i.Type.String())
+	return nil
+}
+
+// asked is what an interaction asks of icbot, read from the interaction
+// alone.
+type asked struct {
+	kind askKind
+	// line is the command line to run (askRun), the command that makes
+	// the form to open (askModal), or what the person has typed of a
+	// scene id (askScenes).
+	line string
+	err  error // why a command is unknown (askUnknown)
+}
+
+type askKind int
+
+const (
+	askNothing askKind = iota // nothing icbot answers
+	askPing                   // Discord checking the endpoint
+	askUnknown                // a command icbot does not have
+	askRun                    // run a command
+	askScenes                 // offer scene ids
+	askModal                  // open a form's free-text fields
+)
+
+// decode reads what an interaction asks, through the bot's catalogue: an
+// application command is the command line its options spell; a button is
+// the command its id carries; a select menu's choice or a submitted modal
+// is the form's command with the values given.
+func decode(cat []bot.CommandInfo, i *discordgo.Interaction) asked {
 	switch i.Type {
 	case discordgo.InteractionPing:
-		return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, after: func() {}}
+		return asked{kind: askPing}
 	case discordgo.InteractionApplicationCommand:
-		line, err := commandLine(h.Catalogue(), i.ApplicationCommandData())
+		line, err := commandLine(cat, i.ApplicationCommandData())
 		if err != nil {
-			a.log.Warn("an unknown command", "err", err)
-			return a.text("icbot does not know that command: its commands may need registering again.")
+			return asked{kind: askUnknown, err: err}
 		}
-		return a.run(ctx, h, i, line)
+		return asked{kind: askRun, line: line}
 	case discordgo.InteractionApplicationCommandAutocomplete:
-		return a.autocomplete(ctx, h, i)
+		return asked{kind: askScenes, line: focused(i.ApplicationCommandData().Options)}
 	case discordgo.InteractionMessageComponent:
 		d := i.MessageComponentData()
 		switch {
 		case strings.HasPrefix(d.CustomID, idCommand):
-			return a.run(ctx, h, i, strings.TrimPrefix(d.CustomID, idCommand))
+			return asked{kind: askRun, line: strings.TrimPrefix(d.CustomID, idCommand)}
 		case strings.HasPrefix(d.CustomID, idSelect) && len(d.Values) == 1:
 			cmd, key, _ := strings.Cut(strings.TrimPrefix(d.CustomID, idSelect), "|")
 			f := &bot.Form{Command: cmd, Choices: []bot.FormChoice{{Key: key}}}
-			return a.run(ctx, h, i, f.Submit(map[string]string{key: d.Values[0]}))
+			return asked{kind: askRun, line: f.Submit(map[string]string{key: d.Values[0]})}
 		case strings.HasPrefix(d.CustomID, idModal):
-			return a.openModal(ctx, h, i, strings.TrimPrefix(d.CustomID, idModal))
+			return asked{kind: askModal, line: strings.TrimPrefix(d.CustomID, idModal)}
 		}
 	case discordgo.InteractionModalSubmit:
 		d := i.ModalSubmitData()
-		if strings.HasPrefix(d.CustomID, idSubmit) {
-			f := &bot.Form{Command: strings.TrimPrefix(d.CustomID, idSubmit)}
-			values := map[string]string{}
-			for _, row := range d.Components {
-				if r, ok := row.(*discordgo.ActionsRow); ok {
-					for _, c := range r.Components {
-						if t, ok := c.(*discordgo.TextInput); ok {
-							f.Texts = append(f.Texts, bot.FormText{Key: t.CustomID})
-							values[t.CustomID] = t.Value
-						}
-					}
+		if !strings.HasPrefix(d.CustomID, idSubmit) {
+			break
+		}
+		f := &bot.Form{Command: strings.TrimPrefix(d.CustomID, idSubmit)}
+		values := map[string]string{}
+		for _, row := range d.Components {
+			r, ok := row.(*discordgo.ActionsRow)
+			if !ok || r == nil {
+				continue
+			}
+			for _, c := range r.Components {
+				if t, ok := c.(*discordgo.TextInput); ok && t != nil {
+					f.Texts = append(f.Texts, bot.FormText{Key: t.CustomID})
+					values[t.CustomID] = t.Value
 				}
 			}
-			return a.run(ctx, h, i, f.Submit(values))
+		}
+		return asked{kind: askRun, line: f.Submit(values)}
+	}
+	return asked{}
+}
+
+// focused is what the person has typed in the option being completed.
+func focused(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if o.Focused {
+			return optionValue(o)
+		}
+		if v := focused(o.Options); v != "" {
+			return v
 		}
 	}
-	a.log.Debug("ignored an interaction", "type", i.Type.String())
-	return nil
+	return ""
 }
 
 func (a *Adapter) text(s string) *answer {
 	return &answer{response: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: ephemeral(s)}, after: func() {}}
 }
 
-// command is the bot.Command behind an interaction.
+// fromOwnServer reports whether an interaction may be run: it comes from
+// the configured server, or from a DM with icbot (no server: the buttons
+// and forms of icbot's DMs), or no server is configured. An interaction
+// from another server the bot was added to would act on the production
+// with channels and people that are not its own.
+func (a *Adapter) fromOwnServer(i *discordgo.Interaction) bool {
+	return a.cfg.GuildID == "" || i.GuildID == "" || i.GuildID == a.cfg.GuildID
+}
+
+// command is the bot.Command behind an interaction. Its request key is
+// the interaction's id: Discord delivers an interaction once, so the same
+// one again (a copy of a signed request, a gateway event replayed) has no
+// second effect.
 func (a *Adapter) command(i *discordgo.Interaction, line string) bot.Command {
 	id, name := caller(i)
-	return bot.Command{Caller: bot.UserID(id), CallerName: clean(name), Channel: bot.ChannelID(i.ChannelID), Text: line,
+	cmd := bot.Command{Caller: bot.UserID(id), CallerName: clean(name), Channel: bot.ChannelID(i.ChannelID), Text: line,
 		ReplyHandle: tokenHandle(i, a.clock())}
+	if i.ID != "" {
+		cmd.Once = "discord:" + i.ID
+	}
+	return cmd
 }
 
 // run handles a command line for an interaction: the answer is the
@@ -239,19 +326,9 @@ func (a *Adapter) run(ctx context.Context, h Handler, i *discordgo.Interaction, 
 	}
 }
 
-// autocomplete offers the scenes the caller may see.
-func (a *Adapter) autocomplete(ctx context.Context, h Handler, i *discordgo.Interaction) *answer {
-	var prefix string
-	var walk func([]*discordgo.ApplicationCommandInteractionDataOption)
-	walk = func(opts []*discordgo.ApplicationCommandInteractionDataOption) {
-		for _, o := range opts {
-			if o.Focused {
-				prefix = optionValue(o)
-			}
-			walk(o.Options)
-		}
-	}
-	walk(i.ApplicationCommandData().Options)
+// autocomplete offers the scenes the caller may see whose ids start with
+// prefix.
+func (a *Adapter) autocomplete(ctx context.Context, h Handler, i *discordgo.Interaction, prefix string) *answer {
 	id, _ := caller(i)
 	scenes, err := h.SceneChoices(ctx, bot.UserID(id), prefix)
 	if err != nil {

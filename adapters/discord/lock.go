@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -133,6 +135,8 @@ func (a *Adapter) apply(ctx context.Context, ch string, current []*discordgo.Per
 		if h, ok := have[id]; ok && h.Allow == w.Allow && h.Deny == w.Deny && h.Type == w.Type {
 			continue
 		}
+		have[id] = w
+		a.expect(ch, have)
 		if err := a.api.ChannelPermissionSet(ch, id, w.Type, w.Allow, w.Deny, discordgo.WithContext(ctx)); err != nil {
 			return changed, failure("change who may see the scene channel", err)
 		}
@@ -140,6 +144,8 @@ func (a *Adapter) apply(ctx context.Context, ch string, current []*discordgo.Per
 	}
 	for _, o := range current {
 		if _, ok := want[o.ID]; !ok {
+			delete(have, o.ID)
+			a.expect(ch, have)
 			if err := a.api.ChannelPermissionDelete(ch, o.ID, discordgo.WithContext(ctx)); err != nil {
 				return changed, failure("change who may see the scene channel", err)
 			}
@@ -147,6 +153,52 @@ func (a *Adapter) apply(ctx context.Context, ch string, current []*discordgo.Per
 		}
 	}
 	return changed, nil
+}
+
+// ownKept bounds the states kept per channel: those of changes whose
+// updates never arrived go, oldest first.
+const ownKept = 64
+
+// expect records that icbot's next change leaves ch with the overwrites
+// have, before it makes it, so that the channel update it causes is known
+// for icbot's own however soon it arrives.
+func (a *Adapter) expect(ch string, have map[string]*discordgo.PermissionOverwrite) {
+	sig := overwritesKey(slices.Collect(maps.Values(have)))
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	states := append(a.own[ch], sig)
+	a.own[ch] = states[max(0, len(states)-ownKept):]
+}
+
+// ownChange reports whether a channel update shows a state icbot's own
+// changes left the channel in, and forgets it and the states before it.
+// Any change by someone else, even one made between two of icbot's, shows
+// a state icbot never made, and is not its own.
+func (a *Adapter) ownChange(c *discordgo.Channel) bool {
+	sig := overwritesKey(c.PermissionOverwrites)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	states := a.own[c.ID]
+	i := slices.Index(states, sig)
+	if i < 0 {
+		return false
+	}
+	if a.own[c.ID] = states[i+1:]; len(a.own[c.ID]) == 0 {
+		delete(a.own, c.ID)
+	}
+	return true
+}
+
+// overwritesKey names a set of permission overwrites, in any order.
+func overwritesKey(ows []*discordgo.PermissionOverwrite) string {
+	parts := make([]string, 0, len(ows))
+	for _, o := range ows {
+		if o != nil {
+			parts = append(parts, fmt.Sprintf("%s/%d/%d/%d", o.ID, o.Type, o.Allow, o.Deny))
+		}
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ";")
 }
 
 // botUserID is icbot's own user id, from the gateway's READY.

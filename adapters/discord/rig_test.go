@@ -44,11 +44,12 @@ const (
 	cam    = "1005" // camera
 	gary   = "1006" // crew
 	hana   = "1007" // hair and makeup
+	costa  = "1008" // costume, given the role by the tests that need it
 	newbie = "1099"
 )
 
 var names = map[string]string{root: "root", ines: "ines", adam: "adam", paula: "paula", pete: "pete",
-	cam: "cam", gary: "gary", hana: "hana", newbie: "newbie"}
+	cam: "cam", gary: "gary", hana: "hana", costa: "costa", newbie: "newbie"}
 
 // testKey seals the store's private fields, as icbot does.
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -95,6 +96,28 @@ type tracked struct {
 	followed chan struct{}
 	hold     chan struct{}
 	handling chan struct{} // a held command has arrived
+	// changed hears of each channel checked after a change outside
+	// icbot, once the check is done.
+	changed chan bot.ChannelID
+}
+
+func (h *tracked) ChannelChanged(ctx context.Context, ch bot.ChannelID) {
+	h.Bot.ChannelChanged(ctx, ch)
+	h.changed <- ch
+}
+
+// waitChanged waits until the bot has checked ch after a change outside
+// icbot.
+func (r *rig) waitChanged(ch string) {
+	r.t.Helper()
+	select {
+	case got := <-r.h.changed:
+		if string(got) != ch {
+			r.t.Fatalf("the bot checked channel %s, want %s", got, ch)
+		}
+	case <-time.After(30 * time.Second):
+		r.t.Fatalf("channel %s was not checked within 30s", ch)
+	}
 }
 
 func (h *tracked) Handle(ctx context.Context, cmd bot.Command) *bot.Outcome {
@@ -143,7 +166,7 @@ const (
 	overHTTP
 )
 
-func newRig(t testing.TB, m mode) *rig {
+func newRig(t testing.TB, m mode, opts ...func(*discord.Adapter)) *rig {
 	t.Helper()
 	f := newFakeDiscord(t)
 	f.set(func(f *fakeDiscord) {
@@ -174,8 +197,11 @@ func newRig(t testing.TB, m mode) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, o := range opts {
+		o(r.ad)
+	}
 	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC))
-	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64), handling: make(chan struct{}, 64)}
+	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64), handling: make(chan struct{}, 64), changed: make(chan bot.ChannelID, 64)}
 	if err := r.ad.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

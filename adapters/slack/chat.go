@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,8 +47,16 @@ func blocks(m bot.Message) []slackapi.Block {
 	return append(out, slackapi.NewActionBlock("icbot_actions", buttons...))
 }
 
-// sectionLimit is the most characters Slack takes in a section's text.
-const sectionLimit = 3000
+// Slack's limits on what one message shows. Text beyond messageLimit is
+// cut off without a word; a section holds sectionLimit characters; and a
+// message's blocks, 50 at most, are refused (msg_blocks_too_long) once
+// their text passes about 13,000 characters, so the part of a message that
+// carries buttons holds at most blockTextLimit.
+const (
+	messageLimit   = 40000
+	sectionLimit   = 3000
+	blockTextLimit = 12000
+)
 
 // sections splits text into parts of at most limit characters, counted as
 // UTF-16 code units (never fewer than runes, so within the limit however
@@ -55,15 +65,63 @@ const sectionLimit = 3000
 // line too long to fit is cut at the limit, between runes. Joined with
 // nothing between them, the parts are exactly text. Empty text has no
 // parts.
-func sections(text string, limit int) []string {
+func sections(text string, limit int) []string { return split(text, limit, utf16Width) }
+
+// messageParts splits text into the messages it takes for Slack to show
+// all of it: each at most messageLimit characters once escaped, cut as
+// sections are. Joined, the parts are exactly text.
+func messageParts(text string) []string { return split(text, messageLimit, escapedWidth) }
+
+// splitMessage splits m into the messages it takes: its text in parts
+// (see messageParts), its buttons with the last part, which then holds no
+// more than blockTextLimit characters.
+func splitMessage(m bot.Message) []bot.Message {
+	parts := messageParts(m.Text)
+	if len(parts) == 0 {
+		parts = []string{""}
+	}
+	if len(m.Actions) > 0 {
+		last := parts[len(parts)-1]
+		parts = append(parts[:len(parts)-1], split(last, blockTextLimit, utf16Width)...)
+		if len(parts) == 0 {
+			parts = []string{""}
+		}
+	}
+	out := make([]bot.Message, len(parts))
+	for i, p := range parts {
+		out[i] = bot.Message{Text: p}
+	}
+	out[len(out)-1].Actions = m.Actions
+	return out
+}
+
+// utf16Width is how many UTF-16 code units r takes.
+func utf16Width(r rune) int {
+	if n := utf16.RuneLen(r); n > 0 {
+		return n
+	}
+	return 2 // not encodable: count it at its widest
+}
+
+// escapedWidth is how many characters r takes once escaped.
+func escapedWidth(r rune) int {
+	switch r {
+	case '&':
+		return len("&amp;")
+	case '<', '>':
+		return len("&lt;")
+	}
+	return utf16Width(r)
+}
+
+// split cuts text into parts of at most limit, each rune counted by
+// width, as sections describes.
+func split(text string, limit int, width func(rune) int) []string {
 	var parts []string
 	for text != "" {
 		cut, afterNewline, units, seen := len(text), 0, 0, false
 		for i, r := range text {
-			n := utf16.RuneLen(r)
-			if n < 0 {
-				n = 2 // not encodable: count it at its widest
-			}
+			n := width(r)
 			if units+n > limit {
 				cut = i
 				if afterNewline > 0 {
@@ -96,17 +154,31 @@ func msgOptions(m bot.Message) []slackapi.MsgOption {
 	return opts
 }
 
-// Post sends a message to a channel, paced per channel, and returns its
-// timestamp, which names it for chat.delete.
+// Post sends a message to a channel, paced per channel: a long one in
+// several messages (see splitMessage), its buttons with the last. It
+// returns their timestamps, separated by commas, which name them for
+// chat.delete. When a part fails, those already posted are deleted again,
+// so that a retry does not leave half a message behind.
 func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
-	if err := a.pace.wait(ctx, string(ch)); err != nil {
-		return "", bot.RetryLater(0, err)
+	var posted []string
+	undo := func() {
+		if err := a.Retract(context.WithoutCancel(ctx), ch, bot.PostRef(strings.Join(posted, ","))); err != nil {
+			a.log.Warn("could not delete the first parts of a message that failed", "err", err)
+		}
 	}
-	_, ts, err := a.api.PostMessageContext(ctx, string(ch), msgOptions(m)...)
-	if err != nil {
-		return "", failure("chat.postMessage", err)
+	for _, part := range splitMessage(m) {
+		if err := a.pace.wait(ctx, string(ch)); err != nil {
+			undo()
+			return "", bot.RetryLater(0, err)
+		}
+		_, ts, err := a.api.PostMessageContext(ctx, string(ch), msgOptions(part)...)
+		if err != nil {
+			undo()
+			return "", failure("chat.postMessage", err)
+		}
+		posted = append(posted, ts)
 	}
-	return bot.PostRef(ts), nil
+	return bot.PostRef(strings.Join(posted, ",")), nil
 }
 
 // Retract deletes icbot's own message(s) from a channel: ref holds their
@@ -239,7 +311,10 @@ func imHandle(ch string) string { return replyIM + "|" + ch }
 
 // Reply sends a late reply only its recipient sees: through the
 // response_url while Slack still accepts it, in the DM channel the command
-// came from, or, when neither works, ErrReplyExpired makes the bot DM.
+// came from, or, when neither works, ErrReplyExpired makes the bot DM. A
+// long reply goes in parts (see splitMessage); one the response_url no
+// longer takes goes by DM with the rest. A response_url is followed only
+// to Slack's own host (see replyAllowed), whatever the handle says.
 func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot.Message) error {
 	kind, rest, _ := strings.Cut(handle, "|")
 	switch kind {
@@ -247,31 +322,96 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 		_, err := a.Post(ctx, bot.ChannelID(rest), m)
 		return err
 	case replyURL:
-		issued, url, ok := strings.Cut(rest, "|")
+		issued, target, ok := strings.Cut(rest, "|")
 		secs, err := strconv.ParseInt(issued, 10, 64)
 		if !ok || err != nil || a.clock().Sub(time.Unix(secs, 0)) > replyLimit {
 			return bot.ErrReplyExpired
 		}
-		a.mu.Lock()
-		used := a.replies[url]
-		if used < replyUses {
-			a.replies[url] = used + 1
+		if !a.replyAllowed(target) {
+			a.log.Warn("refused a reply handle that does not lead to Slack; replying by DM", "host", hostOf(target))
+			return fmt.Errorf("%w: not a Slack response_url", bot.ErrReplyExpired)
 		}
-		a.mu.Unlock()
-		if used >= replyUses {
-			return bot.ErrReplyExpired
-		}
-		msg := &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(m.Text)}
-		if b := blocks(m); b != nil {
-			msg.Blocks = &slackapi.Blocks{BlockSet: b}
-		}
-		if err := slackapi.PostWebhookCustomHTTPContext(ctx, url, a.http, msg); err != nil {
-			a.log.Warn("response_url failed; replying by DM", "err", err)
-			return fmt.Errorf("%w: %v", bot.ErrReplyExpired, err)
+		parts := splitMessage(m)
+		for n, part := range parts {
+			err := a.postResponse(ctx, target, part)
+			if err == nil {
+				continue
+			}
+			if n == 0 {
+				return err
+			}
+			// Part of it arrived: the rest goes by DM, without repeating it.
+			left := m
+			left.Text = ""
+			for _, p := range parts[n:] {
+				left.Text += p.Text
+			}
+			return a.DM(ctx, to, left)
 		}
 		return nil
 	}
 	return bot.ErrReplyExpired
+}
+
+// postResponse posts one message to a response_url, counting its uses.
+func (a *Adapter) postResponse(ctx context.Context, target string, m bot.Message) error {
+	a.mu.Lock()
+	used := a.replies[target]
+	if used < replyUses {
+		a.replies[target] = used + 1
+	}
+	a.mu.Unlock()
+	if used >= replyUses {
+		return bot.ErrReplyExpired
+	}
+	msg := &slackapi.WebhookMessage{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(m.Text)}
+	if b := blocks(m); b != nil {
+		msg.Blocks = &slackapi.Blocks{BlockSet: b}
+	}
+	if err := slackapi.PostWebhookCustomHTTPContext(ctx, target, a.http, msg); err != nil {
+		err = withoutURL(err)
+		a.log.Warn("response_url failed; replying by DM", "host", hostOf(target), "err", err)
+		return fmt.Errorf("%w: %v", bot.ErrReplyExpired, err)
+	}
+	return nil
+}
+
+// withoutURL keeps a request's URL out of an error, and so out of logs: a
+// response_url is as good as a token for replying to its caller.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s to %s: %w", ue.Op, hostOf(ue.URL), ue.Err)
+	}
+	return err
+}
+
+// slackHooks is the host of Slack's response_urls.
+const slackHooks = "hooks.slack.com"
+
+// replyAllowed reports whether a response_url may be followed: https to
+// Slack's own host, or to the host of the configured API URL (a fake or
+// a proxy), by its scheme. A reply handle is kept in the database with a
+// pending message; one changed there to lead elsewhere is refused, and
+// the message goes by DM.
+func (a *Adapter) replyAllowed(target string) bool {
+	u, err := url.Parse(target)
+	if err != nil || u.User != nil || u.Opaque != "" || u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" && strings.EqualFold(u.Host, slackHooks) {
+		return true
+	}
+	return a.apiBase != nil && u.Scheme == a.apiBase.Scheme && strings.EqualFold(u.Host, a.apiBase.Host)
+}
+
+// hostOf names where a URL leads, for a log line: its host only, never its
+// path, which holds a token.
+func hostOf(target string) string {
+	if u, err := url.Parse(target); err == nil {
+		return u.Host
+	}
+	return "(not a URL)"
 }
 
 // ephemeral is the body of an acknowledgement that answers the caller.
@@ -281,6 +421,13 @@ type ephemeral struct {
 	Blocks       []slackapi.Block `json:"blocks,omitempty"`
 }
 
-func answer(o *bot.Outcome) ephemeral {
-	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(o.ReplyText())}
+// answer is the acknowledgement that answers a command: its first part,
+// when it is longer than one message holds, and the rest.
+func answer(o *bot.Outcome) (ephemeral, []string) {
+	parts := messageParts(o.ReplyText())
+	first := ""
+	if len(parts) > 0 {
+		first = parts[0]
+	}
+	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(first)}, parts[min(1, len(parts)):]
 }

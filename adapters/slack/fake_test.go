@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/slack-go/slack/slacktest"
 
@@ -68,8 +69,96 @@ type fakeSlack struct {
 
 // shown is one message a channel shows.
 type shown struct {
-	TS   string
-	Text string
+	TS     string
+	Text   string
+	Blocks string // JSON, "" for none
+}
+
+// viewRefused reports whether Slack would refuse a views.open body: more
+// than 100 blocks, a title over 24 characters, an input's label over
+// 2000, a choice's text over 75, a section over 3000, a text input whose
+// value is over 3000 (or its max_length), private metadata over 3000.
+func viewRefused(body string) bool {
+	type text struct {
+		Text string `json:"text"`
+	}
+	var req struct {
+		View struct {
+			Title           text   `json:"title"`
+			PrivateMetadata string `json:"private_metadata"`
+			Blocks          []struct {
+				Type    string `json:"type"`
+				Text    text   `json:"text"`
+				Label   text   `json:"label"`
+				Element struct {
+					Type         string `json:"type"`
+					InitialValue string `json:"initial_value"`
+					MaxLength    int    `json:"max_length"`
+					Options      []struct {
+						Text text `json:"text"`
+					} `json:"options"`
+				} `json:"element"`
+			} `json:"blocks"`
+		} `json:"view"`
+	}
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		return true
+	}
+	n := func(s string) int { return len(utf16.Encode([]rune(s))) }
+	v := req.View
+	if len(v.Blocks) > 100 || n(v.Title.Text) > 24 || n(v.PrivateMetadata) > 3000 {
+		return true
+	}
+	for _, b := range v.Blocks {
+		switch b.Type {
+		case "section":
+			if n(b.Text.Text) > 3000 {
+				return true
+			}
+		case "input":
+			if n(b.Label.Text) > 2000 || n(b.Element.InitialValue) > 3000 ||
+				b.Element.MaxLength > 3000 || (b.Element.MaxLength > 0 && n(b.Element.InitialValue) > b.Element.MaxLength) {
+				return true
+			}
+			for _, o := range b.Element.Options {
+				if n(o.Text.Text) > 75 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// blocksRefused is Slack's error for a message's blocks it does not take:
+// more than 50, a section of more than 3000 characters, or, past about
+// 13,000 characters of text in all, msg_blocks_too_long. "" when it takes
+// them.
+func blocksRefused(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	var blocks []struct {
+		Type string `json:"type"`
+		Text struct {
+			Text string `json:"text"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal([]byte(raw), &blocks); err != nil || len(blocks) > 50 {
+		return "invalid_blocks"
+	}
+	total := 0
+	for _, b := range blocks {
+		n := len(utf16.Encode([]rune(b.Text.Text)))
+		if b.Type == "section" && n > 3000 {
+			return "invalid_blocks"
+		}
+		total += n
+	}
+	if total > 13000 {
+		return "msg_blocks_too_long"
+	}
+	return ""
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -161,8 +250,18 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		case "auth.test":
 			writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "team": "Night Swim", "user": "icbot"})
 		case "chat.postMessage":
+			if code := blocksRefused(r.PostForm.Get("blocks")); code != "" {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": code})
+				return
+			}
 			ts := fmt.Sprintf("%d.0001", len(f.calls))
-			f.history[ch] = append(f.history[ch], shown{TS: ts, Text: r.PostForm.Get("text")})
+			// Slack keeps the first 40,000 characters of a text, silently.
+			text := r.PostForm.Get("text")
+			if u := utf16.Encode([]rune(text)); len(u) > 40000 {
+				text = string(utf16.Decode(u[:40000]))
+			}
+			f.history[ch] = append(f.history[ch], shown{TS: ts, Text: text, Blocks: r.PostForm.Get("blocks")})
 			writeJSON(w, map[string]any{"ok": true, "channel": ch, "ts": ts})
 		case "chat.delete":
 			ts := r.PostForm.Get("ts")
@@ -221,6 +320,11 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			f.members[ch] = slices.DeleteFunc(f.members[ch], func(m string) bool { return m == u })
 			writeJSON(w, map[string]any{"ok": true})
 		case "views.open":
+			if viewRefused(r.PostForm.Get("body")) {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+				return
+			}
 			writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 		case "users.info":
 			u := r.PostForm.Get("user")
@@ -350,6 +454,8 @@ type rig struct {
 	bot   *bot.Bot
 	ad    *slack.Adapter
 	srv   *httptest.Server
+	// triggers counts the commands typed, for their trigger ids.
+	triggers int
 }
 
 func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
@@ -367,8 +473,12 @@ func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 	}
 	r := &rig{t: t, fake: o.fake, store: st, path: o.path}
 	cfg := slack.Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: o.fake.srv.GetAPIURL(), AppToken: appToken}
-	r.ad = slack.New(cfg, st, append([]slack.Option{slack.WithPace(time.Millisecond)}, o.adapter...)...)
-	r.bot = bot.New(st, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
+	r.ad = slack.New(cfg, append([]slack.Option{slack.WithPace(time.Millisecond)}, o.adapter...)...)
+	var bs bot.Store = st
+	if o.store != nil {
+		bs = o.store(st)
+	}
+	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
 	if err := r.ad.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -381,6 +491,8 @@ type rigOpts struct {
 	path    string
 	fake    *fakeSlack
 	adapter []slack.Option
+	// store, when set, wraps the store the bot is given.
+	store func(bot.Store) bot.Store
 }
 
 func (r *rig) close() {
@@ -435,9 +547,13 @@ func (r *rig) postTo(srv *httptest.Server, path, contentType, body string, heade
 func (r *rig) slash(user, line string) string {
 	r.t.Helper()
 	name, text, _ := strings.Cut(line, " ")
+	// Slack makes a trigger for each command typed: the same line typed
+	// twice is two requests.
+	r.triggers++
 	form := url.Values{
 		"command": {name}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(strings.TrimPrefix(user, "U"))},
 		"channel_id": {"CSET"}, "team_id": {"T1"}, "response_url": {r.fake.srv.GetAPIURL() + "response/" + user},
+		"trigger_id": {fmt.Sprintf("trig-%d", r.triggers)},
 	}
 	code, body := r.post("/slack/commands", "application/x-www-form-urlencoded", form.Encode())
 	if code != http.StatusOK {

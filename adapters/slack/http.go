@@ -3,13 +3,17 @@ package slack
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 
@@ -22,38 +26,37 @@ const maxBody = 1 << 20
 // Routes returns the HTTP handler for Slack's requests:
 // POST /slack/commands, /slack/interactions and /slack/events. Every request
 // must carry a valid signature made with the signing secret in the last
-// five minutes; anything else gets 401 and changes nothing.
+// five minutes; anything else gets 401 and changes nothing. A signed
+// request sent again within those five minutes (a replay) is the same
+// request: its command takes effect once.
 func (a *Adapter) Routes(h Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /slack/commands", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		form, err := url.ParseQuery(string(body))
+	mux.Handle("POST /slack/commands", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte, key string) {
+		sc, err := decodeSlash(body)
 		if err != nil {
 			http.Error(w, "malformed form", http.StatusBadRequest)
 			return
 		}
-		writeJSON(w, a.command(r.Context(), h, slashFromForm(form)))
+		ans, after := a.command(r.Context(), h, sc, key)
+		writeJSON(w, ans)
+		a.afterAck(r.Context(), after)
 	}))
-	mux.Handle("POST /slack/interactions", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		form, err := url.ParseQuery(string(body))
+	mux.Handle("POST /slack/interactions", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte, key string) {
+		cb, err := decodeInteraction(body)
 		if err != nil {
-			http.Error(w, "malformed form", http.StatusBadRequest)
-			return
-		}
-		var cb slackapi.InteractionCallback
-		if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
 			http.Error(w, "malformed payload", http.StatusBadRequest)
 			return
 		}
 		// The command is committed before the acknowledgement, so that
 		// nothing Slack was told icbot received is lost; views.open for a
 		// form, the answer and the follow-up come after it.
-		after := a.interaction(r.Context(), h, cb)
+		after := a.interaction(r.Context(), h, cb, key)
 		w.WriteHeader(http.StatusOK)
 		a.afterAck(r.Context(), after)
 	}))
-	mux.Handle("POST /slack/events", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		var env eventEnvelope
-		if err := json.Unmarshal(body, &env); err != nil {
+	mux.Handle("POST /slack/events", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte, _ string) {
+		env, err := decodeEvent(body)
+		if err != nil {
 			http.Error(w, "malformed event", http.StatusBadRequest)
 			return
 		}
@@ -61,16 +64,25 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			writeJSON(w, map[string]string{"challenge": env.Challenge})
 			return
 		}
-		a.event(r.Context(), h, env)
+		// Slack retries an event it got no 2xx for, three times at most;
+		// the last try is answered whatever happens.
+		retry, _ := strconv.Atoi(r.Header.Get("X-Slack-Retry-Num"))
+		if !a.event(r.Context(), h, env, retry >= lastRetry) {
+			http.Error(w, "not recorded; try again", http.StatusServiceUnavailable)
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	}))
 	return mux
 }
 
+// lastRetry is the number of Slack's last retry of an event.
+const lastRetry = 3
+
 // verified checks a request's size and signature before calling next with
-// its body. Slack's verifier compares in constant time and refuses
-// timestamps more than five minutes away.
-func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.Handler {
+// its body and its request key. Slack's verifier compares in constant time
+// and refuses timestamps more than five minutes away.
+func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte, key string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 		if err != nil || len(body) > maxBody {
@@ -87,8 +99,18 @@ func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		next(w, r, body)
+		next(w, r, body, signatureKey(r.Header.Get("X-Slack-Signature")))
 	})
+}
+
+// signatureKey is the request key of a verified HTTP request: a hash of
+// its signature, which names the timestamp and body Slack signed. A copy
+// of the request sent again carries the same signature; its hex digits
+// are read in either case, as the verifier reads them, so that changing
+// their case makes no new request.
+func signatureKey(sig string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(sig)))
+	return "slack:sig:" + hex.EncodeToString(sum[:16])
 }
 
 func (a *Adapter) refuse(w http.ResponseWriter, why string) {
@@ -101,6 +123,34 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// decodeSlash reads a slash command's form body.
+func decodeSlash(body []byte) (slackapi.SlashCommand, error) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return slackapi.SlashCommand{}, err
+	}
+	return slashFromForm(form), nil
+}
+
+// decodeInteraction reads an interaction's form body: its payload field,
+// in JSON.
+func decodeInteraction(body []byte) (slackapi.InteractionCallback, error) {
+	var cb slackapi.InteractionCallback
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return cb, err
+	}
+	err = json.Unmarshal([]byte(form.Get("payload")), &cb)
+	return cb, err
+}
+
+// decodeEvent reads an Events API body.
+func decodeEvent(body []byte) (eventEnvelope, error) {
+	var env eventEnvelope
+	err := json.Unmarshal(body, &env)
+	return env, err
+}
+
 // slashFromForm reads a slash command's form fields.
 func slashFromForm(f url.Values) slackapi.SlashCommand {
 	return slackapi.SlashCommand{
@@ -110,19 +160,51 @@ func slashFromForm(f url.Values) slackapi.SlashCommand {
 	}
 }
 
-// command runs a slash command and returns the acknowledgement: the
-// state change is committed and the caller's answer is in it; notices and
-// locks follow after, through the Web API.
-func (a *Adapter) command(ctx context.Context, h Handler, sc slackapi.SlashCommand) ephemeral {
+// command runs a slash command and returns the acknowledgement, and what
+// is left for after it: the state change is committed and the caller's
+// answer is in the acknowledgement (its first part, when it is longer than
+// one message holds); the rest of a long answer, notices and locks follow
+// after, through the Web API. key names the request: a copy of it has no
+// second effect.
+func (a *Adapter) command(ctx context.Context, h Handler, sc slackapi.SlashCommand, key string) (ephemeral, func(context.Context)) {
 	names := a.displayNames(ctx, append([]string{sc.UserID}, mentioned(sc.Text)...)...)
-	cmd := bot.Command{
+	cmd := slashCommand(sc, names, a.clock())
+	cmd.Once = key
+	out := h.Handle(ctx, cmd)
+	if out.Repeated() {
+		a.log.Info("a request was sent again; not run again", "command", sc.Command)
+	}
+	first, rest := answer(out)
+	return first, func(ctx context.Context) {
+		for _, part := range rest {
+			a.tell(ctx, cmd, bot.Message{Text: part})
+		}
+		if out.HasFollowUp() {
+			h.FollowUp(ctx, out)
+		}
+	}
+}
+
+// slashCommand is the command a slash command types, with the display
+// names found for the caller and the people it mentions.
+func slashCommand(sc slackapi.SlashCommand, names map[string]string, now time.Time) bot.Command {
+	return bot.Command{
 		Caller: bot.UserID(sc.UserID), CallerName: nameOr(names, sc.UserID, sc.UserName),
-		Channel: bot.ChannelID(sc.ChannelID), ReplyHandle: urlHandle(sc.ResponseURL, a.clock()),
+		Channel: bot.ChannelID(sc.ChannelID), ReplyHandle: urlHandle(sc.ResponseURL, now),
 		Text: strings.TrimSpace(sc.Command + " " + withNames(sc.Text, names)),
 	}
-	out := h.Handle(ctx, cmd)
-	a.followUp(h, out)
-	return answer(out)
+}
+
+// tell sends m to the caller of cmd only: through its reply handle while
+// it lasts, by DM after.
+func (a *Adapter) tell(ctx context.Context, cmd bot.Command, m bot.Message) {
+	err := a.Reply(ctx, cmd.ReplyHandle, cmd.Caller, m)
+	if errors.Is(err, bot.ErrReplyExpired) {
+		err = a.DM(ctx, cmd.Caller, m)
+	}
+	if err != nil {
+		a.log.Error("an answer could not be sent", "err", err)
+	}
 }
 
 // nameOr returns the display name found for id, which Slack shows, in
@@ -159,19 +241,6 @@ func withNames(text string, names map[string]string) string {
 	})
 }
 
-// followUp runs the command's follow-up after the acknowledgement, on its
-// own context so that the request ending does not cut it short.
-func (a *Adapter) followUp(h Handler, out *bot.Outcome) {
-	if !out.HasFollowUp() {
-		return
-	}
-	a.inflight.Add(1)
-	go func() {
-		defer a.inflight.Done()
-		h.FollowUp(context.Background(), out)
-	}()
-}
-
 // afterAck runs fn after a request's acknowledgement, without holding it
 // up, on a context the request ending does not cancel; a graceful stop
 // waits for it.
@@ -191,36 +260,35 @@ func (a *Adapter) afterAck(ctx context.Context, fn func(context.Context)) {
 // it with every usual check; a form is its command typed out) and returns
 // what is left for after the acknowledgement: a form the answer opens,
 // opened at once while the trigger (three seconds) lasts, then the answer,
-// through the response_url or by DM, and the follow-up.
-func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback) func(context.Context) {
-	switch {
-	case cb.Type == slackapi.InteractionTypeViewSubmission && cb.View.CallbackID == formCallback:
-		names := a.displayNames(ctx, cb.User.ID)
-		cmd := bot.Command{
-			Caller: bot.UserID(cb.User.ID), CallerName: nameOr(names, cb.User.ID, cb.User.Name),
-			Text: submitted(cb.View),
-		}
-		out := h.Handle(ctx, cmd)
-		return func(context.Context) {
-			a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
-				return a.DM(bg, cmd.Caller, m)
-			})
-		}
-	case cb.Type != slackapi.InteractionTypeBlockActions:
+// through the response_url or by DM, and the follow-up. key names the
+// request: a copy of it has no second effect, and no second answer.
+func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.InteractionCallback, key string) func(context.Context) {
+	cmds := interactionCommands(cb, nil, a.clock())
+	if len(cmds) == 0 {
 		a.log.Debug("ignored an interaction", "type", string(cb.Type))
 		return nil
 	}
+	names := a.displayNames(ctx, cb.User.ID)
 	var afters []func(context.Context)
-	for _, act := range cb.ActionCallback.BlockActions {
-		if !strings.HasPrefix(act.ActionID, actionPrefix) || !strings.HasPrefix(act.Value, "/") {
-			continue
-		}
-		names := a.displayNames(ctx, cb.User.ID)
-		cmd := bot.Command{
-			Caller: bot.UserID(cb.User.ID), CallerName: nameOr(names, cb.User.ID, cb.User.Name),
-			Channel: bot.ChannelID(cb.Channel.ID), ReplyHandle: urlHandle(cb.ResponseURL, a.clock()), Text: act.Value,
+	for i, cmd := range cmds {
+		cmd.CallerName = nameOr(names, cb.User.ID, cb.User.Name)
+		cmd.Once = key
+		if key != "" && len(cmds) > 1 {
+			cmd.Once = key + "/" + strconv.Itoa(i)
 		}
 		out := h.Handle(ctx, cmd)
+		if out.Repeated() {
+			a.log.Info("an interaction was sent again; not run again", "type", string(cb.Type))
+			continue
+		}
+		if cb.Type == slackapi.InteractionTypeViewSubmission {
+			afters = append(afters, func(context.Context) {
+				a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
+					return a.DM(bg, cmd.Caller, m)
+				})
+			})
+			continue
+		}
 		afters = append(afters, func(ctx context.Context) {
 			// A reply with a form opens it at once: the trigger lasts three seconds.
 			opened := false
@@ -246,6 +314,34 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.Intera
 			f(ctx)
 		}
 	}
+}
+
+// interactionCommands are the commands an interaction stands for: a
+// submitted form of icbot's is its command typed out; each of icbot's
+// buttons pressed runs its command, in the channel it was pressed in, its
+// answer going back through the response_url. Anything else stands for
+// none. Callers' display names are left to the caller of this function.
+func interactionCommands(cb slackapi.InteractionCallback, names map[string]string, now time.Time) []bot.Command {
+	caller := bot.UserID(cb.User.ID)
+	name := nameOr(names, cb.User.ID, cb.User.Name)
+	switch cb.Type {
+	case slackapi.InteractionTypeViewSubmission:
+		if cb.View.CallbackID != formCallback {
+			return nil
+		}
+		return []bot.Command{{Caller: caller, CallerName: name, Text: submitted(cb.View)}}
+	case slackapi.InteractionTypeBlockActions:
+		var cmds []bot.Command
+		for _, act := range cb.ActionCallback.BlockActions {
+			if act == nil || !strings.HasPrefix(act.ActionID, actionPrefix) || !strings.HasPrefix(act.Value, "/") {
+				continue
+			}
+			cmds = append(cmds, bot.Command{Caller: caller, CallerName: name, Channel: bot.ChannelID(cb.Channel.ID),
+				ReplyHandle: urlHandle(cb.ResponseURL, now), Text: act.Value})
+		}
+		return cmds
+	}
+	return nil
 }
 
 // answerLater sends a command's answer after the acknowledgement (for
@@ -278,44 +374,88 @@ type eventEnvelope struct {
 		BotID       string `json:"bot_id"`
 		Subtype     string `json:"subtype"`
 		Text        string `json:"text"`
+		Inviter     string `json:"inviter"`
 	} `json:"event"`
 }
 
-// event handles an Events API callback: a message someone typed to icbot
-// in a DM is run as a command, its answer posted back in the DM. Slack
-// retries an event it thinks was not received; the event id, remembered
-// across restarts, makes a retry have no second effect.
-func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope) {
-	if env.Type != "event_callback" || env.EventID == "" {
-		return
+// event handles an Events API callback. A message someone typed to icbot
+// in a DM is run as a command, its answer posted back in the DM; the event
+// id is its request key, recorded with its effect, so that Slack's retry
+// of it has none. It reports false when the command could not be recorded
+// and Slack should deliver the event again (unless lastTry: then the
+// person is told). A member joining a channel, or a channel being shared,
+// has the bot check who reads the channel now, after the acknowledgement:
+// what icbot posted there that a new reader may not read is taken down,
+// and the IC told.
+func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope, lastTry bool) bool {
+	if env.Type != "event_callback" {
+		return true
 	}
-	first, err := a.events.FirstSeen(ctx, "slack:"+env.EventID, a.clock())
-	if err != nil {
-		a.log.Error("recording an event", "err", err)
-		return
+	if ch, ok := readersEvent(env, a.botUserID()); ok {
+		a.afterAck(ctx, func(ctx context.Context) { h.ChannelChanged(ctx, ch) })
+		return true
 	}
-	if !first {
+	cmd, ok := eventCommand(env, a.botUserID(), nil)
+	if !ok {
+		return true
+	}
+	names := a.displayNames(ctx, append([]string{string(cmd.Caller)}, mentioned(cmd.Text)...)...)
+	cmd, _ = eventCommand(env, a.botUserID(), names)
+	out := h.Handle(ctx, cmd)
+	switch {
+	case out.Repeated():
 		a.log.Info("ignored a retried event", "event_id", env.EventID)
-		return
+		return true
+	case bot.ErrorCode(out.Err) == bot.EINTERNAL && !lastTry:
+		a.log.Error("a command from an event was not recorded; Slack will retry it", "event_id", env.EventID)
+		return false
 	}
+	a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
+		_, err := a.Post(bg, cmd.Channel, m)
+		return err
+	})
+	return true
+}
+
+// eventCommand is the command a message in a DM with icbot types, with the
+// display names found for its sender and the people it mentions; false
+// for every other event, and for messages from bots (icbot included).
+func eventCommand(env eventEnvelope, botUser string, names map[string]string) (bot.Command, bool) {
 	e := env.Event
-	if e.Type != "message" || e.ChannelType != "im" || e.BotID != "" || e.Subtype != "" || e.User == "" || e.User == a.botUserID() {
-		return
+	if env.Type != "event_callback" || env.EventID == "" || e.Type != "message" || e.ChannelType != "im" ||
+		e.BotID != "" || e.Subtype != "" || e.User == "" || e.User == botUser || e.Channel == "" {
+		return bot.Command{}, false
 	}
 	text := strings.TrimSpace(e.Text)
 	if text == "" {
-		return
+		return bot.Command{}, false
 	}
 	if !strings.HasPrefix(text, "/") {
 		text = "/" + text
 	}
-	names := a.displayNames(ctx, append([]string{e.User}, mentioned(text)...)...)
-	cmd := bot.Command{
+	return bot.Command{
 		Caller: bot.UserID(e.User), CallerName: names[e.User],
 		Channel: bot.ChannelID(e.Channel), ReplyHandle: imHandle(e.Channel), Text: withNames(text, names),
+		Once: "slack:event:" + env.EventID,
+	}, true
+}
+
+// readersEvent reports whether an event says who reads a channel may have
+// changed outside icbot, and which channel: a member joined it, or it was
+// shared with another workspace. A member icbot invited itself is not
+// news: the closed-set lock invites only those who may read everything
+// icbot posted there, and its end brings people back only once what they
+// may not read is gone.
+func readersEvent(env eventEnvelope, botUser string) (bot.ChannelID, bool) {
+	e := env.Event
+	if env.Type != "event_callback" || e.Channel == "" {
+		return "", false
 	}
-	a.answerLater(h, h.Handle(ctx, cmd), func(bg context.Context, m bot.Message) error {
-		_, err := a.Post(bg, bot.ChannelID(e.Channel), m)
-		return err
-	})
+	switch e.Type {
+	case "member_joined_channel":
+		return bot.ChannelID(e.Channel), e.Inviter == "" || e.Inviter != botUser
+	case "channel_shared":
+		return bot.ChannelID(e.Channel), true
+	}
+	return "", false
 }

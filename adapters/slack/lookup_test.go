@@ -61,7 +61,7 @@ func users(n int) []string {
 // one would take a second), and never more than four run together.
 func TestNameLookupsConcurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		a := New(Config{}, nil)
+		a := New(Config{})
 		stub := &slowUsers{answerIn: 100 * time.Millisecond}
 		a.api = stub
 		start := time.Now()
@@ -88,7 +88,7 @@ func TestNameLookupsConcurrent(t *testing.T) {
 // the other eight are named.
 func TestNameLookupsDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		a := New(Config{}, nil)
+		a := New(Config{})
 		stub := &slowUsers{answerIn: 100 * time.Millisecond, hang: map[string]bool{"U0": true, "U5": true}}
 		a.api = stub
 		start := time.Now()

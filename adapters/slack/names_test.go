@@ -3,6 +3,7 @@ package slack
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,5 +56,42 @@ func TestNoSlackBuiltinNames(t *testing.T) {
 	}
 	for name := range seen {
 		t.Errorf("/%s is not declared in deploy/slack/manifest.yaml", name)
+	}
+}
+
+// TestManifestEvents: the manifest subscribes to exactly the events the
+// adapter acts on: a DM typed to icbot, and the events that say who reads
+// a channel may have changed.
+func TestManifestEvents(t *testing.T) {
+	manifest, err := os.ReadFile("../../deploy/slack/manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, events, ok := strings.Cut(string(manifest), "bot_events:")
+	if !ok {
+		t.Fatal("the manifest subscribes to no events")
+	}
+	var got []string
+	for _, line := range strings.Split(events, "\n")[1:] {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		name, isItem := strings.CutPrefix(line, "- ")
+		if !isItem {
+			break
+		}
+		got = append(got, name)
+	}
+	want := []string{"message.im", "member_joined_channel", "channel_shared"}
+	if !slices.Equal(got, want) {
+		t.Errorf("bot_events %q, want %q", got, want)
+	}
+	for _, typ := range want[1:] {
+		var env eventEnvelope
+		env.Type, env.Event.Type, env.Event.Channel = "event_callback", typ, "G1"
+		if _, ok := readersEvent(env, "UBOT"); !ok {
+			t.Errorf("the adapter does not act on %s", typ)
+		}
 	}
 }

@@ -3,8 +3,11 @@ package slack
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,7 +22,7 @@ func TestResponseURLLimits(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { posts.Add(1) }))
 	defer srv.Close()
 	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
-	a := New(Config{APIURL: srv.URL}, nil, WithClock(func() time.Time { return now }))
+	a := New(Config{APIURL: srv.URL}, WithClock(func() time.Time { return now }))
 	ctx := context.Background()
 	m := bot.Message{Text: "late"}
 
@@ -62,5 +65,75 @@ func TestPacer(t *testing.T) {
 	cancel()
 	if err := p.wait(cancelled, "C1"); err == nil {
 		t.Errorf("a cancelled wait for a busy channel returned no error")
+	}
+}
+
+// TestReplyOnlyToSlack: a reply handle is followed only to Slack's own
+// host for response_urls (https), or to the configured API URL's host; a
+// handle that leads anywhere else, directly or by a redirect, sends
+// nothing there: the bot is told to DM instead, and the log names the
+// host, never the message.
+func TestReplyOnlyToSlack(t *testing.T) {
+	var elsewhere atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer evil.Close()
+	var fine atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/redirect" {
+			http.Redirect(w, r, evil.URL+"/stolen", http.StatusTemporaryRedirect)
+			return
+		}
+		fine.Add(1)
+	}))
+	defer api.Close()
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	var logs strings.Builder
+	a := New(Config{APIURL: api.URL + "/api/"}, WithClock(func() time.Time { return now }),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	ctx := context.Background()
+	const secret = "boundary notes: CANARY-7731"
+	m := bot.Message{Text: secret}
+
+	if err := a.Reply(ctx, urlHandle(api.URL+"/response/1", now), "U1", m); err != nil || fine.Load() != 1 {
+		t.Fatalf("a reply to the configured API host: %v (%d received)", err, fine.Load())
+	}
+	evilURL, _ := url.Parse(evil.URL)
+	for _, target := range []string{
+		evil.URL + "/response/1",
+		"http://" + strings.TrimPrefix(api.URL, "http://") + "@" + evilURL.Host + "/response/1",
+		api.URL + "/redirect",
+	} {
+		err := a.Reply(ctx, urlHandle(target, now), "U1", m)
+		if !errors.Is(err, bot.ErrReplyExpired) {
+			t.Errorf("reply to %s: %v, want ErrReplyExpired (the bot then DMs)", target, err)
+		}
+	}
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("%d requests reached a host that is not Slack's", n)
+	}
+	if strings.Contains(logs.String(), "CANARY") {
+		t.Errorf("the log holds the message:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), evilURL.Host) {
+		t.Errorf("the log does not name where the handle led:\n%s", logs.String())
+	}
+
+	// Without a configured API URL, Slack's own host alone, over https.
+	slack := New(Config{})
+	for target, want := range map[string]bool{
+		"https://hooks.slack.com/commands/T1/2/abc":       true,
+		"https://HOOKS.slack.com/actions/T1/2/abc":        true,
+		"http://hooks.slack.com/commands/T1/2/abc":        false,
+		"https://hooks.slack.com.evil.example/commands/1": false,
+		"https://hooks.slack.com@evil.example/commands/1": false,
+		"https://evil.example/hooks.slack.com/commands/1": false,
+		"https://hooks.slack.com:8443/commands/T1/2/abc":  false,
+		api.URL + "/response/1":                           false,
+		"//hooks.slack.com/commands/1":                    false,
+		"not a url":                                       false,
+	} {
+		if got := slack.replyAllowed(target); got != want {
+			t.Errorf("replyAllowed(%q) = %v, want %v", target, got, want)
+		}
 	}
 }

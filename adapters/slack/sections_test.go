@@ -83,3 +83,51 @@ func TestBlankPartsNotShown(t *testing.T) {
 		t.Fatalf("%d blocks, want one section and the actions", len(b))
 	}
 }
+
+// TestMessagePartsCountEscapes: a message's parts are measured as Slack
+// receives them, escaped: a text of ampersands, five characters each once
+// escaped, is cut so that no part passes 40,000 escaped, and the parts
+// joined are the text.
+func TestMessagePartsCountEscapes(t *testing.T) {
+	text := strings.Repeat("a & b <c>\n", 6000)
+	parts := messageParts(text)
+	if len(parts) < 2 {
+		t.Fatalf("%d parts for %d escaped characters", len(parts), units(escape(text)))
+	}
+	for i, p := range parts {
+		if n := units(escape(p)); n > messageLimit {
+			t.Errorf("part %d has %d characters escaped", i, n)
+		}
+	}
+	if strings.Join(parts, "") != text {
+		t.Errorf("the parts joined are not the text")
+	}
+}
+
+// TestSplitMessageButtonsLast: a long message with buttons is split so
+// that the buttons ride on the last part, which holds few enough
+// characters for Slack to take its blocks; a short one stays whole.
+func TestSplitMessageButtonsLast(t *testing.T) {
+	acts := []bot.Action{{Label: "Hold", Command: "/hold 12"}}
+	if got := splitMessage(bot.Message{Text: "short", Actions: acts}); len(got) != 1 || got[0].Text != "short" || len(got[0].Actions) != 1 {
+		t.Errorf("a short message: %+v", got)
+	}
+	if got := splitMessage(bot.Message{}); len(got) != 1 || got[0].Text != "" {
+		t.Errorf("an empty message: %+v", got)
+	}
+	text := strings.Repeat(strings.Repeat("x", 99)+"\n", 1000) // 100,000 characters
+	got := splitMessage(bot.Message{Text: text, Actions: acts})
+	var joined strings.Builder
+	for i, m := range got {
+		joined.WriteString(m.Text)
+		if last := i == len(got)-1; last != (len(m.Actions) == 1) {
+			t.Errorf("part %d of %d has %d buttons", i+1, len(got), len(m.Actions))
+		}
+	}
+	if last := got[len(got)-1]; units(last.Text) > blockTextLimit || len(blocks(last)) > 50 {
+		t.Errorf("the part with the buttons has %d characters in %d blocks", units(last.Text), len(blocks(last)))
+	}
+	if joined.String() != text {
+		t.Errorf("the parts joined are not the text")
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -30,16 +31,12 @@ import (
 	"icbot/bot"
 )
 
-// Handler runs commands; *bot.Bot is one.
+// Handler runs commands, and hears of channels whose readers may have
+// changed outside icbot; *bot.Bot is one.
 type Handler interface {
 	Handle(ctx context.Context, cmd bot.Command) *bot.Outcome
 	FollowUp(ctx context.Context, o *bot.Outcome)
-}
-
-// EventLog remembers which platform events were handled, across restarts;
-// *storage.Store is one.
-type EventLog interface {
-	FirstSeen(ctx context.Context, key string, now time.Time) (bool, error)
+	ChannelChanged(ctx context.Context, ch bot.ChannelID)
 }
 
 // Config is what the adapter needs from icbot's configuration.
@@ -56,13 +53,15 @@ type Adapter struct {
 	cfg    Config
 	client *slackapi.Client
 	api    api
-	events EventLog
 	log    *slog.Logger
 	clock  func() time.Time
 	http   *http.Client // for response_url
-	web    *http.Client // for the Web API; nil: one with apiTimeout
-	pace   *pacer
-	met    *metrics
+	// apiBase is the configured API URL, whose host response_urls may
+	// also lead to; nil for Slack's own.
+	apiBase *url.URL
+	web     *http.Client // for the Web API; nil: one with apiTimeout
+	pace    *pacer
+	met     *metrics
 
 	botUser atomic.Value // string: icbot's own user id, from auth.test
 	ready   atomic.Bool
@@ -116,11 +115,10 @@ const apiTimeout = 20 * time.Second
 // delivery queue waits and tries again.
 func WithAPIRetries(n int) Option { return func(a *Adapter) { a.retries = n } }
 
-// New returns a Slack adapter. events records handled events so that a
-// retried one has one effect.
-func New(cfg Config, events EventLog, opts ...Option) *Adapter {
+// New returns a Slack adapter.
+func New(cfg Config, opts ...Option) *Adapter {
 	a := &Adapter{
-		cfg: cfg, events: events,
+		cfg:     cfg,
 		log:     slog.New(slog.DiscardHandler),
 		clock:   time.Now,
 		http:    &http.Client{Timeout: 10 * time.Second},
@@ -136,6 +134,19 @@ func New(cfg Config, events EventLog, opts ...Option) *Adapter {
 	if a.met == nil {
 		a.met = newMetrics(nil)
 	}
+	if u, err := url.Parse(cfg.APIURL); cfg.APIURL != "" && err == nil && u.Host != "" {
+		a.apiBase = u
+	}
+	// A response_url that redirects is followed only to where a
+	// response_url may lead.
+	replies := *a.http
+	replies.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 || !a.replyAllowed(req.URL.String()) {
+			return fmt.Errorf("slack: a response_url redirected to %s; not followed", req.URL.Host)
+		}
+		return nil
+	}
+	a.http = &replies
 	a.log = a.log.With("component", "slack")
 	retry := slackapi.DefaultRetryConfig()
 	retry.MaxRetries = a.retries

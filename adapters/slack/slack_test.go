@@ -553,7 +553,7 @@ func TestInjectedHTTPClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: rewrite{to: to}}
-	ad := slack.New(slack.Config{BotToken: "xoxb-test", APIURL: "http://slack.invalid/"}, nil, slack.WithHTTPClient(hc))
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", APIURL: "http://slack.invalid/"}, slack.WithHTTPClient(hc))
 	if err := ad.Start(context.Background()); err != nil {
 		t.Fatalf("Start through the injected client: %v", err)
 	}

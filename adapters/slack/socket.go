@@ -75,8 +75,8 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 // acknowledged is lost: a slash command's acknowledgement carries its
 // answer; an interaction's slow part (views.open, the answer, the
 // follow-up) runs after it, on a context that stopping does not cut
-// short; an event is acknowledged once handled (its id makes a retry
-// harmless).
+// short; an event is acknowledged once its command is recorded (its id
+// makes a retry harmless).
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h Handler, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
@@ -101,7 +101,9 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h 
 			a.ack(ctx, client, req, nil)
 			return
 		}
-		a.ack(ctx, client, req, a.command(ctx, h, sc))
+		ans, after := a.command(ctx, h, sc, socketKey(sc.TriggerID, req.EnvelopeID))
+		a.ack(ctx, client, req, ans)
+		a.afterAck(ctx, after)
 	case socketmode.EventTypeInteractive:
 		var cb slackapi.InteractionCallback
 		if err := json.Unmarshal(req.Payload, &cb); err != nil {
@@ -109,7 +111,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h 
 			a.ack(ctx, client, req, nil)
 			return
 		}
-		after := a.interaction(context.WithoutCancel(ctx), h, cb)
+		after := a.interaction(context.WithoutCancel(ctx), h, cb, socketKey(cb.TriggerID, req.EnvelopeID))
 		a.ack(ctx, client, req, nil)
 		a.afterAck(ctx, after)
 	case socketmode.EventTypeEventsAPI:
@@ -119,13 +121,30 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, h 
 			a.ack(ctx, client, req, nil)
 			return
 		}
-		a.event(context.WithoutCancel(ctx), h, env)
-		a.ack(ctx, client, req, nil)
+		// Not acknowledged, an envelope comes again: so is one whose
+		// command could not be recorded, until Slack's last retry.
+		if a.event(context.WithoutCancel(ctx), h, env, req.RetryAttempt >= lastRetry) {
+			a.ack(ctx, client, req, nil)
+		}
 	default:
 		if req.EnvelopeID != "" {
 			a.ack(ctx, client, req, nil)
 		}
 	}
+}
+
+// socketKey is the request key of a slash command or an interaction over
+// Socket Mode: its trigger id, which Slack makes for each thing a person
+// does and keeps when it delivers the envelope again; the envelope's id
+// when the payload has none. Events are keyed by their event id.
+func socketKey(trigger, envelope string) string {
+	switch {
+	case trigger != "":
+		return "slack:trigger:" + trigger
+	case envelope != "":
+		return "slack:envelope:" + envelope
+	}
+	return ""
 }
 
 func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, req socketmode.Request, payload any) {

@@ -130,7 +130,7 @@ func TestSocketModeStopsOnRevokedToken(t *testing.T) {
 	})
 	revoked.Start()
 	defer revoked.Stop()
-	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()}, nil)
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	err := ad.RunSocketMode(ctx, nil)

@@ -263,7 +263,7 @@ func (m *Main) runSlack(ctx context.Context) error {
 	ad := slack.New(slack.Config{
 		BotToken: cfg.BotToken.Reveal(), SigningSecret: cfg.SigningSecret.Reveal(),
 		AppToken: cfg.AppToken.Reveal(), APIURL: cfg.APIURL,
-	}, m.store, slack.WithLogger(m.Logger), slack.WithRegisterer(reg))
+	}, slack.WithLogger(m.Logger), slack.WithRegisterer(reg))
 	b := bot.New(m.store, ad, m.botOptions(m.admins(), bot.ChannelID(cfg.SetChannel), bot.WithObserver(met.observe))...)
 	if err := ad.Start(ctx); err != nil {
 		return err
