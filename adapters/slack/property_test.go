@@ -62,11 +62,15 @@ func (p *slackPlatform) Channels(t testing.TB) []audiencetest.Channel {
 	return out
 }
 
-func (p *slackPlatform) User(name string) string { return fmt.Sprintf("<@%s|%s>", p.UserID(name), name) }
+func (p *slackPlatform) User(name string) string {
+	return fmt.Sprintf("<@%s|%s>", p.UserID(name), name)
+}
 func (p *slackPlatform) Channel(name string) string {
 	return fmt.Sprintf("<#%s|%s>", p.chID(name), name)
 }
-func (p *slackPlatform) UserID(name string) bot.UserID { return bot.UserID("U" + strings.ToUpper(name)) }
+func (p *slackPlatform) UserID(name string) bot.UserID {
+	return bot.UserID("U" + strings.ToUpper(name))
+}
 func (p *slackPlatform) chID(name string) bot.ChannelID {
 	return bot.ChannelID("G" + strings.ToUpper(name))
 }
