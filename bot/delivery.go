@@ -161,7 +161,12 @@ func (b *Bot) DeliverDue(ctx context.Context) (time.Time, error) {
 			continue
 		}
 		if len(b.claim([]uint64{d.ID})) == 0 {
-			continue // a command's follow-up is sending it
+			// A command's follow-up is sending it. Should that attempt
+			// fail, nothing may wake this loop again: look once more soon.
+			if soon := now.Add(firstBackoff); next.IsZero() || soon.Before(next) {
+				next = soon
+			}
+			continue
 		}
 		if retryAt, retry := b.attempt(ctx, d); retry && (next.IsZero() || retryAt.Before(next)) {
 			next = retryAt

@@ -195,3 +195,28 @@ func TestQueuedMessageScreenedAgainWhenSent(t *testing.T) {
 		t.Errorf("the dropped notice is still queued: %+v", ds)
 	}
 }
+
+// TestDueButClaimedIsLookedAtAgain: a delivery that falls due while a
+// command's follow-up is sending it is skipped by the retry loop, which
+// looks at it again soon: should the follow-up's attempt fail without
+// waking the loop, the message is not left for a day.
+func TestDueButClaimedIsLookedAtAgain(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.setFailDM("ines", bot.RetryLater(time.Second, errors.New("busy")))
+	h.must("paula", "/hold 12")
+	pending := h.pending()
+	if len(pending) == 0 {
+		t.Fatal("nothing pending")
+	}
+	h.now = h.now.Add(time.Minute)
+	for _, d := range pending {
+		h.bot.Claim(d.ID)
+	}
+	next, err := h.bot.DeliverDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.IsZero() || next.After(h.now.Add(time.Minute)) {
+		t.Errorf("next look at %v, want within a minute of %v", next, h.now)
+	}
+}
