@@ -385,17 +385,31 @@ func (b *Bot) checkReaders(ctx context.Context, ch ChannelID, cause string, quie
 		fmt.Fprintf(&s, " Every one of them may read what icbot posted there (%s); nothing was taken down.", postsText(posts))
 		return s.String(), nil
 	}
+	// One line per kind of post, reason and outcome: two versions of a
+	// summary taken down for the same reader read as one line.
+	var lines []string
+	count := map[string]int{}
 	for _, p := range down {
 		reason := "may not be read by " + strings.Join(why[p.Seq], ", ")
 		if everyone {
 			reason = why[p.Seq][0]
 		}
 		failed, rerr := b.retract(ctx, ch, []Post{p}, reason)
+		line := fmt.Sprintf("Taken down: the %s\x00, which %s. icbot keeps its record; post it again where its audience alone reads it.", p.What, reason)
 		if len(failed) > 0 {
-			fmt.Fprintf(&s, "\n  NOT taken down: the %s (%s): %s. Delete it by hand, or take them out of the channel.", p.What, reason, ErrorMessage(rerr))
-			continue
+			line = fmt.Sprintf("NOT taken down: the %s\x00 (%s): %s. Delete it by hand, or take them out of the channel.", p.What, reason, ErrorMessage(rerr))
 		}
-		fmt.Fprintf(&s, "\n  Taken down: the %s, which %s. icbot keeps its record; post it again where its audience alone reads it.", p.What, reason)
+		if count[line] == 0 {
+			lines = append(lines, line)
+		}
+		count[line]++
+	}
+	for _, l := range lines {
+		n := ""
+		if count[l] > 1 {
+			n = fmt.Sprintf(" (%d posts)", count[l])
+		}
+		s.WriteString("\n  " + strings.Replace(l, "\x00", n, 1))
 	}
 	return s.String(), nil
 }

@@ -125,7 +125,7 @@ func TestOutsideJoinRetractsAndTellsTheIC(t *testing.T) {
 		t.Errorf("scene-12 still shows %q to gary", got)
 	}
 	report := joined(to(sent, "dm", "ines"))
-	for _, want := range []string{"#scene-12: its readers changed (changed outside icbot). New: @gary.", "Taken down: the top-line summary of scene 12, which may not be read by @gary"} {
+	for _, want := range []string{"#scene-12: its readers changed (changed outside icbot). New: @gary.", "Taken down: the top-line summary of scene 12 (2 posts), which may not be read by @gary"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("IC's report lacks %q:\n%s", want, report)
 		}
