@@ -10,45 +10,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"icbot/adapters/discord"
+	"icbot/adapters/internal/audiencetest"
 	"icbot/bot"
 )
-
-// mayRead is the product's need-to-know table (PRODUCT.md) for what icbot
-// posts to channels, written out again here as the test's own oracle: who
-// may read a post of class c about scene sc, whose closed-set roster is
-// roster, holding subject's private data.
-func mayRead(p bot.Person, c bot.Class, sc *bot.Scene, roster []bot.UserID, subject bot.UserID) bool {
-	has := func(rs ...bot.Role) bool { return slices.ContainsFunc(rs, p.Has) }
-	performer := sc != nil && sc.IsPerformer(p.ID)
-	switch c {
-	case bot.ClassPublic:
-		return true
-	case bot.ClassCrew:
-		return p.Known()
-	case bot.ClassTopline, bot.ClassSceneDetail, bot.ClassReadiness:
-		return has(bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer) || performer
-	case bot.ClassRoster:
-		return has(bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer) || performer || slices.Contains(roster, p.ID)
-	case bot.ClassGarments:
-		return has(bot.RoleIC, bot.RoleCostume) || p.ID == subject
-	case bot.ClassBodyNotes:
-		return has(bot.RoleIC, bot.RoleHMU) || p.ID == subject
-	}
-	return false
-}
-
-// rosterNow is who is on a scene's closed-set roster now.
-func rosterNow(tx bot.Tx, sc bot.Scene) ([]bot.UserID, error) {
-	if sc.Filming() {
-		sess, err := tx.Session(sc.ID, sc.Session)
-		return sess.Users(), err
-	}
-	out := slices.Clone(sc.Performers)
-	for _, m := range sc.Roster {
-		out = append(out, m.User)
-	}
-	return out, nil
-}
 
 // sensitive marks the texts of posts that only some may read.
 var sensitive = []string{"TOP-LINE SUMMARY", "locked to the roster", "Garments", "Body notes"}
@@ -141,7 +105,7 @@ func (r *rig) checkAudience(step string) {
 						return err
 					}
 					sc = &s
-					if roster, err = rosterNow(tx, s); err != nil {
+					if roster, err = audiencetest.RosterNow(tx, s); err != nil {
 						return err
 					}
 				}
@@ -153,7 +117,7 @@ func (r *rig) checkAudience(step string) {
 					if err != nil {
 						return err
 					}
-					if !mayRead(p, post.Class, sc, roster, post.Subject) {
+					if !audiencetest.MayRead(p, post.Class, sc, roster, post.Subject) {
 						r.t.Errorf("%s: %s may view #%s, which shows the %s", step, names[u], ch, post.What)
 					}
 				}

@@ -11,46 +11,9 @@ import (
 
 	"github.com/slack-go/slack/socketmode"
 
+	"icbot/adapters/internal/audiencetest"
 	"icbot/bot"
 )
-
-// mayRead is the product's need-to-know table (PRODUCT.md) for what icbot
-// posts to channels, written out again here as the test's own oracle: who
-// may read a post of class c about scene sc, whose closed-set roster is
-// roster, holding subject's private data.
-func mayRead(p bot.Person, c bot.Class, sc *bot.Scene, roster []bot.UserID, subject bot.UserID) bool {
-	has := func(rs ...bot.Role) bool { return slices.ContainsFunc(rs, p.Has) }
-	performer := sc != nil && sc.IsPerformer(p.ID)
-	switch c {
-	case bot.ClassPublic:
-		return true
-	case bot.ClassCrew:
-		return p.Known()
-	case bot.ClassTopline, bot.ClassSceneDetail, bot.ClassReadiness:
-		return has(bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer) || performer
-	case bot.ClassRoster:
-		return has(bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer) || performer || slices.Contains(roster, p.ID)
-	case bot.ClassGarments:
-		return has(bot.RoleIC, bot.RoleCostume) || p.ID == subject
-	case bot.ClassBodyNotes:
-		return has(bot.RoleIC, bot.RoleHMU) || p.ID == subject
-	}
-	return false
-}
-
-// rosterNow is who is on a scene's closed-set roster now: the running
-// session's, or the performers and those added for the next one.
-func rosterNow(tx bot.Tx, sc bot.Scene) ([]bot.UserID, error) {
-	if sc.Filming() {
-		sess, err := tx.Session(sc.ID, sc.Session)
-		return sess.Users(), err
-	}
-	out := slices.Clone(sc.Performers)
-	for _, m := range sc.Roster {
-		out = append(out, m.User)
-	}
-	return out, nil
-}
 
 // checkAudience checks the invariant on what the fake shows: every member
 // of every channel icbot posted to (DMs aside) may read every message of
@@ -102,7 +65,7 @@ func (r *rig) checkAudience(step string) {
 						return err
 					}
 					sc = &s
-					if roster, err = rosterNow(tx, s); err != nil {
+					if roster, err = audiencetest.RosterNow(tx, s); err != nil {
 						return err
 					}
 				}
@@ -117,7 +80,7 @@ func (r *rig) checkAudience(step string) {
 					if err != nil {
 						return err
 					}
-					if !mayRead(p, post.Class, sc, roster, post.Subject) {
+					if !audiencetest.MayRead(p, post.Class, sc, roster, post.Subject) {
 						r.t.Errorf("%s: %s reads #%s, which shows the %s", step, u, ch, post.What)
 					}
 				}

@@ -280,6 +280,44 @@ func first(text string) string {
 	return l
 }
 
+// MayRead is the product's need-to-know table (PRODUCT.md) for what
+// icbot posts to channels, written out here as the tests' own oracle: who
+// may read a post of class c about scene sc (nil: none, or removed), whose
+// closed-set roster is roster, holding subject's private data.
+func MayRead(p bot.Person, c bot.Class, sc *bot.Scene, roster []bot.UserID, subject bot.UserID) bool {
+	has := func(rs ...bot.Role) bool { return slices.ContainsFunc(rs, p.Has) }
+	performer := sc != nil && sc.IsPerformer(p.ID)
+	switch c {
+	case bot.ClassPublic:
+		return true
+	case bot.ClassCrew:
+		return p.Known()
+	case bot.ClassTopline, bot.ClassSceneDetail, bot.ClassReadiness:
+		return has(bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer) || performer
+	case bot.ClassRoster:
+		return has(bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer) || performer || slices.Contains(roster, p.ID)
+	case bot.ClassGarments:
+		return has(bot.RoleIC, bot.RoleCostume) || p.ID == subject
+	case bot.ClassBodyNotes:
+		return has(bot.RoleIC, bot.RoleHMU) || p.ID == subject
+	}
+	return false
+}
+
+// RosterNow is who is on a scene's closed-set roster now: the running
+// session's, or the performers and those added for the next one.
+func RosterNow(tx bot.Tx, sc bot.Scene) ([]bot.UserID, error) {
+	if sc.Filming() {
+		sess, err := tx.Session(sc.ID, sc.Session)
+		return sess.Users(), err
+	}
+	out := slices.Clone(sc.Performers)
+	for _, m := range sc.Roster {
+		out = append(out, m.User)
+	}
+	return out, nil
+}
+
 // audience is who may read one post, by name.
 type audience struct {
 	anyone bool
@@ -295,79 +333,65 @@ var (
 	publicRe  = regexp.MustCompile(`^(Closed set in effect for scene|Scene \S+ is on hold|The closed set for scene \S+ ended|Closed set for scene \S+ ended|The hold on scene)`)
 )
 
-// audienceOf reads who may read a post from its first words and the
-// production as it is now, by PRODUCT.md's need-to-know table.
-func audienceOf(tx bot.Tx, p Platform, text string) (audience, error) {
-	a := audience{names: map[string]bool{}}
-	people := map[string]bot.Person{}
-	for n := range Cast {
-		pr, err := tx.Person(p.UserID(n))
-		if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
-			return a, err
-		}
-		people[n] = pr
-	}
-	withRole := func(rs ...bot.Role) {
-		for n, pr := range people {
-			if pr.HasAny(rs...) {
-				a.names[n] = true
-			}
-		}
-	}
-	sceneFolk := func(id string, roster bool) error {
-		sc, err := tx.Scene(bot.SceneID(id))
-		if bot.ErrorCode(err) == bot.ENOTFOUND {
-			return nil // removed: only the roles may read about it
-		}
-		if err != nil {
-			return err
-		}
-		ids := slices.Clone(sc.Performers)
-		if roster {
-			if sc.Filming() {
-				sess, err := tx.Session(sc.ID, sc.Session)
-				if err != nil {
-					return err
-				}
-				ids = append(ids, sess.Users()...)
-			} else {
-				for _, m := range sc.Roster {
-					ids = append(ids, m.User)
-				}
-			}
-		}
-		for n := range Cast {
-			if slices.Contains(ids, p.UserID(n)) {
-				a.names[n] = true
-			}
-		}
-		return nil
-	}
-	leadership := []bot.Role{bot.RoleIC, bot.RoleAD, bot.RoleDirector, bot.RoleProducer}
+// classOf reads a post's class and scene from its first words.
+func classOf(text string) (bot.Class, string, error) {
 	switch {
 	case publicRe.MatchString(text):
-		a.anyone = true
+		return bot.ClassPublic, "", nil
 	case toplineRe.MatchString(text):
-		withRole(leadership...)
-		return a, sceneFolk(toplineRe.FindStringSubmatch(text)[1], false)
+		return bot.ClassTopline, toplineRe.FindStringSubmatch(text)[1], nil
 	case rosterRe.MatchString(text):
-		withRole(leadership...)
-		return a, sceneFolk(rosterRe.FindStringSubmatch(text)[1], true)
+		return bot.ClassRoster, rosterRe.FindStringSubmatch(text)[1], nil
 	case noticeRe.MatchString(text):
-		switch noticeRe.FindStringSubmatch(text)[1] {
+		m := noticeRe.FindStringSubmatch(text)
+		switch m[1] {
 		case "Costume":
-			withRole(bot.RoleIC, bot.RoleCostume)
+			return bot.ClassGarments, m[2], nil
 		case "Hair and makeup":
-			withRole(bot.RoleIC, bot.RoleHMU)
-		default: // props and stunts notices carry nothing private yet
-			for n, pr := range people {
-				if pr.Known() {
-					a.names[n] = true
-				}
-			}
+			return bot.ClassBodyNotes, m[2], nil
 		}
-	default:
-		return a, fmt.Errorf("audiencetest: a post of a kind this test does not know: %q", first(text))
+		return bot.ClassCrew, m[2], nil // props and stunts notices carry nothing private yet
+	}
+	return 0, "", fmt.Errorf("audiencetest: a post of a kind this test does not know: %q", first(text))
+}
+
+// audienceOf works out who may read a post, from its first words and the
+// production as it is now, by MayRead.
+func audienceOf(tx bot.Tx, p Platform, text string) (audience, error) {
+	a := audience{names: map[string]bool{}}
+	class, scene, err := classOf(text)
+	if err != nil {
+		return a, err
+	}
+	if class == bot.ClassPublic {
+		a.anyone = true
+		return a, nil
+	}
+	var sc *bot.Scene
+	var roster []bot.UserID
+	if scene != "" {
+		s, err := tx.Scene(bot.SceneID(scene))
+		switch {
+		case err == nil:
+			sc = &s
+			if roster, err = RosterNow(tx, s); err != nil {
+				return a, err
+			}
+		case bot.ErrorCode(err) != bot.ENOTFOUND: // removed: only the roles may read about it
+			return a, err
+		}
+	}
+	for n := range Cast {
+		pr, err := tx.Person(p.UserID(n))
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			pr, err = bot.Person{ID: p.UserID(n)}, nil
+		}
+		if err != nil {
+			return a, err
+		}
+		if MayRead(pr, class, sc, roster, "") {
+			a.names[n] = true
+		}
 	}
 	return a, nil
 }
