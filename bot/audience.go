@@ -247,7 +247,8 @@ func (b *Bot) retract(ctx context.Context, ch ChannelID, posts []Post, why strin
 			}
 			continue
 		}
-		err := b.store.Update(ctx, func(tx Tx) error {
+		// Recorded even when icbot is stopping: the post is gone.
+		err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 			p.Retracted, p.RetractedFor = b.now(), why
 			if err := tx.PutPost(p); err != nil {
 				return err

@@ -143,7 +143,7 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 // follow-up problems that concern them rather than the caller.
 func (b *Bot) tellRole(ctx context.Context, r Role, scene SceneID, c Class, text string) {
 	var ps []Person
-	if err := b.store.View(ctx, func(tx Tx) error {
+	if err := b.store.View(context.WithoutCancel(ctx), func(tx Tx) error {
 		var err error
 		ps, err = holders(tx, r)
 		return err

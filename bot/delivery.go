@@ -124,20 +124,32 @@ func (b *Bot) wake() {
 // deliverIDs sends the given pending deliveries now, in order.
 func (b *Bot) deliverIDs(ctx context.Context, ids []uint64) {
 	for _, id := range b.claim(ids) {
-		var d Delivery
-		err := b.store.View(ctx, func(tx Tx) error {
-			var err error
-			d, err = tx.Delivery(id)
-			return err
-		})
-		switch {
-		case err == nil:
-			b.attempt(ctx, d)
-		case ErrorCode(err) != ENOTFOUND: // already sent by the retry loop
-			b.log.Error("reading a pending delivery", "id", id, "err", err)
-		}
+		b.attemptClaimed(ctx, id)
 		b.release(id)
 	}
+}
+
+// attemptClaimed reads a delivery this goroutine has claimed, as it is
+// now, and attempts it; one already sent (gone) is left alone. Reading it
+// under the claim, never using an earlier copy, is what keeps a message
+// from being sent twice by the follow-up and the retry loop. It reports
+// when to retry, if it will be retried.
+func (b *Bot) attemptClaimed(ctx context.Context, id uint64) (time.Time, bool) {
+	var d Delivery
+	err := b.store.View(ctx, func(tx Tx) error {
+		var err error
+		d, err = tx.Delivery(id)
+		return err
+	})
+	switch {
+	case err == nil:
+		return b.attempt(ctx, d)
+	case ErrorCode(err) == ENOTFOUND, ctx.Err() != nil:
+		// Sent meanwhile; or icbot is stopping, and it stays queued.
+	default:
+		b.log.Error("reading a pending delivery", "id", id, "err", err)
+	}
+	return time.Time{}, false
 }
 
 // DeliverDue sends every pending delivery that is due and returns when the
@@ -168,7 +180,7 @@ func (b *Bot) DeliverDue(ctx context.Context) (time.Time, error) {
 			}
 			continue
 		}
-		if retryAt, retry := b.attempt(ctx, d); retry && (next.IsZero() || retryAt.Before(next)) {
+		if retryAt, retry := b.attemptClaimed(ctx, d.ID); retry && (next.IsZero() || retryAt.Before(next)) {
 			next = retryAt
 		}
 		b.release(d.ID)
@@ -242,8 +254,11 @@ func (b *Bot) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// forget removes a delivery sent or given up. It is recorded even when
+// icbot is stopping: the message went, and must not go again at the next
+// start.
 func (b *Bot) forget(ctx context.Context, id uint64) {
-	if err := b.store.Update(ctx, func(tx Tx) error { return tx.DeleteDelivery(id) }); err != nil {
+	if err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.DeleteDelivery(id) }); err != nil {
 		b.log.Error("removing a sent delivery; it may be sent again", "id", id, "err", err)
 	}
 }
@@ -339,7 +354,8 @@ func (b *Bot) postRecorded(ctx context.Context, d Delivery) error {
 // closeEntry finishes a ledger entry: with the platform's reference once
 // posted, or marked as never posted.
 func (b *Bot) closeEntry(ctx context.Context, p Post, ref PostRef, unposted string) {
-	err := b.store.Update(ctx, func(tx Tx) error {
+	// Recorded even when icbot is stopping: the post is on the platform.
+	err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		if unposted != "" {
 			p.Retracted, p.RetractedFor = b.now(), unposted
 		} else {
@@ -464,9 +480,10 @@ func (b *Bot) tellCaller(ctx context.Context, d Delivery, text string) {
 }
 
 // notify screens messages, enqueues those that pass and sends them now.
+// They are queued even when icbot is stopping, to go at the next start.
 func (b *Bot) notify(ctx context.Context, cmd Command, msgs ...Message) {
 	var ids []uint64
-	err := b.store.Update(ctx, func(tx Tx) error {
+	err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		pass, refused, err := b.gate.screen(tx, msgs)
 		if err != nil {
 			return err

@@ -1,8 +1,10 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -218,5 +220,86 @@ func TestDueButClaimedIsLookedAtAgain(t *testing.T) {
 	}
 	if next.IsZero() || next.After(h.now.Add(time.Minute)) {
 		t.Errorf("next look at %v, want within a minute of %v", next, h.now)
+	}
+}
+
+// hookStore runs a hook after each read-only transaction, to put another
+// goroutine's work between two steps of the bot's.
+type hookStore struct {
+	bot.Store
+	afterView func()
+}
+
+func (s *hookStore) View(ctx context.Context, fn func(bot.Tx) error) error {
+	err := s.Store.View(ctx, fn)
+	if s.afterView != nil {
+		s.afterView()
+	}
+	return err
+}
+
+// TestDeliveryReadAgainUnderClaim: the retry loop lists what is due, and
+// a command's follow-up sends one of them (and removes it) before the loop
+// claims it: the loop reads it again under its claim, finds it gone, and
+// sends nothing. No message goes twice without a stop.
+func TestDeliveryReadAgainUnderClaim(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.setFailDM("ines", bot.RetryLater(time.Second, errors.New("busy")))
+	h.must("paula", "/hold 12")
+	pending := h.pending()
+	if len(pending) == 0 {
+		t.Fatal("nothing pending")
+	}
+	h.rec.setFailDM("ines", nil)
+	h.now = h.now.Add(time.Minute)
+	hs := &hookStore{Store: h.store}
+	hs.afterView = func() {
+		hs.afterView = nil
+		// The follow-up of a command sends them all and removes them.
+		if err := h.store.Update(context.Background(), func(tx bot.Tx) error {
+			for _, d := range pending {
+				if err := tx.DeleteDelivery(d.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loop := bot.New(hs, h.chat, bot.WithClock(func() time.Time { return h.now }))
+	if _, err := loop.DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if sent := h.rec.take(); len(sent) != 0 {
+		t.Errorf("the loop sent %d messages a follow-up had already sent: %+v", len(sent), sent)
+	}
+}
+
+// TestStopIsNotAnError: a stop while follow-ups and the loops run logs no
+// error, and what could not be sent stays queued for the next start.
+func TestStopIsNotAnError(t *testing.T) {
+	var logs bytes.Buffer
+	h := newHarness(t).seed()
+	b := bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }),
+		bot.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))), bot.WithSetChannel("set"))
+	out := b.Handle(context.Background(), bot.Command{Caller: "paula", Text: "/hold 12"})
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	b.FollowUp(stopped, out)
+	if err := b.RunReminders(stopped); err != nil {
+		t.Errorf("RunReminders after a stop: %v", err)
+	}
+	if err := b.RunDeliveries(stopped); err != nil {
+		t.Errorf("RunDeliveries after a stop: %v", err)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a stop logged errors:\n%s", logs.String())
+	}
+	if len(h.pending()) == 0 {
+		t.Errorf("the notices of a command cut short by the stop were not kept")
 	}
 }

@@ -16,6 +16,12 @@ func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
 	b.deliverIDs(ctx, o.deliveries)
 	for _, e := range o.effects {
 		if err := e(ctx, b, o.cmd); err != nil {
+			if ctx.Err() != nil {
+				// Stopping: a lock or unlock left half done is finished
+				// by Recover at the next start.
+				b.log.Info("follow-up cut short by the stop", "err", err)
+				return
+			}
 			b.log.Error("follow-up failed", "err", err)
 			msg := ErrorMessage(err)
 			if ErrorCode(err) == EINTERNAL {

@@ -48,6 +48,9 @@ func (b *Bot) StartReminders(ctx context.Context) error {
 // that queues its messages, and the delivery queue does the sending.
 func (b *Bot) RunReminders(ctx context.Context) error {
 	if err := b.StartReminders(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before it started: not a failure
+		}
 		return err
 	}
 	for {
