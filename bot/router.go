@@ -418,7 +418,10 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 	if in.spec.write {
 		txn = b.store.Update
 	}
-	return txn(ctx, func(tx Tx) error {
+	return txn(ctx, func(btx Tx) error {
+		// Every scene the command writes to, or to whose consent,
+		// riders or sessions, has its reminders brought in line.
+		tx := &touching{Tx: btx}
 		in.out = out{caller: in.cmd.Caller}
 		in.authorized = false
 		if in.spec.write && in.cmd.Once != "" {
@@ -451,7 +454,7 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 			return Internal(fmt.Errorf("%s: %w", in.spec.path, errNotAuthorized))
 		}
 		if in.spec.write {
-			for _, id := range in.scenes {
+			for _, id := range slices.Compact(slices.Sorted(slices.Values(append(in.scenes, tx.scenes...)))) {
 				changed, err := b.syncReminders(tx, id, b.clock())
 				if err != nil {
 					return err
@@ -482,6 +485,23 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 		o.Replies, o.deliveries, o.effects = replies, ids, in.out.effects
 		return nil
 	})
+}
+
+// touching is a command's transaction that notes the scenes it writes.
+type touching struct {
+	Tx
+	scenes []SceneID
+}
+
+func (t *touching) touch(id SceneID) { t.scenes = append(t.scenes, id) }
+
+func (t *touching) PutScene(s Scene) error       { t.touch(s.ID); return t.Tx.PutScene(s) }
+func (t *touching) DeleteScene(id SceneID) error { t.touch(id); return t.Tx.DeleteScene(id) }
+func (t *touching) PutSession(s Session) error   { t.touch(s.Scene); return t.Tx.PutSession(s) }
+func (t *touching) PutRider(r Rider) error       { t.touch(r.Scene); return t.Tx.PutRider(r) }
+func (t *touching) AddBoundaries(bd Boundaries) error {
+	t.touch(bd.Scene)
+	return t.Tx.AddBoundaries(bd)
 }
 
 // forbidden is the refusal for a caller whose roles do not allow the command.

@@ -1,0 +1,81 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"icbot/bot"
+)
+
+// syncLines runs every command that changes state, each touching scenes
+// whose reminders it may change; one line (or more) per write command.
+var syncLines = []struct{ caller, line string }{
+	{"root", "/icbot role add @gary props"},
+	{"root", "/icbot role remove @gary crew"},
+	{"ines", `/scene add 30 title="Dock" call="2026-12-20 09:00" performers=@paula,@pete channel=#scene-20`},
+	{"ines", `/scene set 30 call="2026-12-21 10:00"`},
+	{"ines", `/scene beat add 30 "kiss" kind=contact`},
+	{"ines", `/scene beat set 30 b1 "a longer kiss"`},
+	{"ines", "/boundaries request 30"},
+	{"paula", "/boundaries answer 30 b1=yes"},
+	{"pete", "/boundaries answer 30 b1=yes"},
+	{"ines", "/rider drafted 30 @paula"},
+	{"ines", "/rider sent 30 @paula"},
+	{"ines", "/rider signed 30 @paula"},
+	{"ines", "/rider sent 30 @pete"},
+	{"ines", "/rider signed 30 @pete"},
+	{"ines", "/topline 30"},
+	{"ines", "/dept channel costume #costume-room"},
+	{"ines", "/dept notify 30 costume"},
+	{"adam", "/closedset add 30 @cam"},
+	{"adam", "/closedset remove 30 @cam"},
+	{"ines", "/closedset start 30"},
+	{"paula", "/closedset ack 30"},
+	{"paula", "/hold 30 cold"},
+	{"ines", "/hold lift 30"},
+	{"ines", "/closedset end 30"},
+	{"paula", "/boundaries withdraw 30 b1"},
+	{"ines", "/scene beat remove 30 b1"},
+	{"ines", "/reminders snooze 2 1h"},
+	{"ines", "/reminders cancel 2"},
+	{"paula", "/reminders answer 1 ok"},
+	{"ines", "/scene remove 14"},
+}
+
+// TestEveryWriteCommandSyncsReminders walks the command table: every
+// command that changes state is run, and after each every scene's stored
+// reminders are what its state derives, a new scene's included. A command
+// missing from the walk fails the test.
+func TestEveryWriteCommandSyncsReminders(t *testing.T) {
+	h := newHarness(t).seed()
+	writes := h.bot.WriteCommands()
+	ran := map[string]bool{}
+	for _, l := range syncLines {
+		r := h.do(l.caller, l.line)
+		if r.out.Err != nil {
+			t.Fatalf("%s: %s: %v\n%s", l.caller, l.line, r.out.Err, r.reply)
+		}
+		path := ""
+		for _, w := range writes {
+			if strings.HasPrefix(l.line+" ", "/"+w+" ") && len(w) > len(path) {
+				path = w
+			}
+		}
+		ran[path] = true
+		for _, id := range []bot.SceneID{"12", "14", "15", "16", "30"} {
+			ok, err := h.bot.RemindersInStep(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				t.Errorf("after %s: scene %s's reminders are not what it derives", l.line, id)
+			}
+		}
+	}
+	for _, w := range writes {
+		if !ran[w] {
+			t.Errorf("/%s changes state but is not in the walk: add a line for it", w)
+		}
+	}
+}
