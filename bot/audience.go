@@ -235,7 +235,7 @@ func (b *Bot) retract(ctx context.Context, ch ChannelID, posts []Post, why strin
 			// cannot tell which message it is.
 			failed = append(failed, p)
 			if first == nil {
-				first = Errorf(EUNAVAILABLE, "icbot does not know which message on the platform it is, so it cannot delete it")
+				first = Errorf(EUNAVAILABLE, "a copy may be on the platform (its post was cut short, its answer lost, or it was made before icbot kept a record), and icbot does not know which message it is, so it cannot delete it")
 			}
 			continue
 		}

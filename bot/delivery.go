@@ -35,6 +35,26 @@ const (
 	maxAttempts  = 60
 )
 
+// ErrNotPosted marks a failed post or message that the platform certainly
+// did not take: a refusal, a rate limit, a request never sent. A failure
+// without it may have posted (a timeout after the request went): icbot
+// then counts that attempt as a copy on the platform that it cannot find.
+var ErrNotPosted = errors.New("not posted")
+
+// NotPosted marks err as a failure after which nothing is on the platform.
+func NotPosted(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &notPosted{err: err}
+}
+
+type notPosted struct{ err error }
+
+func (e *notPosted) Error() string        { return e.err.Error() }
+func (e *notPosted) Unwrap() error        { return e.err }
+func (e *notPosted) Is(target error) bool { return target == ErrNotPosted }
+
 // RetryLater marks err as transient: the delivery is tried again after
 // the given wait (0: the usual backoff). Adapters use it for rate limits
 // and unreachable platforms.
@@ -325,14 +345,22 @@ func (b *Bot) postRecorded(ctx context.Context, d Delivery) error {
 		if err != nil {
 			return err
 		}
+		// An entry whose last attempt certainly posted nothing is used
+		// again; one whose attempt may have posted (cut short by a stop,
+		// or its answer lost) stands for that possible copy, and this
+		// attempt gets an entry of its own.
 		for _, p := range posts {
-			if p.Delivery == d.ID && p.Ref == "" && p.Visible() {
+			if p.Delivery == d.ID && p.Ref == "" && p.Visible() && !p.Tried {
 				entry = p
-				return nil
+				break
 			}
 		}
+		entry.Tried = true
+		if entry.Seq != 0 {
+			return tx.PutPost(entry)
+		}
 		entry = Post{Channel: m.To.Channel, Class: m.Class, Scene: m.Scene, Subject: m.Subject,
-			What: postLabel(m), Delivery: d.ID, At: b.now()}
+			What: postLabel(m), Delivery: d.ID, At: b.now(), Tried: true}
 		entry.Seq, err = tx.AddPost(entry)
 		return err
 	})
@@ -340,32 +368,47 @@ func (b *Bot) postRecorded(ctx context.Context, d Delivery) error {
 		return err
 	}
 	ref, err := b.chat.Post(ctx, m.To.Channel, m)
-	if err != nil {
-		if _, retry := transient(err, d.Attempts+1); !retry {
-			// Refused for good: nothing is on the platform.
-			b.closeEntry(ctx, entry, "", "not posted: the platform refused it")
-		}
-		return err
+	switch {
+	case err == nil:
+		b.closeEntry(ctx, entry, ref, "")
+	case !errors.Is(err, ErrNotPosted):
+		// It may be on the platform, where icbot cannot find it: the
+		// entry stays, counting against new readers, and the IC hears
+		// of it whenever someone who may not read it joins.
+		b.log.Warn("a post may have reached the channel although it failed; it counts as posted", "channel", string(m.To.Channel), "post", entry.Seq, "err", err)
+	case isFinal(err, d.Attempts+1):
+		b.closeEntry(ctx, entry, "", "not posted: the platform refused it")
+	default:
+		b.closeEntry(ctx, entry, "", "")
 	}
-	b.closeEntry(ctx, entry, ref, "")
-	return nil
+	return err
 }
 
-// closeEntry finishes a ledger entry: with the platform's reference once
-// posted, or marked as never posted.
+// isFinal reports whether a failed send will not be tried again.
+func isFinal(err error, attempts int) bool {
+	_, retry := transient(err, attempts)
+	return !retry || attempts >= maxAttempts
+}
+
+// closeEntry finishes a ledger entry's attempt: with the platform's
+// reference once posted; marked as never posted (unposted says why) when
+// it was refused for good; or, with neither, ready for the next attempt,
+// nothing having reached the platform.
 func (b *Bot) closeEntry(ctx context.Context, p Post, ref PostRef, unposted string) {
 	// Recorded even when icbot is stopping: the post is on the platform.
 	err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
-		if unposted != "" {
+		p.Tried = false
+		switch {
+		case unposted != "":
 			p.Retracted, p.RetractedFor = b.now(), unposted
-		} else {
+		case ref != "":
 			p.Ref, p.At = ref, b.now()
 		}
 		return tx.PutPost(p)
 	})
 	if err != nil {
-		// The entry stays without a reference: it still counts against
-		// new readers, but icbot cannot retract the post.
+		// The entry stays as it was: it still counts against new
+		// readers, but icbot cannot retract the post.
 		b.log.Error("recording a post in the audience ledger", "channel", string(p.Channel), "post", p.Seq, "err", err)
 	}
 }

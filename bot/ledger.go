@@ -23,8 +23,15 @@ type Post struct {
 	// interrupts still counts against new readers.
 	Ref PostRef
 	// Delivery is the outbox delivery that made the post, so that a retry
-	// after a stop finishes the same entry.
+	// finishes the same entry when the attempt before certainly posted
+	// nothing.
 	Delivery uint64
+	// Tried is set while an attempt to post is under way; it stays set
+	// when the attempt may have posted without icbot learning where (a
+	// stop cut it short, or the platform's answer was lost). Such an
+	// entry stands for a copy icbot cannot find, and the next attempt
+	// gets an entry of its own.
+	Tried bool
 	At       time.Time
 	// Retracted is when icbot deleted the post from the platform because
 	// a reader of the channel may not read it; zero while visible.

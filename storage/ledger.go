@@ -23,6 +23,7 @@ type postRecord struct {
 	What         string    `json:"what,omitempty"`
 	Ref          string    `json:"ref,omitempty"`
 	Delivery     uint64    `json:"delivery,omitempty"`
+	Tried        bool      `json:"tried,omitempty"`
 	At           time.Time `json:"at,omitzero"`
 	Retracted    time.Time `json:"retracted,omitzero"`
 	RetractedFor string    `json:"retracted_for,omitempty"`
@@ -30,13 +31,13 @@ type postRecord struct {
 
 func postToRecord(p bot.Post) postRecord {
 	return postRecord{Channel: string(p.Channel), Seq: p.Seq, Class: int(p.Class), Scene: string(p.Scene),
-		Subject: string(p.Subject), What: p.What, Ref: string(p.Ref), Delivery: p.Delivery, At: p.At.UTC(),
+		Subject: string(p.Subject), What: p.What, Ref: string(p.Ref), Delivery: p.Delivery, Tried: p.Tried, At: p.At.UTC(),
 		Retracted: p.Retracted.UTC(), RetractedFor: p.RetractedFor}
 }
 
 func (r postRecord) bot() bot.Post {
 	return bot.Post{Channel: bot.ChannelID(r.Channel), Seq: r.Seq, Class: bot.Class(r.Class), Scene: bot.SceneID(r.Scene),
-		Subject: bot.UserID(r.Subject), What: r.What, Ref: bot.PostRef(r.Ref), Delivery: r.Delivery, At: r.At,
+		Subject: bot.UserID(r.Subject), What: r.What, Ref: bot.PostRef(r.Ref), Delivery: r.Delivery, Tried: r.Tried, At: r.At,
 		Retracted: r.Retracted, RetractedFor: r.RetractedFor}
 }
 

@@ -108,7 +108,7 @@ func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bo
 	defer a.mu.Unlock()
 	c, ok := a.channels[ch]
 	if !ok {
-		return "", bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s (declare it with /channel #%s private)", ch, ch)
+		return "", bot.NotPosted(bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s (declare it with /channel #%s private)", ch, ch))
 	}
 	a.print(a.where(ch, c), m.Text+buttons(m.Actions))
 	a.posts++

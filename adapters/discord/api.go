@@ -105,6 +105,14 @@ func failure(what string, err error) error {
 	return &bot.Error{Code: bot.EUNAVAILABLE, Message: msg, Err: err}
 }
 
+// refusedCall reports whether Discord answered a request with a refusal
+// (a status below 500, a rate limit included), so that it certainly did
+// nothing; a timeout or a broken connection may come after it acted.
+func refusedCall(err error) bool {
+	var re *discordgo.RESTError
+	return errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500
+}
+
 // restCode is Discord's JSON error code of a refused request, 0 for
 // failures of another kind.
 func restCode(err error) int {

@@ -65,8 +65,13 @@ func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bo
 		}
 		msg, err := a.api.ChannelMessageSendComplex(string(ch), send, discordgo.WithContext(ctx))
 		if err != nil {
-			if rerr := a.Retract(ctx, ch, bot.PostRef(strings.Join(ids, ","))); rerr != nil {
+			if rerr := a.Retract(context.WithoutCancel(ctx), ch, bot.PostRef(strings.Join(ids, ","))); rerr != nil {
 				a.log.Warn("could not delete the first parts of a message that failed", "err", redact(rerr))
+				return "", failure("post in that channel", err)
+			}
+			if refusedCall(err) {
+				// Nothing of the message is on Discord.
+				return "", bot.NotPosted(failure("post in that channel", err))
 			}
 			return "", failure("post in that channel", err)
 		}

@@ -160,6 +160,22 @@ var scopeHint = map[string]string{
 // failure turns a Web API error into what the bot understands: a passing
 // failure (rate limit, network, Slack's own trouble) to retry, or a
 // refusal explained for the IC or AD, with what fixes it.
+// refusedCall reports whether Slack answered a call with a refusal, so
+// that it certainly did nothing: a rate limit, an error code, a status
+// below 500. A timeout or a broken connection may come after Slack acted.
+func refusedCall(err error) bool {
+	var rl *slackapi.RateLimitedError
+	var se slackapi.SlackErrorResponse
+	var sc slackapi.StatusCodeError
+	switch {
+	case errors.As(err, &rl), errors.As(err, &se):
+		return true
+	case errors.As(err, &sc):
+		return sc.Code < 500
+	}
+	return false
+}
+
 func failure(method string, err error) error {
 	if err == nil {
 		return nil

@@ -161,20 +161,26 @@ func msgOptions(m bot.Message) []slackapi.MsgOption {
 // so that a retry does not leave half a message behind.
 func (a *Adapter) Post(ctx context.Context, ch bot.ChannelID, m bot.Message) (bot.PostRef, error) {
 	var posted []string
-	undo := func() {
-		if err := a.Retract(context.WithoutCancel(ctx), ch, bot.PostRef(strings.Join(posted, ","))); err != nil {
-			a.log.Warn("could not delete the first parts of a message that failed", "err", err)
+	// failed deletes the parts already posted and says whether nothing of
+	// the message is on Slack now (bot.NotPosted): only when the last
+	// part was certainly refused and the others are gone again.
+	failed := func(err error, refused bool) error {
+		if rerr := a.Retract(context.WithoutCancel(ctx), ch, bot.PostRef(strings.Join(posted, ","))); rerr != nil {
+			a.log.Warn("could not delete the first parts of a message that failed", "err", rerr)
+			return err
 		}
+		if refused {
+			return bot.NotPosted(err)
+		}
+		return err
 	}
 	for _, part := range splitMessage(m) {
 		if err := a.pace.wait(ctx, string(ch)); err != nil {
-			undo()
-			return "", bot.RetryLater(0, err)
+			return "", failed(bot.RetryLater(0, err), true)
 		}
 		_, ts, err := a.api.PostMessageContext(ctx, string(ch), msgOptions(part)...)
 		if err != nil {
-			undo()
-			return "", failure("chat.postMessage", err)
+			return "", failed(failure("chat.postMessage", err), refusedCall(err))
 		}
 		posted = append(posted, ts)
 	}
