@@ -32,7 +32,7 @@ type Post struct {
 	// entry stands for a copy icbot cannot find, and the next attempt
 	// gets an entry of its own.
 	Tried bool
-	At       time.Time
+	At    time.Time
 	// Retracted is when icbot deleted the post from the platform because
 	// a reader of the channel may not read it; zero while visible.
 	Retracted time.Time
