@@ -357,3 +357,80 @@ func TestStartChecksEveryChannel(t *testing.T) {
 		t.Errorf("IC's report: %q", r)
 	}
 }
+
+// TestOutsideChangeCheckedAgainAfterAFailure: the platform cannot say who
+// reads a channel when it changes (an outage); the check is made again by
+// the retry loop, and what the newcomer may not read is taken down then.
+func TestOutsideChangeCheckedAgainAfterAFailure(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula")
+	h.must("ines", "/topline 12")
+	h.rec.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula", "gary")
+	h.rec.mu.Lock()
+	h.rec.failMembers = errors.New("connection refused")
+	h.rec.mu.Unlock()
+	h.bot.ChannelChanged(context.Background(), "scene-12")
+	if got := h.rec.shows("scene-12"); len(got) != 1 {
+		t.Fatalf("scene-12 shows %q", got)
+	}
+	h.rec.mu.Lock()
+	h.rec.failMembers = nil
+	h.rec.mu.Unlock()
+	h.now = h.now.Add(time.Minute)
+	next, err := h.bot.DeliverDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := h.rec.shows("scene-12"); len(got) != 0 {
+		t.Errorf("after the retry, scene-12 still shows %q to gary", got)
+	}
+	if r := joined(to(h.rec.take(), "dm", "ines")); !strings.Contains(r, "Taken down: the top-line summary of scene 12") {
+		t.Errorf("IC's report: %q", r)
+	}
+	if next.Before(h.now.Add(time.Minute)) {
+		t.Errorf("a check still waits at %v", next)
+	}
+}
+
+// TestChannelMadePublicNoticedWithoutEvent: no platform event says a
+// channel was made public; icbot notices when its next post there is
+// refused, or at its regular check, and takes down what it posted there.
+func TestChannelMadePublicNoticedWithoutEvent(t *testing.T) {
+	t.Run("a refused post", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.rec.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula")
+		h.must("ines", "/topline 12")
+		h.rec.mu.Lock()
+		h.rec.private["scene-12"] = false
+		h.rec.mu.Unlock()
+		h.must("ines", "/topline 12") // refused: the channel is public
+		if _, err := h.bot.DeliverDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.rec.shows("scene-12"); len(got) != 0 {
+			t.Errorf("a public channel still shows %q", got)
+		}
+	})
+	t.Run("the regular check", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.rec.setMembers("costume-room", "cora", "ines")
+		h.must("paula", "/boundaries answer 12 b1=yes garments=\"robe\"")
+		h.must("ines", "/dept notify 12 costume")
+		if _, err := h.bot.DeliverDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		h.rec.mu.Lock()
+		h.rec.private["costume-room"] = false
+		h.rec.mu.Unlock()
+		h.now = h.now.Add(11 * time.Minute)
+		if _, err := h.bot.DeliverDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := h.rec.shows("costume-room"); len(got) != 0 {
+			t.Errorf("a public channel still shows %q", got)
+		}
+		if r := joined(to(h.rec.take(), "dm", "ines")); !strings.Contains(r, "a regular check") {
+			t.Errorf("IC's report: %q", r)
+		}
+	})
+}

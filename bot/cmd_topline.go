@@ -92,6 +92,9 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 		}
 		if why != "" {
 			b.log.Warn("refused to post a top-line summary", "scene", string(scene), "channel", string(target))
+			// Its readers may have changed unseen: what icbot posted
+			// there before is checked against them.
+			b.recheckNow(target, "a post to it was refused")
 			text := fmt.Sprintf("The top-line summary of scene %s was not posted to #%s: %s Nothing was posted.", scene, target, why)
 			if explicit {
 				b.lateReply(ctx, cmd, ClassPublic, scene, text)

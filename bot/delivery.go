@@ -172,9 +172,24 @@ func (b *Bot) attemptClaimed(ctx context.Context, id uint64) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// DeliverDue sends every pending delivery that is due and returns when the
-// next one falls due (zero when none is pending).
+// DeliverDue sends every pending delivery that is due, makes the checks of
+// channels' readers that are due, and returns when the next of either
+// falls due.
 func (b *Bot) DeliverDue(ctx context.Context) (time.Time, error) {
+	checkNext := b.checkDue(ctx)
+	next, err := b.deliverDue(ctx)
+	if err != nil {
+		return next, err
+	}
+	if next.IsZero() || checkNext.Before(next) {
+		next = checkNext
+	}
+	return next, nil
+}
+
+// deliverDue sends every pending delivery that is due and returns when
+// the next one falls due (zero when none is pending).
+func (b *Bot) deliverDue(ctx context.Context) (time.Time, error) {
 	var pending []Delivery
 	if err := b.store.View(ctx, func(tx Tx) error {
 		var err error
@@ -321,6 +336,9 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 		if why != "" {
 			b.log.Warn("refused to post to a channel", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
 			b.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why))
+			// Its readers are not who they were: what icbot posted there
+			// before is checked against them at once.
+			b.recheckNow(m.To.Channel, "a post to it was refused")
 			return nil // handled: nothing is posted, the caller knows
 		}
 		if !recordable(m.Class) {

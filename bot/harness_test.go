@@ -47,6 +47,8 @@ type fakeChat struct {
 	failRetract error
 	// failPost makes Post fail with the error, while set.
 	failPost error
+	// failMembers makes Members fail with the error, while set.
+	failMembers error
 }
 
 // posted is one post a channel shows.
@@ -90,6 +92,9 @@ func (c *fakeChat) setMembers(ch bot.ChannelID, ids ...bot.UserID) {
 func (c *fakeChat) Members(ctx context.Context, ch bot.ChannelID) ([]bot.UserID, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.failMembers != nil {
+		return nil, c.failMembers
+	}
 	if !c.private[ch] {
 		return nil, bot.Errorf(bot.EUNAVAILABLE, "#%s is public", ch)
 	}
