@@ -506,3 +506,34 @@ func TestFailedConsentDeliveriesNameNobody(t *testing.T) {
 		})
 	}
 }
+
+// failingStore fails every write with err, as a damaged record would.
+type failingStore struct {
+	bot.Store
+	err error
+}
+
+func (s failingStore) Update(ctx context.Context, fn func(bot.Tx) error) error { return s.err }
+
+// TestInternalErrorOfAConsentCommandNamesNobody: when a consent command
+// fails inside, on a record named by its key (the performer's id in it),
+// the log keeps the cause but not who it was.
+func TestInternalErrorOfAConsentCommandNamesNobody(t *testing.T) {
+	var logs bytes.Buffer
+	h := consentHarness(t)
+	broken := failingStore{h.store, bot.Internal(errors.New("storage: sealed value boundaries/20/paula/2/private does not open"))}
+	b := bot.New(broken, h.chat, bot.WithClock(func() time.Time { return h.now }),
+		bot.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	for _, line := range []string{"/boundaries withdraw 20", "/boundaries answer 20 b1=yes", "/hold 20 cold"} {
+		out := b.Handle(context.Background(), bot.Command{Caller: "paula", Text: line})
+		if bot.ErrorCode(out.Err) != bot.EINTERNAL {
+			t.Fatalf("%s: %v", line, out.Err)
+		}
+	}
+	if !strings.Contains(logs.String(), "sealed value boundaries/20/(withheld)/2/private") {
+		t.Errorf("the cause is not logged:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "paula") {
+		t.Errorf("the log names the performer:\n%s", logs.String())
+	}
+}

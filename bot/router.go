@@ -387,7 +387,14 @@ func (b *Bot) fail(o *Outcome, in *input, err error) {
 		Text:  msg,
 	})
 	if ErrorCode(err) == EINTERNAL {
-		b.log.Error("command failed", "command", specPath(in), "err", err)
+		detail := err.Error()
+		if in != nil && in.spec != nil && in.spec.anonymous {
+			// The cause may name a record by its key, the caller's id in
+			// it (boundaries/12/U1/2): who withdrew or answered is the
+			// IC's to know, not the log's.
+			detail = strings.ReplaceAll(detail, string(o.cmd.Caller), "(withheld)")
+		}
+		b.log.Error("command failed", "command", specPath(in), "err", detail)
 	}
 }
 
