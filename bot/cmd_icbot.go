@@ -69,6 +69,20 @@ func roleArgs(in *input, tx Tx, allowNew bool) (Person, Role, error) {
 	return p, role, nil
 }
 
+// namesake returns someone else icbot knows by the same name as p, if any.
+func namesake(tx Tx, p Person) (*Person, error) {
+	people, err := tx.People()
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range people {
+		if q.ID != p.ID && strings.EqualFold(q.Handle(), p.Handle()) {
+			return &q, nil
+		}
+	}
+	return nil, nil
+}
+
 // mayGrant checks that the caller may give role to p (grant) or take it
 // away. Who holds a role decides who reads what it opens, from now on and
 // in every channel's history: a role that opens consent data or runs the
@@ -104,6 +118,12 @@ func runRoleAdd(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassRoles, "", "%s is now %s (roles: %s).", p.Handle(), role.Title(), rolesText(p.Roles))
+	if twin, err := namesake(tx, p); err != nil {
+		return err
+	} else if twin != nil {
+		in.out.reply(ClassRoles, "", "Check that %s (id %s) is who you mean: %s (id %s) has the same name, and messages show people by name.",
+			p.Handle(), p.ID, twin.Handle(), twin.ID)
+	}
 	if scripts := mixedScripts(p.Name); scripts != nil {
 		in.out.reply(ClassRoles, "", "Check that %s is who you mean: the name mixes %s letters, as a look-alike of another name would (an id of %s).",
 			p.Handle(), strings.Join(scripts, " and "), p.ID)

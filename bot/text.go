@@ -58,6 +58,10 @@ func checkText(rule textRule, s string) error {
 		switch {
 		case bidiControl(r):
 			return Errorf(EINVALID, "%s holds an invisible direction control (U+%04X) at character %d, which can make text read differently from what it says: remove it.", capitalFirst(rule.what), r, i)
+		case invisible(r):
+			return Errorf(EINVALID, "%s holds an invisible character (U+%04X) at character %d, which can hide what the text says: remove it.", capitalFirst(rule.what), r, i)
+		case r == 0x2028 || r == 0x2029:
+			return Errorf(EINVALID, "%s holds a line or paragraph separator (U+%04X) at character %d: type a plain line break, where one is allowed.", capitalFirst(rule.what), r, i)
 		case rule.lines && (r == '\n' || r == '\t' || r == '\r'):
 		case unicode.IsControl(r):
 			if r == '\n' || r == '\r' {
@@ -80,6 +84,21 @@ func bidiControl(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// invisible reports the characters that show nothing, or nearly nothing,
+// and so can hide or fake what a text says: the format characters (zero
+// width space, soft hyphen, byte order mark, tags...) and the Hangul
+// fillers. The zero width joiner and non-joiner stay allowed: emoji and
+// several scripts need them.
+func invisible(r rune) bool {
+	switch r {
+	case 0x200C, 0x200D:
+		return false
+	case 0x115F, 0x1160, 0x3164, 0xFFA0:
+		return true
+	}
+	return unicode.Is(unicode.Cf, r)
 }
 
 // checkLine bounds a command line and each of its values at entry, before
@@ -110,14 +129,15 @@ func checkLine(text string, args []Arg) error {
 // or shown (cleanName), never refused.
 var markupNames = regexp.MustCompile(`<([@#])([A-Za-z0-9]+)\|[^>]*>`)
 
-// cleanName makes a display name from a platform safe to show: direction
-// and control characters go, and it is cut to 80 characters. Names come
-// from the platform, not from the person typing, so they are cleaned
-// rather than refused.
+// cleanName makes a display name from a platform safe to show: a
+// direction control, control or invisible character shows as �, so that a
+// look-alike of another name ("pa\u200bula") does not pass for it, and it
+// is cut to 80 characters. Names come from the platform, not from the
+// person typing, so they are marked rather than refused.
 func cleanName(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if bidiControl(r) || unicode.IsControl(r) {
-			return -1
+		if bidiControl(r) || unicode.IsControl(r) || invisible(r) {
+			return '\uFFFD'
 		}
 		return r
 	}, s)

@@ -30,6 +30,12 @@ func TestTypedTextBounded(t *testing.T) {
 		{"long hold reason", "paula", "/hold 20 " + long(501), "The reason is too long: 501 characters, at most 500"},
 		{"override in a hold reason", "paula", "/hold 20 stop \u202e", "U+202E"},
 		{"override in a mention", "ines", "/icbot role add @gar\u202ey crew", "U+202E"},
+		{"zero width space in a title", "ines", "/scene set 20 title=\"Po\u200bol\"", "invisible character (U+200B) at character 3"},
+		{"soft hyphen in a description", "ines", "/scene beat add 20 \"ki\u00adss\" kind=contact", "U+00AD"},
+		{"byte order mark in notes", "paula", "/boundaries answer 20 b1=yes notes=\"\ufeffhi\"", "U+FEFF"},
+		{"tag characters in notes", "paula", "/boundaries answer 20 b1=yes notes=\"hi\U000E0041\"", "U+E0041"},
+		{"Hangul filler as a title", "ines", "/scene set 20 title=\"\u3164\"", "U+3164"},
+		{"line separator in a title", "ines", "/scene set 20 title=\"Pool\u2028night\"", "line or paragraph separator (U+2028)"},
 		{"a whole line too long", "ines", "/scene list " + strings.Repeat("x ", 4001), "the command is too long"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +49,9 @@ func TestTypedTextBounded(t *testing.T) {
 			}
 		})
 	}
-	// Notes may span lines; titles at their bound pass.
+	// Notes may span lines; titles at their bound pass; emoji with joiners
+	// pass.
+	h.must("paula", "/boundaries answer 20 b1=yes notes=\"👩\u200d❤\ufe0f\u200d👨 fine\"")
 	h.must("paula", "/boundaries answer 20 b1=yes notes=\"first\nsecond\"")
 	h.must("ines", `/scene set 20 title="`+long(120)+`"`)
 }
@@ -64,16 +72,27 @@ func TestMixedScriptNameWarned(t *testing.T) {
 	}
 }
 
+// TestNamesakeWarned: a role given to someone who goes by the same name
+// as someone icbot knows comes with a warning naming both ids: messages
+// show people by name, and an impostor called "paula" would pass for her.
+func TestNamesakeWarned(t *testing.T) {
+	h := newHarness(t).seed()
+	r := h.must("ines", "/icbot role add <@U99|paula> crew")
+	if !strings.Contains(r.reply, "Check that @paula (id U99) is who you mean: @paula (id paula) has the same name") {
+		t.Errorf("no warning for a namesake:\n%s", r.reply)
+	}
+}
+
 // TestNamesFromThePlatformCleaned: a display name the platform sends with
 // direction controls is shown without them.
 func TestNamesFromThePlatformCleaned(t *testing.T) {
 	h := newHarness(t).seed()
 	r := h.must("ines", "/icbot role add <@U8|ma\u202elory> crew")
-	if strings.ContainsRune(r.reply, '\u202e') || !strings.Contains(r.reply, "@malory is now crew") {
+	if strings.ContainsRune(r.reply, '\u202e') || !strings.Contains(r.reply, "@ma\ufffdlory is now crew") {
 		t.Errorf("a direction control reached a reply: %q", r.reply)
 	}
 	out := h.bot.Handle(t.Context(), bot.Command{Caller: "U77", CallerName: "ev\u202eil\x07", Text: "/icbot whoami"})
-	if got := out.ReplyText(); strings.ContainsAny(got, "\u202e\x07") || !strings.Contains(got, "@evil") {
+	if got := out.ReplyText(); strings.ContainsAny(got, "\u202e\x07") || !strings.Contains(got, "@ev\ufffdil\ufffd") {
 		t.Errorf("whoami with a platform name holding controls: %q", got)
 	}
 }
