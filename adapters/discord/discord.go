@@ -173,7 +173,7 @@ func (a *Adapter) Open(h Handler) error {
 		return err
 	}
 	a.session.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
-		a.respond(context.Background(), h, ic.Interaction, func(r *discordgo.InteractionResponse) error {
+		a.respond(a.inflight.Context(), h, ic.Interaction, func(r *discordgo.InteractionResponse) error {
 			return a.api.InteractionRespond(ic.Interaction, r)
 		})
 	})
@@ -186,7 +186,7 @@ func (a *Adapter) Open(h Handler) error {
 		}
 		go func() {
 			defer a.inflight.Done()
-			h.ChannelChanged(context.Background(), bot.ChannelID(cu.ID))
+			h.ChannelChanged(a.inflight.Context(), bot.ChannelID(cu.ID))
 		}()
 	})
 	if err := a.session.Open(); err != nil {
@@ -216,6 +216,11 @@ func (a *Adapter) Ready() error {
 
 // Wait blocks until follow-ups started by interactions have finished.
 func (a *Adapter) Wait() { a.inflight.Wait() }
+
+// StopAfter ends, once grace has passed, the follow-ups still running:
+// what they had not sent stays queued for the next start. A stop calls it
+// so that its wait for them is bounded; only the first call counts.
+func (a *Adapter) StopAfter(grace time.Duration) { a.inflight.StopAfter(grace) }
 
 // caller is the person behind an interaction, in a server or a DM.
 func caller(i *discordgo.Interaction) (id, name string) {

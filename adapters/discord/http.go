@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -42,7 +41,7 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			return
 		}
 		answered := false
-		a.respond(context.WithoutCancel(r.Context()), h, &i, func(resp *discordgo.InteractionResponse) error {
+		a.respond(a.inflight.Context(), h, &i, func(resp *discordgo.InteractionResponse) error {
 			answered = true
 			body, err := json.Marshal(resp)
 			if err != nil {

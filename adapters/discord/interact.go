@@ -316,7 +316,7 @@ func (a *Adapter) run(ctx context.Context, h Handler, i *discordgo.Interaction, 
 			a.inflight.Add(1)
 			go func() {
 				defer a.inflight.Done()
-				bg := context.Background()
+				bg := a.inflight.Context()
 				for _, part := range rest {
 					a.tell(bg, cmd.ReplyHandle, cmd.Caller, part)
 				}

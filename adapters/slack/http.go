@@ -251,7 +251,7 @@ func (a *Adapter) afterAck(ctx context.Context, fn func(context.Context)) {
 	a.inflight.Add(1)
 	go func() {
 		defer a.inflight.Done()
-		fn(context.WithoutCancel(ctx))
+		fn(a.inflight.Context())
 	}()
 }
 
@@ -350,7 +350,7 @@ func (a *Adapter) answerLater(h Handler, out *bot.Outcome, send func(context.Con
 	a.inflight.Add(1)
 	go func() {
 		defer a.inflight.Done()
-		bg := context.Background()
+		bg := a.inflight.Context()
 		for _, m := range out.Replies {
 			if err := send(bg, m); err != nil {
 				a.log.Error("an answer could not be sent", "err", err)

@@ -191,6 +191,11 @@ func (a *Adapter) Ready() error {
 // a graceful stop.
 func (a *Adapter) Wait() { a.inflight.Wait() }
 
+// StopAfter ends, once grace has passed, the follow-ups still running:
+// what they had not sent stays queued for the next start. A stop calls it
+// so that its wait for them is bounded; only the first call counts.
+func (a *Adapter) StopAfter(grace time.Duration) { a.inflight.StopAfter(grace) }
+
 func (a *Adapter) botUserID() string { return a.botUser.Load().(string) }
 
 // pacer spaces posts to one channel.

@@ -26,6 +26,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // the static binary carries the zone database
 
+	"icbot/adapters/slack"
 	"icbot/bot"
 	"icbot/config"
 	"icbot/storage"
@@ -57,6 +58,9 @@ type Env struct {
 	Listening func(addrs map[string]string)
 	// Limits, when set, replaces DefaultLimits for the HTTP servers (tests).
 	Limits *Limits
+	// SlackOptions are extra options of the Slack adapter (tests: an HTTP
+	// client without the Web API's timeout).
+	SlackOptions []slack.Option
 	// ConnState, when set, is told every change of state of an HTTP
 	// connection, with the config key of its listener (tests).
 	ConnState func(listener string, c net.Conn, s http.ConnState)

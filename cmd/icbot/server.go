@@ -109,11 +109,27 @@ func (m *Main) runDiscord(ctx context.Context) error {
 		return err
 	}
 	defer ad.Close()
+	bounded := m.boundFollowUps(ctx, ad)
+	defer bounded()
 	var eps []endpoint
 	if pub != nil {
 		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
 	}
 	return m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), nil)
+}
+
+// boundFollowUps gives the follow-ups still running at a stop (notices,
+// locks, late replies) the grace period from the moment the stop begins;
+// then they are ended, and what they had not sent stays queued for the
+// next start. The returned func bounds them too when serving ends for
+// another reason.
+func (m *Main) boundFollowUps(ctx context.Context, ad interface{ StopAfter(time.Duration) }) func() {
+	grace := m.limits().Grace
+	stop := context.AfterFunc(ctx, func() { ad.StopAfter(grace) })
+	return func() {
+		stop()
+		ad.StopAfter(grace)
+	}
 }
 
 // endpoint is one HTTP listener: the config key of its address, the
@@ -263,7 +279,7 @@ func (m *Main) runSlack(ctx context.Context) error {
 	ad := slack.New(slack.Config{
 		BotToken: cfg.BotToken.Reveal(), SigningSecret: cfg.SigningSecret.Reveal(),
 		AppToken: cfg.AppToken.Reveal(), APIURL: cfg.APIURL,
-	}, slack.WithLogger(m.Logger), slack.WithRegisterer(reg))
+	}, append([]slack.Option{slack.WithLogger(m.Logger), slack.WithRegisterer(reg)}, m.Env.SlackOptions...)...)
 	b := bot.New(m.store, ad, m.botOptions(m.admins(), bot.ChannelID(cfg.SetChannel), bot.WithObserver(met.observe))...)
 	if err := ad.Start(ctx); err != nil {
 		return err
@@ -285,7 +301,9 @@ func (m *Main) runSlack(ctx context.Context) error {
 	if cfg.AppToken != "" {
 		socket = func(ctx context.Context) error { return ad.RunSocketMode(ctx, b) }
 	}
+	bounded := m.boundFollowUps(ctx, ad)
 	err = m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), socket)
+	bounded()
 	ad.Wait()
 	return err
 }

@@ -3,11 +3,16 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +21,10 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/slacktest"
+
+	"icbot/adapters/slack"
+	"icbot/bot"
+	"icbot/storage"
 )
 
 // slackEnv is the environment of icbot serving Slack over HTTP against a
@@ -306,4 +315,85 @@ func TestDefaultLimits(t *testing.T) {
 			srv.Shutdown(context.Background()) // returns once its connections are gone
 		})
 	})
+}
+
+// TestStopBoundsFollowUps: a stop while follow-ups hang on a Slack that
+// does not answer ends them once the grace period is over (2 s here, the
+// fake hangs for minutes): icbot exits, and what they had not sent stays
+// queued in the database for the next start.
+func TestStopBoundsFollowUps(t *testing.T) {
+	release := make(chan struct{})
+	hung := make(chan struct{}, 8)
+	fake := slacktest.NewTestServer(func(c slacktest.Customize) {
+		hang := func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case hung <- struct{}{}:
+			default:
+			}
+			select {
+			case <-release:
+			case <-time.After(5 * time.Minute):
+			}
+		}
+		c.Handle("/conversations.open", hang)
+		c.Handle("/chat.postMessage", hang)
+	})
+	fake.Start()
+	t.Cleanup(func() { close(release); fake.Stop() })
+	db := filepath.Join(t.TempDir(), "icbot.db")
+	env := map[string]string{
+		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": db, "ICBOT_HTTP_ADDR": "127.0.0.1:0", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0",
+		"ICBOT_SLACK_BOT_TOKEN": "xoxb-test", "ICBOT_SLACK_SIGNING_SECRET": "test-signing-secret", "ICBOT_SLACK_API_URL": fake.GetAPIURL(),
+		"ICBOT_SLACK_SET_CHANNEL": "CSET", "ICBOT_ADMINS": "U1",
+	}
+	r := startIcbot(t, env, func(e *Env) {
+		e.Limits = shortLimits(2 * time.Second)
+		e.Limits.Grace = 2 * time.Second
+		// No timeout of its own: only the stop may end the hanging calls.
+		e.SlackOptions = []slack.Option{slack.WithHTTPClient(&http.Client{})}
+	})
+	form := url.Values{"command": {"/icbot"}, "text": {"role add <@U2|zed> crew"}, "user_id": {"U1"}, "user_name": {"root"}, "channel_id": {"CSET"}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, r.base+"/slack/commands", strings.NewReader(form))
+	stamp := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte("test-signing-secret"))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, form)
+	req.Header.Set("X-Slack-Request-Timestamp", stamp)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	select {
+	case <-hung:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the follow-up never reached Slack")
+	}
+	r.cancel()
+	select {
+	case code := <-r.done:
+		if code != 0 {
+			t.Fatalf("exit %d after a stop: %s", code, r.stderr)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the stop waited for follow-ups hanging on Slack")
+	}
+	st, err := storage.Open(db, storage.WithTimeout(time.Second), storage.WithKey(keyOf(t, db)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var pending int
+	st.View(context.Background(), func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		pending = len(ds)
+		return err
+	})
+	if pending == 0 {
+		t.Errorf("the notice the stop cut short was not kept for the next start")
+	}
+	if strings.Contains(r.stderr.String(), "level=ERROR") {
+		t.Errorf("the stop logged errors:\n%s", r.stderr)
+	}
 }

@@ -1,9 +1,14 @@
 // Package inflight counts work an adapter still has running after it
 // answered the platform (follow-ups, late replies), so that a stop, or a
-// test, can wait for it.
+// test, can wait for it, and gives that work a context that a stop ends
+// once its grace period is over.
 package inflight
 
-import "sync"
+import (
+	"context"
+	"sync"
+	"time"
+)
 
 // Group is like sync.WaitGroup, except that work may start while someone
 // waits: Wait returns once the count is zero, and new work started after
@@ -13,6 +18,36 @@ type Group struct {
 	mu   sync.Mutex
 	n    int
 	zero *sync.Cond
+	// ctx is the work's context, ended by stop; made on first use.
+	ctx      context.Context
+	stop     context.CancelFunc
+	stopOnce sync.Once
+}
+
+// Context is the context the group's work runs with: unlike the request
+// that started it, it lasts past the answer, until StopAfter's grace
+// period is over. Work cut short then leaves what it had not done queued
+// for the next start.
+func (g *Group) Context() context.Context {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ctx == nil {
+		g.ctx, g.stop = context.WithCancel(context.Background())
+	}
+	return g.ctx
+}
+
+// StopAfter ends the work's context once grace has passed (at once when
+// grace is not positive). Only the first call counts.
+func (g *Group) StopAfter(grace time.Duration) {
+	g.Context()
+	g.stopOnce.Do(func() {
+		if grace <= 0 {
+			g.stop()
+			return
+		}
+		time.AfterFunc(grace, g.stop)
+	})
 }
 
 func (g *Group) cond() *sync.Cond {

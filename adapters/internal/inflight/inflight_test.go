@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 )
 
 // TestWaitWhileWorkStarts: Wait returns once the count reaches zero, and
@@ -34,5 +35,28 @@ func TestWaitWhileWorkStarts(t *testing.T) {
 		}
 		wg.Wait()
 		g.Wait()
+	})
+}
+
+// TestStopAfterEndsTheWork: the work's context outlives the requests that
+// start work, and ends once the grace period of a stop is over, only the
+// first stop counting.
+func TestStopAfterEndsTheWork(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var g Group
+		ctx := g.Context()
+		g.StopAfter(10 * time.Second)
+		g.StopAfter(time.Hour) // does not put it off
+		time.Sleep(9 * time.Second)
+		if ctx.Err() != nil {
+			t.Fatal("the work was stopped before its grace period was over")
+		}
+		time.Sleep(2 * time.Second)
+		if ctx.Err() == nil {
+			t.Fatal("the work goes on past the grace period")
+		}
+		if g.Context() != ctx {
+			t.Error("a new context after the stop")
+		}
 	})
 }
