@@ -296,16 +296,15 @@ func (a *Adapter) Run(ctx context.Context, in io.Reader, h Handler) error {
 	lines := make(chan string)
 	errc := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
+		err := readLines(in, maxLine, func(line string) bool {
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
+				return true
 			case <-ctx.Done():
-				return
+				return false
 			}
-		}
-		errc <- sc.Err()
+		})
+		errc <- err
 		close(lines)
 	}()
 	for {
@@ -326,6 +325,52 @@ func (a *Adapter) Run(ctx context.Context, in io.Reader, h Handler) error {
 	}
 }
 
+// maxLine is the longest line the console reads; a longer one is refused
+// whole, and the next line is read as usual.
+const maxLine = 64 * 1024
+
+// tooLong stands for a line over maxLine: line says so instead of running
+// the part that fitted.
+const tooLong = "\x00too long"
+
+// readLines hands each line of in to each, without its line ending, until
+// in ends or each returns false. A line longer than max is handed over as
+// tooLong, and the rest of it skipped.
+func readLines(in io.Reader, max int, each func(string) bool) error {
+	r := bufio.NewReaderSize(in, 4096)
+	var buf []byte
+	over := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !over {
+			if len(buf)+len(chunk) > max+2 { // room for "\r\n"
+				over, buf = true, buf[:0]
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil && err != io.EOF:
+			return err
+		}
+		if len(chunk) > 0 || len(buf) > 0 || over {
+			line := strings.TrimRight(string(buf), "\r\n")
+			if over || len(line) > max {
+				line = tooLong
+			}
+			if !each(line) {
+				return nil
+			}
+		}
+		buf, over = buf[:0], false
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
 func (a *Adapter) prompt() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -334,6 +379,10 @@ func (a *Adapter) prompt() {
 
 // line runs one input line; it reports whether the user asked to quit.
 func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
+	if line == tooLong {
+		a.say("That line is longer than %d characters, so nothing of it was run. Type a shorter one.", maxLine)
+		return false
+	}
 	text := strings.TrimSpace(line)
 	if a.echo {
 		a.mu.Lock()

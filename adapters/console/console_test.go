@@ -229,3 +229,15 @@ func TestRunStopsOnCancel(t *testing.T) {
 		t.Fatal("Run did not return after its context was cancelled")
 	}
 }
+
+// TestOverlongLineRefused: a line longer than the console reads is
+// refused whole, with the limit, and the lines after it run as usual.
+func TestOverlongLineRefused(t *testing.T) {
+	out, _ := run(t, "/icbot whoami\n/scene show 12 "+strings.Repeat("x", 2<<20)+"\n/icbot whoami\n")
+	if !strings.Contains(out, "That line is longer than 65536 characters, so nothing of it was run") {
+		t.Errorf("no refusal of the long line:\n%.2000s", out)
+	}
+	if n := strings.Count(out, "You are @adam"); n != 2 {
+		t.Errorf("%d answers to /icbot whoami, want 2 (before and after the long line):\n%.2000s", n, out)
+	}
+}
