@@ -434,3 +434,21 @@ func TestChannelMadePublicNoticedWithoutEvent(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshSkipsAChannelGivenAnotherPurpose: a top-line summary posted
+// to a channel that has since become a department's is not re-posted
+// there after a change; the IC is told.
+func TestRefreshSkipsAChannelGivenAnotherPurpose(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.private["spare"] = true
+	h.rec.setMembers("spare", "ines")
+	h.must("ines", "/topline 12 #spare")
+	h.must("ines", "/dept channel hmu #spare")
+	r := h.must("ines", `/scene beat add 12 "hug" kind=contact`)
+	if got := to(r.sent, "post", "spare"); len(got) != 0 {
+		t.Errorf("the summary went again to what is now the hmu channel: %+v", got)
+	}
+	if dm := joined(to(r.sent, "dm", "ines")); !strings.Contains(dm, "was not posted again to #spare: #spare is the hair and makeup channel") {
+		t.Errorf("IC not told: %q", dm)
+	}
+}

@@ -51,6 +51,7 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 		b.toplineMu.Lock()
 		defer b.toplineMu.Unlock()
 		var target ChannelID
+		var purposeErr error
 		// A refresh is icbot's own doing, whoever's change prompted it: it
 		// is recorded as icbot's, and a problem with it goes to the IC.
 		owner, actor := cmd, cmd.Caller
@@ -75,8 +76,22 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 				// crew included; the set's end brings the latest version.
 				target = ""
 			}
+			if target != "" {
+				// The channel may have been given another purpose since
+				// the summary went there.
+				purposeErr = b.postPurpose(tx, target, scene)
+			}
 			return nil
 		})
+		if purposeErr != nil {
+			text := fmt.Sprintf("The top-line summary of scene %s was not posted again to #%s: %s", scene, target, ErrorMessage(purposeErr))
+			if explicit {
+				b.lateReply(ctx, cmd, ClassPublic, scene, text)
+			} else {
+				b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
+			}
+			return nil
+		}
 		if err != nil || target == "" {
 			return err
 		}

@@ -216,6 +216,13 @@ func channelArg(word string) (ChannelID, error) {
 // callLayout is how call times are typed.
 const callLayout = "2006-01-02 15:04"
 
+// The years a call may fall in: far enough for any production, near
+// enough that every reminder derived from it is a time icbot can store.
+const (
+	minCallYear = 2000
+	maxCallYear = 2199
+)
+
 // parseCall reads a call time typed in the production's zone. A time that
 // does not exist on that day (skipped when the clocks go forward) is
 // refused rather than moved; a time that happens twice (when they go back)
@@ -227,6 +234,9 @@ func (b *Bot) parseCall(s string) (time.Time, error) {
 		wallText, offText = strings.TrimSpace(s[:i]), s[i+1:]
 	}
 	wall, err := time.Parse(callLayout, wallText)
+	if err == nil && (wall.Year() < minCallYear || wall.Year() > maxCallYear) {
+		return time.Time{}, Errorf(EINVALID, "call time %q is out of range: a call is between %d and %d", s, minCallYear, maxCallYear)
+	}
 	if err != nil {
 		next := b.clock().In(b.zone).AddDate(0, 0, 7)
 		example := time.Date(next.Year(), next.Month(), next.Day(), 9, 0, 0, 0, b.zone)

@@ -36,6 +36,8 @@ func TestTypedTextBounded(t *testing.T) {
 		{"tag characters in notes", "paula", "/boundaries answer 20 b1=yes notes=\"hi\U000E0041\"", "U+E0041"},
 		{"Hangul filler as a title", "ines", "/scene set 20 title=\"\u3164\"", "U+3164"},
 		{"line separator in a title", "ines", "/scene set 20 title=\"Pool\u2028night\"", "line or paragraph separator (U+2028)"},
+		{"a call in year 9999", "ines", `/scene set 20 call="9999-12-31 23:59"`, "out of range: a call is between 2000 and 2199"},
+		{"a call in year 1", "ines", `/scene set 20 call="0001-01-01 00:00"`, "out of range"},
 		{"a whole line too long", "ines", "/scene list " + strings.Repeat("x ", 4001), "the command is too long"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
