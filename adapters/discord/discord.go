@@ -25,6 +25,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"icbot/adapters/internal/inflight"
+	"icbot/adapters/internal/sample"
 	"icbot/bot"
 )
 
@@ -67,6 +68,8 @@ type Adapter struct {
 
 	// inflight counts follow-ups still running after their answer.
 	inflight inflight.Group
+	// refusals thins out the log lines of refused, unsigned requests.
+	refusals sample.Every
 	// deferAfter is how long an interaction's answer may take before a
 	// deferred answer is sent in its place, inside Discord's 3 seconds.
 	deferAfter time.Duration
@@ -102,7 +105,8 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds
 	s.ShouldRetryOnRateLimit = true
 	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, dms: map[bot.UserID]string{},
-		own: map[string][]string{}, deferAfter: 2 * time.Second}
+		refusals: sample.Every{Interval: time.Minute},
+		own:      map[string][]string{}, deferAfter: 2 * time.Second}
 	for _, o := range opts {
 		o(a)
 	}

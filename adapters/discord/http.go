@@ -27,7 +27,9 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 	mux.HandleFunc("POST /discord/interactions", func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 		if err != nil || len(body) > maxBody || !a.verify(r.Header, body) {
-			a.log.Warn("refused an unverified interaction request")
+			if ok, skipped := a.refusals.Allow(a.clock()); ok { // anyone may send these: one line a minute at most
+				a.log.Warn("refused an unverified interaction request", "refused_since_last_logged", skipped)
+			}
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}

@@ -114,7 +114,10 @@ func signatureKey(sig string) string {
 }
 
 func (a *Adapter) refuse(w http.ResponseWriter, why string) {
-	a.log.Warn("refused an unverified request", "why", why)
+	// Anyone may send these: one line a minute at most.
+	if ok, skipped := a.refusals.Allow(a.clock()); ok {
+		a.log.Warn("refused an unverified request", "why", why, "refused_since_last_logged", skipped)
+	}
 	http.Error(w, "unauthorized", http.StatusUnauthorized)
 }
 

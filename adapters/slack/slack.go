@@ -28,6 +28,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"icbot/adapters/internal/inflight"
+	"icbot/adapters/internal/sample"
 	"icbot/bot"
 )
 
@@ -73,6 +74,8 @@ type Adapter struct {
 
 	// inflight counts follow-ups still running after their acknowledgement.
 	inflight inflight.Group
+	// refusals thins out the log lines of refused, unsigned requests.
+	refusals sample.Every
 	retries  int
 }
 
@@ -118,15 +121,16 @@ func WithAPIRetries(n int) Option { return func(a *Adapter) { a.retries = n } }
 // New returns a Slack adapter.
 func New(cfg Config, opts ...Option) *Adapter {
 	a := &Adapter{
-		cfg:     cfg,
-		log:     slog.New(slog.DiscardHandler),
-		clock:   time.Now,
-		http:    &http.Client{Timeout: 10 * time.Second},
-		pace:    newPacer(time.Second),
-		ims:     map[bot.UserID]string{},
-		names:   map[string]string{},
-		replies: map[string]int{},
-		retries: 3,
+		cfg:      cfg,
+		log:      slog.New(slog.DiscardHandler),
+		clock:    time.Now,
+		http:     &http.Client{Timeout: 10 * time.Second},
+		pace:     newPacer(time.Second),
+		ims:      map[bot.UserID]string{},
+		refusals: sample.Every{Interval: time.Minute},
+		names:    map[string]string{},
+		replies:  map[string]int{},
+		retries:  3,
 	}
 	for _, o := range opts {
 		o(a)

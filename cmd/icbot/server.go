@@ -159,7 +159,7 @@ func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Conte
 	addrs := make(map[string]string, len(eps))
 	errc := make(chan error, len(eps)+1)
 	for i, ep := range eps {
-		srv, ln := m.newServer(ep.key, ep.handler, lim), lns[i]
+		srv, ln := m.newServer(ep.key, ep.handler, lim), limitListener(lns[i], lim.MaxConns)
 		servers[i], addrs[ep.key] = srv, ln.Addr().String()
 		m.Logger.Info("listening", "component", "main", "listener", ep.key, "addr", addrs[ep.key])
 		go func() {
@@ -219,6 +219,10 @@ type Limits struct {
 	MaxHeaderBytes int
 	// Grace is how long a stop waits for requests in flight.
 	Grace time.Duration
+	// MaxConns caps the connections a listener holds open at once; more
+	// wait to be accepted until one closes, so that a flood of clients
+	// cannot take every file the process may open.
+	MaxConns int
 }
 
 // DefaultLimits returns the limits of every HTTP server icbot starts.
@@ -241,6 +245,7 @@ func DefaultLimits() Limits {
 		Idle:           3 * time.Minute,
 		MaxHeaderBytes: 16 << 10,
 		Grace:          15 * time.Second,
+		MaxConns:       2048,
 	}
 }
 
@@ -249,6 +254,53 @@ func (m *Main) limits() Limits {
 		return *m.Env.Limits
 	}
 	return DefaultLimits()
+}
+
+// limitListener holds at most n connections of ln open at once (no limit
+// when n is not positive): Accept waits while n are open.
+func limitListener(ln net.Listener, n int) net.Listener {
+	if n <= 0 {
+		return ln
+	}
+	return &limited{Listener: ln, slots: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+type limited struct {
+	net.Listener
+	slots     chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *limited) Accept() (net.Conn, error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &slotConn{Conn: c, free: func() { <-l.slots }}, nil
+}
+
+func (l *limited) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// slotConn frees its listener's slot when closed, once.
+type slotConn struct {
+	net.Conn
+	once sync.Once
+	free func()
+}
+
+func (c *slotConn) Close() error {
+	c.once.Do(c.free)
+	return c.Conn.Close()
 }
 
 // newServer is an HTTP server for the listener named by key (its config

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -397,3 +398,49 @@ func TestStopBoundsFollowUps(t *testing.T) {
 		t.Errorf("the stop logged errors:\n%s", r.stderr)
 	}
 }
+
+// TestConnectionCap: a listener holds at most MaxConns connections open;
+// more wait to be accepted, and are served once the stalled ones are cut.
+func TestConnectionCap(t *testing.T) {
+	const limit = 3
+	var mu sync.Mutex
+	open, most := 0, 0
+	r := startIcbot(t, slackEnv(t), func(e *Env) {
+		e.Limits = shortLimits(time.Second)
+		e.Limits.MaxConns = limit
+		e.ConnState = func(listener string, _ net.Conn, s http.ConnState) {
+			if listener != "http.addr" {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			switch s {
+			case http.StateNew:
+				open++
+				most = max(most, open)
+			case http.StateClosed, http.StateHijacked:
+				open--
+			}
+		}
+	})
+	for range limit + 2 {
+		c := stall(t, r.base, stalledBody)
+		defer c.Close()
+	}
+	resp, err := hangGuardClient.Post(r.base+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("x=1"))
+	if err != nil {
+		t.Fatalf("a request after the stalled ones: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("status %d, want 401 for an unsigned request", resp.StatusCode)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if most > limit {
+		t.Errorf("%d connections open at once, want at most %d", most, limit)
+	}
+}
+
+// hangGuardClient only stops a test that would otherwise wait for ever.
+var hangGuardClient = &http.Client{Timeout: time.Minute}
