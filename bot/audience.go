@@ -420,6 +420,46 @@ func (b *Bot) checkReaders(ctx context.Context, ch ChannelID, cause string, quie
 	return s.String(), nil
 }
 
+// supersedeEffect takes down, once a newer one is posted, the earlier
+// posts of class about scene in ch. It runs after the command's notices
+// were sent; when the newest has not gone yet (it waits for a retry),
+// nothing is taken down.
+func supersedeEffect(ch ChannelID, class Class, scene SceneID) effect {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
+		unlock := b.audience.locks.lock(ch)
+		defer unlock()
+		var old []Post
+		err := b.store.View(ctx, func(tx Tx) error {
+			posts, err := tx.Posts(ch)
+			if err != nil {
+				return err
+			}
+			var same []Post
+			for _, p := range visible(posts) {
+				if p.Class == class && p.Scene == scene {
+					same = append(same, p)
+				}
+			}
+			if len(same) < 2 || same[len(same)-1].Ref == "" {
+				return nil
+			}
+			for _, p := range same[:len(same)-1] {
+				if p.Ref != "" {
+					old = append(old, p)
+				}
+			}
+			return nil
+		})
+		if err != nil || len(old) == 0 {
+			return err
+		}
+		if failed, err := b.retract(ctx, ch, old, "superseded by a newer notice"); len(failed) > 0 {
+			b.log.Warn("could not take down a superseded notice", "channel", string(ch), "err", err)
+		}
+		return nil
+	}
+}
+
 // noteReaders records who reads ch after a change icbot made; the caller
 // holds ch's lock.
 func (b *Bot) noteReaders(ctx context.Context, ch ChannelID) {

@@ -452,3 +452,24 @@ func TestRefreshSkipsAChannelGivenAnotherPurpose(t *testing.T) {
 		t.Errorf("IC not told: %q", dm)
 	}
 }
+
+// TestNoticeSupersedesTheLast: a department's new notice for a scene takes
+// down its earlier ones there, so a garment note the performer changed
+// does not stay in the channel.
+func TestNoticeSupersedesTheLast(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", `/boundaries answer 12 b1=yes garments="nude thong"`)
+	h.must("ines", "/dept notify 12 costume")
+	h.must("paula", `/boundaries answer 12 b1=yes garments="robe only"`)
+	h.must("ines", "/dept notify 12 costume")
+	shown := strings.Join(func() []string {
+		var out []string
+		for _, p := range h.rec.visiblePosts("costume-room") {
+			out = append(out, p.text)
+		}
+		return out
+	}(), "\n")
+	if strings.Contains(shown, "nude thong") || !strings.Contains(shown, "robe only") {
+		t.Errorf("costume-room shows:\n%s", shown)
+	}
+}

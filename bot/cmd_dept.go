@@ -184,6 +184,10 @@ func runDeptNotify(in *input, tx Tx) error {
 		text = head + " Ask the IC what your department needs for it; performers' boundaries are not shared."
 	}
 	in.out.post(ch, class, sc.ID, text)
+	// The notice replaces the department's earlier ones for the scene:
+	// what a performer changed, withdrew or no longer needs does not stay
+	// in the channel.
+	in.out.then(supersedeEffect(ch, class, sc.ID))
 	if err := in.audit(tx, "dept.notify", sc.ID, "%s notice for scene %s posted to %s", dept, sc.ID, ch); err != nil {
 		return err
 	}
