@@ -421,13 +421,12 @@ type ephemeral struct {
 	Blocks       []slackapi.Block `json:"blocks,omitempty"`
 }
 
-// answer is the acknowledgement that answers a command: its first part,
-// when it is longer than one message holds, and the rest.
-func answer(o *bot.Outcome) (ephemeral, []string) {
-	parts := messageParts(o.ReplyText())
+// acknowledgement is the acknowledgement that answers a command with the
+// first of its answer's parts (see messageParts); the rest follow it.
+func acknowledgement(parts []string) ephemeral {
 	first := ""
 	if len(parts) > 0 {
 		first = parts[0]
 	}
-	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(first)}, parts[min(1, len(parts)):]
+	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(first)}
 }
