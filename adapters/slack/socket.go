@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -90,9 +91,43 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 }
 
 // answersKept bounds the slash commands' answers a Socket Mode session
-// remembers (see sentAnswer), each for replyLimit: an acknowledgement
-// holds less than Slack's 20 KB, so they take 5 MB at most.
+// remembers (see sentAnswer), each for replyLimit: an acknowledgement's
+// answer takes ackTextLimit at most, so they take about 4 MB at most.
 const answersKept = 256
+
+// ackTextLimit bounds the answer in a Socket Mode acknowledgement, in
+// bytes of its JSON: slack-go refuses, and Slack would drop, an
+// acknowledgement of 20 KB or more, and the rest of it takes far less
+// than the margin left.
+const ackTextLimit = 16 << 10
+
+// socketParts splits a slash command's answer for Socket Mode: a first
+// part whose acknowledgement Slack takes, then messages (see
+// messageParts). Joined, the parts are exactly text.
+func socketParts(text string) []string {
+	first := split(text, ackTextLimit, jsonWidth)
+	if len(first) <= 1 {
+		return messageParts(text)
+	}
+	return append(first[:1], messageParts(text[len(first[0]):])...)
+}
+
+// jsonWidth is how many bytes r takes in an acknowledgement, escaped for
+// Slack (see escape) and then as JSON, where slack-go's encoder writes &,
+// < and > as \u0026 and the like, and invalid UTF-8 as \ufffd.
+func jsonWidth(r rune) int {
+	switch {
+	case r == '&':
+		return len(`\u0026amp;`)
+	case r == '<' || r == '>':
+		return len(`\u0026lt;`)
+	case r == '"' || r == '\\' || r == '\n' || r == '\r' || r == '\t':
+		return 2
+	case r < 0x20 || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
+		return len(`\u0000`)
+	}
+	return utf8.RuneLen(r)
+}
 
 // socketSession is one run of Socket Mode: its client, which of its
 // connections is up, and what it answered.
@@ -217,7 +252,7 @@ func (s *socketSession) slash(ctx context.Context, req socketmode.Request, conn 
 	key := socketKey(sc.TriggerID, req.EnvelopeID)
 	unlock := s.requests.lock(key)
 	run := a.command(ctx, s.h, sc, key)
-	parts := messageParts(run.out.ReplyText())
+	parts := socketParts(run.out.ReplyText())
 	var payload any = acknowledgement(parts)
 	gone := s.gone(conn)
 	if run.out.Repeated() {

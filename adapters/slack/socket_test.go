@@ -217,3 +217,50 @@ func TestSocketModeEnvelopesRunApart(t *testing.T) {
 		t.Errorf("the IC was told of the hold %d times, want once: %q", len(got), got)
 	}
 }
+
+// TestSocketModeLongAnswer: an answer far longer than a Socket Mode
+// acknowledgement holds (Slack drops one of 20 KB or more), full of
+// characters that take more room once escaped, is acknowledged with its
+// first part, within the limit; the rest follows through the
+// response_url, and nothing of it is lost.
+func TestSocketModeLongAnswer(t *testing.T) {
+	r := newRig(t)
+	sock := newSocketSlack(t, r.fake)
+	text := strings.Repeat("a <b> & \"c\"\n", 1000) + longText(60000)
+	c := &canned{out: func(cmd bot.Command) *bot.Outcome {
+		return &bot.Outcome{Replies: []bot.Message{{To: bot.Destination{Kind: bot.ToCaller, User: cmd.Caller}, Text: text}}}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.ad.RunSocketMode(ctx, c, socketmode.OptionPingInterval(time.Hour)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	sock.waitConns(t, 1)
+	sock.send(t, "env-long", "slash_commands", slashPayload("UINES", "/boundaries", "show 12", "trig-long", r.fake.srv.GetAPIURL()+"response/long"))
+	ack := sock.waitAck(t, "env-long")
+	r.ad.Wait()
+	if n := len(ack.Payload); n >= 20<<10 || ack.text() == "" {
+		t.Errorf("the acknowledgement's payload takes %d bytes, with %d characters of text", n, len(ack.text()))
+	}
+	unescape := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+	got := unescape.Replace(ack.text())
+	for _, b := range strings.Split(r.fake.responseBodies("/response/long"), "\n{") {
+		var m struct {
+			Text string `json:"text"`
+		}
+		if !strings.HasPrefix(b, "{") {
+			b = "{" + b
+		}
+		if err := json.Unmarshal([]byte(b), &m); err != nil {
+			t.Fatalf("a late reply %.100q: %v", b, err)
+		}
+		got += unescape.Replace(m.Text)
+	}
+	if got != text {
+		t.Errorf("the caller saw %d characters of %d", len(got), len(text))
+	}
+}
