@@ -102,8 +102,13 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	// Interactions arrive whatever the intents; guilds keeps the state small.
+	// Interactions arrive whatever the intents; guilds brings the channel
+	// updates that say who may read a channel. discordgo's state, which
+	// would keep every server icbot is added to, with its channels and
+	// roles, is off: the adapter asks Discord each time, and needs only
+	// its own user, which discordgo keeps from READY all the same.
 	s.Identify.Intents = discordgo.IntentsGuilds
+	s.StateEnabled = false
 	s.ShouldRetryOnRateLimit = true
 	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, deferAfter: 2 * time.Second}
 	for _, o := range opts {
