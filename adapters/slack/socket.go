@@ -33,7 +33,12 @@ var fatalAuth = []string{"invalid_auth", "not_authed", "token_revoked", "token_e
 // after waits that double from a second to two minutes. A revoked or
 // wrong token stops it with an error that says so. What was received
 // before a drop is not lost, nor handled twice: see envelope.
+//
+// A websocket message may hold maxBody at most, as an HTTP request may:
+// slack-go reads each whole, and sets no limit of its own. A longer one
+// ends the connection, and is not handled.
 func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmode.Option) error {
+	opts = append([]socketmode.Option{socketmode.OptionReadLimit(maxBody)}, opts...)
 	s := &socketSession{a: a, h: h, client: socketmode.New(a.client, opts...),
 		answered: recent.New[string, sentAnswer](answersKept, replyLimit, a.clock)}
 	ctx, cancel := context.WithCancel(ctx)

@@ -264,3 +264,37 @@ func TestSocketModeLongAnswer(t *testing.T) {
 		t.Errorf("the caller saw %d characters of %d", len(got), len(text))
 	}
 }
+
+// TestSocketModeMessageTooLarge: a websocket message larger than an HTTP
+// request may be (1 MiB) ends the connection unread, each time Slack
+// delivers it; icbot reconnects, and what comes next is handled. Asked by
+// Slack to reconnect, as it does every few hours, icbot does so too.
+func TestSocketModeMessageTooLarge(t *testing.T) {
+	r := newRig(t).seed()
+	sock := newSocketSlack(t, r.fake)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	sock.waitConns(t, 1)
+	api := r.fake.srv.GetAPIURL()
+	sock.send(t, "env-huge", "slash_commands", slashPayload("UPETE", "/hold", "12 "+strings.Repeat("x", 2<<20), "trig-huge", api+"response/huge"))
+	sock.waitUntil(t, "the huge envelope given up", func() bool { return len(sock.abandoned) == 1 })
+	sock.send(t, "env-hold", "slash_commands", slashPayload("UPETE", "/hold", "12 cold", "trig-small", api+"response/small"))
+	if ack := sock.waitAck(t, "env-hold"); !strings.Contains(ack.text(), "only the IC knows it was you") {
+		t.Errorf("the next command's acknowledgement: %q", ack.text())
+	}
+	if got := r.holds(); got != 1 {
+		t.Errorf("%d holds recorded, want 1: the huge one is not handled", got)
+	}
+
+	sock.disconnect(t)
+	sock.waitConns(t, sock.connections()+1)
+	sock.send(t, "env-status", "slash_commands", slashPayload("UADAM", "/closedset", "status 12", "trig-status", api+"response/status"))
+	sock.waitAck(t, "env-status")
+}

@@ -19,8 +19,9 @@ import (
 // the envelopes the test sends; what the client acknowledges is recorded.
 // As Slack does, an envelope not acknowledged on the connection it went
 // out on is delivered again on the next one, with the same payload in a
-// new envelope, retry_attempt counting the tries; an acknowledgement of an
-// envelope the connection did not deliver is kept apart as stale.
+// new envelope, retry_attempt counting the tries, three times at most; an
+// acknowledgement of an envelope the connection did not deliver is kept
+// apart as stale.
 type socketSlack struct {
 	srv  *httptest.Server
 	fake *fakeSlack
@@ -34,13 +35,17 @@ type socketSlack struct {
 	// out are the envelopes sent and not yet acknowledged on the
 	// connection they went out on, by envelope id; queue those waiting
 	// for a connection.
-	out   map[string]*sockEnvelope
-	queue []*sockEnvelope
-	acks  []sockAck
-	stale []sockAck
+	out       map[string]*sockEnvelope
+	queue     []*sockEnvelope
+	acks      []sockAck
+	stale     []sockAck
+	abandoned []string // what was delivered and never acknowledged, by first id
 	// changed is closed, and replaced, at every change, for waiters.
 	changed chan struct{}
 }
+
+// slackRetries is how often Slack delivers an envelope again.
+const slackRetries = 3
 
 // sockEnvelope is one delivery of something Slack sends.
 type sockEnvelope struct {
@@ -186,6 +191,10 @@ func (s *socketSlack) link(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		delete(s.out, id)
+		if e.Retry >= slackRetries {
+			s.abandoned = append(s.abandoned, e.First)
+			continue
+		}
 		again := *e
 		again.Retry++
 		again.ID = fmt.Sprintf("%s-retry%d", e.First, again.Retry)
@@ -242,6 +251,26 @@ func (s *socketSlack) drop(t *testing.T) {
 	case <-closed:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the dropped connection did not end")
+	}
+}
+
+// disconnect has Slack ask the client to reconnect, as it does every few
+// hours (refresh_requested), and returns once the connection has ended.
+func (s *socketSlack) disconnect(t *testing.T) {
+	t.Helper()
+	s.mu.Lock()
+	c, closed := s.conn, s.closed
+	if c != nil {
+		_ = c.WriteJSON(map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "fake"}})
+	}
+	s.mu.Unlock()
+	if c == nil {
+		t.Fatal("no connection to end")
+	}
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the client did not end the connection it was asked to end")
 	}
 }
 
@@ -313,6 +342,13 @@ func (s *socketSlack) waitAck(t *testing.T, first string) sockAck {
 		return false
 	})
 	return got
+}
+
+// connections is how many connections were accepted so far.
+func (s *socketSlack) connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 // refusedSoFar lists how the refused attempts failed.
