@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,14 +72,18 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 	defer func() { cancel(); <-done }()
 	wait := time.Second
 	for {
-		err := s.client.RunContext(ctx)
+		run, stop := context.WithCancelCause(ctx)
+		s.stop.Store(&stop)
+		err := s.client.RunContext(run)
 		if ctx.Err() != nil {
 			return nil
 		}
-		for _, code := range fatalAuth {
-			if err != nil && err.Error() == code {
-				return fmt.Errorf("slack socket mode stopped: Slack refused the app token (%s); create a new app-level token with connections:write and set slack.app_token", code)
-			}
+		if cause := context.Cause(run); cause != nil {
+			err = cause // a refusal slack-go would have tried again
+		}
+		stop(nil)
+		if err != nil && slices.Contains(fatalAuth, err.Error()) {
+			return fmt.Errorf("slack socket mode stopped: Slack refused the app token (%s); create a new app-level token with connections:write and set slack.app_token", err)
 		}
 		if s.connected.Swap(false) {
 			wait = time.Second
@@ -147,6 +152,8 @@ type socketSession struct {
 	// connected is set when a connection is made, for the wait before
 	// starting again.
 	connected atomic.Bool
+	// stop ends slack-go's run, for a refusal it would try again forever.
+	stop atomic.Pointer[context.CancelCauseFunc]
 	// requests runs the deliveries of one slash command one at a time;
 	// answered remembers what each was answered with, by request key.
 	requests requestLocks
@@ -181,6 +188,14 @@ func (s *socketSession) status(evt socketmode.Event) bool {
 		log.Info("socket mode connected")
 	case socketmode.EventTypeConnectionError:
 		if e, ok := evt.Data.(*slackapi.ConnectionErrorEvent); ok {
+			if e.ErrorObj != nil && slices.Contains(fatalAuth, e.ErrorObj.Error()) {
+				// slack-go stops on most refusals of the token, not on
+				// all (token_expired): trying again cannot help.
+				if stop := s.stop.Load(); stop != nil {
+					(*stop)(e.ErrorObj)
+				}
+				return true
+			}
 			log.Warn("socket mode could not connect; trying again", "attempt", e.Attempt, "in", e.Backoff, "err", withoutURL(e.ErrorObj))
 		} else {
 			log.Warn("socket mode could not connect; trying again")

@@ -118,27 +118,33 @@ func TestSocketMode(t *testing.T) {
 }
 
 // TestSocketModeStopsOnRevokedToken: Slack refuses the app token; Socket
-// Mode stops with an error that says so instead of reconnecting forever.
+// Mode stops with an error that says so instead of reconnecting forever,
+// whether slack-go gives up on that refusal itself (token_revoked) or
+// would try again (token_expired).
 func TestSocketModeStopsOnRevokedToken(t *testing.T) {
-	revoked := slacktest.NewTestServer(func(c slacktest.Customize) {
-		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, map[string]any{"ok": false, "error": "token_revoked"})
+	for _, code := range []string{"token_revoked", "token_expired", "invalid_auth"} {
+		t.Run(code, func(t *testing.T) {
+			revoked := slacktest.NewTestServer(func(c slacktest.Customize) {
+				c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+					writeJSON(w, map[string]any{"ok": false, "error": code})
+				})
+				c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
+					writeJSON(w, map[string]any{"ok": true, "user_id": botUser})
+				})
+			})
+			revoked.Start()
+			defer revoked.Stop()
+			ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := ad.RunSocketMode(ctx, nil)
+			if err == nil || !strings.Contains(err.Error(), code) {
+				t.Fatalf("RunSocketMode = %v, want a stop that names %s", err, code)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("it kept reconnecting until the test's deadline")
+			}
 		})
-		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, map[string]any{"ok": true, "user_id": botUser})
-		})
-	})
-	revoked.Start()
-	defer revoked.Stop()
-	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	err := ad.RunSocketMode(ctx, nil)
-	if err == nil || !strings.Contains(err.Error(), "token_revoked") {
-		t.Fatalf("RunSocketMode = %v, want a stop that names token_revoked", err)
-	}
-	if ctx.Err() != nil {
-		t.Errorf("it kept reconnecting until the test's deadline")
 	}
 }
 
