@@ -223,7 +223,10 @@ func (s *socketSession) status(evt socketmode.Event) bool {
 // delivers it again on the next, and its request key (trigger id, event
 // id) makes that delivery a no-op. The answer a slash command's
 // acknowledgement would have carried goes through its response_url
-// instead; an interaction's and an event's go as usual, after.
+// instead; an interaction's and an event's go as usual, after. (A drop is
+// known once slack-go seeks another connection: an acknowledgement made
+// in the moment before goes out on the next connection, and a delivery
+// that comes again then gets the answer remembered for it.)
 func (s *socketSession) envelope(ctx context.Context, evt socketmode.Event, conn uint64) {
 	a, h, req := s.a, s.h, *evt.Request
 	switch evt.Type {
