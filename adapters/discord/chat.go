@@ -98,18 +98,14 @@ func (a *Adapter) Retract(ctx context.Context, ch bot.ChannelID, ref bot.PostRef
 
 // DM sends a message to a person in their DM channel with icbot.
 func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
-	a.mu.Lock()
-	ch, ok := a.dms[to]
-	a.mu.Unlock()
+	ch, ok := a.dms.Get(to)
 	if !ok {
 		c, err := a.api.UserChannelCreate(string(to), discordgo.WithContext(ctx))
 		if err != nil {
 			return failure("open a DM", err)
 		}
 		ch = c.ID
-		a.mu.Lock()
-		a.dms[to] = ch
-		a.mu.Unlock()
+		a.dms.Put(to, ch)
 	}
 	_, err := a.Post(ctx, bot.ChannelID(ch), m)
 	return err

@@ -25,6 +25,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"icbot/adapters/internal/inflight"
+	"icbot/adapters/internal/recent"
 	"icbot/adapters/internal/sample"
 	"icbot/bot"
 )
@@ -57,14 +58,17 @@ type Adapter struct {
 	log     *slog.Logger
 	clock   func() time.Time
 
+	// dms remembers the DM channel of each person icbot wrote to.
+	dms *recent.Map[bot.UserID, string]
+
 	mu      sync.Mutex
-	dms     map[bot.UserID]string // user -> DM channel id
-	botID   string                // icbot's user id, when there is no gateway session
-	closing bool                  // set by Close: no new interactions are run
+	botID   string // icbot's user id, when there is no gateway session
+	closing bool   // set by Close: no new interactions are run
 	// own lists, per channel, the permission overwrites icbot's own
 	// changes leave it with, one after another, so that the channel
 	// updates they cause are told apart from changes made by others.
-	own map[string][]string
+	// Read and changed under mu.
+	own *recent.Map[string, []string]
 
 	// inflight counts follow-ups still running after their answer.
 	inflight inflight.Group
@@ -101,15 +105,21 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: %w", err)
 	}
-	// Interactions arrive whatever the intents; guilds keeps the state small.
+	// Interactions arrive whatever the intents; guilds brings the channel
+	// updates that say who may read a channel. discordgo's state, which
+	// would keep every server icbot is added to, with its channels and
+	// roles, is off: the adapter asks Discord each time, and needs only
+	// its own user, which discordgo keeps from READY all the same.
 	s.Identify.Intents = discordgo.IntentsGuilds
+	s.StateEnabled = false
 	s.ShouldRetryOnRateLimit = true
-	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, dms: map[bot.UserID]string{},
-		refusals: sample.Every{Interval: time.Minute},
-		own:      map[string][]string{}, deferAfter: 2 * time.Second}
+	a := &Adapter{cfg: cfg, session: s, api: s, log: slog.New(slog.DiscardHandler), clock: time.Now, deferAfter: 2 * time.Second,
+		refusals: sample.Every{Interval: time.Minute}}
 	for _, o := range opts {
 		o(a)
 	}
+	a.dms = recent.New[bot.UserID, string](dmsKept, 0, a.clock)
+	a.own = recent.New[string, []string](ownChannels, ownLife, a.clock)
 	if cfg.APIURL != "" {
 		base, err := url.Parse(cfg.APIURL)
 		if err != nil || base.Host == "" {
@@ -120,6 +130,25 @@ func New(cfg Config, opts ...Option) (*Adapter, error) {
 	a.log = a.log.With("component", "discord")
 	return a, nil
 }
+
+// Bounds of what the adapter remembers, so that no stream of
+// interactions or gateway events, however many people or channels they
+// name, makes it grow without end.
+const (
+	// dmsKept DM channels, the people written to longest ago forgotten
+	// first (Discord is asked again); a DM channel does not change, so
+	// none expires.
+	dmsKept = 10_000
+	// ownChannels channels' expected overwrites (see expect), each kept
+	// for ownLife after icbot's last change to the channel: the channel
+	// update a change causes comes within seconds, or within minutes
+	// when the gateway resumes after a break. One that comes later, or
+	// for a channel forgotten, has the bot check the channel's readers
+	// as after a change made by someone else: a needless check, never a
+	// missed one.
+	ownChannels = 1000
+	ownLife     = 10 * time.Minute
+)
 
 // rebase sends Discord's requests to another base URL (a proxy).
 type rebase struct {

@@ -3,6 +3,7 @@ package discord_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
 
+	"icbot/adapters/discord"
 	"icbot/bot"
 )
 
@@ -556,6 +558,33 @@ func TestGatewayReconnect(t *testing.T) {
 	// must never identify again, which would lose the session's events.
 	if len(ops) < 2 || ops[0] != 2 || slices.ContainsFunc(ops[1:], func(op int) bool { return op != 6 }) {
 		t.Errorf("gateway frames %v, want identify then resumes", ops)
+	}
+}
+
+// TestGatewayKeepsNoServers: icbot added to 200 other servers, each with
+// its channels, keeps none of them in memory; it still knows itself, and
+// answers and locks as before.
+func TestGatewayKeepsNoServers(t *testing.T) {
+	r := newRig(t, overGateway).seed()
+	// The interaction after the servers waits its turn behind them.
+	r.fake.set(func(f *fakeDiscord) { f.AckDeadline = 0 })
+	for i := range 200 {
+		id := fmt.Sprint(900_000_000 + i)
+		var chans []*discordgo.Channel
+		for j := range 10 {
+			chans = append(chans, &discordgo.Channel{ID: fmt.Sprintf("%s%02d", id, j), GuildID: id, Name: "general", Type: discordgo.ChannelTypeGuildText})
+		}
+		r.fake.dispatch(t, "GUILD_CREATE", &discordgo.Guild{ID: id, Name: "elsewhere", Channels: chans})
+	}
+	if got := r.slash(root, in(setCh), "icbot whoami"); !strings.Contains(got, "You are @root") {
+		t.Errorf("after 200 servers: %q", got)
+	}
+	if n := discord.StateGuilds(r.ad); n != 0 {
+		t.Errorf("%d servers kept in memory, want none", n)
+	}
+	r.mustSay(adam, "closedset start", "Closed set started", o("id", "12"))
+	if o := r.overwrites(sceneCh)[fakeBotID]; o.Allow&view == 0 {
+		t.Errorf("icbot's own overwrite during the set: %+v, want View Channel allowed", o)
 	}
 }
 

@@ -10,3 +10,10 @@ func SetDeferAfter(a *Adapter, d time.Duration) { a.deferAfter = d }
 // the order Discord sent the events, so that a test knows every earlier
 // event was handled once a later one is.
 func SyncEvents(a *Adapter) { a.session.SyncEvents = true }
+
+// StateGuilds is how many servers discordgo's state holds.
+func StateGuilds(a *Adapter) int {
+	a.session.State.RLock()
+	defer a.session.State.RUnlock()
+	return len(a.session.State.Guilds)
+}

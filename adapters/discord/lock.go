@@ -156,7 +156,8 @@ func (a *Adapter) apply(ctx context.Context, ch string, current []*discordgo.Per
 }
 
 // ownKept bounds the states kept per channel: those of changes whose
-// updates never arrived go, oldest first.
+// updates never arrived go, oldest first. (How many channels, and for how
+// long, see ownChannels.)
 const ownKept = 64
 
 // expect records that icbot's next change leaves ch with the overwrites
@@ -166,8 +167,9 @@ func (a *Adapter) expect(ch string, have map[string]*discordgo.PermissionOverwri
 	sig := overwritesKey(slices.Collect(maps.Values(have)))
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	states := append(a.own[ch], sig)
-	a.own[ch] = states[max(0, len(states)-ownKept):]
+	states, _ := a.own.Get(ch)
+	states = append(slices.Clone(states), sig)
+	a.own.Put(ch, states[max(0, len(states)-ownKept):])
 }
 
 // ownChange reports whether a channel update shows a state icbot's own
@@ -178,13 +180,15 @@ func (a *Adapter) ownChange(c *discordgo.Channel) bool {
 	sig := overwritesKey(c.PermissionOverwrites)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	states := a.own[c.ID]
+	states, _ := a.own.Get(c.ID)
 	i := slices.Index(states, sig)
 	if i < 0 {
 		return false
 	}
-	if a.own[c.ID] = states[i+1:]; len(a.own[c.ID]) == 0 {
-		delete(a.own, c.ID)
+	if rest := states[i+1:]; len(rest) > 0 {
+		a.own.Update(c.ID, func([]string, bool) []string { return rest })
+	} else {
+		a.own.Delete(c.ID)
 	}
 	return true
 }

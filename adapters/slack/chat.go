@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
@@ -213,19 +214,14 @@ func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
 
 // imChannel opens (once) the DM channel with a person.
 func (a *Adapter) imChannel(ctx context.Context, u bot.UserID) (string, error) {
-	a.mu.Lock()
-	ch, ok := a.ims[u]
-	a.mu.Unlock()
-	if ok {
+	if ch, ok := a.ims.Get(u); ok {
 		return ch, nil
 	}
 	c, _, _, err := a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{string(u)}})
 	if err != nil {
 		return "", failure("conversations.open", err)
 	}
-	a.mu.Lock()
-	a.ims[u] = c.ID
-	a.mu.Unlock()
+	a.ims.Put(u, c.ID)
 	return c.ID, nil
 }
 
@@ -360,13 +356,14 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 }
 
 // postResponse posts one message to a response_url, counting its uses.
+// The count is kept under the URL's hash: a URL is as long as a request
+// makes it, and as good as a token.
 func (a *Adapter) postResponse(ctx context.Context, target string, m bot.Message) error {
-	a.mu.Lock()
-	used := a.replies[target]
-	if used < replyUses {
-		a.replies[target] = used + 1
-	}
-	a.mu.Unlock()
+	used := replyUses
+	a.replies.Update(sha256.Sum256([]byte(target)), func(n int, _ bool) int {
+		used = n
+		return min(n+1, replyUses)
+	})
 	if used >= replyUses {
 		return bot.ErrReplyExpired
 	}
@@ -427,13 +424,12 @@ type ephemeral struct {
 	Blocks       []slackapi.Block `json:"blocks,omitempty"`
 }
 
-// answer is the acknowledgement that answers a command: its first part,
-// when it is longer than one message holds, and the rest.
-func answer(o *bot.Outcome) (ephemeral, []string) {
-	parts := messageParts(o.ReplyText())
+// acknowledgement is the acknowledgement that answers a command with the
+// first of its answer's parts (see messageParts); the rest follow it.
+func acknowledgement(parts []string) ephemeral {
 	first := ""
 	if len(parts) > 0 {
 		first = parts[0]
 	}
-	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(first)}, parts[min(1, len(parts)):]
+	return ephemeral{ResponseType: slackapi.ResponseTypeEphemeral, Text: escape(first)}
 }

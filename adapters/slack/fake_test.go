@@ -65,6 +65,9 @@ type fakeSlack struct {
 	// history is what each channel shows its readers, a new member
 	// included: every message posted and not deleted.
 	history map[string][]shown
+	// connections, when set, answers apps.connections.open in place of
+	// the fake's own websocket (see socketSlack).
+	connections http.HandlerFunc
 }
 
 // shown is one message a channel shows.
@@ -179,6 +182,16 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open"} {
 			c.Handle("/"+m, f.handler(m))
 		}
+		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			f.mu.Lock()
+			open := f.connections
+			f.mu.Unlock()
+			if open != nil {
+				open(w, r)
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "url": f.srv.GetWSURL()})
+		})
 		c.Handle("/response/", func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
 			f.mu.Lock()

@@ -37,9 +37,11 @@ func (a *Adapter) Routes(h Handler) http.Handler {
 			http.Error(w, "malformed form", http.StatusBadRequest)
 			return
 		}
-		ans, after := a.command(r.Context(), h, sc, key)
-		writeJSON(w, ans)
-		a.afterAck(r.Context(), after)
+		// The answer's first part in the acknowledgement, the rest after.
+		run := a.command(r.Context(), h, sc, key)
+		parts := messageParts(run.out.ReplyText())
+		writeJSON(w, acknowledgement(parts))
+		a.afterAck(r.Context(), a.rest(h, run, parts[min(1, len(parts)):]))
 	}))
 	mux.Handle("POST /slack/interactions", a.verified(func(w http.ResponseWriter, r *http.Request, body []byte, key string) {
 		cb, err := decodeInteraction(body)
@@ -163,13 +165,17 @@ func slashFromForm(f url.Values) slackapi.SlashCommand {
 	}
 }
 
-// command runs a slash command and returns the acknowledgement, and what
-// is left for after it: the state change is committed and the caller's
-// answer is in the acknowledgement (its first part, when it is longer than
-// one message holds); the rest of a long answer, notices and locks follow
-// after, through the Web API. key names the request: a copy of it has no
-// second effect.
-func (a *Adapter) command(ctx context.Context, h Handler, sc slackapi.SlashCommand, key string) (ephemeral, func(context.Context)) {
+// slashRun is a slash command run up to its committed outcome.
+type slashRun struct {
+	cmd bot.Command
+	out *bot.Outcome
+}
+
+// command runs a slash command up to its committed outcome: the state
+// change is committed, and the caller's answer is ready for the
+// acknowledgement (see rest for what follows it). key names the request: a
+// copy of it has no second effect.
+func (a *Adapter) command(ctx context.Context, h Handler, sc slackapi.SlashCommand, key string) slashRun {
 	names := a.displayNames(ctx, append([]string{sc.UserID}, mentioned(sc.Text)...)...)
 	cmd := slashCommand(sc, names, a.clock())
 	cmd.Once = key
@@ -177,13 +183,20 @@ func (a *Adapter) command(ctx context.Context, h Handler, sc slackapi.SlashComma
 	if out.Repeated() {
 		a.log.Info("a request was sent again; not run again", "command", sc.Command)
 	}
-	first, rest := answer(out)
-	return first, func(ctx context.Context) {
-		for _, part := range rest {
-			a.tell(ctx, cmd, bot.Message{Text: part})
+	return slashRun{cmd: cmd, out: out}
+}
+
+// rest is what is left of a slash command once its acknowledgement is
+// sent: the parts of its answer the acknowledgement did not show, through
+// the response_url (by DM once that no longer takes them), then notices
+// and locks, through the Web API.
+func (a *Adapter) rest(h Handler, run slashRun, parts []string) func(context.Context) {
+	return func(ctx context.Context) {
+		for _, part := range parts {
+			a.tell(ctx, run.cmd, bot.Message{Text: part})
 		}
-		if out.HasFollowUp() {
-			h.FollowUp(ctx, out)
+		if run.out.HasFollowUp() {
+			h.FollowUp(ctx, run.out)
 		}
 	}
 }

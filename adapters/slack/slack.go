@@ -13,6 +13,7 @@ package slack
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -28,6 +29,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"icbot/adapters/internal/inflight"
+	"icbot/adapters/internal/recent"
 	"icbot/adapters/internal/sample"
 	"icbot/bot"
 )
@@ -67,10 +69,12 @@ type Adapter struct {
 	botUser atomic.Value // string: icbot's own user id, from auth.test
 	ready   atomic.Bool
 
-	mu      sync.Mutex
-	ims     map[bot.UserID]string // user -> DM channel id
-	names   map[string]string     // user id -> display name
-	replies map[string]int        // response_url -> times used
+	// What the adapter remembers of what Slack told it, each map bounded
+	// (see the bounds below): the DM channel of each person icbot wrote
+	// to, display names, and how often each response_url was used.
+	ims     *recent.Map[bot.UserID, string]
+	names   *recent.Map[string, string]
+	replies *recent.Map[[sha256.Size]byte, int] // by the response_url's SHA-256
 
 	// inflight counts follow-ups still running after their acknowledgement.
 	inflight inflight.Group
@@ -109,6 +113,23 @@ func WithPace(d time.Duration) Option { return func(a *Adapter) { a.pace = newPa
 // timeout: 20 seconds for the Web API, 10 for response_url.
 func WithHTTPClient(c *http.Client) Option { return func(a *Adapter) { a.http, a.web = c, c } }
 
+// Bounds of what the adapter remembers, so that no stream of requests,
+// however many distinct people, channels or response_urls they name, makes
+// it grow without end. What it forgets it asks Slack again, or, for a
+// response_url's uses, lets Slack refuse (the reply then goes by DM).
+const (
+	// imsKept DM channels, the people written to longest ago forgotten
+	// first; a DM channel does not change, so none expires.
+	imsKept = 10_000
+	// namesKept display names, each for nameLife, after which a person
+	// who changed their display name shows under the new one.
+	namesKept = 10_000
+	nameLife  = time.Hour
+	// repliesKept response_urls' use counts, each for replyLimit from its
+	// first use: a response_url is refused by age after that anyway.
+	repliesKept = 10_000
+)
+
 // apiTimeout ends a Web API call that Slack does not finish, so that a
 // hung connection cannot hold a follow-up, or a graceful stop, forever.
 const apiTimeout = 20 * time.Second
@@ -126,15 +147,15 @@ func New(cfg Config, opts ...Option) *Adapter {
 		clock:    time.Now,
 		http:     &http.Client{Timeout: 10 * time.Second},
 		pace:     newPacer(time.Second),
-		ims:      map[bot.UserID]string{},
 		refusals: sample.Every{Interval: time.Minute},
-		names:    map[string]string{},
-		replies:  map[string]int{},
 		retries:  3,
 	}
 	for _, o := range opts {
 		o(a)
 	}
+	a.ims = recent.New[bot.UserID, string](imsKept, 0, a.clock)
+	a.names = recent.New[string, string](namesKept, nameLife, a.clock)
+	a.replies = recent.New[[sha256.Size]byte, int](repliesKept, replyLimit, a.clock)
 	if a.met == nil {
 		a.met = newMetrics(nil)
 	}
@@ -206,8 +227,14 @@ func (a *Adapter) botUserID() string { return a.botUser.Load().(string) }
 type pacer struct {
 	every time.Duration
 	mu    sync.Mutex
-	next  map[string]time.Time
+	next  map[string]time.Time // channel -> its next free slot
 }
+
+// pacerSweep bounds the pacer's map: once it holds this many channels, a
+// wait drops those whose next slot has passed, as they hold no post back.
+// It then holds the channels posted to within the last pace, or fewer
+// than pacerSweep.
+const pacerSweep = 1024
 
 func newPacer(every time.Duration) *pacer {
 	return &pacer{every: every, next: map[string]time.Time{}}
@@ -217,6 +244,13 @@ func newPacer(every time.Duration) *pacer {
 func (p *pacer) wait(ctx context.Context, ch string) error {
 	p.mu.Lock()
 	now := time.Now()
+	if len(p.next) >= pacerSweep {
+		for c, at := range p.next {
+			if !at.After(now) {
+				delete(p.next, c)
+			}
+		}
+	}
 	at := p.next[ch]
 	if at.Before(now) {
 		at = now
@@ -251,15 +285,13 @@ const (
 func (a *Adapter) displayNames(ctx context.Context, users ...string) map[string]string {
 	names := map[string]string{}
 	var todo []string
-	a.mu.Lock()
 	for _, u := range users {
-		if n, ok := a.names[u]; ok {
+		if n, ok := a.names.Get(u); ok {
 			names[u] = n
 		} else if u != "" && !slices.Contains(todo, u) {
 			todo = append(todo, u)
 		}
 	}
-	a.mu.Unlock()
 	if len(todo) == 0 {
 		return names
 	}
@@ -320,8 +352,6 @@ func (a *Adapter) lookupName(ctx context.Context, user string) (string, bool) {
 	if name == "" {
 		name = u.Name
 	}
-	a.mu.Lock()
-	a.names[user] = name
-	a.mu.Unlock()
+	a.names.Put(user, name)
 	return name, true
 }

@@ -118,27 +118,33 @@ func TestSocketMode(t *testing.T) {
 }
 
 // TestSocketModeStopsOnRevokedToken: Slack refuses the app token; Socket
-// Mode stops with an error that says so instead of reconnecting forever.
+// Mode stops with an error that says so instead of reconnecting forever,
+// whether slack-go gives up on that refusal itself (token_revoked) or
+// would try again (token_expired).
 func TestSocketModeStopsOnRevokedToken(t *testing.T) {
-	revoked := slacktest.NewTestServer(func(c slacktest.Customize) {
-		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, map[string]any{"ok": false, "error": "token_revoked"})
+	for _, code := range []string{"token_revoked", "token_expired", "invalid_auth"} {
+		t.Run(code, func(t *testing.T) {
+			revoked := slacktest.NewTestServer(func(c slacktest.Customize) {
+				c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+					writeJSON(w, map[string]any{"ok": false, "error": code})
+				})
+				c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
+					writeJSON(w, map[string]any{"ok": true, "user_id": botUser})
+				})
+			})
+			revoked.Start()
+			defer revoked.Stop()
+			ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := ad.RunSocketMode(ctx, nil)
+			if err == nil || !strings.Contains(err.Error(), code) {
+				t.Fatalf("RunSocketMode = %v, want a stop that names %s", err, code)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("it kept reconnecting until the test's deadline")
+			}
 		})
-		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, map[string]any{"ok": true, "user_id": botUser})
-		})
-	})
-	revoked.Start()
-	defer revoked.Stop()
-	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()})
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	err := ad.RunSocketMode(ctx, nil)
-	if err == nil || !strings.Contains(err.Error(), "token_revoked") {
-		t.Fatalf("RunSocketMode = %v, want a stop that names token_revoked", err)
-	}
-	if ctx.Err() != nil {
-		t.Errorf("it kept reconnecting until the test's deadline")
 	}
 }
 
@@ -216,4 +222,85 @@ func TestSocketModeEnvelopesRunApart(t *testing.T) {
 	if got := posts(r.fake.took(), "DUINES"); len(got) != 1 {
 		t.Errorf("the IC was told of the hold %d times, want once: %q", len(got), got)
 	}
+}
+
+// TestSocketModeLongAnswer: an answer far longer than a Socket Mode
+// acknowledgement holds (Slack drops one of 20 KB or more), full of
+// characters that take more room once escaped, is acknowledged with its
+// first part, within the limit; the rest follows through the
+// response_url, and nothing of it is lost.
+func TestSocketModeLongAnswer(t *testing.T) {
+	r := newRig(t)
+	sock := newSocketSlack(t, r.fake)
+	text := strings.Repeat("a <b> & \"c\"\n", 1000) + longText(60000)
+	c := &canned{out: func(cmd bot.Command) *bot.Outcome {
+		return &bot.Outcome{Replies: []bot.Message{{To: bot.Destination{Kind: bot.ToCaller, User: cmd.Caller}, Text: text}}}
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.ad.RunSocketMode(ctx, c, socketmode.OptionPingInterval(time.Hour)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	sock.waitConns(t, 1)
+	sock.send(t, "env-long", "slash_commands", slashPayload("UINES", "/boundaries", "show 12", "trig-long", r.fake.srv.GetAPIURL()+"response/long"))
+	ack := sock.waitAck(t, "env-long")
+	r.ad.Wait()
+	if n := len(ack.Payload); n >= 20<<10 || ack.text() == "" {
+		t.Errorf("the acknowledgement's payload takes %d bytes, with %d characters of text", n, len(ack.text()))
+	}
+	unescape := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+	got := unescape.Replace(ack.text())
+	for _, b := range strings.Split(r.fake.responseBodies("/response/long"), "\n{") {
+		var m struct {
+			Text string `json:"text"`
+		}
+		if !strings.HasPrefix(b, "{") {
+			b = "{" + b
+		}
+		if err := json.Unmarshal([]byte(b), &m); err != nil {
+			t.Fatalf("a late reply %.100q: %v", b, err)
+		}
+		got += unescape.Replace(m.Text)
+	}
+	if got != text {
+		t.Errorf("the caller saw %d characters of %d", len(got), len(text))
+	}
+}
+
+// TestSocketModeMessageTooLarge: a websocket message larger than an HTTP
+// request may be (1 MiB) ends the connection unread, each time Slack
+// delivers it; icbot reconnects, and what comes next is handled. Asked by
+// Slack to reconnect, as it does every few hours, icbot does so too.
+func TestSocketModeMessageTooLarge(t *testing.T) {
+	r := newRig(t).seed()
+	sock := newSocketSlack(t, r.fake)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	sock.waitConns(t, 1)
+	api := r.fake.srv.GetAPIURL()
+	sock.send(t, "env-huge", "slash_commands", slashPayload("UPETE", "/hold", "12 "+strings.Repeat("x", 2<<20), "trig-huge", api+"response/huge"))
+	sock.waitUntil(t, "the huge envelope given up", func() bool { return len(sock.abandoned) == 1 })
+	sock.send(t, "env-hold", "slash_commands", slashPayload("UPETE", "/hold", "12 cold", "trig-small", api+"response/small"))
+	if ack := sock.waitAck(t, "env-hold"); !strings.Contains(ack.text(), "only the IC knows it was you") {
+		t.Errorf("the next command's acknowledgement: %q", ack.text())
+	}
+	if got := r.holds(); got != 1 {
+		t.Errorf("%d holds recorded, want 1: the huge one is not handled", got)
+	}
+
+	sock.disconnect(t)
+	sock.waitConns(t, sock.connections()+1)
+	sock.send(t, "env-status", "slash_commands", slashPayload("UADAM", "/closedset", "status 12", "trig-status", api+"response/status"))
+	sock.waitAck(t, "env-status")
 }
