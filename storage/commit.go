@@ -114,6 +114,10 @@ func (c *committer) lead(db *bolt.DB, self *pending) {
 	clear(c.queue[:n])
 	c.queue = c.queue[n:]
 	c.mu.Unlock()
+	if g.members[0] != self {
+		// Only the first in the queue is ever told to lead.
+		panic("storage: an Update leads a group it is not first in")
+	}
 
 	g.btx, g.err = db.Begin(true)
 	// Deferred, so that when self's function panics or exits its

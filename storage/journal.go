@@ -213,6 +213,9 @@ func (b *bucket) NextSequence() (uint64, error) {
 	return n, nil
 }
 
+// Sequence is bbolt's Sequence.
+func (b *bucket) Sequence() uint64 { return b.b.Sequence() }
+
 // ForEach is bbolt's ForEach: fn must not write to b.
 func (b *bucket) ForEach(fn func(k, v []byte) error) error { return b.b.ForEach(fn) }
 
