@@ -38,7 +38,7 @@ const maxGroup = 128
 type committer struct {
 	mu      sync.Mutex
 	queue   []*pending
-	leading bool // an Update is leading; the queue is not empty
+	leading bool // an Update leads; when none does, the queue is empty
 
 	// Test hooks, nil in icbot: queued is called after an Update joins
 	// the queue, with the queue's length; committed after a group's
