@@ -26,9 +26,11 @@ const maxGroup = 128
 // bbolt's own Update would. Updates that queue while a group commits are
 // the next group: the group forms while the disk syncs, not by waiting.
 //
-// A function that fails (returns an error, panics or exits its
-// goroutine) has its writes undone through its journal before the next
-// function runs, so the others commit without them. Should an undo
+// In a group of more than one, a function that fails (returns an error,
+// panics or exits its goroutine) has its writes undone through its
+// journal before the next function runs, so the others commit without
+// them. A function alone keeps no journal: when it fails, the
+// transaction is rolled back, as bbolt's Update would. Should an undo
 // itself fail, the transaction is rolled back whole and every Update of
 // the group fails with an internal error.
 //
@@ -95,7 +97,7 @@ func (c *committer) update(db *bolt.DB, p *pending) {
 	for !lead {
 		switch t := <-p.wake; t.kind {
 		case turnRun:
-			p.run(t.btx, t.ran)
+			p.run(t.btx, t.ran, true)
 		case turnDone:
 			return
 		case turnLead:
@@ -131,7 +133,9 @@ func (c *committer) lead(db *bolt.DB, self *pending) {
 		g.finish(c.committed)
 	}()
 	if g.err == nil {
-		self.run(g.btx, nil)
+		// Alone, a function that fails is undone by rolling the
+		// transaction back, as bbolt's Update does: no journal is kept.
+		self.run(g.btx, nil, len(g.members) > 1)
 	}
 }
 
@@ -238,14 +242,18 @@ func (g *group) abandon() {
 }
 
 // run runs p.fn in btx as one member of a group, on the caller's
-// goroutine, and undoes its writes unless it returns nil. ran, when
-// given, is signalled when it is done, also when fn panics or exits.
-func (p *pending) run(btx *bolt.Tx, ran chan<- struct{}) {
-	t := &tx{btx: btx, codec: p.codec, j: &journal{btx: btx}}
+// goroutine, and, when journaled, undoes its writes unless it returns
+// nil. ran, when given, is signalled when it is done, also when fn
+// panics or exits.
+func (p *pending) run(btx *bolt.Tx, ran chan<- struct{}, journaled bool) {
+	t := &tx{btx: btx, codec: p.codec}
+	if journaled {
+		t.j = &journal{btx: btx}
+	}
 	p.t = t
 	defer func() {
 		t.done.Store(true)
-		if !p.returned || p.fnErr != nil {
+		if (!p.returned || p.fnErr != nil) && t.j != nil {
 			p.undoErr = t.j.undo()
 		}
 		if ran != nil {

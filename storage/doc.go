@@ -404,15 +404,16 @@
 // writes of those before it in its group, which commit with it or not at
 // all.
 //
-// bbolt has no savepoints, so the writes of each function are journaled:
-// a bot.Tx reaches bbolt only through a bucket type that notes, before
-// each write, the value or absence of the key, a bucket's sequence before
-// NextSequence, the nested buckets it creates, and a copy of those it
-// deletes. When a function returns an error, panics or exits its
-// goroutine, its journal is played backwards before the next function
-// runs, so that the next sees nothing of it and the commit holds nothing
-// of it; its error goes to its own caller alone. A group whose functions
-// all failed is rolled back, with no fsync. Should an undo itself fail,
+// bbolt has no savepoints, so in a group of more than one the writes of
+// each function are journaled: a bot.Tx reaches bbolt only through a
+// bucket type that notes, before each write, the value or absence of the
+// key, a bucket's sequence before NextSequence, the nested buckets it
+// creates, and a copy of those it deletes. When a function returns an
+// error, panics or exits its goroutine, its journal is played backwards
+// before the next function runs, so that the next sees nothing of it and
+// the commit holds nothing of it; its error goes to its own caller alone.
+// A group whose functions all failed is rolled back, with no fsync; so is
+// a function alone that fails, which keeps no journal. Should an undo itself fail,
 // the transaction is rolled back whole and every Update of the group
 // fails with an internal error: nothing of it was committed. Open, the
 // migrations, Rekey, compaction and the dropping of unreadable deliveries
