@@ -167,6 +167,9 @@ type group struct {
 // runOthers has every other member run its function, one after another,
 // each on its own goroutine while this one waits.
 func (g *group) runOthers() {
+	if len(g.members) == 1 {
+		return
+	}
 	ran := make(chan struct{}, 1)
 	for _, p := range g.members[1:] {
 		if g.err != nil {

@@ -153,6 +153,7 @@ type bucket struct {
 	b    *bolt.Bucket
 	path [][]byte
 	j    *journal
+	top  [1][]byte // path of a top-level bucket, allocated with it
 }
 
 func (b *bucket) note(s undoStep) {
@@ -226,9 +227,14 @@ func (b *bucket) ForEachBucket(fn func(k []byte) error) error { return b.b.ForEa
 // them, for the rest of the transaction. It changes no data.
 func (b *bucket) setFillPercent(f float64) { b.b.FillPercent = f }
 
-// child wraps the nested bucket c named name.
+// child wraps the nested bucket c named name. Its path is only needed
+// to journal.
 func (b *bucket) child(name []byte, c *bolt.Bucket) *bucket {
-	return &bucket{b: c, path: append(slices.Clip(b.path), bytes.Clone(name)), j: b.j}
+	nb := &bucket{b: c, j: b.j}
+	if b.j != nil {
+		nb.path = append(slices.Clip(b.path), bytes.Clone(name))
+	}
+	return nb
 }
 
 // Bucket is the nested bucket name, or nil.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ type tx struct {
 	// unreadable are the queued deliveries this transaction found that
 	// cannot be read; the Store drops them once it has ended.
 	unreadable []uint64
+	// buckets are the top-level buckets handed out, kept for the next
+	// call: a command asks for the same few many times.
+	buckets []*bucket
 }
 
 var _ bot.Tx = (*tx)(nil)
@@ -36,11 +40,19 @@ func (t *tx) bucket(name []byte) (*bucket, error) {
 	if t.done.Load() {
 		return nil, bot.Internal(ErrTxDone)
 	}
+	for _, b := range t.buckets {
+		if bytes.Equal(b.path[0], name) {
+			return b, nil
+		}
+	}
 	b := t.btx.Bucket(name)
 	if b == nil {
 		return nil, bot.Internal(fmt.Errorf("storage: bucket %s is missing", name))
 	}
-	return &bucket{b: b, path: [][]byte{name}, j: t.j}, nil
+	wb := &bucket{b: b, j: t.j, top: [1][]byte{name}}
+	wb.path = wb.top[:]
+	t.buckets = append(t.buckets, wb)
+	return wb, nil
 }
 
 // Read and write access to a bucket, by a tx (*bucket) or by Open and
