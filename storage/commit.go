@@ -82,8 +82,9 @@ const (
 
 // update runs p.fn in a write transaction, shared with the Updates that
 // wait at the same time, and returns when that transaction is committed
-// and synced, or rolled back. It panics if p.fn panics, once the others
-// of its group are taken care of.
+// and synced, or rolled back. If p.fn panics or exits its goroutine, so
+// does update, once p.fn's writes are undone and, if p leads, once the
+// rest of its group has committed.
 func (c *committer) update(db *bolt.DB, p *pending) {
 	c.mu.Lock()
 	c.queue = append(c.queue, p)

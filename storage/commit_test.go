@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -516,4 +517,65 @@ func TestSerialUpdatesNotDelayed(t *testing.T) {
 			t.Errorf("groups committed %v, want each Update alone", got)
 		}
 	})
+}
+
+// TestGroupOutlivesItsLeader shows that when the function of the Update
+// leading a group panics, and another's exits its goroutine (as
+// t.FailNow does), their writes are undone, each on its own goroutine,
+// and the rest of the group still commits.
+func TestGroupOutlivesItsLeader(t *testing.T) {
+	s := openStore(t, storage.WithKey(keyA))
+	c := watchCommits(s)
+	n := len(c.committed())
+	exited := make(chan bool, 1)
+	errs := inOneGroup(t, s, c,
+		func(tx bot.Tx) error {
+			if err := addScene("LEADER")(tx); err != nil {
+				return err
+			}
+			panic("the leader's bug")
+		},
+		addScene("A"),
+		func(tx bot.Tx) error {
+			if err := addScene("EXITS")(tx); err != nil {
+				return err
+			}
+			exited <- true
+			runtime.Goexit()
+			return nil
+		},
+		addScene("B"),
+	)
+	if errs[0] == nil || !strings.Contains(errs[0].Error(), "panic: the leader's bug") {
+		t.Errorf("the leader's Update returned %v, want its panic", errs[0])
+	}
+	if errs[1] != nil || errs[3] != nil {
+		t.Errorf("the others returned %v and %v", errs[1], errs[3])
+	}
+	select {
+	case <-exited:
+	default:
+		t.Error("the exiting function never ran")
+	}
+	if got, want := c.committed()[n:], []int{1, 4}; !slices.Equal(got, want) {
+		t.Errorf("groups committed %v, want %v", got, want)
+	}
+	var scenes []bot.SceneID
+	if err := s.AuditLog(t.Context(), func(r bot.AuditRecord) error { scenes = append(scenes, r.Scene); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []bot.SceneID{"A", "B"}; !slices.Equal(scenes, want) {
+		t.Errorf("audit log %v, want %v", scenes, want)
+	}
+	view(t, s, func(tx bot.Tx) error {
+		for _, id := range []bot.SceneID{"LEADER", "EXITS"} {
+			if _, err := tx.Scene(id); bot.ErrorCode(err) != bot.ENOTFOUND {
+				t.Errorf("scene %s: %v, want it undone", id, err)
+			}
+		}
+		return nil
+	})
+	if _, err := s.VerifyAudit(t.Context()); err != nil {
+		t.Error(err)
+	}
 }
