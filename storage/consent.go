@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 
-	bolt "go.etcd.io/bbolt"
-
 	"icbot/bot"
 )
 
 // nested returns the bucket at path under top, creating it when create is
 // set; nil when absent and not created.
-func nested(top *bolt.Bucket, create bool, path ...string) (*bolt.Bucket, error) {
+func nested(top *bucket, create bool, path ...string) (*bucket, error) {
 	b := top
 	for _, p := range path {
 		next := b.Bucket([]byte(p))
@@ -88,7 +86,7 @@ func (t *tx) AddBoundaries(b bot.Boundaries) error {
 	return put(vb, u64key(uint64(b.Version)), r, "boundaries")
 }
 
-func (t *tx) boundariesBucket(scene bot.SceneID, performer bot.UserID, create bool) (*bolt.Bucket, error) {
+func (t *tx) boundariesBucket(scene bot.SceneID, performer bot.UserID, create bool) (*bucket, error) {
 	top, err := t.bucket(bucketBounds)
 	if err != nil {
 		return nil, err

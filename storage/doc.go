@@ -3,7 +3,8 @@
 //
 // Every use case runs in one bbolt transaction (Store.View, Store.Update):
 // a state change and its audit record commit together, and a commit is
-// synced to disk before Update returns. The file is created with mode 0600
+// synced to disk before Update returns. Concurrent Updates share a
+// transaction and its fsyncs (see Commits). The file is created with mode 0600
 // (an existing file readable by others is made 0600) and opened with a lock
 // timeout, so a second icbot process on the same file fails
 // with ErrInUse instead of waiting for ever.
@@ -382,6 +383,69 @@
 //     seals and keys it as it finds it. It logs that at warning level;
 //     an operator who did not just upgrade from an icbot without
 //     encryption should restore the file from a backup.
+//
+// # Commits
+//
+// An Update's function runs once, in a bbolt write transaction, and
+// Update returns nil only once that transaction has committed and bbolt
+// has synced it: the store never sets NoSync, so each commit is bbolt's
+// own, with its two fdatasyncs (the new pages, then the meta page that
+// points at them).
+//
+// Concurrent Updates share transactions (group commit). While one
+// transaction runs and syncs, the Updates that arrive queue; the first of
+// them then takes the whole queue, at most 128, as its group, and runs
+// their functions one after another, in the order they came, in one
+// transaction, each on its own caller's goroutine (a panic is the
+// caller's, as before), then commits once: one pair of fsyncs for the
+// group instead of one per Update. An Update that finds nobody committing
+// starts at once, alone: nothing waits to gather company, so a lone
+// command costs what it did before group commit. Each function sees the
+// writes of those before it in its group, which commit with it or not at
+// all.
+//
+// bbolt has no savepoints, so in a group of more than one the writes of
+// each function are journaled: a bot.Tx reaches bbolt only through a
+// bucket type that notes, before each write, the value or absence of the
+// key, a bucket's sequence before NextSequence, the nested buckets it
+// creates, and a copy of those it deletes. When a function returns an
+// error, panics or exits its goroutine, its journal is played backwards
+// before the next function runs, so that the next sees nothing of it and
+// the commit holds nothing of it; its error goes to its own caller alone.
+// A group whose functions all failed is rolled back, with no fsync; so is
+// a function alone that fails, which keeps no journal. Should an undo itself fail,
+// the transaction is rolled back whole and every Update of the group
+// fails with an internal error: nothing of it was committed. Open, the
+// migrations, Rekey, compaction and the dropping of unreadable deliveries
+// write to bbolt directly, in transactions of their own.
+//
+// Why not bbolt's DB.Batch: it waits up to MaxBatchDelay (10 ms by
+// default) for a batch to fill, which a lone command would pay, and when
+// one function fails it runs the others again, so every function would
+// have to be safe to run twice, with its effects outside the transaction
+// (what a command will answer, which scenes it touched, which deliveries
+// to send) undone in between; the bot's are not written so. Here a
+// function runs once. Why not a transaction per function committed with
+// NoSync and one fsync for the group: bbolt's crash safety rests on the
+// order of its fsyncs. With NoSync a meta page can reach the disk before
+// the pages it points at, and the second transaction of a group
+// overwrites the meta page of the last synced state (bbolt keeps two, and
+// alternates) and may reuse pages that state still needs; a power cut
+// before the group's fsync could then leave no valid state at all. A
+// SIGKILL would not show it, since the kernel still writes what the
+// process wrote. A group here is one ordinary bbolt commit, so it is as
+// crash safe as bbolt; TestCrashSafety kills writers sharing commits.
+//
+// The audit chain and the MACs need nothing more. The functions of a
+// group run one after another in one transaction, so each Audit reads the
+// head the one before it wrote, and every record's HMAC and the head's
+// MAC are computed from what the transaction holds then; a failed
+// function's record and head are undone with the rest of its writes, so
+// the next record chains from the last one kept, with the next number. A
+// group commits whole or not at all, so the head and the records it
+// counts reach the disk together. A record's MAC binds it to its place and
+// content, not to a transaction, and the journal puts back the exact bytes
+// it found.
 //
 // # Audit chain
 //

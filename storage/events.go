@@ -70,7 +70,7 @@ func (t *tx) FirstSeen(key string, now time.Time) (bool, error) {
 
 // pruneEvents deletes at most limit keys first seen before cutoff, from
 // the oldest, reading the time index from its start only.
-func pruneEvents(b, byTime *bolt.Bucket, cutoff time.Time, limit int) error {
+func pruneEvents(b, byTime *bucket, cutoff time.Time, limit int) error {
 	end := u64key(uint64(max(cutoff.Unix(), 0)))
 	c := byTime.Cursor()
 	for k, _ := c.First(); k != nil && limit > 0 && len(k) >= 8 && bytes.Compare(k[:8], end) < 0; k, _ = c.First() {

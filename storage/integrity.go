@@ -105,7 +105,7 @@ const (
 // a keyed file always has one (written when its integrity was keyed), so
 // there an absent head, or one whose MAC does not verify, was changed
 // without the key.
-func (c *codec) readHead(meta *bolt.Bucket) (bot.ChainHead, error) {
+func (c *codec) readHead(meta getter) (bot.ChainHead, error) {
 	v := meta.Get(keyAuditHead)
 	switch {
 	case !c.keyed && v == nil:
@@ -129,7 +129,7 @@ func (c *codec) readHead(meta *bolt.Bucket) (bot.ChainHead, error) {
 }
 
 // writeHead stores h as meta/audit_head, with its MAC in a keyed file.
-func (c *codec) writeHead(meta *bolt.Bucket, h bot.ChainHead) error {
+func (c *codec) writeHead(meta putter, h bot.ChainHead) error {
 	v := append(u64key(h.Records), h.Hash...)
 	if c.keyed {
 		if c.key == nil {

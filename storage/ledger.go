@@ -43,7 +43,7 @@ func (r postRecord) bot() bot.Post {
 
 // postsOf returns a channel's nested bucket of posts; nil when it has
 // none and create is false.
-func (t *tx) postsOf(ch bot.ChannelID, create bool) (*bolt.Bucket, error) {
+func (t *tx) postsOf(ch bot.ChannelID, create bool) (*bucket, error) {
 	if err := required("post channel", string(ch)); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,6 @@ import (
 	"math"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"icbot/bot"
 )
 
@@ -40,13 +38,13 @@ const appendFill = 0.9
 
 // reminderBuckets are the reminders bucket and its indexes.
 type reminderBuckets struct {
-	recs, due, key, scene, missed *bolt.Bucket
+	recs, due, key, scene, missed *bucket
 }
 
 func (t *tx) reminderBuckets() (reminderBuckets, error) {
 	var rb reminderBuckets
 	for _, b := range []struct {
-		dst  **bolt.Bucket
+		dst  **bucket
 		name []byte
 	}{
 		{&rb.recs, bucketReminders}, {&rb.due, bucketRemDue}, {&rb.key, bucketRemKey},
@@ -93,7 +91,7 @@ func isUnreported(r reminderRecord) bool {
 
 // readReminder reads and opens the reminder stored under id; ok is false
 // when there is none.
-func (t *tx) readReminder(recs *bolt.Bucket, id uint64) (r reminderRecord, ok bool, err error) {
+func (t *tx) readReminder(recs *bucket, id uint64) (r reminderRecord, ok bool, err error) {
 	r, ok, err = get[reminderRecord](recs, u64key(id), "reminder")
 	if err != nil || !ok {
 		return r, ok, err
@@ -107,7 +105,7 @@ func (t *tx) readReminder(recs *bolt.Bucket, id uint64) (r reminderRecord, ok bo
 // indexed reads the reminder an index entry names, and checks that it
 // belongs there (belongs says why not); an entry naming a missing or
 // different reminder means the index is damaged.
-func (t *tx) indexed(recs *bolt.Bucket, id uint64, index string, belongs func(reminderRecord) string) (bot.Reminder, error) {
+func (t *tx) indexed(recs *bucket, id uint64, index string, belongs func(reminderRecord) string) (bot.Reminder, error) {
 	r, ok, err := t.readReminder(recs, id)
 	switch {
 	case err != nil:
@@ -234,7 +232,7 @@ func (t *tx) PutReminder(r bot.Reminder) (uint64, error) {
 		// New ids only grow, so new records are appended: splitting full
 		// pages rather than half-full ones (bbolt's default) keeps the
 		// bucket about half the size.
-		rb.recs.FillPercent = appendFill
+		rb.recs.setFillPercent(appendFill)
 		if rec.ID, err = rb.recs.NextSequence(); err != nil {
 			return 0, bot.Internal(fmt.Errorf("storage: numbering a reminder: %w", err))
 		}

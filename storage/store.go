@@ -49,6 +49,9 @@ type Store struct {
 	mu    sync.RWMutex
 	db    *bolt.DB
 	codec *codec
+
+	// commits gathers concurrent Updates into shared transactions.
+	commits committer
 }
 
 // Option changes how Open opens the database.
@@ -149,6 +152,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 		FreelistType: bolt.FreelistArrayType,
 		ReadOnly:     o.readOnly,
 		// NoSync stays false: a commit is on disk when Update returns.
+		// Several Updates may share a commit, never a commit without
+		// its fsyncs (see commit.go).
 	}
 	db, err := bolt.Open(path, fileMode, &bo)
 	if errors.Is(err, bolt.ErrTimeout) {
@@ -220,8 +225,15 @@ func (s *Store) View(ctx context.Context, fn func(bot.Tx) error) error {
 // Update runs fn in a read-write transaction, committed and synced to disk
 // when fn returns nil and rolled back otherwise (also when fn panics). fn's
 // error is returned unchanged; a failure to commit is an EINTERNAL error.
-// Writes are serialised: fn should be quick and must not call View or
-// Update.
+//
+// Concurrent Updates share transactions and their fsyncs (group commit,
+// see "Commits" in the package documentation): fn runs once, on the
+// caller's goroutine, after the functions of the Updates that came before
+// it in its group and seeing their writes; when it fails, its own writes
+// are undone and the others commit. Update returns once the transaction
+// holding fn's writes is synced, or rolled back. Writes are serialised:
+// fn should be quick, as the rest of its group waits for it, and must not
+// call View or Update.
 func (s *Store) Update(ctx context.Context, fn func(bot.Tx) error) error {
 	return s.run(ctx, true, fn)
 }
@@ -232,20 +244,17 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) e
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if writable {
+		return s.write(fn)
+	}
 	var fnErr error
 	var t *tx
-	inner := func(btx *bolt.Tx) error {
+	err := s.db.View(func(btx *bolt.Tx) error {
 		t = &tx{btx: btx, codec: s.codec}
 		defer t.done.Store(true)
 		fnErr = fn(t)
 		return fnErr
-	}
-	var err error
-	if writable {
-		err = s.db.Update(inner)
-	} else {
-		err = s.db.View(inner)
-	}
+	})
 	if t != nil && len(t.unreadable) > 0 {
 		s.dropUnreadable(t.unreadable)
 	}
@@ -254,11 +263,26 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(bot.Tx) error) e
 		return nil
 	case fnErr != nil && err == fnErr:
 		return err
-	case writable:
-		return bot.Internal(fmt.Errorf("committing to database %s: %w", s.path, err))
 	default:
 		return bot.Internal(fmt.Errorf("reading database %s: %w", s.path, err))
 	}
+}
+
+// write runs fn through the committer, in a write transaction it may
+// share with concurrent Updates; s.mu is held for reading.
+func (s *Store) write(fn func(bot.Tx) error) error {
+	p := &pending{fn: fn, codec: s.codec, wake: make(chan turn, 1)}
+	s.commits.update(s.db, p)
+	if p.t != nil && len(p.t.unreadable) > 0 {
+		s.dropUnreadable(p.t.unreadable)
+	}
+	switch {
+	case p.fnErr != nil:
+		return p.fnErr
+	case p.commitErr != nil:
+		return bot.Internal(fmt.Errorf("committing to database %s: %w", s.path, p.commitErr))
+	}
+	return nil
 }
 
 // view and update run fn on the bbolt file, excluding Rekey.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,9 @@ import (
 // under it, it is for one goroutine at a time.
 type tx struct {
 	btx *bolt.Tx
+	// j notes how to undo this transaction's writes, when it is one
+	// function's part of a shared write transaction; nil in a View.
+	j *journal
 	// codec seals and opens the private fields of records.
 	codec *codec
 	// done is set when View or Update returns; bbolt's own behaviour on a
@@ -23,25 +27,47 @@ type tx struct {
 	// unreadable are the queued deliveries this transaction found that
 	// cannot be read; the Store drops them once it has ended.
 	unreadable []uint64
+	// buckets are the top-level buckets handed out, kept for the next
+	// call: a command asks for the same few many times.
+	buckets []*bucket
 }
 
 var _ bot.Tx = (*tx)(nil)
 
-// bucket returns a top-level bucket of the schema.
-func (t *tx) bucket(name []byte) (*bolt.Bucket, error) {
+// bucket returns a top-level bucket of the schema. It is the only way
+// from a tx to bbolt, so that every write is journaled.
+func (t *tx) bucket(name []byte) (*bucket, error) {
 	if t.done.Load() {
 		return nil, bot.Internal(ErrTxDone)
+	}
+	for _, b := range t.buckets {
+		if bytes.Equal(b.path[0], name) {
+			return b, nil
+		}
 	}
 	b := t.btx.Bucket(name)
 	if b == nil {
 		return nil, bot.Internal(fmt.Errorf("storage: bucket %s is missing", name))
 	}
-	return b, nil
+	wb := &bucket{b: b, j: t.j, top: [1][]byte{name}}
+	wb.path = wb.top[:]
+	t.buckets = append(t.buckets, wb)
+	return wb, nil
 }
+
+// Read and write access to a bucket, by a tx (*bucket) or by Open and
+// the migrations (*bolt.Bucket).
+type (
+	getter    interface{ Get(key []byte) []byte }
+	putter    interface{ Put(key, value []byte) error }
+	forEacher interface {
+		ForEach(fn func(k, v []byte) error) error
+	}
+)
 
 // get decodes the value at key into a new R; ok is false when absent.
 // json.Unmarshal copies, so nothing returned points into bbolt's memory.
-func get[R any](b *bolt.Bucket, key []byte, what string) (r R, ok bool, err error) {
+func get[R any](b getter, key []byte, what string) (r R, ok bool, err error) {
 	v := b.Get(key)
 	if v == nil {
 		return r, false, nil
@@ -53,7 +79,7 @@ func get[R any](b *bolt.Bucket, key []byte, what string) (r R, ok bool, err erro
 }
 
 // put encodes r at key.
-func put(b *bolt.Bucket, key []byte, r any, what string) error {
+func put(b putter, key []byte, r any, what string) error {
 	v, err := json.Marshal(r)
 	if err != nil {
 		return bot.Internal(fmt.Errorf("storage: encoding %s: %w", what, err))
@@ -65,13 +91,13 @@ func put(b *bolt.Bucket, key []byte, r any, what string) error {
 }
 
 // list decodes every value of b in key order, skipping nested buckets.
-func list[R any, T any](b *bolt.Bucket, what string, conv func(R) T) ([]T, error) {
+func list[R any, T any](b forEacher, what string, conv func(R) T) ([]T, error) {
 	return listOpen(b, what, nil, conv)
 }
 
 // listOpen is list with the record's sealed fields opened by open, which
 // is given the record's key; its error ends the listing.
-func listOpen[R any, T any](b *bolt.Bucket, what string, open func(k []byte, r *R) error, conv func(R) T) ([]T, error) {
+func listOpen[R any, T any](b forEacher, what string, open func(k []byte, r *R) error, conv func(R) T) ([]T, error) {
 	var out []T
 	err := b.ForEach(func(k, v []byte) error {
 		if v == nil {
@@ -197,7 +223,7 @@ func (t *tx) DeletePerson(id bot.UserID) error {
 }
 
 // remove deletes key, or returns missing when it is absent.
-func remove(b *bolt.Bucket, key []byte, missing error) error {
+func remove(b *bucket, key []byte, missing error) error {
 	if b.Get(key) == nil {
 		return missing
 	}

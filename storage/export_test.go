@@ -1,0 +1,42 @@
+package storage
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SetCommitHooks sets the committer's test hooks (see committer): queued
+// is called when an Update joins the queue, with the queue's length;
+// committed when a group's transaction has committed, and so been synced,
+// or was rolled back, before any Update of the group returns. Set them
+// before the store is used.
+func SetCommitHooks(s *Store, queued func(n int), committed func(size int, ok bool)) {
+	s.commits.queued, s.commits.committed = queued, committed
+}
+
+// Syncs reports whether a commit of s is synced to disk before it returns:
+// bbolt fsyncs in Commit unless NoSync is set.
+func Syncs(s *Store) bool { return !s.db.NoSync }
+
+// Dump is every bucket's values and sequence, by path, as the last commit
+// left them: two dumps are equal when the file holds the same data.
+func Dump(s *Store) (map[string]string, error) {
+	out := map[string]string{}
+	var walk func(path string, b *bolt.Bucket) error
+	walk = func(path string, b *bolt.Bucket) error {
+		out[path+" sequence"] = fmt.Sprint(b.Sequence())
+		return b.ForEach(func(k, v []byte) error {
+			p := fmt.Sprintf("%s/%q", path, k)
+			if sub := b.Bucket(k); sub != nil {
+				return walk(p, sub)
+			}
+			out[p] = fmt.Sprintf("%q", v)
+			return nil
+		})
+	}
+	err := s.view(func(btx *bolt.Tx) error {
+		return btx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(string(name), b) })
+	})
+	return out, err
+}
