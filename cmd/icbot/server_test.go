@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -400,47 +399,50 @@ func TestStopBoundsFollowUps(t *testing.T) {
 }
 
 // TestConnectionCap: a listener holds at most MaxConns connections open;
-// more wait to be accepted, and are served once the stalled ones are cut.
+// the next waits to be accepted until one of them is closed.
 func TestConnectionCap(t *testing.T) {
 	const limit = 3
-	var mu sync.Mutex
-	open, most := 0, 0
-	r := startIcbot(t, slackEnv(t), func(e *Env) {
-		e.Limits = shortLimits(time.Second)
-		e.Limits.MaxConns = limit
-		e.ConnState = func(listener string, _ net.Conn, s http.ConnState) {
-			if listener != "http.addr" {
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			switch s {
-			case http.StateNew:
-				open++
-				most = max(most, open)
-			case http.StateClosed, http.StateHijacked:
-				open--
-			}
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := limitListener(inner, limit)
+	defer ln.Close()
+	for range limit + 1 {
+		c, err := net.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
-	for range limit + 2 {
-		c := stall(t, r.base, stalledBody)
 		defer c.Close()
 	}
-	resp, err := hangGuardClient.Post(r.base+"/slack/commands", "application/x-www-form-urlencoded", strings.NewReader("x=1"))
-	if err != nil {
-		t.Fatalf("a request after the stalled ones: %v", err)
+	var held []net.Conn
+	for range limit {
+		c, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("status %d, want 401 for an unsigned request", resp.StatusCode)
+	extra := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			extra <- c
+		}
+	}()
+	select {
+	case <-extra:
+		t.Fatalf("a connection past the cap of %d was accepted", limit)
+	case <-time.After(200 * time.Millisecond):
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if most > limit {
-		t.Errorf("%d connections open at once, want at most %d", most, limit)
+	held[0].Close()
+	held[0].Close() // a second close frees nothing more
+	select {
+	case c := <-extra:
+		c.Close()
+	case <-time.After(30 * time.Second):
+		t.Fatal("no connection accepted after one was closed")
+	}
+	if got := len(ln.(*limited).slots); got != limit-1 {
+		t.Errorf("%d slots taken, want %d", got, limit-1)
 	}
 }
-
-// hangGuardClient only stops a test that would otherwise wait for ever.
-var hangGuardClient = &http.Client{Timeout: time.Minute}
