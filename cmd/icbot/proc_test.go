@@ -87,14 +87,24 @@ func icbotEnv(vars map[string]string) []string {
 // test if it is still running.
 func startProc(t testing.TB, bin string, vars map[string]string) *proc {
 	t.Helper()
+	p, err := launch(t, bin, vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// launch is startProc for goroutines other than the test's: it returns
+// an error (the process killed) instead of failing the test.
+func launch(t testing.TB, bin string, vars map[string]string) (*proc, error) {
 	p := &proc{cmd: exec.Command(bin), exited: make(chan struct{})}
 	p.cmd.Env = icbotEnv(vars)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() {
 		p.cmd.Process.Kill()
@@ -126,12 +136,14 @@ func startProc(t testing.TB, bin string, vars map[string]string) *proc {
 				p.public = l[1]
 			}
 		case <-p.exited:
-			t.Fatalf("icbot exited before listening:\n%s", p.logText())
+			return nil, fmt.Errorf("icbot exited before listening:\n%s", p.logText())
 		case <-deadline:
-			t.Fatalf("icbot did not start listening within 60s:\n%s", p.logText())
+			p.cmd.Process.Kill()
+			<-p.exited
+			return nil, fmt.Errorf("icbot did not start listening within 60s:\n%s", p.logText())
 		}
 	}
-	return p
+	return p, nil
 }
 
 func (p *proc) base() string { return "http://" + p.public }
@@ -160,12 +172,12 @@ func (p *proc) logLines(s string) []string {
 func (p *proc) kill(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatalf("SIGKILL: %v (icbot already exited?):\n%s", err, p.logText())
+		t.Errorf("SIGKILL: %v (icbot already exited?):\n%s", err, p.logText())
 	}
 	<-p.exited
 	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
 	if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("icbot ended with %v, want killed by SIGKILL:\n%s", p.cmd.ProcessState, p.logText())
+		t.Errorf("icbot ended with %v, want killed by SIGKILL:\n%s", p.cmd.ProcessState, p.logText())
 	}
 }
 
@@ -173,12 +185,16 @@ func (p *proc) kill(t testing.TB) {
 func (p *proc) term(t testing.TB) {
 	t.Helper()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
+		t.Errorf("SIGTERM: %v", err)
+		return
 	}
 	select {
 	case <-p.exited:
 	case <-time.After(time.Minute):
-		t.Fatalf("icbot did not exit within a minute of SIGTERM:\n%s", p.logText())
+		p.cmd.Process.Kill()
+		<-p.exited
+		t.Errorf("icbot did not exit within a minute of SIGTERM (killed):\n%s", p.logText())
+		return
 	}
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("icbot exited with %d after SIGTERM:\n%s", code, p.logText())
