@@ -41,6 +41,7 @@ type soakSample struct {
 	at         time.Duration // since the load began
 	mem        memory        // KiB
 	goroutines float64
+	dbFile     float64 // the database file's size, KiB
 }
 
 // TestSoak runs the real icbot serving Slack over HTTP at a steady mixed
@@ -53,7 +54,8 @@ type soakSample struct {
 // digest every minute), and the oldest scene removed as each is added,
 // so the live data stays the same size. It samples resident memory
 // (/proc/PID/status) and goroutines (go_goroutines on /metrics) and
-// checks that they stay flat (see flatness). 30 seconds, sampled every
+// checks that they stay flat (see flatness): memory without the mapped
+// database file, which grows with the file by design. 30 seconds, sampled every
 // 2 s; with -long (or ICBOT_TEST_LONG=1) one hour, sampled every minute.
 // ICBOT_SOAK_PLOT=FILE.svg writes the plot of the samples there.
 func TestSoak(t *testing.T) {
@@ -95,10 +97,14 @@ func TestSoak(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reading icbot's goroutines: %v", err)
 		}
-		s := soakSample{at: time.Since(start).Round(time.Second), mem: m, goroutines: g}
+		fi, err := os.Stat(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := soakSample{at: time.Since(start).Round(time.Second), mem: m, goroutines: g, dbFile: float64(fi.Size()) / 1024}
 		samples = append(samples, s)
-		t.Logf("%6s  VmRSS %6.1f MiB  anon %6.1f MiB  file %5.1f MiB  goroutines %4.0f  sent %d",
-			s.at, m.rss/1024, m.anon/1024, m.file/1024, g, l.sent.Load())
+		t.Logf("%6s  VmRSS %6.1f MiB  anon %6.1f MiB  file %5.1f MiB  goroutines %4.0f  database %5.1f MiB  sent %d",
+			s.at, m.rss/1024, m.anon/1024, m.file/1024, g, s.dbFile/1024, l.sent.Load())
 	}
 	tick := time.NewTicker(shape.every)
 	defer tick.Stop()
@@ -139,22 +145,31 @@ func TestSoak(t *testing.T) {
 	if l.ok.Load() == 0 {
 		t.Fatal("no command answered")
 	}
+	// Resident memory is judged without its file-backed part: that is
+	// the database's pages mapped by bbolt (and the binary's), which
+	// grow with the file, by design (the audit trail only grows), and
+	// which the kernel takes back when it needs them. What icbot itself
+	// holds, its heap and stacks, is the anonymous part. VmRSS and the
+	// file-backed part are reported beside the file's size.
 	for _, c := range []struct {
-		what  string
-		slack float64
-		of    func(soakSample) float64
+		what   string
+		slack  float64
+		of     func(soakSample) float64
+		judged bool
 	}{
-		{"anonymous resident memory (RssAnon, KiB)", memorySlack, func(s soakSample) float64 { return s.mem.anon }},
-		{"resident memory (VmRSS, KiB)", memorySlack, func(s soakSample) float64 { return s.mem.rss }},
-		{"goroutines", goroutineSlack, func(s soakSample) float64 { return s.goroutines }},
+		{"resident memory less mapped files (RssAnon, KiB)", memorySlack, func(s soakSample) float64 { return s.mem.anon }, true},
+		{"goroutines", goroutineSlack, func(s soakSample) float64 { return s.goroutines }, true},
+		{"resident memory (VmRSS, KiB), not judged", memorySlack, func(s soakSample) float64 { return s.mem.rss }, false},
+		{"mapped files (RssFile, KiB), not judged", memorySlack, func(s soakSample) float64 { return s.mem.file }, false},
+		{"database file (KiB), not judged", memorySlack, func(s soakSample) float64 { return s.dbFile }, false},
 	} {
 		vs := make([]float64, len(samples))
 		for i, s := range samples {
 			vs[i] = c.of(s)
 		}
 		f := flatness(vs, c.slack)
-		t.Logf("%s: %s", c.what, f)
-		if !f.flat {
+		t.Logf("%s: %s; first %.0f, middle %.0f, last %.0f", c.what, f, vs[0], vs[len(vs)/2], vs[len(vs)-1])
+		if c.judged && !f.flat {
 			t.Errorf("%s not flat: %s", c.what, f)
 		}
 	}

@@ -9,12 +9,12 @@ import (
 	"time"
 )
 
-// soakSVG plots a soak's samples: resident memory (VmRSS, and its
-// anonymous part) in MiB above, goroutines below, against the time since
+// soakSVG plots a soak's samples: resident memory (VmRSS, its anonymous
+// and file-backed parts, and the database file's size) in MiB above, goroutines below, against the time since
 // the load began. Plain SVG, written here, so that no tool is needed.
 func soakSVG(samples []soakSample, shape soakShape) string {
-	const w, panelH, left, right, top, gap = 760, 220, 70, 20, 40, 70
-	h := top + 2*panelH + gap + 50
+	const w, panelH, left, right, top, gap = 790, 220, 70, 20, 40, 110
+	h := top + 2*panelH + gap + 90
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", w, h, w, h)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", w, h)
@@ -37,16 +37,16 @@ func soakSVG(samples []soakSample, shape soakShape) string {
 		return vs
 	}
 	p := plotPanel{x: left, y: top, w: w - left - right, h: panelH, xmax: end}
-	p.draw(&b, "resident memory, MiB", []plotLine{
+	p.draw(&b, "resident memory and database file, MiB", []plotLine{
 		{"VmRSS", "#1f77b4", series(func(s soakSample) float64 { return s.mem.rss / 1024 })},
 		{"RssAnon (heap, stacks)", "#ff7f0e", series(func(s soakSample) float64 { return s.mem.anon / 1024 })},
+		{"RssFile (mapped database, binary)", "#9467bd", series(func(s soakSample) float64 { return s.mem.file / 1024 })},
+		{"database file size", "#8c564b", series(func(s soakSample) float64 { return s.dbFile / 1024 })},
 	}, xs)
 	p.y += panelH + gap
 	p.draw(&b, "goroutines (go_goroutines)", []plotLine{
 		{"goroutines", "#2ca02c", series(func(s soakSample) float64 { return s.goroutines })},
 	}, xs)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`+"\n", left+(w-left-right)/2, h-12,
-		html.EscapeString("time since the load began, "+timeUnit(end)))
 	b.WriteString("</svg>\n")
 	return b.String()
 }
@@ -100,6 +100,8 @@ func (p plotPanel) draw(b *strings.Builder, title string, lines []plotLine, xs [
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>`+"\n", px(x*unit), p.y, px(x*unit), p.y+p.h)
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", px(x*unit), p.y+p.h+16, trimFloat(x))
 	}
+	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`+"\n", p.x+p.w/2, p.y+p.h+34,
+		html.EscapeString("time since the load began, "+timeUnit(xmax)))
 	// The thirds the flatness rule compares.
 	for _, f := range []float64{1.0 / 3, 2.0 / 3} {
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#999" stroke-dasharray="4 4"/>`+"\n", px(f*xmax), p.y, px(f*xmax), p.y+p.h)
@@ -114,8 +116,9 @@ func (p plotPanel) draw(b *strings.Builder, title string, lines []plotLine, xs [
 			x, y, _ := strings.Cut(pt, ",")
 			fmt.Fprintf(b, `<circle cx="%s" cy="%s" r="2.5" fill="%s"/>`+"\n", x, y, l.color)
 		}
-		lx := p.x + p.w - 200
-		ly := p.y + 18 + 18*i
+		// The legend, in a row under the axis.
+		lx := p.x + 250*(i%3)
+		ly := p.y + p.h + 56 + 18*(i/3)
 		fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>`+"\n", lx, ly-4, lx+20, ly-4, l.color)
 		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`+"\n", lx+26, ly, html.EscapeString(l.name))
 	}
@@ -153,10 +156,10 @@ func TestSoakSVG(t *testing.T) {
 	if !strings.HasPrefix(svg, "<svg ") || !strings.HasSuffix(svg, "</svg>\n") {
 		t.Fatalf("not a whole SVG:\n%s", svg)
 	}
-	if got := strings.Count(svg, "<polyline"); got != 3 {
-		t.Errorf("%d lines, want 3", got)
+	if got := strings.Count(svg, "<polyline"); got != 5 {
+		t.Errorf("%d lines, want 5", got)
 	}
-	if got := strings.Count(svg, "<circle"); got != 15 {
-		t.Errorf("%d points, want 15", got)
+	if got := strings.Count(svg, "<circle"); got != 25 {
+		t.Errorf("%d points, want 25", got)
 	}
 }
