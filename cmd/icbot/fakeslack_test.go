@@ -32,6 +32,9 @@ type webSlack struct {
 	// answered 429 and 500.
 	rate429, rate500 float64
 	rnd              *rand.Rand
+	// held, when not nil, holds every chat.postMessage until it is
+	// closed.
+	held chan struct{}
 	calls            map[string]int // by method, or "response" for response_url posts
 	failed           map[string]int // by status
 	posts            map[string]int // chat.postMessage by channel
@@ -50,6 +53,22 @@ func newWebSlack(t testing.TB, seed uint64) *webSlack {
 func (f *webSlack) apiURL() string { return f.srv.URL + "/api/" }
 
 func (f *webSlack) responseURL(name string) string { return f.srv.URL + "/api/response/" + name }
+
+// hold holds every chat.postMessage from now until release.
+func (f *webSlack) hold() {
+	f.mu.Lock()
+	f.held = make(chan struct{})
+	f.mu.Unlock()
+}
+
+func (f *webSlack) release() {
+	f.mu.Lock()
+	if f.held != nil {
+		close(f.held)
+		f.held = nil
+	}
+	f.mu.Unlock()
+}
 
 func (f *webSlack) setFailures(r429, r500 float64) {
 	f.mu.Lock()
@@ -97,7 +116,15 @@ func (f *webSlack) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.ts++
 	ts := fmt.Sprintf("1700000000.%06d", f.ts)
+	held := f.held
 	f.mu.Unlock()
+	if held != nil && method == "chat.postMessage" {
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
+	}
 
 	switch fail {
 	case http.StatusTooManyRequests:
