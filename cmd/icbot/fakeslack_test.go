@@ -34,11 +34,11 @@ type webSlack struct {
 	rnd              *rand.Rand
 	// held, when not nil, holds every chat.postMessage until it is
 	// closed.
-	held chan struct{}
-	calls            map[string]int // by method, or "response" for response_url posts
-	failed           map[string]int // by status
-	posts            map[string]int // chat.postMessage by channel
-	ts               int
+	held   chan struct{}
+	calls  map[string]int // by method, or "response" for response_url posts
+	failed map[string]int // by status
+	posts  map[string]int // chat.postMessage by channel
+	ts     int
 }
 
 func newWebSlack(t testing.TB, seed uint64) *webSlack {
