@@ -130,7 +130,18 @@ func TestSoak(t *testing.T) {
 
 	p.term(t)
 	if errs := p.logLines("level=ERROR"); len(errs) > 0 {
-		t.Logf("%d ERROR lines in icbot's log, the first: %s", len(errs), errs[0])
+		byMsg := map[string]int{}
+		for _, e := range errs {
+			msg := e
+			if i := strings.Index(e, "msg="); i >= 0 {
+				msg = e[i:]
+				if j := strings.Index(msg, " component="); j >= 0 {
+					msg = msg[:j]
+				}
+			}
+			byMsg[msg]++
+		}
+		t.Logf("%d ERROR lines in icbot's log, by message: %v; the first: %s", len(errs), byMsg, errs[0])
 	}
 	l.report(db)
 
