@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,14 +16,15 @@ import (
 // and file-backed parts, and the database file's size) in MiB above, goroutines below, against the time since
 // the load began. Plain SVG, written here, so that no tool is needed.
 func soakSVG(samples []soakSample, shape soakShape) string {
-	const w, panelH, left, right, top, gap = 790, 220, 70, 20, 40, 110
+	const w, panelH, left, right, top, gap = 790, 220, 70, 20, 75, 110
 	h := top + 2*panelH + gap + 90
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", w, h, w, h)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", w, h)
 	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="15">%s</text>`+"\n", left,
-		html.EscapeString(fmt.Sprintf("icbot soak: %s at %d commands/s, Slack over HTTP, 7%% of Web API calls failed; sampled every %s",
-			shape.duration, shape.rate, shape.every)))
+		html.EscapeString(fmt.Sprintf("icbot soak: %s at %d commands/s, Slack over HTTP, 7%% of Web API calls failed", shape.duration, shape.rate)))
+	fmt.Fprintf(&b, `<text x="%d" y="40">%s</text>`+"\n", left,
+		html.EscapeString(fmt.Sprintf("sampled every %s; the dashed lines part the thirds that the flatness rule compares", shape.every)))
 	end := 0.0
 	if len(samples) > 0 {
 		end = samples[len(samples)-1].at.Seconds()
@@ -40,7 +44,7 @@ func soakSVG(samples []soakSample, shape soakShape) string {
 	p.draw(&b, "resident memory and database file, MiB", []plotLine{
 		{"VmRSS", "#1f77b4", series(func(s soakSample) float64 { return s.mem.rss / 1024 })},
 		{"RssAnon (heap, stacks)", "#ff7f0e", series(func(s soakSample) float64 { return s.mem.anon / 1024 })},
-		{"RssFile (mapped database, binary)", "#9467bd", series(func(s soakSample) float64 { return s.mem.file / 1024 })},
+		{"RssFile (mapped files)", "#9467bd", series(func(s soakSample) float64 { return s.mem.file / 1024 })},
 		{"database file size", "#8c564b", series(func(s soakSample) float64 { return s.dbFile / 1024 })},
 	}, xs)
 	p.y += panelH + gap
@@ -117,7 +121,7 @@ func (p plotPanel) draw(b *strings.Builder, title string, lines []plotLine, xs [
 			fmt.Fprintf(b, `<circle cx="%s" cy="%s" r="2.5" fill="%s"/>`+"\n", x, y, l.color)
 		}
 		// The legend, in a row under the axis.
-		lx := p.x + 250*(i%3)
+		lx := p.x + 220*(i%3)
 		ly := p.y + p.h + 56 + 18*(i/3)
 		fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>`+"\n", lx, ly-4, lx+20, ly-4, l.color)
 		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`+"\n", lx+26, ly, html.EscapeString(l.name))
@@ -161,5 +165,50 @@ func TestSoakSVG(t *testing.T) {
 	}
 	if got := strings.Count(svg, "<circle"); got != 25 {
 		t.Errorf("%d points, want 25", got)
+	}
+}
+
+// sampleLine is how TestSoak logs a sample (go test -v).
+var sampleLine = regexp.MustCompile(`^\s+soak_test\.go:\d+:\s+(\S+)\s+VmRSS\s+([\d.]+) MiB\s+anon\s+([\d.]+) MiB\s+file\s+([\d.]+) MiB\s+goroutines\s+(\d+)\s+database\s+([\d.]+) MiB`)
+
+// TestSoakReplot draws the plot again from the log of a soak run (go test
+// -v), for a run whose plot is wanted in another form:
+//
+//	ICBOT_SOAK_LOG=soak.log ICBOT_SOAK_PLOT=docs/soak.svg go test ./cmd/icbot -run TestSoakReplot
+func TestSoakReplot(t *testing.T) {
+	in, out := os.Getenv("ICBOT_SOAK_LOG"), os.Getenv("ICBOT_SOAK_PLOT")
+	if in == "" || out == "" {
+		t.Skip("set ICBOT_SOAK_LOG and ICBOT_SOAK_PLOT")
+	}
+	text, err := os.ReadFile(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var samples []soakSample
+	for _, line := range strings.Split(string(text), "\n") {
+		m := sampleLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		at, err := time.ParseDuration(m[1])
+		if err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		f := make([]float64, 5)
+		for i := range f {
+			if f[i], err = strconv.ParseFloat(m[i+2], 64); err != nil {
+				t.Fatalf("%q: %v", line, err)
+			}
+		}
+		samples = append(samples, soakSample{at: at, mem: memory{rss: f[0] * 1024, anon: f[1] * 1024, file: f[2] * 1024},
+			goroutines: f[3], dbFile: f[4] * 1024})
+	}
+	if len(samples) < 2 {
+		t.Fatalf("%d samples in %s", len(samples), in)
+	}
+	end := samples[len(samples)-1].at
+	shape := soakShape{duration: end, every: samples[1].at - samples[0].at, rate: soakShapeFor().rate}
+	if err := os.WriteFile(out, []byte(soakSVG(samples, shape)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
