@@ -57,6 +57,9 @@ type crashOp struct {
 	answer  string // the body, for a refusal
 	// replayed counts the times the op was sent again.
 	replayed int
+	// round is the round it was sent in: a signature is good for five
+	// minutes, so only the last round's requests are sent again.
+	round int
 }
 
 // crashFigures add up a crash run.
@@ -176,6 +179,7 @@ type crashTarget struct {
 	ops     []*crashOp
 	n       int
 	pending []*crashOp // to send again at the next start
+	current int        // the current round
 	figures crashFigures
 }
 
@@ -212,6 +216,9 @@ func (tg *crashTarget) round(t *testing.T, c *http.Client, round int, wait time.
 		return
 	}
 	tg.replay(t, c, p)
+	tg.mu.Lock()
+	tg.current = round
+	tg.mu.Unlock()
 	ctx, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, w := range tg.workers {
@@ -233,6 +240,7 @@ func (tg *crashTarget) work(ctx context.Context, c *http.Client, p *proc, w func
 	for ctx.Err() == nil {
 		op := w(tg.next())
 		tg.mu.Lock()
+		op.round = tg.current
 		tg.ops = append(tg.ops, op)
 		tg.figures.sent++
 		tg.mu.Unlock()
@@ -259,7 +267,8 @@ func (tg *crashTarget) work(ctx context.Context, c *http.Client, p *proc, w func
 }
 
 // choosePending picks what to send again at the next start: every
-// request the kill left unanswered, and up to 10 answered ones.
+// request the kill left unanswered, and up to 10 answered ones, of this
+// round (a signature is good for five minutes).
 func (tg *crashTarget) choosePending() {
 	tg.mu.Lock()
 	defer tg.mu.Unlock()
@@ -269,7 +278,7 @@ func (tg *crashTarget) choosePending() {
 		switch {
 		case op.state == opUnanswered && op.replayed == 0:
 			tg.pending = append(tg.pending, op)
-		case op.state == opAcked && op.replayed == 0:
+		case op.state == opAcked && op.replayed == 0 && op.round == tg.current:
 			acked = append(acked, op)
 		}
 	}
