@@ -98,6 +98,7 @@ func (f *crashFigures) String() string {
 // all. 5 kills of each process; 50 with -long (or ICBOT_TEST_LONG=1).
 // ICBOT_CRASH_SEED=N repeats a run's random moments.
 func TestCrash(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs and kills the icbot binary")
 	}

@@ -59,6 +59,7 @@ type soakSample struct {
 // 2 s; with -long (or ICBOT_TEST_LONG=1) one hour, sampled every minute.
 // ICBOT_SOAK_PLOT=FILE.svg writes the plot of the samples there.
 func TestSoak(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the icbot binary for 30 s")
 	}

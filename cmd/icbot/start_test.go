@@ -17,6 +17,7 @@ import (
 // here the first run queues notices to the IC while Slack fails every
 // call, is killed, and the second starts while Slack holds every post.
 func TestStartBeforeQueuedMessages(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the icbot binary")
 	}
