@@ -129,6 +129,7 @@ func TestSoak(t *testing.T) {
 		sum(calls), calls["chat.postMessage"], calls["conversations.open"], calls["response"], failed["429"], failed["500"])
 	t.Logf("messages posted, by channel: %v", posts)
 
+	stopped := time.Now()
 	p.term(t)
 	if errs := p.logLines("level=ERROR"); len(errs) > 0 {
 		byMsg := map[string]int{}
@@ -144,7 +145,7 @@ func TestSoak(t *testing.T) {
 		}
 		t.Logf("%d ERROR lines in icbot's log, by message: %v; the first: %s", len(errs), byMsg, errs[0])
 	}
-	l.report(db)
+	l.report(db, stopped)
 
 	if path := os.Getenv("ICBOT_SOAK_PLOT"); path != "" {
 		if err := os.WriteFile(path, []byte(soakSVG(samples, shape)), 0o644); err != nil {
@@ -373,7 +374,7 @@ func (l *soakLoad) removeScene(n int) (*signedRequest, func(bool)) {
 
 // report logs what the run left in the database: reminders by kind and
 // state, and messages still queued.
-func (l *soakLoad) report(db string) {
+func (l *soakLoad) report(db string, stopped time.Time) {
 	st, err := storage.Open(db, storage.WithTimeout(5*time.Second), storage.WithKey(keyOf(l.t, db)), storage.WithReadOnly())
 	if err != nil {
 		l.t.Fatal(err)
@@ -381,6 +382,7 @@ func (l *soakLoad) report(db string) {
 	defer st.Close()
 	counts := map[string]int{}
 	queued := 0
+	var late []string
 	err = st.View(context.Background(), func(tx bot.Tx) error {
 		for _, id := range l.added {
 			rs, err := tx.SceneReminders(bot.SceneID(id))
@@ -389,6 +391,10 @@ func (l *soakLoad) report(db string) {
 			}
 			for _, r := range rs {
 				counts[string(r.Kind)+" "+string(r.State)]++
+				if r.State == bot.ReminderPending && r.Due.Before(stopped) {
+					late = append(late, fmt.Sprintf("%s due %s before the stop (attempts %d, next %s)",
+						r.Kind, stopped.Sub(r.Due).Round(time.Second), r.Attempts, r.NextAttempt.Format(time.TimeOnly)))
+				}
 			}
 		}
 		ds, err := tx.Deliveries()
@@ -408,6 +414,9 @@ func (l *soakLoad) report(db string) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
 	}
 	l.t.Logf("scenes added %d; their reminders: %s; messages still queued at the stop: %d", len(l.added), strings.Join(parts, ", "), queued)
+	if len(late) > 0 {
+		l.t.Logf("%d reminders were due before the stop and still pending, such as: %s", len(late), strings.Join(late[:min(5, len(late))], "; "))
+	}
 	sent := 0
 	for k, v := range counts {
 		if strings.HasSuffix(k, " sent") {
