@@ -137,14 +137,15 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	return append(opts, extra...)
 }
 
-// startBackground finishes what a previous run left (closed-set locks,
-// then queued messages) and keeps retrying failed deliveries until stop.
+// startBackground finishes the closed-set locks a previous run left,
+// then sends the messages it left queued, and keeps retrying failed
+// deliveries, until stop. The queued messages go out in the background
+// (RunDeliveries starts with them), not before icbot serves: Slack takes
+// one message a second in a channel, so a backlog to one person would
+// otherwise keep icbot from answering anyone for as many seconds.
 func (m *Main) startBackground(ctx context.Context, b *bot.Bot) (stop func(), err error) {
 	if err := b.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("finishing interrupted closed-set locks: %w", err)
-	}
-	if _, err := b.DeliverDue(ctx); err != nil {
-		return nil, fmt.Errorf("sending messages queued by the previous run: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -19,7 +19,8 @@ import (
 
 // miniDiscord is the least of Discord icbot needs to start: who the bot
 // is, the command registration, the gateway's address, and a gateway that
-// says hello and READY. It records the REST calls it is sent.
+// says hello and READY; and, for what comes after an interaction, DMs,
+// messages and follow-ups. It records the REST calls it is sent.
 type miniDiscord struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
@@ -43,6 +44,21 @@ func newMiniDiscord(t *testing.T) *miniDiscord {
 			w.Write(body) // echoed, as Discord does (with ids it adds)
 		case r.Method == "GET" && p == "/gateway":
 			io.WriteString(w, `{"url":"ws://`+r.Host+`/gw"}`)
+		// What icbot's answers and notices after an interaction call.
+		case r.Method == "POST" && p == "/users/@me/channels":
+			var to struct {
+				Recipient string `json:"recipient_id"`
+			}
+			json.NewDecoder(r.Body).Decode(&to)
+			io.WriteString(w, `{"id":"7`+to.Recipient+`","type":1}`)
+		case r.Method == "POST" && strings.HasPrefix(p, "/channels/") && strings.HasSuffix(p, "/messages"),
+			strings.HasPrefix(p, "/webhooks/4242/"):
+			d.mu.Lock()
+			n := len(d.calls)
+			d.mu.Unlock()
+			io.WriteString(w, `{"id":"`+strconv.Itoa(900000+n)+`","channel_id":"`+strings.Split(p, "/")[2]+`"}`)
+		case r.Method == "POST" && strings.HasPrefix(p, "/interactions/"):
+			w.WriteHeader(http.StatusNoContent)
 		default:
 			http.Error(w, `{"message":"404: Not Found","code":0}`, http.StatusNotFound)
 		}

@@ -28,7 +28,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBinary()
+	os.Exit(code)
 }
 
 var tourClock = time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
