@@ -90,6 +90,11 @@ func transient(err error, attempts int) (time.Duration, bool) {
 	return backoff(attempts), true
 }
 
+// Transient reports whether a failure may pass, and how long to wait
+// before trying again, for adapters that retry a send of their own (an
+// answer sent after the acknowledgement).
+func Transient(err error, attempts int) (time.Duration, bool) { return transient(err, attempts) }
+
 func backoff(attempts int) time.Duration {
 	d := firstBackoff
 	for i := 1; i < attempts && d < maxBackoff; i++ {

@@ -59,6 +59,7 @@ type fakeSlack struct {
 	hang      map[string]time.Duration // method, or "users.info USER", -> delay before answering
 	arrived   map[string]int           // method -> requests received, answered or not
 	limited   map[string]int           // method -> 429 answers left
+	broken    map[string]int           // method -> 500 answers left
 	responses []call                   // posts to response_url
 	ims       int
 	release   chan struct{} // closed to end every hang at once
@@ -174,7 +175,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		history: map[string][]shown{},
 		names: map[string]string{"UINES": "ines", "UADAM": "adam", "UPAULA": "paula", "UPETE": "pete", "UGARY": "gary",
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
-		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{},
+		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{}, broken: map[string]int{},
 		release: make(chan struct{}),
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
@@ -245,6 +246,12 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
+		if n := f.broken[method]; n > 0 {
+			f.broken[method] = n - 1
+			f.calls = append(f.calls, call{Method: method, Form: r.PostForm, Refused: true})
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
 		if n := f.limited[method]; n > 0 {
 			f.limited[method] = n - 1
 			f.calls = append(f.calls, call{Method: method, Form: r.PostForm, Refused: true})

@@ -368,12 +368,38 @@ func (a *Adapter) answerLater(h Handler, out *bot.Outcome, send func(context.Con
 		defer a.inflight.Done()
 		bg := a.inflight.Context()
 		for _, m := range out.Replies {
-			if err := send(bg, m); err != nil {
+			if err := a.sendRetrying(bg, m, send); err != nil {
 				a.log.Error("an answer could not be sent", "err", err)
 			}
 		}
 		h.FollowUp(bg, out)
 	}()
+}
+
+// answerTries is how many times an answer sent after the acknowledgement
+// is tried when Slack fails in a way that may pass (a 5xx, a dropped
+// connection): the command took effect, and its caller should hear so.
+const answerTries = 4
+
+// sendRetrying sends m, trying again after failures that may pass, with
+// waits that double, until ctx ends.
+func (a *Adapter) sendRetrying(ctx context.Context, m bot.Message, send func(context.Context, bot.Message) error) error {
+	var err error
+	for try := 1; try <= answerTries; try++ {
+		if err = send(ctx, m); err == nil {
+			return nil
+		}
+		wait, retry := bot.Transient(err, try)
+		if !retry || try == answerTries {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+	return err
 }
 
 // eventEnvelope is the outer Events API payload, and the inner event

@@ -561,3 +561,18 @@ func TestInjectedHTTPClient(t *testing.T) {
 		t.Errorf("calls %q, want %q (refused once, then retried)", got, want)
 	}
 }
+
+// TestDMAnswerSurvivesASlackFailure: the answer to a command typed in a DM
+// goes after the acknowledgement; when Slack fails it once with a 500, it
+// is sent again, and the person hears it.
+func TestDMAnswerSurvivesASlackFailure(t *testing.T) {
+	r := newRig(t).seed()
+	r.fake.set(func(f *fakeSlack) { f.broken["chat.postMessage"] = 1 })
+	if code, _ := r.post("/slack/events", "application/json", eventBody("EvAns1", "UPAULA", "icbot whoami")); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	r.ad.Wait()
+	if got := strings.Join(posts(r.fake.took(), "DUPAULA"), "\n"); !strings.Contains(got, "You are @paula") {
+		t.Errorf("paula's answer after one failure: %q", got)
+	}
+}
