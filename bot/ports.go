@@ -38,6 +38,9 @@ type Tx interface {
 	Scene(id SceneID) (Scene, error)
 	// Scenes lists every scene in byte order of id ("10" before "9").
 	Scenes() ([]Scene, error)
+	// SceneIDs lists every scene's id in byte order, without reading the
+	// scenes.
+	SceneIDs() ([]SceneID, error)
 	// PutScene adds or replaces the scene with the same ID.
 	PutScene(Scene) error
 	// DeleteScene removes a scene, its boundaries and its riders, but keeps
@@ -91,6 +94,14 @@ type Tx interface {
 	NextReminder() (Reminder, bool, error)
 	// MissedReminders lists reminders marked missed and not yet reported.
 	MissedReminders() ([]Reminder, error)
+	// ReminderInputs returns the stamp of the inputs from configuration
+	// that every scene's reminders were last derived with; "" when none
+	// is recorded, and they must all be derived again.
+	ReminderInputs() (string, error)
+	// PutReminderInputs records that stamp; "" asks for every scene's
+	// reminders to be derived again at the next start (after scenes
+	// were written other than by commands).
+	PutReminderInputs(string) error
 
 	// Enqueue stores a message for delivery, in the same transaction as
 	// the change that caused it, and returns its id (1, 2, ...).

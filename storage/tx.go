@@ -235,6 +235,23 @@ func (t *tx) Scenes() ([]bot.Scene, error) {
 	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k)) }, sceneRecord.bot)
 }
 
+// SceneIDs lists every scene's id in byte order, from the keys alone:
+// no record is read or opened.
+func (t *tx) SceneIDs() ([]bot.SceneID, error) {
+	b, err := t.bucket(bucketScenes)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.SceneID
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v != nil {
+			out = append(out, bot.SceneID(k))
+		}
+	}
+	return out, nil
+}
+
 // PutScene adds or replaces the scene with s.ID.
 func (t *tx) PutScene(s bot.Scene) error {
 	if err := required("scene", string(s.ID)); err != nil {
