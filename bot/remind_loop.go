@@ -19,26 +19,6 @@ func (b *Bot) wakeReminders() {
 	}
 }
 
-// StartReminders brings every scene's reminders and the next digest in
-// line with the data, as at start. It is RunReminders' first step, and
-// tests call it on its own.
-func (b *Bot) StartReminders(ctx context.Context) error {
-	return b.store.Update(ctx, func(tx Tx) error {
-		now := b.clock()
-		scenes, err := tx.Scenes()
-		if err != nil {
-			return err
-		}
-		for _, sc := range scenes {
-			if _, err := b.syncReminders(tx, sc.ID, now); err != nil {
-				return err
-			}
-		}
-		_, err = b.syncDigest(tx, now)
-		return err
-	})
-}
-
 // RunReminders is the one timer loop: it sleeps until the earliest pending
 // reminder falls due, or until reminders change, then sends what is due.
 // Reminders that fell due while icbot was down are sent at once; those more
@@ -46,8 +26,22 @@ func (b *Bot) StartReminders(ctx context.Context) error {
 // instead, except an overdue rider's escalation, which is sent late all
 // the same. Nothing is lost: a reminder is marked sent in the transaction
 // that queues its messages, and the delivery queue does the sending.
+//
+// A start derives no scene's reminders unless their inputs changed (see
+// StartReminders); then it derives them a batch at a time, sending what
+// falls due between two batches, so that neither commands nor due
+// reminders wait for the whole.
 func (b *Bot) RunReminders(ctx context.Context) error {
-	if err := b.StartReminders(ctx); err != nil {
+	since := b.clock()
+	owed, err := b.startReminders(ctx)
+	if err == nil && owed {
+		err = b.deriveAll(ctx, since, func() {
+			if _, err := b.FireReminders(ctx); err != nil && ctx.Err() == nil {
+				b.log.Error("sending reminders", "err", err)
+			}
+		})
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped before it started: not a failure
 		}
@@ -156,8 +150,26 @@ func icCaller(tx Tx) (UserID, error) {
 // fire works out one due reminder's messages and marks it sent, or missed
 // when it is more than the grace period late. An overdue rider is never
 // missed: the scene must not look ready because icbot was down, so the
-// escalation goes out late, saying so.
+// escalation goes out late, saying so. A reminder its scene no longer
+// calls for is cancelled instead: the scene was removed, or its call
+// passed before a reminder leading up to it could be sent.
 func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
+	var sc *Scene
+	if r.Scene != "" {
+		s, err := tx.Scene(r.Scene)
+		if ErrorCode(err) == ENOTFOUND {
+			r.State = ReminderCancelled
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc = &s
+		if leadsUp(r.Kind) && !upcoming(sc, now) {
+			r.State = ReminderCancelled
+			return nil, nil
+		}
+	}
 	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace
 	if late && r.Kind == RemindRiderOverdue {
 		b.log.Warn("overdue rider escalation sent late: icbot was down", "id", r.ID, "due", r.Due)
@@ -170,18 +182,6 @@ func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		return nil, nil
 	}
 	r.State, r.SentAt = ReminderSent, now
-	var sc *Scene
-	if r.Scene != "" {
-		s, err := tx.Scene(r.Scene)
-		if ErrorCode(err) == ENOTFOUND {
-			r.State = ReminderCancelled
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		sc = &s
-	}
 	switch r.Kind {
 	case RemindRiderWarning, RemindRiderOverdue:
 		return b.riderReminder(tx, sc, r, now, late)

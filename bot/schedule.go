@@ -95,8 +95,7 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 		r.Scene = sc.ID
 		out = append(out, r)
 	}
-	upcoming := sc.Status != StatusWrapped && sc.Call.After(now)
-	if upcoming {
+	if upcoming(sc, now) {
 		rd, err := b.readinessOf(tx, sc, now)
 		if err != nil {
 			return nil, err
@@ -148,6 +147,18 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 		}
 	}
 	return out, nil
+}
+
+// upcoming says whether a scene still calls for the reminders that lead
+// up to its call: rider warnings and escalations, and check-ins.
+func upcoming(sc *Scene, now time.Time) bool {
+	return sc.Status != StatusWrapped && sc.Call.After(now)
+}
+
+// leadsUp says whether reminders of kind k lead up to a scene's call, and
+// so are wanted only while it is upcoming.
+func leadsUp(k ReminderKind) bool {
+	return k == RemindRiderWarning || k == RemindRiderOverdue || k == RemindCheckIn
 }
 
 // aftercareWindow is how long after a closed set ends its aftercare

@@ -50,20 +50,18 @@ func DemoChannels() []Option {
 func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Location) (bool, error) {
 	seeded := false
 	err := store.Update(ctx, func(tx bot.Tx) error {
+		// Cheapest first: a start on a large production reads no scene.
 		info, err := tx.Production()
-		if err != nil {
+		if err != nil || info.Seeded {
 			return err
 		}
 		people, err := tx.People()
-		if err != nil {
+		if err != nil || len(people) > 0 {
 			return err
 		}
-		scenes, err := tx.Scenes()
-		if err != nil {
+		scenes, err := tx.SceneIDs()
+		if err != nil || len(scenes) > 0 {
 			return err
-		}
-		if info.Seeded || len(people) > 0 || len(scenes) > 0 {
-			return nil
 		}
 		for _, p := range DemoCast() {
 			if err := tx.PutPerson(p); err != nil {
@@ -120,6 +118,11 @@ func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Lo
 			}
 		}
 		if err := tx.PutProduction(bot.ProductionInfo{Name: DemoProduction, Seeded: true}); err != nil {
+			return err
+		}
+		// Written here, not by commands: the start that follows derives
+		// the scene's reminders.
+		if err := tx.PutReminderInputs(""); err != nil {
 			return err
 		}
 		seeded = true
