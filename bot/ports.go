@@ -51,6 +51,9 @@ type Tx interface {
 	Session(scene SceneID, seq uint64) (Session, error)
 	// Sessions lists a scene's sessions, oldest first (numbered from 1).
 	Sessions(scene SceneID) ([]Session, error)
+	// LatestSessions lists the latest session of every scene that has
+	// had one, by scene id, deleted scenes' included.
+	LatestSessions() ([]Session, error)
 	// PutSession adds or replaces session Seq of its scene.
 	PutSession(Session) error
 

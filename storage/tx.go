@@ -317,6 +317,33 @@ func (t *tx) Sessions(scene bot.SceneID) ([]bot.Session, error) {
 	return list(sb, "session", sessionRecord.bot)
 }
 
+// LatestSessions lists the latest session of every scene that has had
+// one, in byte order of scene id, deleted scenes' included: it reads one
+// record for each scene with sessions, and none for the others.
+func (t *tx) LatestSessions() ([]bot.Session, error) {
+	b, err := t.bucket(bucketSessions)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.Session
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v != nil {
+			continue
+		}
+		_, last := b.Bucket(k).Cursor().Last()
+		if last == nil {
+			continue
+		}
+		var r sessionRecord
+		if err := json.Unmarshal(last, &r); err != nil {
+			return nil, bot.Internal(fmt.Errorf("storage: decoding the latest session of scene %q: %w", k, err))
+		}
+		out = append(out, r.bot())
+	}
+	return out, nil
+}
+
 // PutSession adds or replaces session s.Seq (from 1) of scene s.Scene.
 func (t *tx) PutSession(s bot.Session) error {
 	if err := required("session's scene", string(s.Scene)); err != nil {
