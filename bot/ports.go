@@ -33,6 +33,9 @@ type Tx interface {
 	PutPerson(Person) error
 	// DeletePerson removes a person; ENOTFOUND when unknown.
 	DeletePerson(id UserID) error
+	// PeopleVersion changes whenever a person is put or removed, so that
+	// what was read of people may be kept until it does.
+	PeopleVersion() (uint64, error)
 
 	// Scene returns the scene with id; ENOTFOUND when unknown.
 	Scene(id SceneID) (Scene, error)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -68,7 +69,8 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 	for {
 		var ids []uint64
 		fired := 0
-		err := b.store.Update(ctx, func(tx Tx) error {
+		err := b.store.Update(ctx, func(btx Tx) error {
+			tx := &peopleOnce{Tx: btx, kept: &b.people}
 			now := b.clock()
 			due, err := tx.DueReminders(now, fireBatch)
 			if err != nil {
@@ -133,6 +135,77 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 		return err
 	})
 	return next, err
+}
+
+// peopleOnce is a transaction that reads everyone at most once. Sending
+// a reminder looks for the holders of several roles (the IC, producers,
+// ADs, and the IC again as the caller of its deliveries), and each look
+// reads everyone. One read serves them all, and the loop keeps it for
+// the reminders that come after, one transaction each, until the store
+// says people changed (PeopleVersion).
+type peopleOnce struct {
+	Tx
+	kept   *keptPeople
+	people []Person
+	read   bool
+	wrote  bool // people written in this transaction: nothing is kept
+}
+
+// keptPeople is everyone as the reminder loop last read them, and the
+// store's PeopleVersion then.
+type keptPeople struct {
+	mu      sync.Mutex
+	version uint64
+	people  []Person
+	ok      bool
+}
+
+func (t *peopleOnce) People() ([]Person, error) {
+	if !t.read {
+		ps, err := t.load()
+		if err != nil {
+			return nil, err
+		}
+		t.people, t.read = ps, true
+	}
+	out := make([]Person, len(t.people))
+	for i, p := range t.people {
+		p.Roles = slices.Clone(p.Roles)
+		out[i] = p
+	}
+	return out, nil
+}
+
+func (t *peopleOnce) load() ([]Person, error) {
+	if t.wrote || t.kept == nil {
+		return t.Tx.People()
+	}
+	v, err := t.Tx.PeopleVersion()
+	if err != nil {
+		return nil, err
+	}
+	k := t.kept
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ok && k.version == v {
+		return k.people, nil
+	}
+	ps, err := t.Tx.People()
+	if err != nil {
+		return nil, err
+	}
+	k.version, k.people, k.ok = v, ps, true
+	return ps, nil
+}
+
+func (t *peopleOnce) PutPerson(p Person) error {
+	t.read, t.wrote = false, true
+	return t.Tx.PutPerson(p)
+}
+
+func (t *peopleOnce) DeletePerson(id UserID) error {
+	t.read, t.wrote = false, true
+	return t.Tx.DeletePerson(id)
 }
 
 // icCaller is who stands as the caller of icbot's own deliveries

@@ -304,3 +304,44 @@ func TestWrapReminderAcrossRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestRemindersFollowRoleChanges: the loop keeps what it read of people
+// between reminders, and reads them again when they change. A second IC
+// named between two warnings gets the next one; the first, once her role
+// is taken away, does not; a person written straight into the store, not
+// by a command, is seen as well.
+func TestRemindersFollowRoleChanges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBubble(t, "Europe/London")
+		b.do("ines", `/scene add 63 title="Loft" call="2000-01-20 09:00" performers=@pete`)
+		b.start()
+		defer b.stop()
+		heard := func(at string) []string {
+			t.Helper()
+			var who []string
+			for _, m := range b.until(at) {
+				if m.Kind == "dm" && strings.Contains(m.Text, "Rider deadline in") {
+					who = append(who, m.To)
+				}
+			}
+			slices.Sort(who)
+			return who
+		}
+		if got := heard("2000-01-11 09:00"); !slices.Equal(got, []string{"ines"}) {
+			t.Errorf("first warning to %v", got)
+		}
+		b.do("root", "/icbot role add @gary ic")
+		if got := heard("2000-01-15 09:00"); !slices.Equal(got, []string{"gary", "ines"}) {
+			t.Errorf("after a second IC was named, the warning went to %v", got)
+		}
+		b.do("root", "/icbot role remove @ines ic")
+		if err := b.store.Update(context.Background(), func(tx bot.Tx) error {
+			return tx.PutPerson(bot.Person{ID: "ivy", Name: "ivy", Roles: []bot.Role{bot.RoleIC}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := heard("2000-01-17 09:00"); !slices.Equal(got, []string{"gary", "ivy"}) {
+			t.Errorf("after the first IC's role was taken away and a third written, the warning went to %v", got)
+		}
+	})
+}

@@ -31,7 +31,8 @@
 //	    reminder_inputs -> the stamp of the inputs every scene's reminders
 //	                      were last derived with (text); absent when they
 //	                      must all be derived again
-//	people/
+//	people/            its sequence moves on with every person put or
+//	                   removed (PeopleVersion)
 //	    <user id>      -> JSON person: id, name, roles, mac+
 //	scenes/
 //	    <scene id>     -> JSON scene: id, title, call, performers, beats,

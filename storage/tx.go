@@ -184,7 +184,27 @@ func (t *tx) PutPerson(p bot.Person) error {
 	if err != nil {
 		return bot.Internal(err)
 	}
-	return put(b, []byte(p.ID), r, "person")
+	if err := put(b, []byte(p.ID), r, "person"); err != nil {
+		return err
+	}
+	return peopleChanged(b)
+}
+
+// PeopleVersion is the people bucket's sequence, which every PutPerson
+// and DeletePerson moves on.
+func (t *tx) PeopleVersion() (uint64, error) {
+	b, err := t.bucket(bucketPeople)
+	if err != nil {
+		return 0, err
+	}
+	return b.Sequence(), nil
+}
+
+func peopleChanged(b *bolt.Bucket) error {
+	if _, err := b.NextSequence(); err != nil {
+		return bot.Internal(fmt.Errorf("storage: counting a change to people: %w", err))
+	}
+	return nil
 }
 
 // DeletePerson removes the person with id; ENOTFOUND when unknown.
@@ -193,7 +213,10 @@ func (t *tx) DeletePerson(id bot.UserID) error {
 	if err != nil {
 		return err
 	}
-	return remove(b, []byte(id), notFound("no person %s", id))
+	if err := remove(b, []byte(id), notFound("no person %s", id)); err != nil {
+		return err
+	}
+	return peopleChanged(b)
 }
 
 // remove deletes key, or returns missing when it is absent.
