@@ -77,6 +77,28 @@ func (b *Bot) StartReminders(ctx context.Context) error {
 	return b.deriveAll(ctx, b.clock(), nil)
 }
 
+// DeriveReminders brings the reminders of scenes ids in line with their
+// data, in one transaction, as a command does for the scenes it writes:
+// for tools that write scenes straight into the store.
+func (b *Bot) DeriveReminders(ctx context.Context, ids ...SceneID) error {
+	changed := false
+	err := b.store.Update(ctx, func(tx Tx) error {
+		now := b.clock()
+		for _, id := range ids {
+			c, err := b.syncReminders(tx, id, now)
+			if err != nil {
+				return err
+			}
+			changed = changed || c
+		}
+		return nil
+	})
+	if changed {
+		b.wakeReminders()
+	}
+	return err
+}
+
 // startReminders schedules the next digest and reports whether every
 // scene's reminders must be derived again.
 func (b *Bot) startReminders(ctx context.Context) (owed bool, err error) {

@@ -345,3 +345,39 @@ func TestRemindersFollowRoleChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestDeriveReminders: a scene written straight into the store has no
+// reminders until DeriveReminders derives them, in step with the scene;
+// a scene removed the same way has what is left of its reminders
+// cancelled.
+func TestDeriveReminders(t *testing.T) {
+	h := newHarness(t).seedPeople()
+	ctx := context.Background()
+	sc := bot.Scene{ID: "70", Title: "Pier", Call: t0.Add(20 * 24 * time.Hour), Performers: []bot.UserID{"pete"}, Status: bot.StatusDraft}
+	if err := h.store.Update(ctx, func(tx bot.Tx) error { return tx.PutScene(sc) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.reminders("70"); len(got) != 0 {
+		t.Fatalf("reminders before deriving: %+v", got)
+	}
+	if err := h.bot.DeriveReminders(ctx, "70"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(h.reminders("70")); got != 5 {
+		t.Errorf("%d reminders derived, want 5: three warnings, the escalation and the check-in", got)
+	}
+	if ok, err := h.bot.RemindersInStep(ctx, "70"); err != nil || !ok {
+		t.Errorf("in step: %v %v", ok, err)
+	}
+	if err := h.store.Update(ctx, func(tx bot.Tx) error { return tx.DeleteScene("70") }); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.bot.DeriveReminders(ctx, "70"); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range h.reminders("70") {
+		if r.State != bot.ReminderCancelled {
+			t.Errorf("reminder %d of the removed scene is %s", r.ID, r.State)
+		}
+	}
+}
