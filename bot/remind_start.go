@@ -100,14 +100,25 @@ func (b *Bot) DeriveReminders(ctx context.Context, ids ...SceneID) error {
 }
 
 // startReminders schedules the next digest and reports whether every
-// scene's reminders must be derived again.
+// scene's reminders must be derived again. It looks in a read first, so
+// that a start with the digest already scheduled writes nothing and waits
+// for no sync to disk.
 func (b *Bot) startReminders(ctx context.Context) (owed bool, err error) {
-	err = b.store.Update(ctx, func(tx Tx) error {
-		if _, err := b.syncDigest(tx, b.clock()); err != nil {
+	digestDue := false
+	err = b.store.View(ctx, func(tx Tx) error {
+		var err error
+		if digestDue, err = b.digestOwed(tx, b.clock()); err != nil {
 			return err
 		}
 		stamp, err := tx.ReminderInputs()
 		owed = stamp != b.reminderInputs()
+		return err
+	})
+	if err != nil || !digestDue {
+		return owed, err
+	}
+	err = b.store.Update(ctx, func(tx Tx) error {
+		_, err := b.syncDigest(tx, b.clock())
 		return err
 	})
 	return owed, err

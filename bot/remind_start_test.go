@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"icbot/bot"
+	"icbot/config"
 )
 
 // countingStore counts, by scene, how often a scene's reminders are read:
@@ -379,5 +380,25 @@ func TestDeriveReminders(t *testing.T) {
 		if r.State != bot.ReminderCancelled {
 			t.Errorf("reminder %d of the removed scene is %s", r.ID, r.State)
 		}
+	}
+}
+
+// TestStartInStepWritesNothing: once the next digest is scheduled and the
+// reminders are derived with the settings of now, a start writes nothing
+// (each write would wait for a sync to disk): it succeeds on a store that
+// refuses every write.
+func TestStartInStepWritesNothing(t *testing.T) {
+	h := newHarness(t).seed()
+	digest, err := config.ParseCron("0 8 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []bot.Option{bot.WithClock(func() time.Time { return h.now }), bot.WithZone(h.bot.Zone()), bot.WithDigest(digest)}
+	if err := bot.New(h.store, h.chat, opts...).StartReminders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	readOnly := &failingStore{Store: h.store}
+	if err := bot.New(readOnly, h.chat, opts...).StartReminders(context.Background()); err != nil {
+		t.Errorf("a start with nothing to do wrote: %v", err)
 	}
 }
