@@ -64,77 +64,89 @@ func (b *Bot) RunReminders(ctx context.Context) error {
 }
 
 // FireReminders sends every reminder due now and returns when the next
-// falls due (zero when none is pending).
+// falls due (zero when none is pending). It looks in a read first, so that
+// waking with nothing due, as after every command that changes reminders,
+// writes nothing and waits for no sync to disk.
 func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 	for {
-		var ids []uint64
-		fired := 0
-		err := b.store.Update(ctx, func(btx Tx) error {
-			tx := &peopleOnce{Tx: btx, kept: &b.people}
-			now := b.clock()
-			due, err := tx.DueReminders(now, fireBatch)
-			if err != nil {
-				return err
-			}
-			fired = len(due)
-			var msgs []Message
-			for _, r := range due {
-				m, err := b.fire(tx, &r, now)
-				if err != nil {
-					return err
-				}
-				msgs = append(msgs, m...)
-				if _, err := tx.PutReminder(r); err != nil {
-					return err
-				}
-				if r.Kind == RemindDigest {
-					if _, err := b.syncDigest(tx, now); err != nil {
-						return err
-					}
-				}
-				if r.Scene != "" && r.Kind == RemindWrap {
-					if _, err := b.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
-						return err
-					}
-				}
-			}
-			pass, refused, err := b.gate.screen(tx, msgs)
-			if err != nil {
-				return err
-			}
-			for _, m := range refused {
-				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
-			}
-			if len(pass) == 0 {
-				return nil
-			}
-			caller, err := icCaller(tx)
-			if err != nil {
-				return err
-			}
-			ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
-			return err
-		})
-		if err != nil {
+		next, err := b.nextReminder(ctx)
+		if err != nil || next.IsZero() || next.After(b.clock()) {
+			return next, err
+		}
+		if err := b.fireDue(ctx); err != nil {
 			return time.Time{}, err
 		}
-		b.deliverIDs(ctx, ids)
-		if fired < fireBatch {
-			break
-		}
 	}
+}
+
+// nextReminder is when the earliest pending reminder falls due (its retry,
+// when it waits for one); zero when none is pending.
+func (b *Bot) nextReminder(ctx context.Context) (time.Time, error) {
 	var next time.Time
 	err := b.store.View(ctx, func(tx Tx) error {
 		r, ok, err := tx.NextReminder()
 		if ok {
-			next = r.Due
-			if r.NextAttempt.After(next) {
-				next = r.NextAttempt
-			}
+			next = maxTime(r.Due, r.NextAttempt)
 		}
 		return err
 	})
 	return next, err
+}
+
+// fireDue sends up to fireBatch reminders due now, in one transaction
+// that marks them and queues their messages, then delivers those.
+func (b *Bot) fireDue(ctx context.Context) error {
+	var ids []uint64
+	err := b.store.Update(ctx, func(btx Tx) error {
+		tx := &peopleOnce{Tx: btx, kept: &b.people}
+		now := b.clock()
+		due, err := tx.DueReminders(now, fireBatch)
+		if err != nil {
+			return err
+		}
+		var msgs []Message
+		for _, r := range due {
+			m, err := b.fire(tx, &r, now)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m...)
+			if _, err := tx.PutReminder(r); err != nil {
+				return err
+			}
+			if r.Kind == RemindDigest {
+				if _, err := b.syncDigest(tx, now); err != nil {
+					return err
+				}
+			}
+			if r.Scene != "" && r.Kind == RemindWrap {
+				if _, err := b.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
+					return err
+				}
+			}
+		}
+		pass, refused, err := b.gate.screen(tx, msgs)
+		if err != nil {
+			return err
+		}
+		for _, m := range refused {
+			b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
+		}
+		if len(pass) == 0 {
+			return nil
+		}
+		caller, err := icCaller(tx)
+		if err != nil {
+			return err
+		}
+		ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.deliverIDs(ctx, ids)
+	return nil
 }
 
 // peopleOnce is a transaction that reads everyone at most once. Sending

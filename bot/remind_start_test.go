@@ -385,8 +385,8 @@ func TestDeriveReminders(t *testing.T) {
 
 // TestStartInStepWritesNothing: once the next digest is scheduled and the
 // reminders are derived with the settings of now, a start writes nothing
-// (each write would wait for a sync to disk): it succeeds on a store that
-// refuses every write.
+// (each write would wait for a sync to disk), nor does the loop waking
+// with nothing due: both succeed on a store that refuses every write.
 func TestStartInStepWritesNothing(t *testing.T) {
 	h := newHarness(t).seed()
 	digest, err := config.ParseCron("0 8 * * *")
@@ -397,8 +397,15 @@ func TestStartInStepWritesNothing(t *testing.T) {
 	if err := bot.New(h.store, h.chat, opts...).StartReminders(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	readOnly := &failingStore{Store: h.store}
-	if err := bot.New(readOnly, h.chat, opts...).StartReminders(context.Background()); err != nil {
+	readOnly := bot.New(&failingStore{Store: h.store}, h.chat, opts...)
+	if err := readOnly.StartReminders(context.Background()); err != nil {
 		t.Errorf("a start with nothing to do wrote: %v", err)
+	}
+	next, err := readOnly.FireReminders(context.Background())
+	if err != nil {
+		t.Errorf("the loop, with nothing due, wrote: %v", err)
+	}
+	if !next.After(h.now) {
+		t.Errorf("next reminder due %v, want after %v", next, h.now)
 	}
 }
