@@ -17,7 +17,7 @@
 //   - start: exec, `/scene show 12`, end of input. The time from exec to
 //     the answer, the resident memory then (VmRSS, and VmHWM, the peak so
 //     far), the time to exit and the peak resident memory of the whole
-//     process (the kernel's maxrss);
+//     run (VmHWM read until icbot is gone);
 //   - lateness: -late scenes (at most 200, one for each performer) are
 //     added first, each with a rider warning, the first due -after from
 //     the run's beginning and the others -step apart; icbot is started,
@@ -26,7 +26,10 @@
 //     less when it was due: p50, p99 and the largest; last-p99 is the
 //     same for its last message (to the producer, sent after the IC's).
 //     VmHWM is read before the input ends. The scenes are removed
-//     afterwards, so that the file is as built for the next run.
+//     afterwards, so that the file is as built for the next run. Just
+//     before, disk-p50 and disk-p99 time as many pairs of syncs to disk,
+//     as far apart, beside the file: what a commit costs on that disk
+//     then, and so the least a reminder can be late.
 //
 // The built file's own reminders begin to fall due a day after it was
 // built (the first warnings); measure before then.
@@ -45,6 +48,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,21 +279,39 @@ func (p *proc) memory() (rss, hwm float64, err error) {
 }
 
 // end closes icbot's input, drains its output and waits for it to exit;
-// it returns when it exited and its peak resident memory in MB.
+// it returns when it exited and its peak resident memory in MB: VmHWM,
+// read every 5 ms until it is gone, so that work icbot finishes after the
+// input ended counts. (The kernel's maxrss of a child would not do: it
+// starts from this process's own resident memory, which the child shares
+// until it runs icbot.)
 func (p *proc) end() (time.Time, float64, error) {
+	peak := make(chan float64)
+	stop := make(chan struct{})
+	go func() {
+		top := 0.0
+		for {
+			if _, hwm, err := p.memory(); err == nil && hwm > top {
+				top = hwm
+			}
+			select {
+			case <-stop:
+				peak <- top
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
 	p.in.Close()
 	for range p.lines {
 	}
 	err := p.cmd.Wait()
 	exited := time.Now()
+	close(stop)
+	top := <-peak
 	if err != nil {
 		return exited, 0, fmt.Errorf("icbot: %w", err)
 	}
-	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if !ok {
-		return exited, 0, nil
-	}
-	return exited, float64(ru.Maxrss) / 1024, nil
+	return exited, top, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -341,6 +363,9 @@ func measure(ctx context.Context, args []string) error {
 		fmt.Println()
 		if *late > 0 {
 			fmt.Printf("run %d lateness:", r)
+			if err := diskFloor(&f, filepath.Dir(*db), *late, *step); err != nil {
+				return err
+			}
 			if err := latenessRun(ctx, &f, *bin, *db, r, *late, *step, *after); err != nil {
 				return err
 			}
@@ -374,7 +399,7 @@ func startRun(f *figures, bin, db string) error {
 	f.add("rss-MB", rss)
 	f.add("hwm-MB", hwm)
 	f.add("exit-ms", ms(exited.Sub(p.start)))
-	f.add("maxrss-MB", peak)
+	f.add("peak-MB", peak)
 	return nil
 }
 
@@ -474,6 +499,43 @@ func latenessRun(ctx context.Context, f *figures, bin, db string, round, n int, 
 	f.add("late-max-ms", ms(first[n-1]))
 	f.add("last-p99-ms", ms(last[n*99/100]))
 	f.add("late-hwm-MB", hwm)
+	return nil
+}
+
+// diskFloor is the least a reminder can be late on this disk: a reminder
+// is marked sent, and its messages queued, in a transaction that is on
+// disk before anything is sent, and bbolt's commit syncs twice (the pages,
+// then the meta page). It times n such pairs of syncs in dir, step apart
+// as the reminders are, just before the lateness run.
+func diskFloor(f *figures, dir string, n int, step time.Duration) error {
+	file, err := os.CreateTemp(dir, "disk-floor-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(file.Name())
+	defer file.Close()
+	page := make([]byte, 4096)
+	var took []time.Duration
+	for i := range n {
+		began := time.Now()
+		if _, err := file.WriteAt(page, int64(1+i%64)*4096); err != nil {
+			return err
+		}
+		if err := syscall.Fdatasync(int(file.Fd())); err != nil {
+			return err
+		}
+		if _, err := file.WriteAt(page, 0); err != nil {
+			return err
+		}
+		if err := syscall.Fdatasync(int(file.Fd())); err != nil {
+			return err
+		}
+		took = append(took, time.Since(began))
+		time.Sleep(step)
+	}
+	slices.Sort(took)
+	f.add("disk-p50-ms", ms(took[n/2]))
+	f.add("disk-p99-ms", ms(took[n*99/100]))
 	return nil
 }
 
