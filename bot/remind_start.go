@@ -33,10 +33,14 @@ import (
 // reminders are derived again at the next start.
 const derivationRules = 1
 
-// deriveBatch is how many scenes one transaction derives when a start
-// must derive them all: few enough that a command waits little for the
-// transaction, and that its memory stays small.
-const deriveBatch = 100
+// deriveBatch is the most scenes, and deriveSlice about the longest time,
+// one transaction spends deriving when a start must derive them all:
+// little enough that a command, or a reminder falling due, waits little
+// for it, and that its memory stays small.
+const (
+	deriveBatch = 100
+	deriveSlice = 10 * time.Millisecond
+)
 
 // reminderInputs is the stamp of everything a scene's reminders are
 // derived from besides the scene's own data.
@@ -124,14 +128,14 @@ func (b *Bot) startReminders(ctx context.Context) (owed bool, err error) {
 	return owed, err
 }
 
-// deriveAll derives every scene's reminders again, deriveBatch scenes a
-// transaction, as of since (when the start began, so that a reminder
-// falling due while the derivation runs is scheduled and sent late rather
-// than passed over), and records the stamp with the last batch: a start
-// stopped half way derives them all again next time. A scene a command
-// writes meanwhile is derived by the command as well; deriving it twice
-// changes nothing. between, when set, runs after each transaction but the
-// last.
+// deriveAll derives every scene's reminders again, a few scenes a
+// transaction (deriveBatch, deriveSlice), as of since: when the start
+// began, so that a reminder falling due while the derivation runs is
+// scheduled and sent late rather than passed over. It records the stamp
+// with the last transaction, so a start stopped half way derives them all
+// again next time. A scene a command writes meanwhile is derived by the
+// command as well; deriving it twice changes nothing. between, when set,
+// runs after each transaction but the last.
 func (b *Bot) deriveAll(ctx context.Context, since time.Time, between func()) error {
 	var ids []SceneID
 	if err := b.store.View(ctx, func(tx Tx) error {
@@ -143,19 +147,20 @@ func (b *Bot) deriveAll(ctx context.Context, since time.Time, between func()) er
 	}
 	stamp := b.reminderInputs()
 	b.log.Info("deriving every scene's reminders again: the rules or the production's settings changed", "scenes", len(ids))
+	began := time.Now()
 	for {
-		batch := ids[:min(deriveBatch, len(ids))]
-		ids = ids[len(batch):]
-		changed := false
+		taken, changed := 0, false
 		err := b.store.Update(ctx, func(tx Tx) error {
-			for _, id := range batch {
-				c, err := b.syncReminders(tx, id, since)
+			taken, changed = 0, false
+			sliced := time.Now()
+			for taken < len(ids) && taken < deriveBatch && (taken == 0 || time.Since(sliced) < deriveSlice) {
+				c, err := b.syncReminders(tx, ids[taken], since)
 				if err != nil {
 					return err
 				}
-				changed = changed || c
+				taken, changed = taken+1, changed || c
 			}
-			if len(ids) > 0 {
+			if taken < len(ids) {
 				return nil
 			}
 			return tx.PutReminderInputs(stamp)
@@ -163,10 +168,12 @@ func (b *Bot) deriveAll(ctx context.Context, since time.Time, between func()) er
 		if err != nil {
 			return err
 		}
+		ids = ids[taken:]
 		if changed {
 			b.wakeReminders()
 		}
 		if len(ids) == 0 {
+			b.log.Info("derived every scene's reminders again", "took", time.Since(began).Round(time.Millisecond))
 			return nil
 		}
 		if between != nil {
