@@ -12,7 +12,8 @@
 // a check-in, about 1,000,000 pending reminders. The key goes beside the
 // file, where icbot looks for it.
 //
-// measure runs the console binary on that file, in UTC, each run twice:
+// measure runs the console binary on that file, in UTC unless -zone says
+// otherwise, each run twice:
 //
 //   - start: exec, `/scene show 12`, end of input. The time from exec to
 //     the answer, the resident memory then (VmRSS, and VmHWM, the peak so
@@ -206,9 +207,9 @@ type proc struct {
 	start time.Time
 }
 
-func run(bin, db string) (*proc, error) {
+func run(bin, db, zone string) (*proc, error) {
 	cmd := exec.Command(bin, "--db", db)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "ICBOT_PRODUCTION_TIMEZONE=UTC"}
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "ICBOT_PRODUCTION_TIMEZONE=" + zone}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -350,6 +351,7 @@ func measure(ctx context.Context, args []string) error {
 	late := fs.Int("late", 200, "reminders whose lateness is measured in each run")
 	step := fs.Duration("step", 20*time.Millisecond, "time between two of them")
 	after := fs.Duration("after", 3*time.Second, "time from the run's beginning to the first of them; longer than icbot takes to start")
+	zone := fs.String("zone", "UTC", "the production's time zone icbot runs with; another than the file was built with makes every start derive every scene's reminders again")
 	fs.Parse(args)
 	if *bin == "" || *db == "" {
 		return errors.New("measure: -bin and -db are required")
@@ -357,7 +359,7 @@ func measure(ctx context.Context, args []string) error {
 	var f figures
 	for r := 1; r <= *runs; r++ {
 		fmt.Printf("run %d start:", r)
-		if err := startRun(&f, *bin, *db); err != nil {
+		if err := startRun(&f, *bin, *db, *zone); err != nil {
 			return err
 		}
 		fmt.Println()
@@ -366,7 +368,7 @@ func measure(ctx context.Context, args []string) error {
 			if err := diskFloor(&f, filepath.Dir(*db), *late, *step); err != nil {
 				return err
 			}
-			if err := latenessRun(ctx, &f, *bin, *db, r, *late, *step, *after); err != nil {
+			if err := latenessRun(ctx, &f, *bin, *db, *zone, r, *late, *step, *after); err != nil {
 				return err
 			}
 			fmt.Println()
@@ -376,8 +378,8 @@ func measure(ctx context.Context, args []string) error {
 	return nil
 }
 
-func startRun(f *figures, bin, db string) error {
-	p, err := run(bin, db)
+func startRun(f *figures, bin, db, zone string) error {
+	p, err := run(bin, db, zone)
 	if err != nil {
 		return err
 	}
@@ -403,7 +405,7 @@ func startRun(f *figures, bin, db string) error {
 	return nil
 }
 
-func latenessRun(ctx context.Context, f *figures, bin, db string, round, n int, step, after time.Duration) error {
+func latenessRun(ctx context.Context, f *figures, bin, db, zone string, round, n int, step, after time.Duration) error {
 	st, err := openStore(db)
 	if err != nil {
 		return err
@@ -443,7 +445,7 @@ func latenessRun(ctx context.Context, f *figures, bin, db string, round, n int, 
 	}
 	defer removeScenes(ctx, db, ids)
 
-	p, err := run(bin, db)
+	p, err := run(bin, db, zone)
 	if err != nil {
 		return err
 	}
