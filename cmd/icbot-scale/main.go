@@ -288,8 +288,8 @@ func (p *proc) memory() (rss, hwm float64, err error) {
 func (p *proc) end() (time.Time, float64, error) {
 	peak := make(chan float64)
 	stop := make(chan struct{})
+	_, top, _ := p.memory() // the peak so far, should icbot exit before the first look
 	go func() {
-		top := 0.0
 		for {
 			if _, hwm, err := p.memory(); err == nil && hwm > top {
 				top = hwm
@@ -308,7 +308,7 @@ func (p *proc) end() (time.Time, float64, error) {
 	err := p.cmd.Wait()
 	exited := time.Now()
 	close(stop)
-	top := <-peak
+	top = <-peak
 	if err != nil {
 		return exited, 0, fmt.Errorf("icbot: %w", err)
 	}
