@@ -164,8 +164,9 @@ func TestDerivationStoppedHalfWayIsDoneAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := bot.WithClock(func() time.Time { return h.now })
-	// The digest and the stamp's check, then one batch of scenes.
-	stopped := bot.New(&failingStore{Store: h.store, ok: 2}, h.chat, clock)
+	// The stamp is checked in a read; the first batch of scenes is
+	// written, and the second fails (a batch holds 100 scenes at most).
+	stopped := bot.New(&failingStore{Store: h.store, ok: 1}, h.chat, clock)
 	if err := stopped.StartReminders(ctx); !errors.Is(err, errStopped) {
 		t.Fatalf("StartReminders: %v, want it stopped", err)
 	}
