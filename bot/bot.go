@@ -42,6 +42,7 @@ type Bot struct {
 	wrapHour      int
 	wrapMinute    int
 	remindWake    chan struct{}
+	people        keptPeople // everyone, as the reminder loop last read them
 }
 
 // Option configures a Bot.

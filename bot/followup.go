@@ -53,25 +53,33 @@ func (b *Bot) Recover(ctx context.Context) error {
 	}
 	var work []todo
 	err := b.store.View(ctx, func(tx Tx) error {
-		scenes, err := tx.Scenes()
+		// Only the scenes that had a closed set have sessions: a start
+		// reads the latest of each, not every scene.
+		latest, err := tx.LatestSessions()
 		if err != nil {
 			return err
 		}
-		for _, sc := range scenes {
-			if sc.Sessions == 0 {
-				continue
-			}
-			seq := sc.Sessions
-			sess, err := tx.Session(sc.ID, seq)
-			if err != nil {
-				return err
-			}
+		for _, sess := range latest {
+			w := todo{scene: sess.Scene, seq: sess.Seq}
 			switch {
 			case sess.Running() && sess.Lock.State == LockPending:
-				work = append(work, todo{sc.ID, seq, sess.StartedBy, true})
+				w.by, w.lock = sess.StartedBy, true
 			case !sess.Running() && sess.Lock.Held():
-				work = append(work, todo{sc.ID, seq, sess.EndedBy, false})
+				w.by = sess.EndedBy
+			default:
+				continue
 			}
+			// A removed scene's sessions stay on record; only its
+			// current session is finished.
+			switch sc, err := tx.Scene(sess.Scene); {
+			case ErrorCode(err) == ENOTFOUND:
+				continue
+			case err != nil:
+				return err
+			case sc.Sessions != sess.Seq:
+				continue
+			}
+			work = append(work, w)
 		}
 		return nil
 	})

@@ -33,11 +33,17 @@ type Tx interface {
 	PutPerson(Person) error
 	// DeletePerson removes a person; ENOTFOUND when unknown.
 	DeletePerson(id UserID) error
+	// PeopleVersion changes whenever a person is put or removed, so that
+	// what was read of people may be kept until it does.
+	PeopleVersion() (uint64, error)
 
 	// Scene returns the scene with id; ENOTFOUND when unknown.
 	Scene(id SceneID) (Scene, error)
 	// Scenes lists every scene in byte order of id ("10" before "9").
 	Scenes() ([]Scene, error)
+	// SceneIDs lists every scene's id in byte order, without reading the
+	// scenes.
+	SceneIDs() ([]SceneID, error)
 	// PutScene adds or replaces the scene with the same ID.
 	PutScene(Scene) error
 	// DeleteScene removes a scene, its boundaries and its riders, but keeps
@@ -48,6 +54,9 @@ type Tx interface {
 	Session(scene SceneID, seq uint64) (Session, error)
 	// Sessions lists a scene's sessions, oldest first (numbered from 1).
 	Sessions(scene SceneID) ([]Session, error)
+	// LatestSessions lists the latest session of every scene that has
+	// had one, by scene id, deleted scenes' included.
+	LatestSessions() ([]Session, error)
 	// PutSession adds or replaces session Seq of its scene.
 	PutSession(Session) error
 
@@ -91,6 +100,14 @@ type Tx interface {
 	NextReminder() (Reminder, bool, error)
 	// MissedReminders lists reminders marked missed and not yet reported.
 	MissedReminders() ([]Reminder, error)
+	// ReminderInputs returns the stamp of the inputs from configuration
+	// that every scene's reminders were last derived with; "" when none
+	// is recorded, and they must all be derived again.
+	ReminderInputs() (string, error)
+	// PutReminderInputs records that stamp; "" asks for every scene's
+	// reminders to be derived again at the next start (after scenes
+	// were written other than by commands).
+	PutReminderInputs(string) error
 
 	// Enqueue stores a message for delivery, in the same transaction as
 	// the change that caused it, and returns its id (1, 2, ...).

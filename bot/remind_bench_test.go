@@ -61,9 +61,9 @@ func fillReminders(b *testing.B, st *storage.Store, n int, first time.Time, step
 // BenchmarkReminders100k: a store holds 100,000 pending reminders. It
 // measures, with fsync on:
 //
-//   - load-ms: a fresh start on that store (open with the key, bring
-//     reminders in line, find the next one due), what icbot does before its
-//     loop sleeps;
+//   - load-ms: a fresh start on that store (open with the key, check
+//     that the reminders were derived with these settings, send what is
+//     due, find the next one), what icbot does before its loop sleeps;
 //   - late-p50-ms, late-p99-ms: how late 1,000 reminders falling due 2 ms
 //     apart are delivered (to the chat) by the running loop, among the
 //     100,000.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -19,26 +20,6 @@ func (b *Bot) wakeReminders() {
 	}
 }
 
-// StartReminders brings every scene's reminders and the next digest in
-// line with the data, as at start. It is RunReminders' first step, and
-// tests call it on its own.
-func (b *Bot) StartReminders(ctx context.Context) error {
-	return b.store.Update(ctx, func(tx Tx) error {
-		now := b.clock()
-		scenes, err := tx.Scenes()
-		if err != nil {
-			return err
-		}
-		for _, sc := range scenes {
-			if _, err := b.syncReminders(tx, sc.ID, now); err != nil {
-				return err
-			}
-		}
-		_, err = b.syncDigest(tx, now)
-		return err
-	})
-}
-
 // RunReminders is the one timer loop: it sleeps until the earliest pending
 // reminder falls due, or until reminders change, then sends what is due.
 // Reminders that fell due while icbot was down are sent at once; those more
@@ -46,8 +27,22 @@ func (b *Bot) StartReminders(ctx context.Context) error {
 // instead, except an overdue rider's escalation, which is sent late all
 // the same. Nothing is lost: a reminder is marked sent in the transaction
 // that queues its messages, and the delivery queue does the sending.
+//
+// A start derives no scene's reminders unless their inputs changed (see
+// StartReminders); then it derives them a batch at a time, sending what
+// falls due between two batches, so that neither commands nor due
+// reminders wait for the whole.
 func (b *Bot) RunReminders(ctx context.Context) error {
-	if err := b.StartReminders(ctx); err != nil {
+	since := b.clock()
+	owed, err := b.startReminders(ctx)
+	if err == nil && owed {
+		err = b.deriveAll(ctx, since, func() {
+			if _, err := b.FireReminders(ctx); err != nil && ctx.Err() == nil {
+				b.log.Error("sending reminders", "err", err)
+			}
+		})
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil // stopped before it started: not a failure
 		}
@@ -69,76 +64,160 @@ func (b *Bot) RunReminders(ctx context.Context) error {
 }
 
 // FireReminders sends every reminder due now and returns when the next
-// falls due (zero when none is pending).
+// falls due (zero when none is pending). It looks in a read first, so that
+// waking with nothing due, as after every command that changes reminders,
+// writes nothing and waits for no sync to disk.
 func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 	for {
-		var ids []uint64
-		fired := 0
-		err := b.store.Update(ctx, func(tx Tx) error {
-			now := b.clock()
-			due, err := tx.DueReminders(now, fireBatch)
-			if err != nil {
-				return err
-			}
-			fired = len(due)
-			var msgs []Message
-			for _, r := range due {
-				m, err := b.fire(tx, &r, now)
-				if err != nil {
-					return err
-				}
-				msgs = append(msgs, m...)
-				if _, err := tx.PutReminder(r); err != nil {
-					return err
-				}
-				if r.Kind == RemindDigest {
-					if _, err := b.syncDigest(tx, now); err != nil {
-						return err
-					}
-				}
-				if r.Scene != "" && r.Kind == RemindWrap {
-					if _, err := b.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
-						return err
-					}
-				}
-			}
-			pass, refused, err := b.gate.screen(tx, msgs)
-			if err != nil {
-				return err
-			}
-			for _, m := range refused {
-				b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
-			}
-			if len(pass) == 0 {
-				return nil
-			}
-			caller, err := icCaller(tx)
-			if err != nil {
-				return err
-			}
-			ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
-			return err
-		})
-		if err != nil {
+		next, err := b.nextReminder(ctx)
+		if err != nil || next.IsZero() || next.After(b.clock()) {
+			return next, err
+		}
+		if err := b.fireDue(ctx); err != nil {
 			return time.Time{}, err
 		}
-		b.deliverIDs(ctx, ids)
-		if fired < fireBatch {
-			break
-		}
 	}
+}
+
+// nextReminder is when the earliest pending reminder falls due (its retry,
+// when it waits for one); zero when none is pending.
+func (b *Bot) nextReminder(ctx context.Context) (time.Time, error) {
 	var next time.Time
 	err := b.store.View(ctx, func(tx Tx) error {
 		r, ok, err := tx.NextReminder()
 		if ok {
-			next = r.Due
-			if r.NextAttempt.After(next) {
-				next = r.NextAttempt
-			}
+			next = maxTime(r.Due, r.NextAttempt)
 		}
 		return err
 	})
 	return next, err
+}
+
+// fireDue sends up to fireBatch reminders due now, in one transaction
+// that marks them and queues their messages, then delivers those.
+func (b *Bot) fireDue(ctx context.Context) error {
+	var ids []uint64
+	err := b.store.Update(ctx, func(btx Tx) error {
+		tx := &peopleOnce{Tx: btx, kept: &b.people}
+		now := b.clock()
+		due, err := tx.DueReminders(now, fireBatch)
+		if err != nil {
+			return err
+		}
+		var msgs []Message
+		for _, r := range due {
+			m, err := b.fire(tx, &r, now)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, m...)
+			if _, err := tx.PutReminder(r); err != nil {
+				return err
+			}
+			if r.Kind == RemindDigest {
+				if _, err := b.syncDigest(tx, now); err != nil {
+					return err
+				}
+			}
+			if r.Scene != "" && r.Kind == RemindWrap {
+				if _, err := b.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
+					return err
+				}
+			}
+		}
+		pass, refused, err := b.gate.screen(tx, msgs)
+		if err != nil {
+			return err
+		}
+		for _, m := range refused {
+			b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
+		}
+		if len(pass) == 0 {
+			return nil
+		}
+		caller, err := icCaller(tx)
+		if err != nil {
+			return err
+		}
+		ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.deliverIDs(ctx, ids)
+	return nil
+}
+
+// peopleOnce is a transaction that reads everyone at most once. Sending
+// a reminder looks for the holders of several roles (the IC, producers,
+// ADs, and the IC again as the caller of its deliveries), and each look
+// reads everyone. One read serves them all, and the loop keeps it for
+// the reminders that come after, one transaction each, until the store
+// says people changed (PeopleVersion).
+type peopleOnce struct {
+	Tx
+	kept   *keptPeople
+	people []Person
+	read   bool
+	wrote  bool // people written in this transaction: nothing is kept
+}
+
+// keptPeople is everyone as the reminder loop last read them, and the
+// store's PeopleVersion then.
+type keptPeople struct {
+	mu      sync.Mutex
+	version uint64
+	people  []Person
+	ok      bool
+}
+
+func (t *peopleOnce) People() ([]Person, error) {
+	if !t.read {
+		ps, err := t.load()
+		if err != nil {
+			return nil, err
+		}
+		t.people, t.read = ps, true
+	}
+	out := make([]Person, len(t.people))
+	for i, p := range t.people {
+		p.Roles = slices.Clone(p.Roles)
+		out[i] = p
+	}
+	return out, nil
+}
+
+func (t *peopleOnce) load() ([]Person, error) {
+	if t.wrote || t.kept == nil {
+		return t.Tx.People()
+	}
+	v, err := t.Tx.PeopleVersion()
+	if err != nil {
+		return nil, err
+	}
+	k := t.kept
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.ok && k.version == v {
+		return k.people, nil
+	}
+	ps, err := t.Tx.People()
+	if err != nil {
+		return nil, err
+	}
+	k.version, k.people, k.ok = v, ps, true
+	return ps, nil
+}
+
+func (t *peopleOnce) PutPerson(p Person) error {
+	t.read, t.wrote = false, true
+	return t.Tx.PutPerson(p)
+}
+
+func (t *peopleOnce) DeletePerson(id UserID) error {
+	t.read, t.wrote = false, true
+	return t.Tx.DeletePerson(id)
 }
 
 // icCaller is who stands as the caller of icbot's own deliveries
@@ -156,8 +235,26 @@ func icCaller(tx Tx) (UserID, error) {
 // fire works out one due reminder's messages and marks it sent, or missed
 // when it is more than the grace period late. An overdue rider is never
 // missed: the scene must not look ready because icbot was down, so the
-// escalation goes out late, saying so.
+// escalation goes out late, saying so. A reminder its scene no longer
+// calls for is cancelled instead: the scene was removed, or its call
+// passed before a reminder leading up to it could be sent.
 func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
+	var sc *Scene
+	if r.Scene != "" {
+		s, err := tx.Scene(r.Scene)
+		if ErrorCode(err) == ENOTFOUND {
+			r.State = ReminderCancelled
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc = &s
+		if leadsUp(r.Kind) && !upcoming(sc, now) {
+			r.State = ReminderCancelled
+			return nil, nil
+		}
+	}
 	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace
 	if late && r.Kind == RemindRiderOverdue {
 		b.log.Warn("overdue rider escalation sent late: icbot was down", "id", r.ID, "due", r.Due)
@@ -170,18 +267,6 @@ func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		return nil, nil
 	}
 	r.State, r.SentAt = ReminderSent, now
-	var sc *Scene
-	if r.Scene != "" {
-		s, err := tx.Scene(r.Scene)
-		if ErrorCode(err) == ENOTFOUND {
-			r.State = ReminderCancelled
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		sc = &s
-	}
 	switch r.Kind {
 	case RemindRiderWarning, RemindRiderOverdue:
 		return b.riderReminder(tx, sc, r, now, late)

@@ -289,7 +289,8 @@ func TestRescheduleCancelSnooze(t *testing.T) {
 
 // TestRemindersAcrossRestart: icbot is down when reminders fall due. On
 // start, one due within the grace period is sent once, at once; one older
-// than that is listed as missed in the next digest, and nothing is lost.
+// than that is listed as missed in the next digest, and nothing is lost,
+// although with the same settings a start derives no scene's reminders.
 func TestRemindersAcrossRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s, err := config.ParseCron("0 8 * * *")
@@ -304,10 +305,14 @@ func TestRemindersAcrossRestart(t *testing.T) {
 		// Down from 1 Jan to 5 Jan 10:00: the 7-day warning (3 Jan 09:00)
 		// is more than 24 hours late; four digests were due.
 		b.until("2000-01-05 10:00")
-		again := bot.New(b.store, b.chat, bot.WithClock(time.Now), bot.WithZone(b.zone), bot.WithAdmins("root"), bot.WithDigest(s))
+		cs := newCountingStore(b.store)
+		again := bot.New(cs, b.chat, bot.WithClock(time.Now), bot.WithZone(b.zone), bot.WithAdmins("root"), bot.WithDigest(s))
 		b.bot, b.harness.bot = again, again
 		b.start()
 		defer b.stop()
+		if n := cs.counts(); len(n) != 0 {
+			t.Errorf("the start derived %v, with the settings of the last", n)
+		}
 		got := b.rec.take()
 		if len(got) != 0 {
 			t.Errorf("sent on start although everything was over a day late: %+v", got)
@@ -327,9 +332,13 @@ func TestRemindersAcrossRestart(t *testing.T) {
 		b.stop()
 		b.until("2000-01-09 11:00")
 		b.rec.take()
-		third := bot.New(b.store, b.chat, bot.WithClock(time.Now), bot.WithZone(b.zone), bot.WithAdmins("root"))
+		third := bot.New(cs, b.chat, bot.WithClock(time.Now), bot.WithZone(b.zone), bot.WithAdmins("root"))
 		b.bot, b.harness.bot = third, third
+		cs.counts()
 		b.start()
+		if n := cs.counts(); len(n) != 0 {
+			t.Errorf("the third start derived %v", n)
+		}
 		got = b.rec.take()
 		if ic := to(got, "dm", "ines"); len(ic) != 1 || !strings.Contains(ic[0].Text, "Rider deadline in 22h") || local(ic[0].At, b.zone) != "2000-01-09 11:00" {
 			t.Errorf("late warning on start: %+v", got)

@@ -95,8 +95,7 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 		r.Scene = sc.ID
 		out = append(out, r)
 	}
-	upcoming := sc.Status != StatusWrapped && sc.Call.After(now)
-	if upcoming {
+	if upcoming(sc, now) {
 		rd, err := b.readinessOf(tx, sc, now)
 		if err != nil {
 			return nil, err
@@ -148,6 +147,18 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 		}
 	}
 	return out, nil
+}
+
+// upcoming says whether a scene still calls for the reminders that lead
+// up to its call: rider warnings and escalations, and check-ins.
+func upcoming(sc *Scene, now time.Time) bool {
+	return sc.Status != StatusWrapped && sc.Call.After(now)
+}
+
+// leadsUp says whether reminders of kind k lead up to a scene's call, and
+// so are wanted only while it is upcoming.
+func leadsUp(k ReminderKind) bool {
+	return k == RemindRiderWarning || k == RemindRiderOverdue || k == RemindCheckIn
 }
 
 // aftercareWindow is how long after a closed set ends its aftercare
@@ -234,17 +245,43 @@ func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 // digestSnooze is how far past its time a digest may be snoozed.
 const digestSnooze = 24 * time.Hour
 
+// nextDigest is the next digest's key, due time and limit after now; ok
+// is false when there is none.
+func (b *Bot) nextDigest(now time.Time) (key string, due, limit time.Time, ok bool) {
+	if b.digest == nil {
+		return "", time.Time{}, time.Time{}, false
+	}
+	due = wallNext(b.digest, now, b.zone)
+	if due.IsZero() {
+		return "", time.Time{}, time.Time{}, false
+	}
+	key = reminderKey(RemindDigest, due.In(b.zone).Format("2006-01-02T15:04"))
+	return key, due, due.Add(digestSnooze), true
+}
+
+// digestOwed says whether syncDigest would write: the next digest is not
+// scheduled, or scheduled without its limit.
+func (b *Bot) digestOwed(tx Tx, now time.Time) (bool, error) {
+	key, _, limit, ok := b.nextDigest(now)
+	if !ok {
+		return false, nil
+	}
+	switch have, err := tx.ReminderByKey(key); {
+	case err == nil:
+		return have.State == ReminderPending && !have.Limit.Equal(limit), nil
+	case ErrorCode(err) == ENOTFOUND:
+		return true, nil
+	default:
+		return false, err
+	}
+}
+
 // syncDigest makes sure the next digest is scheduled.
 func (b *Bot) syncDigest(tx Tx, now time.Time) (bool, error) {
-	if b.digest == nil {
+	key, due, limit, ok := b.nextDigest(now)
+	if !ok {
 		return false, nil
 	}
-	due := wallNext(b.digest, now, b.zone)
-	if due.IsZero() {
-		return false, nil
-	}
-	key := reminderKey(RemindDigest, due.In(b.zone).Format("2006-01-02T15:04"))
-	limit := due.Add(digestSnooze)
 	switch have, err := tx.ReminderByKey(key); {
 	case err == nil && have.State == ReminderPending && !have.Limit.Equal(limit):
 		have.Limit = limit // stored before digests had a limit

@@ -29,7 +29,11 @@
 //	                      additional data "meta/key_check/keyed" (version 8;
 //	                      "meta/key_check" before)
 //	    compact_pending -> (version 5) present while a compaction is owed
-//	people/
+//	    reminder_inputs -> the stamp of the inputs every scene's reminders
+//	                      were last derived with (text); absent when they
+//	                      must all be derived again
+//	people/            its sequence moves on with every person put or
+//	                   removed (PeopleVersion)
 //	    <user id>      -> JSON person: id, name, roles, mac+
 //	scenes/
 //	    <scene id>     -> JSON scene: id, title, call, performers, beats,
@@ -169,6 +173,18 @@
 // the indexed time, the same key or scene, missed and unreported) and
 // fails with an internal error when they disagree, rather than act on a
 // damaged index.
+//
+// meta/reminder_inputs is written by the bot, which says what it stamps
+// (ReminderInputs): its derivation rules and the production's settings
+// that reminders are derived from. A start that finds the stamp it would
+// write derives no scene's reminders; one that finds another, or none,
+// derives them all. Anything that writes scenes other than through a
+// command (the console's demo) removes it. It needs no schema version: a
+// file without it is derived in full once. An older icbot neither reads
+// nor writes it, and derives every scene at each start with its own
+// settings: should it run with settings other than the stamp's, and a
+// newer icbot then return to the stamp's, reminders stay as the older one
+// derived them until each scene changes.
 //
 // # Encryption at rest
 //

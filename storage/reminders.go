@@ -414,3 +414,37 @@ func (t *tx) MissedReminders() ([]bot.Reminder, error) {
 	}
 	return out, nil
 }
+
+// keyReminderInputs is meta/reminder_inputs: the stamp of the inputs every
+// scene's reminders were last derived with (see "Reminders" in the
+// package documentation).
+var keyReminderInputs = []byte("reminder_inputs")
+
+// ReminderInputs returns the stamp recorded by PutReminderInputs; "" when
+// none is.
+func (t *tx) ReminderInputs() (string, error) {
+	meta, err := t.bucket(bucketMeta)
+	if err != nil {
+		return "", err
+	}
+	return string(meta.Get(keyReminderInputs)), nil
+}
+
+// PutReminderInputs records the stamp of the inputs every scene's
+// reminders are now derived with; "" removes it, so that they are all
+// derived again at the next start.
+func (t *tx) PutReminderInputs(stamp string) error {
+	meta, err := t.bucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if stamp == "" {
+		err = meta.Delete(keyReminderInputs)
+	} else {
+		err = meta.Put(keyReminderInputs, []byte(stamp))
+	}
+	if err != nil {
+		return bot.Internal(fmt.Errorf("storage: recording the reminders' inputs: %w", err))
+	}
+	return nil
+}

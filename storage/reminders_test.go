@@ -627,3 +627,64 @@ func TestReminderNoteSealed(t *testing.T) {
 		})
 	}
 }
+
+// TestReminderInputs: the stamp is empty in a new file, reads back what
+// was put across a reopen, is gone when put empty, and leaves the rest of
+// meta alone.
+func TestReminderInputs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s, err := storage.Open(path, quiet, storage.WithKey(keyA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(s *storage.Store) string {
+		t.Helper()
+		var got string
+		view(t, s, func(tx bot.Tx) error {
+			var err error
+			got, err = tx.ReminderInputs()
+			return err
+		})
+		return got
+	}
+	if got := read(s); got != "" {
+		t.Errorf("new file: %q, want none", got)
+	}
+	update(t, s, func(tx bot.Tx) error { return tx.PutReminderInputs("rules=1 zone=UTC") })
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path, storage.WithKey(keyA))
+	if got := read(s); got != "rules=1 zone=UTC" {
+		t.Errorf("after a reopen: %q", got)
+	}
+	update(t, s, func(tx bot.Tx) error { return tx.PutReminderInputs("") })
+	if got := read(s); got != "" {
+		t.Errorf("after putting none: %q", got)
+	}
+	if _, err := s.VerifyAudit(t.Context()); err != nil {
+		t.Errorf("audit: %v", err)
+	}
+}
+
+// TestSceneIDs lists scene ids in byte order, a removed one gone.
+func TestSceneIDs(t *testing.T) {
+	s := openStore(t)
+	update(t, s, func(tx bot.Tx) error {
+		for _, id := range []bot.SceneID{"9", "10", "12A"} {
+			if err := tx.PutScene(bot.Scene{ID: id, Title: "t", Call: t0}); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteScene("12A")
+	})
+	var got []bot.SceneID
+	view(t, s, func(tx bot.Tx) error {
+		var err error
+		got, err = tx.SceneIDs()
+		return err
+	})
+	if diff := cmp.Diff([]bot.SceneID{"10", "9"}, got); diff != "" {
+		t.Errorf("scene ids (-want +got):\n%s", diff)
+	}
+}

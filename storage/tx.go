@@ -210,7 +210,27 @@ func (t *tx) PutPerson(p bot.Person) error {
 	if err != nil {
 		return bot.Internal(err)
 	}
-	return put(b, []byte(p.ID), r, "person")
+	if err := put(b, []byte(p.ID), r, "person"); err != nil {
+		return err
+	}
+	return peopleChanged(b)
+}
+
+// PeopleVersion is the people bucket's sequence, which every PutPerson
+// and DeletePerson moves on.
+func (t *tx) PeopleVersion() (uint64, error) {
+	b, err := t.bucket(bucketPeople)
+	if err != nil {
+		return 0, err
+	}
+	return b.Sequence(), nil
+}
+
+func peopleChanged(b *bolt.Bucket) error {
+	if _, err := b.NextSequence(); err != nil {
+		return bot.Internal(fmt.Errorf("storage: counting a change to people: %w", err))
+	}
+	return nil
 }
 
 // DeletePerson removes the person with id; ENOTFOUND when unknown.
@@ -219,7 +239,10 @@ func (t *tx) DeletePerson(id bot.UserID) error {
 	if err != nil {
 		return err
 	}
-	return remove(b, []byte(id), notFound("no person %s", id))
+	if err := remove(b, []byte(id), notFound("no person %s", id)); err != nil {
+		return err
+	}
+	return peopleChanged(b)
 }
 
 // remove deletes key, or returns missing when it is absent.
@@ -259,6 +282,23 @@ func (t *tx) Scenes() ([]bot.Scene, error) {
 		return nil, err
 	}
 	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k)) }, sceneRecord.bot)
+}
+
+// SceneIDs lists every scene's id in byte order, from the keys alone:
+// no record is read or opened.
+func (t *tx) SceneIDs() ([]bot.SceneID, error) {
+	b, err := t.bucket(bucketScenes)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.SceneID
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v != nil {
+			out = append(out, bot.SceneID(k))
+		}
+	}
+	return out, nil
 }
 
 // PutScene adds or replaces the scene with s.ID.
@@ -324,6 +364,33 @@ func (t *tx) Sessions(scene bot.SceneID) ([]bot.Session, error) {
 		return nil, nil
 	}
 	return list(sb, "session", sessionRecord.bot)
+}
+
+// LatestSessions lists the latest session of every scene that has had
+// one, in byte order of scene id, deleted scenes' included: it reads one
+// record for each scene with sessions, and none for the others.
+func (t *tx) LatestSessions() ([]bot.Session, error) {
+	b, err := t.bucket(bucketSessions)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.Session
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v != nil {
+			continue
+		}
+		_, last := b.Bucket(k).Cursor().Last()
+		if last == nil {
+			continue
+		}
+		var r sessionRecord
+		if err := json.Unmarshal(last, &r); err != nil {
+			return nil, bot.Internal(fmt.Errorf("storage: decoding the latest session of scene %q: %w", k, err))
+		}
+		out = append(out, r.bot())
+	}
+	return out, nil
 }
 
 // PutSession adds or replaces session s.Seq (from 1) of scene s.Scene.

@@ -74,6 +74,46 @@ func TestSeedDemoOnce(t *testing.T) {
 	}
 }
 
+// TestDemoSeededAfterAStart: a start on an empty file records that every
+// scene's reminders are derived; the demo seeded after it still gets its
+// scene's check-ins at the next start, as its scene was written other
+// than by a command.
+func TestDemoSeededAfterAStart(t *testing.T) {
+	st, err := storage.Open(filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	start := func() {
+		t.Helper()
+		b := bot.New(st, console.New(io.Discard), bot.WithClock(func() time.Time { return now }))
+		if err := b.StartReminders(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start()
+	if ok, err := console.SeedDemo(ctx, st, now, time.UTC); !ok || err != nil {
+		t.Fatalf("seed: %v %v", ok, err)
+	}
+	start()
+	var who []string
+	if err := st.View(ctx, func(tx bot.Tx) error {
+		rs, err := tx.SceneReminders("12")
+		for _, r := range rs {
+			if r.Kind == bot.RemindCheckIn && r.State == bot.ReminderPending {
+				who = append(who, string(r.Performer))
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(who, []string{"paula", "pete"}) {
+		t.Errorf("pending check-ins of the demo scene for %v, want paula and pete", who)
+	}
+}
+
 func TestWhereEveryMessageWent(t *testing.T) {
 	out, _ := run(t, "/closedset start 12\n@paula /hold 12 private words\n")
 	for _, want := range []string{

@@ -48,22 +48,20 @@ func DemoChannels() []Option {
 // does nothing, and reports false, when the store already holds people or
 // scenes or was seeded before.
 func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Location) (bool, error) {
+	// Looked at first in a read: a start on a store that needs no demo
+	// writes nothing, so waits for no sync to disk.
+	empty := false
+	if err := store.View(ctx, func(tx bot.Tx) error {
+		var err error
+		empty, err = emptyStore(tx)
+		return err
+	}); err != nil || !empty {
+		return false, err
+	}
 	seeded := false
 	err := store.Update(ctx, func(tx bot.Tx) error {
-		info, err := tx.Production()
-		if err != nil {
+		if empty, err := emptyStore(tx); err != nil || !empty {
 			return err
-		}
-		people, err := tx.People()
-		if err != nil {
-			return err
-		}
-		scenes, err := tx.Scenes()
-		if err != nil {
-			return err
-		}
-		if info.Seeded || len(people) > 0 || len(scenes) > 0 {
-			return nil
 		}
 		for _, p := range DemoCast() {
 			if err := tx.PutPerson(p); err != nil {
@@ -122,11 +120,33 @@ func SeedDemo(ctx context.Context, store bot.Store, now time.Time, zone *time.Lo
 		if err := tx.PutProduction(bot.ProductionInfo{Name: DemoProduction, Seeded: true}); err != nil {
 			return err
 		}
+		// Written here, not by commands: the start that follows derives
+		// the scene's reminders.
+		if err := tx.PutReminderInputs(""); err != nil {
+			return err
+		}
 		seeded = true
 		return tx.Audit(bot.AuditRecord{Time: now, Actor: "icbot", Action: "demo.seed",
 			Summary: fmt.Sprintf("demo production seeded: %d people, scene 12 with boundaries and riders", len(DemoCast()))})
 	})
 	return seeded, err
+}
+
+// emptyStore says whether the store was never seeded and holds no people
+// and no scenes. Everyone is read, so that a start on a file whose
+// people's records were changed without the key refuses at once; scenes,
+// which may be many, are not: their ids are enough.
+func emptyStore(tx bot.Tx) (bool, error) {
+	info, err := tx.Production()
+	if err != nil {
+		return false, err
+	}
+	people, err := tx.People()
+	if err != nil || info.Seeded || len(people) > 0 {
+		return false, err
+	}
+	scenes, err := tx.SceneIDs()
+	return len(scenes) == 0, err
 }
 
 // Banner is printed when the console starts.

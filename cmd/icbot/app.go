@@ -163,28 +163,30 @@ func (m *Main) startBackground(ctx context.Context, b *bot.Bot) (stop func(), er
 // does not replace a stored one), with an audit record for each change.
 func (m *Main) production(ctx context.Context) (bot.ProductionInfo, error) {
 	var info bot.ProductionInfo
-	zone := m.Config.Location().String()
-	err := m.store.Update(ctx, func(tx bot.Tx) error {
+	// Read first: a start with nothing to change writes nothing, so waits
+	// for no sync to disk.
+	var changes []string
+	err := m.store.View(ctx, func(tx bot.Tx) error {
+		var err error
+		info, err = tx.Production()
+		_, changes = m.productionChanges(info)
+		return err
+	})
+	if err != nil || len(changes) == 0 {
+		return info, err
+	}
+	err = m.store.Update(ctx, func(tx bot.Tx) error {
 		var err error
 		if info, err = tx.Production(); err != nil {
 			return err
 		}
-		var changes []string
-		name := m.Config.Production.Name
-		if info.Name == "" || (name != config.Default().Production.Name && name != info.Name) {
-			info.Name = name
-			changes = append(changes, "name")
-		}
-		if info.Zone != zone {
-			if info.Zone != "" {
-				m.Logger.Warn("the production's time zone changed; call times keep their instants and are now shown in the new zone",
-					"component", "main", "was", info.Zone, "now", zone)
-			}
-			info.Zone = zone
-			changes = append(changes, "time zone "+zone)
-		}
-		if len(changes) == 0 {
+		was := info.Zone
+		if info, changes = m.productionChanges(info); len(changes) == 0 {
 			return nil
+		}
+		if was != "" && was != info.Zone {
+			m.Logger.Warn("the production's time zone changed; call times keep their instants and are now shown in the new zone",
+				"component", "main", "was", was, "now", info.Zone)
 		}
 		if err := tx.PutProduction(info); err != nil {
 			return err
@@ -193,4 +195,20 @@ func (m *Main) production(ctx context.Context) (bot.ProductionInfo, error) {
 			Summary: "production settings from configuration: " + strings.Join(changes, ", ")})
 	})
 	return info, err
+}
+
+// productionChanges brings the stored production's name and zone in line
+// with the configuration, and names what changed.
+func (m *Main) productionChanges(info bot.ProductionInfo) (bot.ProductionInfo, []string) {
+	var changes []string
+	name := m.Config.Production.Name
+	if info.Name == "" || (name != config.Default().Production.Name && name != info.Name) {
+		info.Name = name
+		changes = append(changes, "name")
+	}
+	if zone := m.Config.Location().String(); info.Zone != zone {
+		info.Zone = zone
+		changes = append(changes, "time zone "+zone)
+	}
+	return info, changes
 }

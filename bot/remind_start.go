@@ -1,0 +1,183 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+)
+
+// What a start does with reminders.
+//
+// Reminders are kept as data. A command derives the reminders of every
+// scene it writes in its own transaction (Bot.run), and the loop derives
+// a scene's next wrap time when it sends the last. So at a start the
+// stored reminders are what each scene calls for, except where the
+// derivation's inputs from outside the scenes changed: the rules
+// themselves (a new icbot) and the production's settings (time zone,
+// rider notice and warnings, wrap time). Those are stamped in the store
+// beside the reminders; a start compares the stamp, and derives every
+// scene again only when it differs or is missing (a file from before the
+// stamp, or scenes written other than by commands, such as the console's
+// demo).
+//
+// What changes with time alone only takes reminders away: once a scene's
+// call has passed, the reminders that lead up to it are no longer wanted.
+// Those fall due before the call, so they matter only when sent late, and
+// fire checks them then (leadsUp). Nothing is added by time alone that a
+// start would have to find.
+
+// derivationRules is the version of the rules in wantedReminders and
+// syncReminders. Raise it with any change to them, so that every scene's
+// reminders are derived again at the next start.
+const derivationRules = 1
+
+// deriveBatch is the most scenes, and deriveSlice about the longest time,
+// one transaction spends deriving when a start must derive them all:
+// little enough that a command, or a reminder falling due, waits little
+// for it, and that its memory stays small.
+const (
+	deriveBatch = 100
+	deriveSlice = 10 * time.Millisecond
+)
+
+// reminderInputs is the stamp of everything a scene's reminders are
+// derived from besides the scene's own data.
+func (b *Bot) reminderInputs() string {
+	ws := make([]string, len(b.riderWarnings))
+	for i, w := range b.riderWarnings {
+		ws[i] = w.String()
+	}
+	return fmt.Sprintf("rules=%d zone=%s notice=%s warnings=%s wrap=%02d:%02d",
+		derivationRules, zoneStamp(b.zone), b.riderNotice, strings.Join(ws, ","), b.wrapHour, b.wrapMinute)
+}
+
+// zoneStamp names a zone by its name and its offsets from UTC at the
+// start of each month from 2020 to 2040: the machine's zone is called
+// "Local" whatever it is, and a zone's rules can change with the zone
+// database, so the name alone does not say the times are the same.
+func zoneStamp(z *time.Location) string {
+	h := fnv.New32a()
+	for y := 2020; y <= 2040; y++ {
+		for m := time.January; m <= time.December; m++ {
+			_, off := time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).In(z).Zone()
+			fmt.Fprintf(h, "%d,", off)
+		}
+	}
+	return fmt.Sprintf("%s#%08x", z.String(), h.Sum32())
+}
+
+// StartReminders is what a start does before the reminder loop sleeps:
+// it schedules the next digest and, when the inputs the stored reminders
+// were derived with are not this icbot's (see reminderInputs), derives
+// every scene's reminders again. Otherwise it reads no scene. It is
+// RunReminders' first step, and tests call it on its own.
+func (b *Bot) StartReminders(ctx context.Context) error {
+	owed, err := b.startReminders(ctx)
+	if err != nil || !owed {
+		return err
+	}
+	return b.deriveAll(ctx, b.clock(), nil)
+}
+
+// DeriveReminders brings the reminders of scenes ids in line with their
+// data, in one transaction, as a command does for the scenes it writes:
+// for tools that write scenes straight into the store.
+func (b *Bot) DeriveReminders(ctx context.Context, ids ...SceneID) error {
+	changed := false
+	err := b.store.Update(ctx, func(tx Tx) error {
+		now := b.clock()
+		for _, id := range ids {
+			c, err := b.syncReminders(tx, id, now)
+			if err != nil {
+				return err
+			}
+			changed = changed || c
+		}
+		return nil
+	})
+	if changed {
+		b.wakeReminders()
+	}
+	return err
+}
+
+// startReminders schedules the next digest and reports whether every
+// scene's reminders must be derived again. It looks in a read first, so
+// that a start with the digest already scheduled writes nothing and waits
+// for no sync to disk.
+func (b *Bot) startReminders(ctx context.Context) (owed bool, err error) {
+	digestDue := false
+	err = b.store.View(ctx, func(tx Tx) error {
+		var err error
+		if digestDue, err = b.digestOwed(tx, b.clock()); err != nil {
+			return err
+		}
+		stamp, err := tx.ReminderInputs()
+		owed = stamp != b.reminderInputs()
+		return err
+	})
+	if err != nil || !digestDue {
+		return owed, err
+	}
+	err = b.store.Update(ctx, func(tx Tx) error {
+		_, err := b.syncDigest(tx, b.clock())
+		return err
+	})
+	return owed, err
+}
+
+// deriveAll derives every scene's reminders again, a few scenes a
+// transaction (deriveBatch, deriveSlice), as of since: when the start
+// began, so that a reminder falling due while the derivation runs is
+// scheduled and sent late rather than passed over. It records the stamp
+// with the last transaction, so a start stopped half way derives them all
+// again next time. A scene a command writes meanwhile is derived by the
+// command as well; deriving it twice changes nothing. between, when set,
+// runs after each transaction but the last.
+func (b *Bot) deriveAll(ctx context.Context, since time.Time, between func()) error {
+	var ids []SceneID
+	if err := b.store.View(ctx, func(tx Tx) error {
+		var err error
+		ids, err = tx.SceneIDs()
+		return err
+	}); err != nil {
+		return err
+	}
+	stamp := b.reminderInputs()
+	b.log.Info("deriving every scene's reminders again: the rules or the production's settings changed", "scenes", len(ids))
+	began := time.Now()
+	for {
+		taken, changed := 0, false
+		err := b.store.Update(ctx, func(tx Tx) error {
+			taken, changed = 0, false
+			sliced := time.Now()
+			for taken < len(ids) && taken < deriveBatch && (taken == 0 || time.Since(sliced) < deriveSlice) {
+				c, err := b.syncReminders(tx, ids[taken], since)
+				if err != nil {
+					return err
+				}
+				taken, changed = taken+1, changed || c
+			}
+			if taken < len(ids) {
+				return nil
+			}
+			return tx.PutReminderInputs(stamp)
+		})
+		if err != nil {
+			return err
+		}
+		ids = ids[taken:]
+		if changed {
+			b.wakeReminders()
+		}
+		if len(ids) == 0 {
+			b.log.Info("derived every scene's reminders again", "took", time.Since(began).Round(time.Millisecond))
+			return nil
+		}
+		if between != nil {
+			between()
+		}
+	}
+}
