@@ -57,15 +57,16 @@ func (t *countingTx) SceneReminders(id bot.SceneID) ([]bot.Reminder, error) {
 	return t.Tx.SceneReminders(id)
 }
 
-// failingStore fails every write transaction after the first ok ones.
-type failingStore struct {
+// stoppingStore fails every write transaction after the first ok ones,
+// as a stop would.
+type stoppingStore struct {
 	bot.Store
 	ok int
 }
 
 var errStopped = errors.New("stopped")
 
-func (s *failingStore) Update(ctx context.Context, fn func(bot.Tx) error) error {
+func (s *stoppingStore) Update(ctx context.Context, fn func(bot.Tx) error) error {
 	if s.ok == 0 {
 		return errStopped
 	}
@@ -166,7 +167,7 @@ func TestDerivationStoppedHalfWayIsDoneAgain(t *testing.T) {
 	clock := bot.WithClock(func() time.Time { return h.now })
 	// The stamp is checked in a read; the first batch of scenes is
 	// written, and the second fails (a batch holds 100 scenes at most).
-	stopped := bot.New(&failingStore{Store: h.store, ok: 1}, h.chat, clock)
+	stopped := bot.New(&stoppingStore{Store: h.store, ok: 1}, h.chat, clock)
 	if err := stopped.StartReminders(ctx); !errors.Is(err, errStopped) {
 		t.Fatalf("StartReminders: %v, want it stopped", err)
 	}
@@ -398,7 +399,7 @@ func TestStartInStepWritesNothing(t *testing.T) {
 	if err := bot.New(h.store, h.chat, opts...).StartReminders(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	readOnly := bot.New(&failingStore{Store: h.store}, h.chat, opts...)
+	readOnly := bot.New(&stoppingStore{Store: h.store}, h.chat, opts...)
 	if err := readOnly.StartReminders(context.Background()); err != nil {
 		t.Errorf("a start with nothing to do wrote: %v", err)
 	}

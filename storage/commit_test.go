@@ -281,6 +281,7 @@ var txReads = []string{
 	"Production", "Person", "People", "Scene", "Scenes", "Session", "Sessions", "AuditLen",
 	"Boundaries", "BoundariesHistory", "Rider", "Riders", "Reminder", "ReminderByKey", "SceneReminders",
 	"DueReminders", "NextReminder", "MissedReminders", "Delivery", "Deliveries", "Posts", "PostChannels",
+	"ReminderInputs", "SceneIDs", "LatestSessions", "PeopleVersion",
 }
 
 // TestEveryWriteUndone makes each kind of write of bot.Tx in an Update
@@ -371,6 +372,7 @@ func TestEveryWriteUndone(t *testing.T) {
 			return tx.PutPost(bot.Post{Channel: "C9", Seq: 1, Class: bot.ClassTopline, What: "summary", Retracted: t0, RetractedFor: "U3"})
 		}},
 		{"DeleteScene", "with boundaries and riders", func(tx bot.Tx) error { return tx.DeleteScene("12A") }},
+		{"PutReminderInputs", "", func(tx bot.Tx) error { return tx.PutReminderInputs("v2 Europe/London") }},
 	}
 
 	covered := map[string]bool{}

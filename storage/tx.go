@@ -226,7 +226,7 @@ func (t *tx) PeopleVersion() (uint64, error) {
 	return b.Sequence(), nil
 }
 
-func peopleChanged(b *bolt.Bucket) error {
+func peopleChanged(b *bucket) error {
 	if _, err := b.NextSequence(); err != nil {
 		return bot.Internal(fmt.Errorf("storage: counting a change to people: %w", err))
 	}
