@@ -73,9 +73,6 @@ func (in *input) scene(tx Tx) (Scene, error) {
 	if ErrorCode(err) == ENOTFOUND && !in.authorized {
 		return Scene{}, in.forbidden()
 	}
-	if err == nil {
-		in.scenes = append(in.scenes, id)
-	}
 	return sc, err
 }
 

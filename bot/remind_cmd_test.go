@@ -222,7 +222,7 @@ func TestSnoozeLimits(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		b.do("ines", `/scene set 90 title="Barn, dusk"`)
+		b.do("ines", "/scene set 90 status=ready") // a change its reminders are derived from
 		if got := b.reminder(old).Limit; !got.Equal(call) {
 			t.Errorf("old check-in's limit after a sync: %v, want the call %v", got, call)
 		}

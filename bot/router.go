@@ -172,9 +172,6 @@ type input struct {
 	named  map[string]Arg // key=value arguments
 	free   string         // the free text of a freeText command
 	out    out
-	// scenes are the scenes the command loaded; after a change their
-	// reminders are brought in line.
-	scenes []SceneID
 	// remindersChanged wakes the reminder loop after the commit.
 	remindersChanged bool
 	// authorized is set when the caller passed the role check, or the
@@ -461,7 +458,11 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 			return Internal(fmt.Errorf("%s: %w", in.spec.path, errNotAuthorized))
 		}
 		if in.spec.write {
-			for _, id := range slices.Compact(slices.Sorted(slices.Values(append(in.scenes, tx.scenes...)))) {
+			touched, err := tx.changed()
+			if err != nil {
+				return err
+			}
+			for _, id := range touched {
 				changed, err := b.syncReminders(tx, id, b.clock())
 				if err != nil {
 					return err
@@ -494,21 +495,77 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 	})
 }
 
-// touching is a command's transaction that notes the scenes it writes.
+// touching is a command's transaction that notes the scenes whose
+// reminders it may change: a scene whose reminder inputs it writes (see
+// reminderInputs), or whose riders or sessions, or which it removes.
+// Writing a scene's title alone derives nothing again.
 type touching struct {
 	Tx
-	scenes []SceneID
+	// before holds, for each scene written, its reminder inputs as they
+	// were before the command wrote it ("" when it did not exist).
+	before map[SceneID]string
+	// forced are the scenes whose riders or sessions were written, or
+	// which were removed.
+	forced map[SceneID]bool
 }
 
-func (t *touching) touch(id SceneID) { t.scenes = append(t.scenes, id) }
+func (t *touching) note(id SceneID) {
+	if t.before == nil {
+		t.before = map[SceneID]string{}
+	}
+	if _, seen := t.before[id]; seen {
+		return
+	}
+	if sc, err := t.Tx.Scene(id); err == nil {
+		t.before[id] = reminderInputs(&sc)
+	} else {
+		t.before[id] = ""
+	}
+}
 
-func (t *touching) PutScene(s Scene) error       { t.touch(s.ID); return t.Tx.PutScene(s) }
-func (t *touching) DeleteScene(id SceneID) error { t.touch(id); return t.Tx.DeleteScene(id) }
-func (t *touching) PutSession(s Session) error   { t.touch(s.Scene); return t.Tx.PutSession(s) }
-func (t *touching) PutRider(r Rider) error       { t.touch(r.Scene); return t.Tx.PutRider(r) }
-func (t *touching) AddBoundaries(bd Boundaries) error {
-	t.touch(bd.Scene)
-	return t.Tx.AddBoundaries(bd)
+func (t *touching) force(id SceneID) {
+	if t.forced == nil {
+		t.forced = map[SceneID]bool{}
+	}
+	t.forced[id] = true
+}
+
+func (t *touching) PutScene(s Scene) error       { t.note(s.ID); return t.Tx.PutScene(s) }
+func (t *touching) DeleteScene(id SceneID) error { t.force(id); return t.Tx.DeleteScene(id) }
+func (t *touching) PutSession(s Session) error   { t.force(s.Scene); return t.Tx.PutSession(s) }
+func (t *touching) PutRider(r Rider) error       { t.force(r.Scene); return t.Tx.PutRider(r) }
+
+// changed lists the scenes whose reminders must be derived again.
+func (t *touching) changed() ([]SceneID, error) {
+	var out []SceneID
+	for id := range t.forced {
+		out = append(out, id)
+	}
+	for id, was := range t.before {
+		if t.forced[id] {
+			continue
+		}
+		now := ""
+		sc, err := t.Tx.Scene(id)
+		switch {
+		case err == nil:
+			now = reminderInputs(&sc)
+		case ErrorCode(err) != ENOTFOUND:
+			return nil, err
+		}
+		if now != was {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// reminderInputs is what of a scene its reminders are derived from (with
+// its riders and sessions, which commands write apart): its call, status,
+// performers, scope (which riders it voids) and sessions.
+func reminderInputs(sc *Scene) string {
+	return fmt.Sprintf("%d|%s|%v|%d|%d/%d/%d", sc.Call.UnixNano(), sc.Status, sc.Performers, sc.Scope, sc.Sessions, sc.PastSessions, sc.Session)
 }
 
 // forbidden is the refusal for a caller whose roles do not allow the command.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"icbot/bot"
 )
@@ -77,5 +78,30 @@ func TestEveryWriteCommandSyncsReminders(t *testing.T) {
 		if !ran[w] {
 			t.Errorf("/%s changes state but is not in the walk: add a line for it", w)
 		}
+	}
+}
+
+// TestOnlyReminderInputsDeriveAgain: a command that changes nothing a
+// scene's reminders come from (its title, a hold, an answer) derives none
+// again; one that does (its call) derives that scene's, and only that one.
+func TestOnlyReminderInputsDeriveAgain(t *testing.T) {
+	h := newHarness(t).seed()
+	cs := newCountingStore(h.store)
+	h.bot = bot.New(cs, h.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithAdmins("root"), bot.WithSetChannel("set"))
+	for _, l := range []struct{ caller, line string }{
+		{"ines", `/scene set 12 title="Lake house, night"`},
+		{"paula", "/hold 12 cold"},
+		{"ines", "/hold lift 12"},
+		{"paula", "/boundaries answer 12 b1=yes"},
+	} {
+		cs.counts()
+		h.must(l.caller, l.line)
+		if got := cs.counts(); len(got) != 0 {
+			t.Errorf("%s derived reminders again: %v", l.line, got)
+		}
+	}
+	h.must("ines", `/scene set 12 call="2026-12-04 09:00"`)
+	if got := cs.counts(); len(got) != 1 || got["12"] == 0 {
+		t.Errorf("a new call derived %v, want scene 12's", got)
 	}
 }
