@@ -32,21 +32,31 @@ func (b *Bot) wakeReminders() {
 // StartReminders); then it derives them a batch at a time, sending what
 // falls due between two batches, so that neither commands nor due
 // reminders wait for the whole.
+//
+// A failure to start (a record that cannot be read) does not end the loop:
+// it is logged, and tried again every minute, so that one damaged record
+// does not silence every reminder of the production until a restart.
 func (b *Bot) RunReminders(ctx context.Context) error {
-	since := b.clock()
-	owed, err := b.startReminders(ctx)
-	if err == nil && owed {
-		err = b.deriveAll(ctx, since, func() {
-			if _, err := b.FireReminders(ctx); err != nil && ctx.Err() == nil {
-				b.log.Error("sending reminders", "err", err)
-			}
-		})
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil // stopped before it started: not a failure
+	for {
+		since := b.clock()
+		owed, err := b.startReminders(ctx)
+		if err == nil && owed {
+			err = b.deriveAll(ctx, since, func() {
+				if _, err := b.FireReminders(ctx); err != nil && ctx.Err() == nil {
+					b.log.Error("sending reminders", "err", err)
+				}
+			})
 		}
-		return err
+		if ctx.Err() != nil {
+			return nil // stopped: not a failure
+		}
+		if err == nil {
+			break
+		}
+		b.log.Error("starting reminders; trying again in a minute", "err", err)
+		if !b.sleepUntil(ctx, b.clock().Add(time.Minute), b.remindWake) {
+			return nil
+		}
 	}
 	for {
 		next, err := b.FireReminders(ctx)

@@ -2,8 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -403,4 +405,61 @@ func digests(ss []sent) []sent {
 		}
 	}
 	return out
+}
+
+// brokenStore fails its transactions while broken is set, as a damaged
+// record would until it is mended.
+type brokenStore struct {
+	bot.Store
+	mu     sync.Mutex
+	broken bool
+}
+
+func (s *brokenStore) fail() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.broken {
+		return bot.Internal(errors.New("storage: a record does not open"))
+	}
+	return nil
+}
+
+func (s *brokenStore) View(ctx context.Context, fn func(bot.Tx) error) error {
+	if err := s.fail(); err != nil {
+		return err
+	}
+	return s.Store.View(ctx, fn)
+}
+
+func (s *brokenStore) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	if err := s.fail(); err != nil {
+		return err
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// TestRemindersOutliveAFailedStart: the reminder loop cannot start (a
+// record it reads is damaged); it does not stop for good, but tries again
+// every minute, and once the record is mended the check-ins go out.
+func TestRemindersOutliveAFailedStart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBubble(t, "Europe/London")
+		b.do("ines", `/scene add 31 title="Bedroom" call="2000-01-05 07:30" performers=@paula,@pete channel=#scene-12`)
+		bs := &brokenStore{Store: b.store, broken: true}
+		b.bot = bot.New(bs, b.chat, bot.WithClock(time.Now), bot.WithZone(b.zone), bot.WithAdmins("root"), bot.WithSetChannel("set"))
+		b.harness.bot = b.bot
+		b.start()
+		defer b.stop()
+		time.Sleep(5 * time.Minute)
+		synctest.Wait()
+		bs.mu.Lock()
+		bs.broken = false
+		bs.mu.Unlock()
+		got := b.until("2000-01-04 07:30")
+		for _, p := range []string{"paula", "pete"} {
+			if m := to(got, "dm", p); len(m) != 1 {
+				t.Errorf("%s's check-in after the record was mended: %+v", p, m)
+			}
+		}
+	})
 }
