@@ -14,9 +14,6 @@ import (
 	"icbot/bot"
 )
 
-// sensitive marks the texts of posts that only some may read.
-var sensitive = []string{"TOP-LINE SUMMARY", "locked to the roster", "Garments", "Body notes"}
-
 // viewers is who may view a server channel by its permission overwrites,
 // as Discord decides it: everyone when @everyone is not denied View
 // Channel; otherwise the members whose own overwrite allows it, and the
@@ -72,55 +69,20 @@ func (r *rig) checkAudience(step string) {
 	})
 	err := r.store.View(context.Background(), func(tx bot.Tx) error {
 		for ch, in := range chans {
-			posts, err := tx.Posts(bot.ChannelID(ch))
+			shown := make([]audiencetest.Shown, len(in.msgs))
+			for i, m := range in.msgs {
+				shown[i] = audiencetest.Shown{ID: m.ID, Text: m.Content}
+			}
+			readers := make([]bot.UserID, len(in.readers))
+			for i, u := range in.readers {
+				readers[i] = bot.UserID(u)
+			}
+			problems, err := audiencetest.CheckLedger(tx, ch, shown, readers, in.everyone || in.roles)
 			if err != nil {
 				return err
 			}
-			byID := map[string]bot.Post{}
-			for _, p := range posts {
-				for id := range strings.SplitSeq(string(p.Ref), ",") {
-					byID[id] = p
-				}
-			}
-			for _, m := range in.msgs {
-				post, ok := byID[m.ID]
-				if !ok {
-					if slices.ContainsFunc(sensitive, func(s string) bool { return strings.Contains(m.Content, s) }) {
-						r.t.Errorf("%s: #%s shows a message icbot's ledger does not know: %.80q", step, ch, m.Content)
-					}
-					continue
-				}
-				if !post.Visible() {
-					r.t.Errorf("%s: #%s still shows the %s, retracted", step, ch, post.What)
-				}
-				if in.everyone || in.roles {
-					r.t.Errorf("%s: #%s shows the %s where people nobody listed may view it", step, ch, post.What)
-					continue
-				}
-				var sc *bot.Scene
-				var roster []bot.UserID
-				if post.Scene != "" {
-					s, err := tx.Scene(post.Scene)
-					if err != nil {
-						return err
-					}
-					sc = &s
-					if roster, err = audiencetest.RosterNow(tx, s); err != nil {
-						return err
-					}
-				}
-				for _, u := range in.readers {
-					p, err := tx.Person(bot.UserID(u))
-					if bot.ErrorCode(err) == bot.ENOTFOUND {
-						p, err = bot.Person{ID: bot.UserID(u)}, nil
-					}
-					if err != nil {
-						return err
-					}
-					if !audiencetest.MayRead(p, post.Class, sc, roster, post.Subject) {
-						r.t.Errorf("%s: %s may view #%s, which shows the %s", step, names[u], ch, post.What)
-					}
-				}
+			for _, p := range problems {
+				r.t.Errorf("%s: %s", step, p)
 			}
 		}
 		return nil

@@ -395,3 +395,74 @@ func audienceOf(tx bot.Tx, p Platform, text string) (audience, error) {
 	}
 	return a, nil
 }
+
+// Shown is one message a platform's model shows in a channel: its id (a
+// Slack timestamp, a Discord message id: what the ledger's references
+// hold) and its text.
+type Shown struct {
+	ID, Text string
+}
+
+// Sensitive marks the texts of posts that only some may read; one shown
+// in a private channel must be in the ledger.
+var Sensitive = []string{"TOP-LINE SUMMARY", "locked to the roster", "Garments", "Body notes"}
+
+// CheckLedger checks what a channel shows against icbot's audience
+// ledger: every sensitive message shown is one the ledger knows and has not
+// retracted, and every reader may read it (MayRead). anyone says that
+// people nobody can list read the channel: then no recorded post may be
+// shown at all. It returns the problems, in words.
+func CheckLedger(tx bot.Tx, ch string, shown []Shown, readers []bot.UserID, anyone bool) ([]string, error) {
+	posts, err := tx.Posts(bot.ChannelID(ch))
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]bot.Post{}
+	for _, p := range posts {
+		for id := range strings.SplitSeq(string(p.Ref), ",") {
+			byID[id] = p
+		}
+	}
+	var problems []string
+	for _, m := range shown {
+		post, ok := byID[m.ID]
+		if !ok {
+			if slices.ContainsFunc(Sensitive, func(s string) bool { return strings.Contains(m.Text, s) }) {
+				problems = append(problems, fmt.Sprintf("#%s shows a message icbot's ledger does not know: %.80q", ch, m.Text))
+			}
+			continue
+		}
+		if !post.Visible() {
+			problems = append(problems, fmt.Sprintf("#%s still shows the %s, retracted", ch, post.What))
+		}
+		if anyone {
+			problems = append(problems, fmt.Sprintf("#%s shows the %s where people nobody listed may read it", ch, post.What))
+			continue
+		}
+		var sc *bot.Scene
+		var roster []bot.UserID
+		if post.Scene != "" {
+			s, err := tx.Scene(post.Scene)
+			if err != nil {
+				return nil, err
+			}
+			sc = &s
+			if roster, err = RosterNow(tx, s); err != nil {
+				return nil, err
+			}
+		}
+		for _, u := range readers {
+			p, err := tx.Person(u)
+			if bot.ErrorCode(err) == bot.ENOTFOUND {
+				p, err = bot.Person{ID: u}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if !MayRead(p, post.Class, sc, roster, post.Subject) {
+				problems = append(problems, fmt.Sprintf("%s reads #%s, which shows the %s", u, ch, post.What))
+			}
+		}
+	}
+	return problems, nil
+}
