@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 
 	"icbot/config"
 	"icbot/storage"
+	"icbot/storage/keyfile"
 )
 
 // runRekey is `icbot rekey [--new-key-file PATH]`: it seals the database
@@ -55,10 +55,10 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 
 	var key []byte
 	if newKeyFile != "" {
-		if key, err = readKeyFile(newKeyFile); err != nil {
+		if key, err = keyfile.Read(newKeyFile); err != nil {
 			return fail("%v", err)
 		}
-	} else if key, err = newKey(); err != nil {
+	} else if key, err = keyfile.New(); err != nil {
 		return fail("%v", err)
 	}
 	next := dbKey{key: key, file: cur.file}
@@ -68,14 +68,14 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 
 	newPath := cur.file + newKeySuffix
 	if cur.file != "" {
-		if err := writeKeyFile(newPath, key, true); err != nil {
+		if err := keyfile.Replace(newPath, key); err != nil {
 			return fail("writing the new key to %s: %v (nothing was changed)", newPath, err)
 		}
 	} else if newKeyFile == "" {
 		// The key lives in the configuration, which icbot does not
 		// write: show it before the database needs it.
 		fmt.Fprintf(env.Stdout, "New encryption key %s (shown only this once; keep it safe):\n%s\n",
-			next.id(), base64.StdEncoding.EncodeToString(key))
+			next.id(), keyfile.Encode(key))
 	}
 
 	rekeyErr := st.Rekey(ctx, key)
@@ -93,7 +93,7 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 			return fail("database %s is sealed with key %s, which is in %s, but it could not be put in place (the next start does it): %v",
 				db, next.id(), newPath, err)
 		}
-		if err := syncDir(filepath.Dir(cur.file)); err != nil {
+		if err := keyfile.SyncDir(filepath.Dir(cur.file)); err != nil {
 			log.Warn("syncing the key file's directory", "component", "main", "err", err)
 		}
 	}
