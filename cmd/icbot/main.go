@@ -32,8 +32,10 @@ import (
 	"icbot/storage"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// names a build whose module version is unknown (one built from a
+// checkout, where the build info says "(devel)").
+var version string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,7 +81,7 @@ const usage = `Usage:
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
-  icbot version                print the version
+  icbot version, --version     print the version: module, revision, commit time
 
 Flags:
 `
@@ -122,6 +124,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		return exitUsage
 	}
+	if f.version {
+		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		return exitOK
+	}
 	if f.fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "icbot: unexpected argument %q\n", f.fs.Arg(0))
 		return exitUsage
@@ -160,7 +166,7 @@ type flags struct {
 	fs                          *flag.FlagSet
 	config, db, adapter, level  string
 	timezone, production, admin string
-	empty                       bool
+	empty, version              bool
 	newKeyFile                  string // rekey only
 }
 
@@ -183,6 +189,7 @@ func newFlags(out io.Writer) *flags {
 	f.fs.StringVar(&f.production, "production", "", "production name (production.name)")
 	f.fs.StringVar(&f.admin, "admins", "", "comma-separated admin user ids (admins)")
 	f.fs.BoolVar(&f.empty, "empty", false, "console: start without the demo production")
+	f.fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	return f
 }
 
@@ -245,16 +252,60 @@ func printConfig(w io.Writer, cfg *config.Config) {
 	}
 }
 
+// versionString describes this build, for `icbot version` and the
+// start's log line.
 func versionString() string {
-	v := version
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
+	info, _ := debug.ReadBuildInfo()
+	return describeBuild(version, info)
+}
+
+// describeBuild says which build info is: the module version (label
+// when the module's is unknown), the version control revision, whether
+// the working tree had uncommitted changes, the time of that commit (Go
+// records no build time), and the Go version. info may be nil (a binary
+// built without module support).
+func describeBuild(label string, info *debug.BuildInfo) string {
+	v := "(devel)"
+	var settings []debug.BuildSetting
+	goVersion := ""
+	if info != nil {
+		if info.Main.Version != "" {
+			v = info.Main.Version
+		}
+		settings, goVersion = info.Settings, info.GoVersion
+	}
+	if v == "(devel)" && label != "" {
+		v = label
+	}
+	var rev, at string
+	modified := false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
-	return v
+	parts := []string{v}
+	if rev == "" {
+		parts = append(parts, "no revision recorded")
+	} else {
+		r := "revision " + rev
+		if modified {
+			r += " with uncommitted changes"
+		}
+		parts = append(parts, r)
+		if at != "" {
+			parts = append(parts, "committed "+at)
+		}
+	}
+	if goVersion != "" {
+		parts = append(parts, "built with "+goVersion)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func isTerminal(f *os.File) bool {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -301,9 +302,15 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 func TestCommandLine(t *testing.T) {
 	env, _ := dbEnv(t)
 	t.Run("version", func(t *testing.T) {
-		out, _, code := icbot(t, "", env, "version")
-		if code != 0 || !strings.HasPrefix(out, "icbot dev") {
-			t.Errorf("version: %d %q", code, out)
+		want := "icbot " + versionString() + "\n"
+		for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+			out, errs, code := icbot(t, "", env, args...)
+			if code != 0 || out != want || errs != "" {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", args, code, out, errs, want)
+			}
+		}
+		if strings.Contains(want, "dev)") || strings.HasPrefix(want, "icbot dev") {
+			t.Errorf("version %q", want)
 		}
 	})
 	t.Run("help", func(t *testing.T) {
@@ -374,4 +381,40 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("exit %d, %q", code, errs)
 		}
 	})
+}
+
+func TestDescribeBuild(t *testing.T) {
+	settings := func(kv ...string) []debug.BuildSetting {
+		var out []debug.BuildSetting
+		for i := 0; i+1 < len(kv); i += 2 {
+			out = append(out, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return out
+	}
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	tests := []struct {
+		name  string
+		label string
+		info  *debug.BuildInfo
+		want  string
+	}{
+		{"released module", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.4.0"},
+			Settings: settings("vcs.revision", rev, "vcs.time", "2026-11-30T08:00:00Z", "vcs.modified", "false")},
+			"v1.4.0, revision " + rev + ", committed 2026-11-30T08:00:00Z, built with go1.26.0"},
+		{"checkout with changes", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"},
+			Settings: settings("vcs.revision", rev, "vcs.time", "2026-11-30T08:00:00Z", "vcs.modified", "true")},
+			"(devel), revision " + rev + " with uncommitted changes, committed 2026-11-30T08:00:00Z, built with go1.26.0"},
+		{"label for an unknown module version", "1.4.0-rc1", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}},
+			"1.4.0-rc1, no revision recorded, built with go1.26.0"},
+		{"the module version wins over the label", "1.4.0-rc1", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}},
+			"v1.4.0, no revision recorded"},
+		{"no build info", "", nil, "(devel), no revision recorded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := describeBuild(tt.label, tt.info); got != tt.want {
+				t.Errorf("describeBuild = %q\nwant            %q", got, tt.want)
+			}
+		})
+	}
 }
