@@ -168,6 +168,43 @@ production:
 	}
 }
 
+// TestSource checks that Source names where each value in force came
+// from, after the layers have overridden one another.
+func TestSource(t *testing.T) {
+	path := writeFile(t, `
+log:
+  level: warn
+  format: json
+storage:
+  path: /from/file.db
+production:
+  name: From File
+`)
+	env := map[string]string{
+		"ICBOT_LOG_FORMAT":      "text",
+		"ICBOT_STORAGE_PATH":    "/from/env.db",
+		"ICBOT_PRODUCTION_NAME": "",
+	}
+	cfg, err := Load(path, mapEnv(env), map[string]string{"storage.path": "/from/flag.db"})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	for _, tt := range []struct{ key, want string }{
+		{"http.addr", FromDefault},
+		{"log.level", "config file " + path + " line 3"},
+		{"log.format", "ICBOT_LOG_FORMAT"},
+		{"storage.path", FromCommandLine},
+		{"production.name", "config file " + path + " line 8"},
+	} {
+		if got := cfg.Source(tt.key); got != tt.want {
+			t.Errorf("Source(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+	if got := Default().Source("adapter"); got != FromDefault {
+		t.Errorf("Source on a Config built by hand = %q", got)
+	}
+}
+
 // validBase makes the samples valid together: samples set adapter slack,
 // which needs its tokens, so a single key is set on top of a config that
 // already has them.

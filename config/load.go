@@ -110,6 +110,26 @@ func (s *sources) set(name, where string) {
 	s.where[name] = where
 }
 
+// Where a value came from, as Source says it, besides a config file's
+// "config file PATH line N" and an environment variable's name.
+const (
+	// FromDefault is a value left at its built-in default.
+	FromDefault = "default"
+	// FromCommandLine is a value from Load's overrides, which the caller
+	// took from its command line.
+	FromCommandLine = "command line"
+)
+
+// Source says where the value of the key named name came from: FromDefault,
+// "config file PATH line N", the environment variable's name, or
+// FromCommandLine. A Config built by hand says FromDefault throughout.
+func (c *Config) Source(name string) string {
+	if where := c.src.whereOf(name); where != "" {
+		return where
+	}
+	return FromDefault
+}
+
 // whereOf is safe on a nil *sources (a Config built by hand).
 func (s *sources) whereOf(name string) string {
 	if s == nil {
@@ -212,7 +232,7 @@ func (c *Config) applyOverrides(overrides map[string]string) []error {
 			errs = append(errs, fmt.Errorf("override %q matches no config key%s", name, suggest(name, keyNames())))
 			continue
 		}
-		if err := c.set(k, overrides[name], "command line"); err != nil {
+		if err := c.set(k, overrides[name], FromCommandLine); err != nil {
 			errs = append(errs, err)
 		}
 	}

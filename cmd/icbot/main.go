@@ -21,9 +21,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the static binary carries the zone database
 
 	"icbot/adapters/slack"
@@ -140,7 +140,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 
 	switch sub {
 	case "config":
-		printConfig(env.Stdout, cfg)
+		printConfig(ctx, env.Stdout, cfg, f)
 		return exitOK
 	case "audit":
 		return verifyAudit(ctx, cfg, env)
@@ -201,17 +201,43 @@ func (f *flags) configPath(lookup func(string) (string, bool)) string {
 	return v
 }
 
+// keyFlag is a flag that sets a config key.
+type keyFlag struct {
+	flag, key string
+	value     *string
+}
+
+// keyFlags lists the flags that set config keys, for overrides and for
+// naming the flag a value came from.
+func (f *flags) keyFlags() []keyFlag {
+	return []keyFlag{
+		{"db", "storage.path", &f.db}, {"adapter", "adapter", &f.adapter}, {"log-level", "log.level", &f.level},
+		{"timezone", "production.timezone", &f.timezone}, {"production", "production.name", &f.production}, {"admins", "admins", &f.admin},
+	}
+}
+
 func (f *flags) overrides() map[string]string {
 	o := map[string]string{}
-	for k, v := range map[string]string{
-		"storage.path": f.db, "adapter": f.adapter, "log.level": f.level,
-		"production.timezone": f.timezone, "production.name": f.production, "admins": f.admin,
-	} {
-		if v != "" {
-			o[k] = v
+	for _, kf := range f.keyFlags() {
+		if *kf.value != "" {
+			o[kf.key] = *kf.value
 		}
 	}
 	return o
+}
+
+// source says where cfg's value of key came from, naming the flag for a
+// value from the command line.
+func (f *flags) source(cfg *config.Config, key string) string {
+	where := cfg.Source(key)
+	if where == config.FromCommandLine {
+		for _, kf := range f.keyFlags() {
+			if kf.key == key {
+				return "flag --" + kf.flag
+			}
+		}
+	}
+	return where
 }
 
 // logLevelSet reports whether the log level was chosen explicitly (flag or
@@ -240,16 +266,83 @@ func newLogger(cfg *config.Config, env Env, levelSet bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(env.Stderr, opts))
 }
 
-func printConfig(w io.Writer, cfg *config.Config) {
+// printConfig is `icbot config`: the production in use, then every key
+// with its value (secrets hidden) and where that value came from.
+func printConfig(ctx context.Context, w io.Writer, cfg *config.Config, f *flags) {
+	fmt.Fprintln(w, productionInUse(ctx, cfg))
 	red := cfg.Redacted()
-	keys := make([]string, 0, len(red))
-	for k := range red {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := config.Keys()
+	width := 0
 	for _, k := range keys {
-		fmt.Fprintf(w, "%s: %s\n", k, red[k])
+		width = max(width, len(k.Name)+len(red[k.Name]))
 	}
+	for _, k := range keys {
+		line := k.Name + ": " + red[k.Name]
+		fmt.Fprintf(w, "%-*s  (%s)\n", width+2, line, f.source(cfg, k.Name))
+	}
+}
+
+// configReadTimeout bounds how long `icbot config` waits for a database
+// that a running icbot holds.
+const configReadTimeout = 500 * time.Millisecond
+
+// productionInUse says which production icbot serves: the name stored in
+// the database, which production.name replaces at the next start unless it
+// is only the default. It reads the database read-only and creates
+// nothing; when it cannot, it says why.
+func productionInUse(ctx context.Context, cfg *config.Config) string {
+	db := cfg.Storage.Path
+	name := cfg.Production.Name
+	def := config.Default().Production.Name
+	next := fmt.Sprintf("production in use: none yet, no database at %s (the first start names it %q)", db, name)
+	if cfg.Adapter == "console" && name == def {
+		next = fmt.Sprintf("production in use: none yet, no database at %s (the console's first start seeds the demo production; with --empty it is named %q)", db, name)
+	}
+	ks, err := storage.Inspect(db, nil, storage.WithTimeout(configReadTimeout))
+	switch {
+	case errors.Is(err, storage.ErrInUse):
+		return fmt.Sprintf("production in use: not read, database %s is in use by a running icbot (production.name is %q)", db, name)
+	case err != nil:
+		return fmt.Sprintf("production in use: not read from database %s (production.name is %q)", db, name)
+	case !ks.Exists:
+		return next
+	}
+	stored, err := storedProduction(ctx, cfg)
+	if err != nil || stored.Name == "" {
+		return fmt.Sprintf("production in use: not read from database %s (production.name is %q)", db, name)
+	}
+	switch {
+	case stored.Name == name:
+		return fmt.Sprintf("production in use: %s (stored in %s)", stored.Name, db)
+	case name == def:
+		return fmt.Sprintf("production in use: %s (stored in %s; production.name is the default, which does not replace it)", stored.Name, db)
+	default:
+		return fmt.Sprintf("production in use: %s (stored in %s; the next start renames it %q, from production.name)", stored.Name, db, name)
+	}
+}
+
+// storedProduction reads the production stored in the database, which
+// must exist, read-only and with the key icbot audit verify uses.
+func storedProduction(ctx context.Context, cfg *config.Config) (bot.ProductionInfo, error) {
+	key, err := verifyKey(cfg)
+	if err != nil {
+		return bot.ProductionInfo{}, err
+	}
+	opts := []storage.Option{storage.WithTimeout(configReadTimeout), storage.WithReadOnly()}
+	if key != nil {
+		opts = append(opts, storage.WithKey(key))
+	}
+	st, err := storage.Open(cfg.Storage.Path, opts...)
+	if err != nil {
+		return bot.ProductionInfo{}, err
+	}
+	defer st.Close()
+	var info bot.ProductionInfo
+	err = st.View(ctx, func(tx bot.Tx) error {
+		info, err = tx.Production()
+		return err
+	})
+	return info, err
 }
 
 // versionString describes this build, for `icbot version` and the

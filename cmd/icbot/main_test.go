@@ -18,6 +18,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"icbot/storage"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -367,7 +369,7 @@ func TestCommandLine(t *testing.T) {
 	})
 	t.Run("config shows both listeners", func(t *testing.T) {
 		out, errs, code := icbot(t, "", env, "config")
-		if code != 0 || !strings.Contains(out, "http.addr: :8080\n") || !strings.Contains(out, "http.admin_addr: 127.0.0.1:8081\n") {
+		if code != 0 || !strings.Contains(out, "http.addr: :8080 ") || !strings.Contains(out, "http.admin_addr: 127.0.0.1:8081 ") {
 			t.Errorf("exit %d:\n%s%s", code, out, errs)
 		}
 	})
@@ -417,4 +419,93 @@ func TestDescribeBuild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// configLine finds the line of `icbot config` for key and splits it into
+// value and source.
+func configLine(t *testing.T, out, key string) (value, source string) {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(l, key+": ")
+		if !ok {
+			continue
+		}
+		i := strings.LastIndex(rest, "  (")
+		if i < 0 || !strings.HasSuffix(rest, ")") {
+			t.Fatalf("line %q has no source", l)
+		}
+		return strings.TrimSpace(rest[:i]), rest[i+3 : len(rest)-1]
+	}
+	t.Fatalf("no line for %s in:\n%s", key, out)
+	return "", ""
+}
+
+// TestConfigSources checks that `icbot config` says where each value came
+// from and which production is in use, and hides secrets.
+func TestConfigSources(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "icbot.db")
+	cfgFile := filepath.Join(dir, "icbot.yaml")
+	if err := os.WriteFile(cfgFile, []byte("production:\n  rider_notice: 72h\nslack:\n  bot_token: xoxb-CANARY-file-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ICBOT_CONFIG": cfgFile, "ICBOT_HTTP_ADDR": ":9090", "ICBOT_SLACK_SIGNING_SECRET": "CANARY-env-secret"}
+	out, errs, code := icbot(t, "", env, "config", "--db", db, "--production", "Tide")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, tt := range []struct{ key, value, source string }{
+		{"adapter", "console", "default"},
+		{"http.addr", ":9090", "ICBOT_HTTP_ADDR"},
+		{"storage.path", db, "flag --db"},
+		{"production.name", "Tide", "flag --production"},
+		{"production.rider_notice", "72h", "config file " + cfgFile + " line 2"},
+		{"slack.bot_token", "[redacted]", "config file " + cfgFile + " line 4"},
+		{"slack.signing_secret", "[redacted]", "ICBOT_SLACK_SIGNING_SECRET"},
+	} {
+		value, source := configLine(t, out, tt.key)
+		if value != tt.value || source != tt.source {
+			t.Errorf("%s: %q from %q, want %q from %q", tt.key, value, source, tt.value, tt.source)
+		}
+	}
+	if strings.Contains(out+errs, "CANARY") {
+		t.Errorf("a secret is shown:\n%s%s", out, errs)
+	}
+	if want := "production in use: none yet, no database at " + db + ` (the first start names it "Tide")`; !strings.HasPrefix(out, want+"\n") {
+		t.Errorf("no database: output starts %q, want %q", strings.SplitN(out, "\n", 2)[0], want)
+	}
+	if _, errs, code := icbot(t, "", map[string]string{"ICBOT_PRODUCTION_TIMEZONE": "Europe/London"}, "--db", db); code != 0 {
+		t.Fatalf("console start: exit %d: %s", code, errs)
+	}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"the stored name, not replaced by the default", nil,
+			"production in use: Night Swim (demo) (stored in " + db + "; production.name is the default, which does not replace it)"},
+		{"the stored name, renamed at the next start", []string{"--production", "Tide"},
+			"production in use: Night Swim (demo) (stored in " + db + `; the next start renames it "Tide", from production.name)`},
+		{"the stored name, as configured", []string{"--production", "Night Swim (demo)"},
+			"production in use: Night Swim (demo) (stored in " + db + ")"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := icbot(t, "", nil, append([]string{"config", "--db", db}, tt.args...)...)
+			if code != 0 || !strings.HasPrefix(out, tt.want+"\n") {
+				t.Errorf("exit %d, stderr %q, output starts %q\nwant %q", code, errs, strings.SplitN(out, "\n", 2)[0], tt.want)
+			}
+		})
+	}
+	t.Run("database held by a running icbot", func(t *testing.T) {
+		st, err := storage.Open(db, storage.WithTimeout(time.Second), storage.WithKey(keyOf(t, db)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		out, errs, code := icbot(t, "", nil, "config", "--db", db)
+		want := "production in use: not read, database " + db + ` is in use by a running icbot (production.name is "Untitled production")`
+		if code != 0 || !strings.HasPrefix(out, want+"\n") {
+			t.Errorf("exit %d, stderr %q, output starts %q\nwant %q", code, errs, strings.SplitN(out, "\n", 2)[0], want)
+		}
+	})
 }
