@@ -56,7 +56,16 @@ type Log struct {
 	Level string
 	// Format is the log line format: text (default) or json.
 	Format string
+	// File is where log lines go: a file path, LogStderr for standard
+	// error, or "" (default) for standard error, except for the console,
+	// whose log goes to a file beside the database so that log lines do
+	// not fall inside the conversation.
+	File string
 }
+
+// LogStderr is the Log.File that sends log lines to standard error, also
+// for the console.
+const LogStderr = "stderr"
 
 // Storage configures the on-disk database.
 type Storage struct {

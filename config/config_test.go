@@ -46,6 +46,7 @@ var sampleValues = map[string]struct{ in, want string }{
 	"admins":                    {"U1, U2", "U1,U2"},
 	"log.level":                 {"debug", "debug"},
 	"log.format":                {"json", "json"},
+	"log.file":                  {"/var/log/icbot.log", "/var/log/icbot.log"},
 	"storage.path":              {"/var/lib/icbot/data.db", "/var/lib/icbot/data.db"},
 	"storage.encryption_key":    {testKey, testKey},
 	"storage.open_timeout":      {"5s", "5s"},

@@ -114,6 +114,8 @@ var keyTable = []key{
 	stringKey("log.format", "log line format: text or json",
 		func(c *Config) *string { return &c.Log.Format },
 		func(c *Config) error { return oneOf(c.Log.Format, "text", "json") }),
+	stringKey("log.file", "where log lines go: a file path, or stderr; empty means stderr, except for the console, which logs to a file beside the database (icbot.log beside icbot.db)",
+		func(c *Config) *string { return &c.Log.File }, nil),
 	stringKey("storage.path", "database file path, such as ./icbot.db",
 		func(c *Config) *string { return &c.Storage.Path },
 		func(c *Config) error {

@@ -15,13 +15,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	_ "time/tzdata" // the static binary carries the zone database
@@ -144,11 +148,25 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return exitOK
 	case "audit":
 		return verifyAudit(ctx, cfg, env)
-	case "rekey":
-		return runRekey(ctx, cfg, env, newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), f.newKeyFile)
 	}
 
-	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv))}
+	// The console is the one running, and its conversation on this
+	// terminal, unless this is icbot rekey.
+	console := sub == "" && cfg.Adapter == "console"
+	logs, err := openLog(cfg, env, f.logLevelSet(env.LookupEnv), console)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		return exitError
+	}
+	defer logs.Close()
+	if sub == "rekey" {
+		return runRekey(ctx, cfg, env, logs.logger, f.newKeyFile)
+	}
+	if console && cfg.Log.File == "" {
+		fmt.Fprintf(env.Stderr, "icbot: log lines go to %s (set log.file, or ICBOT_LOG_FILE=stderr, to have them here)\n", logs.path)
+		env.Stdout = &firstWrite{w: env.Stdout, then: logs.chatStarted}
+	}
+	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: logs.logger}
 	if err := m.Run(ctx); err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
 		m.Close()
@@ -251,19 +269,129 @@ func (f *flags) logLevelSet(lookup func(string) (string, bool)) bool {
 	return ok && v != ""
 }
 
-func newLogger(cfg *config.Config, env Env, levelSet bool) *slog.Logger {
+// logs is where icbot's log lines go.
+type logs struct {
+	logger *slog.Logger
+	// path is the log file; "" when the lines go to standard error.
+	path string
+	file *os.File
+	// early is true until the console shows its first line. Until then,
+	// warnings also go to standard error, where they come before the
+	// conversation: one said at the start (a new key file to back up)
+	// is then seen, and none falls inside the transcript.
+	early atomic.Bool
+}
+
+// logPath is the file log lines go to, "" for standard error: log.file
+// when set, else, when the console runs, a file beside the database,
+// named as the database with .log for its extension (icbot.db, icbot.log).
+func logPath(cfg *config.Config, console bool) string {
+	switch file := cfg.Log.File; {
+	case file == config.LogStderr:
+		return ""
+	case file != "":
+		return file
+	case !console:
+		return ""
+	}
+	dir, base := filepath.Split(cfg.Storage.Path)
+	name := strings.TrimSuffix(base, filepath.Ext(base)) + ".log"
+	if name == base || name == ".log" {
+		name = base + ".log"
+	}
+	return dir + name
+}
+
+// openLog makes the logger: the configured level and format, to the file
+// logPath names or to standard error. The console's standard error shows
+// warnings and errors only unless the level was chosen (levelSet), so
+// that log lines do not crowd the conversation.
+func openLog(cfg *config.Config, env Env, levelSet, console bool) (*logs, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
 		level = slog.LevelInfo
 	}
-	if cfg.Adapter == "console" && !levelSet && level < slog.LevelWarn {
-		level = slog.LevelWarn
+	l := &logs{path: logPath(cfg, console)}
+	handler := func(w io.Writer, level slog.Level) slog.Handler {
+		opts := &slog.HandlerOptions{Level: level}
+		if cfg.Log.Format == "json" {
+			return slog.NewJSONHandler(w, opts)
+		}
+		return slog.NewTextHandler(w, opts)
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	if l.path == "" {
+		if cfg.Adapter == "console" && !levelSet && level < slog.LevelWarn {
+			level = slog.LevelWarn
+		}
+		l.logger = slog.New(handler(env.Stderr, level))
+		return l, nil
 	}
-	return slog.New(slog.NewTextHandler(env.Stderr, opts))
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		why := "it cannot be opened"
+		if errors.Is(err, fs.ErrNotExist) {
+			why = "its directory does not exist"
+		} else if errors.Is(err, fs.ErrPermission) {
+			why = "permission denied"
+		}
+		return nil, fmt.Errorf("cannot write the log file %s: %s; set log.file (ICBOT_LOG_FILE) to a file icbot may write, or to stderr", l.path, why)
+	}
+	l.file = f
+	l.logger = slog.New(handler(f, level))
+	if console {
+		l.early.Store(true)
+		early := &gated{open: &l.early, h: slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}
+		l.logger = slog.New(slog.NewMultiHandler(handler(f, level), early))
+	}
+	return l, nil
+}
+
+// chatStarted ends the time when warnings also go to standard error.
+func (l *logs) chatStarted() { l.early.Store(false) }
+
+// Close closes the log file, if any.
+func (l *logs) Close() error {
+	if l.file == nil {
+		return nil
+	}
+	return l.file.Close()
+}
+
+// gated passes records to h while open is true.
+type gated struct {
+	open *atomic.Bool
+	h    slog.Handler
+}
+
+func (g *gated) Enabled(ctx context.Context, level slog.Level) bool {
+	return g.open.Load() && g.h.Enabled(ctx, level)
+}
+
+func (g *gated) Handle(ctx context.Context, r slog.Record) error {
+	if !g.open.Load() {
+		return nil
+	}
+	return g.h.Handle(ctx, r)
+}
+
+func (g *gated) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &gated{open: g.open, h: g.h.WithAttrs(attrs)}
+}
+
+func (g *gated) WithGroup(name string) slog.Handler {
+	return &gated{open: g.open, h: g.h.WithGroup(name)}
+}
+
+// firstWrite calls then before the first write to w.
+type firstWrite struct {
+	w    io.Writer
+	then func()
+	once sync.Once
+}
+
+func (f *firstWrite) Write(p []byte) (int, error) {
+	f.once.Do(f.then)
+	return f.w.Write(p)
 }
 
 // printConfig is `icbot config`: the production in use, then every key

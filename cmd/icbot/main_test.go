@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,23 +67,32 @@ func TestTourTranscript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, _ := dbEnv(t)
+	env, db := dbEnv(t)
 	out, errs, code := icbot(t, string(script), env)
+	// The console logs to a file beside the database; the terminal shows
+	// where, and the key file's warning, before the conversation.
+	if code != 0 || withoutLogNotice(withoutKeyFileWarning(errs)) != "" {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	log, err := os.ReadFile(filepath.Join(filepath.Dir(db), "icbot.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The tour's one refusal (the summary for #producers, which costume
-	// reads) is logged; nothing else may be.
+	// reads) is logged; no other warning or error may be.
 	refusal := `msg="refused to post a top-line summary" component=bot scene=14 channel=producers`
 	var other []string
 	refusals := 0
-	for _, l := range strings.SplitAfter(withoutKeyFileWarning(errs), "\n") {
+	for _, l := range strings.SplitAfter(withoutKeyFileWarning(string(log)), "\n") {
 		switch {
 		case strings.Contains(l, refusal):
 			refusals++
-		case l != "":
+		case strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR"):
 			other = append(other, l)
 		}
 	}
-	if code != 0 || refusals != 1 || len(other) > 0 {
-		t.Fatalf("exit %d, %d refusals logged, stderr:\n%s", code, refusals, errs)
+	if refusals != 1 || len(other) > 0 {
+		t.Fatalf("%d refusals logged, log:\n%s", refusals, log)
 	}
 	golden := "testdata/tour.golden"
 	if *update {
@@ -96,6 +107,21 @@ func TestTourTranscript(t *testing.T) {
 	if out != string(want) {
 		t.Errorf("transcript differs from %s (go test ./cmd/icbot -run Tour -update rewrites it):\n%s", golden, lineDiff(string(want), out))
 	}
+}
+
+// logNotice starts the line that says where the console's log goes.
+const logNotice = "icbot: log lines go to "
+
+// withoutLogNotice drops the line that says where the console's log
+// goes from stderr.
+func withoutLogNotice(stderr string) string {
+	var keep []string
+	for _, l := range strings.SplitAfter(stderr, "\n") {
+		if !strings.HasPrefix(l, logNotice) {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "")
 }
 
 func lineDiff(want, got string) string {
@@ -508,4 +534,236 @@ func TestConfigSources(t *testing.T) {
 			t.Errorf("exit %d, stderr %q, output starts %q\nwant %q", code, errs, strings.SplitN(out, "\n", 2)[0], want)
 		}
 	})
+}
+
+// TestConsoleLog checks where the console's log lines go: to a file
+// beside the database, said once on stderr, unless log.file says
+// otherwise; never into the transcript.
+func TestConsoleLog(t *testing.T) {
+	t.Run("beside the database", func(t *testing.T) {
+		env, db := dbEnv(t)
+		logPath := filepath.Join(filepath.Dir(db), "icbot.log")
+		out, errs, code := icbot(t, "/scene list\n", env)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		notice := logNotice + logPath + " (set log.file, or ICBOT_LOG_FILE=stderr, to have them here)\n"
+		if !strings.HasPrefix(errs, notice) || strings.Count(errs, logNotice) != 1 {
+			t.Errorf("stderr does not start with the log's path once:\n%s", errs)
+		}
+		// The key file's warning comes before the conversation; nothing
+		// else is said on the terminal.
+		if rest := withoutKeyFileWarning(strings.TrimPrefix(errs, notice)); rest != "" || !strings.Contains(errs, keyFileWarning) {
+			t.Errorf("stderr:\n%s", errs)
+		}
+		if strings.Contains(out, "level=") || strings.Contains(out, "msg=") {
+			t.Errorf("log lines in the transcript:\n%s", out)
+		}
+		log, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"level=INFO msg=started", "level=INFO msg=command", keyFileWarning} {
+			if !strings.Contains(string(log), want) {
+				t.Errorf("the log lacks %q:\n%s", want, log)
+			}
+		}
+		if fi, err := os.Stat(logPath); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("log file mode: %v %v", fi, err)
+		}
+		// A second start adds to the same file.
+		if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+			t.Fatalf("second start: exit %d: %s", code, errs)
+		}
+		again, _ := os.ReadFile(logPath)
+		if !bytes.HasPrefix(again, log) || strings.Count(string(again), "msg=started") != 2 {
+			t.Errorf("the second start did not append to the log:\n%s", again)
+		}
+	})
+	t.Run("to stderr when asked", func(t *testing.T) {
+		env, db := dbEnv(t)
+		env["ICBOT_LOG_FILE"] = "stderr"
+		_, errs, code := icbot(t, "/scene list\n", env)
+		if code != 0 || strings.Contains(errs, logNotice) || !strings.Contains(errs, keyFileWarning) {
+			t.Errorf("exit %d, stderr:\n%s", code, errs)
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(db), "icbot.log")); !os.IsNotExist(err) {
+			t.Errorf("a log file was made: %v", err)
+		}
+	})
+	t.Run("to the file asked for", func(t *testing.T) {
+		env, db := dbEnv(t)
+		chosen := filepath.Join(t.TempDir(), "chosen.log")
+		env["ICBOT_LOG_FILE"] = chosen
+		_, errs, code := icbot(t, "/scene list\n", env)
+		if code != 0 || strings.Contains(errs, logNotice) {
+			t.Errorf("exit %d, stderr:\n%s", code, errs)
+		}
+		if log, err := os.ReadFile(chosen); err != nil || !strings.Contains(string(log), "msg=started") {
+			t.Errorf("%s: %v\n%s", chosen, err, log)
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(db), "icbot.log")); !os.IsNotExist(err) {
+			t.Errorf("a log file was made beside the database: %v", err)
+		}
+	})
+	t.Run("a log file that cannot be written", func(t *testing.T) {
+		env, db := dbEnv(t)
+		missing := filepath.Join(t.TempDir(), "no-such-dir", "icbot.log")
+		env["ICBOT_LOG_FILE"] = missing
+		_, errs, code := icbot(t, "/scene list\n", env)
+		want := "icbot: cannot write the log file " + missing + ": its directory does not exist; set log.file (ICBOT_LOG_FILE) to a file icbot may write, or to stderr\n"
+		if code != exitError || errs != want {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Errorf("the database was made: %v", err)
+		}
+	})
+	t.Run("rekey logs to stderr", func(t *testing.T) {
+		env, db := dbEnv(t)
+		if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if err := os.Remove(filepath.Join(filepath.Dir(db), "icbot.log")); err != nil {
+			t.Fatal(err)
+		}
+		if out, errs, code := icbot(t, "", env, "rekey"); code != 0 || strings.Contains(errs, logNotice) {
+			t.Fatalf("rekey: exit %d: %s%s", code, out, errs)
+		}
+		if _, err := os.Stat(filepath.Join(filepath.Dir(db), "icbot.log")); !os.IsNotExist(err) {
+			t.Errorf("rekey wrote a log file: %v", err)
+		}
+	})
+}
+
+// signalWriter is a writer that closes seen when it is first written.
+type signalWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	seen chan struct{}
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.buf.Len() == 0 {
+		close(w.seen)
+	}
+	return w.buf.Write(p)
+}
+
+// TestNormalStopLogsNoError stops the console the ways a person does: the
+// end of its input (a script, Ctrl-D), a cancelled context (what SIGINT
+// and SIGTERM do in main), and the signals themselves to a real process.
+// None is an error: the log holds no ERROR line.
+func TestNormalStopLogsNoError(t *testing.T) {
+	noErrors := func(t *testing.T, db string) {
+		t.Helper()
+		log, err := os.ReadFile(filepath.Join(filepath.Dir(db), "icbot.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(log), "msg=started") {
+			t.Fatalf("the log does not show the start:\n%s", log)
+		}
+		if strings.Contains(string(log), "level=ERROR") {
+			t.Errorf("a normal stop logged an error:\n%s", log)
+		}
+	}
+	t.Run("end of input", func(t *testing.T) {
+		env, db := dbEnv(t)
+		env["ICBOT_LOG_LEVEL"] = "debug"
+		if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		noErrors(t, db)
+	})
+	t.Run("context cancelled", func(t *testing.T) {
+		env, db := dbEnv(t)
+		env["ICBOT_LOG_LEVEL"] = "debug"
+		stdin, hold := io.Pipe()
+		defer hold.Close()
+		out := &signalWriter{seen: make(chan struct{})}
+		var errb bytes.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan int, 1)
+		go func() {
+			done <- Run(ctx, nil, Env{Stdin: stdin, Stdout: out, Stderr: &errb,
+				LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+				Clock:     func() time.Time { return tourClock }})
+		}()
+		select {
+		case <-out.seen:
+		case code := <-done:
+			t.Fatalf("icbot stopped before the banner: exit %d: %s", code, errb.String())
+		case <-time.After(30 * time.Second):
+			t.Fatal("no banner within 30s")
+		}
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("exit %d after a stop: %s", code, errb.String())
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("icbot did not stop within 30s of the cancel")
+		}
+		noErrors(t, db)
+	})
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			_, db := dbEnv(t)
+			p := exec.Command(os.Args[0], "--db", db, "--log-level", "debug")
+			p.Env = append(icbotEnv(nil), "BE_ICBOT=1")
+			stdin, err := p.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			stdout, err := p.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var errb bytes.Buffer
+			p.Stderr = &errb
+			if err := p.Start(); err != nil {
+				t.Fatal(err)
+			}
+			ready := make(chan bool, 1)
+			go func() {
+				sc := bufio.NewScanner(stdout)
+				ready <- sc.Scan() && strings.HasPrefix(sc.Text(), "icbot console")
+				io.Copy(io.Discard, stdout)
+			}()
+			select {
+			case ok := <-ready:
+				if !ok {
+					p.Process.Kill()
+					p.Wait()
+					t.Fatalf("icbot did not start: %s", errb.String())
+				}
+			case <-time.After(30 * time.Second):
+				p.Process.Kill()
+				p.Wait()
+				t.Fatal("icbot did not start within 30s")
+			}
+			if err := p.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- p.Wait() }()
+			select {
+			case err := <-exited:
+				if err != nil {
+					t.Errorf("icbot after %v: %v: %s", sig, err, errb.String())
+				}
+			case <-time.After(30 * time.Second):
+				p.Process.Kill()
+				<-exited
+				t.Fatalf("icbot did not stop within 30s of %v", sig)
+			}
+			noErrors(t, db)
+		})
+	}
 }
