@@ -198,9 +198,10 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.St
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // Location returns the production's time zone: the zone resolved by
-// Validate, or time.Local when Production.Timezone is empty. On a Config
-// that was never validated it loads the zone on demand and falls back to
-// time.Local if the name is unknown.
+// Validate, or the machine's zone under its IANA name (see systemZone)
+// when Production.Timezone is empty. On a Config that was never validated
+// it loads the zone on demand and falls back to the machine's zone if the
+// name is unknown.
 func (c *Config) Location() *time.Location {
 	if c.loc != nil {
 		return c.loc
@@ -210,5 +211,5 @@ func (c *Config) Location() *time.Location {
 			return loc
 		}
 	}
-	return time.Local
+	return systemZone()
 }

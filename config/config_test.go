@@ -104,7 +104,7 @@ func TestDefaults(t *testing.T) {
 		{"http.admin_addr", cfg.HTTP.AdminAddr, "127.0.0.1:8081"},
 		{"production.name", cfg.Production.Name, "Untitled production"},
 		{"production.timezone", cfg.Production.Timezone, ""},
-		{"location", cfg.Location(), time.Local},
+		{"location", cfg.Location().String(), systemZone().String()},
 		{"production.rider_notice", cfg.Production.RiderNotice, 48 * time.Hour},
 		{"production.digest_cron", cfg.Production.DigestCron, "0 8 * * *"},
 		{"production.wrap_time", cfg.Production.WrapTime, "19:00"},
@@ -1062,8 +1062,8 @@ func TestLocation(t *testing.T) {
 			t.Errorf("Location() = %s", got)
 		}
 		c.Production.Timezone = "Nowhere/Zone"
-		if got := c.Location(); got != time.Local {
-			t.Errorf("Location() = %v, want time.Local", got)
+		if got, want := c.Location().String(), systemZone().String(); got != want {
+			t.Errorf("Location() = %v, want the machine's zone %s", got, want)
 		}
 	})
 	t.Run("after Validate", func(t *testing.T) {
@@ -1085,4 +1085,57 @@ func TestErrorsJoinable(t *testing.T) {
 	if !errors.As(err, &joined) || len(joined.Unwrap()) != 2 {
 		t.Errorf("err = %#v, want two joined problems", err)
 	}
+}
+
+// TestSystemZone checks that the machine's zone is named as people name
+// it, not "Local", whenever a name with the same rules can be found.
+func TestSystemZone(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A machine's zone, as Go names it, whose rules are not London's.
+	local := time.FixedZone("Local", 0)
+	if sameRules(local, london) {
+		t.Fatal("a fixed zone has London's rules")
+	}
+	noFile := func(string) ([]byte, error) { return nil, os.ErrNotExist }
+	noLink := func(string) (string, error) { return "", os.ErrNotExist }
+	link := func(target string) func(string) (string, error) {
+		return func(string) (string, error) { return target, nil }
+	}
+	file := func(content string) func(string) ([]byte, error) {
+		return func(string) ([]byte, error) { return []byte(content), nil }
+	}
+	tests := []struct {
+		name     string
+		local    *time.Location
+		env      map[string]string
+		readlink func(string) (string, error)
+		readFile func(string) ([]byte, error)
+		want     string
+	}{
+		{"TZ names it", local, map[string]string{"TZ": "Asia/Tokyo"}, noLink, noFile, "Asia/Tokyo"},
+		{"TZ with a colon", local, map[string]string{"TZ": ":Asia/Tokyo"}, noLink, noFile, "Asia/Tokyo"},
+		{"TZ empty is UTC", local, map[string]string{"TZ": ""}, noLink, noFile, "UTC"},
+		{"TZ that does not load", local, map[string]string{"TZ": "/some/file"}, link("/usr/share/zoneinfo/Europe/London"), noFile, "Local"},
+		{"the link of /etc/localtime", london, nil, link("/usr/share/zoneinfo/Europe/London"), noFile, "Europe/London"},
+		{"a relative link", london, nil, link("../usr/share/zoneinfo/Europe/London"), noFile, "Europe/London"},
+		{"/etc/timezone", london, nil, noLink, file("Europe/London\n"), "Europe/London"},
+		{"a name that disagrees with the zone in use", local, nil, link("/usr/share/zoneinfo/Europe/London"), file("Europe/London\n"), "Local"},
+		{"nothing names it", local, nil, noLink, noFile, "Local"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := systemZoneFrom(tt.local, mapEnv(tt.env), tt.readlink, tt.readFile)
+			if got.String() != tt.want {
+				t.Errorf("systemZoneFrom = %s, want %s", got, tt.want)
+			}
+		})
+	}
+	t.Run("this machine", func(t *testing.T) {
+		if got := systemZone(); !sameRules(got, time.Local) {
+			t.Errorf("systemZone() = %s, whose rules are not time.Local's", got)
+		}
+	})
 }

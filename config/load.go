@@ -76,18 +76,6 @@ func (c *Config) validate() []error {
 	return errs
 }
 
-// loadZone resolves production.timezone, "" meaning the system zone.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return time.Local, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, fmt.Errorf("unknown time zone %q (expected an IANA name such as Europe/London)", name)
-	}
-	return loc, nil
-}
-
 // keyError prefixes a problem with the key and, when known, where its value
 // was set.
 func (c *Config) keyError(k *key, err error) error {

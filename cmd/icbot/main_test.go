@@ -767,3 +767,19 @@ func TestNormalStopLogsNoError(t *testing.T) {
 		})
 	}
 }
+
+// TestCallTimeNamesTheZone: without production.timezone, a bad call time
+// is explained in the machine's zone by its name, not Go's "Local".
+func TestCallTimeNamesTheZone(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "icbot.db")
+	out, errs, code := icbot(t, `@ines /scene add 30 title="Stairs" call="tomorrow at nine"`+"\n", map[string]string{"ICBOT_STORAGE_PATH": db})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, `expected call="YYYY-MM-DD HH:MM" in `) {
+		t.Fatalf("no call time refusal:\n%s", out)
+	}
+	if strings.Contains(out, " in Local") || strings.Contains(out, "zone Local") {
+		t.Errorf("the transcript names Go's Local zone:\n%s", out)
+	}
+}
