@@ -429,8 +429,14 @@ func TestFileErrors(t *testing.T) {
 		{"leaf is a mapping", "storage:\n  path: {a: b}\n", []string{"storage.path (from config file", "line 2): expected a single value, not a mapping"}},
 		{"leaf is a list", "adapter: [console]\n", []string{"adapter (from config file", "expected a single value, not a list"}},
 		{"top level is a list", "- adapter\n", []string{"line 1: expected a mapping of keys"}},
-		{"syntax error", "adapter: console\nlog:\n  level: [info\n", []string{"icbot.yaml: line"}},
-		{"tab indentation", "log:\n\tlevel: info\n", []string{"icbot.yaml: line 2"}},
+		{"syntax error", "adapter: console\nlog:\n  level: [info\n", []string{"icbot.yaml: line", "not valid YAML: a list or mapping in brackets is not closed"}},
+		{"tab indentation", "log:\n\tlevel: info\n", []string{"icbot.yaml: line 2: not valid YAML: YAML does not allow tabs for indenting: indent with spaces"}},
+		{"key under a value", "adapter: console\n  storage: x\n", []string{`line 2: not valid YAML: there is a ": " where YAML expects none`}},
+		{"reserved first character", "production:\n  name: @home\n", []string{"line 2: not valid YAML: a value starts with a character YAML reserves (such as @, ` or %): put the value in quotes"}},
+		{"quote not closed", "production:\n  name: \"Night\n", []string{"not valid YAML: a quote or bracket opened here is not closed"}},
+		{"indentation", "storage:\n  path: x\n open_timeout: 2s\n", []string{"line 3: not valid YAML: the indentation does not line up with the keys above it"}},
+		{"indentation further down", "storage:\n  path: x\n  open_timeout: 2s\nlog:\n  level: info\n format: text\n", []string{"line 6: not valid YAML: the indentation does not line up"}},
+		{"on the first line", "adapter: @console\n", []string{"line 1: not valid YAML: a value starts with a character YAML reserves"}},
 		{"two documents", "adapter: console\n---\nadapter: slack\n", []string{"only one YAML document"}},
 		{"bad duration", "storage:\n  open_timeout: soon\n", []string{"storage.open_timeout (from config file", `"soon" is not a duration`}},
 		{"duration without unit", "production:\n  rider_notice: 48\n", []string{"production.rider_notice", `"48" is not a duration`}},
@@ -445,12 +451,32 @@ func TestFileErrors(t *testing.T) {
 	t.Run("missing file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "nope.yaml")
 		_, err := Load(path, noEnv, nil)
-		wantErr(t, err, "config file "+path+": not found")
+		wantErr(t, err, "config file "+path+": not found; give the file's path with --config or ICBOT_CONFIG")
 	})
 	t.Run("directory instead of file", func(t *testing.T) {
 		dir := t.TempDir()
 		_, err := Load(dir, noEnv, nil)
-		wantErr(t, err, "config file "+dir)
+		wantErr(t, err, "config file "+dir+": is a directory, not a file; give the file's path with --config or ICBOT_CONFIG")
+	})
+	if os.Getuid() != 0 {
+		t.Run("unreadable file", func(t *testing.T) {
+			path := writeFile(t, "adapter: console\n")
+			if err := os.Chmod(path, 0o200); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(path, noEnv, nil)
+			wantErr(t, err, "config file "+path+": permission denied; make it readable by the user icbot runs as")
+		})
+	}
+	t.Run("no parser wording", func(t *testing.T) {
+		for _, content := range []string{"adapter: console\n  storage: x\n", "log:\n\tlevel: info\n", "a: [b\n", "a: \"b\n", "a: @b\n"} {
+			_, err := Load(writeFile(t, content), noEnv, nil)
+			for _, internal := range []string{" yaml: ", "in this context", "token", "stream", "did not find"} {
+				if err != nil && strings.Contains(err.Error(), internal) {
+					t.Errorf("%q: %q shows %q", content, err, internal)
+				}
+			}
+		}
 	})
 	t.Run("all key problems reported together", func(t *testing.T) {
 		path := writeFile(t, "storge: 1\nadapter: slak\nlog: {levle: x}\n")
@@ -775,7 +801,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		// names unknown anchors in its error.
 		path := writeFile(t, "slack:\n  bot_token: *"+canary+"\n")
 		_, err := Load(path, noEnv, nil)
-		wantErr(t, err, "line 2: unknown anchor")
+		wantErr(t, err, "line 2: not valid YAML: a value starts with *, which YAML reads as a reference to another value: put the value in quotes")
 		if err != nil && strings.Contains(err.Error(), canary) {
 			t.Errorf("err = %v", err)
 		}
@@ -968,9 +994,13 @@ func TestParseCron(t *testing.T) {
 		{"TZ= 0 8 * * *", false, "remove the CRON_TZ=/TZ= prefix"},
 		{"cron_tz=UTC 0 8 * * *", false, "remove the CRON_TZ=/TZ= prefix"},
 		{"CRON_TZ=Nowhere/Zone 0 8 * * *", false, "remove the CRON_TZ=/TZ= prefix"},
-		{"61 * * * *", false, "above maximum"},
-		{"* 24 * * *", false, "above maximum"},
-		{"*/0 * * * *", false, "step"},
+		{"61 * * * *", false, `invalid cron spec "61 * * * *": the minute field: 61 is above 59, the highest it can be`},
+		{"* 24 * * *", false, "the hour field: 24 is above 23, the highest it can be"},
+		{"0 8,25 * * *", false, "the hour field: 25 is above 23"},
+		{"*/0 * * * *", false, `the minute field: "*/0" needs a step of 1 or more, such as */15`},
+		{"0 8 * * abc", false, `the day-of-week field: "abc" is not a number (a field is a number, a name (mon, jan), a range such as 1-5, a list such as 1,3, a step such as */15, or *)`},
+		{"0 8-3 * * *", false, `the hour field: the range "8-3" ends before it begins`},
+		{"0 8 * * 1-2-3", false, `the day-of-week field: "1-2-3" is neither a range such as 1-5 nor a step such as */15`},
 		{"0 8 30 2 *", false, "never run"},
 		{"@every", false, `"@every" needs one duration`},
 		{"@every 1s", false, "at least 1m"},
@@ -990,6 +1020,11 @@ func TestParseCron(t *testing.T) {
 				return
 			}
 			wantErr(t, err, tt.fragment)
+			for _, internal := range []string{"strconv", "parsing", "maximum (", "should be"} {
+				if strings.Contains(err.Error(), internal) {
+					t.Errorf("%q shows the parser's own wording %q", err, internal)
+				}
+			}
 			if sched != nil {
 				t.Errorf("schedule %v returned with error", sched)
 			}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ func ParseCron(spec string) (cron.Schedule, error) {
 
 	sched, err := safeCronParse(s)
 	if err != nil {
-		return fail("%v", err)
+		return fail("%s", cronMessage(err, strings.Fields(s)))
 	}
 	// A spec like "0 8 30 2 *" (30 February) parses but never fires; the
 	// parser's Next gives up after five years and returns the zero time.
@@ -91,4 +92,77 @@ func safeCronParse(s string) (sched cron.Schedule, err error) {
 		}
 	}()
 	return cronParser.Parse(s)
+}
+
+// cronFields names the five fields, in order.
+var cronFields = []string{"minute", "hour", "day-of-month", "month", "day-of-week"}
+
+// cronProblems turn robfig/cron v3's messages, which show Go internals
+// ("strconv.Atoi: parsing ..."), into plain ones. Each pattern's last
+// group is the text of the field at fault.
+var cronProblems = []struct {
+	re *regexp.Regexp
+	// forms: the message is followed by what a field may hold.
+	forms bool
+	say   func(m []string) string
+}{
+	{regexp.MustCompile(`^failed to parse int from (.*?): `), true, func(m []string) string {
+		return fmt.Sprintf("%q is not a number", m[1])
+	}},
+	{regexp.MustCompile(`^end of range \((-?\d+)\) above maximum \((\d+)\): (.*)$`), false, func(m []string) string {
+		return fmt.Sprintf("%s is above %s, the highest it can be", m[1], m[2])
+	}},
+	{regexp.MustCompile(`^beginning of range \((-?\d+)\) below minimum \((\d+)\): (.*)$`), false, func(m []string) string {
+		return fmt.Sprintf("%s is below %s, the lowest it can be", m[1], m[2])
+	}},
+	{regexp.MustCompile(`^beginning of range \((-?\d+)\) beyond end of range \((-?\d+)\): (.*)$`), false, func(m []string) string {
+		return fmt.Sprintf("the range %q ends before it begins", m[3])
+	}},
+	{regexp.MustCompile(`^step of range should be a positive number: (.*)$`), false, func(m []string) string {
+		return fmt.Sprintf("%q needs a step of 1 or more, such as */15", m[1])
+	}},
+	{regexp.MustCompile(`^too many (?:hyphens|slashes): (.*)$`), true, func(m []string) string {
+		return fmt.Sprintf("%q is neither a range such as 1-5 nor a step such as */15", m[1])
+	}},
+	{regexp.MustCompile(`^negative number \((-?\d+)\) not allowed: (.*)$`), false, func(m []string) string {
+		return fmt.Sprintf("%s is negative", m[1])
+	}},
+}
+
+// cronFieldForms is what a field may hold, said after a problem.
+const cronFieldForms = "a field is a number, a name (mon, jan), a range such as 1-5, a list such as 1,3, a step such as */15, or *"
+
+// cronMessage words the cron parser's error for a person, naming the
+// field at fault when it can be found among fields.
+func cronMessage(err error, fields []string) string {
+	msg := err.Error()
+	for _, p := range cronProblems {
+		m := p.re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		say := p.say(m)
+		if i := cronFieldOf(m[len(m)-1], fields); i >= 0 {
+			say = fmt.Sprintf("the %s field: %s", cronFields[i], say)
+		}
+		if p.forms {
+			say += " (" + cronFieldForms + ")"
+		}
+		return say
+	}
+	return "it cannot be read (" + cronFieldForms + ")"
+}
+
+// cronFieldOf finds the field that holds part (a field or one item of a
+// list), or -1.
+func cronFieldOf(part string, fields []string) int {
+	if len(fields) != len(cronFields) {
+		return -1
+	}
+	for i, f := range fields {
+		if f == part || slices.Contains(strings.Split(f, ","), part) {
+			return i
+		}
+	}
+	return -1
 }

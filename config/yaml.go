@@ -20,14 +20,7 @@ import (
 func readYAML(path string) (*yaml.Node, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("config file %s: not found", path)
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is already in our message
-		}
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		return nil, fileError(path, err)
 	}
 	if len(data) > maxFileSize {
 		return nil, fmt.Errorf("config file %s: larger than %d bytes; is this really the config file?", path, maxFileSize)
@@ -38,37 +31,131 @@ func readYAML(path string) (*yaml.Node, error) {
 		if err == io.EOF {
 			return nil, nil // an empty file sets nothing
 		}
-		return nil, fmt.Errorf("config file %s: %s%s", path, aliasLine(data, err), yamlMessage(err))
+		return nil, fmt.Errorf("config file %s: %s", path, yamlProblem(data, err))
 	}
 	var extra yaml.Node
 	switch err := decodeNode(dec, &extra); {
 	case err == io.EOF:
 	case err != nil:
-		return nil, fmt.Errorf("config file %s: %s%s", path, aliasLine(data, err), yamlMessage(err))
+		return nil, fmt.Errorf("config file %s: %s", path, yamlProblem(data, err))
 	default:
 		return nil, fmt.Errorf("config file %s: line %d: only one YAML document is allowed", path, extra.Line)
 	}
 	return &doc, nil
 }
 
+// fileError says why the config file cannot be read and what to do,
+// without the system call's wording.
+func fileError(path string, err error) error {
+	const fix = "give the file's path with --config or " + EnvConfigFile
+	var why string
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("config file %s: not found; %s", path, fix)
+	case errors.Is(err, fs.ErrPermission):
+		why = "permission denied; make it readable by the user icbot runs as"
+	case isDir(path):
+		return fmt.Errorf("config file %s: is a directory, not a file; %s", path, fix)
+	default:
+		why = "it cannot be read"
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			why += " (" + pe.Err.Error() + ")"
+		}
+	}
+	return fmt.Errorf("config file %s: %s", path, why)
+}
+
+// isDir reports whether path is a directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// errParserPanic is the message for a panic inside the YAML library.
+const errParserPanic = "the YAML parser could not read it"
+
 // decodeNode guards against a panic inside the YAML library: a malformed
 // config file must produce an error, not crash the bot.
 func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.New("yaml: the YAML parser could not read it")
+			err = errors.New("yaml: " + errParserPanic)
 		}
 	}()
 	return dec.Decode(n)
 }
 
-// yamlMessage drops the library's "yaml: " prefix so the message reads
-// "config file x.yaml: line 3: ...". The library quotes file content in
+// yamlHints say in plain words what the YAML library's messages mean and
+// what to do, keyed by a part of the message.
+var yamlHints = []struct{ part, hint string }{
+	{"tab character", "YAML does not allow tabs for indenting: indent with spaces"},
+	{"mapping values are not allowed", `there is a ": " where YAML expects none: check the indentation, and put a value that holds ": " in quotes`},
+	{"cannot start any token", "a value starts with a character YAML reserves (such as @, ` or %): put the value in quotes"},
+	{"did not find expected key", "the indentation does not line up with the keys above it"},
+	{"did not find expected ',' or", "a list or mapping in brackets is not closed"},
+	{"unexpected end of stream", "a quote or bracket opened here is not closed"},
+	{"unknown escape character", `a value in double quotes holds a backslash: use single quotes, or write \\ for each backslash`},
+	{"could not find expected ':'", `a key is not followed by ": "`},
+	{"block sequence entries are not allowed", `a list item ("- ...") is where a value should be: check the indentation`},
+	{"unknown anchor", "a value starts with *, which YAML reads as a reference to another value: put the value in quotes"},
+	{"UTF-8", "the file holds bytes that are not UTF-8 text: save it as UTF-8"},
+	{"control characters", "the file holds control characters: save it as plain UTF-8 text"},
+}
+
+// yamlProblem says where the file is not valid YAML and what to do, as
+// "line N: not valid YAML: ...". A tab on that line is the likely cause
+// whatever the library says. The library's own message is shown only
+// when no hint fits, with quoted text dropped: it quotes file content in
 // only one kind of message, naming an alias ("unknown anchor 'x'
 // referenced"), and an unquoted value starting with '*' is read as an
-// alias, so quoted text is dropped in case it is a secret.
-func yamlMessage(err error) string {
+// alias, so the quoted text could be a secret.
+func yamlProblem(data []byte, err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		n, after, found := strings.Cut(rest, ": ")
+		if v, err := strconv.Atoi(n); found && err == nil {
+			line, msg = v, after
+		}
+	}
+	switch {
+	case strings.HasPrefix(msg, "unknown anchor"):
+		line = aliasLine(data, err)
+	case line == 0 && !strings.Contains(msg, errParserPanic):
+		// The library leaves out the line when it is the first.
+		line = 1
+	case strings.HasPrefix(msg, "did not find expected key"):
+		// The library counts this one's lines from 0: the line it names
+		// is the one above the key that does not line up.
+		line++
+	}
+	where := ""
+	if line > 0 {
+		where = fmt.Sprintf("line %d: ", line)
+	}
+	if line > 0 && strings.Contains(lineOf(data, line), "\t") {
+		return where + "not valid YAML: " + yamlHints[0].hint
+	}
+	for _, h := range yamlHints {
+		if strings.Contains(msg, h.part) {
+			return where + "not valid YAML: " + h.hint
+		}
+	}
+	return where + "not valid YAML (the YAML parser says: " + dropQuoted(msg) + ")"
+}
+
+// lineOf returns line n (from 1) of data, or "".
+func lineOf(data []byte, n int) string {
+	lines := bytes.Split(data, []byte("\n"))
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return string(lines[n-1])
+}
+
+// dropQuoted replaces text in single quotes with '...'.
+func dropQuoted(msg string) string {
 	var b strings.Builder
 	for {
 		before, rest, ok := strings.Cut(msg, "'")
@@ -86,20 +173,21 @@ func yamlMessage(err error) string {
 	}
 }
 
-// aliasLine returns "line N: " for the library's one message without a
-// line, "unknown anchor 'x' referenced", by finding the first *x in the file.
-func aliasLine(data []byte, err error) string {
+// aliasLine returns the line of the library's one message without a
+// line, "unknown anchor 'x' referenced", by finding the first *x in the
+// file; 0 when it is another message or not found.
+func aliasLine(data []byte, err error) int {
 	const prefix = "yaml: unknown anchor '"
 	rest, ok := strings.CutPrefix(err.Error(), prefix)
 	if !ok {
-		return ""
+		return 0
 	}
 	name, _, _ := strings.Cut(rest, "'")
 	i := bytes.Index(data, []byte("*"+name))
 	if name == "" || i < 0 {
-		return ""
+		return 0
 	}
-	return fmt.Sprintf("line %d: ", bytes.Count(data[:i], []byte("\n"))+1)
+	return bytes.Count(data[:i], []byte("\n")) + 1
 }
 
 // resolve follows aliases (*name) to the anchored node.
