@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"icbot/config"
 	"icbot/storage"
@@ -60,7 +59,7 @@ func resolveKey(cfg *config.Config, log *slog.Logger) (dbKey, error) {
 	}
 	st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout))
 	if err != nil {
-		return dbKey{}, err
+		return dbKey{}, plainDBError(db, err)
 	}
 	if st.Encrypted {
 		// As storage.Open says it; icbot never opens a store without a key.
@@ -74,8 +73,10 @@ func resolveKey(cfg *config.Config, log *slog.Logger) (dbKey, error) {
 	case errors.Is(err, fs.ErrExist):
 		// Another icbot starting on the same new database was first.
 		return resolveKey(cfg, log)
+	case errors.Is(err, fs.ErrNotExist):
+		return dbKey{}, fmt.Errorf("the directory of database %s does not exist: create it, or check storage.path or --db", db)
 	case err != nil:
-		return dbKey{}, fmt.Errorf("creating the encryption key file %s: %w", keyPath, err)
+		return dbKey{}, fmt.Errorf("%w; or set storage.encryption_key", err)
 	}
 	log.Warn(fmt.Sprintf("created encryption key file %s: back it up with the database; without it the consent records cannot be read", keyPath),
 		"component", "main", "key_id", storage.KeyID(key))
@@ -121,27 +122,42 @@ func finishRekey(db, keyPath string, cfg *config.Config, log *slog.Logger) error
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return fmt.Errorf("%s is left by an unfinished icbot rekey: %w", newPath, err)
+		return fmt.Errorf("%w; it is left by an unfinished icbot rekey", err)
 	}
 	st, err := storage.Inspect(db, key, storage.WithTimeout(cfg.Storage.OpenTimeout))
 	if err != nil {
-		return err
+		return plainDBError(db, err)
 	}
 	if st.Opens {
-		if err := os.Rename(newPath, keyPath); err != nil {
-			return fmt.Errorf("finishing an interrupted icbot rekey: the database is sealed with the key in %s: rename it to %s: %w", newPath, keyPath, err)
-		}
-		if err := keyfile.SyncDir(filepath.Dir(keyPath)); err != nil {
-			return fmt.Errorf("finishing an interrupted icbot rekey: %w", err)
+		if err := keyfile.Move(newPath, keyPath); err != nil {
+			return fmt.Errorf("finishing an interrupted icbot rekey: the database is sealed with the key in %s, which must be renamed to %s: %w", newPath, keyPath, err)
 		}
 		log.Warn("finished an interrupted icbot rekey: the database is sealed with the new key, now in the key file",
 			"component", "main", "key_file", keyPath, "key_id", storage.KeyID(key))
 		return nil
 	}
-	if err := os.Remove(newPath); err != nil {
-		return fmt.Errorf("removing %s, left by an icbot rekey that did not finish: %w", newPath, err)
+	if err := keyfile.Remove(newPath); err != nil {
+		return fmt.Errorf("%w; it is left by an icbot rekey that did not finish, and the database is still sealed with the key in %s: remove it", err, keyPath)
 	}
 	log.Warn("removed the new key of an icbot rekey that did not finish: the database is still sealed with the key in the key file",
 		"component", "main", "removed", newPath, "key_file", keyPath)
 	return nil
+}
+
+// plainDBError says a file system error on the database in plain words
+// (what is wrong with which file, and what to do) in place of the system
+// call's ("stat /x/icbot.db: no such file or directory"). Other errors,
+// which storage words itself, are returned as they are.
+func plainDBError(db string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != db || errors.Is(err, storage.ErrInUse) {
+		return err
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("there is no database at %s (check storage.path or --db)", db)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("database %s cannot be opened: permission denied (icbot must run as the file's owner)", db)
+	}
+	return fmt.Errorf("database %s cannot be opened: %s", db, pe.Err)
 }

@@ -168,7 +168,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: logs.logger}
 	if err := m.Run(ctx); err != nil {
-		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", plainDBError(cfg.Storage.Path, err))
 		m.Close()
 		return exitError
 	}
@@ -556,7 +556,7 @@ func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
 	}
 	st, err := storage.Open(db, opts...)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", plainDBError(db, err))
 		return exitError
 	}
 	defer st.Close()

@@ -356,7 +356,7 @@ func TestCommandLine(t *testing.T) {
 	t.Run("audit verify of a missing database", func(t *testing.T) {
 		missing := filepath.Join(t.TempDir(), "typo.db")
 		_, errs, code := icbot(t, "", map[string]string{"ICBOT_STORAGE_PATH": missing}, "audit", "verify")
-		if code != exitError || !strings.Contains(errs, "no such file") {
+		if want := "icbot: there is no database at " + missing + " (check storage.path or --db)\n"; code != exitError || errs != want {
 			t.Errorf("exit %d, %q", code, errs)
 		}
 		if _, err := os.Stat(missing); !os.IsNotExist(err) {
@@ -781,5 +781,43 @@ func TestCallTimeNamesTheZone(t *testing.T) {
 	}
 	if strings.Contains(out, " in Local") || strings.Contains(out, "zone Local") {
 		t.Errorf("the transcript names Go's Local zone:\n%s", out)
+	}
+}
+
+// TestErrorsArePlain: what goes wrong with files is said in plain words,
+// with what to do, and without the system call's wording.
+func TestErrorsArePlain(t *testing.T) {
+	dir := t.TempDir()
+	missingDir := filepath.Join(dir, "no-such-dir", "icbot.db")
+	noKey := filepath.Join(dir, "new.key")
+	db := filepath.Join(dir, "icbot.db")
+	if _, errs, code := icbot(t, "/scene list\n", map[string]string{"ICBOT_STORAGE_PATH": db}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"audit verify without a database", map[string]string{"ICBOT_STORAGE_PATH": missingDir}, []string{"audit", "verify"},
+			"icbot: there is no database at " + missingDir + " (check storage.path or --db)\n"},
+		{"a database in a missing directory", map[string]string{"ICBOT_STORAGE_PATH": missingDir, "ICBOT_LOG_FILE": "stderr"}, nil,
+			"icbot: the directory of database " + missingDir + " does not exist: create it, or check storage.path or --db\n"},
+		{"rekey with a missing new key file", map[string]string{"ICBOT_STORAGE_PATH": db}, []string{"rekey", "--new-key-file", noKey},
+			"icbot rekey: key file " + noKey + " does not exist\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errs, code := icbot(t, "", tt.env, tt.args...)
+			if code != exitError || errs != tt.want {
+				t.Errorf("exit %d, stderr %q\nwant %q", code, errs, tt.want)
+			}
+			for _, internal := range []string{"stat ", "open ", "no such file", "Local"} {
+				if strings.Contains(errs, internal) {
+					t.Errorf("stderr shows %q", internal)
+				}
+			}
+		})
 	}
 }

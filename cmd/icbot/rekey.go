@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"icbot/config"
 	"icbot/storage"
@@ -36,7 +35,7 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 	}
 	db := cfg.Storage.Path
 	if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err != nil {
-		return fail("%v (stop icbot before icbot rekey)", err)
+		return fail("%v (stop icbot before icbot rekey)", plainDBError(db, err))
 	} else if !st.Exists {
 		return fail("there is no database at %s", db)
 	}
@@ -49,7 +48,7 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 		return fail("%v: stop icbot before icbot rekey", err)
 	}
 	if err != nil {
-		return fail("%v", err)
+		return fail("%v", plainDBError(db, err))
 	}
 	defer st.Close()
 
@@ -69,7 +68,7 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 	newPath := cur.file + newKeySuffix
 	if cur.file != "" {
 		if err := keyfile.Replace(newPath, key); err != nil {
-			return fail("writing the new key to %s: %v (nothing was changed)", newPath, err)
+			return fail("%v (nothing was changed)", err)
 		}
 	} else if newKeyFile == "" {
 		// The key lives in the configuration, which icbot does not
@@ -89,12 +88,9 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 		return fail("%v", rekeyErr)
 	}
 	if cur.file != "" {
-		if err := os.Rename(newPath, cur.file); err != nil {
+		if err := keyfile.Move(newPath, cur.file); err != nil {
 			return fail("database %s is sealed with key %s, which is in %s, but it could not be put in place (the next start does it): %v",
 				db, next.id(), newPath, err)
-		}
-		if err := keyfile.SyncDir(filepath.Dir(cur.file)); err != nil {
-			log.Warn("syncing the key file's directory", "component", "main", "err", err)
 		}
 	}
 

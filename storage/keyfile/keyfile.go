@@ -66,23 +66,42 @@ func (e *Error) Error() string { return "key file " + e.Path + " " + e.Problem }
 // Unwrap returns the cause, or nil.
 func (e *Error) Unwrap() error { return e.Err }
 
-// fileError words a file system error on path for the operator.
+// fileError words a file system error on path for the operator; doing
+// is "read", "written", "renamed" or "removed".
 func fileError(path, doing string, err error) error {
 	var problem string
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && doing == "written":
+		problem = "cannot be written: its directory does not exist"
 	case errors.Is(err, fs.ErrNotExist):
 		problem = "does not exist"
+	case errors.Is(err, fs.ErrExist):
+		problem = "already exists"
+	case errors.Is(err, fs.ErrPermission) && doing == "read":
+		problem = "cannot be read: permission denied (icbot must run as the file's owner)"
 	case errors.Is(err, fs.ErrPermission):
-		problem = "cannot be " + doing + ": permission denied (icbot must run as the file's owner, and its directory must be writable for a new key)"
+		problem = "cannot be " + doing + ": permission denied (the user icbot runs as must be able to write its directory)"
 	default:
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			problem = "cannot be " + doing + ": " + pe.Err.Error()
-		} else {
-			problem = "cannot be " + doing + ": " + err.Error()
-		}
+		problem = "cannot be " + doing + ": " + cause(err)
 	}
 	return &Error{Path: path, Problem: problem, Err: err}
+}
+
+// cause is the operating system's words for err, without the call and
+// paths that os adds ("open /x: ", "rename /x /y: ").
+func cause(err error) string {
+	var pe *fs.PathError
+	var le *os.LinkError
+	var se *os.SyscallError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	case errors.As(err, &le):
+		return le.Err.Error()
+	case errors.As(err, &se):
+		return se.Err.Error()
+	}
+	return err.Error()
 }
 
 // Read reads a key file: base64 of Size bytes, readable by its owner
@@ -112,11 +131,41 @@ func Read(path string) ([]byte, error) {
 // Create writes key to path, mode 0600, unless path exists, which is an
 // error matching fs.ErrExist. Path holds either nothing or the whole key,
 // also after a crash.
-func Create(path string, key []byte) error { return write(path, key, false) }
+func Create(path string, key []byte) error {
+	if err := write(path, key, false); err != nil {
+		return fileError(path, "written", err)
+	}
+	return nil
+}
 
 // Replace writes key to path, mode 0600, in place of what path held.
 // Path holds either the old key or the whole new one, also after a crash.
-func Replace(path string, key []byte) error { return write(path, key, true) }
+func Replace(path string, key []byte) error {
+	if err := write(path, key, true); err != nil {
+		return fileError(path, "written", err)
+	}
+	return nil
+}
+
+// Move renames the key file from over the key file to, durably: once it
+// returns nil, a crash leaves to holding from's key.
+func Move(from, to string) error {
+	if err := os.Rename(from, to); err != nil {
+		return fileError(from, "renamed to "+to, err)
+	}
+	if err := SyncDir(filepath.Dir(to)); err != nil {
+		return fileError(to, "made durable", err)
+	}
+	return nil
+}
+
+// Remove removes a key file.
+func Remove(path string) error {
+	if err := os.Remove(path); err != nil {
+		return fileError(path, "removed", err)
+	}
+	return nil
+}
 
 // write puts the key in a temporary file that is synced and then renamed
 // over path (replace) or linked to it, which fails with fs.ErrExist when
@@ -170,12 +219,12 @@ func writeSync(f *os.File, key []byte) error {
 // SyncDir makes a rename or link in dir durable.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
-	if err != nil {
-		return err
+	if err == nil {
+		err = d.Sync()
+		d.Close()
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	if err != nil {
+		return fmt.Errorf("directory %s cannot be synced to disk: %s", dir, cause(err))
 	}
 	return nil
 }

@@ -158,3 +158,63 @@ func TestNew(t *testing.T) {
 		t.Errorf("Decode(Encode(key)) = %x %v", got, ok)
 	}
 }
+
+// TestWriteErrors checks that a key file that cannot be written, moved
+// or removed is said plainly, still matching the cause.
+func TestWriteErrors(t *testing.T) {
+	dir := t.TempDir()
+	key := bytes.Repeat([]byte{3}, 32)
+	missingDir := filepath.Join(dir, "no-such-dir", "icbot.db.key")
+	tests := []struct {
+		name string
+		err  error
+		want string
+		is   error
+	}{
+		{"create in a missing directory", keyfile.Create(missingDir, key),
+			"key file " + missingDir + " cannot be written: its directory does not exist", fs.ErrNotExist},
+		{"replace in a missing directory", keyfile.Replace(missingDir, key),
+			"key file " + missingDir + " cannot be written: its directory does not exist", fs.ErrNotExist},
+		{"move a missing file", keyfile.Move(filepath.Join(dir, "a.key.new"), filepath.Join(dir, "a.key")),
+			"key file " + filepath.Join(dir, "a.key.new") + " does not exist", fs.ErrNotExist},
+		{"remove a missing file", keyfile.Remove(filepath.Join(dir, "b.key")),
+			"key file " + filepath.Join(dir, "b.key") + " does not exist", fs.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil || tt.err.Error() != tt.want || !errors.Is(tt.err, tt.is) {
+				t.Errorf("%v\nwant %s", tt.err, tt.want)
+			}
+			for _, internal := range []string{"open ", "rename ", "remove ", "no such file", ".tmp-"} {
+				if tt.err != nil && strings.Contains(tt.err.Error(), internal) {
+					t.Errorf("%q shows %q", tt.err, internal)
+				}
+			}
+		})
+	}
+	t.Run("create over an existing file", func(t *testing.T) {
+		path := filepath.Join(dir, "c.key")
+		if err := keyfile.Create(path, key); err != nil {
+			t.Fatal(err)
+		}
+		err := keyfile.Create(path, key)
+		if want := "key file " + path + " already exists"; err == nil || err.Error() != want || !errors.Is(err, fs.ErrExist) {
+			t.Errorf("%v, want %s", err, want)
+		}
+	})
+	t.Run("move", func(t *testing.T) {
+		from, to := filepath.Join(dir, "d.key.new"), filepath.Join(dir, "d.key")
+		if err := keyfile.Create(from, key); err != nil {
+			t.Fatal(err)
+		}
+		if err := keyfile.Move(from, to); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := keyfile.Read(to); err != nil || !bytes.Equal(got, key) {
+			t.Errorf("after Move: %x %v", got, err)
+		}
+		if _, err := os.Stat(from); !os.IsNotExist(err) {
+			t.Errorf("%s is still there", from)
+		}
+	})
+}
