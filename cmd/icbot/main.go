@@ -398,6 +398,11 @@ func (f *firstWrite) Write(p []byte) (int, error) {
 // with its value (secrets hidden) and where that value came from.
 func printConfig(ctx context.Context, w io.Writer, cfg *config.Config, f *flags) {
 	fmt.Fprintln(w, productionInUse(ctx, cfg))
+	if cfg.Production.Timezone == "" {
+		fmt.Fprintf(w, "time zone in use: %s, this machine's (production.timezone is not set)\n", cfg.Location())
+	} else {
+		fmt.Fprintf(w, "time zone in use: %s\n", cfg.Location())
+	}
 	red := cfg.Redacted()
 	keys := config.Keys()
 	width := 0

@@ -497,6 +497,12 @@ func TestConfigSources(t *testing.T) {
 	if strings.Contains(out+errs, "CANARY") {
 		t.Errorf("a secret is shown:\n%s%s", out, errs)
 	}
+	if !strings.Contains(out, "\ntime zone in use: ") || strings.Contains(out, "Local") {
+		t.Errorf("the time zone in use is not named:\n%s", out)
+	}
+	if tokyo, _, _ := icbot(t, "", map[string]string{"ICBOT_PRODUCTION_TIMEZONE": "Asia/Tokyo"}, "config", "--db", db); !strings.Contains(tokyo, "\ntime zone in use: Asia/Tokyo\n") {
+		t.Errorf("the configured time zone is not shown:\n%s", tokyo)
+	}
 	if want := "production in use: none yet, no database at " + db + ` (the first start names it "Tide")`; !strings.HasPrefix(out, want+"\n") {
 		t.Errorf("no database: output starts %q, want %q", strings.SplitN(out, "\n", 2)[0], want)
 	}
