@@ -86,6 +86,7 @@ const usage = `Usage:
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
   icbot version, --version     print the version: module, revision, commit time
+  icbot manifest slack         print the Slack app manifest, drawn from the command table
 
 Flags:
 `
@@ -106,6 +107,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	switch sub {
 	case "", "audit", "config", "rekey":
+	case "manifest":
+		return runManifest(args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "icbot", versionString())
 		return exitOK
