@@ -355,7 +355,7 @@ func runBoundariesShow(in *input, tx Tx) error {
 			return err
 		}
 	} else {
-		if err := in.done(); err != nil {
+		if err := onlyOwn(in, tx, &sc); err != nil {
 			return err
 		}
 		ps = []Person{in.caller}
@@ -379,6 +379,24 @@ func runBoundariesShow(in *input, tx Tx) error {
 		in.out.reply(ClassBoundaries, sc.ID, "%s", b.String())
 	} else {
 		in.out.replyOwn(ClassBoundaries, sc.ID, "%s", b.String())
+	}
+	return nil
+}
+
+// onlyOwn reads the performers named to /boundaries show by someone who
+// is not the IC: they may name themselves, and nobody else. Anyone else
+// named, known to icbot or not, is refused alike.
+func onlyOwn(in *input, tx Tx, sc *Scene) error {
+	for len(in.args) > 0 {
+		a, _ := in.optional()
+		p, err := in.person(tx, a.Value, false)
+		switch {
+		case err == nil && p.ID == in.caller.ID:
+			continue
+		case err == nil, ErrorCode(err) == ENOTFOUND:
+			return Errorf(EFORBIDDEN, "Only the IC sees another performer's answers; you can see your own with /boundaries show %s.", sc.ID)
+		}
+		return err
 	}
 	return nil
 }
