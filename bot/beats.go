@@ -1,0 +1,15 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// beatLine describes a beat for the people who may see scene details.
+func beatLine(b Beat) string {
+	s := fmt.Sprintf("%s  %s [%s]", b.ID, b.Description, b.Kind)
+	if len(b.Areas) > 0 {
+		s += " visible: " + strings.Join(b.Areas, ", ")
+	}
+	return s
+}
