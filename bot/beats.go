@@ -13,3 +13,14 @@ func beatLine(b Beat) string {
 	}
 	return s
 }
+
+// beatsOf lists the beats of the scene that involve performer p, in order.
+func beatsOf(sc *Scene, p UserID) []Beat {
+	var out []Beat
+	for _, b := range sc.Beats {
+		if b.Involves(p) {
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -58,19 +58,23 @@ func runBoundariesRequest(in *input, tx Tx) error {
 	}
 	var asked []Person
 	for _, p := range ps {
-		var beats []Beat
-		for _, b := range sc.Beats {
-			if b.Involves(p.ID) {
-				beats = append(beats, b)
+		if beats := beatsOf(&sc, p.ID); len(beats) > 0 {
+			if err := requestBoundaries(in, tx, &sc, p.ID, beats); err != nil {
+				return err
 			}
-		}
-		if len(beats) > 0 {
-			askForBoundaries(in, &sc, p.ID, "The IC asks for your boundaries.", beats)
 			asked = append(asked, p)
 		}
 	}
 	if len(asked) == 0 {
 		return Errorf(ECONFLICT, "No beat of scene %s involves %s.", sc.ID, handles(ps))
+	}
+	// From now on the IC's beat edits reach the performers.
+	if sc.Asking.Since.IsZero() {
+		sc.Asking.Since = in.now
+	}
+	sc.Version++
+	if err := tx.PutScene(sc); err != nil {
+		return err
 	}
 	if err := in.audit(tx, "boundaries.request", sc.ID, "boundaries requested from %d performer(s) for scene %s", len(asked), sc.ID); err != nil {
 		return err

@@ -292,6 +292,7 @@ func customIDs(body []byte) []string {
 func TestConsentInDMThroughComponents(t *testing.T) {
 	r := newRig(t, overGateway).seed()
 	r.mustSay(ines, "scene beat add", "Beat b2 added", o("id", "12"), o("description", "Underwater embrace"), o("kind", "contact"), o("performers", paula))
+	r.mustSay(ines, "boundaries request", "Asked @paula", o("id", "12"), o("performers", paula))
 	calls := r.fake.calls()
 	ids := components(calls, "DM"+paula)
 	if !slices.Contains(ids, "icbot:/boundaries form 12") {
