@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"icbot/bot"
@@ -196,4 +197,42 @@ func TestBeatNewsReplacedNotAdded(t *testing.T) {
 	if news := h.scene("20").Asking.News; len(news) != 0 {
 		t.Errorf("news left on the scene: %+v", news)
 	}
+}
+
+// TestDeliveryLoopSendsBeatNewsOnTime: the delivery loop, idle with
+// nothing to send, learns of news queued for later and sends it when the
+// window ends, not before, with nobody calling DeliverDue.
+func TestDeliveryLoopSendsBeatNewsOnTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBubble(t, "Europe/London")
+		b.do("ines", `/scene add 20 title="Pool" call="2030-12-03 09:00" performers=@paula,@pete`)
+		b.do("ines", `/scene beat add 20 "Kiss in the water" kind=contact`)
+		b.do("ines", "/boundaries request 20")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- b.bot.RunDeliveries(ctx) }()
+		defer func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("RunDeliveries: %v", err)
+			}
+		}()
+		synctest.Wait() // idle: nothing pending
+		if got := performerDMs(t, b.do("ines", `/scene beat add 20 "Hug" kind=contact`).sent); len(got) != 0 {
+			t.Fatalf("the news went at once: %v", got)
+		}
+		time.Sleep(bot.BeatNewsWindow - time.Second)
+		synctest.Wait()
+		if got := performerDMs(t, b.rec.take()); len(got) != 0 {
+			t.Fatalf("the news went before the window ended: %v", got)
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		got := performerDMs(t, b.rec.take())
+		for _, p := range []string{"paula", "pete"} {
+			if len(got[p]) != 1 || !strings.Contains(got[p][0].Text, "b2 added") {
+				t.Errorf("%s's news from the loop: %+v", p, got[p])
+			}
+		}
+	})
 }
