@@ -10,25 +10,21 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"icbot/adapters/internal/textsplit"
 	"icbot/bot"
 )
 
 // maxContent is Discord's limit on a message's content.
 const maxContent = 2000
 
-// parts splits text into pieces Discord accepts, at line ends where it can.
+// parts splits text into pieces Discord accepts, cut as textsplit.Split
+// cuts (at line ends, then words); joined, they are exactly text. Empty
+// text is one empty piece, which still carries a message's buttons.
 func parts(text string) []string {
-	var out []string
-	for len([]rune(text)) > maxContent {
-		r := []rune(text)
-		cut := strings.LastIndex(string(r[:maxContent]), "\n")
-		if cut <= 0 {
-			cut = len(string(r[:maxContent]))
-		}
-		out = append(out, text[:cut])
-		text = strings.TrimLeft(text[cut:], "\n")
+	if ps := textsplit.Split(text, maxContent, textsplit.Runes); len(ps) > 0 {
+		return ps
 	}
-	return append(out, text)
+	return []string{""}
 }
 
 // fit is the first part of text; overflow the rest.
@@ -231,7 +227,7 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 		}
 		// Part of it arrived: the rest goes by DM, without repeating it.
 		rest := m
-		rest.Text = strings.Join(ps[n:], "\n")
+		rest.Text = strings.Join(ps[n:], "")
 		return a.DM(ctx, to, rest)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/internal/recent"
+	"icbot/adapters/internal/textsplit"
 )
 
 // fatalAuth are the errors after which reconnecting cannot help: the app
@@ -115,7 +116,7 @@ const ackTextLimit = 16 << 10
 // part whose acknowledgement Slack takes, then messages (see
 // messageParts). Joined, the parts are exactly text.
 func socketParts(text string) []string {
-	first := split(text, ackTextLimit, jsonWidth)
+	first := textsplit.Split(text, ackTextLimit, jsonWidth)
 	if len(first) <= 1 {
 		return messageParts(text)
 	}
