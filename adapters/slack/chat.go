@@ -13,6 +13,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"icbot/adapters/internal/reply"
 	"icbot/adapters/internal/textsplit"
 	"icbot/bot"
 )
@@ -300,24 +301,11 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 			a.log.Warn("refused a reply handle that does not lead to Slack; replying by DM", "host", hostOf(target))
 			return fmt.Errorf("%w: not a Slack response_url", bot.ErrReplyExpired)
 		}
-		parts := splitMessage(m)
-		for n, part := range parts {
-			err := a.postResponse(ctx, target, part)
-			if err == nil {
-				continue
-			}
-			if n == 0 {
-				return err
-			}
-			// Part of it arrived: the rest goes by DM, without repeating it.
-			left := m
-			left.Text = ""
-			for _, p := range parts[n:] {
-				left.Text += p.Text
-			}
+		return reply.InParts(ctx, m, splitMessage(m), func(ctx context.Context, part bot.Message) error {
+			return a.postResponse(ctx, target, part)
+		}, func(ctx context.Context, left bot.Message) error {
 			return a.DM(ctx, to, left)
-		}
-		return nil
+		})
 	}
 	return bot.ErrReplyExpired
 }
