@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/slacktest"
+	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/slack"
 	"icbot/bot"
@@ -409,5 +411,70 @@ func TestOpenOnceCloseTwice(t *testing.T) {
 	}
 	if err := ad.Open(context.Background(), r.bot); err == nil {
 		t.Error("an Open after Close was not refused")
+	}
+}
+
+// TestOpenWhileSlackRefuses: while Slack refuses Socket Mode connections
+// (a 503, an error, a failed handshake), Open waits for as long as its
+// context lasts and then returns that context's error; the adapter keeps
+// trying in the background, connects once Slack accepts, and Close
+// stops it.
+func TestOpenWhileSlackRefuses(t *testing.T) {
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	sock.refuse(true)
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: fake.srv.GetAPIURL()},
+		slack.WithSocketModeOptions(socketmode.OptionPingInterval(time.Hour)))
+	defer ad.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	opened := make(chan error, 1)
+	go func() { opened <- ad.Open(ctx, nil) }()
+	sock.waitUntil(t, "a refused attempt", func() bool { return len(sock.refusals) >= 1 })
+	select {
+	case err := <-opened:
+		t.Fatalf("Open returned while Slack refused: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-opened; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Open = %v, want the context's end", err)
+	}
+	sock.refuse(false)
+	sock.waitConns(t, 1)
+	if err := ad.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestFailedAfterOpen: Slack refuses the app token after Open returned
+// (the connection drops, and apps.connections.open then answers
+// token_revoked): Failed gives the error, which says what to do, and
+// Close still returns.
+func TestFailedAfterOpen(t *testing.T) {
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	r := newRig(t, onFake(fake), overSocket(nil))
+	sock.waitConns(t, 1)
+	select {
+	case err := <-r.ad.Failed():
+		t.Fatalf("Failed before any refusal: %v", err)
+	default:
+	}
+	fake.set(func(f *fakeSlack) {
+		f.connections = func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, map[string]any{"ok": false, "error": "token_revoked"})
+		}
+	})
+	sock.drop(t)
+	select {
+	case err := <-r.ad.Failed():
+		if !strings.Contains(err.Error(), "token_revoked") || !strings.Contains(err.Error(), "slack.app_token") {
+			t.Errorf("Failed gave %v, want the refusal and what to set", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no failure within 20s of the refusal")
+	}
+	if err := r.ad.Close(); err != nil {
+		t.Errorf("Close: %v", err)
 	}
 }
