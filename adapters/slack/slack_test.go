@@ -554,8 +554,8 @@ func TestInjectedHTTPClient(t *testing.T) {
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: rewrite{to: to}}
 	ad := slack.New(slack.Config{BotToken: "xoxb-test", APIURL: "http://slack.invalid/"}, slack.WithHTTPClient(hc))
-	if err := ad.Start(context.Background()); err != nil {
-		t.Fatalf("Start through the injected client: %v", err)
+	if err := ad.Open(context.Background(), nil); err != nil {
+		t.Fatalf("Open through the injected client: %v", err)
 	}
 	if got, want := strings.Join(methods(fake.took()), " "), "auth.test auth.test"; got != want {
 		t.Errorf("calls %q, want %q (refused once, then retried)", got, want)
