@@ -13,7 +13,7 @@ import (
 // call it after acknowledging the platform; the console calls it at once.
 // Notices that cannot be sent now stay queued for RunDeliveries.
 func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
-	b.deliverIDs(ctx, o.deliveries)
+	b.outbox.deliver(ctx, o.deliveries)
 	for _, e := range o.effects {
 		if err := e(ctx, b, o.cmd); err != nil {
 			if ctx.Err() != nil {
@@ -35,7 +35,7 @@ func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
 
 // lateReply tells the caller of cmd something after the answer.
 func (b *Bot) lateReply(ctx context.Context, cmd Command, c Class, scene SceneID, text string) {
-	b.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Text: text})
+	b.outbox.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Text: text})
 }
 
 // Recover finishes closed-set locks that a stop interrupted: a running
@@ -219,7 +219,7 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		}
 		b.lateReply(ctx, cmd, ClassRoster, scene, text)
 		// Only now, with the channel's members the roster, the roster goes there.
-		b.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
+		b.outbox.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
 			Text: fmt.Sprintf("Closed set for scene %s started at %s. This channel is locked to the roster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
 				scene, b.fmtClock(after.StartedAt), roster, closedSetRules(scene), scene)})
 		return nil
