@@ -22,6 +22,13 @@ import (
 // stamp, or scenes written other than by commands, such as the console's
 // demo).
 //
+// When it differs, every scene has its reminders, derived with the
+// settings before: they are derived again in the background, a batch at a
+// time, while icbot answers. When it is missing and no reminder is
+// pending at all, the scenes' reminders may never have been derived (the
+// demo, a file written by a tool): a command answered then would say
+// there are none. Those are derived before icbot answers (Bot.Start).
+//
 // What changes with time alone only takes reminders away: once a scene's
 // call has passed, the reminders that lead up to it are no longer wanted.
 // Those fall due before the call, so they matter only when sent late, and
@@ -116,9 +123,21 @@ const (
 	owesStale
 	// owesMissing: no stamp and no reminder pending. The scenes were
 	// written other than by commands, and their reminders may never have
-	// been derived.
+	// been derived; they are, before icbot answers.
 	owesMissing
 )
+
+// ready derives, before icbot answers, the reminders a start owes and
+// that a command would otherwise miss (owesMissing); stale ones are the
+// loop's work. It schedules the next digest as well.
+func (s *scheduler) ready(ctx context.Context) error {
+	owed, err := s.start(ctx)
+	if err != nil || owed != owesMissing {
+		return err
+	}
+	s.log.Info("deriving the scenes' reminders before answering: none were derived yet")
+	return s.deriveAll(ctx, s.clock(), nil)
+}
 
 // start schedules the next digest and says what the stored reminders are
 // owed. It looks in a read first, so that a start with the digest already
