@@ -173,7 +173,13 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 		}
 		if why != "" {
 			b.log.Warn("refused to post to a channel", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
-			b.outbox.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why))
+			b.outbox.tellCaller(ctx, d, func(scene string) string {
+				text := fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why)
+				if scene != "" {
+					text += fmt.Sprintf(" (It was about %s.)", scene)
+				}
+				return text
+			})
 			// Its readers are not who they were: what icbot posted there
 			// before is checked against them at once.
 			b.recheckNow(m.To.Channel, "a post to it was refused")

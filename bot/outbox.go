@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -67,11 +68,24 @@ func (o *outbox) notify(ctx context.Context, cmd Command, msgs ...Message) {
 }
 
 // tellCaller screens and enqueues a late reply to the caller of d's
-// command, and sends it.
-func (o *outbox) tellCaller(ctx context.Context, d Delivery, text string) {
-	o.notify(ctx, Command{Caller: d.Caller, ReplyHandle: d.Reply}, Message{
-		To: Destination{Kind: ToCaller, User: d.Caller}, Class: ClassPublic, Scene: d.Message.Scene, Text: text,
-	})
+// command, about d's scene when it has one, and sends it. text is told
+// of the scene it names, "" when none: when there is one it is named by
+// title, which is for the crew.
+func (o *outbox) tellCaller(ctx context.Context, d Delivery, text func(scene string) string) {
+	m := Message{To: Destination{Kind: ToCaller, User: d.Caller}, Class: ClassPublic, Scene: d.Message.Scene}
+	scene := ""
+	if m.Scene != "" {
+		scene = "scene " + string(m.Scene)
+		_ = o.store.View(ctx, func(tx Tx) error {
+			sc, err := tx.Scene(m.Scene)
+			if err == nil {
+				scene, m.Class = sceneNamed(&sc), ClassCrew
+			}
+			return nil // a scene removed meanwhile is named by its id
+		})
+	}
+	m.Text = text(scene)
+	o.notify(ctx, Command{Caller: d.Caller, ReplyHandle: d.Reply}, m)
 }
 
 // claim marks deliveries as being sent by this goroutine, so that the
@@ -230,15 +244,24 @@ func (o *outbox) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
 	o.log.Error("delivery abandoned", "id", d.ID, "to", logDest(d.Message), "class", d.Message.Class.String(), "attempts", d.Attempts, "err", err)
 	o.forget(ctx, d.ID)
 	if d.Message.To.Kind != ToCaller {
-		o.tellCaller(ctx, d, abandonedText(d, err))
+		o.tellCaller(ctx, d, func(scene string) string { return abandonedText(d, err, scene) })
 	}
 	return time.Time{}, false
 }
 
-// abandonedText tells the caller of a command that one of its messages
-// was given up.
-func abandonedText(d Delivery, err error) string {
-	return fmt.Sprintf("Could not deliver a message (%s): %s", d.Message.To, ErrorMessage(err))
+// abandonedText tells the caller of a command that one of its messages,
+// about scene ("" for none), was given up, and what to do instead.
+func abandonedText(d Delivery, err error, scene string) string {
+	about := ""
+	if scene != "" {
+		about = " about " + scene
+	}
+	check := "check that icbot may message them"
+	if d.Message.To.Kind == ToChannel {
+		check = fmt.Sprintf("check that icbot is in #%s and may post there", d.Message.To.Channel)
+	}
+	return fmt.Sprintf("Could not deliver a message (%s)%s: %s. It will not be tried again: pass it on another way, and %s.",
+		d.Message.To, about, strings.TrimSuffix(ErrorMessage(err), "."), check)
 }
 
 // forget removes a delivery sent or given up. It is recorded even when

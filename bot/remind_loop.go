@@ -344,12 +344,12 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	case RemindRiderWarning, RemindRiderOverdue:
 		return s.riderReminder(tx, sc, r, now, late)
 	case RemindCheckIn:
-		text := fmt.Sprintf("Your scene %s (%s) is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk. Only the IC hears what you say.",
-			sc.ID, sc.Title, s.views.fmtClock(sc.Call), r.ID, r.ID)
+		text := fmt.Sprintf("Your %s is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk. Only the IC hears what you say.",
+			sceneNamed(sc), s.views.fmtClock(sc.Call), r.ID, r.ID)
 		return []Message{s.ask(r, sc, text, "Unchanged", "I want to talk to the IC")}, nil
 	case RemindAftercare:
-		text := fmt.Sprintf("How are you after yesterday's closed set for scene %s (%s)? If anything is on your mind, the IC is there for you. Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk; only the IC hears it.",
-			sc.ID, sc.Title, r.ID, r.ID)
+		text := fmt.Sprintf("How are you after yesterday's closed set for %s? If anything is on your mind, the IC is there for you. Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk; only the IC hears it.",
+			sceneNamed(sc), r.ID, r.ID)
 		return []Message{s.ask(r, sc, text, "I'm fine", "I'd like to talk to the IC")}, nil
 	case RemindWrap:
 		if !sc.Filming() || sc.Session != r.Session {
@@ -360,14 +360,15 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := fmt.Sprintf("It is wrap time (%02d:%02d) and the closed set for scene %s is still open, since %s. End it with /closedset end %s when the set is clear.",
-			s.wrapHour, s.wrapMinute, sc.ID, s.views.fmtTime(sess.StartedAt), sc.ID)
+		text := fmt.Sprintf("It is wrap time (%02d:%02d) and the closed set for %s is still open, since %s. End it with /closedset end %s when the set is clear.",
+			s.wrapHour, s.wrapMinute, sceneNamed(sc), s.views.fmtTime(sess.StartedAt), sc.ID)
 		return s.toRoles(tx, ClassRoster, sc.ID, text, RoleAD, RoleIC)
 	case RemindDigest:
 		text, err := s.views.digestText(tx, now)
 		if err != nil {
 			return nil, err
 		}
+		text += "\n\nNext: /scene show ID shows a scene in full, /rider status ID its riders and /boundaries status ID its consent; /reminders list lists what falls due."
 		return s.toRoles(tx, ClassBoundaries, "", text, RoleIC)
 	}
 	return nil, nil
@@ -427,14 +428,19 @@ func (s *scheduler) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, 
 	}
 	var icText, others string
 	var otherRoles []Role
+	named, status := sceneNamed(sc), fmt.Sprintf("/rider status %s shows where the riders stand.", sc.ID)
 	if r.Kind == RemindRiderWarning {
-		left := view.Deadline.Sub(now).Round(time.Hour)
-		icText = fmt.Sprintf("Rider deadline in %s: %s", fmtDuration(left), s.views.riderLine(p, view, true))
-		others = fmt.Sprintf("Scene %s: the nudity rider of %s is not signed yet and its deadline is near (about %s). The IC is on it.", sc.ID, p.Handle(), fmtDuration(left))
+		left := spanText(view.Deadline.Sub(now))
+		icText = fmt.Sprintf("Rider deadline in %s, %s: %s. %s To be reminded again sooner than the next warning: /reminders snooze %d 2h.",
+			left, named, s.views.riderLine(p, view, true), riderNextStep(sc, p, view.State), r.ID)
+		others = fmt.Sprintf("%s: the nudity rider of %s is not signed yet and its deadline is near (in about %s). The IC is on it; %s",
+			capitalFirst(named), p.Handle(), left, status)
 		otherRoles = []Role{RoleProducer}
 	} else {
-		icText = fmt.Sprintf("OVERDUE: the rider deadline for scene %s has passed without a signed rider: %s. The scene is marked not ready.", sc.ID, s.views.riderLine(p, view, true))
-		others = fmt.Sprintf("Scene %s is not ready: the nudity rider of %s was not signed by its deadline. Talk to the IC.", sc.ID, p.Handle())
+		icText = fmt.Sprintf("OVERDUE: the rider deadline for %s has passed without a signed rider: %s. The scene is marked not ready. %s Then, with the call at least %s after the rider reached them (move it with /scene set %s call=\"YYYY-MM-DD HH:MM\" if need be), mark the scene ready with /scene set %s status=ready.",
+			named, s.views.riderLine(p, view, true), riderNextStep(sc, p, view.State), spanText(s.riderNotice), sc.ID, sc.ID)
+		others = fmt.Sprintf("%s is not ready: the nudity rider of %s was not signed by its %s deadline. Talk to the IC before it is shot; %s",
+			capitalFirst(named), p.Handle(), spanAdjective(s.riderNotice), status)
 		otherRoles = []Role{RoleProducer, RoleAD}
 		if late {
 			icText = fmt.Sprintf("(Sent late: icbot was offline when this fell due, %s.) ", s.views.fmtTime(r.Due)) + icText
