@@ -176,15 +176,16 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		}
 		if lockErr != nil {
 			b.log.Warn("closed-set lock not applied", "scene", string(scene), "err", lockErr)
-			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
-				sc.Channel, lockProblem(lockErr), scene)
+			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
+				sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
 			if after.Lock.State == LockIncomplete {
-				text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for scene %s still runs, announced and logged; the roster was not posted there.",
-					sc.Channel, lockProblem(lockErr), scene)
+				text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for %s still runs, announced and logged; the roster was not posted there.",
+					sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
 			}
 			if !first {
-				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster.", sc.Channel, lockProblem(lockErr))
+				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster of %s.", sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
 			}
+			text += fmt.Sprintf(" Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.", sc.Channel, scene)
 			b.lateReply(ctx, cmd, ClassRoster, scene, text)
 			return nil
 		}

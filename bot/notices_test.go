@@ -186,8 +186,9 @@ func every(t *testing.T, got []sent, scene string, who ...string) []notice {
 }
 
 // TestOutboxNoticesNameTheSceneAndNextStep: what the outbox tells the
-// caller of a command about its notices (one given up, one refused at a
-// channel) names the scene and says what to do next.
+// caller of a command after the answer (a notice given up, one refused at
+// a channel, a channel lock that failed) names the scene and says what to
+// do next.
 func TestOutboxNoticesNameTheSceneAndNextStep(t *testing.T) {
 	const lake = `scene 12 "Lake house"`
 	cases := []struct {
@@ -205,6 +206,11 @@ func TestOutboxNoticesNameTheSceneAndNextStep(t *testing.T) {
 			h.must("adam", "/scene set 12 channel=#general")
 			return h, h.must("adam", "/closedset start 12")
 		}, "Not posted to #general"},
+		{"lock not enforced", func(t *testing.T) (*harness, result) {
+			lc := &lockingChat{lockErr: bot.Errorf(bot.EUNAVAILABLE, "the bot lacks the groups:write scope")}
+			h := newHarness(t, withLocker(lc)).seed()
+			return h, h.must("adam", "/closedset start 12")
+		}, "Lock not enforced on #scene-12"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
