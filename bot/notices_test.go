@@ -223,3 +223,32 @@ func TestOutboxNoticesNameTheSceneAndNextStep(t *testing.T) {
 		})
 	}
 }
+
+// TestRiderWarningPointsToTheNextOne: a rider warning names the warning
+// still to come, and the snooze it suggests works, since that one is
+// pending; the last warning says what happens at the deadline instead.
+func TestRiderWarningPointsToTheNextOne(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBubble(t, "Europe/London")
+		b.do("ines", `/scene add 50 title="Pool" call="2000-01-12 09:00" performers=@paula`)
+		b.start()
+		defer b.stop()
+		ic := to(b.until("2000-01-03 09:00"), "dm", "ines") // 7 days before the deadline
+		if len(ic) != 1 {
+			t.Fatalf("the IC's first warning: %+v", ic)
+		}
+		_, rest, ok := strings.Cut(ic[0].Text, "Next warning: #")
+		id, _, _ := strings.Cut(rest, ",")
+		if !ok || !strings.Contains(ic[0].Text, "/reminders snooze "+id+" 2h") {
+			t.Fatalf("the warning names no next warning to snooze: %q", ic[0].Text)
+		}
+		if r := b.do("ines", "/reminders snooze "+id+" 2h"); !strings.Contains(r.reply, "now falls due Fri 7 Jan 2000 11:00 GMT") {
+			t.Errorf("the snooze the warning suggests: %q", r.reply)
+		}
+		b.until("2000-01-09 08:59")
+		ic = to(b.until("2000-01-09 09:00"), "dm", "ines") // the last, 24 hours before
+		if len(ic) != 1 || strings.Contains(ic[0].Text, "Next warning") || !strings.Contains(ic[0].Text, "At the deadline, unless it is recorded as signed, the scene is marked not ready") {
+			t.Errorf("the last warning: %+v", ic)
+		}
+	})
+}

@@ -431,8 +431,16 @@ func (s *scheduler) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, 
 	named, status := sceneNamed(sc), fmt.Sprintf("/rider status %s shows where the riders stand.", sc.ID)
 	if r.Kind == RemindRiderWarning {
 		left := spanText(view.Deadline.Sub(now))
-		icText = fmt.Sprintf("Rider deadline in %s, %s: %s. %s To be reminded again sooner than the next warning: /reminders snooze %d 2h.",
-			left, named, s.views.riderLine(p, view, true), riderNextStep(sc, p, view.State), r.ID)
+		then := " At the deadline, unless it is recorded as signed, the scene is marked not ready and the producers and ADs are told."
+		next, ok, err := s.nextWarning(tx, r, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			then = fmt.Sprintf(" Next warning: #%d, %s (/reminders snooze %d 2h moves it later).", next.ID, s.views.fmtTime(next.Due), next.ID)
+		}
+		icText = fmt.Sprintf("Rider deadline in %s, %s: %s. %s%s",
+			left, named, s.views.riderLine(p, view, true), riderNextStep(sc, p, view.State), then)
 		others = fmt.Sprintf("%s: the nudity rider of %s is not signed yet and its deadline is near (in about %s). The IC is on it; %s",
 			capitalFirst(named), p.Handle(), left, status)
 		otherRoles = []Role{RoleProducer}
@@ -471,4 +479,27 @@ func (s *scheduler) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, 
 		}
 	}
 	return msgs, nil
+}
+
+// nextWarning is the pending warning that follows r for the same rider,
+// earliest first; ok is false when only the escalation is left. It looks
+// up the keys the derivation gives them, not every reminder of the scene.
+func (s *scheduler) nextWarning(tx Tx, r *Reminder, now time.Time) (next Reminder, ok bool, err error) {
+	for _, w := range s.riderWarnings {
+		key := reminderKey(RemindRiderWarning, r.Scene, r.Performer, r.Limit, w)
+		got, err := tx.ReminderByKey(key)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			continue
+		case err != nil:
+			return Reminder{}, false, err
+		}
+		if got.ID == r.ID || got.State != ReminderPending || !got.Due.After(now) {
+			continue
+		}
+		if !ok || got.Due.Before(next.Due) {
+			next, ok = got, true
+		}
+	}
+	return next, ok, nil
 }
