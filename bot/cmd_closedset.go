@@ -231,22 +231,6 @@ func (b *Bot) announce(o *out, scene SceneID, text string) {
 	}
 }
 
-// rosterText lists roster members with their roles and acknowledgements.
-func rosterText(tx Tx, roster []RosterMember) (string, error) {
-	if len(roster) == 0 {
-		return "nobody", nil
-	}
-	parts := make([]string, len(roster))
-	for i, m := range roster {
-		p, err := personOf(tx, m.User)
-		if err != nil {
-			return "", err
-		}
-		parts[i] = fmt.Sprintf("%s (%s)", p.Handle(), m.Role)
-	}
-	return strings.Join(parts, ", "), nil
-}
-
 // runningSession loads the scene's running session or says there is none.
 func runningSession(tx Tx, sc *Scene) (Session, error) {
 	if !sc.Filming() {

@@ -2,21 +2,6 @@ package bot
 
 import "fmt"
 
-// holders returns everyone with role r.
-func holders(tx Tx, r Role) ([]Person, error) {
-	people, err := tx.People()
-	if err != nil {
-		return nil, err
-	}
-	var out []Person
-	for _, p := range people {
-		if p.Has(r) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
 // onHoldNotice is all that the AD, director and shared channels learn.
 func onHoldNotice(id SceneID) string {
 	return fmt.Sprintf("Scene %s is on hold: talk to the IC.", id)

@@ -315,39 +315,6 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%dh", int(d.Hours()))
 }
 
-// handles writes people as "@a, @b".
-func handles(ps []Person) string {
-	if len(ps) == 0 {
-		return "nobody"
-	}
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = p.Handle()
-	}
-	return strings.Join(parts, ", ")
-}
-
-// personOf loads a person for display, falling back to the bare id.
-func personOf(tx Tx, id UserID) (Person, error) {
-	p, err := tx.Person(id)
-	if ErrorCode(err) == ENOTFOUND {
-		return Person{ID: id}, nil
-	}
-	return p, err
-}
-
-func peopleOf(tx Tx, ids []UserID) ([]Person, error) {
-	out := make([]Person, 0, len(ids))
-	for _, id := range ids {
-		p, err := personOf(tx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // audit appends an audit record for the command being run.
 func (in *input) audit(tx Tx, action string, scene SceneID, format string, args ...any) error {
 	return tx.Audit(AuditRecord{
