@@ -241,7 +241,7 @@ func sayStarted(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) error {
 }
 
 // startReply is what the person starting the closed set reads: the
-// roster, any override and the lock.
+// roster, any override, the lock, and a call time long past.
 func startReply(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) (string, error) {
 	roster, err := rosterText(tx, sess.Roster)
 	if err != nil {
@@ -258,7 +258,24 @@ func startReply(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) (string,
 	case LockNotEnforced:
 		reply += fmt.Sprintf("\nLock not enforced: %s. The closed set is announced and logged, but the chat platform does not keep others out of the channel.", sess.Lock.Problem)
 	}
-	return reply, nil
+	return reply + in.b.staleCall(sc, in.now), nil
+}
+
+// staleCall warns, when a closed set starts more than a day after the
+// scene's call, that the call may be wrong: riders' deadlines and
+// check-ins are counted from it. "" otherwise.
+func (b *Bot) staleCall(sc *Scene, now time.Time) string {
+	late := now.Sub(sc.Call)
+	if late <= 24*time.Hour {
+		return ""
+	}
+	days := int(late / (24 * time.Hour))
+	ago := "1 day ago"
+	if days != 1 {
+		ago = fmt.Sprintf("%d days ago", days)
+	}
+	return fmt.Sprintf("\nNote: the call time of scene %s was %s, %s. Check that it is right: riders' deadlines and check-ins are counted from it. "+
+		"To move it, /scene set %s call=\"YYYY-MM-DD HH:MM\" once the closed set has ended.", sc.ID, b.fmtTime(sc.Call), ago, sc.ID)
 }
 
 // sessionRoster is who is essential for a session: the performers, the
