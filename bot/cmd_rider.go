@@ -88,8 +88,8 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 		}
 		at := in.now
 		if v, ok := in.key("on"); ok {
-			if at, err = in.b.parseCall(v); err != nil {
-				return Errorf(EINVALID, "on=: %s", ErrorMessage(err))
+			if at, err = in.b.parseWhen("on", v, in.now); err != nil {
+				return err
 			}
 			if at.After(in.now.Add(5 * time.Minute)) {
 				return Errorf(EINVALID, "on=%s is in the future: record a rider when it happens", v)

@@ -20,9 +20,9 @@ func runSceneAdd(in *input, tx Tx) error {
 	}
 	callText, ok := in.key("call")
 	if !ok {
-		return Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\"")
+		return Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\", or a day counted from today, as in call=\"tomorrow 10:30\"")
 	}
-	call, err := in.b.parseCall(callText)
+	call, err := in.b.parseWhen("call", callText, in.now)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func runSceneList(in *input, tx Tx) error {
 	}
 	switch {
 	case n == 0 && len(scenes) == 0:
-		in.out.reply(ClassCrew, "", "No scenes yet. Add one with /scene add ID title=\"...\" call=\"YYYY-MM-DD HH:MM\".")
+		in.out.reply(ClassCrew, "", "No scenes yet. Add one with /scene add ID title=\"...\" call=\"YYYY-MM-DD HH:MM\" (or call=\"tomorrow 10:30\", call=\"fri 10:30\").")
 	case n == 0:
 		in.out.reply(ClassCrew, "", "No scenes to show (/scene list all includes wrapped ones).")
 	default:
@@ -197,7 +197,7 @@ func runSceneSet(in *input, tx Tx) error {
 			}
 			sc.Title = strings.TrimSpace(v)
 		case "call":
-			if sc.Call, err = in.b.parseCall(v); err != nil {
+			if sc.Call, err = in.b.parseWhen("call", v, in.now); err != nil {
 				return err
 			}
 		case "performers":

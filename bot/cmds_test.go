@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"icbot/bot"
 )
 
 // TestClosedSetLongAfterTheCallWarns: a closed set started more than a
@@ -24,5 +28,85 @@ func TestClosedSetLongAfterTheCallWarns(t *testing.T) {
 		if !strings.Contains(r.reply, want) {
 			t.Errorf("start reply lacks %q:\n%s", want, r.reply)
 		}
+	}
+}
+
+// TestRelativeTimes: a call or a rider's date may be a day counted from
+// today in the production's zone, with a time of day; a weekday is the
+// next one after today, a week on when it names today; the clocks'
+// changes are kept to as for dates typed in full.
+func TestRelativeTimes(t *testing.T) {
+	h := newHarness(t).seed() // Thursday 26 November 2026, 08:30 in London (GMT)
+	london, _ := time.LoadLocation("Europe/London")
+	for _, tt := range []struct {
+		call string
+		want time.Time
+	}{
+		{"today 18:00", time.Date(2026, 11, 26, 18, 0, 0, 0, london)},
+		{"tomorrow 10:30", time.Date(2026, 11, 27, 10, 30, 0, 0, london)},
+		{"Tomorrow 9:05", time.Date(2026, 11, 27, 9, 5, 0, 0, london)},
+		{"+3d 09:00", time.Date(2026, 11, 29, 9, 0, 0, 0, london)},
+		{"+0d 09:00", time.Date(2026, 11, 26, 9, 0, 0, 0, london)},
+		{"fri 10:30", time.Date(2026, 11, 27, 10, 30, 0, 0, london)},
+		{"thu 10:30", time.Date(2026, 12, 3, 10, 30, 0, 0, london)},
+		{"Monday 07:15", time.Date(2026, 11, 30, 7, 15, 0, 0, london)},
+		{"2026-12-24 09:00", time.Date(2026, 12, 24, 9, 0, 0, 0, london)},
+	} {
+		t.Run(tt.call, func(t *testing.T) {
+			h.must("ines", `/scene set 12 call="`+tt.call+`"`)
+			if got := h.scene("12").Call; !got.Equal(tt.want) {
+				t.Errorf("call=%q stored %v, want %v", tt.call, got, tt.want)
+			}
+		})
+	}
+
+	t.Run("across the clocks going forward", func(t *testing.T) {
+		h.now = time.Date(2027, 3, 27, 12, 0, 0, 0, time.UTC) // the Saturday before
+		h.must("ines", `/scene set 12 call="tomorrow 09:00"`)
+		if got, want := h.scene("12").Call, time.Date(2027, 3, 28, 8, 0, 0, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("tomorrow 09:00 stored %v, want %v (09:00 BST)", got, want)
+		}
+		r := h.do("ines", `/scene set 12 call="tomorrow 01:30"`)
+		if r.code() != bot.EINVALID || !strings.Contains(r.reply, "2027-03-28 01:30 does not exist in Europe/London") {
+			t.Errorf("a time skipped: %s %q", r.code(), r.reply)
+		}
+		h.now = t0
+	})
+
+	t.Run("a rider's date", func(t *testing.T) {
+		h.must("ines", `/rider sent 12 @paula on="yesterday 14:00"`)
+		if r := h.must("ines", "/rider status 12"); !strings.Contains(r.reply, "sent Wed 25 Nov 2026 14:00 GMT") {
+			t.Errorf("on=yesterday 14:00:\n%s", r.reply)
+		}
+	})
+
+	t.Run("refusals", func(t *testing.T) {
+		before := *h.scene("12")
+		for _, tt := range []struct{ line, say string }{
+			{`/scene set 12 call="next week"`, `bad call time "next week": write call="YYYY-MM-DD HH:MM" (Europe/London time), such as call="2026-12-03 09:00", or a day counted from today: call="today 18:00", call="tomorrow 10:30", call="+3d 09:00" (3 days from today) or call="fri 10:30" (the next Friday, never today)`},
+			{`/scene set 12 call="tomorrow"`, `call="tomorrow" needs a time of day, on the 24-hour clock: call="tomorrow 10:30"`},
+			{`/scene set 12 call="fri 25:00"`, `needs a time of day`},
+			{`/scene add 30 title=x call="soon"`, `bad call time "soon"`},
+			{`/rider sent 12 @paula on="last week"`, `bad on time "last week": write on="YYYY-MM-DD HH:MM" (Europe/London time), such as on="2026-11-24 14:00", or a day counted from today: on="today 09:15", on="yesterday 14:00"`},
+		} {
+			r := h.do("ines", tt.line)
+			if r.code() != bot.EINVALID || !strings.Contains(r.reply, tt.say) {
+				t.Errorf("%s: %s %q, want it to say %q", tt.line, r.code(), r.reply, tt.say)
+			}
+		}
+		if diff := cmp.Diff(before, *h.scene("12")); diff != "" {
+			t.Errorf("a refusal changed the scene:\n%s", diff)
+		}
+	})
+}
+
+// TestTimeErrorsNameNoGoZone: where the production's zone is the
+// machine's own, which Go calls Local, the errors do not say "Local".
+func TestTimeErrorsNameNoGoZone(t *testing.T) {
+	h := newHarness(t).seed()
+	h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithZone(time.Local), bot.WithAdmins("root"))
+	r := h.do("ines", `/scene set 12 call="2026-13-01 09:00"`)
+	if r.code() != bot.EINVALID || strings.Contains(r.reply, "Local") || !strings.Contains(r.reply, `call="tomorrow 10:30"`) {
+		t.Errorf("bad call time in the machine's zone: %s %q", r.code(), r.reply)
 	}
 }
