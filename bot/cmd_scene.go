@@ -7,6 +7,7 @@ import (
 )
 
 func runSceneAdd(in *input, tx Tx) error {
+	confirmedPast := in.confirmed("past")
 	id, err := in.sceneID()
 	if err != nil {
 		return err
@@ -24,6 +25,9 @@ func runSceneAdd(in *input, tx Tx) error {
 	}
 	call, err := in.b.parseWhen("call", callText, in.now)
 	if err != nil {
+		return err
+	}
+	if err := in.refusePastCall(call, confirmedPast); err != nil {
 		return err
 	}
 	if _, err := tx.Scene(id); err == nil {
@@ -172,12 +176,16 @@ func (b *Bot) sceneCard(tx Tx, sc *Scene) string {
 }
 
 func runSceneSet(in *input, tx Tx) error {
+	past := in.confirmed("past")
 	sc, err := in.onlyScene(tx)
 	if err != nil {
 		return err
 	}
 	if len(in.named) == 0 {
 		return Errorf(EINVALID, "nothing to change: give at least one of %s", keyList(in.spec.keys))
+	}
+	if _, moves := in.key("call"); past && !moves {
+		return Errorf(EINVALID, "past confirms a call time in the past: it goes with call=, as in /scene set %s call=\"2026-01-01 09:00\" past", sc.ID)
 	}
 	var changed []string
 	// added are the performers new to the scene.
@@ -198,6 +206,9 @@ func runSceneSet(in *input, tx Tx) error {
 			sc.Title = strings.TrimSpace(v)
 		case "call":
 			if sc.Call, err = in.b.parseWhen("call", v, in.now); err != nil {
+				return err
+			}
+			if err := in.refusePastCall(sc.Call, past); err != nil {
 				return err
 			}
 		case "performers":

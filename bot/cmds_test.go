@@ -110,3 +110,40 @@ func TestTimeErrorsNameNoGoZone(t *testing.T) {
 		t.Errorf("bad call time in the machine's zone: %s %q", r.code(), r.reply)
 	}
 }
+
+// TestPastCallNeedsConfirming: a call time in the past, on /scene add or
+// /scene set, goes through only with the word past at the end; without
+// it the refusal says so, shows the line to type, and changes nothing.
+func TestPastCallNeedsConfirming(t *testing.T) {
+	h := newHarness(t).seed() // now: Thu 26 Nov 2026 08:30 GMT
+	before, audit := *h.scene("12"), h.auditLen()
+	for _, tt := range []struct{ line, code, say string }{
+		{`/scene set 12 call="2026-01-01 09:00"`, bot.ECONFLICT, "The call time, Thu 1 Jan 2026 09:00 GMT, is in the past (it is now Thu 26 Nov 2026 08:30 GMT). Nothing was changed. " +
+			"If that is the call you mean, confirm it with the word past at the end:\n/scene set 12 call=\"2026-01-01 09:00\" past"},
+		{`/scene set 12 call="today 08:00"`, bot.ECONFLICT, "is in the past"},
+		{`/scene add 30 title=x call="yesterday 09:00"`, bot.ECONFLICT, "/scene add 30 title=x call=\"yesterday 09:00\" past"},
+		{`/scene set 12 title=y past`, bot.EINVALID, "past confirms a call time in the past: it goes with call="},
+		{`/scene set 12 call="2026-01-01 09:00" past now`, bot.EINVALID, `unexpected "past"`},
+	} {
+		r := h.do("ines", tt.line)
+		if r.code() != tt.code || !strings.Contains(r.reply, tt.say) {
+			t.Errorf("%s: %s %q, want %s saying %q", tt.line, r.code(), r.reply, tt.code, tt.say)
+		}
+	}
+	if diff := cmp.Diff(before, *h.scene("12")); diff != "" {
+		t.Errorf("a refusal changed scene 12:\n%s", diff)
+	}
+	if got := h.auditLen(); got != audit {
+		t.Errorf("refusals were audited: %d records, was %d", got, audit)
+	}
+
+	h.must("ines", `/scene set 12 call="2026-01-01 09:00" past`)
+	if got, want := h.scene("12").Call, time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("confirmed move stored %v, want %v", got, want)
+	}
+	h.must("ines", `/scene add 30 title=x call="yesterday 09:00" PAST`)
+	h.must("ines", `/scene set 30 call="tomorrow 09:00" past`) // past confirms nothing here, and harms nothing
+	// A scene may still be called past.
+	h.must("ines", `/scene add past title=x call="tomorrow 09:00"`)
+	h.must("ines", `/scene set past title=y`)
+}

@@ -48,6 +48,31 @@ func (in *input) done() error {
 	return nil
 }
 
+// confirmed takes word (such as "past") from the end of the positional
+// words, where a command takes the word that confirms something unusual,
+// and reports whether it was there. With a single word left, which is
+// then the scene id whatever it says, it takes nothing.
+func (in *input) confirmed(word string) bool {
+	n := len(in.args)
+	if n < 2 || in.args[n-1].Quoted || !strings.EqualFold(in.args[n-1].Value, word) {
+		return false
+	}
+	in.args = in.args[:n-1]
+	return true
+}
+
+// refusePastCall refuses a call time before now unless the caller
+// confirmed it with the word past: a call in the past is most often a
+// mistyped year or day, and it makes every rider late at once.
+func (in *input) refusePastCall(call time.Time, past bool) error {
+	if past || !call.Before(in.now) {
+		return nil
+	}
+	return Errorf(ECONFLICT, "The call time, %s, is in the past (it is now %s). Nothing was changed. "+
+		"If that is the call you mean, confirm it with the word past at the end:\n%s past",
+		in.b.fmtTime(call), in.b.fmtTime(in.now), strings.TrimSpace(in.cmd.Text))
+}
+
 // key returns a key=value argument.
 func (in *input) key(k string) (string, bool) {
 	a, ok := in.named[k]
