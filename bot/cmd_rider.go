@@ -10,7 +10,10 @@ import (
 // performer, status only for everyone else.
 func (b *Bot) riderLine(p Person, r riderView, full bool) string {
 	state := string(r.State)
-	if r.State == RiderSent || r.State == RiderDrafted {
+	switch r.State {
+	case RiderNone:
+		state = "no rider yet"
+	case RiderSent, RiderDrafted:
 		state += ", not signed"
 	}
 	if !full {
@@ -64,7 +67,7 @@ func runRiderStatus(in *input, tx Tx) error {
 		}
 		lines = append(lines, in.b.riderLine(p, r, ic || own))
 	}
-	text := fmt.Sprintf("Riders for scene %s (call %s, notice %s):\n  %s", sc.ID, in.b.fmtTime(sc.Call), fmtDuration(in.b.riderNotice), strings.Join(lines, "\n  "))
+	text := fmt.Sprintf("Riders for scene %s (call %s, notice %s):\n  %s", sc.ID, in.b.fmtTime(sc.Call), noticeLength(in.b.riderNotice), strings.Join(lines, "\n  "))
 	switch {
 	case ic:
 		in.out.reply(ClassRiderDetail, sc.ID, "%s", text)

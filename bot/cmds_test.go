@@ -147,3 +147,31 @@ func TestPastCallNeedsConfirming(t *testing.T) {
 	h.must("ines", `/scene add past title=x call="tomorrow 09:00"`)
 	h.must("ines", `/scene set past title=y`)
 }
+
+// TestRiderTexts: a performer without a rider reads as "no rider yet",
+// and the notice as people say it: "the 48-hour deadline", "notice 48
+// hours"; a notice of whole days from four days on, "5-day".
+func TestRiderTexts(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene add 30 title=x call="tomorrow 09:00" performers=@paula`)
+	r := h.must("ines", "/rider status 30")
+	for _, want := range []string{
+		"notice 48 hours",
+		"@paula: no rider yet; deadline Wed 25 Nov 2026 09:00 GMT; LATE: the 48-hour deadline (Wed 25 Nov 2026 09:00 GMT) has passed",
+	} {
+		if !strings.Contains(r.reply, want) {
+			t.Errorf("the IC's rider status lacks %q:\n%s", want, r.reply)
+		}
+	}
+	if r := h.must("adam", "/rider status 30"); !strings.Contains(r.reply, "@paula: no rider yet, late") {
+		t.Errorf("the AD's rider status:\n%s", r.reply)
+	}
+
+	h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithZone(time.UTC), bot.WithRiderNotice(5*24*time.Hour))
+	r = h.must("ines", "/rider status 30")
+	for _, want := range []string{"notice 5 days", "the 5-day deadline"} {
+		if !strings.Contains(r.reply, want) {
+			t.Errorf("with a notice of five days, the rider status lacks %q:\n%s", want, r.reply)
+		}
+	}
+}

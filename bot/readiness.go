@@ -93,11 +93,42 @@ func (b *Bot) riderOf(sc *Scene, performer UserID, r *Rider, now time.Time) ride
 	}
 	switch {
 	case v.State == RiderSigned && !sent.IsZero() && sent.After(v.Deadline):
-		v.Late = fmt.Sprintf("it reached them on %s, less than %s before the call", b.fmtTime(sent), fmtDuration(b.riderNotice))
+		v.Late = fmt.Sprintf("it reached them on %s, less than %s before the call", b.fmtTime(sent), noticeLength(b.riderNotice))
 	case v.State != RiderSigned && now.After(v.Deadline):
-		v.Late = fmt.Sprintf("the %s deadline (%s) has passed", fmtDuration(b.riderNotice), b.fmtTime(v.Deadline))
+		v.Late = fmt.Sprintf("the %s deadline (%s) has passed", noticeAdjective(b.riderNotice), b.fmtTime(v.Deadline))
 	}
 	return v
+}
+
+// The rider notice is said in hours below four days ("48 hours", as the
+// union rules say it) and in days from there when it is whole days ("5
+// days"); as a modifier it takes a hyphen: "the 48-hour deadline".
+func noticeLength(d time.Duration) string {
+	n, unit, ok := noticeUnits(d)
+	if !ok {
+		return fmtDuration(d)
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// noticeAdjective is noticeLength before a noun: "48-hour", "5-day".
+func noticeAdjective(d time.Duration) string {
+	n, unit, ok := noticeUnits(d)
+	if !ok {
+		return fmtDuration(d)
+	}
+	return fmt.Sprintf("%d-%s", n, unit)
+}
+
+func noticeUnits(d time.Duration) (int, string, bool) {
+	const day = 24 * time.Hour
+	switch {
+	case d >= 4*day && d%day == 0:
+		return int(d / day), "day", true
+	case d >= 2*time.Hour && d%time.Hour == 0:
+		return int(d / time.Hour), "hour", true
+	}
+	return 0, "", false
 }
 
 // readiness is a scene's consent and riders, per performer.
