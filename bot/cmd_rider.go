@@ -94,8 +94,10 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 			if at, err = in.b.parseWhen("on", v, in.now); err != nil {
 				return err
 			}
-			if at.After(in.now.Add(5 * time.Minute)) {
-				return Errorf(EINVALID, "on=%s is in the future: record a rider when it happens", v)
+			if at.After(in.now) {
+				return Errorf(EINVALID, "on=\"%s\" is %s, later than now (%s): a rider is recorded once it has happened, "+
+					"since the %s notice counts from when the performer received it. Record it then, or give the time it happened, as in on=\"today %s\" or on=\"yesterday 14:00\".",
+					v, in.b.fmtTime(at), in.b.fmtTime(in.now), noticeAdjective(in.b.riderNotice), in.b.fmtClock(in.now))
 			}
 		}
 		r, err := tx.Rider(sc.ID, p.ID)

@@ -175,3 +175,27 @@ func TestRiderTexts(t *testing.T) {
 		}
 	}
 }
+
+// TestRiderInTheFutureIsRefused: a rider dated later than now is refused
+// with the reason and an example, and changes nothing; one dated this
+// minute or earlier is recorded.
+func TestRiderInTheFutureIsRefused(t *testing.T) {
+	h := newHarness(t).seed() // now: Thu 26 Nov 2026 08:30 GMT
+	audit := h.auditLen()
+	for _, tt := range []struct{ line, say string }{
+		{`/rider signed 12 @paula on="today 08:31"`, `on="today 08:31" is Thu 26 Nov 2026 08:31 GMT, later than now (Thu 26 Nov 2026 08:30 GMT): a rider is recorded once it has happened, since the 48-hour notice counts from when the performer received it. Record it then, or give the time it happened, as in on="today 08:30" or on="yesterday 14:00".`},
+		{`/rider sent 12 @paula on="2026-12-01 10:00"`, "later than now"},
+	} {
+		r := h.do("ines", tt.line)
+		if r.code() != bot.EINVALID || !strings.Contains(r.reply, tt.say) {
+			t.Errorf("%s: %s %q, want it refused saying %q", tt.line, r.code(), r.reply, tt.say)
+		}
+		if len(r.sent) != 0 {
+			t.Errorf("%s: sent %+v", tt.line, r.sent)
+		}
+	}
+	if got := h.auditLen(); got != audit {
+		t.Errorf("refusals were audited: %d records, was %d", got, audit)
+	}
+	h.must("ines", `/rider signed 12 @paula on="today 08:30"`)
+}
