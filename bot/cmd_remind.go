@@ -2,6 +2,8 @@ package bot
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,16 +102,16 @@ func runRemindSnooze(in *input, tx Tx) error {
 	if err := in.done(); err != nil {
 		return err
 	}
-	d, err := time.ParseDuration(a.Value)
-	if err != nil || d <= 0 {
-		return Errorf(EINVALID, "%q is not a length of time: use 30m, 2h or 24h", a.Value)
+	d, countless, ok := snoozeLength(a.Value)
+	if !ok {
+		return Errorf(EINVALID, "%q is not a length of time: use 30m, 2h, 24h or 2d", a.Value)
 	}
 	if r.State != ReminderPending {
 		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
 	}
-	due := maxTime(r.Due, in.now).Add(d)
-	if !r.Limit.IsZero() && due.After(r.Limit) {
-		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: %s. Nothing was changed.", r.ID, in.b.fmtTime(due), in.b.pastLimit(&r))
+	due, err := in.b.snoozedDue(&r, in.now, d, countless, a.Value)
+	if err != nil {
+		return err
 	}
 	r.Due, r.NextAttempt = due, time.Time{}
 	if _, err := tx.PutReminder(r); err != nil {
@@ -121,6 +123,62 @@ func runRemindSnooze(in *input, tx Tx) error {
 	in.out.reply(ClassBoundaries, r.Scene, "Reminder #%d now falls due %s.", r.ID, in.b.fmtTime(due))
 	in.remindersChanged = true
 	return nil
+}
+
+// maxUnlimitedSnooze bounds the snooze of a reminder without a Limit
+// (aftercare, wrap): further than that is a typing mistake.
+const maxUnlimitedSnooze = 365 * 24 * time.Hour
+
+// snoozeLength reads a length of time as Go writes it (2h30m, 45m, 90s),
+// with days too (2d). A length too long for icbot to count comes back as
+// the longest it can, with countless set, to be refused by the limit.
+func snoozeLength(s string) (d time.Duration, countless, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !durationShape.MatchString(s) {
+		return 0, false, false
+	}
+	units := map[string]float64{"d": float64(24 * time.Hour), "h": float64(time.Hour), "m": float64(time.Minute), "s": float64(time.Second), "ms": float64(time.Millisecond)}
+	total := 0.0
+	for _, m := range durationPart.FindAllStringSubmatch(s, -1) {
+		n, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			return 0, false, false
+		}
+		total += n * units[m[2]]
+	}
+	if total >= math.MaxInt64 {
+		return math.MaxInt64, true, true
+	}
+	return time.Duration(total), false, total >= float64(time.Second)
+}
+
+var (
+	durationShape = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ms|d|h|m|s))+$`)
+	durationPart  = regexp.MustCompile(`([0-9]+(?:\.[0-9]+)?)(ms|d|h|m|s)`)
+)
+
+// snoozedDue is when a reminder snoozed by d falls due, or the refusal
+// when that is past its limit, which says the longest snooze it allows.
+func (b *Bot) snoozedDue(r *Reminder, now time.Time, d time.Duration, countless bool, typed string) (time.Time, error) {
+	from := maxTime(r.Due, now)
+	limit, why := r.Limit, ""
+	if limit.IsZero() {
+		limit, why = from.Add(maxUnlimitedSnooze), "a reminder without a deadline may be put off by a year at most"
+	} else {
+		why = b.pastLimit(r)
+	}
+	due := from.Add(d)
+	if !countless && !due.After(limit) {
+		return due, nil
+	}
+	longest := fmt.Sprintf("The longest snooze it allows is %s, to %s.", fmtDuration(limit.Sub(from)), b.fmtTime(limit))
+	if !limit.After(from) {
+		longest = "It cannot be snoozed any later."
+	}
+	if countless {
+		return time.Time{}, Errorf(ECONFLICT, "%s is more than reminder #%d may be snoozed: %s. Nothing was changed. %s", typed, r.ID, why, longest)
+	}
+	return time.Time{}, Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: %s. Nothing was changed. %s", r.ID, b.fmtTime(due), why, longest)
 }
 
 // pastLimit says why a reminder may not be moved past its Limit.

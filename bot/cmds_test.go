@@ -199,3 +199,57 @@ func TestRiderInTheFutureIsRefused(t *testing.T) {
 	}
 	h.must("ines", `/rider signed 12 @paula on="today 08:30"`)
 }
+
+// reminderNumber finds, in /reminders list ID, the number of the
+// reminder whose line holds every part.
+func reminderNumber(t *testing.T, h *harness, scene string, parts ...string) string {
+	t.Helper()
+	r := h.must("ines", "/reminders list "+scene)
+	for _, l := range strings.Split(r.reply, "\n") {
+		found := true
+		for _, p := range parts {
+			found = found && strings.Contains(l, p)
+		}
+		if found {
+			return strings.TrimPrefix(strings.Fields(l)[0], "#")
+		}
+	}
+	t.Fatalf("no reminder %q in:\n%s", parts, r.reply)
+	return ""
+}
+
+// TestSnoozeTooLongSaysTheLimit: a snooze longer than a reminder allows,
+// even one too long to count, is refused with the longest snooze the
+// reminder allows, and changes nothing; a reminder without a deadline may
+// be put off by a year at most. Days may be given as d.
+func TestSnoozeTooLongSaysTheLimit(t *testing.T) {
+	h := newHarness(t).seed()                                                         // now: Thu 26 Nov 2026 08:30 GMT
+	h.must("ines", `/scene add 30 title=x call="2026-12-06 09:00" performers=@paula`) // its check-in is due the day before
+	checkIn := reminderNumber(t, h, "30", "check-in", "@paula", "pending")
+	h.must("adam", "/closedset end 15")
+	aftercare := reminderNumber(t, h, "15", "aftercare", "@paula", "pending")
+	audit := h.auditLen()
+	for _, tt := range []struct{ line, say string }{
+		{"/reminders snooze " + checkIn + " 999999999h", "999999999h is more than reminder #" + checkIn + " may be snoozed: that is past the scene's call time, Sun 6 Dec 2026 09:00 GMT; a check-in must come before the shoot. Nothing was changed. The longest snooze it allows is "},
+		{"/reminders snooze " + checkIn + " 99999999999999999999999h", "may be snoozed"},
+		{"/reminders snooze " + checkIn + " 30d", "cannot be snoozed to"},
+		{"/reminders snooze " + aftercare + " 999999999h", "a reminder without a deadline may be put off by a year at most. Nothing was changed. The longest snooze it allows is 365 days, to "},
+		{"/reminders snooze " + aftercare + " 400d", "put off by a year at most"},
+	} {
+		r := h.do("ines", tt.line)
+		if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, tt.say) || strings.Contains(r.reply, "not a length of time") {
+			t.Errorf("%s: %s %q, want a refusal saying %q", tt.line, r.code(), r.reply, tt.say)
+		}
+	}
+	if got := h.auditLen(); got != audit {
+		t.Errorf("refusals were audited: %d records, was %d", got, audit)
+	}
+	for _, bad := range []string{"soon", "0h", "-2h", "2x"} {
+		if r := h.do("ines", "/reminders snooze "+checkIn+" "+bad); r.code() != bot.EINVALID || !strings.Contains(r.reply, "is not a length of time: use 30m, 2h, 24h or 2d") {
+			t.Errorf("snooze by %q: %s %q", bad, r.code(), r.reply)
+		}
+	}
+	if r := h.must("ines", "/reminders snooze "+aftercare+" 2d"); !strings.Contains(r.reply, "now falls due") {
+		t.Errorf("a snooze of 2d: %q", r.reply)
+	}
+}
