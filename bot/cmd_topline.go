@@ -85,17 +85,19 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 		})
 		if purposeErr != nil {
 			text := fmt.Sprintf("The top-line summary of scene %s was not posted again to #%s: %s", scene, target, ErrorMessage(purposeErr))
-			if explicit {
-				b.lateReply(ctx, cmd, ClassPublic, scene, text)
-			} else {
-				b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
-			}
+			b.toplineProblem(ctx, cmd, explicit, scene, text)
 			return nil
 		}
 		if err != nil || target == "" {
 			return err
 		}
 		why, err := b.postRefusal(ctx, Message{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene})
+		if ErrorCode(err) == ENOTFOUND {
+			text := fmt.Sprintf("The top-line summary of scene %s was not posted: there is no channel #%s, or none that icbot can see. "+
+				"Check the name; for a private channel, invite icbot to it first. Nothing was posted.", scene, target)
+			b.toplineProblem(ctx, cmd, explicit, scene, text)
+			return nil
+		}
 		if err != nil {
 			if _, retry := transient(err, 1); !retry {
 				why = ErrorMessage(err) + "."
@@ -111,11 +113,7 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 			// there before is checked against them.
 			b.recheckNow(target, "a post to it was refused")
 			text := fmt.Sprintf("The top-line summary of scene %s was not posted to #%s: %s Nothing was posted.", scene, target, why)
-			if explicit {
-				b.lateReply(ctx, cmd, ClassPublic, scene, text)
-			} else {
-				b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
-			}
+			b.toplineProblem(ctx, cmd, explicit, scene, text)
 			return nil
 		}
 		var ids []uint64
@@ -155,6 +153,16 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 		b.deliverIDs(ctx, ids)
 		return nil
 	}
+}
+
+// toplineProblem tells of a top-line summary not posted: the IC who
+// asked for it, or every IC when icbot was re-posting it of itself.
+func (b *Bot) toplineProblem(ctx context.Context, cmd Command, explicit bool, scene SceneID, text string) {
+	if explicit {
+		b.lateReply(ctx, cmd, ClassPublic, scene, text)
+		return
+	}
+	b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
 }
 
 // tellRole sends text of class c to everyone holding a role, for

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +252,43 @@ func TestSnoozeTooLongSaysTheLimit(t *testing.T) {
 	}
 	if r := h.must("ines", "/reminders snooze "+aftercare+" 2d"); !strings.Contains(r.reply, "now falls due") {
 		t.Errorf("a snooze of 2d: %q", r.reply)
+	}
+}
+
+// namingChat is the fake chat of a platform that says when a channel does
+// not exist, as the port asks: #nonexistent is unknown to it.
+type namingChat struct{ *fakeChat }
+
+func (c namingChat) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error) {
+	if ch == "nonexistent" {
+		return false, bot.Errorf(bot.ENOTFOUND, "channel_not_found")
+	}
+	return c.fakeChat.IsPrivate(ctx, ch)
+}
+
+// TestToplineToNoSuchChannel: a top-line summary asked for a channel the
+// platform says does not exist is refused saying so, not as a channel
+// that is not private, and nothing is posted or recorded.
+func TestToplineToNoSuchChannel(t *testing.T) {
+	h := newHarness(t, func(o *harnessOpt) { o.chat = namingChat{o.rec} }).seed()
+	audit := h.auditLen()
+	r := h.must("ines", "/topline 12 #nonexistent")
+	late := joined(to(r.sent, "late", "ines"))
+	if want := "The top-line summary of scene 12 was not posted: there is no channel #nonexistent, or none that icbot can see. Check the name; for a private channel, invite icbot to it first. Nothing was posted."; !strings.Contains(late, want) {
+		t.Errorf("late reply %q, want %q", late, want)
+	}
+	if strings.Contains(late, "private channel, and") || strings.Contains(late, "channel_not_found") {
+		t.Errorf("late reply reads as a public channel or shows the platform's code: %q", late)
+	}
+	for _, s := range r.sent {
+		if s.Kind == "post" {
+			t.Errorf("posted %+v", s)
+		}
+	}
+	if got := h.scene("12").Topline.Version; got != 0 {
+		t.Errorf("top-line version %d recorded, want none", got)
+	}
+	if got := h.auditLen(); got != audit {
+		t.Errorf("audit grew from %d to %d", audit, got)
 	}
 }
