@@ -292,3 +292,90 @@ func TestToplineToNoSuchChannel(t *testing.T) {
 		t.Errorf("audit grew from %d to %d", audit, got)
 	}
 }
+
+// TestLiftingAHoldAfterAWithdrawal: a performer whose withdrawal put the
+// scene on hold, and who called no hold, is told when the IC lifts it that
+// their withdrawal still stands and what that means, or that their later
+// answers stand; the IC hears which withdrawals and answers of no stand
+// and what they mean for the beats and the closed set. A hold called with
+// /hold is lifted as before.
+func TestLiftingAHoldAfterAWithdrawal(t *testing.T) {
+	t.Run("withdrawal standing", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.must("paula", "/boundaries withdraw 12")
+		r := h.must("ines", "/hold lift 12")
+		dm := joined(to(r.sent, "dm", "paula"))
+		if strings.Contains(dm, "The hold you called") {
+			t.Errorf("paula is told she called a hold: %q", dm)
+		}
+		for _, want := range []string{
+			"The IC (@ines) has lifted the hold on scene 12 that followed your withdrawal of consent. Lifting the hold changes none of your answers.",
+			"Your withdrawal of consent to b1 still stands: beat b1 cannot be filmed as written, and a closed set cannot start while it stands, unless the IC decides to start one anyway with a written reason",
+			"/boundaries answer 12 b1=yes",
+		} {
+			if !strings.Contains(dm, want) {
+				t.Errorf("paula's DM lacks %q:\n%s", want, dm)
+			}
+		}
+		for _, want := range []string{
+			"Hold lifted on scene 12",
+			"Lifting the hold answers none of this, on scene 12:\n  - @paula withdrew consent to b1, which still stands\nThose beats cannot be filmed as written.",
+			`/closedset start 12 stays refused until the performers answer again (a withdrawal, or a beat to discuss), unless you start it with force reason="...".`,
+		} {
+			if !strings.Contains(r.reply, want) {
+				t.Errorf("the IC's reply lacks %q:\n%s", want, r.reply)
+			}
+		}
+		if r := h.do("adam", "/closedset start 12"); r.code() != bot.ECONFLICT {
+			t.Errorf("closed set started over a standing withdrawal: %s", r.reply)
+		}
+		if strings.Contains(joined(to(r.sent, "dm", "adam")), "b1") {
+			t.Errorf("the AD learned which beat: %+v", to(r.sent, "dm", "adam"))
+		}
+	})
+	t.Run("answered no since", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.must("paula", "/boundaries withdraw 12")
+		h.must("paula", "/boundaries answer 12 b1=no")
+		r := h.must("ines", "/hold lift 12")
+		if dm := joined(to(r.sent, "dm", "paula")); !strings.Contains(dm, "You have answered since: no to b1. Those beats will not be filmed as written.") {
+			t.Errorf("paula's DM:\n%s", dm)
+		}
+		if !strings.Contains(r.reply, "@paula answered no to b1\nThose beats cannot be filmed as written.") || strings.Contains(r.reply, "stays refused") {
+			t.Errorf("the IC's reply:\n%s", r.reply)
+		}
+	})
+	t.Run("answered yes since", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.must("paula", "/boundaries withdraw 12")
+		h.must("paula", "/boundaries answer 12 b1=yes")
+		r := h.must("ines", "/hold lift 12")
+		if dm := joined(to(r.sent, "dm", "paula")); !strings.Contains(dm, "You have answered again since, and your answers stand as you gave them.") {
+			t.Errorf("paula's DM:\n%s", dm)
+		}
+		if strings.Contains(r.reply, "answers none of this") {
+			t.Errorf("the IC is told of refusals that do not stand:\n%s", r.reply)
+		}
+	})
+	t.Run("a yes taken back during the closed set", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.must("adam", "/closedset start 12")
+		h.must("paula", "/boundaries answer 12 b1=no")
+		r := h.must("ines", "/hold lift 12")
+		dm := joined(to(r.sent, "dm", "paula"))
+		if !strings.Contains(dm, "that followed your change of answers during the closed set") || !strings.Contains(dm, "You have answered since: no to b1.") {
+			t.Errorf("paula's DM:\n%s", dm)
+		}
+		if !strings.Contains(r.reply, "@paula answered no to b1") || strings.Contains(r.reply, "stays refused") {
+			t.Errorf("the IC's reply:\n%s", r.reply)
+		}
+	})
+	t.Run("a hold called with /hold", func(t *testing.T) {
+		h := newHarness(t).seed()
+		h.must("paula", "/hold 12 consent withdrawn: a reason typed as icbot writes one")
+		r := h.must("ines", "/hold lift 12")
+		if dm := joined(to(r.sent, "dm", "paula")); dm != "The hold you called on scene 12 has been lifted by @ines." {
+			t.Errorf("paula's DM: %q", dm)
+		}
+	})
+}
