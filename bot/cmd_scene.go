@@ -175,6 +175,8 @@ func (b *Bot) sceneCard(tx Tx, sc *Scene) string {
 	return s.String()
 }
 
+// runSceneSet changes a scene's title, call, performers, channel or
+// status; performers new to it are asked about the beats they share.
 func runSceneSet(in *input, tx Tx) error {
 	past := in.confirmed("past")
 	sc, err := in.onlyScene(tx)
@@ -198,71 +200,16 @@ func runSceneSet(in *input, tx Tx) error {
 		if sc.Filming() && k != "title" {
 			return Errorf(ECONFLICT, "Scene %s is in a closed set: its %s cannot change until /closedset end %s.", sc.ID, k, sc.ID)
 		}
-		switch k {
-		case "title":
-			if strings.TrimSpace(v) == "" {
-				return Errorf(EINVALID, "title= cannot be empty")
-			}
-			sc.Title = strings.TrimSpace(v)
-		case "call":
-			if sc.Call, err = in.b.parseWhen("call", v, in.now); err != nil {
-				return err
-			}
-			if err := in.refusePastCall(sc.Call, past); err != nil {
-				return err
-			}
-		case "performers":
-			before := slices.Clone(sc.Performers)
-			if err := setPerformers(in, tx, &sc, v); err != nil {
-				return err
-			}
-			added = slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) })
-			if slices.ContainsFunc(before, func(u UserID) bool { return !sc.IsPerformer(u) }) {
-				// Someone no longer in the scene may still read its
-				// channel: what they may no longer read is taken down.
-				in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
-			}
-		case "channel":
-			if sc.Channel, err = channelArg(v); err != nil {
-				return err
-			}
-			if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID}); err != nil {
-				return err
-			}
-		case "status":
-			st := Status(strings.ToLower(v))
-			if st != StatusDraft && st != StatusReady && st != StatusWrapped {
-				return Errorf(EINVALID, "status=%s cannot be set by hand: use draft, ready or wrapped (holds and closed sets set the others)", v)
-			}
-			sc.Status = st
-		}
-		changed = append(changed, k)
-	}
-	// A beat shared with a new performer is a different beat for everyone
-	// in it: earlier answers to it stop counting and signed riders need
-	// amendment.
-	var shared []Beat
-	for i, b := range sc.Beats {
-		if slices.ContainsFunc(added, b.Involves) {
-			b.Rev++
-			sc.Beats[i] = b
-			shared = append(shared, b)
-		}
-	}
-	note := ""
-	if len(shared) > 0 {
-		ps, err := peopleOf(tx, added)
+		newcomers, err := setSceneKey(in, tx, &sc, k, v, past)
 		if err != nil {
 			return err
 		}
-		ids := make([]string, len(shared))
-		for i, b := range shared {
-			ids[i] = b.ID
-		}
-		if err := widen(in, tx, &sc, shared, fmt.Sprintf("Scene %s has a new performer, %s, in beats %s.", sc.ID, handles(ps), strings.Join(ids, ", "))); err != nil {
-			return err
-		}
-		note = fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count, and their performers have been asked again.", strings.Join(ids, ", "), handles(ps))
+		added = append(added, newcomers...)
+		changed = append(changed, k)
+	}
+	note, err := shareBeats(in, tx, &sc, added)
+	if err != nil {
+		return err
 	}
 	sc.Version++
 	sc.Updated = in.now
@@ -275,6 +222,82 @@ func runSceneSet(in *input, tx Tx) error {
 	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s updated (%s).%s\n%s", sc.ID, strings.Join(changed, ", "), note, in.b.sceneCard(tx, &sc))
 	refreshTopline(in, &sc)
 	return nil
+}
+
+// setSceneKey sets one key of /scene set on sc, and returns the
+// performers a performers= change adds.
+func setSceneKey(in *input, tx Tx, sc *Scene, k, v string, past bool) (added []UserID, err error) {
+	switch k {
+	case "title":
+		if strings.TrimSpace(v) == "" {
+			return nil, Errorf(EINVALID, "title= cannot be empty")
+		}
+		sc.Title = strings.TrimSpace(v)
+	case "call":
+		if sc.Call, err = in.b.parseWhen("call", v, in.now); err != nil {
+			return nil, err
+		}
+		return nil, in.refusePastCall(sc.Call, past)
+	case "performers":
+		return changePerformers(in, tx, sc, v)
+	case "channel":
+		if sc.Channel, err = channelArg(v); err != nil {
+			return nil, err
+		}
+		return nil, in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID})
+	case "status":
+		st := Status(strings.ToLower(v))
+		if st != StatusDraft && st != StatusReady && st != StatusWrapped {
+			return nil, Errorf(EINVALID, "status=%s cannot be set by hand: use draft, ready or wrapped (holds and closed sets set the others)", v)
+		}
+		sc.Status = st
+	}
+	return nil, nil
+}
+
+// changePerformers replaces the scene's performers and returns those new
+// to it; what those taken off may no longer read is swept away.
+func changePerformers(in *input, tx Tx, sc *Scene, list string) ([]UserID, error) {
+	before := slices.Clone(sc.Performers)
+	if err := setPerformers(in, tx, sc, list); err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(before, func(u UserID) bool { return !sc.IsPerformer(u) }) {
+		// Someone no longer in the scene may still read its
+		// channel: what they may no longer read is taken down.
+		in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
+	}
+	return slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) }), nil
+}
+
+// shareBeats widens the beats that new performers share: a beat shared
+// with a new performer is a different beat for everyone in it, so
+// earlier answers to it stop counting and signed riders need amendment.
+// It returns what to add to the reply.
+func shareBeats(in *input, tx Tx, sc *Scene, added []UserID) (string, error) {
+	var shared []Beat
+	for i, b := range sc.Beats {
+		if slices.ContainsFunc(added, b.Involves) {
+			b.Rev++
+			sc.Beats[i] = b
+			shared = append(shared, b)
+		}
+	}
+	if len(shared) == 0 {
+		return "", nil
+	}
+	ps, err := peopleOf(tx, added)
+	if err != nil {
+		return "", err
+	}
+	ids := make([]string, len(shared))
+	for i, b := range shared {
+		ids[i] = b.ID
+	}
+	if err := widen(in, tx, sc, shared, fmt.Sprintf("Scene %s has a new performer, %s, in beats %s.", sc.ID, handles(ps), strings.Join(ids, ", "))); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count, and their performers have been asked again.", strings.Join(ids, ", "), handles(ps)), nil
 }
 
 // refuseWhileFilming is the rule for changes that need fresh consent.
