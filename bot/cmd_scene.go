@@ -6,43 +6,12 @@ import (
 	"strings"
 )
 
+// runSceneAdd adds a scene as a draft, with its title and call, and its
+// performers and channel when given.
 func runSceneAdd(in *input, tx Tx) error {
-	confirmedPast := in.confirmed("past")
-	id, err := in.sceneID()
+	sc, err := newScene(in, tx)
 	if err != nil {
 		return err
-	}
-	if err := in.done(); err != nil {
-		return err
-	}
-	title, ok := in.key("title")
-	if !ok || strings.TrimSpace(title) == "" {
-		return Errorf(EINVALID, "missing title=\"...\"")
-	}
-	callText, ok := in.key("call")
-	if !ok {
-		return Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\", or a day counted from today, as in call=\"tomorrow 10:30\"")
-	}
-	call, err := in.b.parseWhen("call", callText, in.now)
-	if err != nil {
-		return err
-	}
-	if err := in.refusePastCall(call, confirmedPast); err != nil {
-		return err
-	}
-	if _, err := tx.Scene(id); err == nil {
-		return Errorf(ECONFLICT, "Scene %s already exists: change it with /scene set %s key=value.", id, id)
-	} else if ErrorCode(err) != ENOTFOUND {
-		return err
-	}
-	// Sessions of an earlier scene with this id stay on record; number on.
-	past, err := tx.Sessions(id)
-	if err != nil {
-		return err
-	}
-	sc := Scene{
-		ID: id, Title: strings.TrimSpace(title), Call: call, Status: StatusDraft,
-		Sessions: uint64(len(past)), PastSessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
 	}
 	if v, ok := in.key("performers"); ok {
 		if err := setPerformers(in, tx, &sc, v); err != nil {
@@ -53,19 +22,61 @@ func runSceneAdd(in *input, tx Tx) error {
 		if sc.Channel, err = channelArg(v); err != nil {
 			return err
 		}
-		if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: id}); err != nil {
+		if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID}); err != nil {
 			return err
 		}
 	}
 	if err := tx.PutScene(sc); err != nil {
 		return err
 	}
-	if err := in.audit(tx, "scene.add", id, "scene %s added, call %s", id, in.b.fmtTime(call)); err != nil {
+	if err := in.audit(tx, "scene.add", sc.ID, "scene %s added, call %s", sc.ID, in.b.fmtTime(sc.Call)); err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, id, "Scene %s added as a draft.\n%s\nNext: add its intimacy beats with /scene beat add %s \"description\" kind=KIND.",
-		id, in.b.sceneCard(tx, &sc), id)
+	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s added as a draft.\n%s\nNext: add its intimacy beats with /scene beat add %s \"description\" kind=KIND.",
+		sc.ID, in.b.sceneCard(tx, &sc), sc.ID)
 	return nil
+}
+
+// newScene reads the id, title= and call= (and past) of /scene add into a
+// draft scene with an id not in use.
+func newScene(in *input, tx Tx) (Scene, error) {
+	confirmedPast := in.confirmed("past")
+	id, err := in.sceneID()
+	if err != nil {
+		return Scene{}, err
+	}
+	if err := in.done(); err != nil {
+		return Scene{}, err
+	}
+	title, ok := in.key("title")
+	if !ok || strings.TrimSpace(title) == "" {
+		return Scene{}, Errorf(EINVALID, "missing title=\"...\"")
+	}
+	callText, ok := in.key("call")
+	if !ok {
+		return Scene{}, Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\", or a day counted from today, as in call=\"tomorrow 10:30\"")
+	}
+	call, err := in.b.parseWhen("call", callText, in.now)
+	if err != nil {
+		return Scene{}, err
+	}
+	if err := in.refusePastCall(call, confirmedPast); err != nil {
+		return Scene{}, err
+	}
+	if _, err := tx.Scene(id); err == nil {
+		return Scene{}, Errorf(ECONFLICT, "Scene %s already exists: change it with /scene set %s key=value.", id, id)
+	} else if ErrorCode(err) != ENOTFOUND {
+		return Scene{}, err
+	}
+	// Sessions of an earlier scene with this id stay on record; number on.
+	past, err := tx.Sessions(id)
+	if err != nil {
+		return Scene{}, err
+	}
+	return Scene{
+		ID: id, Title: strings.TrimSpace(title), Call: call, Status: StatusDraft,
+		Sessions: uint64(len(past)), PastSessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
+	}, nil
 }
 
 // setPerformers replaces the scene's performers with the mentioned people,
