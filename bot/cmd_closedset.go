@@ -519,8 +519,29 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	if err := in.audit(tx, "closedset.end", sc.ID, "closed set session %d for scene %s ended after %s", sess.Seq, sc.ID, fmtDuration(took)); err != nil {
 		return err
 	}
+	report, err := endReport(in, tx, &sc, &sess)
+	if err != nil {
+		return err
+	}
+	if sess.Lock.State == LockEnforced || sess.Lock.State == LockIncomplete {
+		in.out.then(unlockEffect(sc.ID, sess.Seq))
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s", report)
+	ended := fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now))
+	in.b.announce(&in.out, sc.ID, ended)
+	if sc.Channel != "" {
+		// Public: the channel is about to be opened to its usual members.
+		in.out.post(sc.Channel, ClassPublic, sc.ID, ended+" Thank you all.")
+	}
+	refreshTopline(in, &sc)
+	return nil
+}
+
+// endReport is what the person ending a closed set reads: how long it
+// ran, who did not confirm the device policy, the holds, and the lock.
+func endReport(in *input, tx Tx, sc *Scene, sess *Session) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), fmtDuration(took), sess.Seq)
+	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), fmtDuration(sess.EndedAt.Sub(sess.StartedAt)), sess.Seq)
 	var unacked []UserID
 	for _, m := range sess.Roster {
 		if m.AckedAt.IsZero() {
@@ -530,7 +551,7 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	if len(unacked) > 0 {
 		ps, err := peopleOf(tx, unacked)
 		if err != nil {
-			return err
+			return "", err
 		}
 		fmt.Fprintf(&b, "\nDid not confirm the device policy: %s.", handles(ps))
 	}
@@ -549,19 +570,10 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	switch sess.Lock.State {
 	case LockEnforced, LockIncomplete:
 		fmt.Fprintf(&b, "\nRestoring #%s…", sc.Channel)
-		in.out.then(unlockEffect(sc.ID, sess.Seq))
 	case LockNotEnforced:
 		b.WriteString("\nThe channel lock was not enforced during this session.")
 	}
-	in.out.reply(ClassRoster, sc.ID, "%s", b.String())
-	ended := fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now))
-	in.b.announce(&in.out, sc.ID, ended)
-	if sc.Channel != "" {
-		// Public: the channel is about to be opened to its usual members.
-		in.out.post(sc.Channel, ClassPublic, sc.ID, ended+" Thank you all.")
-	}
-	refreshTopline(in, &sc)
-	return nil
+	return b.String(), nil
 }
 
 func runClosedSetStatus(in *input, tx Tx) error {
