@@ -217,6 +217,28 @@ func runRemindCancel(in *input, tx Tx) error {
 	return nil
 }
 
+// tellICOfAnswer passes a performer's answer to a check-in (or aftercare
+// question), with their note, to the IC and nobody else.
+func tellICOfAnswer(in *input, tx Tx, r *Reminder) error {
+	what := map[ReminderKind]string{RemindCheckIn: "check-in before", RemindAftercare: "aftercare check-in after"}[r.Kind]
+	text := fmt.Sprintf("%s answered the %s scene %s: %s.", in.caller.Handle(), what, r.Scene,
+		map[string]string{"ok": "fine, boundaries unchanged", "talk": "WANTS TO TALK TO YOU"}[r.Answer])
+	if r.Kind == RemindAftercare && r.Answer == "ok" {
+		text = fmt.Sprintf("%s answered the aftercare check-in after scene %s: fine.", in.caller.Handle(), r.Scene)
+	}
+	if r.Note != "" {
+		text += " They wrote: " + r.Note
+	}
+	ics, err := holders(tx, RoleIC)
+	if err != nil {
+		return err
+	}
+	for _, ic := range ics {
+		in.out.dm(ic.ID, ClassBoundaries, r.Scene, in.caller.ID, text)
+	}
+	return nil
+}
+
 // runRemindAnswer records a performer's answer to a check-in or aftercare
 // question; "talk" reaches the IC at once, and aftercare answers always
 // go to the IC only.
@@ -250,22 +272,9 @@ func runRemindAnswer(in *input, tx Tx) error {
 	if err := in.audit(tx, "remind.answer", r.Scene, "reminder %d (%s) answered", r.ID, r.Kind); err != nil {
 		return err
 	}
-	what := map[ReminderKind]string{RemindCheckIn: "check-in before", RemindAftercare: "aftercare check-in after"}[r.Kind]
 	if answer == "talk" || r.Kind == RemindAftercare {
-		text := fmt.Sprintf("%s answered the %s scene %s: %s.", in.caller.Handle(), what, r.Scene,
-			map[string]string{"ok": "fine, boundaries unchanged", "talk": "WANTS TO TALK TO YOU"}[answer])
-		if r.Kind == RemindAftercare && answer == "ok" {
-			text = fmt.Sprintf("%s answered the aftercare check-in after scene %s: fine.", in.caller.Handle(), r.Scene)
-		}
-		if note != "" {
-			text += " They wrote: " + note
-		}
-		ics, err := holders(tx, RoleIC)
-		if err != nil {
+		if err := tellICOfAnswer(in, tx, &r); err != nil {
 			return err
-		}
-		for _, ic := range ics {
-			in.out.dm(ic.ID, ClassBoundaries, r.Scene, in.caller.ID, text)
 		}
 	}
 	reply := "Thank you; noted."
