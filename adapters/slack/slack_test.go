@@ -36,7 +36,7 @@ func TestEveryCommandOverSlack(t *testing.T) {
 		{"UINES", "/icbot role remove <@UNEW> performer", "@newbie no longer has the role performer", nil},
 		{"UADAM", "/scene list", "Night swim", nil},
 		{"UPAULA", "/scene show 12", "Kiss at the water", nil},
-		{"UINES", `/scene add 14 title=Kitchen call="2026-12-04 10:00" performers=<@UPETE>`, "Scene 14 added", nil},
+		{"UINES", `/scene add 14 title=Kitchen call="2036-12-04 10:00" performers=<@UPETE>`, "Scene 14 added", nil},
 		{"UADAM", `/scene set 14 title="Kitchen, morning"`, "Scene 14 updated (title)", nil},
 		{"UINES", `/scene beat add 14 "hug" kind=contact`, "Beat b1 added to scene 14", nil},
 		{"UINES", "/scene beat remove 14 b1", "Beat b1 removed", nil},
