@@ -399,7 +399,9 @@ func runRosterAdd(in *input, tx Tx) error {
 	in.out.reply(ClassRoster, sc.ID, "%s (%s) is on the roster for scene %s.", p.Handle(), role, sc.ID)
 	refreshTopline(in, &sc)
 	text := fmt.Sprintf("You are on the closed-set roster for scene %s (as %s).", sc.ID, role.Title())
-	if running {
+	if !running {
+		text += fmt.Sprintf(" When the closed set starts, confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
+	} else {
 		text += fmt.Sprintf(" The closed set is running: please confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
 	}
 	in.out.dm(p.ID, ClassRoster, sc.ID, p.ID, text)
@@ -527,7 +529,7 @@ func runClosedSetEnd(in *input, tx Tx) error {
 		in.out.then(unlockEffect(sc.ID, sess.Seq))
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s", report)
-	ended := fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now))
+	ended := fmt.Sprintf("The closed set for scene %s ended at %s: nothing more to do.", sc.ID, in.b.fmtClock(in.now))
 	in.b.announce(&in.out, sc.ID, ended)
 	if sc.Channel != "" {
 		// Public: the channel is about to be opened to its usual members.

@@ -133,7 +133,7 @@ func runHoldLift(in *input, tx Tx) error {
 // tellLifted tells the ADs, whoever called the holds lifted and, during a
 // closed set, the scene channel that the scene may go on.
 func tellLifted(in *input, tx Tx, sc *Scene, lifted []Hold, rd readiness) error {
-	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC.", sc.ID)
+	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC: the scene may go on as planned. Questions go to the IC.", sc.ID)
 	ads, err := holders(tx, RoleAD)
 	if err != nil {
 		return err
@@ -157,7 +157,7 @@ func tellLifted(in *input, tx Tx, sc *Scene, lifted []Hold, rd readiness) error 
 			in.out.dm(h.CalledBy, ClassBoundaries, sc.ID, h.CalledBy, liftedAfterConsent(in, sc, cause, consentFor(rd, h.CalledBy)))
 			continue
 		}
-		in.out.dm(h.CalledBy, ClassHoldCaller, sc.ID, h.CalledBy, fmt.Sprintf("The hold you called on scene %s has been lifted by %s.", sc.ID, in.caller.Handle()))
+		in.out.dm(h.CalledBy, ClassHoldCaller, sc.ID, h.CalledBy, fmt.Sprintf("The hold you called on scene %s has been lifted by %s. If anything is still not right, talk to the IC, or call a hold again at any moment with /hold %s.", sc.ID, in.caller.Handle(), sc.ID))
 	}
 	if sc.Filming() {
 		if sc.Channel != "" {
