@@ -566,3 +566,43 @@ func runSceneRemove(in *input, tx Tx) error {
 	in.out.reply(ClassCrew, sc.ID, "Scene %s (%s) removed. Its past closed-set sessions stay on record.", sc.ID, sc.Title)
 	return nil
 }
+
+// runSceneRename gives a scene a new title. A title may change at any
+// time, during a closed set too; the top-line summary follows.
+func runSceneRename(in *input, tx Tx) error {
+	sc, err := in.scene(tx)
+	if err != nil {
+		return err
+	}
+	a, err := in.next(`the new title, in quotes`)
+	if err != nil {
+		return err
+	}
+	if err := in.done(); err != nil {
+		return err
+	}
+	title := strings.TrimSpace(a.Value)
+	if title == "" {
+		return Errorf(EINVALID, "the new title cannot be empty")
+	}
+	if err := checkText(textRules["title"], title); err != nil {
+		return err
+	}
+	if title == sc.Title {
+		in.out.reply(ClassCrew, sc.ID, "Scene %s is already called %q: nothing changed.", sc.ID, title)
+		return nil
+	}
+	old := sc.Title
+	sc.Title = title
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "scene.rename", sc.ID, "scene %s renamed", sc.ID); err != nil {
+		return err
+	}
+	in.out.reply(ClassCrew, sc.ID, "Scene %s is now called %q (was %q).", sc.ID, title, old)
+	refreshTopline(in, &sc)
+	return nil
+}

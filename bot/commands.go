@@ -144,6 +144,13 @@ func commandTable() *registry {
 			run: runSceneSet,
 		},
 		{
+			path:    "scene rename",
+			params:  []Param{scene(true), {Name: "title", Kind: ParamText, Required: true, Help: "the new title"}},
+			summary: "Give a scene a new title, even during its closed set.",
+			access:  access{roles: icAD}, write: true,
+			run: runSceneRename,
+		},
+		{
 			path: "scene beat add",
 			params: []Param{scene(true),
 				{Name: "description", Kind: ParamText, Required: true, Help: "what happens"},

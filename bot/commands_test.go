@@ -30,6 +30,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/scene list"},
 		{"y     -    y    y    y    y     -   -    -    -   -   -    -    -", "/scene show 12"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene set 12 title=y"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", `/scene rename 12 "Lake house, night"`},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/scene beat add 12 "hug" kind=contact`},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene beat remove 12 b1"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene remove 14"},

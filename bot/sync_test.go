@@ -16,6 +16,7 @@ var syncLines = []struct{ caller, line string }{
 	{"root", "/icbot role remove @gary crew"},
 	{"ines", `/scene add 30 title="Dock" call="2026-12-20 09:00" performers=@paula,@pete channel=#scene-20`},
 	{"ines", `/scene set 30 call="2026-12-21 10:00"`},
+	{"adam", `/scene rename 30 "Orchard at dusk"`},
 	{"ines", `/scene beat add 30 "kiss" kind=contact`},
 	{"ines", `/scene beat set 30 b1 "a longer kiss"`},
 	{"ines", "/boundaries request 30"},
