@@ -96,7 +96,9 @@ func failure(what string, err error) error {
 	case codeMissingAccess:
 		msg = fmt.Sprintf("icbot cannot see the channel to %s: give its role View Channel there (Discord code %d)", what, code)
 	case codeUnknownChannel:
-		msg = fmt.Sprintf("Discord does not know that channel (Discord code %d): check the channel id", code)
+		// ENOTFOUND: the domain tells "no such channel" apart from a
+		// channel it may not use.
+		return &bot.Error{Code: bot.ENOTFOUND, Message: fmt.Sprintf("Discord does not know that channel (Discord code %d): check the channel id", code), Err: err}
 	case codeCannotDM:
 		msg = fmt.Sprintf("that person does not accept direct messages from this server: ask them to allow them in the server's privacy settings (Discord code %d)", code)
 	default:

@@ -497,6 +497,19 @@ func TestSensitivePostToPublicChannelRefused(t *testing.T) {
 	}
 }
 
+// TestToplineToNoSuchChannel: Discord does not know the channel named,
+// and the IC reads that there is no such channel, not that it is not
+// private.
+func TestToplineToNoSuchChannel(t *testing.T) {
+	r := newRig(t, overGateway).seed()
+	r.slash(ines, in(setCh), "topline", o("id", "12"), o("channel", "C404"))
+	calls := r.fake.calls()
+	told := strings.Join(append(followUps(calls), dms(calls, ines)...), "\n")
+	if !strings.Contains(told, "there is no channel") || strings.Contains(told, "not a private channel") {
+		t.Errorf("the IC was told: %q%s", told, describe(calls))
+	}
+}
+
 // TestFailedCallsRetriedOrReported: a DM Discord fails with a 500 is kept
 // and sent when Discord is back; one Discord refuses for good is reported
 // to the person who caused it.

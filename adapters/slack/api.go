@@ -207,7 +207,9 @@ func failure(method string, err error) error {
 		}
 		msg = fmt.Sprintf("the Slack app lacks the %s scope that %s needs: add it under OAuth & Permissions and reinstall the app (missing_scope)", scope, method)
 	case "channel_not_found":
-		msg = "Slack cannot find that channel: check its id, and invite icbot to it (/invite @icbot), since apps cannot see private channels they are not in (channel_not_found)"
+		// ENOTFOUND: the domain tells "no such channel" apart from a
+		// channel it may not use.
+		return &bot.Error{Code: bot.ENOTFOUND, Message: "Slack cannot find that channel: check its id, and invite icbot to it (/invite @icbot), since apps cannot see private channels they are not in (channel_not_found)", Err: err}
 	case "not_in_channel":
 		msg = "icbot is not a member of that channel: invite it there with /invite @icbot (not_in_channel)"
 	case "is_archived":

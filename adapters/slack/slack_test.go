@@ -287,6 +287,21 @@ func TestPermanentErrorsAreExplained(t *testing.T) {
 	}
 }
 
+// TestToplineToNoSuchChannel: Slack does not know the channel named, and
+// the IC reads that there is no such channel, not that it is not private.
+func TestToplineToNoSuchChannel(t *testing.T) {
+	r := newRig(t).seed()
+	r.slash("UINES", "/topline 12 <#G404|nonexistent>")
+	calls := r.fake.took()
+	if got := posts(calls, "G404"); len(got) != 0 {
+		t.Fatalf("posted: %q", got)
+	}
+	all := r.fake.responseBodies("")
+	if !strings.Contains(all, "there is no channel") || strings.Contains(all, "not a private channel") {
+		t.Errorf("the IC was told: %s", all)
+	}
+}
+
 // TestSensitivePostToPublicChannelRefused: the scene channel is public;
 // nothing restricted is posted there and the AD is told why.
 func TestSensitivePostToPublicChannelRefused(t *testing.T) {
