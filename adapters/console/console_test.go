@@ -122,7 +122,7 @@ func TestWhereEveryMessageWent(t *testing.T) {
 		"[#set, public] Closed set in effect for scene 12",
 		"[#scene-12, private] Closed set for scene 12 started at 08:00. This channel is locked to the roster: @paula (performer)",
 		"[DM to @paula] You are on the closed-set roster for scene 12",
-		"[only @adam sees] Lock enforced: #scene-12 is restricted to the roster for scene 12. Taken out until the end: @gary, @hana, @priya.",
+		"[only @adam sees] Lock enforced: #scene-12 is restricted to the roster for scene 12. Taken out until the end: @priya.",
 		"adam@#set> @paula /hold 12 private words",
 		"[only @paula sees] Your hold on scene 12 is recorded",
 		"[DM to @ines] HOLD on scene 12, called by @paula",
@@ -162,7 +162,7 @@ func TestConsoleCommands(t *testing.T) {
 		"/as NAME", "You are now @ines.", "You are @ines (id ines)",
 		"Usage: /as NAME", "There is no channel #nowhere", "#notes is private (members: @ines).",
 		"#office is private (members: @adam @ines).", `"ines" is not a member: write members as @name`, "Usage: /channel #NAME private|public [@member ...]",
-		"ines@#notes> /channels", "#general (public, everyone)", "#notes (private: @ines)", "#scene-12 (private: @adam @cam",
+		"ines@#notes> /channels", "#general (public, everyone)", "#notes (private: @ines)", "#scene-12 (private: @adam @dana @ines @paula @pete @priya)",
 		// A public channel is not locked, and the roster is not posted there.
 		"Lock not enforced on #general: #general is a public channel",
 		"so the roster was not posted there",

@@ -31,13 +31,15 @@ const DemoProduction = "Night Swim (demo)"
 
 // DemoChannels are the console channels of the demo: the scene's private
 // channel, which a closed set locks, and the IC's office.
+//
+// #scene-12 holds the people who may read everything icbot posts there,
+// the top-line summary included: the IC, the AD, the director, the
+// producer and the scene's performers. Camera and costume, on the scene's
+// roster, are let in for the closed set while nothing there is beyond
+// them; hair and makeup and the crew follow it in #set and by DM.
 func DemoChannels() []Option {
-	everyone := make([]bot.UserID, len(DemoCast()))
-	for i, p := range DemoCast() {
-		everyone[i] = p.ID
-	}
 	return []Option{
-		WithChannel("scene-12", true, everyone...),
+		WithChannel("scene-12", true, "ines", "adam", "dana", "priya", "paula", "pete"),
 		WithChannel("ic-office", true, "ines"),
 	}
 }
