@@ -55,63 +55,6 @@ func dbEnv(t *testing.T) (map[string]string, string) {
 	return map[string]string{"ICBOT_STORAGE_PATH": path, "ICBOT_PRODUCTION_TIMEZONE": "Europe/London"}, path
 }
 
-// TestTourTranscript pipes the tour script into the console and compares
-// the whole transcript with the golden file (go test -update rewrites it).
-func TestTourTranscript(t *testing.T) {
-	script, err := os.ReadFile("testdata/tour.script")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, _ := dbEnv(t)
-	out, errs, code := icbot(t, string(script), env)
-	// The tour's one refusal (the summary for #producers, which costume
-	// reads) is logged; nothing else may be.
-	refusal := `msg="refused to post a top-line summary" component=bot scene=14 channel=producers`
-	var other []string
-	refusals := 0
-	for _, l := range strings.SplitAfter(withoutKeyFileWarning(errs), "\n") {
-		switch {
-		case strings.Contains(l, refusal):
-			refusals++
-		case l != "":
-			other = append(other, l)
-		}
-	}
-	if code != 0 || refusals != 1 || len(other) > 0 {
-		t.Fatalf("exit %d, %d refusals logged, stderr:\n%s", code, refusals, errs)
-	}
-	golden := "testdata/tour.golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("transcript differs from %s (go test ./cmd/icbot -run Tour -update rewrites it):\n%s", golden, lineDiff(string(want), out))
-	}
-}
-
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("first difference at line %d:\nwant: %q\n got: %q", i+1, wl, gl)
-		}
-	}
-	return ""
-}
-
 func TestRestartKeepsState(t *testing.T) {
 	env, _ := dbEnv(t)
 	_, errs, code := icbot(t, strings.Join([]string{
