@@ -344,3 +344,15 @@ func TestVisible(t *testing.T) {
 		}
 	}
 }
+
+func TestBannerShowsNamesEscaped(t *testing.T) {
+	got := console.Banner("Night\x1b[2J Swim \u202eomed", time.UTC, "ad\x07am", false)
+	if strings.ContainsAny(got, "\x1b\x07\u202e") {
+		t.Errorf("the banner holds a control character raw:\n%q", got)
+	}
+	for _, want := range []string{`Night\x1b[2J Swim U+202Eomed`, `You are @ad\x07am`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the banner lacks %q:\n%s", want, got)
+		}
+	}
+}

@@ -151,7 +151,9 @@ func emptyStore(tx bot.Tx) (bool, error) {
 	return len(scenes) == 0, err
 }
 
-// Banner is printed when the console starts.
+// Banner is printed when the console starts. The production's name and
+// the identity come from configuration, and are printed made visible as
+// everything else the console prints.
 func Banner(production string, zone *time.Location, me bot.UserID, demo bool) string {
 	var b strings.Builder
 	name := zone.String()
@@ -159,8 +161,8 @@ func Banner(production string, zone *time.Location, me bot.UserID, demo bool) st
 		abbr, _ := time.Now().In(zone).Zone()
 		name = "this machine's, " + abbr + "; set one with --timezone or production.timezone"
 	}
-	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", production, name)
-	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", me, SetChannel)
+	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", visible(production), name)
+	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", visible(string(me)), SetChannel)
 	if demo {
 		b.WriteString("Demo cast:")
 		for _, p := range DemoCast() {
