@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -36,22 +37,174 @@ type Param struct {
 	Required bool
 	Choices  []string
 	Help     string
+	// Meta is how the usage line shows the value, when the kind's own
+	// way does not say enough: "a,b" for a list of body areas.
+	Meta string
+	// Rest: the parameter is the rest of the line, taken exactly as
+	// typed (a hold's reason), bounded by the text rule of its name. Only
+	// the last positional parameter may be Rest.
+	Rest bool
+}
+
+// meta is how the usage line shows the parameter's value.
+func (p Param) meta() string {
+	if p.Meta != "" {
+		return p.Meta
+	}
+	switch p.Kind {
+	case ParamScene:
+		return "ID"
+	case ParamUser:
+		return "@" + p.Name
+	case ParamUsers:
+		if p.Key {
+			return "@a,@b"
+		}
+		return "@" + strings.TrimSuffix(p.Name, "s") + " ..."
+	case ParamChannel:
+		return "#channel"
+	case ParamRole:
+		return "ROLE"
+	case ParamChoice:
+		return strings.Join(p.Choices, "|")
+	case ParamText:
+		if p.Rest {
+			return p.Name
+		}
+		if p.Key {
+			return `"..."`
+		}
+		return `"` + p.Name + `"`
+	case ParamBeat:
+		return "BEAT"
+	case ParamBeats:
+		return "BEAT ..."
+	case ParamAnswers:
+		return "BEAT=yes|no|discuss ..."
+	case ParamReminder:
+		return "REMINDER"
+	case ParamDuration:
+		return "DURATION"
+	case ParamWhen:
+		return `"YYYY-MM-DD HH:MM"`
+	}
+	return strings.ToUpper(p.Name)
+}
+
+// usage is how the usage line shows the parameter: ID, [#channel],
+// kind=nudity|contact, [areas=a,b].
+func (p Param) usage() string {
+	u := p.meta()
+	if p.Key {
+		u = p.Name + "=" + u
+	}
+	if !p.Required {
+		u = "[" + u + "]"
+	}
+	return u
+}
+
+// derive fills in what a spec's parameters say: its usage line, the keys
+// the router accepts, and where its free text starts. It reports a
+// parameter list that the router could not read back.
+func (s *spec) derive() error {
+	var usage []string
+	s.keys, s.keyOK, s.freeText, s.freeRule = nil, nil, 0, ""
+	positional := 0
+	seen := map[string]bool{}
+	for i, p := range s.params {
+		if p.Name == "" || seen[p.Name] {
+			return fmt.Errorf("parameter %d has no name, or one used twice", i+1)
+		}
+		seen[p.Name] = true
+		if !validKind[p.Kind] {
+			return fmt.Errorf("parameter %s has no known kind (%q)", p.Name, p.Kind)
+		}
+		if (p.Kind == ParamChoice) != (len(p.Choices) > 0) {
+			return fmt.Errorf("parameter %s: only a choice has choices, and it needs them", p.Name)
+		}
+		usage = append(usage, p.usage())
+		switch {
+		case p.Key:
+			if p.Rest || p.Kind == ParamAnswers {
+				return fmt.Errorf("parameter %s: a key=value cannot be free text or answers", p.Name)
+			}
+			s.keys = append(s.keys, p.Name)
+		case p.Rest:
+			if p.Kind != ParamText || s.freeText > 0 || positional == 0 {
+				return fmt.Errorf("parameter %s: only one text after at least one word may take the rest of the line", p.Name)
+			}
+			s.freeText, s.freeRule = positional, p.Name
+		default:
+			if s.freeText > 0 {
+				return fmt.Errorf("parameter %s comes after the rest of the line", p.Name)
+			}
+			if p.Kind == ParamAnswers {
+				s.keyOK = beatKey.MatchString
+			}
+			positional++
+		}
+	}
+	if s.freeText > 0 && len(s.keys) > 0 {
+		return fmt.Errorf("the rest of the line is taken as typed, so it cannot also take key=value options")
+	}
+	s.usage = strings.Join(usage, " ")
+	return nil
+}
+
+var validKind = map[ParamKind]bool{
+	ParamScene: true, ParamUser: true, ParamUsers: true, ParamChannel: true, ParamRole: true,
+	ParamChoice: true, ParamText: true, ParamBeat: true, ParamBeats: true, ParamAnswers: true,
+	ParamReminder: true, ParamDuration: true, ParamWhen: true,
 }
 
 // CommandInfo describes a command for adapters that register commands
 // with the platform.
 type CommandInfo struct {
 	Path    string // "scene beat add"
+	Usage   string // "/scene beat add ID ..."
 	Summary string
 	Params  []Param
 }
 
+// GroupInfo describes a top-level command and the commands under it.
+type GroupInfo struct {
+	Name     string // "scene"
+	Summary  string
+	Commands []CommandInfo
+}
+
 // Catalogue lists every command with its parameters, in the order of the
 // command table.
-func (b *Bot) Catalogue() []CommandInfo {
-	out := make([]CommandInfo, 0, len(b.commands.specs))
-	for _, s := range b.commands.specs {
-		out = append(out, CommandInfo{Path: s.path, Summary: s.summary, Params: params[s.path]})
+func (b *Bot) Catalogue() []CommandInfo { return b.commands.catalogue() }
+
+// Commands lists every command of icbot, as Catalogue does, for tools
+// that have no Bot (the Slack manifest).
+func Commands() []GroupInfo { return commandTable().groupInfo() }
+
+func (r *registry) catalogue() []CommandInfo {
+	out := make([]CommandInfo, 0, len(r.specs))
+	for _, s := range r.specs {
+		out = append(out, CommandInfo{Path: s.path, Usage: s.usageLine(), Summary: s.summary, Params: slices.Clone(s.params)})
+	}
+	return out
+}
+
+// groupInfo lists the top-level commands in table order.
+func (r *registry) groupInfo() []GroupInfo {
+	var out []GroupInfo
+	cat := r.catalogue()
+	for _, name := range r.order {
+		g := GroupInfo{Name: name, Summary: r.summaries[name]}
+		for _, c := range cat {
+			if c.Path == name || strings.HasPrefix(c.Path, name+" ") {
+				g.Commands = append(g.Commands, c)
+			}
+		}
+		if g.Summary == "" {
+			g.Summary = g.Commands[0].Summary
+		}
+		out = append(out, g)
 	}
 	return out
 }
@@ -89,90 +242,6 @@ func (c CommandInfo) Line(values map[string]string) string {
 		}
 	}
 	return b.String()
-}
-
-func scene(required bool) Param {
-	return Param{Name: "id", Kind: ParamScene, Required: required, Help: "the scene id, such as 12 or 12A"}
-}
-
-var (
-	user      = func(name, help string) Param { return Param{Name: name, Kind: ParamUser, Required: true, Help: help} }
-	keyText   = func(name, help string) Param { return Param{Name: name, Kind: ParamText, Key: true, Help: help} }
-	deptParam = Param{Name: "department", Kind: ParamChoice, Required: true, Choices: []string{"costume", "hmu", "props", "stunts"}, Help: "the department"}
-	riderMark = []Param{scene(true), user("performer", "the performer"),
-		{Name: "on", Kind: ParamWhen, Key: true, Help: `when, "YYYY-MM-DD HH:MM"; now when left out`},
-		keyText("terms", "the rider's terms, for the IC and the performer only")}
-)
-
-// params are the commands' parameters, by path; the command table's usage
-// lines say the same in words (TestCatalogueMatchesUsage).
-var params = map[string][]Param{
-	"icbot help":        {{Name: "topic", Kind: ParamText, Help: "a command, such as scene add"}},
-	"icbot whoami":      nil,
-	"icbot role add":    {user("person", "who"), {Name: "role", Kind: ParamRole, Required: true, Help: "the role"}},
-	"icbot role remove": {user("person", "who"), {Name: "role", Kind: ParamRole, Required: true, Help: "the role"}},
-	"icbot role list":   nil,
-	"scene add": {scene(true),
-		{Name: "title", Kind: ParamText, Key: true, Required: true, Help: "the scene's title"},
-		{Name: "call", Kind: ParamWhen, Key: true, Required: true, Help: `call time, "YYYY-MM-DD HH:MM"`},
-		{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers"},
-		{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"}},
-	"scene list": {{Name: "all", Kind: ParamChoice, Choices: []string{"all"}, Help: "include wrapped scenes"}},
-	"scene show": {scene(true)},
-	"scene set": {scene(true), keyText("title", "a new title"),
-		{Name: "call", Kind: ParamWhen, Key: true, Help: `a new call time, "YYYY-MM-DD HH:MM"`},
-		{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers, all of them"},
-		{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"},
-		{Name: "status", Kind: ParamChoice, Key: true, Choices: []string{"draft", "ready", "wrapped"}, Help: "the status"}},
-	"scene beat add": {scene(true),
-		{Name: "description", Kind: ParamText, Required: true, Help: "what happens"},
-		{Name: "kind", Kind: ParamChoice, Key: true, Required: true, Choices: []string{"nudity", "contact", "simulated-sex", "other"}, Help: "the kind of beat"},
-		keyText("areas", "body areas visible to camera, for nudity: back,buttocks"),
-		{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers it involves (all when left out)"}},
-	"scene beat set": {scene(true), {Name: "beat", Kind: ParamBeat, Required: true, Help: "the beat, such as b2"},
-		{Name: "description", Kind: ParamText, Help: "what happens now"},
-		{Name: "kind", Kind: ParamChoice, Key: true, Choices: []string{"nudity", "contact", "simulated-sex", "other"}, Help: "the kind of beat"},
-		keyText("areas", "body areas visible to camera"),
-		{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers it involves"}},
-	"scene beat remove": {scene(true), {Name: "beat", Kind: ParamBeat, Required: true, Help: "the beat, such as b2"}},
-	"scene remove":      {scene(true)},
-	"closedset start": {scene(true), {Name: "force", Kind: ParamChoice, Choices: []string{"force"}, Help: "start despite missing consent (IC)"},
-		keyText("reason", "the IC's written reason for force, shown to the AD")},
-	"closedset add":       {scene(true), user("person", "who"), {Name: "role", Kind: ParamRole, Key: true, Help: "why they are essential"}},
-	"closedset remove":    {scene(true), user("person", "who")},
-	"closedset ack":       {scene(true)},
-	"closedset end":       {scene(true)},
-	"closedset status":    {scene(false)},
-	"boundaries request":  {scene(true), {Name: "performers", Kind: ParamUsers, Help: "only these performers"}},
-	"boundaries form":     {scene(true)},
-	"boundaries answer":   {scene(true), {Name: "answers", Kind: ParamAnswers, Help: "b1=yes b2=no b3=discuss"}, keyText("notes", "for the IC alone"), keyText("garments", "garments and barriers, for costume"), keyText("body", "body notes, for hair and makeup")},
-	"boundaries show":     {scene(true), {Name: "performers", Kind: ParamUsers, Help: "only these performers"}},
-	"boundaries status":   {scene(true)},
-	"boundaries withdraw": {scene(true), {Name: "beats", Kind: ParamBeats, Help: "only these beats, such as b2 b3"}},
-	"rider status":        {scene(true)},
-	"rider drafted":       riderMark,
-	"rider sent":          riderMark,
-	"rider signed":        riderMark,
-	"topline":             {scene(true), {Name: "channel", Kind: ParamChannel, Help: "a private channel; the scene's when left out"}},
-	"dept channel":        {deptParam, {Name: "channel", Kind: ParamChannel, Required: true, Help: "the department's private channel"}},
-	"dept notify":         {scene(true), deptParam},
-	"reminders list":      {scene(false)},
-	"reminders snooze": {{Name: "reminder", Kind: ParamReminder, Required: true, Help: "the reminder's number"},
-		{Name: "by", Kind: ParamDuration, Required: true, Help: "how long, such as 2h"}},
-	"reminders cancel": {{Name: "reminder", Kind: ParamReminder, Required: true, Help: "the reminder's number"}},
-	"reminders answer": {{Name: "reminder", Kind: ParamReminder, Required: true, Help: "the reminder's number"},
-		{Name: "answer", Kind: ParamChoice, Required: true, Choices: []string{"ok", "talk"}, Help: "ok, or talk to the IC"},
-		{Name: "note", Kind: ParamText, Help: "anything for the IC"}},
-	"hold":      {scene(true), {Name: "reason", Kind: ParamText, Help: "why, for the IC only; may be left out"}},
-	"hold lift": {scene(true)},
-}
-
-func init() {
-	for _, s := range commandTable().specs {
-		if _, ok := params[s.path]; !ok {
-			panic("bot: no parameters declared for /" + s.path)
-		}
-	}
 }
 
 // SceneChoice is a scene offered while someone types a scene id.

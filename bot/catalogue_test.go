@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -45,16 +44,46 @@ func TestCatalogueLines(t *testing.T) {
 	}
 }
 
-// TestCatalogueMatchesUsage: the usage line names every key parameter.
-func TestCatalogueMatchesUsage(t *testing.T) {
-	for _, s := range commandTable().specs {
-		for _, p := range params[s.path] {
-			if p.Key && !strings.Contains(s.usage, p.Name+"=") && !strings.Contains(s.usage, "key=value") {
-				t.Errorf("/%s: parameter %s= is not in the usage %q", s.path, p.Name, s.usage)
-			}
-			if p.Key && !slices.Contains(s.keys, p.Name) {
-				t.Errorf("/%s: parameter %s= is not a key the command takes", s.path, p.Name)
-			}
+// TestUsageDerived: a spec's usage line and keys come from its
+// parameters alone.
+func TestUsageDerived(t *testing.T) {
+	s := &spec{path: "scene rate", params: []Param{scene(true),
+		{Name: "stars", Kind: ParamChoice, Required: true, Choices: []string{"1", "2", "3"}},
+		{Name: "performers", Kind: ParamUsers},
+		keyText("note", "a note"),
+		{Name: "when", Kind: ParamWhen, Key: true, Required: true}}}
+	if err := s.derive(); err != nil {
+		t.Fatal(err)
+	}
+	if want := `/scene rate ID 1|2|3 [@performer ...] [note="..."] when="YYYY-MM-DD HH:MM"`; s.usageLine() != want {
+		t.Errorf("usage = %q, want %q", s.usageLine(), want)
+	}
+	if !slices.Equal(s.keys, []string{"note", "when"}) {
+		t.Errorf("keys %v", s.keys)
+	}
+	free := &spec{path: "hold", params: []Param{scene(true), beat(), {Name: "reason", Kind: ParamText, Rest: true}}}
+	if err := free.derive(); err != nil || free.freeText != 2 || free.freeRule != "reason" || free.usage != "ID BEAT [reason]" {
+		t.Errorf("free text after %d words, rule %q, usage %q, %v", free.freeText, free.freeRule, free.usage, err)
+	}
+}
+
+// TestSpecsDeriveCleanly: every parameter list the table could hold that
+// the router could not read back is refused when the table is built.
+func TestSpecsDeriveCleanly(t *testing.T) {
+	for name, ps := range map[string][]Param{
+		"unnamed":            {{Kind: ParamText}},
+		"twice":              {scene(true), scene(true)},
+		"no kind":            {{Name: "x"}},
+		"choice without any": {{Name: "x", Kind: ParamChoice}},
+		"choices on text":    {{Name: "x", Kind: ParamText, Choices: []string{"a"}}},
+		"rest first":         {{Name: "reason", Kind: ParamText, Rest: true}},
+		"after the rest":     {scene(true), {Name: "reason", Kind: ParamText, Rest: true}, beat()},
+		"rest as a key":      {scene(true), {Name: "reason", Kind: ParamText, Rest: true, Key: true}},
+		"rest and keys":      {scene(true), keyText("note", ""), {Name: "reason", Kind: ParamText, Rest: true}},
+	} {
+		s := &spec{path: "x", params: ps}
+		if err := s.derive(); err == nil {
+			t.Errorf("%s: derived %q without complaint", name, s.usage)
 		}
 	}
 }

@@ -44,33 +44,6 @@ func performerArgs(in *input, tx Tx, sc *Scene) ([]Person, error) {
 	return out, nil
 }
 
-// beatLine describes a beat for the people who may see scene details.
-func beatLine(b Beat) string {
-	s := fmt.Sprintf("%s  %s [%s]", b.ID, b.Description, b.Kind)
-	if len(b.Areas) > 0 {
-		s += " visible: " + strings.Join(b.Areas, ", ")
-	}
-	return s
-}
-
-// askForBoundaries DMs a performer the beats that involve them, with
-// buttons to answer privately or withdraw; why says what prompted it.
-func askForBoundaries(in *input, sc *Scene, p UserID, why string, beats []Beat) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s Scene %s (%s), call %s. Please tell the IC, privately, whether you agree to each beat: yes, no or discuss.\n",
-		why, sc.ID, sc.Title, in.b.fmtTime(sc.Call))
-	for _, bt := range beats {
-		b.WriteString("  " + beatLine(bt) + "\n")
-	}
-	fmt.Fprintf(&b, "Answer with the button, or type: /boundaries answer %s %s=yes|no|discuss ... notes=\"...\" garments=\"...\" body=\"...\"\n", sc.ID, beats[0].ID)
-	b.WriteString("Only you and the IC will see your answers and notes. You can change them, or withdraw, at any time.")
-	in.out.dm(p, ClassSceneDetail, sc.ID, p, b.String())
-	in.out.withActions(
-		Action{Label: "Answer privately", Command: "/boundaries form " + string(sc.ID)},
-		Action{Label: "Withdraw consent", Command: "/boundaries withdraw " + string(sc.ID)},
-	)
-}
-
 func runBoundariesRequest(in *input, tx Tx) error {
 	sc, err := in.scene(tx)
 	if err != nil {
@@ -85,19 +58,23 @@ func runBoundariesRequest(in *input, tx Tx) error {
 	}
 	var asked []Person
 	for _, p := range ps {
-		var beats []Beat
-		for _, b := range sc.Beats {
-			if b.Involves(p.ID) {
-				beats = append(beats, b)
+		if beats := beatsOf(&sc, p.ID); len(beats) > 0 {
+			if err := requestBoundaries(in, tx, &sc, p.ID, beats); err != nil {
+				return err
 			}
-		}
-		if len(beats) > 0 {
-			askForBoundaries(in, &sc, p.ID, "The IC asks for your boundaries.", beats)
 			asked = append(asked, p)
 		}
 	}
 	if len(asked) == 0 {
 		return Errorf(ECONFLICT, "No beat of scene %s involves %s.", sc.ID, handles(ps))
+	}
+	// From now on the IC's beat edits reach the performers.
+	if sc.Asking.Since.IsZero() {
+		sc.Asking.Since = in.now
+	}
+	sc.Version++
+	if err := tx.PutScene(sc); err != nil {
+		return err
 	}
 	if err := in.audit(tx, "boundaries.request", sc.ID, "boundaries requested from %d performer(s) for scene %s", len(asked), sc.ID); err != nil {
 		return err
@@ -355,7 +332,7 @@ func runBoundariesShow(in *input, tx Tx) error {
 			return err
 		}
 	} else {
-		if err := in.done(); err != nil {
+		if err := onlyOwn(in, tx, &sc); err != nil {
 			return err
 		}
 		ps = []Person{in.caller}
@@ -379,6 +356,24 @@ func runBoundariesShow(in *input, tx Tx) error {
 		in.out.reply(ClassBoundaries, sc.ID, "%s", b.String())
 	} else {
 		in.out.replyOwn(ClassBoundaries, sc.ID, "%s", b.String())
+	}
+	return nil
+}
+
+// onlyOwn reads the performers named to /boundaries show by someone who
+// is not the IC: they may name themselves, and nobody else. Anyone else
+// named, known to icbot or not, is refused alike.
+func onlyOwn(in *input, tx Tx, sc *Scene) error {
+	for len(in.args) > 0 {
+		a, _ := in.optional()
+		p, err := in.person(tx, a.Value, false)
+		switch {
+		case err == nil && p.ID == in.caller.ID:
+			continue
+		case err == nil, ErrorCode(err) == ENOTFOUND:
+			return Errorf(EFORBIDDEN, "Only the IC sees another performer's answers; you can see your own with /boundaries show %s.", sc.ID)
+		}
+		return err
 	}
 	return nil
 }

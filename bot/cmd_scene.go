@@ -369,7 +369,9 @@ func widen(in *input, tx Tx, sc *Scene, beats []Beat, why string) error {
 			}
 		}
 		if len(theirs) > 0 {
-			askForBoundaries(in, sc, p, why, theirs)
+			if err := askForBoundaries(in, tx, sc, p, theirs); err != nil {
+				return err
+			}
 		}
 	}
 	ids := make([]string, len(beats))
@@ -462,13 +464,17 @@ func runBeatRemove(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := sc.Beat(id); !ok {
+	removed, ok := sc.Beat(id)
+	if !ok {
 		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
 	}
 	if err := refuseWhileFilming(&sc, "removing a beat"); err != nil {
 		return err
 	}
 	sc.Beats = slices.DeleteFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
+	if err := beatRemoved(in, tx, &sc, removed); err != nil {
+		return err
+	}
 	sc.Version++
 	sc.Updated = in.now
 	if err := tx.PutScene(sc); err != nil {

@@ -1,8 +1,11 @@
 package bot
 
-// The command table: every command, its usage, and who may run it. This is
-// the one place that says which roles may run what; commands_test.go checks
-// it against the product's expectations as a full matrix.
+// The command table: every command, its typed parameters, and who may run
+// it. It is the one definition of a command: the usage line, the keys the
+// router accepts, the help, the catalogue behind Discord's options and the
+// Slack manifest are all derived from it (catalogue.go). It is also the
+// one place that says which roles may run what; commands_test.go checks it
+// against the product's expectations as a full matrix.
 
 var (
 	icAD          = []Role{RoleIC, RoleAD}
@@ -12,10 +15,57 @@ var (
 	roleListReads = []Role{RoleIC, RoleAD, RoleProducer}
 )
 
+// groupSummaries say what each top-level command is for.
+var groupSummaries = map[string]string{
+	"icbot":      "icbot help, who you are, and roles on this production",
+	"scene":      "Scenes and their intimacy beats",
+	"closedset":  "Closed sets locked to their essential personnel",
+	"boundaries": "Performers' boundaries, privately between them and the IC",
+	"rider":      "Nudity riders and their 48-hour notice",
+	"topline":    "Post a scene's top-line summary to its private channel",
+	"dept":       "Department notices (costume, hair and makeup, props, stunts)",
+	"reminders":  "Reminders of riders, check-ins and the IC's digest",
+	"hold":       "Pause a scene privately; only the IC learns who called it",
+}
+
+// Parameters that many commands share.
+func scene(required bool) Param {
+	return Param{Name: "id", Kind: ParamScene, Required: required, Help: "the scene id, such as 12 or 12A"}
+}
+
+func user(name, help string) Param {
+	return Param{Name: name, Kind: ParamUser, Required: true, Help: help}
+}
+
+func keyText(name, help string) Param {
+	return Param{Name: name, Kind: ParamText, Key: true, Help: help}
+}
+
+func role(required, key bool, help string) Param {
+	return Param{Name: "role", Kind: ParamRole, Required: required, Key: key, Help: help}
+}
+
+func beat() Param {
+	return Param{Name: "beat", Kind: ParamBeat, Required: true, Help: "the beat, such as b2"}
+}
+
+func reminder() Param {
+	return Param{Name: "reminder", Kind: ParamReminder, Required: true, Help: "the reminder's number"}
+}
+
+var (
+	beatKinds = []string{"nudity", "contact", "simulated-sex", "other"}
+	deptParam = Param{Name: "department", Kind: ParamChoice, Required: true, Choices: []string{"costume", "hmu", "props", "stunts"}, Help: "the department"}
+	riderMark = []Param{scene(true), user("performer", "the performer"),
+		{Name: "on", Kind: ParamWhen, Key: true, Help: `when, "YYYY-MM-DD HH:MM"; now when left out`},
+		keyText("terms", "the rider's terms, for the IC and the performer only")}
+)
+
 func commandTable() *registry {
-	return newRegistry([]*spec{
+	r := newRegistry([]*spec{
 		{
-			path: "icbot help", usage: "[COMMAND [SUB-COMMAND]]",
+			path:    "icbot help",
+			params:  []Param{{Name: "topic", Kind: ParamText, Meta: "COMMAND [SUB-COMMAND]", Help: "a command, such as scene add, or all"}},
 			summary: "Show the commands, or the details of one.",
 			access:  access{everyone: true},
 			run:     runHelp,
@@ -26,14 +76,16 @@ func commandTable() *registry {
 			run:    runWhoami,
 		},
 		{
-			path: "icbot role add", usage: "@person ROLE",
+			path:    "icbot role add",
+			params:  []Param{user("person", "who"), role(true, false, "the role")},
 			summary: "Give someone a role: " + roleList() + ".",
 			help:    "Only an admin may give ic, ad, producer or director; only the IC or an admin costume or hmu, which open garment and body notes; the IC and ADs the other roles. Nobody but an admin gives a role to themself.",
 			access:  access{admins: true, roles: roleManagers}, write: true,
 			run: runRoleAdd,
 		},
 		{
-			path: "icbot role remove", usage: "@person ROLE",
+			path:    "icbot role remove",
+			params:  []Param{user("person", "who"), role(true, false, "the role")},
 			summary: "Take a role away from someone.",
 			help:    "The same people who may give a role may take it away. A performer still cast in a scene keeps the role until taken off the scene.",
 			access:  access{admins: true, roles: roleManagers}, write: true,
@@ -45,228 +97,272 @@ func commandTable() *registry {
 			run:    runRoleList,
 		},
 		{
-			path: "scene add", usage: `ID title="..." call="YYYY-MM-DD HH:MM" [performers=@a,@b] [channel=#x]`,
+			path: "scene add",
+			params: []Param{scene(true),
+				{Name: "title", Kind: ParamText, Key: true, Required: true, Help: "the scene's title"},
+				{Name: "call", Kind: ParamWhen, Key: true, Required: true, Help: `call time, "YYYY-MM-DD HH:MM"`},
+				{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers"},
+				{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"}},
 			summary: "Add a scene with intimacy content.",
 			help:    "The call time is in the production's time zone. The channel is the scene's private channel, locked to the roster during a closed set.",
-			keys:    []string{"title", "call", "performers", "channel"},
 			access:  access{roles: icAD}, write: true,
 			run: runSceneAdd,
 		},
 		{
-			path: "scene list", usage: "[all]",
+			path:    "scene list",
+			params:  []Param{{Name: "all", Kind: ParamChoice, Choices: []string{"all"}, Help: "include wrapped scenes"}},
 			summary: "List upcoming scenes (all: include wrapped ones).",
 			help:    "Performers see their own scenes.",
 			access:  access{crew: true},
 			run:     runSceneList,
 		},
 		{
-			path: "scene show", usage: "ID",
+			path:    "scene show",
+			params:  []Param{scene(true)},
 			summary: "Show a scene: call time, performers, beats, roster, status.",
 			access:  access{roles: leadership, performerOf: true},
 			run:     runSceneShow,
 		},
 		{
-			path: "scene set", usage: "ID key=value ...",
+			path: "scene set",
+			params: []Param{scene(true), keyText("title", "a new title"),
+				{Name: "call", Kind: ParamWhen, Key: true, Help: `a new call time, "YYYY-MM-DD HH:MM"`},
+				{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers, all of them"},
+				{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"},
+				{Name: "status", Kind: ParamChoice, Key: true, Choices: []string{"draft", "ready", "wrapped"}, Help: "the status"}},
 			summary: "Change a scene: title, call, performers, channel or status (draft, ready, wrapped).",
 			help:    "Only the title can change while a closed set is running.",
-			keys:    []string{"title", "call", "performers", "channel", "status"},
 			access:  access{roles: icAD}, write: true,
 			run: runSceneSet,
 		},
 		{
-			path: "scene beat add", usage: `ID "description" kind=nudity|contact|simulated-sex|other [areas=a,b] [performers=@a]`,
+			path: "scene beat add",
+			params: []Param{scene(true),
+				{Name: "description", Kind: ParamText, Required: true, Help: "what happens"},
+				{Name: "kind", Kind: ParamChoice, Key: true, Required: true, Choices: beatKinds, Help: "the kind of beat"},
+				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera, for nudity: back,buttocks"},
+				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves (all when left out)"}},
 			summary: "Add an intimacy beat to a scene; its performers are asked for their boundaries.",
 			help:    "areas= lists the body areas visible to camera, for nudity; performers= the performers it involves (all by default). Beats cannot change while a closed set is running.",
-			keys:    []string{"kind", "areas", "performers"},
 			access:  access{roles: onlyIC}, write: true,
 			run: runBeatAdd,
 		},
 		{
-			path: "scene beat set", usage: `ID BEAT ["description"] [kind=KIND] [areas=a,b] [performers=@a]`,
+			path: "scene beat set",
+			params: []Param{scene(true), beat(),
+				{Name: "description", Kind: ParamText, Help: "what happens now"},
+				{Name: "kind", Kind: ParamChoice, Key: true, Choices: beatKinds, Help: "the kind of beat"},
+				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera"},
+				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves"}},
 			summary: "Change an intimacy beat. Earlier answers to it stop counting and its performers are asked again.",
 			help:    "A changed beat widens the scene: signed riders need amendment. Beats cannot change while a closed set is running.",
-			keys:    []string{"kind", "areas", "performers"},
 			access:  access{roles: onlyIC}, write: true,
 			run: runBeatSet,
 		},
 		{
-			path: "scene beat remove", usage: "ID BEAT",
+			path:    "scene beat remove",
+			params:  []Param{scene(true), beat()},
 			summary: "Remove an intimacy beat (its id is in /scene show).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runBeatRemove,
 		},
 		{
-			path: "scene remove", usage: "ID",
+			path:    "scene remove",
+			params:  []Param{scene(true)},
 			summary: "Remove a scene. Refused during a closed set.",
 			help:    "Past closed-set sessions and the audit trail are kept.",
 			access:  access{roles: icAD}, write: true,
 			run: runSceneRemove,
 		},
 		{
-			path: "closedset start", usage: `ID [force reason="..."]`,
+			path: "closedset start",
+			params: []Param{scene(true), {Name: "force", Kind: ParamChoice, Choices: []string{"force"}, Help: "start despite missing consent (IC)"},
+				keyText("reason", "the IC's written reason for force, shown to the AD")},
 			summary: "Start the closed set: lock the scene channel to the roster and announce it.",
 			help: "The roster is the scene's performers, its planned roster (/closedset add), the production's ICs and you. " +
 				"Refused while the scene is on hold or has no performers, and while any performer's boundaries are unconfirmed or withdrawn or a rider is unsigned or late; " +
 				"the IC alone may start anyway with force and a written reason, which is audited and shown to the AD.",
-			keys:   []string{"reason"},
 			access: access{roles: icAD}, write: true,
 			run: runClosedSetStart,
 		},
 		{
-			path: "closedset add", usage: "ID @person [role=ROLE]",
+			path:    "closedset add",
+			params:  []Param{scene(true), user("person", "who"), role(false, true, "why they are essential")},
 			summary: "Put someone on the scene's essential-personnel roster.",
-			keys:    []string{"role"},
 			access:  access{roles: icAD}, write: true,
 			run: runRosterAdd,
 		},
 		{
-			path: "closedset remove", usage: "ID @person",
+			path:    "closedset remove",
+			params:  []Param{scene(true), user("person", "who")},
 			summary: "Take someone off the roster (performers stay on it).",
 			access:  access{roles: icAD}, write: true,
 			run: runRosterRemove,
 		},
 		{
-			path: "closedset ack", usage: "ID",
+			path:    "closedset ack",
+			params:  []Param{scene(true)},
 			summary: "Confirm you follow the closed-set device policy: no personal recording devices.",
 			access:  access{rosterOf: true}, write: true,
 			run: runClosedSetAck,
 		},
 		{
-			path: "closedset end", usage: "ID",
+			path:    "closedset end",
+			params:  []Param{scene(true)},
 			summary: "End the closed set: restore the channel and record the end.",
 			access:  access{roles: icAD}, write: true,
 			run: runClosedSetEnd,
 		},
 		{
-			path: "closedset status", usage: "[ID]",
+			path:    "closedset status",
+			params:  []Param{scene(false)},
 			summary: "Show a scene's closed set, or every running one.",
 			access:  access{roles: leadership, performerOf: true, rosterOf: true},
 			run:     runClosedSetStatus,
 		},
 		{
-			path: "boundaries request", usage: "ID [@performer ...]",
+			path:    "boundaries request",
+			params:  []Param{scene(true), {Name: "performers", Kind: ParamUsers, Help: "only these performers"}},
 			summary: "Ask the scene's performers (or those named), privately, for their boundaries on each beat.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runBoundariesRequest,
 		},
 		{
-			path: "boundaries form", usage: "ID",
+			path:    "boundaries form",
+			params:  []Param{scene(true)},
 			summary: "Open your answer form for a scene (a performer of the scene).",
 			access:  access{performerOf: true}, anonymous: true,
 			run: runBoundariesForm,
 		},
 		{
-			path: "boundaries answer", usage: `ID BEAT=yes|no|discuss ... [notes="..."] [garments="..."] [body="..."]`,
+			path: "boundaries answer",
+			params: []Param{scene(true), {Name: "answers", Kind: ParamAnswers, Help: "b1=yes b2=no b3=discuss"},
+				keyText("notes", "for the IC alone"), keyText("garments", "garments and barriers, for costume"), keyText("body", "body notes, for hair and makeup")},
 			summary: "Give or change your answers (a performer of the scene). Only you and the IC see them.",
 			help:    "notes= are for the IC alone; garments= (garments and barriers) go to costume; body= (tattoos, body makeup) to hair and makeup.",
-			keys:    []string{"notes", "garments", "body"}, keyOK: beatKey.MatchString,
-			access: access{performerOf: true}, write: true, anonymous: true,
+			access:  access{performerOf: true}, write: true, anonymous: true,
 			run: runBoundariesAnswer,
 		},
 		{
-			path: "boundaries show", usage: "ID [@performer ...]",
+			path:    "boundaries show",
+			params:  []Param{scene(true), {Name: "performers", Kind: ParamUsers, Help: "only these performers"}},
 			summary: "Show answers: the IC sees everyone's, a performer their own.",
 			access:  access{roles: onlyIC, performerOf: true},
 			run:     runBoundariesShow,
 		},
 		{
-			path: "boundaries status", usage: "ID",
+			path:    "boundaries status",
+			params:  []Param{scene(true)},
 			summary: "How many performers have confirmed, are waiting or withdrew (counts only).",
 			access:  access{roles: leadership},
 			run:     runBoundariesStatus,
 		},
 		{
-			path: "boundaries withdraw", usage: "ID [BEAT ...]",
+			path:    "boundaries withdraw",
+			params:  []Param{scene(true), {Name: "beats", Kind: ParamBeats, Help: "only these beats, such as b2 b3"}},
 			summary: "Withdraw your consent, to every beat or those named; the scene goes on hold at once (a performer of the scene).",
 			help:    "The IC gets the details; the AD and the director hear only that the scene is on hold.",
 			access:  access{performerOf: true}, write: true, anonymous: true,
 			run: runBoundariesWithdraw,
 		},
 		{
-			path: "rider status", usage: "ID",
+			path:    "rider status",
+			params:  []Param{scene(true)},
 			summary: "Riders of a scene: the IC sees dates and terms, a performer their own, the AD, director and producer the status.",
 			access:  access{roles: leadership, performerOf: true},
 			run:     runRiderStatus,
 		},
 		{
-			path: "rider drafted", usage: `ID @performer [on="YYYY-MM-DD HH:MM"] [terms="..."]`,
+			path:    "rider drafted",
+			params:  riderMark,
 			summary: "Record a performer's nudity rider as drafted.",
-			keys:    []string{"on", "terms"},
 			access:  access{roles: onlyIC}, write: true,
 			run: runRiderMark(RiderDrafted),
 		},
 		{
-			path: "rider sent", usage: `ID @performer [on="YYYY-MM-DD HH:MM"] [terms="..."]`,
+			path:    "rider sent",
+			params:  riderMark,
 			summary: "Record that the rider reached the performer; the notice is counted from then.",
-			keys:    []string{"on", "terms"},
 			access:  access{roles: onlyIC}, write: true,
 			run: runRiderMark(RiderSent),
 		},
 		{
-			path: "rider signed", usage: `ID @performer [on="YYYY-MM-DD HH:MM"] [terms="..."]`,
+			path:    "rider signed",
+			params:  riderMark,
 			summary: "Record the rider as signed, for the scene as it now stands.",
-			keys:    []string{"on", "terms"},
 			access:  access{roles: onlyIC}, write: true,
 			run: runRiderMark(RiderSigned),
 		},
 		{
-			path: "topline", usage: "ID [#channel]",
+			path:    "topline",
+			params:  []Param{scene(true), {Name: "channel", Kind: ParamChannel, Help: "a private channel; the scene's when left out"}},
 			summary: "Post the scene's top-line summary to its private channel (or the one named); it is re-posted after every change.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runTopline,
 		},
 		{
-			path: "dept channel", usage: "costume|hmu|props|stunts #channel",
+			path:    "dept channel",
+			params:  []Param{deptParam, {Name: "channel", Kind: ParamChannel, Required: true, Help: "the department's private channel"}},
 			summary: "Set a department's private channel for its notices (the IC).",
 			help:    "Everyone who reads the channel must hold the department's role, or be the IC: its notices carry garment and body notes.",
 			access:  access{admins: true, roles: onlyIC}, write: true,
 			run: runDeptChannel,
 		},
 		{
-			path: "dept notify", usage: "ID costume|hmu|props|stunts",
+			path:    "dept notify",
+			params:  []Param{scene(true), deptParam},
 			summary: "Post a department its need-to-know for a scene (costume: garments and barriers; hmu: body notes).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runDeptNotify,
 		},
 		{
-			path: "reminders list", usage: "[ID]",
+			path:    "reminders list",
+			params:  []Param{scene(false)},
 			summary: "List reminders: a scene's, or those due in the next two weeks.",
 			access:  access{roles: onlyIC},
 			run:     runRemindList,
 		},
 		{
-			path: "reminders snooze", usage: "REMINDER DURATION",
+			path:    "reminders snooze",
+			params:  []Param{reminder(), {Name: "by", Kind: ParamDuration, Required: true, Help: "how long, such as 2h"}},
 			summary: "Move a pending reminder later, as in /reminders snooze 12 2h; never past its limit.",
 			help:    "A rider's warnings and escalation may not move past the rider's legal deadline, a check-in past the call of its scene, a digest more than a day.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runRemindSnooze,
 		},
 		{
-			path: "reminders cancel", usage: "REMINDER",
+			path:    "reminders cancel",
+			params:  []Param{reminder()},
 			summary: "Cancel a pending reminder (audited).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runRemindCancel,
 		},
 		{
-			path: "reminders answer", usage: "REMINDER ok|talk [note]",
-			summary:  "Answer a check-in (the performer asked); talk reaches the IC at once, and only the IC.",
-			freeText: 2, freeRule: "note",
-			access: access{roles: []Role{RolePerformer}}, write: true, anonymous: true,
+			path: "reminders answer",
+			params: []Param{reminder(),
+				{Name: "answer", Kind: ParamChoice, Required: true, Choices: []string{"ok", "talk"}, Help: "ok, or talk to the IC"},
+				{Name: "note", Kind: ParamText, Rest: true, Help: "anything for the IC"}},
+			summary: "Answer a check-in (the performer asked); talk reaches the IC at once, and only the IC.",
+			access:  access{roles: []Role{RolePerformer}}, write: true, anonymous: true,
 			run: runRemindAnswer,
 		},
 		{
-			path: "hold", usage: "ID [reason]",
-			summary:  "Pause a scene, privately. The IC and AD hear at once; only the IC learns who called it.",
-			help:     "Anyone on the scene's roster may call a hold, a performer first of all, at any moment and without giving a reason. Everything after the scene id is the reason, exactly as typed; only the IC reads it.",
-			freeText: 1, freeRule: "reason", anonymous: true,
-			access: access{roles: icAD, rosterOf: true}, write: true,
+			path:      "hold",
+			params:    []Param{scene(true), {Name: "reason", Kind: ParamText, Rest: true, Help: "why, for the IC only; may be left out"}},
+			summary:   "Pause a scene, privately. The IC and AD hear at once; only the IC learns who called it.",
+			help:      "Anyone on the scene's roster may call a hold, a performer first of all, at any moment and without giving a reason. Everything after the scene id is the reason, exactly as typed; only the IC reads it.",
+			anonymous: true,
+			access:    access{roles: icAD, rosterOf: true}, write: true,
 			run: runHold,
 		},
 		{
-			path: "hold lift", usage: "ID",
+			path:    "hold lift",
+			params:  []Param{scene(true)},
 			summary: "Lift the holds on a scene (IC).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runHoldLift,
 		},
 	})
+	r.summaries = groupSummaries
+	return r
 }

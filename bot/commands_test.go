@@ -92,7 +92,7 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 	// Every command in the table must be in the matrix.
 	h := newHarness(t)
-	help := h.do("nobody", "/icbot help").reply
+	help := h.do("nobody", "/icbot help all").reply
 	for _, line := range strings.Split(help, "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "/") {

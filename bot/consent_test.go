@@ -158,8 +158,9 @@ func TestLateRiderAndAmendment(t *testing.T) {
 	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "signed riders of @paula, @pete need amendment") {
 		t.Errorf("IC not told of amendments: %q", got)
 	}
+	news := h.afterBeatNewsWindow()
 	for _, p := range []string{"paula", "pete"} {
-		if got := joined(to(r.sent, "dm", p)); !strings.Contains(got, "new or changed beat, b3") || !strings.Contains(got, "Hug on the steps") {
+		if got := joined(to(news, "dm", p)); !strings.Contains(got, "b3 added") || !strings.Contains(got, "Hug on the steps") {
 			t.Errorf("%s not asked about the new beat: %q", p, got)
 		}
 	}
@@ -408,11 +409,15 @@ func TestNewPerformerAsksAgain(t *testing.T) {
 	if !strings.Contains(r.reply, "Beats b1 now involve @pete: earlier answers to them no longer count") {
 		t.Errorf("IC's reply: %q", r.reply)
 	}
-	for _, p := range []string{"paula", "pete"} {
-		got := joined(to(r.sent, "dm", p))
-		if !strings.Contains(got, "Scene 12 has a new performer, @pete, in beats b1.") || !strings.Contains(got, "b1  kiss") || strings.Contains(got, "solo swim") {
+	news := h.afterBeatNewsWindow()
+	for p, with := range map[string]string{"paula": "@pete", "pete": "@paula"} {
+		got := joined(to(news, "dm", p))
+		if !strings.Contains(got, "b1 changed") || !strings.Contains(got, "b1  kiss [contact], with "+with) || !strings.Contains(got, "whether you agree to b1:") {
 			t.Errorf("%s's request: %q", p, got)
 		}
+	}
+	if got := joined(to(news, "dm", "pete")); strings.Contains(got, "solo swim") {
+		t.Errorf("pete heard of a beat that is not his: %q", got)
 	}
 	if got := joined(to(r.sent, "dm", "ines")); !strings.Contains(got, "the signed riders of @paula need amendment") {
 		t.Errorf("the IC was not told of the rider: %q", got)

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // Claim marks deliveries as being sent, as a command's follow-up does,
@@ -38,4 +39,36 @@ func (b *Bot) RemindersInStep(ctx context.Context, id SceneID) (bool, error) {
 		return false, err
 	}
 	return !changed, nil
+}
+
+// TestCommand is a command defined in a test file: its spec's parts, and
+// what it answers given its positional words and key=value options.
+type TestCommand struct {
+	Path, Summary, Help string
+	Params              []Param
+	Roles               []Role
+	Answer              func(words []string, keys map[string]string) string
+}
+
+// AddCommand adds a command to the bot's table, as one more spec in
+// commands.go would.
+func (b *Bot) AddCommand(c TestCommand) {
+	s := &spec{path: c.Path, summary: c.Summary, help: c.Help, params: c.Params, access: access{roles: c.Roles},
+		run: func(in *input, tx Tx) error {
+			var words []string
+			for _, a := range in.args {
+				words = append(words, a.Value)
+			}
+			keys := map[string]string{}
+			for k, a := range in.named {
+				keys[k] = a.Value
+			}
+			if in.spec.freeText > 0 {
+				words = append(words, in.free)
+			}
+			in.out.reply(ClassPublic, "", "%s", c.Answer(words, keys))
+			return nil
+		}}
+	b.commands = newRegistry(append(slices.Clone(b.commands.specs), s))
+	b.commands.summaries = groupSummaries
 }

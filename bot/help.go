@@ -22,10 +22,19 @@ func (r *registry) names() string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// help is the help text for a command path or a group of them. An unknown
-// topic gets the full list.
+// help is the help text for a command path or a group of them: short by
+// default (the top-level commands and what they are for), every usage
+// line for "all". An unknown topic gets the short list.
 func (r *registry) help(topic string) string {
 	topic = strings.TrimSpace(strings.ToLower(strings.TrimPrefix(topic, "/")))
+	if topic == "all" {
+		var b strings.Builder
+		b.WriteString("icbot commands (type /COMMAND help for details):\n")
+		for _, s := range r.specs {
+			fmt.Fprintf(&b, "  %s\n      %s\n", s.usageLine(), s.summary)
+		}
+		return strings.TrimRight(b.String(), "\n")
+	}
 	specs := r.under(topic)
 	if s, ok := r.byPath[topic]; ok {
 		if len(specs) == 1 {
@@ -39,20 +48,52 @@ func (r *registry) help(topic string) string {
 		}
 		return b.String()
 	}
-	var b strings.Builder
 	if topic == "" || len(specs) == 0 {
-		if topic != "" {
-			fmt.Fprintf(&b, "There is no command /%s.\n", topic)
-		}
-		b.WriteString("icbot commands (type /COMMAND help for details):\n")
-		specs = r.specs
-	} else {
-		fmt.Fprintf(&b, "/%s commands (type /%s help SUB-COMMAND for details):\n", topic, topic)
+		return r.short(topic)
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "/%s commands (type /%s help SUB-COMMAND for details):\n", topic, topic)
 	for _, s := range specs {
 		fmt.Fprintf(&b, "  %s\n      %s\n", s.usageLine(), s.summary)
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// short lists the top-level commands, what each is for and its
+// sub-commands' names, after saying that unknown, if given, is none.
+func (r *registry) short(unknown string) string {
+	var b strings.Builder
+	if unknown != "" {
+		fmt.Fprintf(&b, "There is no command /%s.\n", unknown)
+	}
+	b.WriteString("icbot commands (type /COMMAND help for one, /icbot help all for every usage line):\n")
+	for _, name := range r.order {
+		fmt.Fprintf(&b, "  /%s: %s", name, r.groupSummary(name))
+		if subs := r.subCommands(name); subs != "" {
+			fmt.Fprintf(&b, " (%s)", subs)
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func (r *registry) groupSummary(name string) string {
+	if s := r.summaries[name]; s != "" {
+		return s
+	}
+	return strings.TrimSuffix(r.groups[name][0].summary, ".")
+}
+
+// subCommands names the commands under prefix by the words after it:
+// "add, list, show, set, beat add".
+func (r *registry) subCommands(prefix string) string {
+	var subs []string
+	for _, s := range r.under(prefix) {
+		if s.path != prefix {
+			subs = append(subs, strings.TrimPrefix(s.path, prefix+" "))
+		}
+	}
+	return strings.Join(subs, ", ")
 }
 
 func (s *spec) longHelp() string {

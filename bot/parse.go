@@ -127,7 +127,7 @@ func split(text string) ([]word, error) {
 				continue
 			}
 			if inWord && w.quoted && !inQuote {
-				return nil, Errorf(EINVALID, "put a space after the closing quote before %q", string(rs[i:]))
+				return nil, afterQuote(cur.String()[:w.keyEnd], cur.String()[w.keyEnd:], string(rs[i:]))
 			}
 			inWord = true
 			cur.WriteRune(r)
@@ -141,6 +141,25 @@ func split(text string) ([]word, error) {
 	}
 	flush()
 	return words, nil
+}
+
+// keyAtEnd finds a key= at the end of a quoted text: the sign that the
+// quote before it was never closed.
+var keyAtEnd = regexp.MustCompile(`(^|\s)([a-z][a-z0-9_.-]*)=$`)
+
+// afterQuote explains a closing quote followed by more of the word. When
+// the quoted text ends in key=, as in title="Night call="2027-01-01 09:00",
+// the quote that opened it was left open, and the quote taken as closing
+// it opens the next value: name the quote left open. Otherwise a space is
+// missing after a closing quote.
+func afterQuote(key, quoted, rest string) error {
+	if m := keyAtEnd.FindStringSubmatchIndex(quoted); m != nil {
+		next := quoted[m[4]:m[5]]
+		opened := truncate(key+`"`+strings.TrimSpace(quoted[:m[0]]), 30)
+		return Errorf(EINVALID, "the quote opened at %s is never closed, so %s= became part of it. Close it before %s=, as in %s\" %s=\"...\"",
+			opened, next, next, opened, next)
+	}
+	return Errorf(EINVALID, "put a space after the closing quote before %q", rest)
 }
 
 func truncate(s string, n int) string {

@@ -53,6 +53,8 @@ func TestParseErrors(t *testing.T) {
 		{"unbalanced quote", `/scene add 12 title="Night swim`, "unbalanced quote"},
 		{"quote inside a word", `/scene add 12 ti"tle`, "unexpected quote"},
 		{"no space after quote", `/hold 12 "a"b`, "space after the closing quote"},
+		{"quote left open before a key", `/scene add 12 title="Unbalanced call="2027-01-01 09:00"`, `the quote opened at title="Unbalanced is never closed, so call= became part of it. Close it before call=, as in title="Unbalanced" call="..."`},
+		{"quote left open, positional", `/scene beat add 12 "kiss kind="contact"`, `the quote opened at "kiss is never closed, so kind= became part of it. Close it before kind=, as in "kiss" kind="..."`},
 		{"unclosed mention", `/closedset add 12 <@U123`, "unclosed mention"},
 		{"quoted command name", `"scene" list`, "starts with its name"},
 		{"bad command name", `/!! list`, "is not a command"},

@@ -10,13 +10,27 @@ import (
 	"time"
 )
 
-// spec is one command: its words, usage, who may run it and its handler.
+// spec is one command: its words, its typed parameters, who may run it and
+// its handler. Everything else about a command (the usage line, the keys
+// the router accepts, the free text it takes as typed, the help text, the
+// catalogue that adapters turn into Discord options and the Slack
+// manifest) is derived from it by newRegistry, so a new command is one
+// spec and one handler.
 type spec struct {
-	path    string   // "scene beat add"
-	usage   string   // what follows the path: `ID "description" kind=KIND [areas=a,b]`
-	summary string   // one line for /icbot help
-	help    string   // more lines for /scene help add, may be empty
-	keys    []string // the key=value names it accepts
+	path    string // "scene beat add"
+	summary string // one line for /icbot help
+	help    string // more lines for /scene help add, may be empty
+	params  []Param
+	// anonymous: the caller is not logged: who called a hold, withdrew,
+	// or answered about their boundaries or a check-in is for the IC.
+	anonymous bool
+	access    access
+	write     bool // runs in a read-write transaction
+	run       func(in *input, tx Tx) error
+
+	// Derived from params by derive.
+	usage string   // what follows the path: `ID "description" kind=KIND [areas=a,b]`
+	keys  []string // the key=value names it accepts, in order
 	// keyOK accepts further keys by their shape (beat ids: b1=yes).
 	keyOK func(string) bool
 	// freeText, when set, is how many words come before the rest of the
@@ -24,12 +38,6 @@ type spec struct {
 	// textRules[freeRule].
 	freeText int
 	freeRule string
-	// anonymous: the caller is not logged: who called a hold, withdrew,
-	// or answered about their boundaries or a check-in is for the IC.
-	anonymous bool
-	access    access
-	write     bool // runs in a read-write transaction
-	run       func(in *input, tx Tx) error
 }
 
 func (s *spec) usageLine() string {
@@ -100,6 +108,11 @@ type registry struct {
 	specs  []*spec
 	byPath map[string]*spec
 	groups map[string][]*spec // "scene" -> its sub-commands
+	order  []string           // the groups in table order
+	// summaries say what each group is for, in the Slack manifest and
+	// the short help; a group without one is described by its first
+	// command.
+	summaries map[string]string
 }
 
 func newRegistry(specs []*spec) *registry {
@@ -108,8 +121,14 @@ func newRegistry(specs []*spec) *registry {
 		if _, dup := r.byPath[s.path]; dup {
 			panic("duplicate command " + s.path)
 		}
+		if err := s.derive(); err != nil {
+			panic("bot: /" + s.path + ": " + err.Error())
+		}
 		r.byPath[s.path] = s
 		name, _, _ := strings.Cut(s.path, " ")
+		if _, ok := r.groups[name]; !ok {
+			r.order = append(r.order, name)
+		}
 		r.groups[name] = append(r.groups[name], s)
 	}
 	return r
@@ -259,9 +278,9 @@ func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, err
 	}
 	if s == nil {
 		if len(rest) == 0 || !rest[0].Positional() {
-			return nil, Errorf(EINVALID, "/%s needs a sub-command.\n%s", prefix, b.commands.help(prefix))
+			return nil, Errorf(EINVALID, "/%s needs a sub-command: %s. Type /%s help for their usage.", prefix, b.commands.subCommands(prefix), prefix)
 		}
-		return nil, Errorf(EINVALID, "/%s has no sub-command %q.\n%s", prefix, rest[0].Value, b.commands.help(prefix))
+		return nil, Errorf(EINVALID, "/%s has no sub-command %q. Its sub-commands: %s. Type /%s help for their usage.", prefix, rest[0].Value, b.commands.subCommands(prefix), prefix)
 	}
 	in := &input{ctx: ctx, b: b, spec: s, cmd: cmd, now: b.now(), named: map[string]Arg{}}
 	for _, a := range rest {

@@ -146,6 +146,9 @@ type Scene struct {
 	Scope int
 	// Topline is the scene's top-line summary, once posted.
 	Topline ToplineState
+	// Asking is whether the IC has asked for boundaries yet, and the news
+	// of beat changes waiting to go to performers (see beatnews.go).
+	Asking  Asking
 	Version int // bumped on every change
 	Created time.Time
 	Updated time.Time

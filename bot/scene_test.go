@@ -17,8 +17,8 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 		want              []string
 	}{
 		{"unknown command", "ines", "/scenes list", bot.EINVALID, []string{"unknown command /scenes", "/icbot help"}},
-		{"unknown sub-command", "ines", "/scene frobnicate 12", bot.EINVALID, []string{`no sub-command "frobnicate"`, "/scene add ID"}},
-		{"missing sub-command", "adam", "/closedset", bot.EINVALID, []string{"needs a sub-command", "/closedset start ID"}},
+		{"unknown sub-command", "ines", "/scene frobnicate 12", bot.EINVALID, []string{`no sub-command "frobnicate"`, "Its sub-commands: add, list, show, set, beat add, beat set, beat remove, remove.", "Type /scene help"}},
+		{"missing sub-command", "adam", "/closedset", bot.EINVALID, []string{"needs a sub-command: start, add, remove, ack, end, status.", "Type /closedset help"}},
 		{"missing scene id", "adam", "/closedset start", bot.EINVALID, []string{"missing scene id", "Usage: /closedset start ID"}},
 		{"scene does not exist", "adam", "/closedset start 99", bot.ENOTFOUND, []string{"There is no scene 99", "Usage: /closedset start ID"}},
 		{"bad scene id", "ines", `/scene add 1/2 title=x call="2026-12-01 09:00"`, bot.EINVALID, []string{"is not a scene id", "Usage: /scene add"}},
@@ -76,7 +76,9 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 func TestHelp(t *testing.T) {
 	h := newHarness(t)
 	tests := []struct{ cmd, want string }{
-		{"/icbot help", "icbot commands"},
+		{"/icbot help", "/scene: Scenes and their intimacy beats (add, list, show, set, beat add, beat set, beat remove, remove)"},
+		{"/icbot help all", "/scene beat add ID"},
+		{"/icbot help nonsense", "There is no command /nonsense."},
 		{"/icbot help scene add", "Usage: /scene add ID"},
 		{"/scene help", "/scene commands"},
 		{"/scene help add", "Usage: /scene add ID"},
@@ -97,7 +99,7 @@ func TestHelp(t *testing.T) {
 		})
 	}
 	// Every command and sub-command has its own help.
-	all := h.do("nobody", "/icbot help").reply
+	all := h.do("nobody", "/icbot help all").reply
 	for _, line := range strings.Split(all, "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "/") {
@@ -199,5 +201,27 @@ func TestRoles(t *testing.T) {
 	who := h.must("U0NEW", "/icbot whoami").reply
 	if !strings.Contains(who, "You are @zoe (id U0NEW)") || !strings.Contains(who, "performer") {
 		t.Errorf("whoami: %q", who)
+	}
+}
+
+// TestHelpShortByDefault: /icbot help is a line per top-level command,
+// not every usage line; /icbot help all is the long form, and an unknown
+// sub-command names the sub-commands rather than listing every usage.
+func TestHelpShortByDefault(t *testing.T) {
+	h := newHarness(t)
+	short := h.do("nobody", "/icbot help").reply
+	long := h.do("nobody", "/icbot help all").reply
+	if n := strings.Count(short, "\n") + 1; n > 12 {
+		t.Errorf("the short help has %d lines:\n%s", n, short)
+	}
+	if strings.Contains(short, "Usage") || strings.Contains(short, `title="..."`) {
+		t.Errorf("the short help holds usage lines:\n%s", short)
+	}
+	if strings.Count(long, "\n") < 40 || !strings.Contains(long, `/scene add ID title="..."`) {
+		t.Errorf("the long help lacks the usage lines:\n%s", long)
+	}
+	r := h.do("nobody", "/rider frobnicate 12")
+	if strings.Count(r.reply, "\n") > 2 || strings.Contains(r.reply, "@performer") {
+		t.Errorf("an unknown sub-command lists usage lines:\n%s", r.reply)
 	}
 }

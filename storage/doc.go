@@ -41,8 +41,10 @@
 //	                      (seq, called_by, at, reason*, session,
 //	                      lifted_by, lifted_at),
 //	                      running_session, sessions_started,
-//	                      past_sessions, scope, topline, version,
-//	                      created, updated
+//	                      past_sessions, scope, topline, asking
+//	                      (since, news: performer, delivery, due,
+//	                      changes: beat, what), version, created,
+//	                      updated
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
 //	        <seq uint64 BE> -> JSON session: scene, seq, started_by,

@@ -72,9 +72,30 @@ type sceneRecord struct {
 	PastSessions    uint64         `json:"past_sessions,omitempty"`
 	Scope           int            `json:"scope,omitempty"`
 	Topline         toplineRecord  `json:"topline,omitzero"`
+	Asking          askingRecord   `json:"asking,omitzero"`
 	Version         int            `json:"version,omitempty"`
 	Created         time.Time      `json:"created,omitzero"`
 	Updated         time.Time      `json:"updated,omitzero"`
+}
+
+// askingRecord is whether the IC has asked a scene's performers for their
+// boundaries, and the news of beat changes queued for them. A scene
+// written before it reads as never asked, with no news.
+type askingRecord struct {
+	Since time.Time        `json:"since,omitzero"`
+	News  []beatNewsRecord `json:"news,omitempty"`
+}
+
+type beatNewsRecord struct {
+	Performer string             `json:"performer"`
+	Delivery  uint64             `json:"delivery"`
+	Due       time.Time          `json:"due,omitzero"`
+	Changes   []beatChangeRecord `json:"changes,omitempty"`
+}
+
+type beatChangeRecord struct {
+	Beat string `json:"beat"`
+	What string `json:"what"`
 }
 
 type toplineRecord struct {
@@ -315,6 +336,7 @@ func sceneToRecord(s bot.Scene) sceneRecord {
 		PastSessions:    s.PastSessions,
 		Scope:           s.Scope,
 		Topline:         toplineRecord{Channel: string(s.Topline.Channel), Version: s.Topline.Version, PostedAt: utc(s.Topline.PostedAt)},
+		Asking:          askingToRecord(s.Asking),
 		Version:         s.Version,
 		Created:         utc(s.Created),
 		Updated:         utc(s.Updated),
@@ -338,10 +360,27 @@ func (r sceneRecord) bot() bot.Scene {
 		PastSessions: r.PastSessions,
 		Scope:        r.Scope,
 		Topline:      bot.ToplineState{Channel: bot.ChannelID(r.Topline.Channel), Version: r.Topline.Version, PostedAt: r.Topline.PostedAt},
+		Asking:       r.Asking.bot(),
 		Version:      r.Version,
 		Created:      r.Created,
 		Updated:      r.Updated,
 	}
+}
+
+func askingToRecord(a bot.Asking) askingRecord {
+	return askingRecord{Since: utc(a.Since), News: convert(a.News, func(n bot.BeatNews) beatNewsRecord {
+		return beatNewsRecord{Performer: string(n.Performer), Delivery: n.Delivery, Due: utc(n.Due),
+			Changes: convert(n.Changes, func(c bot.BeatChange) beatChangeRecord { return beatChangeRecord{Beat: c.Beat, What: string(c.What)} })}
+	})}
+}
+
+func (r askingRecord) bot() bot.Asking {
+	return bot.Asking{Since: r.Since, News: convert(r.News, func(n beatNewsRecord) bot.BeatNews {
+		return bot.BeatNews{Performer: bot.UserID(n.Performer), Delivery: n.Delivery, Due: n.Due,
+			Changes: convert(n.Changes, func(c beatChangeRecord) bot.BeatChange {
+				return bot.BeatChange{Beat: c.Beat, What: bot.BeatChangeKind(c.What)}
+			})}
+	})}
 }
 
 func sessionToRecord(s bot.Session) sessionRecord {

@@ -52,6 +52,16 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(sceneRecord.bot),
 		},
 		{
+			name: "scene asked, with news queued",
+			value: bot.Scene{ID: "20", Asking: bot.Asking{Since: at, News: []bot.BeatNews{{
+				Performer: "U1", Delivery: 7, Due: at.Add(5 * time.Minute),
+				Changes: []bot.BeatChange{{Beat: "b4", What: bot.BeatAdded}, {Beat: "b1", What: bot.BeatChanged}},
+			}}}},
+			want: `{"id":"20","asking":{"since":"2031-06-14T05:30:00.000000005Z","news":[{"performer":"U1","delivery":7,"due":"2031-06-14T05:35:00.000000005Z",` +
+				`"changes":[{"beat":"b4","what":"added"},{"beat":"b1","what":"changed"}]}]}}`,
+			decode: decodeAs(sceneRecord.bot),
+		},
+		{
 			name:   "empty scene leaves zero fields out",
 			value:  bot.Scene{ID: "1"},
 			want:   `{"id":"1"}`,

@@ -15,6 +15,7 @@ import (
 
 	"icbot/bot"
 	"icbot/storage"
+	"icbot/storage/keyfile"
 )
 
 // BenchmarkIdleConsoleRSS builds the real icbot binary, starts the console
@@ -56,7 +57,7 @@ func BenchmarkStart100kReminders(b *testing.B) {
 	if _, err := rand.Read(key); err != nil {
 		b.Fatal(err)
 	}
-	if err := writeKeyFile(db+".key", key, false); err != nil {
+	if err := keyfile.Create(db+".key", key); err != nil {
 		b.Fatal(err)
 	}
 	st, err := storage.Open(db, storage.WithKey(key))

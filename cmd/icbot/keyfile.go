@@ -1,18 +1,15 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"icbot/config"
 	"icbot/storage"
+	"icbot/storage/keyfile"
 )
 
 // dbKey is the key that seals the database's private fields, and where
@@ -53,7 +50,7 @@ func resolveKey(cfg *config.Config, log *slog.Logger) (dbKey, error) {
 	if err := finishRekey(db, keyPath, cfg, log); err != nil {
 		return dbKey{}, err
 	}
-	key, err := readKeyFile(keyPath)
+	key, err := keyfile.Read(keyPath)
 	if err == nil {
 		return dbKey{key: key, file: keyPath}, nil
 	}
@@ -62,22 +59,24 @@ func resolveKey(cfg *config.Config, log *slog.Logger) (dbKey, error) {
 	}
 	st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout))
 	if err != nil {
-		return dbKey{}, err
+		return dbKey{}, plainDBError(db, err)
 	}
 	if st.Encrypted {
 		// As storage.Open says it; icbot never opens a store without a key.
 		return dbKey{}, fmt.Errorf("database %s is encrypted, but no key was given: set storage.encryption_key or restore the key file %s", db, keyPath)
 	}
-	key, err = newKey()
+	key, err = keyfile.New()
 	if err != nil {
 		return dbKey{}, err
 	}
-	switch err := writeKeyFile(keyPath, key, false); {
+	switch err := keyfile.Create(keyPath, key); {
 	case errors.Is(err, fs.ErrExist):
 		// Another icbot starting on the same new database was first.
 		return resolveKey(cfg, log)
+	case errors.Is(err, fs.ErrNotExist):
+		return dbKey{}, fmt.Errorf("the directory of database %s does not exist: create it, or check storage.path or --db", db)
 	case err != nil:
-		return dbKey{}, fmt.Errorf("creating the encryption key file %s: %w", keyPath, err)
+		return dbKey{}, fmt.Errorf("%w; or set storage.encryption_key", err)
 	}
 	log.Warn(fmt.Sprintf("created encryption key file %s: back it up with the database; without it the consent records cannot be read", keyPath),
 		"component", "main", "key_id", storage.KeyID(key))
@@ -99,11 +98,11 @@ func verifyKey(cfg *config.Config) ([]byte, error) {
 		return key, nil
 	}
 	keyPath := storage.KeyFile(db)
-	key, err := readKeyFile(keyPath)
+	key, err := keyfile.Read(keyPath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if next, err := readKeyFile(keyPath + newKeySuffix); err == nil {
+	if next, err := keyfile.Read(keyPath + newKeySuffix); err == nil {
 		if st, err := storage.Inspect(db, next, storage.WithTimeout(cfg.Storage.OpenTimeout)); err == nil && st.Opens {
 			return next, nil
 		}
@@ -118,142 +117,47 @@ func verifyKey(cfg *config.Config) ([]byte, error) {
 // removed. Either way the key file then holds the database's key.
 func finishRekey(db, keyPath string, cfg *config.Config, log *slog.Logger) error {
 	newPath := keyPath + newKeySuffix
-	key, err := readKeyFile(newPath)
+	key, err := keyfile.Read(newPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return fmt.Errorf("%s is left by an unfinished icbot rekey: %w", newPath, err)
+		return fmt.Errorf("%w; it is left by an unfinished icbot rekey", err)
 	}
 	st, err := storage.Inspect(db, key, storage.WithTimeout(cfg.Storage.OpenTimeout))
 	if err != nil {
-		return err
+		return plainDBError(db, err)
 	}
 	if st.Opens {
-		if err := os.Rename(newPath, keyPath); err != nil {
-			return fmt.Errorf("finishing an interrupted icbot rekey: the database is sealed with the key in %s: rename it to %s: %w", newPath, keyPath, err)
-		}
-		if err := syncDir(filepath.Dir(keyPath)); err != nil {
-			return fmt.Errorf("finishing an interrupted icbot rekey: %w", err)
+		if err := keyfile.Move(newPath, keyPath); err != nil {
+			return fmt.Errorf("finishing an interrupted icbot rekey: the database is sealed with the key in %s, which must be renamed to %s: %w", newPath, keyPath, err)
 		}
 		log.Warn("finished an interrupted icbot rekey: the database is sealed with the new key, now in the key file",
 			"component", "main", "key_file", keyPath, "key_id", storage.KeyID(key))
 		return nil
 	}
-	if err := os.Remove(newPath); err != nil {
-		return fmt.Errorf("removing %s, left by an icbot rekey that did not finish: %w", newPath, err)
+	if err := keyfile.Remove(newPath); err != nil {
+		return fmt.Errorf("%w; it is left by an icbot rekey that did not finish, and the database is still sealed with the key in %s: remove it", err, keyPath)
 	}
 	log.Warn("removed the new key of an icbot rekey that did not finish: the database is still sealed with the key in the key file",
 		"component", "main", "removed", newPath, "key_file", keyPath)
 	return nil
 }
 
-// newKey returns 32 random bytes.
-func newKey() ([]byte, error) {
-	key := make([]byte, storage.KeySize)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("generating an encryption key: %w", err)
-	}
-	return key, nil
-}
-
-// readKeyFile reads a key file: base64 of 32 bytes, readable by its owner
-// only. A missing file is an error matching fs.ErrNotExist.
-func readKeyFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("key file %s is not a regular file", path)
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("key file %s can be read by others (mode %04o): run chmod 600 %s", path, perm, path)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	key, ok := decodeKey(strings.TrimSpace(string(b)))
-	if !ok {
-		return nil, fmt.Errorf("key file %s does not hold a key: it must hold the base64 of 32 bytes (openssl rand -base64 32)", path)
-	}
-	return key, nil
-}
-
-// decodeKey accepts the base64 spellings that storage.encryption_key
-// accepts.
-func decodeKey(s string) ([]byte, bool) {
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil && len(b) == storage.KeySize {
-			return b, true
-		}
-	}
-	return nil, false
-}
-
-// writeKeyFile writes key to path, mode 0600, so that path holds either
-// nothing or the whole key, also after a crash: the key goes to a
-// temporary file that is synced and then renamed over path (replace) or
-// linked to it, which fails with fs.ErrExist when path exists. Where the
-// file system has no hard links, path is created exclusively instead.
-func writeKeyFile(path string, key []byte, replace bool) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*") // mode 0600
-	if err != nil {
+// plainDBError says a file system error on the database in plain words
+// (what is wrong with which file, and what to do) in place of the system
+// call's ("stat /x/icbot.db: no such file or directory"). Other errors,
+// which storage words itself, are returned as they are.
+func plainDBError(db string, err error) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != db || errors.Is(err, storage.ErrInUse) {
 		return err
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // once linked or renamed, a no-op or the spare name
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return err
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("there is no database at %s (check storage.path or --db)", db)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("database %s cannot be opened: permission denied (icbot must run as the file's owner)", db)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if replace {
-		err = os.Rename(tmp, path)
-	} else if err = os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
-		// A file system without hard links: create path exclusively.
-		err = writeNew(path, key)
-	}
-	if err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// writeNew writes key to path, which must not exist yet.
-func writeNew(path string, key []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// syncDir makes a rename or link in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	return nil
+	return fmt.Errorf("database %s cannot be opened: %s", db, pe.Err)
 }

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"icbot/bot"
 	"icbot/storage"
+	"icbot/storage/keyfile"
 )
 
 // keyFileWarning starts the line icbot logs when it creates a key file.
@@ -33,7 +32,7 @@ func withoutKeyFileWarning(stderr string) string {
 // keyOf reads the key file icbot keeps beside db.
 func keyOf(t *testing.T, db string) []byte {
 	t.Helper()
-	key, err := readKeyFile(storage.KeyFile(db))
+	key, err := keyfile.Read(storage.KeyFile(db))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +244,7 @@ func TestInterruptedRekey(t *testing.T) {
 
 	t.Run("before the database changed", func(t *testing.T) {
 		env, path, oldKey := setup(t)
-		if err := writeKeyFile(path+".key.new", newKey, true); err != nil {
+		if err := keyfile.Replace(path+".key.new", newKey); err != nil {
 			t.Fatal(err)
 		}
 		out, errs, code := icbot(t, "@ines /boundaries show 30\n", env)
@@ -261,7 +260,7 @@ func TestInterruptedRekey(t *testing.T) {
 	})
 	t.Run("after the database changed, before the key file", func(t *testing.T) {
 		env, path, oldKey := setup(t)
-		if err := writeKeyFile(path+".key.new", newKey, true); err != nil {
+		if err := keyfile.Replace(path+".key.new", newKey); err != nil {
 			t.Fatal(err)
 		}
 		st, err := storage.Open(path, storage.WithTimeout(time.Second), storage.WithKey(oldKey))
@@ -280,42 +279,4 @@ func TestInterruptedRekey(t *testing.T) {
 			t.Error("the key file does not hold the new key")
 		}
 	})
-}
-
-func TestWriteKeyFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "icbot.db.key")
-	k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
-	if err := writeKeyFile(path, k1, false); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeKeyFile(path, k2, false); !errors.Is(err, fs.ErrExist) {
-		t.Errorf("creating over an existing key file: %v, want fs.ErrExist", err)
-	}
-	if got, err := readKeyFile(path); err != nil || !bytes.Equal(got, k1) {
-		t.Errorf("after a refused create: %x %v", got, err)
-	}
-	if err := writeKeyFile(path, k2, true); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := readKeyFile(path); err != nil || !bytes.Equal(got, k2) {
-		t.Errorf("after replacing: %x %v", got, err)
-	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode: %v %v", fi, err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("temporary files left: %v", entries)
-	}
-	for _, spelling := range []string{
-		base64.StdEncoding.EncodeToString(k1), base64.RawStdEncoding.EncodeToString(k1),
-		base64.URLEncoding.EncodeToString(k1), "  " + base64.StdEncoding.EncodeToString(k1) + "\r\n",
-	} {
-		if err := os.WriteFile(path, []byte(spelling), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if got, err := readKeyFile(path); err != nil || !bytes.Equal(got, k1) {
-			t.Errorf("key file %q: %x %v", spelling, got, err)
-		}
-	}
 }

@@ -15,15 +15,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 	_ "time/tzdata" // the static binary carries the zone database
 
 	"icbot/adapters/slack"
@@ -32,8 +36,10 @@ import (
 	"icbot/storage"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, when set at build time with -ldflags "-X main.version=...",
+// names a build whose module version is unknown (one built from a
+// checkout, where the build info says "(devel)").
+var version string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,7 +85,8 @@ const usage = `Usage:
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
-  icbot version                print the version
+  icbot version, --version     print the version: module, revision, commit time
+  icbot manifest slack         print the Slack app manifest, drawn from the command table
 
 Flags:
 `
@@ -100,6 +107,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	switch sub {
 	case "", "audit", "config", "rekey":
+	case "manifest":
+		return runManifest(args, env)
 	case "version":
 		fmt.Fprintln(env.Stdout, "icbot", versionString())
 		return exitOK
@@ -122,6 +131,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		return exitUsage
 	}
+	if f.version {
+		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		return exitOK
+	}
 	if f.fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "icbot: unexpected argument %q\n", f.fs.Arg(0))
 		return exitUsage
@@ -134,17 +147,31 @@ func Run(ctx context.Context, args []string, env Env) int {
 
 	switch sub {
 	case "config":
-		printConfig(env.Stdout, cfg)
+		printConfig(ctx, env.Stdout, cfg, f)
 		return exitOK
 	case "audit":
 		return verifyAudit(ctx, cfg, env)
-	case "rekey":
-		return runRekey(ctx, cfg, env, newLogger(cfg, env, f.logLevelSet(env.LookupEnv)), f.newKeyFile)
 	}
 
-	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: newLogger(cfg, env, f.logLevelSet(env.LookupEnv))}
-	if err := m.Run(ctx); err != nil {
+	// The console is the one running, and its conversation on this
+	// terminal, unless this is icbot rekey.
+	console := sub == "" && cfg.Adapter == "console"
+	logs, err := openLog(cfg, env, f.logLevelSet(env.LookupEnv), console)
+	if err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		return exitError
+	}
+	defer logs.Close()
+	if sub == "rekey" {
+		return runRekey(ctx, cfg, env, logs.logger, f.newKeyFile)
+	}
+	if console && cfg.Log.File == "" {
+		fmt.Fprintf(env.Stderr, "icbot: log lines go to %s (set log.file, or ICBOT_LOG_FILE=stderr, to have them here)\n", logs.path)
+		env.Stdout = &firstWrite{w: env.Stdout, then: logs.chatStarted}
+	}
+	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: logs.logger}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", plainDBError(cfg.Storage.Path, err))
 		m.Close()
 		return exitError
 	}
@@ -160,7 +187,7 @@ type flags struct {
 	fs                          *flag.FlagSet
 	config, db, adapter, level  string
 	timezone, production, admin string
-	empty                       bool
+	empty, version              bool
 	newKeyFile                  string // rekey only
 }
 
@@ -183,6 +210,7 @@ func newFlags(out io.Writer) *flags {
 	f.fs.StringVar(&f.production, "production", "", "production name (production.name)")
 	f.fs.StringVar(&f.admin, "admins", "", "comma-separated admin user ids (admins)")
 	f.fs.BoolVar(&f.empty, "empty", false, "console: start without the demo production")
+	f.fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	return f
 }
 
@@ -194,17 +222,43 @@ func (f *flags) configPath(lookup func(string) (string, bool)) string {
 	return v
 }
 
+// keyFlag is a flag that sets a config key.
+type keyFlag struct {
+	flag, key string
+	value     *string
+}
+
+// keyFlags lists the flags that set config keys, for overrides and for
+// naming the flag a value came from.
+func (f *flags) keyFlags() []keyFlag {
+	return []keyFlag{
+		{"db", "storage.path", &f.db}, {"adapter", "adapter", &f.adapter}, {"log-level", "log.level", &f.level},
+		{"timezone", "production.timezone", &f.timezone}, {"production", "production.name", &f.production}, {"admins", "admins", &f.admin},
+	}
+}
+
 func (f *flags) overrides() map[string]string {
 	o := map[string]string{}
-	for k, v := range map[string]string{
-		"storage.path": f.db, "adapter": f.adapter, "log.level": f.level,
-		"production.timezone": f.timezone, "production.name": f.production, "admins": f.admin,
-	} {
-		if v != "" {
-			o[k] = v
+	for _, kf := range f.keyFlags() {
+		if *kf.value != "" {
+			o[kf.key] = *kf.value
 		}
 	}
 	return o
+}
+
+// source says where cfg's value of key came from, naming the flag for a
+// value from the command line.
+func (f *flags) source(cfg *config.Config, key string) string {
+	where := cfg.Source(key)
+	if where == config.FromCommandLine {
+		for _, kf := range f.keyFlags() {
+			if kf.key == key {
+				return "flag --" + kf.flag
+			}
+		}
+	}
+	return where
 }
 
 // logLevelSet reports whether the log level was chosen explicitly (flag or
@@ -218,43 +272,269 @@ func (f *flags) logLevelSet(lookup func(string) (string, bool)) bool {
 	return ok && v != ""
 }
 
-func newLogger(cfg *config.Config, env Env, levelSet bool) *slog.Logger {
+// logs is where icbot's log lines go.
+type logs struct {
+	logger *slog.Logger
+	// path is the log file; "" when the lines go to standard error.
+	path string
+	file *os.File
+	// early is true until the console shows its first line. Until then,
+	// warnings also go to standard error, where they come before the
+	// conversation: one said at the start (a new key file to back up)
+	// is then seen, and none falls inside the transcript.
+	early atomic.Bool
+}
+
+// logPath is the file log lines go to, "" for standard error: log.file
+// when set, else, when the console runs, a file beside the database,
+// named as the database with .log for its extension (icbot.db, icbot.log).
+func logPath(cfg *config.Config, console bool) string {
+	switch file := cfg.Log.File; {
+	case file == config.LogStderr:
+		return ""
+	case file != "":
+		return file
+	case !console:
+		return ""
+	}
+	dir, base := filepath.Split(cfg.Storage.Path)
+	name := strings.TrimSuffix(base, filepath.Ext(base)) + ".log"
+	if name == base || name == ".log" {
+		name = base + ".log"
+	}
+	return dir + name
+}
+
+// openLog makes the logger: the configured level and format, to the file
+// logPath names or to standard error. The console's standard error shows
+// warnings and errors only unless the level was chosen (levelSet), so
+// that log lines do not crowd the conversation.
+func openLog(cfg *config.Config, env Env, levelSet, console bool) (*logs, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
 		level = slog.LevelInfo
 	}
-	if cfg.Adapter == "console" && !levelSet && level < slog.LevelWarn {
-		level = slog.LevelWarn
+	l := &logs{path: logPath(cfg, console)}
+	handler := func(w io.Writer, level slog.Level) slog.Handler {
+		opts := &slog.HandlerOptions{Level: level}
+		if cfg.Log.Format == "json" {
+			return slog.NewJSONHandler(w, opts)
+		}
+		return slog.NewTextHandler(w, opts)
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	if l.path == "" {
+		if cfg.Adapter == "console" && !levelSet && level < slog.LevelWarn {
+			level = slog.LevelWarn
+		}
+		l.logger = slog.New(handler(env.Stderr, level))
+		return l, nil
 	}
-	return slog.New(slog.NewTextHandler(env.Stderr, opts))
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		why := "it cannot be opened"
+		if errors.Is(err, fs.ErrNotExist) {
+			why = "its directory does not exist"
+		} else if errors.Is(err, fs.ErrPermission) {
+			why = "permission denied"
+		}
+		return nil, fmt.Errorf("cannot write the log file %s: %s; set log.file (ICBOT_LOG_FILE) to a file icbot may write, or to stderr", l.path, why)
+	}
+	l.file = f
+	l.logger = slog.New(handler(f, level))
+	if console {
+		l.early.Store(true)
+		early := &gated{open: &l.early, h: slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}
+		l.logger = slog.New(slog.NewMultiHandler(handler(f, level), early))
+	}
+	return l, nil
 }
 
-func printConfig(w io.Writer, cfg *config.Config) {
+// chatStarted ends the time when warnings also go to standard error.
+func (l *logs) chatStarted() { l.early.Store(false) }
+
+// Close closes the log file, if any.
+func (l *logs) Close() error {
+	if l.file == nil {
+		return nil
+	}
+	return l.file.Close()
+}
+
+// gated passes records to h while open is true.
+type gated struct {
+	open *atomic.Bool
+	h    slog.Handler
+}
+
+func (g *gated) Enabled(ctx context.Context, level slog.Level) bool {
+	return g.open.Load() && g.h.Enabled(ctx, level)
+}
+
+func (g *gated) Handle(ctx context.Context, r slog.Record) error {
+	if !g.open.Load() {
+		return nil
+	}
+	return g.h.Handle(ctx, r)
+}
+
+func (g *gated) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &gated{open: g.open, h: g.h.WithAttrs(attrs)}
+}
+
+func (g *gated) WithGroup(name string) slog.Handler {
+	return &gated{open: g.open, h: g.h.WithGroup(name)}
+}
+
+// firstWrite calls then before the first write to w.
+type firstWrite struct {
+	w    io.Writer
+	then func()
+	once sync.Once
+}
+
+func (f *firstWrite) Write(p []byte) (int, error) {
+	f.once.Do(f.then)
+	return f.w.Write(p)
+}
+
+// printConfig is `icbot config`: the production in use, then every key
+// with its value (secrets hidden) and where that value came from.
+func printConfig(ctx context.Context, w io.Writer, cfg *config.Config, f *flags) {
+	fmt.Fprintln(w, productionInUse(ctx, cfg))
+	if cfg.Production.Timezone == "" {
+		fmt.Fprintf(w, "time zone in use: %s, this machine's (production.timezone is not set)\n", cfg.Location())
+	} else {
+		fmt.Fprintf(w, "time zone in use: %s\n", cfg.Location())
+	}
 	red := cfg.Redacted()
-	keys := make([]string, 0, len(red))
-	for k := range red {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := config.Keys()
+	width := 0
 	for _, k := range keys {
-		fmt.Fprintf(w, "%s: %s\n", k, red[k])
+		width = max(width, len(k.Name)+len(red[k.Name]))
+	}
+	for _, k := range keys {
+		line := k.Name + ": " + red[k.Name]
+		fmt.Fprintf(w, "%-*s  (%s)\n", width+2, line, f.source(cfg, k.Name))
 	}
 }
 
+// configReadTimeout bounds how long `icbot config` waits for a database
+// that a running icbot holds.
+const configReadTimeout = 500 * time.Millisecond
+
+// productionInUse says which production icbot serves: the name stored in
+// the database, which production.name replaces at the next start unless it
+// is only the default. It reads the database read-only and creates
+// nothing; when it cannot, it says why.
+func productionInUse(ctx context.Context, cfg *config.Config) string {
+	db := cfg.Storage.Path
+	name := cfg.Production.Name
+	def := config.Default().Production.Name
+	next := fmt.Sprintf("production in use: none yet, no database at %s (the first start names it %q)", db, name)
+	if cfg.Adapter == "console" && name == def {
+		next = fmt.Sprintf("production in use: none yet, no database at %s (the console's first start seeds the demo production; with --empty it is named %q)", db, name)
+	}
+	ks, err := storage.Inspect(db, nil, storage.WithTimeout(configReadTimeout))
+	switch {
+	case errors.Is(err, storage.ErrInUse):
+		return fmt.Sprintf("production in use: not read, database %s is in use by a running icbot (production.name is %q)", db, name)
+	case err != nil:
+		return fmt.Sprintf("production in use: not read from database %s (production.name is %q)", db, name)
+	case !ks.Exists:
+		return next
+	}
+	stored, err := storedProduction(ctx, cfg)
+	if err != nil || stored.Name == "" {
+		return fmt.Sprintf("production in use: not read from database %s (production.name is %q)", db, name)
+	}
+	switch {
+	case stored.Name == name:
+		return fmt.Sprintf("production in use: %s (stored in %s)", stored.Name, db)
+	case name == def:
+		return fmt.Sprintf("production in use: %s (stored in %s; production.name is the default, which does not replace it)", stored.Name, db)
+	default:
+		return fmt.Sprintf("production in use: %s (stored in %s; the next start renames it %q, from production.name)", stored.Name, db, name)
+	}
+}
+
+// storedProduction reads the production stored in the database, which
+// must exist, read-only and with the key icbot audit verify uses.
+func storedProduction(ctx context.Context, cfg *config.Config) (bot.ProductionInfo, error) {
+	key, err := verifyKey(cfg)
+	if err != nil {
+		return bot.ProductionInfo{}, err
+	}
+	opts := []storage.Option{storage.WithTimeout(configReadTimeout), storage.WithReadOnly()}
+	if key != nil {
+		opts = append(opts, storage.WithKey(key))
+	}
+	st, err := storage.Open(cfg.Storage.Path, opts...)
+	if err != nil {
+		return bot.ProductionInfo{}, err
+	}
+	defer st.Close()
+	var info bot.ProductionInfo
+	err = st.View(ctx, func(tx bot.Tx) error {
+		info, err = tx.Production()
+		return err
+	})
+	return info, err
+}
+
+// versionString describes this build, for `icbot version` and the
+// start's log line.
 func versionString() string {
-	v := version
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
+	info, _ := debug.ReadBuildInfo()
+	return describeBuild(version, info)
+}
+
+// describeBuild says which build info is: the module version (label
+// when the module's is unknown), the version control revision, whether
+// the working tree had uncommitted changes, the time of that commit (Go
+// records no build time), and the Go version. info may be nil (a binary
+// built without module support).
+func describeBuild(label string, info *debug.BuildInfo) string {
+	v := "(devel)"
+	var settings []debug.BuildSetting
+	goVersion := ""
+	if info != nil {
+		if info.Main.Version != "" {
+			v = info.Main.Version
+		}
+		settings, goVersion = info.Settings, info.GoVersion
+	}
+	if v == "(devel)" && label != "" {
+		v = label
+	}
+	var rev, at string
+	modified := false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
 		}
 	}
-	return v
+	parts := []string{v}
+	if rev == "" {
+		parts = append(parts, "no revision recorded")
+	} else {
+		r := "revision " + rev
+		if modified {
+			r += " with uncommitted changes"
+		}
+		parts = append(parts, r)
+		if at != "" {
+			parts = append(parts, "committed "+at)
+		}
+	}
+	if goVersion != "" {
+		parts = append(parts, "built with "+goVersion)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func isTerminal(f *os.File) bool {
@@ -284,7 +564,7 @@ func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
 	}
 	st, err := storage.Open(db, opts...)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", plainDBError(db, err))
 		return exitError
 	}
 	defer st.Close()

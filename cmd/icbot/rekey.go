@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"icbot/config"
 	"icbot/storage"
+	"icbot/storage/keyfile"
 )
 
 // runRekey is `icbot rekey [--new-key-file PATH]`: it seals the database
@@ -36,7 +35,7 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 	}
 	db := cfg.Storage.Path
 	if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err != nil {
-		return fail("%v (stop icbot before icbot rekey)", err)
+		return fail("%v (stop icbot before icbot rekey)", plainDBError(db, err))
 	} else if !st.Exists {
 		return fail("there is no database at %s", db)
 	}
@@ -49,16 +48,16 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 		return fail("%v: stop icbot before icbot rekey", err)
 	}
 	if err != nil {
-		return fail("%v", err)
+		return fail("%v", plainDBError(db, err))
 	}
 	defer st.Close()
 
 	var key []byte
 	if newKeyFile != "" {
-		if key, err = readKeyFile(newKeyFile); err != nil {
+		if key, err = keyfile.Read(newKeyFile); err != nil {
 			return fail("%v", err)
 		}
-	} else if key, err = newKey(); err != nil {
+	} else if key, err = keyfile.New(); err != nil {
 		return fail("%v", err)
 	}
 	next := dbKey{key: key, file: cur.file}
@@ -68,14 +67,14 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 
 	newPath := cur.file + newKeySuffix
 	if cur.file != "" {
-		if err := writeKeyFile(newPath, key, true); err != nil {
-			return fail("writing the new key to %s: %v (nothing was changed)", newPath, err)
+		if err := keyfile.Replace(newPath, key); err != nil {
+			return fail("%v (nothing was changed)", err)
 		}
 	} else if newKeyFile == "" {
 		// The key lives in the configuration, which icbot does not
 		// write: show it before the database needs it.
 		fmt.Fprintf(env.Stdout, "New encryption key %s (shown only this once; keep it safe):\n%s\n",
-			next.id(), base64.StdEncoding.EncodeToString(key))
+			next.id(), keyfile.Encode(key))
 	}
 
 	rekeyErr := st.Rekey(ctx, key)
@@ -89,12 +88,9 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 		return fail("%v", rekeyErr)
 	}
 	if cur.file != "" {
-		if err := os.Rename(newPath, cur.file); err != nil {
+		if err := keyfile.Move(newPath, cur.file); err != nil {
 			return fail("database %s is sealed with key %s, which is in %s, but it could not be put in place (the next start does it): %v",
 				db, next.id(), newPath, err)
-		}
-		if err := syncDir(filepath.Dir(cur.file)); err != nil {
-			log.Warn("syncing the key file's directory", "component", "main", "err", err)
 		}
 	}
 

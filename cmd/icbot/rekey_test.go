@@ -137,7 +137,7 @@ func TestRekeyConfiguredKey(t *testing.T) {
 	oldKey := bytes.Repeat([]byte{0x42}, 32)
 	env := map[string]string{"ICBOT_STORAGE_PATH": path, "ICBOT_PRODUCTION_TIMEZONE": "Europe/London",
 		"ICBOT_STORAGE_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(oldKey)}
-	if _, errs, code := icbot(t, rekeyScript, env); code != 0 || errs != "" {
+	if _, errs, code := icbot(t, rekeyScript, env); code != 0 || withoutLogNotice(errs) != "" {
 		t.Fatalf("script: exit %d: %s", code, errs)
 	}
 	if _, err := os.Stat(path + ".key"); !os.IsNotExist(err) {

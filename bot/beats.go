@@ -1,0 +1,26 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+)
+
+// beatLine describes a beat for the people who may see scene details.
+func beatLine(b Beat) string {
+	s := fmt.Sprintf("%s  %s [%s]", b.ID, b.Description, b.Kind)
+	if len(b.Areas) > 0 {
+		s += " visible: " + strings.Join(b.Areas, ", ")
+	}
+	return s
+}
+
+// beatsOf lists the beats of the scene that involve performer p, in order.
+func beatsOf(sc *Scene, p UserID) []Beat {
+	var out []Beat
+	for _, b := range sc.Beats {
+		if b.Involves(p) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
