@@ -53,7 +53,7 @@ func (b *Bot) recheck(ch ChannelID, cause string, quiet bool) {
 		b.audience.pending[ch] = pendingCheck{cause: cause, quiet: quiet, at: b.clock().Add(recheckFirst)}
 	}
 	b.audience.mu.Unlock()
-	b.wake()
+	b.outbox.wake()
 }
 
 // recheckNow schedules a check of ch's readers for the retry loop's next
@@ -65,7 +65,7 @@ func (b *Bot) recheckNow(ch ChannelID, cause string) {
 	}
 	b.audience.pending[ch] = pendingCheck{cause: cause, quiet: true, at: b.clock()}
 	b.audience.mu.Unlock()
-	b.wake()
+	b.outbox.wake()
 }
 
 // checkDue makes the checks that are due, and the regular sweep when it

@@ -186,7 +186,7 @@ func queueBeatNews(in *input, tx Tx, sc *Scene, p UserID, changes []BeatChange) 
 // wakeDeliveries tells the delivery loop, after the commit, that a
 // message was queued for later.
 func wakeDeliveries(ctx context.Context, b *Bot, cmd Command) error {
-	b.wake()
+	b.outbox.wake()
 	return nil
 }
 

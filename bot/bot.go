@@ -12,11 +12,13 @@ import (
 )
 
 // Bot runs commands against the store and says what should be sent where.
+// What it queues goes out through its outbox, and what falls due with time
+// through its reminder scheduler: each owns its own state.
 type Bot struct {
-	// mu guards sending: the deliveries being sent right now.
-	mu      sync.Mutex
-	sending map[uint64]bool
-	wakeup  chan struct{}
+	// outbox sends queued messages, and retries them.
+	outbox *outbox
+	// reminders sends reminders when they fall due.
+	reminders *scheduler
 	// lockMu runs channel locks and unlocks one at a time.
 	lockMu sync.Mutex
 	// toplineMu numbers top-line versions one at a time.
@@ -34,15 +36,6 @@ type Bot struct {
 	commands    *registry
 	observe     Observer
 	riderNotice time.Duration
-
-	// Reminders.
-	riderWarnings []time.Duration // before a rider's deadline
-	grace         time.Duration   // older missed reminders go to the digest instead
-	digest        Schedule        // the IC's daily prep digest; nil for none
-	wrapHour      int
-	wrapMinute    int
-	remindWake    chan struct{}
-	people        keptPeople // everyone, as the reminder loop last read them
 }
 
 // Option configures a Bot.
@@ -83,22 +76,22 @@ func WithRiderNotice(d time.Duration) Option { return func(b *Bot) { b.riderNoti
 // WithRiderWarnings sets how long before a rider's deadline the IC and
 // producers are warned (7 days, 72 and 24 hours by default).
 func WithRiderWarnings(ds ...time.Duration) Option {
-	return func(b *Bot) { b.riderWarnings = ds }
+	return func(b *Bot) { b.reminders.riderWarnings = ds }
 }
 
 // WithReminderGrace sets how late a reminder may still be sent after icbot
 // was down (24 hours by default); older ones are listed as missed in the
 // next digest instead.
-func WithReminderGrace(d time.Duration) Option { return func(b *Bot) { b.grace = d } }
+func WithReminderGrace(d time.Duration) Option { return func(b *Bot) { b.reminders.grace = d } }
 
 // WithDigest schedules the IC's daily prep digest, read as wall-clock
 // times in the production's zone.
-func WithDigest(s Schedule) Option { return func(b *Bot) { b.digest = s } }
+func WithDigest(s Schedule) Option { return func(b *Bot) { b.reminders.digest = s } }
 
 // WithWrapTime sets the production's usual wrap time (19:00 by default),
 // when a closed set still open is brought to the AD's and IC's attention.
 func WithWrapTime(hour, minute int) Option {
-	return func(b *Bot) { b.wrapHour, b.wrapMinute = hour, minute }
+	return func(b *Bot) { b.reminders.wrapHour, b.reminders.wrapMinute = hour, minute }
 }
 
 // WithSetChannel names the channel where closed sets and holds are
@@ -115,19 +108,19 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		zone:     time.UTC,
 		gate:     gate{admins: map[UserID]bool{}},
 		commands: commandTable(),
-		sending:  map[uint64]bool{},
-		wakeup:   make(chan struct{}, 1),
 		// The union minimum; configuration may only lengthen it.
-		riderNotice:   48 * time.Hour,
-		riderWarnings: []time.Duration{7 * 24 * time.Hour, 72 * time.Hour, 24 * time.Hour},
-		grace:         24 * time.Hour,
-		wrapHour:      19,
-		remindWake:    make(chan struct{}, 1),
+		riderNotice: 48 * time.Hour,
+		reminders:   newScheduler(),
 	}
 	for _, o := range opts {
 		o(b)
 	}
 	b.log = b.log.With("component", "bot")
+	b.outbox = &outbox{store: store, clock: b.clock, log: b.log, gate: b.gate, send: b.send, others: b.checkDue,
+		sending: map[uint64]bool{}, wakeup: make(chan struct{}, 1)}
+	s := b.reminders
+	s.store, s.clock, s.log, s.outbox, s.views = store, b.clock, b.log, b.outbox, b
+	s.zone, s.riderNotice = b.zone, b.riderNotice
 	return b
 }
 

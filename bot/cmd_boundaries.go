@@ -235,7 +235,7 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 		return nil // the hold told the IC, with these answers, and refreshed the summary
 	}
 	in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
-	if err := tellIC(in, tx, &sc, fmt.Sprintf("%s updated their boundaries for scene %s (version %d).\n%s", in.caller.Handle(), sc.ID, next.Version, summary)); err != nil {
+	if err := tellIC(in, tx, &sc, fmt.Sprintf("%s updated their boundaries for scene %s (version %d).\n%s\nTalk with them about any no or discuss before the closed set; /boundaries status %s shows where every performer stands.", in.caller.Handle(), sc.ID, next.Version, summary, sc.ID)); err != nil {
 		return err
 	}
 	refreshTopline(in, &sc)

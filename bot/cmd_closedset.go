@@ -61,44 +61,84 @@ func closedSetRules(id SceneID) string {
 		"no personal recording devices (phones away); robes are available. Anyone on the roster may call a hold privately with /hold %s.", id)
 }
 
+// runClosedSetStart starts a scene's closed set: read the options, check
+// that it may start, open the session, record it and say so.
 func runClosedSetStart(in *input, tx Tx) error {
 	sc, err := in.scene(tx)
 	if err != nil {
 		return err
 	}
-	force := false
+	force, reason, err := startOptions(in, sc.ID)
+	if err != nil {
+		return err
+	}
+	if err := refuseIfRunning(in, tx, &sc); err != nil {
+		return err
+	}
+	soft, err := startGaps(in, tx, &sc, force)
+	if err != nil {
+		return err
+	}
+	override := ""
+	if force && len(soft) > 0 {
+		override = reason
+	}
+	sess, err := openSession(in, tx, &sc, override)
+	if err != nil {
+		return err
+	}
+	if err := recordStart(in, tx, &sc, &sess, soft); err != nil {
+		return err
+	}
+	return sayStarted(in, tx, &sc, &sess, soft)
+}
+
+// startOptions reads "[force reason=...]": only the IC forces, and only
+// with a written reason.
+func startOptions(in *input, id SceneID) (force bool, reason string, err error) {
 	if a, ok := in.optional(); ok {
 		if !strings.EqualFold(a.Value, "force") {
-			return Errorf(EINVALID, "unexpected %q: the only word after the scene id is force", a.Value)
+			return false, "", Errorf(EINVALID, "unexpected %q: the only word after the scene id is force", a.Value)
 		}
 		force = true
 	}
 	if err := in.done(); err != nil {
-		return err
+		return false, "", err
 	}
 	reason, hasReason := in.key("reason")
 	reason = strings.TrimSpace(reason)
 	switch {
 	case hasReason && !force:
-		return Errorf(EINVALID, "reason= goes with force: /closedset start %s force reason=\"...\"", sc.ID)
+		return false, "", Errorf(EINVALID, "reason= goes with force: /closedset start %s force reason=\"...\"", id)
 	case force && !in.caller.Has(RoleIC):
-		return Errorf(EFORBIDDEN, "Only the IC may start a closed set over missing consent or riders.")
+		return false, "", Errorf(EFORBIDDEN, "Only the IC may start a closed set over missing consent or riders.")
 	case force && reason == "":
-		return Errorf(EINVALID, "force needs the IC's written reason, which the AD will read: reason=\"...\"")
+		return false, "", Errorf(EINVALID, "force needs the IC's written reason, which the AD will read: reason=\"...\"")
 	}
-	if sc.Filming() {
-		cur, err := tx.Session(sc.ID, sc.Session)
-		if err != nil {
-			return err
-		}
-		by, _ := personOf(tx, cur.StartedBy)
-		return Errorf(ECONFLICT, "The closed set for scene %s is already running: %s started it at %s.", sc.ID, by.Handle(), in.b.fmtTime(cur.StartedAt))
+	return force, reason, nil
+}
+
+// refuseIfRunning says who started the closed set already running.
+func refuseIfRunning(in *input, tx Tx, sc *Scene) error {
+	if !sc.Filming() {
+		return nil
 	}
-	var hard, soft []gap
+	cur, err := tx.Session(sc.ID, sc.Session)
+	if err != nil {
+		return err
+	}
+	by, _ := personOf(tx, cur.StartedBy)
+	return Errorf(ECONFLICT, "The closed set for scene %s is already running: %s started it at %s.", sc.ID, by.Handle(), in.b.fmtTime(cur.StartedAt))
+}
+
+// startGaps checks startPreconditions and refuses what is missing, unless
+// all of it may be and is overridden; it returns the overridden gaps.
+func startGaps(in *input, tx Tx, sc *Scene, force bool) (soft []gap, err error) {
+	var hard []gap
 	for _, p := range startPreconditions {
-		g, err := p.gaps(in, tx, &sc)
+		g, err := p.gaps(in, tx, sc)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if p.overridable {
 			soft = append(soft, g...)
@@ -106,40 +146,51 @@ func runClosedSetStart(in *input, tx Tx) error {
 			hard = append(hard, g...)
 		}
 	}
-	if len(hard) > 0 || (len(soft) > 0 && !force) {
-		msg := fmt.Sprintf("Cannot start the closed set for scene %s. Missing:\n%s", sc.ID, gapList(in, append(hard, soft...)))
-		if len(hard) == 0 {
-			msg += fmt.Sprintf("\nOnly the IC may start it anyway, with a written reason the AD will read: /closedset start %s force reason=\"...\"", sc.ID)
-		}
-		return Errorf(ECONFLICT, "%s", msg)
+	if len(hard) == 0 && (len(soft) == 0 || force) {
+		return soft, nil
 	}
+	msg := fmt.Sprintf("Cannot start the closed set for scene %s. Missing:\n%s", sc.ID, gapList(in, append(hard, soft...)))
+	if len(hard) == 0 {
+		msg += fmt.Sprintf("\nOnly the IC may start it anyway, with a written reason the AD will read: /closedset start %s force reason=\"...\"", sc.ID)
+	}
+	return nil, Errorf(ECONFLICT, "%s", msg)
+}
 
-	sess := Session{Scene: sc.ID, Seq: sc.Sessions + 1, StartedBy: in.caller.ID, StartedAt: in.now}
-	if force && len(soft) > 0 {
-		sess.Override = reason
+// openSession stores a new running session for the scene, with its
+// roster and what can be done about the channel lock.
+func openSession(in *input, tx Tx, sc *Scene, override string) (Session, error) {
+	sess := Session{Scene: sc.ID, Seq: sc.Sessions + 1, StartedBy: in.caller.ID, StartedAt: in.now, Override: override}
+	var err error
+	if sess.Roster, err = sessionRoster(in, tx, sc); err != nil {
+		return Session{}, err
 	}
-	if sess.Roster, err = sessionRoster(in, tx, &sc); err != nil {
-		return err
-	}
-	_, canLock := in.b.chat.(Locker)
-	switch {
-	case sc.Channel == "":
-		sess.Lock = LockRecord{State: LockNotEnforced, Problem: fmt.Sprintf("scene %s has no channel to lock (set one with /scene set %s channel=#name)", sc.ID, sc.ID)}
-	case !canLock:
-		sess.Lock = LockRecord{State: LockNotEnforced, Problem: "this chat adapter cannot restrict channel access"}
-	default:
-		sess.Lock = LockRecord{State: LockPending}
-	}
+	sess.Lock = in.b.startLock(sc)
 	sc.Sessions, sc.Session = sess.Seq, sess.Seq
 	sc.Status = StatusFilming
 	sc.Version++
 	sc.Updated = in.now
 	if err := tx.PutSession(sess); err != nil {
-		return err
+		return Session{}, err
 	}
-	if err := tx.PutScene(sc); err != nil {
-		return err
+	return sess, tx.PutScene(*sc)
+}
+
+// startLock is the lock a new session begins with: pending when the
+// platform can lock the scene's channel, else why it is not enforced.
+func (b *Bot) startLock(sc *Scene) LockRecord {
+	_, canLock := b.chat.(Locker)
+	switch {
+	case sc.Channel == "":
+		return LockRecord{State: LockNotEnforced, Problem: fmt.Sprintf("scene %s has no channel to lock (set one with /scene set %s channel=#name)", sc.ID, sc.ID)}
+	case !canLock:
+		return LockRecord{State: LockNotEnforced, Problem: "this chat adapter cannot restrict channel access"}
 	}
+	return LockRecord{State: LockPending}
+}
+
+// recordStart audits the start and, when the IC overrode missing items,
+// tells the ADs what was missing (without private detail) and why.
+func recordStart(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) error {
 	summary := fmt.Sprintf("closed set session %d started for scene %s, roster of %d", sess.Seq, sc.ID, len(sess.Roster))
 	if sess.Override != "" {
 		summary += fmt.Sprintf("; the IC overrode %d missing item(s), reason: %s", len(details(soft)), sess.Override)
@@ -147,32 +198,27 @@ func runClosedSetStart(in *input, tx Tx) error {
 	if err := in.audit(tx, "closedset.start", sc.ID, "%s", summary); err != nil {
 		return err
 	}
-	if sess.Override != "" {
-		ads, err := holders(tx, RoleAD)
-		if err != nil {
-			return err
-		}
-		lines := summaries(soft)
-		for _, ad := range ads {
-			in.out.dm(ad.ID, ClassReadiness, sc.ID, "", fmt.Sprintf("The IC started the closed set for scene %s although:\n  - %s\nThe IC's reason: %s",
-				sc.ID, strings.Join(lines, "\n  - "), sess.Override))
-		}
+	if sess.Override == "" {
+		return nil
 	}
-
-	roster, err := rosterText(tx, sess.Roster)
+	ads, err := holders(tx, RoleAD)
 	if err != nil {
 		return err
 	}
-	reply := fmt.Sprintf("Closed set started for scene %s at %s (session %d).\nRoster (%d): %s",
-		sc.ID, in.b.fmtClock(in.now), sess.Seq, len(sess.Roster), roster)
-	if sess.Override != "" {
-		reply += fmt.Sprintf("\nStarted over %d missing item(s) on your written reason; the AD has been told.", len(details(soft)))
+	lines := summaries(soft)
+	for _, ad := range ads {
+		in.out.dm(ad.ID, ClassReadiness, sc.ID, "", fmt.Sprintf("The IC started the closed set for scene %s although:\n  - %s\nThe IC's reason: %s",
+			sc.ID, strings.Join(lines, "\n  - "), sess.Override))
 	}
-	switch sess.Lock.State {
-	case LockPending:
-		reply += fmt.Sprintf("\nLocking #%s to the roster…", sc.Channel)
-	case LockNotEnforced:
-		reply += fmt.Sprintf("\nLock not enforced: %s. The closed set is announced and logged, but the chat platform does not keep others out of the channel.", sess.Lock.Problem)
+	return nil
+}
+
+// sayStarted answers the caller, announces the closed set, asks the
+// roster to confirm the device policy and starts the lock.
+func sayStarted(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) error {
+	reply, err := startReply(in, tx, sc, sess, soft)
+	if err != nil {
+		return err
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s", reply)
 	in.b.announce(&in.out, sc.ID, fmt.Sprintf("Closed set in effect for scene %s from %s. %s", sc.ID, in.b.fmtClock(in.now), closedSetRules(sc.ID)))
@@ -190,8 +236,46 @@ func runClosedSetStart(in *input, tx Tx) error {
 	if sess.Lock.State == LockPending {
 		in.out.then(lockEffect(sc.ID, sess.Seq))
 	}
-	refreshTopline(in, &sc)
+	refreshTopline(in, sc)
 	return nil
+}
+
+// startReply is what the person starting the closed set reads: the
+// roster, any override, the lock, and a call time long past.
+func startReply(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) (string, error) {
+	roster, err := rosterText(tx, sess.Roster)
+	if err != nil {
+		return "", err
+	}
+	reply := fmt.Sprintf("Closed set started for scene %s at %s (session %d).\nRoster (%d): %s",
+		sc.ID, in.b.fmtClock(in.now), sess.Seq, len(sess.Roster), roster)
+	if sess.Override != "" {
+		reply += fmt.Sprintf("\nStarted over %d missing item(s) on your written reason; the AD has been told.", len(details(soft)))
+	}
+	switch sess.Lock.State {
+	case LockPending:
+		reply += fmt.Sprintf("\nLocking #%s to the roster…", sc.Channel)
+	case LockNotEnforced:
+		reply += fmt.Sprintf("\nLock not enforced: %s. The closed set is announced and logged, but the chat platform does not keep others out of the channel.", sess.Lock.Problem)
+	}
+	return reply + in.b.staleCall(sc, in.now), nil
+}
+
+// staleCall warns, when a closed set starts more than a day after the
+// scene's call, that the call may be wrong: riders' deadlines and
+// check-ins are counted from it. "" otherwise.
+func (b *Bot) staleCall(sc *Scene, now time.Time) string {
+	late := now.Sub(sc.Call)
+	if late <= 24*time.Hour {
+		return ""
+	}
+	days := int(late / (24 * time.Hour))
+	ago := "1 day ago"
+	if days != 1 {
+		ago = fmt.Sprintf("%d days ago", days)
+	}
+	return fmt.Sprintf("\nNote: the call time of scene %s was %s, %s. Check that it is right: riders' deadlines and check-ins are counted from it. "+
+		"To move it, /scene set %s call=\"YYYY-MM-DD HH:MM\" once the closed set has ended.", sc.ID, b.fmtTime(sc.Call), ago, sc.ID)
 }
 
 // sessionRoster is who is essential for a session: the performers, the
@@ -229,22 +313,6 @@ func (b *Bot) announce(o *out, scene SceneID, text string) {
 	if b.setChannel != "" {
 		o.post(b.setChannel, ClassPublic, scene, text)
 	}
-}
-
-// rosterText lists roster members with their roles and acknowledgements.
-func rosterText(tx Tx, roster []RosterMember) (string, error) {
-	if len(roster) == 0 {
-		return "nobody", nil
-	}
-	parts := make([]string, len(roster))
-	for i, m := range roster {
-		p, err := personOf(tx, m.User)
-		if err != nil {
-			return "", err
-		}
-		parts[i] = fmt.Sprintf("%s (%s)", p.Handle(), m.Role)
-	}
-	return strings.Join(parts, ", "), nil
 }
 
 // runningSession loads the scene's running session or says there is none.
@@ -331,7 +399,9 @@ func runRosterAdd(in *input, tx Tx) error {
 	in.out.reply(ClassRoster, sc.ID, "%s (%s) is on the roster for scene %s.", p.Handle(), role, sc.ID)
 	refreshTopline(in, &sc)
 	text := fmt.Sprintf("You are on the closed-set roster for scene %s (as %s).", sc.ID, role.Title())
-	if running {
+	if !running {
+		text += fmt.Sprintf(" When the closed set starts, confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
+	} else {
 		text += fmt.Sprintf(" The closed set is running: please confirm you have no personal recording device with you: /closedset ack %s.", sc.ID)
 	}
 	in.out.dm(p.ID, ClassRoster, sc.ID, p.ID, text)
@@ -451,8 +521,29 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	if err := in.audit(tx, "closedset.end", sc.ID, "closed set session %d for scene %s ended after %s", sess.Seq, sc.ID, fmtDuration(took)); err != nil {
 		return err
 	}
+	report, err := endReport(in, tx, &sc, &sess)
+	if err != nil {
+		return err
+	}
+	if sess.Lock.State == LockEnforced || sess.Lock.State == LockIncomplete {
+		in.out.then(unlockEffect(sc.ID, sess.Seq))
+	}
+	in.out.reply(ClassRoster, sc.ID, "%s", report)
+	ended := fmt.Sprintf("The closed set for scene %s ended at %s: nothing more to do.", sc.ID, in.b.fmtClock(in.now))
+	in.b.announce(&in.out, sc.ID, ended)
+	if sc.Channel != "" {
+		// Public: the channel is about to be opened to its usual members.
+		in.out.post(sc.Channel, ClassPublic, sc.ID, ended+" Thank you all.")
+	}
+	refreshTopline(in, &sc)
+	return nil
+}
+
+// endReport is what the person ending a closed set reads: how long it
+// ran, who did not confirm the device policy, the holds, and the lock.
+func endReport(in *input, tx Tx, sc *Scene, sess *Session) (string, error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), fmtDuration(took), sess.Seq)
+	fmt.Fprintf(&b, "Closed set for scene %s ended at %s after %s (session %d).", sc.ID, in.b.fmtClock(in.now), fmtDuration(sess.EndedAt.Sub(sess.StartedAt)), sess.Seq)
 	var unacked []UserID
 	for _, m := range sess.Roster {
 		if m.AckedAt.IsZero() {
@@ -462,7 +553,7 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	if len(unacked) > 0 {
 		ps, err := peopleOf(tx, unacked)
 		if err != nil {
-			return err
+			return "", err
 		}
 		fmt.Fprintf(&b, "\nDid not confirm the device policy: %s.", handles(ps))
 	}
@@ -481,19 +572,10 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	switch sess.Lock.State {
 	case LockEnforced, LockIncomplete:
 		fmt.Fprintf(&b, "\nRestoring #%s…", sc.Channel)
-		in.out.then(unlockEffect(sc.ID, sess.Seq))
 	case LockNotEnforced:
 		b.WriteString("\nThe channel lock was not enforced during this session.")
 	}
-	in.out.reply(ClassRoster, sc.ID, "%s", b.String())
-	ended := fmt.Sprintf("The closed set for scene %s ended at %s.", sc.ID, in.b.fmtClock(in.now))
-	in.b.announce(&in.out, sc.ID, ended)
-	if sc.Channel != "" {
-		// Public: the channel is about to be opened to its usual members.
-		in.out.post(sc.Channel, ClassPublic, sc.ID, ended+" Thank you all.")
-	}
-	refreshTopline(in, &sc)
-	return nil
+	return b.String(), nil
 }
 
 func runClosedSetStatus(in *input, tx Tx) error {

@@ -143,45 +143,9 @@ func runDeptNotify(in *input, tx Tx) error {
 	if ch == "" {
 		return Errorf(EINVALID, "no %s channel is set: /dept channel %s #private-channel", dept, dept)
 	}
-	perf, err := peopleOf(tx, sc.Performers)
+	class, text, err := deptNotice(in, tx, &sc, dept)
 	if err != nil {
 		return err
-	}
-	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", capitalFirst(dept.Title()), sc.ID, sc.Title, in.b.fmtTime(sc.Call))
-	var text string
-	class := ClassCrew
-	switch dept {
-	case RoleCostume, RoleHMU:
-		var b strings.Builder
-		b.WriteString(head)
-		if dept == RoleCostume {
-			b.WriteString("\nGarments and barriers:")
-			class = ClassGarments
-		} else {
-			b.WriteString("\nBody notes:")
-			class = ClassBodyNotes
-		}
-		for _, p := range perf {
-			bd, err := latestBoundaries(tx, sc.ID, p.ID)
-			if err != nil {
-				return err
-			}
-			v := ""
-			if bd != nil {
-				v = bd.Garments
-				if dept == RoleHMU {
-					v = bd.Body
-				}
-			}
-			if v == "" {
-				v = "not given yet"
-			}
-			fmt.Fprintf(&b, "\n  %s: %s", p.Handle(), v)
-		}
-		b.WriteString("\nQuestions go to the IC.")
-		text = b.String()
-	default:
-		text = head + " Ask the IC what your department needs for it; performers' boundaries are not shared."
 	}
 	in.out.post(ch, class, sc.ID, text)
 	// The notice replaces the department's earlier ones for the scene:
@@ -193,4 +157,46 @@ func runDeptNotify(in *input, tx Tx) error {
 	}
 	in.out.reply(ClassCrew, sc.ID, "Posting the %s notice for scene %s to #%s, if it is private.", dept, sc.ID, ch)
 	return nil
+}
+
+// deptNotice is a department's need-to-know for a scene and its class:
+// costume gets the garments and barriers, hair and makeup the body notes,
+// the others only that the scene is a closed set.
+func deptNotice(in *input, tx Tx, sc *Scene, dept Role) (Class, string, error) {
+	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", capitalFirst(dept.Title()), sc.ID, sc.Title, in.b.fmtTime(sc.Call))
+	if dept != RoleCostume && dept != RoleHMU {
+		return ClassCrew, head + " Ask the IC what your department needs for it; performers' boundaries are not shared.", nil
+	}
+	perf, err := peopleOf(tx, sc.Performers)
+	if err != nil {
+		return 0, "", err
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	class := ClassGarments
+	if dept == RoleCostume {
+		b.WriteString("\nGarments and barriers:")
+	} else {
+		b.WriteString("\nBody notes:")
+		class = ClassBodyNotes
+	}
+	for _, p := range perf {
+		bd, err := latestBoundaries(tx, sc.ID, p.ID)
+		if err != nil {
+			return 0, "", err
+		}
+		v := ""
+		if bd != nil {
+			v = bd.Garments
+			if dept == RoleHMU {
+				v = bd.Body
+			}
+		}
+		if v == "" {
+			v = "not given yet"
+		}
+		fmt.Fprintf(&b, "\n  %s: %s", p.Handle(), v)
+	}
+	b.WriteString("\nQuestions go to the IC.")
+	return class, b.String(), nil
 }

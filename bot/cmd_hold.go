@@ -1,21 +1,10 @@
 package bot
 
-import "fmt"
-
-// holders returns everyone with role r.
-func holders(tx Tx, r Role) ([]Person, error) {
-	people, err := tx.People()
-	if err != nil {
-		return nil, err
-	}
-	var out []Person
-	for _, p := range people {
-		if p.Has(r) {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // onHoldNotice is all that the AD, director and shared channels learn.
 func onHoldNotice(id SceneID) string {
@@ -127,9 +116,24 @@ func runHoldLift(in *input, tx Tx) error {
 	if err := in.audit(tx, "hold.lift", sc.ID, "%d hold(s) lifted on scene %s", len(lifted), sc.ID); err != nil {
 		return err
 	}
+	rd, err := in.b.readinessOf(tx, &sc, in.now)
+	if err != nil {
+		return err
+	}
 	in.out.reply(ClassCrew, sc.ID, "Hold lifted on scene %s; it is %s again.", sc.ID, sc.EffectiveStatus())
+	if standing, err := standingRefusals(tx, &sc, rd); err != nil {
+		return err
+	} else if standing != "" {
+		in.out.reply(ClassBoundaries, sc.ID, "%s", standing)
+	}
 	refreshTopline(in, &sc)
-	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC.", sc.ID)
+	return tellLifted(in, tx, &sc, lifted, rd)
+}
+
+// tellLifted tells the ADs, whoever called the holds lifted and, during a
+// closed set, the scene channel that the scene may go on.
+func tellLifted(in *input, tx Tx, sc *Scene, lifted []Hold, rd readiness) error {
+	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC: the scene may go on as planned. Questions go to the IC.", sc.ID)
 	ads, err := holders(tx, RoleAD)
 	if err != nil {
 		return err
@@ -141,10 +145,19 @@ func runHoldLift(in *input, tx Tx) error {
 	}
 	told := map[UserID]bool{in.caller.ID: true}
 	for _, h := range lifted {
-		if !told[h.CalledBy] {
-			told[h.CalledBy] = true
-			in.out.dm(h.CalledBy, ClassHoldCaller, sc.ID, h.CalledBy, fmt.Sprintf("The hold you called on scene %s has been lifted by %s.", sc.ID, in.caller.Handle()))
+		if told[h.CalledBy] {
+			continue
 		}
+		told[h.CalledBy] = true
+		cause, byConsent, err := consentCause(tx, sc, h)
+		if err != nil {
+			return err
+		}
+		if byConsent {
+			in.out.dm(h.CalledBy, ClassBoundaries, sc.ID, h.CalledBy, liftedAfterConsent(in, sc, cause, consentFor(rd, h.CalledBy)))
+			continue
+		}
+		in.out.dm(h.CalledBy, ClassHoldCaller, sc.ID, h.CalledBy, fmt.Sprintf("The hold you called on scene %s has been lifted by %s. If anything is still not right, talk to the IC, or call a hold again at any moment with /hold %s.", sc.ID, in.caller.Handle(), sc.ID))
 	}
 	if sc.Filming() {
 		if sc.Channel != "" {
@@ -154,4 +167,115 @@ func runHoldLift(in *input, tx Tx) error {
 		}
 	}
 	return nil
+}
+
+// consentHoldReasons are the reasons of the holds icbot calls itself when
+// a performer withdraws consent or, during a closed set, takes back a yes
+// (see runBoundariesWithdraw and runBoundariesAnswer), and how to name
+// that cause to the performer.
+var consentHoldReasons = []struct{ prefix, cause string }{
+	{"consent withdrawn: ", "your withdrawal of consent"},
+	{"boundaries changed during the closed set: ", "your change of answers during the closed set"},
+}
+
+// consentCause says whether h was put on the scene by a performer's
+// change of consent rather than called with /hold, and names the cause:
+// its reason is one icbot writes, and the performer's boundaries changed
+// in the same command (a reason typed with /hold could read the same).
+func consentCause(tx Tx, sc *Scene, h Hold) (string, bool, error) {
+	i := slices.IndexFunc(consentHoldReasons, func(r struct{ prefix, cause string }) bool { return strings.HasPrefix(h.Reason, r.prefix) })
+	if i < 0 || !sc.IsPerformer(h.CalledBy) {
+		return "", false, nil
+	}
+	history, err := tx.BoundariesHistory(sc.ID, h.CalledBy)
+	if err != nil {
+		return "", false, err
+	}
+	changed := slices.ContainsFunc(history, func(bd Boundaries) bool { return bd.At.Equal(h.At) })
+	return consentHoldReasons[i].cause, changed, nil
+}
+
+// consentFor is a performer's consent in rd.
+func consentFor(rd readiness, p UserID) consentState {
+	for _, c := range rd.consent {
+		if c.Performer == p {
+			return c
+		}
+	}
+	return consentState{Performer: p}
+}
+
+// liftedAfterConsent tells a performer whose withdrawal (or changed
+// answer) put the scene on hold that the IC lifted the hold, and what of
+// theirs still stands: lifting a hold changes none of their answers.
+func liftedAfterConsent(in *input, sc *Scene, cause string, c consentState) string {
+	text := fmt.Sprintf("The IC (%s) has lifted the hold on scene %s that followed %s. Lifting the hold changes none of your answers.", in.caller.Handle(), sc.ID, cause)
+	switch {
+	case len(c.Withdrawn) > 0:
+		text += fmt.Sprintf(" Your withdrawal of consent to %s still stands: %s cannot be filmed as written", strings.Join(c.Withdrawn, ", "), beatsWord(c.Withdrawn))
+		if !sc.Filming() {
+			text += ", and a closed set cannot start while it stands, unless the IC decides to start one anyway with a written reason, which is recorded"
+		}
+		text += fmt.Sprintf(". To consent again, answer with /boundaries answer %s %s=yes (or no, or discuss).", sc.ID, c.Withdrawn[0])
+	case len(c.Refused) > 0 || len(c.Discuss) > 0:
+		text += " You have answered since: " + answersText(c) + ". Those beats will not be filmed as written."
+	default:
+		text += " You have answered again since, and your answers stand as you gave them."
+	}
+	return text + fmt.Sprintf(" /boundaries show %s shows them; the IC is there to talk.", sc.ID)
+}
+
+// answersText writes a performer's no and discuss answers: "no to b1;
+// to discuss: b2".
+func answersText(c consentState) string {
+	var parts []string
+	if len(c.Refused) > 0 {
+		parts = append(parts, "no to "+strings.Join(c.Refused, ", "))
+	}
+	if len(c.Discuss) > 0 {
+		parts = append(parts, "to discuss: "+strings.Join(c.Discuss, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// beatsWord is "beat b1" or "beats b1, b2".
+func beatsWord(ids []string) string {
+	if len(ids) == 1 {
+		return "beat " + ids[0]
+	}
+	return "beats " + strings.Join(ids, ", ")
+}
+
+// standingRefusals tells the IC lifting a hold which withdrawals and
+// answers of no or discuss still stand, and what they mean: lifting the
+// hold answers none of them. "" when none stand.
+func standingRefusals(tx Tx, sc *Scene, rd readiness) (string, error) {
+	var lines []string
+	blocks := false
+	for _, c := range rd.consent {
+		if len(c.Withdrawn)+len(c.Refused)+len(c.Discuss) == 0 {
+			continue
+		}
+		p, err := personOf(tx, c.Performer)
+		if err != nil {
+			return "", err
+		}
+		var parts []string
+		if len(c.Withdrawn) > 0 {
+			parts = append(parts, "withdrew consent to "+strings.Join(c.Withdrawn, ", ")+", which still stands")
+		}
+		if a := answersText(c); a != "" {
+			parts = append(parts, "answered "+a)
+		}
+		lines = append(lines, p.Handle()+" "+strings.Join(parts, "; "))
+		blocks = blocks || len(c.Withdrawn) > 0 || len(c.Discuss) > 0
+	}
+	if len(lines) == 0 {
+		return "", nil
+	}
+	text := fmt.Sprintf("Lifting the hold answers none of this, on scene %s:\n  - %s\nThose beats cannot be filmed as written.", sc.ID, strings.Join(lines, "\n  - "))
+	if blocks && !sc.Filming() {
+		text += fmt.Sprintf(" /closedset start %s stays refused until the performers answer again (a withdrawal, or a beat to discuss), unless you start it with force reason=\"...\".", sc.ID)
+	}
+	return text, nil
 }

@@ -2,86 +2,12 @@ package bot
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// digestText is the IC's prep digest: the next seven days of intimate
-// scenes, each with its readiness, what is missing first; and reminders
-// missed while icbot was down.
-func (b *Bot) digestText(tx Tx, now time.Time) (string, error) {
-	scenes, err := scenesIn(tx, now, now.Add(7*24*time.Hour))
-	if err != nil {
-		return "", err
-	}
-	var s strings.Builder
-	fmt.Fprintf(&s, "Prep digest, %s: intimate scenes in the next 7 days.", now.In(b.zone).Format("Mon 2 Jan 2006"))
-	if len(scenes) == 0 {
-		s.WriteString("\nNone.")
-	}
-	for _, sc := range scenes {
-		rd, err := b.readinessOf(tx, &sc, now)
-		if err != nil {
-			return "", err
-		}
-		gaps, err := b.consentGaps(tx, &sc, rd)
-		if err != nil {
-			return "", err
-		}
-		confirmed, signed, garments := 0, 0, 0
-		for _, c := range rd.consent {
-			if c.Confirmed() {
-				confirmed++
-			}
-			if c.Garments {
-				garments++
-			}
-		}
-		for _, r := range rd.riders {
-			if r.Ready() {
-				signed++
-			}
-		}
-		n := len(sc.Performers)
-		fmt.Fprintf(&s, "\n\nScene %s, %s: call %s (%s).", sc.ID, sc.Title, b.fmtTime(sc.Call), sc.EffectiveStatus())
-		if _, held := sc.ActiveHold(); held {
-			s.WriteString("\n  MISSING: the scene is on hold.")
-		}
-		for _, d := range details(gaps) {
-			s.WriteString("\n  MISSING: " + d)
-		}
-		roster := "no roster beyond the performers"
-		if len(sc.Roster) > 0 {
-			roster = fmt.Sprintf("roster set (%d beyond the performers)", len(sc.Roster))
-		}
-		topline := "top-line not posted"
-		if sc.Topline.Version > 0 {
-			topline = fmt.Sprintf("top-line posted (version %d)", sc.Topline.Version)
-		}
-		fmt.Fprintf(&s, "\n  Boundaries confirmed %d/%d, riders signed %d/%d, garments noted %d/%d, %s, %s.",
-			confirmed, n, signed, n, garments, n, roster, topline)
-	}
-	missed, err := tx.MissedReminders()
-	if err != nil {
-		return "", err
-	}
-	if len(missed) > 0 {
-		s.WriteString("\n\nMissed while icbot was offline:")
-		for _, r := range missed {
-			line, err := b.reminderLine(tx, &r)
-			if err != nil {
-				return "", err
-			}
-			fmt.Fprintf(&s, "\n  %s", line)
-			r.SentAt = now // reported: listed once
-			if _, err := tx.PutReminder(r); err != nil {
-				return "", err
-			}
-		}
-	}
-	return s.String(), nil
-}
 
 // reminderLine describes a reminder for the IC.
 func (b *Bot) reminderLine(tx Tx, r *Reminder) (string, error) {
@@ -176,16 +102,16 @@ func runRemindSnooze(in *input, tx Tx) error {
 	if err := in.done(); err != nil {
 		return err
 	}
-	d, err := time.ParseDuration(a.Value)
-	if err != nil || d <= 0 {
-		return Errorf(EINVALID, "%q is not a length of time: use 30m, 2h or 24h", a.Value)
+	d, countless, ok := snoozeLength(a.Value)
+	if !ok {
+		return Errorf(EINVALID, "%q is not a length of time: use 30m, 2h, 24h or 2d", a.Value)
 	}
 	if r.State != ReminderPending {
 		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
 	}
-	due := maxTime(r.Due, in.now).Add(d)
-	if !r.Limit.IsZero() && due.After(r.Limit) {
-		return Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: %s. Nothing was changed.", r.ID, in.b.fmtTime(due), in.b.pastLimit(&r))
+	due, err := in.b.snoozedDue(&r, in.now, d, countless, a.Value)
+	if err != nil {
+		return err
 	}
 	r.Due, r.NextAttempt = due, time.Time{}
 	if _, err := tx.PutReminder(r); err != nil {
@@ -197,6 +123,62 @@ func runRemindSnooze(in *input, tx Tx) error {
 	in.out.reply(ClassBoundaries, r.Scene, "Reminder #%d now falls due %s.", r.ID, in.b.fmtTime(due))
 	in.remindersChanged = true
 	return nil
+}
+
+// maxUnlimitedSnooze bounds the snooze of a reminder without a Limit
+// (aftercare, wrap): further than that is a typing mistake.
+const maxUnlimitedSnooze = 365 * 24 * time.Hour
+
+// snoozeLength reads a length of time as Go writes it (2h30m, 45m, 90s),
+// with days too (2d). A length too long for icbot to count comes back as
+// the longest it can, with countless set, to be refused by the limit.
+func snoozeLength(s string) (d time.Duration, countless, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !durationShape.MatchString(s) {
+		return 0, false, false
+	}
+	units := map[string]float64{"d": float64(24 * time.Hour), "h": float64(time.Hour), "m": float64(time.Minute), "s": float64(time.Second), "ms": float64(time.Millisecond)}
+	total := 0.0
+	for _, m := range durationPart.FindAllStringSubmatch(s, -1) {
+		n, err := strconv.ParseFloat(m[1], 64)
+		if err != nil {
+			return 0, false, false
+		}
+		total += n * units[m[2]]
+	}
+	if total >= math.MaxInt64 {
+		return math.MaxInt64, true, true
+	}
+	return time.Duration(total), false, total >= float64(time.Second)
+}
+
+var (
+	durationShape = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?(ms|d|h|m|s))+$`)
+	durationPart  = regexp.MustCompile(`([0-9]+(?:\.[0-9]+)?)(ms|d|h|m|s)`)
+)
+
+// snoozedDue is when a reminder snoozed by d falls due, or the refusal
+// when that is past its limit, which says the longest snooze it allows.
+func (b *Bot) snoozedDue(r *Reminder, now time.Time, d time.Duration, countless bool, typed string) (time.Time, error) {
+	from := maxTime(r.Due, now)
+	limit, why := r.Limit, ""
+	if limit.IsZero() {
+		limit, why = from.Add(maxUnlimitedSnooze), "a reminder without a deadline may be put off by a year at most"
+	} else {
+		why = b.pastLimit(r)
+	}
+	due := from.Add(d)
+	if !countless && !due.After(limit) {
+		return due, nil
+	}
+	longest := fmt.Sprintf("The longest snooze it allows is %s, to %s.", fmtDuration(limit.Sub(from)), b.fmtTime(limit))
+	if !limit.After(from) {
+		longest = "It cannot be snoozed any later."
+	}
+	if countless {
+		return time.Time{}, Errorf(ECONFLICT, "%s is more than reminder #%d may be snoozed: %s. Nothing was changed. %s", typed, r.ID, why, longest)
+	}
+	return time.Time{}, Errorf(ECONFLICT, "Reminder #%d cannot be snoozed to %s: %s. Nothing was changed. %s", r.ID, b.fmtTime(due), why, longest)
 }
 
 // pastLimit says why a reminder may not be moved past its Limit.
@@ -235,6 +217,28 @@ func runRemindCancel(in *input, tx Tx) error {
 	return nil
 }
 
+// tellICOfAnswer passes a performer's answer to a check-in (or aftercare
+// question), with their note, to the IC and nobody else.
+func tellICOfAnswer(in *input, tx Tx, r *Reminder) error {
+	what := map[ReminderKind]string{RemindCheckIn: "check-in before", RemindAftercare: "aftercare check-in after"}[r.Kind]
+	text := fmt.Sprintf("%s answered the %s scene %s: %s.", in.caller.Handle(), what, r.Scene,
+		map[string]string{"ok": "fine, boundaries unchanged", "talk": "WANTS TO TALK TO YOU"}[r.Answer])
+	if r.Kind == RemindAftercare && r.Answer == "ok" {
+		text = fmt.Sprintf("%s answered the aftercare check-in after scene %s: fine.", in.caller.Handle(), r.Scene)
+	}
+	if r.Note != "" {
+		text += " They wrote: " + r.Note
+	}
+	ics, err := holders(tx, RoleIC)
+	if err != nil {
+		return err
+	}
+	for _, ic := range ics {
+		in.out.dm(ic.ID, ClassBoundaries, r.Scene, in.caller.ID, text)
+	}
+	return nil
+}
+
 // runRemindAnswer records a performer's answer to a check-in or aftercare
 // question; "talk" reaches the IC at once, and aftercare answers always
 // go to the IC only.
@@ -268,22 +272,9 @@ func runRemindAnswer(in *input, tx Tx) error {
 	if err := in.audit(tx, "remind.answer", r.Scene, "reminder %d (%s) answered", r.ID, r.Kind); err != nil {
 		return err
 	}
-	what := map[ReminderKind]string{RemindCheckIn: "check-in before", RemindAftercare: "aftercare check-in after"}[r.Kind]
 	if answer == "talk" || r.Kind == RemindAftercare {
-		text := fmt.Sprintf("%s answered the %s scene %s: %s.", in.caller.Handle(), what, r.Scene,
-			map[string]string{"ok": "fine, boundaries unchanged", "talk": "WANTS TO TALK TO YOU"}[answer])
-		if r.Kind == RemindAftercare && answer == "ok" {
-			text = fmt.Sprintf("%s answered the aftercare check-in after scene %s: fine.", in.caller.Handle(), r.Scene)
-		}
-		if note != "" {
-			text += " They wrote: " + note
-		}
-		ics, err := holders(tx, RoleIC)
-		if err != nil {
+		if err := tellICOfAnswer(in, tx, &r); err != nil {
 			return err
-		}
-		for _, ic := range ics {
-			in.out.dm(ic.ID, ClassBoundaries, r.Scene, in.caller.ID, text)
 		}
 	}
 	reply := "Thank you; noted."

@@ -10,7 +10,10 @@ import (
 // performer, status only for everyone else.
 func (b *Bot) riderLine(p Person, r riderView, full bool) string {
 	state := string(r.State)
-	if r.State == RiderSent || r.State == RiderDrafted {
+	switch r.State {
+	case RiderNone:
+		state = "no rider yet"
+	case RiderSent, RiderDrafted:
 		state += ", not signed"
 	}
 	if !full {
@@ -64,7 +67,7 @@ func runRiderStatus(in *input, tx Tx) error {
 		}
 		lines = append(lines, in.b.riderLine(p, r, ic || own))
 	}
-	text := fmt.Sprintf("Riders for scene %s (call %s, notice %s):\n  %s", sc.ID, in.b.fmtTime(sc.Call), fmtDuration(in.b.riderNotice), strings.Join(lines, "\n  "))
+	text := fmt.Sprintf("Riders for scene %s (call %s, notice %s):\n  %s", sc.ID, in.b.fmtTime(sc.Call), noticeLength(in.b.riderNotice), strings.Join(lines, "\n  "))
 	switch {
 	case ic:
 		in.out.reply(ClassRiderDetail, sc.ID, "%s", text)
@@ -86,14 +89,9 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 		if !sc.IsPerformer(p.ID) {
 			return Errorf(EINVALID, "%s does not perform in scene %s", p.Handle(), sc.ID)
 		}
-		at := in.now
-		if v, ok := in.key("on"); ok {
-			if at, err = in.b.parseCall(v); err != nil {
-				return Errorf(EINVALID, "on=: %s", ErrorMessage(err))
-			}
-			if at.After(in.now.Add(5 * time.Minute)) {
-				return Errorf(EINVALID, "on=%s is in the future: record a rider when it happens", v)
-			}
+		at, err := riderDate(in)
+		if err != nil {
+			return err
 		}
 		r, err := tx.Rider(sc.ID, p.ID)
 		if ErrorCode(err) == ENOTFOUND {
@@ -103,22 +101,7 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 			return err
 		}
 		r.State, r.Scope, r.Version, r.Updated = state, sc.Scope, r.Version+1, in.now
-		resent := false
-		switch state {
-		case RiderDrafted:
-			r.DraftedAt, r.SentAt, r.SignedAt, r.SentScope = at, time.Time{}, time.Time{}, 0
-		case RiderSent:
-			r.SentAt, r.SignedAt, r.SentScope = at, time.Time{}, sc.Scope
-		case RiderSigned:
-			r.SignedAt = at
-			if r.SentAt.IsZero() || r.SentScope < sc.Scope {
-				// Signed without being sent, or the scene widened since it
-				// was: the performer had these terms from now, and the
-				// notice counts from now.
-				resent = !r.SentAt.IsZero()
-				r.SentAt, r.SentScope = at, sc.Scope
-			}
-		}
+		resent := markDates(&r, state, at, sc.Scope)
 		if v, ok := in.key("terms"); ok {
 			r.Terms = strings.TrimSpace(v)
 		}
@@ -128,18 +111,65 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 		if err := in.audit(tx, "rider."+string(state), sc.ID, "rider of %s for scene %s marked %s", p.Handle(), sc.ID, state); err != nil {
 			return err
 		}
-		view := in.b.riderOf(&sc, p.ID, &r, in.now)
-		reply := fmt.Sprintf("Rider of %s for scene %s: %s.", p.Handle(), sc.ID, in.b.riderLine(p, view, true))
-		if resent {
-			reply += "\nThe scene changed after this rider was sent: the amended rider counts as received when signed, and the notice from then."
-		}
-		if view.Late != "" {
-			reply += fmt.Sprintf("\nThe union notice is not met: move the call to after %s, or start the closed set only with /closedset start %s force reason=\"...\".",
-				in.b.fmtTime(at.Add(in.b.riderNotice)), sc.ID)
-		}
-		in.out.reply(ClassRiderDetail, sc.ID, "%s", reply)
+		in.out.reply(ClassRiderDetail, sc.ID, "%s", riderMarked(in, &sc, p, &r, at, resent))
 		in.out.dm(p.ID, ClassRiderDetail, sc.ID, p.ID, fmt.Sprintf("Your nudity rider for scene %s is recorded as %s (%s). Questions about it go to the IC.", sc.ID, state, in.b.fmtTime(at)))
 		refreshTopline(in, &sc)
 		return nil
 	}
+}
+
+// riderDate is when the rider changed: on= or now. A rider is recorded
+// once it has happened, never ahead.
+func riderDate(in *input) (time.Time, error) {
+	v, ok := in.key("on")
+	if !ok {
+		return in.now, nil
+	}
+	at, err := in.b.parseWhen("on", v, in.now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if at.After(in.now) {
+		return time.Time{}, Errorf(EINVALID, "on=\"%s\" is %s, later than now (%s): a rider is recorded once it has happened, "+
+			"since the %s notice counts from when the performer received it. Record it then, or give the time it happened, as in on=\"today %s\" or on=\"yesterday 14:00\".",
+			v, in.b.fmtTime(at), in.b.fmtTime(in.now), noticeAdjective(in.b.riderNotice), in.b.fmtClock(in.now))
+	}
+	return at, nil
+}
+
+// markDates sets the dates of a rider now drafted, sent or signed at at, for
+// the scene's scope. It reports whether a signed rider counts as sent
+// again: the scene widened since it was sent.
+func markDates(r *Rider, state RiderState, at time.Time, scope int) (resent bool) {
+	switch state {
+	case RiderDrafted:
+		r.DraftedAt, r.SentAt, r.SignedAt, r.SentScope = at, time.Time{}, time.Time{}, 0
+	case RiderSent:
+		r.SentAt, r.SignedAt, r.SentScope = at, time.Time{}, scope
+	case RiderSigned:
+		r.SignedAt = at
+		if r.SentAt.IsZero() || r.SentScope < scope {
+			// Signed without being sent, or the scene widened since it
+			// was: the performer had these terms from now, and the
+			// notice counts from now.
+			resent = !r.SentAt.IsZero()
+			r.SentAt, r.SentScope = at, scope
+		}
+	}
+	return resent
+}
+
+// riderMarked is the IC's answer to a rider marked: the rider now, and
+// what to do when it misses the notice.
+func riderMarked(in *input, sc *Scene, p Person, r *Rider, at time.Time, resent bool) string {
+	view := in.b.riderOf(sc, p.ID, r, in.now)
+	reply := fmt.Sprintf("Rider of %s for scene %s: %s.", p.Handle(), sc.ID, in.b.riderLine(p, view, true))
+	if resent {
+		reply += "\nThe scene changed after this rider was sent: the amended rider counts as received when signed, and the notice from then."
+	}
+	if view.Late != "" {
+		reply += fmt.Sprintf("\nThe union notice is not met: move the call to after %s, or start the closed set only with /closedset start %s force reason=\"...\".",
+			in.b.fmtTime(at.Add(in.b.riderNotice)), sc.ID)
+	}
+	return reply
 }

@@ -6,39 +6,12 @@ import (
 	"strings"
 )
 
+// runSceneAdd adds a scene as a draft, with its title and call, and its
+// performers and channel when given.
 func runSceneAdd(in *input, tx Tx) error {
-	id, err := in.sceneID()
+	sc, err := newScene(in, tx)
 	if err != nil {
 		return err
-	}
-	if err := in.done(); err != nil {
-		return err
-	}
-	title, ok := in.key("title")
-	if !ok || strings.TrimSpace(title) == "" {
-		return Errorf(EINVALID, "missing title=\"...\"")
-	}
-	callText, ok := in.key("call")
-	if !ok {
-		return Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\"")
-	}
-	call, err := in.b.parseCall(callText)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Scene(id); err == nil {
-		return Errorf(ECONFLICT, "Scene %s already exists: change it with /scene set %s key=value.", id, id)
-	} else if ErrorCode(err) != ENOTFOUND {
-		return err
-	}
-	// Sessions of an earlier scene with this id stay on record; number on.
-	past, err := tx.Sessions(id)
-	if err != nil {
-		return err
-	}
-	sc := Scene{
-		ID: id, Title: strings.TrimSpace(title), Call: call, Status: StatusDraft,
-		Sessions: uint64(len(past)), PastSessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
 	}
 	if v, ok := in.key("performers"); ok {
 		if err := setPerformers(in, tx, &sc, v); err != nil {
@@ -49,19 +22,61 @@ func runSceneAdd(in *input, tx Tx) error {
 		if sc.Channel, err = channelArg(v); err != nil {
 			return err
 		}
-		if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: id}); err != nil {
+		if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID}); err != nil {
 			return err
 		}
 	}
 	if err := tx.PutScene(sc); err != nil {
 		return err
 	}
-	if err := in.audit(tx, "scene.add", id, "scene %s added, call %s", id, in.b.fmtTime(call)); err != nil {
+	if err := in.audit(tx, "scene.add", sc.ID, "scene %s added, call %s", sc.ID, in.b.fmtTime(sc.Call)); err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, id, "Scene %s added as a draft.\n%s\nNext: add its intimacy beats with /scene beat add %s \"description\" kind=KIND.",
-		id, in.b.sceneCard(tx, &sc), id)
+	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s added as a draft.\n%s\nNext: add its intimacy beats with /scene beat add %s \"description\" kind=KIND.",
+		sc.ID, in.b.sceneCard(tx, &sc), sc.ID)
 	return nil
+}
+
+// newScene reads the id, title= and call= (and past) of /scene add into a
+// draft scene with an id not in use.
+func newScene(in *input, tx Tx) (Scene, error) {
+	confirmedPast := in.confirmed("past")
+	id, err := in.sceneID()
+	if err != nil {
+		return Scene{}, err
+	}
+	if err := in.done(); err != nil {
+		return Scene{}, err
+	}
+	title, ok := in.key("title")
+	if !ok || strings.TrimSpace(title) == "" {
+		return Scene{}, Errorf(EINVALID, "missing title=\"...\"")
+	}
+	callText, ok := in.key("call")
+	if !ok {
+		return Scene{}, Errorf(EINVALID, "missing call=\"YYYY-MM-DD HH:MM\", or a day counted from today, as in call=\"tomorrow 10:30\"")
+	}
+	call, err := in.b.parseWhen("call", callText, in.now)
+	if err != nil {
+		return Scene{}, err
+	}
+	if err := in.refusePastCall(call, confirmedPast); err != nil {
+		return Scene{}, err
+	}
+	if _, err := tx.Scene(id); err == nil {
+		return Scene{}, Errorf(ECONFLICT, "Scene %s already exists: change it with /scene set %s key=value.", id, id)
+	} else if ErrorCode(err) != ENOTFOUND {
+		return Scene{}, err
+	}
+	// Sessions of an earlier scene with this id stay on record; number on.
+	past, err := tx.Sessions(id)
+	if err != nil {
+		return Scene{}, err
+	}
+	return Scene{
+		ID: id, Title: strings.TrimSpace(title), Call: call, Status: StatusDraft,
+		Sessions: uint64(len(past)), PastSessions: uint64(len(past)), Version: 1, Created: in.now, Updated: in.now,
+	}, nil
 }
 
 // setPerformers replaces the scene's performers with the mentioned people,
@@ -113,7 +128,7 @@ func runSceneList(in *input, tx Tx) error {
 	}
 	switch {
 	case n == 0 && len(scenes) == 0:
-		in.out.reply(ClassCrew, "", "No scenes yet. Add one with /scene add ID title=\"...\" call=\"YYYY-MM-DD HH:MM\".")
+		in.out.reply(ClassCrew, "", "No scenes yet. Add one with /scene add ID title=\"...\" call=\"YYYY-MM-DD HH:MM\" (or call=\"tomorrow 10:30\", call=\"fri 10:30\").")
 	case n == 0:
 		in.out.reply(ClassCrew, "", "No scenes to show (/scene list all includes wrapped ones).")
 	default:
@@ -171,13 +186,19 @@ func (b *Bot) sceneCard(tx Tx, sc *Scene) string {
 	return s.String()
 }
 
+// runSceneSet changes a scene's title, call, performers, channel or
+// status; performers new to it are asked about the beats they share.
 func runSceneSet(in *input, tx Tx) error {
+	past := in.confirmed("past")
 	sc, err := in.onlyScene(tx)
 	if err != nil {
 		return err
 	}
 	if len(in.named) == 0 {
 		return Errorf(EINVALID, "nothing to change: give at least one of %s", keyList(in.spec.keys))
+	}
+	if _, moves := in.key("call"); past && !moves {
+		return Errorf(EINVALID, "past confirms a call time in the past: it goes with call=, as in /scene set %s call=\"2026-01-01 09:00\" past", sc.ID)
 	}
 	var changed []string
 	// added are the performers new to the scene.
@@ -190,68 +211,16 @@ func runSceneSet(in *input, tx Tx) error {
 		if sc.Filming() && k != "title" {
 			return Errorf(ECONFLICT, "Scene %s is in a closed set: its %s cannot change until /closedset end %s.", sc.ID, k, sc.ID)
 		}
-		switch k {
-		case "title":
-			if strings.TrimSpace(v) == "" {
-				return Errorf(EINVALID, "title= cannot be empty")
-			}
-			sc.Title = strings.TrimSpace(v)
-		case "call":
-			if sc.Call, err = in.b.parseCall(v); err != nil {
-				return err
-			}
-		case "performers":
-			before := slices.Clone(sc.Performers)
-			if err := setPerformers(in, tx, &sc, v); err != nil {
-				return err
-			}
-			added = slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) })
-			if slices.ContainsFunc(before, func(u UserID) bool { return !sc.IsPerformer(u) }) {
-				// Someone no longer in the scene may still read its
-				// channel: what they may no longer read is taken down.
-				in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
-			}
-		case "channel":
-			if sc.Channel, err = channelArg(v); err != nil {
-				return err
-			}
-			if err := in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID}); err != nil {
-				return err
-			}
-		case "status":
-			st := Status(strings.ToLower(v))
-			if st != StatusDraft && st != StatusReady && st != StatusWrapped {
-				return Errorf(EINVALID, "status=%s cannot be set by hand: use draft, ready or wrapped (holds and closed sets set the others)", v)
-			}
-			sc.Status = st
-		}
-		changed = append(changed, k)
-	}
-	// A beat shared with a new performer is a different beat for everyone
-	// in it: earlier answers to it stop counting and signed riders need
-	// amendment.
-	var shared []Beat
-	for i, b := range sc.Beats {
-		if slices.ContainsFunc(added, b.Involves) {
-			b.Rev++
-			sc.Beats[i] = b
-			shared = append(shared, b)
-		}
-	}
-	note := ""
-	if len(shared) > 0 {
-		ps, err := peopleOf(tx, added)
+		newcomers, err := setSceneKey(in, tx, &sc, k, v, past)
 		if err != nil {
 			return err
 		}
-		ids := make([]string, len(shared))
-		for i, b := range shared {
-			ids[i] = b.ID
-		}
-		if err := widen(in, tx, &sc, shared, fmt.Sprintf("Scene %s has a new performer, %s, in beats %s.", sc.ID, handles(ps), strings.Join(ids, ", "))); err != nil {
-			return err
-		}
-		note = fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count, and their performers have been asked again.", strings.Join(ids, ", "), handles(ps))
+		added = append(added, newcomers...)
+		changed = append(changed, k)
+	}
+	note, err := shareBeats(in, tx, &sc, added)
+	if err != nil {
+		return err
 	}
 	sc.Version++
 	sc.Updated = in.now
@@ -264,6 +233,82 @@ func runSceneSet(in *input, tx Tx) error {
 	in.out.reply(ClassSceneDetail, sc.ID, "Scene %s updated (%s).%s\n%s", sc.ID, strings.Join(changed, ", "), note, in.b.sceneCard(tx, &sc))
 	refreshTopline(in, &sc)
 	return nil
+}
+
+// setSceneKey sets one key of /scene set on sc, and returns the
+// performers a performers= change adds.
+func setSceneKey(in *input, tx Tx, sc *Scene, k, v string, past bool) (added []UserID, err error) {
+	switch k {
+	case "title":
+		if strings.TrimSpace(v) == "" {
+			return nil, Errorf(EINVALID, "title= cannot be empty")
+		}
+		sc.Title = strings.TrimSpace(v)
+	case "call":
+		if sc.Call, err = in.b.parseWhen("call", v, in.now); err != nil {
+			return nil, err
+		}
+		return nil, in.refusePastCall(sc.Call, past)
+	case "performers":
+		return changePerformers(in, tx, sc, v)
+	case "channel":
+		if sc.Channel, err = channelArg(v); err != nil {
+			return nil, err
+		}
+		return nil, in.b.givePurpose(tx, sc.Channel, purpose{scene: sc.ID})
+	case "status":
+		st := Status(strings.ToLower(v))
+		if st != StatusDraft && st != StatusReady && st != StatusWrapped {
+			return nil, Errorf(EINVALID, "status=%s cannot be set by hand: use draft, ready or wrapped (holds and closed sets set the others)", v)
+		}
+		sc.Status = st
+	}
+	return nil, nil
+}
+
+// changePerformers replaces the scene's performers and returns those new
+// to it; what those taken off may no longer read is swept away.
+func changePerformers(in *input, tx Tx, sc *Scene, list string) ([]UserID, error) {
+	before := slices.Clone(sc.Performers)
+	if err := setPerformers(in, tx, sc, list); err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(before, func(u UserID) bool { return !sc.IsPerformer(u) }) {
+		// Someone no longer in the scene may still read its
+		// channel: what they may no longer read is taken down.
+		in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
+	}
+	return slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) }), nil
+}
+
+// shareBeats widens the beats that new performers share: a beat shared
+// with a new performer is a different beat for everyone in it, so
+// earlier answers to it stop counting and signed riders need amendment.
+// It returns what to add to the reply.
+func shareBeats(in *input, tx Tx, sc *Scene, added []UserID) (string, error) {
+	var shared []Beat
+	for i, b := range sc.Beats {
+		if slices.ContainsFunc(added, b.Involves) {
+			b.Rev++
+			sc.Beats[i] = b
+			shared = append(shared, b)
+		}
+	}
+	if len(shared) == 0 {
+		return "", nil
+	}
+	ps, err := peopleOf(tx, added)
+	if err != nil {
+		return "", err
+	}
+	ids := make([]string, len(shared))
+	for i, b := range shared {
+		ids[i] = b.ID
+	}
+	if err := widen(in, tx, sc, shared, fmt.Sprintf("Scene %s has a new performer, %s, in beats %s.", sc.ID, handles(ps), strings.Join(ids, ", "))); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count, and their performers have been asked again.", strings.Join(ids, ", "), handles(ps)), nil
 }
 
 // refuseWhileFilming is the rule for changes that need fresh consent.

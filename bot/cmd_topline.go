@@ -50,111 +50,152 @@ func toplineEffect(scene SceneID, ch ChannelID, explicit bool) effect {
 	return func(ctx context.Context, b *Bot, cmd Command) error {
 		b.toplineMu.Lock()
 		defer b.toplineMu.Unlock()
-		var target ChannelID
-		var purposeErr error
-		// A refresh is icbot's own doing, whoever's change prompted it: it
-		// is recorded as icbot's, and a problem with it goes to the IC.
-		owner, actor := cmd, cmd.Caller
-		err := b.store.View(ctx, func(tx Tx) error {
-			if !explicit {
-				ic, err := icCaller(tx)
-				if err != nil {
-					return err
-				}
-				owner, actor = Command{Caller: ic}, "icbot"
-			}
-			sc, err := tx.Scene(scene)
-			if err != nil {
-				return err
-			}
-			target = ch
-			if target == "" {
-				target = sc.Topline.Channel
-			}
-			if !explicit && sc.Filming() && target == sc.Channel {
-				// During a closed set the scene channel is the roster's,
-				// crew included; the set's end brings the latest version.
-				target = ""
-			}
-			if target != "" {
-				// The channel may have been given another purpose since
-				// the summary went there.
-				purposeErr = b.postPurpose(tx, target, scene)
-			}
-			return nil
-		})
+		p := toplinePost{scene: scene, explicit: explicit, cmd: cmd}
+		purposeErr, err := p.find(ctx, b, ch)
 		if purposeErr != nil {
-			text := fmt.Sprintf("The top-line summary of scene %s was not posted again to #%s: %s", scene, target, ErrorMessage(purposeErr))
-			if explicit {
-				b.lateReply(ctx, cmd, ClassPublic, scene, text)
-			} else {
-				b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
-			}
+			b.toplineProblem(ctx, cmd, explicit, scene, fmt.Sprintf("The top-line summary of scene %s was not posted again to #%s: %s", scene, p.target, ErrorMessage(purposeErr)))
 			return nil
 		}
-		if err != nil || target == "" {
+		if err != nil || p.target == "" {
 			return err
 		}
-		why, err := b.postRefusal(ctx, Message{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene})
-		if err != nil {
-			if _, retry := transient(err, 1); !retry {
-				why = ErrorMessage(err) + "."
-			} else {
-				// The platform could not be asked now: the summary is
-				// queued, and asked about again, with retries, when sent.
-				b.log.Warn("could not check the channel before a top-line summary; queued, to be checked when sent", "scene", string(scene), "err", err)
-			}
-		}
-		if why != "" {
-			b.log.Warn("refused to post a top-line summary", "scene", string(scene), "channel", string(target))
-			// Its readers may have changed unseen: what icbot posted
-			// there before is checked against them.
-			b.recheckNow(target, "a post to it was refused")
-			text := fmt.Sprintf("The top-line summary of scene %s was not posted to #%s: %s Nothing was posted.", scene, target, why)
-			if explicit {
-				b.lateReply(ctx, cmd, ClassPublic, scene, text)
-			} else {
-				b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
-			}
+		if p.refused(ctx, b) {
 			return nil
 		}
-		var ids []uint64
-		err = b.store.Update(ctx, func(tx Tx) error {
-			sc, err := tx.Scene(scene)
-			if err != nil {
-				return err
-			}
-			prev := sc.Topline.Version
-			sc.Topline = ToplineState{Channel: target, Version: prev + 1, PostedAt: b.now()}
-			if err := tx.PutScene(sc); err != nil {
-				return err
-			}
-			if err := tx.Audit(AuditRecord{Time: b.now(), Actor: actor, Action: "topline.post", Scene: scene,
-				Summary: fmt.Sprintf("top-line summary of scene %s version %d posted", scene, sc.Topline.Version)}); err != nil {
-				return err
-			}
-			text, err := b.toplineText(tx, &sc, prev)
-			if err != nil {
-				return err
-			}
-			msgs := []Message{{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene, Text: text}}
-			if explicit {
-				msgs = append(msgs, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: ClassTopline, Scene: scene,
-					Text: fmt.Sprintf("Top-line summary of scene %s, version %d, posted to #%s.", scene, sc.Topline.Version, target)})
-			}
-			pass, _, err := b.gate.screen(tx, msgs)
-			if err != nil {
-				return err
-			}
-			ids, err = enqueue(tx, owner, b.now(), pass)
-			return err
-		})
+		ids, err := p.record(ctx, b)
 		if err != nil {
 			return err
 		}
 		b.deliverIDs(ctx, ids)
 		return nil
 	}
+}
+
+// toplinePost is one posting of a scene's top-line summary, by the IC who
+// asked (explicit) or by icbot re-posting it after a change.
+type toplinePost struct {
+	scene    SceneID
+	explicit bool
+	cmd      Command
+	// owner is who the post is sent for, and actor who it is recorded as:
+	// a refresh is icbot's own doing, whoever's change prompted it, and a
+	// problem with it goes to the IC.
+	owner  Command
+	actor  UserID
+	target ChannelID // "" when there is nowhere to post now
+}
+
+// find works out where the summary goes: ch, or where it went before.
+// It returns, apart, why the channel may not take it by its purpose.
+func (p *toplinePost) find(ctx context.Context, b *Bot, ch ChannelID) (purposeErr, err error) {
+	p.owner, p.actor = p.cmd, p.cmd.Caller
+	err = b.store.View(ctx, func(tx Tx) error {
+		if !p.explicit {
+			ic, err := icCaller(tx)
+			if err != nil {
+				return err
+			}
+			p.owner, p.actor = Command{Caller: ic}, "icbot"
+		}
+		sc, err := tx.Scene(p.scene)
+		if err != nil {
+			return err
+		}
+		p.target = ch
+		if p.target == "" {
+			p.target = sc.Topline.Channel
+		}
+		if !p.explicit && sc.Filming() && p.target == sc.Channel {
+			// During a closed set the scene channel is the roster's,
+			// crew included; the set's end brings the latest version.
+			p.target = ""
+		}
+		if p.target != "" {
+			// The channel may have been given another purpose since
+			// the summary went there.
+			purposeErr = b.postPurpose(tx, p.target, p.scene)
+		}
+		return nil
+	})
+	return purposeErr, err
+}
+
+// refused asks the platform whether the channel may take the summary and,
+// when it may not, tells of it and reports true.
+func (p *toplinePost) refused(ctx context.Context, b *Bot) bool {
+	scene, target := p.scene, p.target
+	why, err := b.postRefusal(ctx, Message{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene})
+	if ErrorCode(err) == ENOTFOUND {
+		b.toplineProblem(ctx, p.cmd, p.explicit, scene, fmt.Sprintf("The top-line summary of scene %s was not posted: there is no channel #%s, or none that icbot can see. "+
+			"Check the name; for a private channel, invite icbot to it first. Nothing was posted.", scene, target))
+		return true
+	}
+	if err != nil {
+		if _, retry := transient(err, 1); !retry {
+			why = ErrorMessage(err) + "."
+		} else {
+			// The platform could not be asked now: the summary is
+			// queued, and asked about again, with retries, when sent.
+			b.log.Warn("could not check the channel before a top-line summary; queued, to be checked when sent", "scene", string(scene), "err", err)
+		}
+	}
+	if why == "" {
+		return false
+	}
+	b.log.Warn("refused to post a top-line summary", "scene", string(scene), "channel", string(target))
+	// Its readers may have changed unseen: what icbot posted
+	// there before is checked against them.
+	b.recheckNow(target, "a post to it was refused")
+	b.toplineProblem(ctx, p.cmd, p.explicit, scene, fmt.Sprintf("The top-line summary of scene %s was not posted to #%s: %s Nothing was posted.", scene, target, why))
+	return true
+}
+
+// record stores the summary's next version with its audit record, and
+// queues the post (and, when the IC asked, the answer to them).
+func (p *toplinePost) record(ctx context.Context, b *Bot) ([]uint64, error) {
+	scene, target := p.scene, p.target
+	var ids []uint64
+	err := b.store.Update(ctx, func(tx Tx) error {
+		sc, err := tx.Scene(scene)
+		if err != nil {
+			return err
+		}
+		prev := sc.Topline.Version
+		sc.Topline = ToplineState{Channel: target, Version: prev + 1, PostedAt: b.now()}
+		if err := tx.PutScene(sc); err != nil {
+			return err
+		}
+		if err := tx.Audit(AuditRecord{Time: b.now(), Actor: p.actor, Action: "topline.post", Scene: scene,
+			Summary: fmt.Sprintf("top-line summary of scene %s version %d posted", scene, sc.Topline.Version)}); err != nil {
+			return err
+		}
+		text, err := b.toplineText(tx, &sc, prev)
+		if err != nil {
+			return err
+		}
+		msgs := []Message{{To: Destination{Kind: ToChannel, Channel: target}, Class: ClassTopline, Scene: scene, Text: text}}
+		if p.explicit {
+			msgs = append(msgs, Message{To: Destination{Kind: ToCaller, User: p.cmd.Caller}, Class: ClassTopline, Scene: scene,
+				Text: fmt.Sprintf("Top-line summary of scene %s, version %d, posted to #%s.", scene, sc.Topline.Version, target)})
+		}
+		pass, _, err := b.gate.screen(tx, msgs)
+		if err != nil {
+			return err
+		}
+		ids, err = enqueue(tx, p.owner, b.now(), pass)
+		return err
+	})
+	return ids, err
+}
+
+// toplineProblem tells of a top-line summary not posted: the IC who
+// asked for it, or every IC when icbot was re-posting it of itself.
+func (b *Bot) toplineProblem(ctx context.Context, cmd Command, explicit bool, scene SceneID, text string) {
+	if explicit {
+		b.lateReply(ctx, cmd, ClassPublic, scene, text)
+		return
+	}
+	b.tellRole(ctx, RoleIC, scene, ClassPublic, text)
 }
 
 // tellRole sends text of class c to everyone holding a role, for
@@ -199,37 +240,7 @@ func (b *Bot) toplineText(tx Tx, sc *Scene, prev int) (string, error) {
 	}
 	fmt.Fprintf(&s, "Performers: %s\n", handles(perf))
 
-	// A beat is agreed when every performer it involves said yes, and
-	// restricted when any said no or withdrew; who said what stays private.
-	var agreed, restricted, pending []string
-	var nudity []string
-	for _, bt := range sc.Beats {
-		yes, no := 0, 0
-		involved := involvedPerformers(sc, bt)
-		for _, c := range rd.consent {
-			if !slices.Contains(involved, c.Performer) {
-				continue
-			}
-			switch {
-			case slices.Contains(c.Refused, bt.ID) || slices.Contains(c.Withdrawn, bt.ID):
-				no++
-			case slices.Contains(c.Agreed, bt.ID):
-				yes++
-			}
-		}
-		line := beatLine(bt)
-		switch {
-		case no > 0:
-			restricted = append(restricted, line)
-		case yes == len(involved) && yes > 0:
-			agreed = append(agreed, line)
-			if bt.Kind == KindNudity {
-				nudity = append(nudity, fmt.Sprintf("%s (%s)", strings.Join(bt.Areas, ", "), bt.ID))
-			}
-		default:
-			pending = append(pending, line)
-		}
-	}
+	agreed, restricted, pending, nudity := beatsByConsent(sc, rd)
 	section := func(title string, lines []string) {
 		if len(lines) == 0 {
 			fmt.Fprintf(&s, "%s: none\n", title)
@@ -276,4 +287,39 @@ func (b *Bot) toplineText(tx Tx, sc *Scene, prev int) (string, error) {
 	}
 	fmt.Fprintf(&s, "Riders: %s", strings.Join(riders, "; "))
 	return s.String(), nil
+}
+
+// beatsByConsent sorts a scene's beats for its top-line summary. A beat
+// is agreed when every performer it involves said yes, and restricted
+// when any said no or withdrew; who said what stays private. nudity lists
+// the visible areas of the agreed nudity beats.
+func beatsByConsent(sc *Scene, rd readiness) (agreed, restricted, pending, nudity []string) {
+	for _, bt := range sc.Beats {
+		yes, no := 0, 0
+		involved := involvedPerformers(sc, bt)
+		for _, c := range rd.consent {
+			if !slices.Contains(involved, c.Performer) {
+				continue
+			}
+			switch {
+			case slices.Contains(c.Refused, bt.ID) || slices.Contains(c.Withdrawn, bt.ID):
+				no++
+			case slices.Contains(c.Agreed, bt.ID):
+				yes++
+			}
+		}
+		line := beatLine(bt)
+		switch {
+		case no > 0:
+			restricted = append(restricted, line)
+		case yes == len(involved) && yes > 0:
+			agreed = append(agreed, line)
+			if bt.Kind == KindNudity {
+				nudity = append(nudity, fmt.Sprintf("%s (%s)", strings.Join(bt.Areas, ", "), bt.ID))
+			}
+		default:
+			pending = append(pending, line)
+		}
+	}
+	return agreed, restricted, pending, nudity
 }

@@ -53,11 +53,17 @@ func reminder() Param {
 	return Param{Name: "reminder", Kind: ParamReminder, Required: true, Help: "the reminder's number"}
 }
 
+// whenForms are the ways to type a time, in the production's zone.
+const whenForms = `"tomorrow 10:30", "today 18:00", "+3d 09:00", "fri 10:30" (the next Friday, never today) or "2026-12-03 10:30"`
+
+const callHelp = `call time, such as "tomorrow 10:30" or "2026-12-03 10:30"`
+
 var (
+	pastParam = Param{Name: "past", Kind: ParamChoice, Choices: []string{"past"}, Help: "confirm a call time in the past"}
 	beatKinds = []string{"nudity", "contact", "simulated-sex", "other"}
 	deptParam = Param{Name: "department", Kind: ParamChoice, Required: true, Choices: []string{"costume", "hmu", "props", "stunts"}, Help: "the department"}
 	riderMark = []Param{scene(true), user("performer", "the performer"),
-		{Name: "on", Kind: ParamWhen, Key: true, Help: `when, "YYYY-MM-DD HH:MM"; now when left out`},
+		{Name: "on", Kind: ParamWhen, Key: true, Help: `when: "today 09:15", "yesterday 14:00" or a date; now when left out, never later`},
 		keyText("terms", "the rider's terms, for the IC and the performer only")}
 )
 
@@ -100,11 +106,12 @@ func commandTable() *registry {
 			path: "scene add",
 			params: []Param{scene(true),
 				{Name: "title", Kind: ParamText, Key: true, Required: true, Help: "the scene's title"},
-				{Name: "call", Kind: ParamWhen, Key: true, Required: true, Help: `call time, "YYYY-MM-DD HH:MM"`},
+				{Name: "call", Kind: ParamWhen, Key: true, Required: true, Help: callHelp},
 				{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers"},
-				{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"}},
+				{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"},
+				pastParam},
 			summary: "Add a scene with intimacy content.",
-			help:    "The call time is in the production's time zone. The channel is the scene's private channel, locked to the roster during a closed set.",
+			help:    "The call time is in the production's time zone: " + whenForms + ". A call in the past needs the word past at the end. The channel is the scene's private channel, locked to the roster during a closed set.",
 			access:  access{roles: icAD}, write: true,
 			run: runSceneAdd,
 		},
@@ -126,12 +133,13 @@ func commandTable() *registry {
 		{
 			path: "scene set",
 			params: []Param{scene(true), keyText("title", "a new title"),
-				{Name: "call", Kind: ParamWhen, Key: true, Help: `a new call time, "YYYY-MM-DD HH:MM"`},
+				{Name: "call", Kind: ParamWhen, Key: true, Help: "a new " + callHelp},
 				{Name: "performers", Kind: ParamUsers, Key: true, Help: "the performers, all of them"},
 				{Name: "channel", Kind: ParamChannel, Key: true, Help: "the scene's private channel"},
-				{Name: "status", Kind: ParamChoice, Key: true, Choices: []string{"draft", "ready", "wrapped"}, Help: "the status"}},
+				{Name: "status", Kind: ParamChoice, Key: true, Choices: []string{"draft", "ready", "wrapped"}, Help: "the status"},
+				pastParam},
 			summary: "Change a scene: title, call, performers, channel or status (draft, ready, wrapped).",
-			help:    "Only the title can change while a closed set is running.",
+			help:    "call= takes " + whenForms + "; moving it into the past needs the word past at the end. Only the title can change while a closed set is running.",
 			access:  access{roles: icAD}, write: true,
 			run: runSceneSet,
 		},
@@ -142,7 +150,7 @@ func commandTable() *registry {
 				{Name: "kind", Kind: ParamChoice, Key: true, Required: true, Choices: beatKinds, Help: "the kind of beat"},
 				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera, for nudity: back,buttocks"},
 				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves (all when left out)"}},
-			summary: "Add an intimacy beat to a scene; its performers are asked for their boundaries.",
+			summary: "Add an intimacy beat to a scene. Once the IC has asked for boundaries, its performers hear of it within minutes, one message for a run of edits.",
 			help:    "areas= lists the body areas visible to camera, for nudity; performers= the performers it involves (all by default). Beats cannot change while a closed set is running.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runBeatAdd,
@@ -154,7 +162,7 @@ func commandTable() *registry {
 				{Name: "kind", Kind: ParamChoice, Key: true, Choices: beatKinds, Help: "the kind of beat"},
 				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera"},
 				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves"}},
-			summary: "Change an intimacy beat. Earlier answers to it stop counting and its performers are asked again.",
+			summary: "Change an intimacy beat. Earlier answers to it stop counting; once asked, its performers hear of it within minutes.",
 			help:    "A changed beat widens the scene: signed riders need amendment. Beats cannot change while a closed set is running.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runBeatSet,
@@ -324,9 +332,9 @@ func commandTable() *registry {
 		},
 		{
 			path:    "reminders snooze",
-			params:  []Param{reminder(), {Name: "by", Kind: ParamDuration, Required: true, Help: "how long, such as 2h"}},
-			summary: "Move a pending reminder later, as in /reminders snooze 12 2h; never past its limit.",
-			help:    "A rider's warnings and escalation may not move past the rider's legal deadline, a check-in past the call of its scene, a digest more than a day.",
+			params:  []Param{reminder(), {Name: "by", Kind: ParamDuration, Required: true, Help: "how long, such as 30m, 2h or 2d"}},
+			summary: "Move a pending reminder later, as in /reminders snooze 12 2h (30m, 2h, 2d); never past its limit.",
+			help:    "A rider's warnings and escalation may not move past the rider's legal deadline, a check-in past the call of its scene, a digest more than a day; a reminder without a deadline (aftercare, wrap) a year at most.",
 			access:  access{roles: onlyIC}, write: true,
 			run: runRemindSnooze,
 		},

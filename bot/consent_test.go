@@ -205,7 +205,7 @@ func TestToplineContent(t *testing.T) {
 		"Not yet agreed:\n  b1  Kiss in the water",
 		"Nudity as agreed: none",
 		"Garments and barriers: with costume for @paula; not yet given by @pete",
-		"Riders: @paula: sent, not signed; @pete: none",
+		"Riders: @paula: sent, not signed; @pete: no rider yet",
 	} {
 		if !strings.Contains(post, want) {
 			t.Errorf("top-line lacks %q:\n%s", want, post)

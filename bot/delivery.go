@@ -116,192 +116,25 @@ func enqueue(tx Tx, cmd Command, now time.Time, msgs []Message) ([]uint64, error
 	return ids, nil
 }
 
-// claim marks deliveries as being sent by this goroutine, so that the
-// follow-up of a command and the retry loop never send one twice. It
-// returns the ids it claimed.
-func (b *Bot) claim(ids []uint64) []uint64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var got []uint64
-	for _, id := range ids {
-		if !b.sending[id] {
-			b.sending[id] = true
-			got = append(got, id)
-		}
-	}
-	return got
-}
+// deliverIDs sends the given pending deliveries now, in order: for the
+// handlers that queue messages of their own.
+func (b *Bot) deliverIDs(ctx context.Context, ids []uint64) { b.outbox.deliver(ctx, ids) }
 
-func (b *Bot) release(id uint64) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.sending, id)
-}
-
-// wake tells the retry loop that something changed.
-func (b *Bot) wake() {
-	select {
-	case b.wakeup <- struct{}{}:
-	default:
-	}
-}
-
-// deliverIDs sends the given pending deliveries now, in order.
-func (b *Bot) deliverIDs(ctx context.Context, ids []uint64) {
-	for _, id := range b.claim(ids) {
-		b.attemptClaimed(ctx, id)
-		b.release(id)
-	}
-}
-
-// attemptClaimed reads a delivery this goroutine has claimed, as it is
-// now, and attempts it; one already sent (gone) is left alone. Reading it
-// under the claim, never using an earlier copy, is what keeps a message
-// from being sent twice by the follow-up and the retry loop. It reports
-// when to retry, if it will be retried.
-func (b *Bot) attemptClaimed(ctx context.Context, id uint64) (time.Time, bool) {
-	var d Delivery
-	err := b.store.View(ctx, func(tx Tx) error {
-		var err error
-		d, err = tx.Delivery(id)
-		return err
-	})
-	switch {
-	case err == nil:
-		return b.attempt(ctx, d)
-	case ErrorCode(err) == ENOTFOUND, ctx.Err() != nil:
-		// Sent meanwhile; or icbot is stopping, and it stays queued.
-	default:
-		b.log.Error("reading a pending delivery", "id", id, "err", err)
-	}
-	return time.Time{}, false
+// notify screens messages, enqueues those that pass and sends them now.
+// They are queued even when icbot is stopping, to go at the next start.
+func (b *Bot) notify(ctx context.Context, cmd Command, msgs ...Message) {
+	b.outbox.notify(ctx, cmd, msgs...)
 }
 
 // DeliverDue sends every pending delivery that is due, makes the checks of
 // channels' readers that are due, and returns when the next of either
 // falls due.
-func (b *Bot) DeliverDue(ctx context.Context) (time.Time, error) {
-	checkNext := b.checkDue(ctx)
-	next, err := b.deliverDue(ctx)
-	if err != nil {
-		return next, err
-	}
-	if next.IsZero() || checkNext.Before(next) {
-		next = checkNext
-	}
-	return next, nil
-}
-
-// deliverDue sends every pending delivery that is due and returns when
-// the next one falls due (zero when none is pending).
-func (b *Bot) deliverDue(ctx context.Context) (time.Time, error) {
-	var pending []Delivery
-	if err := b.store.View(ctx, func(tx Tx) error {
-		var err error
-		pending, err = tx.Deliveries()
-		return err
-	}); err != nil {
-		return time.Time{}, err
-	}
-	now := b.clock()
-	var next time.Time
-	for _, d := range pending {
-		if d.NextAttempt.After(now) {
-			if next.IsZero() || d.NextAttempt.Before(next) {
-				next = d.NextAttempt
-			}
-			continue
-		}
-		if len(b.claim([]uint64{d.ID})) == 0 {
-			// A command's follow-up is sending it. Should that attempt
-			// fail, nothing may wake this loop again: look once more soon.
-			if soon := now.Add(firstBackoff); next.IsZero() || soon.Before(next) {
-				next = soon
-			}
-			continue
-		}
-		if retryAt, retry := b.attemptClaimed(ctx, d.ID); retry && (next.IsZero() || retryAt.Before(next)) {
-			next = retryAt
-		}
-		b.release(d.ID)
-	}
-	return next, nil
-}
+func (b *Bot) DeliverDue(ctx context.Context) (time.Time, error) { return b.outbox.due(ctx) }
 
 // RunDeliveries sends pending deliveries until ctx is done: at once for
 // those left by an earlier run, then whenever a retry falls due or a
 // follow-up fails.
-func (b *Bot) RunDeliveries(ctx context.Context) error {
-	for {
-		next, err := b.DeliverDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			b.log.Error("delivering pending messages", "err", err)
-			next = b.clock().Add(maxBackoff)
-		}
-		if !b.sleepUntil(ctx, next, b.wakeup) {
-			return nil
-		}
-	}
-}
-
-// sleepUntil waits until next (a day when it is zero: nothing pending),
-// or until woken; it reports false when ctx is done.
-func (b *Bot) sleepUntil(ctx context.Context, next time.Time, wake <-chan struct{}) bool {
-	wait := 24 * time.Hour
-	if !next.IsZero() {
-		wait = max(0, next.Sub(b.clock()))
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-	case <-wake:
-	}
-	return true
-}
-
-// attempt sends one delivery and records the result: removed when sent or
-// abandoned, rescheduled when the failure may pass. It returns when to
-// retry, if it will be retried.
-func (b *Bot) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
-	err := b.send(ctx, d)
-	if err == nil {
-		b.forget(ctx, d.ID)
-		return time.Time{}, false
-	}
-	d.Attempts++
-	wait, retry := transient(err, d.Attempts)
-	if retry && d.Attempts < maxAttempts && ctx.Err() == nil {
-		d.NextAttempt = b.clock().Add(wait)
-		d.LastError = err.Error()
-		b.log.Warn("delivery failed; will retry", "id", d.ID, "to", logDest(d.Message), "attempt", d.Attempts, "in", wait, "err", err)
-		if perr := b.store.Update(ctx, func(tx Tx) error { return tx.PutDelivery(d) }); perr != nil {
-			b.log.Error("recording a failed delivery", "id", d.ID, "err", perr)
-		}
-		b.wake()
-		return d.NextAttempt, true
-	}
-	if ctx.Err() != nil {
-		return time.Time{}, false // shutting down: it stays pending for the next start
-	}
-	b.log.Error("delivery abandoned", "id", d.ID, "to", logDest(d.Message), "class", d.Message.Class.String(), "attempts", d.Attempts, "err", err)
-	b.forget(ctx, d.ID)
-	if d.Message.To.Kind != ToCaller {
-		b.tellCaller(ctx, d, fmt.Sprintf("Could not deliver a message (%s): %s", d.Message.To, ErrorMessage(err)))
-	}
-	return time.Time{}, false
-}
-
-// forget removes a delivery sent or given up. It is recorded even when
-// icbot is stopping: the message went, and must not go again at the next
-// start.
-func (b *Bot) forget(ctx context.Context, id uint64) {
-	if err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error { return tx.DeleteDelivery(id) }); err != nil {
-		b.log.Error("removing a sent delivery; it may be sent again", "id", id, "err", err)
-	}
-}
+func (b *Bot) RunDeliveries(ctx context.Context) error { return b.outbox.run(ctx) }
 
 // send makes the delivery-time checks and hands the message to the chat.
 // A message to a person is screened again with the roles and rosters of
@@ -340,7 +173,13 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 		}
 		if why != "" {
 			b.log.Warn("refused to post to a channel", "class", m.Class.String(), "channel", string(m.To.Channel), "scene", string(m.Scene))
-			b.tellCaller(ctx, d, fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why))
+			b.outbox.tellCaller(ctx, d, func(scene string) string {
+				text := fmt.Sprintf("Not posted to #%s: %s", m.To.Channel, why)
+				if scene != "" {
+					text += fmt.Sprintf(" (It was about %s.)", scene)
+				}
+				return text
+			})
 			// Its readers are not who they were: what icbot posted there
 			// before is checked against them at once.
 			b.recheckNow(m.To.Channel, "a post to it was refused")
@@ -535,34 +374,4 @@ func (b *Bot) readersRefusal(ctx context.Context, m Message) (string, error) {
 		verb = "is"
 	}
 	return fmt.Sprintf("%s %s in it and may not see it", handles(outsiders), verb), nil
-}
-
-// tellCaller screens and enqueues a late reply to the caller of d's
-// command, and sends it.
-func (b *Bot) tellCaller(ctx context.Context, d Delivery, text string) {
-	b.notify(ctx, Command{Caller: d.Caller, ReplyHandle: d.Reply}, Message{
-		To: Destination{Kind: ToCaller, User: d.Caller}, Class: ClassPublic, Scene: d.Message.Scene, Text: text,
-	})
-}
-
-// notify screens messages, enqueues those that pass and sends them now.
-// They are queued even when icbot is stopping, to go at the next start.
-func (b *Bot) notify(ctx context.Context, cmd Command, msgs ...Message) {
-	var ids []uint64
-	err := b.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
-		pass, refused, err := b.gate.screen(tx, msgs)
-		if err != nil {
-			return err
-		}
-		for _, m := range refused {
-			b.log.Error("need-to-know gate refused a message", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
-		}
-		ids, err = enqueue(tx, cmd, b.now(), pass)
-		return err
-	})
-	if err != nil {
-		b.log.Error("enqueueing a notice", "err", err)
-		return
-	}
-	b.deliverIDs(ctx, ids)
 }

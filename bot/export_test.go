@@ -8,7 +8,7 @@ import (
 
 // Claim marks deliveries as being sent, as a command's follow-up does,
 // for tests of what the retry loop does meanwhile.
-func (b *Bot) Claim(ids ...uint64) []uint64 { return b.claim(ids) }
+func (b *Bot) Claim(ids ...uint64) []uint64 { return b.outbox.claim(ids) }
 
 // WriteCommands lists the paths of the commands that change state.
 func (b *Bot) WriteCommands() []string {

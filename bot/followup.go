@@ -13,7 +13,7 @@ import (
 // call it after acknowledging the platform; the console calls it at once.
 // Notices that cannot be sent now stay queued for RunDeliveries.
 func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
-	b.deliverIDs(ctx, o.deliveries)
+	b.outbox.deliver(ctx, o.deliveries)
 	for _, e := range o.effects {
 		if err := e(ctx, b, o.cmd); err != nil {
 			if ctx.Err() != nil {
@@ -35,7 +35,7 @@ func (b *Bot) FollowUp(ctx context.Context, o *Outcome) {
 
 // lateReply tells the caller of cmd something after the answer.
 func (b *Bot) lateReply(ctx context.Context, cmd Command, c Class, scene SceneID, text string) {
-	b.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Text: text})
+	b.outbox.notify(ctx, cmd, Message{To: Destination{Kind: ToCaller, User: cmd.Caller}, Class: c, Scene: scene, Text: text})
 }
 
 // Recover finishes closed-set locks that a stop interrupted: a running
@@ -176,15 +176,16 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		}
 		if lockErr != nil {
 			b.log.Warn("closed-set lock not applied", "scene", string(scene), "err", lockErr)
-			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for scene %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
-				sc.Channel, lockProblem(lockErr), scene)
+			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
+				sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
 			if after.Lock.State == LockIncomplete {
-				text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for scene %s still runs, announced and logged; the roster was not posted there.",
-					sc.Channel, lockProblem(lockErr), scene)
+				text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for %s still runs, announced and logged; the roster was not posted there.",
+					sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
 			}
 			if !first {
-				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster.", sc.Channel, lockProblem(lockErr))
+				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster of %s.", sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
 			}
+			text += fmt.Sprintf(" Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.", sc.Channel, scene)
 			b.lateReply(ctx, cmd, ClassRoster, scene, text)
 			return nil
 		}
@@ -219,7 +220,7 @@ func lockEffect(scene SceneID, seq uint64) effect {
 		}
 		b.lateReply(ctx, cmd, ClassRoster, scene, text)
 		// Only now, with the channel's members the roster, the roster goes there.
-		b.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
+		b.outbox.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
 			Text: fmt.Sprintf("Closed set for scene %s started at %s. This channel is locked to the roster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
 				scene, b.fmtClock(after.StartedAt), roster, closedSetRules(scene), scene)})
 		return nil

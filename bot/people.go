@@ -162,3 +162,52 @@ func rolesText(rs []Role) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// holders returns everyone with role r.
+func holders(tx Tx, r Role) ([]Person, error) {
+	people, err := tx.People()
+	if err != nil {
+		return nil, err
+	}
+	var out []Person
+	for _, p := range people {
+		if p.Has(r) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// handles writes people as "@a, @b".
+func handles(ps []Person) string {
+	if len(ps) == 0 {
+		return "nobody"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Handle()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// personOf loads a person for display, falling back to the bare id.
+func personOf(tx Tx, id UserID) (Person, error) {
+	p, err := tx.Person(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return Person{ID: id}, nil
+	}
+	return p, err
+}
+
+// peopleOf loads people for display, as personOf does.
+func peopleOf(tx Tx, ids []UserID) ([]Person, error) {
+	out := make([]Person, 0, len(ids))
+	for _, id := range ids {
+		p, err := personOf(tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -166,7 +166,8 @@ type Chat interface {
 	Post(ctx context.Context, ch ChannelID, m Message) (PostRef, error)
 	// DM sends a message to one person privately.
 	DM(ctx context.Context, to UserID, m Message) error
-	// IsPrivate reports whether only invited members can read ch.
+	// IsPrivate reports whether only invited members can read ch. An
+	// ENOTFOUND error says the platform has no such channel for icbot.
 	IsPrivate(ctx context.Context, ch ChannelID) (bool, error)
 }
 

@@ -93,11 +93,42 @@ func (b *Bot) riderOf(sc *Scene, performer UserID, r *Rider, now time.Time) ride
 	}
 	switch {
 	case v.State == RiderSigned && !sent.IsZero() && sent.After(v.Deadline):
-		v.Late = fmt.Sprintf("it reached them on %s, less than %s before the call", b.fmtTime(sent), fmtDuration(b.riderNotice))
+		v.Late = fmt.Sprintf("it reached them on %s, less than %s before the call", b.fmtTime(sent), noticeLength(b.riderNotice))
 	case v.State != RiderSigned && now.After(v.Deadline):
-		v.Late = fmt.Sprintf("the %s deadline (%s) has passed", fmtDuration(b.riderNotice), b.fmtTime(v.Deadline))
+		v.Late = fmt.Sprintf("the %s deadline (%s) has passed", noticeAdjective(b.riderNotice), b.fmtTime(v.Deadline))
 	}
 	return v
+}
+
+// The rider notice is said in hours below four days ("48 hours", as the
+// union rules say it) and in days from there when it is whole days ("5
+// days"); as a modifier it takes a hyphen: "the 48-hour deadline".
+func noticeLength(d time.Duration) string {
+	n, unit, ok := noticeUnits(d)
+	if !ok {
+		return fmtDuration(d)
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// noticeAdjective is noticeLength before a noun: "48-hour", "5-day".
+func noticeAdjective(d time.Duration) string {
+	n, unit, ok := noticeUnits(d)
+	if !ok {
+		return fmtDuration(d)
+	}
+	return fmt.Sprintf("%d-%s", n, unit)
+}
+
+func noticeUnits(d time.Duration) (int, string, bool) {
+	const day = 24 * time.Hour
+	switch {
+	case d >= 4*day && d%day == 0:
+		return int(d / day), "day", true
+	case d >= 2*time.Hour && d%time.Hour == 0:
+		return int(d / time.Hour), "hour", true
+	}
+	return 0, "", false
 }
 
 // readiness is a scene's consent and riders, per performer.
@@ -157,13 +188,20 @@ func gapLines(gaps []gap, line func(gap) string) []string {
 // as one count that names nobody (who withdrew or has not confirmed is
 // theirs and the IC's), and the riders by status.
 func (b *Bot) consentGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
+	gaps, err := boundaryGaps(tx, sc, rd)
+	if err != nil {
+		return nil, err
+	}
+	riders, err := riderGaps(tx, sc, rd)
+	return append(gaps, riders...), err
+}
+
+// boundaryGaps are the performers' unconfirmed boundaries: one gap each
+// for the IC, and one count that names nobody for everyone else.
+func boundaryGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
 	var gaps []gap
 	open, withdrawn := 0, 0
 	for _, c := range rd.consent {
-		p, err := personOf(tx, c.Performer)
-		if err != nil {
-			return nil, err
-		}
 		var parts []string
 		if len(c.Withdrawn) > 0 {
 			parts = append(parts, "withdrew consent to "+strings.Join(c.Withdrawn, ", "))
@@ -174,15 +212,20 @@ func (b *Bot) consentGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
 		if len(c.Discuss) > 0 {
 			parts = append(parts, "wants to discuss "+strings.Join(c.Discuss, ", "))
 		}
-		if len(parts) > 0 {
-			open++
-			if len(c.Withdrawn) > 0 {
-				withdrawn++
-			}
-			gaps = append(gaps, gap{
-				detail: fmt.Sprintf("%s %s (/boundaries request %s)", p.Handle(), strings.Join(parts, "; "), sc.ID),
-			})
+		if len(parts) == 0 {
+			continue
 		}
+		p, err := personOf(tx, c.Performer)
+		if err != nil {
+			return nil, err
+		}
+		open++
+		if len(c.Withdrawn) > 0 {
+			withdrawn++
+		}
+		gaps = append(gaps, gap{
+			detail: fmt.Sprintf("%s %s (/boundaries request %s)", p.Handle(), strings.Join(parts, "; "), sc.ID),
+		})
 	}
 	if open > 0 {
 		summary := fmt.Sprintf("boundaries not confirmed by %d of %d performers", open, len(rd.consent))
@@ -191,6 +234,12 @@ func (b *Bot) consentGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
 		}
 		gaps = append(gaps, gap{summary: summary + " (talk to the IC)"})
 	}
+	return gaps, nil
+}
+
+// riderGaps are the riders not ready: dates for the IC, status for others.
+func riderGaps(tx Tx, sc *Scene, rd readiness) ([]gap, error) {
+	var gaps []gap
 	for _, r := range rd.riders {
 		if r.Ready() {
 			continue

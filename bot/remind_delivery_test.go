@@ -11,8 +11,8 @@ import (
 
 // TestReminderDeliveryFailureTellsTheIC: a check-in DM the platform
 // refuses for good is not retried, and the production's IC (the first by
-// id, of two) hears which delivery failed and why, and nothing of what the
-// check-in said.
+// id, of two) hears which delivery failed, about which scene, why and what
+// to do, and nothing of what the check-in said.
 func TestReminderDeliveryFailureTellsTheIC(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b := newBubble(t, "Europe/London")
@@ -34,7 +34,12 @@ func TestReminderDeliveryFailureTellsTheIC(t *testing.T) {
 		if len(told) != 1 || !strings.Contains(told[0].Text, "Could not deliver a message (DM to paula)") || !strings.Contains(told[0].Text, "cannot_dm_bot") {
 			t.Fatalf("the first IC was not told: %+v", got)
 		}
-		for _, secret := range []string{"Greenhouse", "tomorrow", "boundaries", "/reminders answer", "07:30"} {
+		for _, want := range []string{`about scene 81 "Greenhouse"`, "pass it on another way"} {
+			if !strings.Contains(told[0].Text, want) {
+				t.Errorf("the failure notice lacks %q: %q", want, told[0].Text)
+			}
+		}
+		for _, secret := range []string{"tomorrow", "boundaries", "/reminders answer", "07:30"} {
 			if strings.Contains(told[0].Text, secret) {
 				t.Errorf("the failure notice carries %q from the check-in: %q", secret, told[0].Text)
 			}

@@ -38,7 +38,7 @@ func TestOverdueRiderSentLateAfterDowntime(t *testing.T) {
 		if len(ic) != 1 {
 			t.Fatalf("the IC got %d messages, want the escalation alone: %+v", len(ic), ic)
 		}
-		for _, want := range []string{"Sent late: icbot was offline when this fell due, Sun 9 Jan 2000 09:00 GMT.", "OVERDUE: the rider deadline for scene 80 has passed", "The scene is marked not ready."} {
+		for _, want := range []string{"Sent late: icbot was offline when this fell due, Sun 9 Jan 2000 09:00 GMT.", `OVERDUE: the rider deadline for scene 80 "Sauna" has passed`, "The scene is marked not ready."} {
 			if !strings.Contains(ic[0].Text, want) {
 				t.Errorf("IC's escalation lacks %q: %q", want, ic[0].Text)
 			}
@@ -48,7 +48,7 @@ func TestOverdueRiderSentLateAfterDowntime(t *testing.T) {
 		}
 		for _, who := range []string{"priya", "adam"} {
 			m := to(got, "dm", who)
-			if len(m) != 1 || !strings.Contains(m[0].Text, "Scene 80 is not ready") || !strings.Contains(m[0].Text, "Sent late") || strings.Contains(m[0].Text, "Jan") {
+			if len(m) != 1 || !strings.Contains(m[0].Text, `Scene 80 "Sauna" is not ready`) || !strings.Contains(m[0].Text, "Sent late") || strings.Contains(m[0].Text, "Jan") {
 				t.Errorf("%s's escalation: %+v", who, m)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -12,12 +13,75 @@ import (
 // fireBatch is how many due reminders one transaction sends at most.
 const fireBatch = 100
 
-// wakeReminders tells the reminder loop that reminders changed.
-func (b *Bot) wakeReminders() {
+// scheduler sends reminders when they fall due. Reminders are kept as
+// data, derived from scenes, riders and sessions (syncReminders, in the
+// transaction of the command that changes them), so a change to those
+// reschedules or cancels them; the scheduler's loop sleeps until the
+// earliest falls due, and queues its messages in the outbox.
+type scheduler struct {
+	store  Store
+	clock  Clock
+	log    *slog.Logger
+	outbox *outbox
+	// views are the bot's readings of a scene and its times, as a
+	// reminder tells them.
+	views sceneViews
+
+	// Settings: the production's zone and rider notice (the bot's), and
+	// the reminders' own.
+	zone          *time.Location
+	riderNotice   time.Duration
+	riderWarnings []time.Duration // before a rider's deadline
+	grace         time.Duration   // older missed reminders go to the digest instead
+	digest        Schedule        // the IC's daily prep digest; nil for none
+	wrapHour      int
+	wrapMinute    int
+
+	// wakeup tells the loop that reminders changed.
+	wakeup chan struct{}
+	// people is everyone, as the loop last read them.
+	people keptPeople
+}
+
+// sceneViews is what the scheduler reads through the bot: a scene's
+// readiness and riders, times as people read them, and the IC's digest.
+type sceneViews interface {
+	readinessOf(tx Tx, sc *Scene, now time.Time) (readiness, error)
+	riderOf(sc *Scene, performer UserID, r *Rider, now time.Time) riderView
+	riderLine(p Person, r riderView, full bool) string
+	fmtTime(t time.Time) string
+	fmtClock(t time.Time) string
+	digestText(tx Tx, now time.Time) (string, error)
+}
+
+// newScheduler is a scheduler with the default settings, for options to
+// change; New gives it the rest.
+func newScheduler() *scheduler {
+	return &scheduler{
+		riderWarnings: []time.Duration{7 * 24 * time.Hour, 72 * time.Hour, 24 * time.Hour},
+		grace:         24 * time.Hour,
+		wrapHour:      19,
+		wakeup:        make(chan struct{}, 1),
+	}
+}
+
+// wake tells the reminder loop that reminders changed.
+func (s *scheduler) wake() {
 	select {
-	case b.remindWake <- struct{}{}:
+	case s.wakeup <- struct{}{}:
 	default:
 	}
+}
+
+// wakeReminders tells the reminder loop that reminders changed: for the
+// router, after a command that changed some.
+func (b *Bot) wakeReminders() { b.reminders.wake() }
+
+// syncReminders brings a scene's reminders in line with its data, in the
+// caller's transaction (see scheduler.syncReminders): for the router, in
+// the transaction of every command that writes a scene.
+func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
+	return b.reminders.syncReminders(tx, id, now)
 }
 
 // RunReminders is the one timer loop: it sleeps until the earliest pending
@@ -36,14 +100,20 @@ func (b *Bot) wakeReminders() {
 // A failure to start (a record that cannot be read) does not end the loop:
 // it is logged, and tried again every minute, so that one damaged record
 // does not silence every reminder of the production until a restart.
-func (b *Bot) RunReminders(ctx context.Context) error {
+func (b *Bot) RunReminders(ctx context.Context) error { return b.reminders.run(ctx) }
+
+// FireReminders sends every reminder due now and returns when the next
+// falls due (zero when none is pending).
+func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) { return b.reminders.fireAll(ctx) }
+
+func (s *scheduler) run(ctx context.Context) error {
 	for {
-		since := b.clock()
-		owed, err := b.startReminders(ctx)
-		if err == nil && owed {
-			err = b.deriveAll(ctx, since, func() {
-				if _, err := b.FireReminders(ctx); err != nil && ctx.Err() == nil {
-					b.log.Error("sending reminders", "err", err)
+		since := s.clock()
+		owed, err := s.start(ctx)
+		if err == nil && owed != owesNothing {
+			err = s.deriveAll(ctx, since, func() {
+				if _, err := s.fireAll(ctx); err != nil && ctx.Err() == nil {
+					s.log.Error("sending reminders", "err", err)
 				}
 			})
 		}
@@ -53,37 +123,37 @@ func (b *Bot) RunReminders(ctx context.Context) error {
 		if err == nil {
 			break
 		}
-		b.log.Error("starting reminders; trying again in a minute", "err", err)
-		if !b.sleepUntil(ctx, b.clock().Add(time.Minute), b.remindWake) {
+		s.log.Error("starting reminders; trying again in a minute", "err", err)
+		if !sleepUntil(ctx, s.clock, s.clock().Add(time.Minute), s.wakeup) {
 			return nil
 		}
 	}
 	for {
-		next, err := b.FireReminders(ctx)
+		next, err := s.fireAll(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			b.log.Error("sending reminders", "err", err)
-			next = b.clock().Add(time.Minute)
+			s.log.Error("sending reminders", "err", err)
+			next = s.clock().Add(time.Minute)
 		}
-		if !b.sleepUntil(ctx, next, b.remindWake) {
+		if !sleepUntil(ctx, s.clock, next, s.wakeup) {
 			return nil
 		}
 	}
 }
 
-// FireReminders sends every reminder due now and returns when the next
-// falls due (zero when none is pending). It looks in a read first, so that
+// fireAll sends every reminder due now and returns when the next falls
+// due (zero when none is pending). It looks in a read first, so that
 // waking with nothing due, as after every command that changes reminders,
 // writes nothing and waits for no sync to disk.
-func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
+func (s *scheduler) fireAll(ctx context.Context) (time.Time, error) {
 	for {
-		next, err := b.nextReminder(ctx)
-		if err != nil || next.IsZero() || next.After(b.clock()) {
+		next, err := s.nextReminder(ctx)
+		if err != nil || next.IsZero() || next.After(s.clock()) {
 			return next, err
 		}
-		if err := b.fireDue(ctx); err != nil {
+		if err := s.fireDue(ctx); err != nil {
 			return time.Time{}, err
 		}
 	}
@@ -91,9 +161,9 @@ func (b *Bot) FireReminders(ctx context.Context) (time.Time, error) {
 
 // nextReminder is when the earliest pending reminder falls due (its retry,
 // when it waits for one); zero when none is pending.
-func (b *Bot) nextReminder(ctx context.Context) (time.Time, error) {
+func (s *scheduler) nextReminder(ctx context.Context) (time.Time, error) {
 	var next time.Time
-	err := b.store.View(ctx, func(tx Tx) error {
+	err := s.store.View(ctx, func(tx Tx) error {
 		r, ok, err := tx.NextReminder()
 		if ok {
 			next = maxTime(r.Due, r.NextAttempt)
@@ -105,18 +175,18 @@ func (b *Bot) nextReminder(ctx context.Context) (time.Time, error) {
 
 // fireDue sends up to fireBatch reminders due now, in one transaction
 // that marks them and queues their messages, then delivers those.
-func (b *Bot) fireDue(ctx context.Context) error {
+func (s *scheduler) fireDue(ctx context.Context) error {
 	var ids []uint64
-	err := b.store.Update(ctx, func(btx Tx) error {
-		tx := &peopleOnce{Tx: btx, kept: &b.people}
-		now := b.clock()
+	err := s.store.Update(ctx, func(btx Tx) error {
+		tx := &peopleOnce{Tx: btx, kept: &s.people}
+		now := s.clock()
 		due, err := tx.DueReminders(now, fireBatch)
 		if err != nil {
 			return err
 		}
 		var msgs []Message
 		for _, r := range due {
-			m, err := b.fire(tx, &r, now)
+			m, err := s.fire(tx, &r, now)
 			if err != nil {
 				return err
 			}
@@ -125,37 +195,30 @@ func (b *Bot) fireDue(ctx context.Context) error {
 				return err
 			}
 			if r.Kind == RemindDigest {
-				if _, err := b.syncDigest(tx, now); err != nil {
+				if _, err := s.syncDigest(tx, now); err != nil {
 					return err
 				}
 			}
 			if r.Scene != "" && r.Kind == RemindWrap {
-				if _, err := b.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
+				if _, err := s.syncReminders(tx, r.Scene, now); err != nil { // the next day's wrap time
 					return err
 				}
 			}
 		}
-		pass, refused, err := b.gate.screen(tx, msgs)
-		if err != nil {
-			return err
-		}
-		for _, m := range refused {
-			b.log.Error("need-to-know gate refused a reminder", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
-		}
-		if len(pass) == 0 {
+		if len(msgs) == 0 {
 			return nil
 		}
 		caller, err := icCaller(tx)
 		if err != nil {
 			return err
 		}
-		ids, err = enqueue(tx, Command{Caller: caller}, now, pass)
+		ids, err = s.outbox.queue(tx, Command{Caller: caller}, now, msgs)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	b.deliverIDs(ctx, ids)
+	s.outbox.deliver(ctx, ids)
 	return nil
 }
 
@@ -248,10 +311,10 @@ func icCaller(tx Tx) (UserID, error) {
 // escalation goes out late, saying so. A reminder its scene no longer
 // calls for is cancelled instead: the scene was removed, or its call
 // passed before a reminder leading up to it could be sent.
-func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
+func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	var sc *Scene
 	if r.Scene != "" {
-		s, err := tx.Scene(r.Scene)
+		got, err := tx.Scene(r.Scene)
 		if ErrorCode(err) == ENOTFOUND {
 			r.State = ReminderCancelled
 			return nil, nil
@@ -259,35 +322,35 @@ func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		sc = &s
+		sc = &got
 		if leadsUp(r.Kind) && !upcoming(sc, now) {
 			r.State = ReminderCancelled
 			return nil, nil
 		}
 	}
-	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > b.grace
+	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > s.grace
 	if late && r.Kind == RemindRiderOverdue {
-		b.log.Warn("overdue rider escalation sent late: icbot was down", "id", r.ID, "due", r.Due)
+		s.log.Warn("overdue rider escalation sent late: icbot was down", "id", r.ID, "due", r.Due)
 	} else if late {
 		r.State = ReminderMissed
 		if r.Kind == RemindDigest || r.Kind == RemindWrap {
 			r.SentAt = now // stale news: not worth listing in the next digest
 		}
-		b.log.Warn("reminder missed while icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)
+		s.log.Warn("reminder missed while icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)
 		return nil, nil
 	}
 	r.State, r.SentAt = ReminderSent, now
 	switch r.Kind {
 	case RemindRiderWarning, RemindRiderOverdue:
-		return b.riderReminder(tx, sc, r, now, late)
+		return s.riderReminder(tx, sc, r, now, late)
 	case RemindCheckIn:
-		text := fmt.Sprintf("Your scene %s (%s) is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk. Only the IC hears what you say.",
-			sc.ID, sc.Title, b.fmtClock(sc.Call), r.ID, r.ID)
-		return []Message{b.ask(r, sc, text, "Unchanged", "I want to talk to the IC")}, nil
+		text := fmt.Sprintf("Your %s is tomorrow at %s. Are your boundaries unchanged? Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk. Only the IC hears what you say.",
+			sceneNamed(sc), s.views.fmtClock(sc.Call), r.ID, r.ID)
+		return []Message{s.ask(r, sc, text, "Unchanged", "I want to talk to the IC")}, nil
 	case RemindAftercare:
-		text := fmt.Sprintf("How are you after yesterday's closed set for scene %s (%s)? If anything is on your mind, the IC is there for you. Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk; only the IC hears it.",
-			sc.ID, sc.Title, r.ID, r.ID)
-		return []Message{b.ask(r, sc, text, "I'm fine", "I'd like to talk to the IC")}, nil
+		text := fmt.Sprintf("How are you after yesterday's closed set for %s? If anything is on your mind, the IC is there for you. Answer with a button, or type /reminders answer %d ok or /reminders answer %d talk; only the IC hears it.",
+			sceneNamed(sc), r.ID, r.ID)
+		return []Message{s.ask(r, sc, text, "I'm fine", "I'd like to talk to the IC")}, nil
 	case RemindWrap:
 		if !sc.Filming() || sc.Session != r.Session {
 			r.State = ReminderCancelled
@@ -297,21 +360,22 @@ func (b *Bot) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		if err != nil {
 			return nil, err
 		}
-		text := fmt.Sprintf("It is wrap time (%02d:%02d) and the closed set for scene %s is still open, since %s. End it with /closedset end %s when the set is clear.",
-			b.wrapHour, b.wrapMinute, sc.ID, b.fmtTime(sess.StartedAt), sc.ID)
-		return b.toRoles(tx, ClassRoster, sc.ID, text, RoleAD, RoleIC)
+		text := fmt.Sprintf("It is wrap time (%02d:%02d) and the closed set for %s is still open, since %s. End it with /closedset end %s when the set is clear.",
+			s.wrapHour, s.wrapMinute, sceneNamed(sc), s.views.fmtTime(sess.StartedAt), sc.ID)
+		return s.toRoles(tx, ClassRoster, sc.ID, text, RoleAD, RoleIC)
 	case RemindDigest:
-		text, err := b.digestText(tx, now)
+		text, err := s.views.digestText(tx, now)
 		if err != nil {
 			return nil, err
 		}
-		return b.toRoles(tx, ClassBoundaries, "", text, RoleIC)
+		text += "\n\nNext: /scene show ID shows a scene in full, /rider status ID its riders and /boundaries status ID its consent; /reminders list lists what falls due."
+		return s.toRoles(tx, ClassBoundaries, "", text, RoleIC)
 	}
 	return nil, nil
 }
 
 // ask is a check-in question to a performer, with answer buttons.
-func (b *Bot) ask(r *Reminder, sc *Scene, text, okLabel, talkLabel string) Message {
+func (s *scheduler) ask(r *Reminder, sc *Scene, text, okLabel, talkLabel string) Message {
 	return Message{
 		To: Destination{Kind: ToUser, User: r.Performer}, Class: ClassSceneDetail, Scene: sc.ID, Subject: r.Performer, Text: text,
 		Actions: []Action{
@@ -322,7 +386,7 @@ func (b *Bot) ask(r *Reminder, sc *Scene, text, okLabel, talkLabel string) Messa
 }
 
 // toRoles addresses a DM to everyone holding any of roles.
-func (b *Bot) toRoles(tx Tx, c Class, scene SceneID, text string, roles ...Role) ([]Message, error) {
+func (s *scheduler) toRoles(tx Tx, c Class, scene SceneID, text string, roles ...Role) ([]Message, error) {
 	var out []Message
 	seen := map[UserID]bool{}
 	for _, r := range roles {
@@ -345,7 +409,7 @@ func (b *Bot) toRoles(tx Tx, c Class, scene SceneID, text string, roles ...Role)
 // who see rider status only. An overdue rider marks the scene not ready.
 // An escalation sent late (icbot was down past the grace period) says so,
 // with the time it was due for the IC alone.
-func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late bool) ([]Message, error) {
+func (s *scheduler) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late bool) ([]Message, error) {
 	rider, err := tx.Rider(sc.ID, r.Performer)
 	var rp *Rider
 	if err == nil {
@@ -353,7 +417,7 @@ func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late b
 	} else if ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
-	view := b.riderOf(sc, r.Performer, rp, now)
+	view := s.views.riderOf(sc, r.Performer, rp, now)
 	if view.Ready() || !view.Deadline.Equal(r.Limit) {
 		r.State = ReminderCancelled // signed meanwhile, or the call moved
 		return nil, nil
@@ -364,17 +428,30 @@ func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late b
 	}
 	var icText, others string
 	var otherRoles []Role
+	named, status := sceneNamed(sc), fmt.Sprintf("/rider status %s shows where the riders stand.", sc.ID)
 	if r.Kind == RemindRiderWarning {
-		left := view.Deadline.Sub(now).Round(time.Hour)
-		icText = fmt.Sprintf("Rider deadline in %s: %s", fmtDuration(left), b.riderLine(p, view, true))
-		others = fmt.Sprintf("Scene %s: the nudity rider of %s is not signed yet and its deadline is near (about %s). The IC is on it.", sc.ID, p.Handle(), fmtDuration(left))
+		left := spanText(view.Deadline.Sub(now))
+		then := " At the deadline, unless it is recorded as signed, the scene is marked not ready and the producers and ADs are told."
+		next, ok, err := s.nextWarning(tx, r, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			then = fmt.Sprintf(" Next warning: #%d, %s (/reminders snooze %d 2h moves it later).", next.ID, s.views.fmtTime(next.Due), next.ID)
+		}
+		icText = fmt.Sprintf("Rider deadline in %s, %s: %s. %s%s",
+			left, named, s.views.riderLine(p, view, true), riderNextStep(sc, p, view.State), then)
+		others = fmt.Sprintf("%s: the nudity rider of %s is not signed yet and its deadline is near (in about %s). The IC is on it; %s",
+			capitalFirst(named), p.Handle(), left, status)
 		otherRoles = []Role{RoleProducer}
 	} else {
-		icText = fmt.Sprintf("OVERDUE: the rider deadline for scene %s has passed without a signed rider: %s. The scene is marked not ready.", sc.ID, b.riderLine(p, view, true))
-		others = fmt.Sprintf("Scene %s is not ready: the nudity rider of %s was not signed by its deadline. Talk to the IC.", sc.ID, p.Handle())
+		icText = fmt.Sprintf("OVERDUE: the rider deadline for %s has passed without a signed rider: %s. The scene is marked not ready. %s Then, with the call at least %s after the rider reached them (move it with /scene set %s call=\"YYYY-MM-DD HH:MM\" if need be), mark the scene ready with /scene set %s status=ready.",
+			named, s.views.riderLine(p, view, true), riderNextStep(sc, p, view.State), spanText(s.riderNotice), sc.ID, sc.ID)
+		others = fmt.Sprintf("%s is not ready: the nudity rider of %s was not signed by its %s deadline. Talk to the IC before it is shot; %s",
+			capitalFirst(named), p.Handle(), spanAdjective(s.riderNotice), status)
 		otherRoles = []Role{RoleProducer, RoleAD}
 		if late {
-			icText = fmt.Sprintf("(Sent late: icbot was offline when this fell due, %s.) ", b.fmtTime(r.Due)) + icText
+			icText = fmt.Sprintf("(Sent late: icbot was offline when this fell due, %s.) ", s.views.fmtTime(r.Due)) + icText
 			others += " (Sent late: icbot was offline when this fell due.)"
 		}
 		if sc.Status == StatusReady {
@@ -388,11 +465,11 @@ func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late b
 			}
 		}
 	}
-	msgs, err := b.toRoles(tx, ClassRiderDetail, sc.ID, icText, RoleIC)
+	msgs, err := s.toRoles(tx, ClassRiderDetail, sc.ID, icText, RoleIC)
 	if err != nil {
 		return nil, err
 	}
-	more, err := b.toRoles(tx, ClassReadiness, sc.ID, others, otherRoles...)
+	more, err := s.toRoles(tx, ClassReadiness, sc.ID, others, otherRoles...)
 	if err != nil {
 		return nil, err
 	}
@@ -402,4 +479,27 @@ func (b *Bot) riderReminder(tx Tx, sc *Scene, r *Reminder, now time.Time, late b
 		}
 	}
 	return msgs, nil
+}
+
+// nextWarning is the pending warning that follows r for the same rider,
+// earliest first; ok is false when only the escalation is left. It looks
+// up the keys the derivation gives them, not every reminder of the scene.
+func (s *scheduler) nextWarning(tx Tx, r *Reminder, now time.Time) (next Reminder, ok bool, err error) {
+	for _, w := range s.riderWarnings {
+		key := reminderKey(RemindRiderWarning, r.Scene, r.Performer, r.Limit, w)
+		got, err := tx.ReminderByKey(key)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			continue
+		case err != nil:
+			return Reminder{}, false, err
+		}
+		if got.ID == r.ID || got.State != ReminderPending || !got.Due.After(now) {
+			continue
+		}
+		if !ok || got.Due.Before(next.Due) {
+			next, ok = got, true
+		}
+	}
+	return next, ok, nil
 }

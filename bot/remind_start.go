@@ -22,6 +22,13 @@ import (
 // stamp, or scenes written other than by commands, such as the console's
 // demo).
 //
+// When it differs, every scene has its reminders, derived with the
+// settings before: they are derived again in the background, a batch at a
+// time, while icbot answers. When it is missing and no reminder is
+// pending at all, the scenes' reminders may never have been derived (the
+// demo, a file written by a tool): a command answered then would say
+// there are none. Those are derived before icbot answers (Bot.Start).
+//
 // What changes with time alone only takes reminders away: once a scene's
 // call has passed, the reminders that lead up to it are no longer wanted.
 // Those fall due before the call, so they matter only when sent late, and
@@ -44,13 +51,13 @@ const (
 
 // reminderInputs is the stamp of everything a scene's reminders are
 // derived from besides the scene's own data.
-func (b *Bot) reminderInputs() string {
-	ws := make([]string, len(b.riderWarnings))
-	for i, w := range b.riderWarnings {
+func (s *scheduler) reminderInputs() string {
+	ws := make([]string, len(s.riderWarnings))
+	for i, w := range s.riderWarnings {
 		ws[i] = w.String()
 	}
 	return fmt.Sprintf("rules=%d zone=%s notice=%s warnings=%s wrap=%02d:%02d",
-		derivationRules, zoneStamp(b.zone), b.riderNotice, strings.Join(ws, ","), b.wrapHour, b.wrapMinute)
+		derivationRules, zoneStamp(s.zone), s.riderNotice, strings.Join(ws, ","), s.wrapHour, s.wrapMinute)
 }
 
 // zoneStamp names a zone by its name and its offsets from UTC at the
@@ -74,22 +81,24 @@ func zoneStamp(z *time.Location) string {
 // every scene's reminders again. Otherwise it reads no scene. It is
 // RunReminders' first step, and tests call it on its own.
 func (b *Bot) StartReminders(ctx context.Context) error {
-	owed, err := b.startReminders(ctx)
-	if err != nil || !owed {
+	s := b.reminders
+	owed, err := s.start(ctx)
+	if err != nil || owed == owesNothing {
 		return err
 	}
-	return b.deriveAll(ctx, b.clock(), nil)
+	return s.deriveAll(ctx, s.clock(), nil)
 }
 
 // DeriveReminders brings the reminders of scenes ids in line with their
 // data, in one transaction, as a command does for the scenes it writes:
 // for tools that write scenes straight into the store.
 func (b *Bot) DeriveReminders(ctx context.Context, ids ...SceneID) error {
+	s := b.reminders
 	changed := false
-	err := b.store.Update(ctx, func(tx Tx) error {
-		now := b.clock()
+	err := s.store.Update(ctx, func(tx Tx) error {
+		now := s.clock()
 		for _, id := range ids {
-			c, err := b.syncReminders(tx, id, now)
+			c, err := s.syncReminders(tx, id, now)
 			if err != nil {
 				return err
 			}
@@ -98,34 +107,76 @@ func (b *Bot) DeriveReminders(ctx context.Context, ids ...SceneID) error {
 		return nil
 	})
 	if changed {
-		b.wakeReminders()
+		s.wake()
 	}
 	return err
 }
 
-// startReminders schedules the next digest and reports whether every
-// scene's reminders must be derived again. It looks in a read first, so
-// that a start with the digest already scheduled writes nothing and waits
-// for no sync to disk.
-func (b *Bot) startReminders(ctx context.Context) (owed bool, err error) {
+// owed is what a start owes the stored reminders.
+type owed int
+
+const (
+	owesNothing owed = iota
+	// owesStale: the rules or the production's settings changed since
+	// the reminders were derived. Every scene has them, derived with the
+	// old ones; they are derived again in the background.
+	owesStale
+	// owesMissing: no stamp and no reminder pending. The scenes were
+	// written other than by commands, and their reminders may never have
+	// been derived; they are, before icbot answers.
+	owesMissing
+)
+
+// ready derives, before icbot answers, the reminders a start owes and
+// that a command would otherwise miss (owesMissing); stale ones are the
+// loop's work. It schedules the next digest as well.
+func (s *scheduler) ready(ctx context.Context) error {
+	owed, err := s.start(ctx)
+	if err != nil || owed != owesMissing {
+		return err
+	}
+	s.log.Info("deriving the scenes' reminders before answering: none were derived yet")
+	return s.deriveAll(ctx, s.clock(), nil)
+}
+
+// start schedules the next digest and says what the stored reminders are
+// owed. It looks in a read first, so that a start with the digest already
+// scheduled writes nothing and waits for no sync to disk.
+func (s *scheduler) start(ctx context.Context) (owed owed, err error) {
 	digestDue := false
-	err = b.store.View(ctx, func(tx Tx) error {
-		var err error
-		if digestDue, err = b.digestOwed(tx, b.clock()); err != nil {
+	err = s.store.View(ctx, func(tx Tx) error {
+		// Whether a reminder is pending is looked at before the digest
+		// is scheduled: on a store never derived, none is yet.
+		if owed, err = s.owed(tx); err != nil {
 			return err
 		}
-		stamp, err := tx.ReminderInputs()
-		owed = stamp != b.reminderInputs()
+		digestDue, err = s.digestOwed(tx, s.clock())
 		return err
 	})
 	if err != nil || !digestDue {
 		return owed, err
 	}
-	err = b.store.Update(ctx, func(tx Tx) error {
-		_, err := b.syncDigest(tx, b.clock())
+	err = s.store.Update(ctx, func(tx Tx) error {
+		_, err := s.syncDigest(tx, s.clock())
 		return err
 	})
 	return owed, err
+}
+
+// owed compares the stamp of the stored reminders with this icbot's.
+func (s *scheduler) owed(tx Tx) (owed, error) {
+	stamp, err := tx.ReminderInputs()
+	if err != nil || stamp == s.reminderInputs() {
+		return owesNothing, err
+	}
+	if stamp != "" {
+		return owesStale, nil
+	}
+	_, pending, err := tx.NextReminder()
+	if err != nil || pending {
+		return owesStale, err
+	}
+	return owesMissing, nil
 }
 
 // deriveAll derives every scene's reminders again, a few scenes a
@@ -136,25 +187,25 @@ func (b *Bot) startReminders(ctx context.Context) (owed bool, err error) {
 // again next time. A scene a command writes meanwhile is derived by the
 // command as well; deriving it twice changes nothing. between, when set,
 // runs after each transaction but the last.
-func (b *Bot) deriveAll(ctx context.Context, since time.Time, between func()) error {
+func (s *scheduler) deriveAll(ctx context.Context, since time.Time, between func()) error {
 	var ids []SceneID
-	if err := b.store.View(ctx, func(tx Tx) error {
+	if err := s.store.View(ctx, func(tx Tx) error {
 		var err error
 		ids, err = tx.SceneIDs()
 		return err
 	}); err != nil {
 		return err
 	}
-	stamp := b.reminderInputs()
-	b.log.Info("deriving every scene's reminders again: the rules or the production's settings changed", "scenes", len(ids))
+	stamp := s.reminderInputs()
+	s.log.Info("deriving every scene's reminders again: the rules or the production's settings changed", "scenes", len(ids))
 	began := time.Now()
 	for {
 		taken, changed := 0, false
-		err := b.store.Update(ctx, func(tx Tx) error {
+		err := s.store.Update(ctx, func(tx Tx) error {
 			taken, changed = 0, false
 			sliced := time.Now()
 			for taken < len(ids) && taken < deriveBatch && (taken == 0 || time.Since(sliced) < deriveSlice) {
-				c, err := b.syncReminders(tx, ids[taken], since)
+				c, err := s.syncReminders(tx, ids[taken], since)
 				if err != nil {
 					return err
 				}
@@ -170,10 +221,10 @@ func (b *Bot) deriveAll(ctx context.Context, since time.Time, between func()) er
 		}
 		ids = ids[taken:]
 		if changed {
-			b.wakeReminders()
+			s.wake()
 		}
 		if len(ids) == 0 {
-			b.log.Info("derived every scene's reminders again", "took", time.Since(began).Round(time.Millisecond))
+			s.log.Info("derived every scene's reminders again", "took", time.Since(began).Round(time.Millisecond))
 			return nil
 		}
 		if between != nil {

@@ -301,7 +301,7 @@ func TestWrapReminderAcrossRestart(t *testing.T) {
 				t.Errorf("wrap reminders to %s at %v, want at the restart and the next day's wrap time", who, at)
 				continue
 			}
-			if !strings.Contains(m[0].Text, "closed set for scene 62 is still open") {
+			if !strings.Contains(m[0].Text, `closed set for scene 62 "Car" is still open`) {
 				t.Errorf("late wrap reminder to %s: %q", who, m[0].Text)
 			}
 		}

@@ -99,7 +99,7 @@ func TestRiderRemindersOnTime(t *testing.T) {
 			t.Errorf("sent early: %+v", got)
 		}
 		for _, step := range []struct{ at, left string }{
-			{"2000-01-02 09:00", "7 days"}, {"2000-01-06 09:00", "3 days"}, {"2000-01-08 09:00", "24h"},
+			{"2000-01-02 09:00", "7 days"}, {"2000-01-06 09:00", "3 days"}, {"2000-01-08 09:00", "24 hours"},
 		} {
 			got := b.until(step.at)
 			ic, prod := to(got, "dm", "ines"), to(got, "dm", "priya")
@@ -119,7 +119,7 @@ func TestRiderRemindersOnTime(t *testing.T) {
 				t.Errorf("overdue escalation to %s: %+v", who, m)
 			}
 		}
-		if ad := joined(to(got, "dm", "adam")); !strings.Contains(ad, "Scene 30 is not ready") || strings.Contains(ad, "Jan") {
+		if ad := joined(to(got, "dm", "adam")); !strings.Contains(ad, `Scene 30 "Pool" is not ready`) || strings.Contains(ad, "Jan") {
 			t.Errorf("AD's escalation: %q", ad)
 		}
 		if st := b.scene("30").Status; st != bot.StatusDraft {
@@ -145,7 +145,7 @@ func TestCheckInAndAftercare(t *testing.T) {
 		got := b.until("2000-01-04 07:30")
 		for _, p := range []string{"paula", "pete"} {
 			m := to(got, "dm", p)
-			if len(m) != 1 || local(m[0].At, b.zone) != "2000-01-04 07:30" || !strings.Contains(m[0].Text, "Your scene 31 (Bedroom) is tomorrow at 07:30. Are your boundaries unchanged?") || len(m[0].Actions) != 2 {
+			if len(m) != 1 || local(m[0].At, b.zone) != "2000-01-04 07:30" || !strings.Contains(m[0].Text, `Your scene 31 "Bedroom" is tomorrow at 07:30. Are your boundaries unchanged?`) || len(m[0].Actions) != 2 {
 				t.Fatalf("%s's check-in: %+v", p, m)
 			}
 		}
@@ -189,7 +189,7 @@ func TestWrapReminder(t *testing.T) {
 		for _, day := range []string{"2000-01-03 19:00", "2000-01-04 19:00"} {
 			got := b.until(day)
 			for _, who := range []string{"adam", "ines"} {
-				if m := to(got, "dm", who); len(m) != 1 || local(m[0].At, b.zone) != day || !strings.Contains(m[0].Text, "wrap time (19:00) and the closed set for scene 32 is still open") {
+				if m := to(got, "dm", who); len(m) != 1 || local(m[0].At, b.zone) != day || !strings.Contains(m[0].Text, `wrap time (19:00) and the closed set for scene 32 "Car" is still open`) {
 					t.Errorf("%s on %s: %+v", who, day, m)
 				}
 			}
@@ -342,7 +342,7 @@ func TestRemindersAcrossRestart(t *testing.T) {
 			t.Errorf("the third start derived %v", n)
 		}
 		got = b.rec.take()
-		if ic := to(got, "dm", "ines"); len(ic) != 1 || !strings.Contains(ic[0].Text, "Rider deadline in 22h") || local(ic[0].At, b.zone) != "2000-01-09 11:00" {
+		if ic := to(got, "dm", "ines"); len(ic) != 1 || !strings.Contains(ic[0].Text, "Rider deadline in 22 hours") || local(ic[0].At, b.zone) != "2000-01-09 11:00" {
 			t.Errorf("late warning on start: %+v", got)
 		}
 		if again := b.until("2000-01-09 12:00"); len(to(again, "dm", "ines")) != 0 {

@@ -262,26 +262,3 @@ const (
 
 // Held reports whether the lock changed the channel and must be undone.
 func (l LockRecord) Held() bool { return l.State == LockEnforced || l.State == LockIncomplete }
-
-// rosterOf is who is on the scene's closed-set roster now: during a closed
-// set, the running session's roster (performers, planned roster, ICs and
-// whoever started it); otherwise the performers and the planned roster.
-func rosterOf(tx Tx, sc *Scene) ([]RosterMember, error) {
-	if sc.Filming() {
-		sess, err := tx.Session(sc.ID, sc.Session)
-		if err != nil {
-			return nil, err
-		}
-		return sess.Roster, nil
-	}
-	out := make([]RosterMember, 0, len(sc.Performers)+len(sc.Roster))
-	for _, u := range sc.Performers {
-		out = append(out, RosterMember{User: u, Role: RolePerformer})
-	}
-	return append(out, sc.Roster...), nil
-}
-
-// onRoster reports whether u is in roster.
-func onRoster(roster []RosterMember, u UserID) bool {
-	return slices.ContainsFunc(roster, func(m RosterMember) bool { return m.User == u })
-}

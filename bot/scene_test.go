@@ -26,7 +26,7 @@ func TestMalformedCommandsChangeNothing(t *testing.T) {
 		{"date without quotes", "ines", `/scene add 20 title=x call=2026-12-01 09:00`, bot.EINVALID, []string{`unexpected "09:00"`, "put quotes around", "Usage:"}},
 		{"time skipped by the clocks", "ines", `/scene add 20 title=x call="2027-03-28 01:30"`, bot.EINVALID, []string{"does not exist in Europe/London"}},
 		{"missing title", "ines", `/scene add 20 call="2026-12-01 09:00"`, bot.EINVALID, []string{"missing title", "Usage: /scene add"}},
-		{"unbalanced quote", "ines", `/scene add 20 title="Night swim call="2026-12-01 09:00"`, bot.EINVALID, []string{"space after the closing quote"}},
+		{"unbalanced quote", "ines", `/scene add 20 title="Night swim call="2026-12-01 09:00"`, bot.EINVALID, []string{`the quote opened at title="Night swim is never closed`, `as in title="Night swim" call="..."`}},
 		{"quote inside a word", "ines", `/scene set 12 title=Night"swim`, bot.EINVALID, []string{"unexpected quote"}},
 		{"unbalanced quote at end", "ines", `/scene set 12 title="Night`, bot.EINVALID, []string{"unbalanced quote"}},
 		{"unknown key", "ines", `/scene set 12 colour=red`, bot.EINVALID, []string{"unknown key colour=", "title=, call=", "Usage: /scene set"}},

@@ -86,7 +86,7 @@ func reminderKey(parts ...any) string {
 // check-ins the day before the call, aftercare a day after each closed
 // set, and a wrap-time reminder while a closed set is open. A removed
 // scene (nil) calls for none.
-func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, error) {
+func (s *scheduler) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, error) {
 	if sc == nil {
 		return nil, nil
 	}
@@ -96,7 +96,7 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 		out = append(out, r)
 	}
 	if upcoming(sc, now) {
-		rd, err := b.readinessOf(tx, sc, now)
+		rd, err := s.views.readinessOf(tx, sc, now)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 			if r.State == RiderSigned {
 				continue // signed: in time or late, nothing left to remind of
 			}
-			for _, before := range b.riderWarnings {
+			for _, before := range s.riderWarnings {
 				add(Reminder{Kind: RemindRiderWarning, Performer: r.Performer, Due: r.Deadline.Add(-before), Limit: r.Deadline,
 					Key: reminderKey(RemindRiderWarning, sc.ID, r.Performer, r.Deadline, before)})
 			}
@@ -112,7 +112,7 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 				Key: reminderKey(RemindRiderOverdue, sc.ID, r.Performer, r.Deadline)})
 		}
 		for _, p := range sc.Performers {
-			add(Reminder{Kind: RemindCheckIn, Performer: p, Due: dayBefore(sc.Call, b.zone), Limit: sc.Call,
+			add(Reminder{Kind: RemindCheckIn, Performer: p, Due: dayBefore(sc.Call, s.zone), Limit: sc.Call,
 				Key: reminderKey(RemindCheckIn, sc.ID, p, sc.Call)})
 		}
 	}
@@ -130,12 +130,12 @@ func (b *Bot) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, erro
 		if sess.Running() {
 			// The next wrap time after the start, and after the last one.
 			base := maxTime(now, sess.StartedAt)
-			at := atWallTime(base, b.wrapHour, b.wrapMinute, b.zone)
+			at := atWallTime(base, s.wrapHour, s.wrapMinute, s.zone)
 			if !at.After(base) {
-				w := wallOf(base, b.zone).AddDate(0, 0, 1)
-				at = placeWall(time.Date(w.Year(), w.Month(), w.Day(), b.wrapHour, b.wrapMinute, 0, 0, time.UTC), b.zone)
+				w := wallOf(base, s.zone).AddDate(0, 0, 1)
+				at = placeWall(time.Date(w.Year(), w.Month(), w.Day(), s.wrapHour, s.wrapMinute, 0, 0, time.UTC), s.zone)
 			}
-			day := at.In(b.zone).Format("2006-01-02")
+			day := at.In(s.zone).Format("2006-01-02")
 			add(Reminder{Kind: RemindWrap, Session: seq, Due: at, Key: reminderKey(RemindWrap, sc.ID, seq, day)})
 			continue
 		}
@@ -179,15 +179,15 @@ func maxTime(a, b time.Time) time.Time {
 // cancelled. A reminder once sent is never sent again for the same key,
 // and one a person cancelled stays cancelled. It reports whether anything
 // changed.
-func (b *Bot) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
+func (s *scheduler) syncReminders(tx Tx, id SceneID, now time.Time) (bool, error) {
 	var sc *Scene
-	switch s, err := tx.Scene(id); {
+	switch got, err := tx.Scene(id); {
 	case err == nil:
-		sc = &s
+		sc = &got
 	case ErrorCode(err) != ENOTFOUND:
 		return false, err
 	}
-	want, err := b.wantedReminders(tx, sc, now)
+	want, err := s.wantedReminders(tx, sc, now)
 	if err != nil {
 		return false, err
 	}
@@ -247,22 +247,22 @@ const digestSnooze = 24 * time.Hour
 
 // nextDigest is the next digest's key, due time and limit after now; ok
 // is false when there is none.
-func (b *Bot) nextDigest(now time.Time) (key string, due, limit time.Time, ok bool) {
-	if b.digest == nil {
+func (s *scheduler) nextDigest(now time.Time) (key string, due, limit time.Time, ok bool) {
+	if s.digest == nil {
 		return "", time.Time{}, time.Time{}, false
 	}
-	due = wallNext(b.digest, now, b.zone)
+	due = wallNext(s.digest, now, s.zone)
 	if due.IsZero() {
 		return "", time.Time{}, time.Time{}, false
 	}
-	key = reminderKey(RemindDigest, due.In(b.zone).Format("2006-01-02T15:04"))
+	key = reminderKey(RemindDigest, due.In(s.zone).Format("2006-01-02T15:04"))
 	return key, due, due.Add(digestSnooze), true
 }
 
 // digestOwed says whether syncDigest would write: the next digest is not
 // scheduled, or scheduled without its limit.
-func (b *Bot) digestOwed(tx Tx, now time.Time) (bool, error) {
-	key, _, limit, ok := b.nextDigest(now)
+func (s *scheduler) digestOwed(tx Tx, now time.Time) (bool, error) {
+	key, _, limit, ok := s.nextDigest(now)
 	if !ok {
 		return false, nil
 	}
@@ -277,8 +277,8 @@ func (b *Bot) digestOwed(tx Tx, now time.Time) (bool, error) {
 }
 
 // syncDigest makes sure the next digest is scheduled.
-func (b *Bot) syncDigest(tx Tx, now time.Time) (bool, error) {
-	key, due, limit, ok := b.nextDigest(now)
+func (s *scheduler) syncDigest(tx Tx, now time.Time) (bool, error) {
+	key, due, limit, ok := s.nextDigest(now)
 	if !ok {
 		return false, nil
 	}

@@ -90,7 +90,7 @@ func benchBot(b *testing.B) *bot.Bot {
 	} {
 		runCmd(b, bt, "root", line)
 	}
-	runCmd(b, bt, "ines", `/scene add 12 title="Night swim" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-12`)
+	runCmd(b, bt, "ines", `/scene add 12 title="Night swim" call="2036-12-03 09:00" performers=@paula,@pete channel=#scene-12`)
 	for _, beat := range []string{`"kiss" kind=contact`, `"hand on thigh" kind=contact`, `"leaves the water" kind=nudity areas=back`, `"simulated sex" kind=simulated-sex`} {
 		runCmd(b, bt, "ines", "/scene beat add 12 "+beat)
 	}

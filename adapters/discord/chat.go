@@ -10,25 +10,22 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"icbot/adapters/internal/reply"
+	"icbot/adapters/internal/textsplit"
 	"icbot/bot"
 )
 
 // maxContent is Discord's limit on a message's content.
 const maxContent = 2000
 
-// parts splits text into pieces Discord accepts, at line ends where it can.
+// parts splits text into pieces Discord accepts, cut as textsplit.Split
+// cuts (at line ends, then words); joined, they are exactly text. Empty
+// text is one empty piece, which still carries a message's buttons.
 func parts(text string) []string {
-	var out []string
-	for len([]rune(text)) > maxContent {
-		r := []rune(text)
-		cut := strings.LastIndex(string(r[:maxContent]), "\n")
-		if cut <= 0 {
-			cut = len(string(r[:maxContent]))
-		}
-		out = append(out, text[:cut])
-		text = strings.TrimLeft(text[cut:], "\n")
+	if ps := textsplit.Split(text, maxContent, textsplit.Runes); len(ps) > 0 {
+		return ps
 	}
-	return append(out, text)
+	return []string{""}
 }
 
 // fit is the first part of text; overflow the rest.
@@ -213,28 +210,26 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 	}
 	i := &discordgo.Interaction{AppID: fields[2], Token: fields[3]}
 	ps := parts(m.Text)
+	msgs := make([]bot.Message, len(ps))
 	for n, p := range ps {
-		params := &discordgo.WebhookParams{Content: p, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions}
-		if n == len(ps)-1 {
-			params.Components = buttons(m.Actions)
-		}
+		msgs[n] = bot.Message{Text: p}
+	}
+	msgs[len(msgs)-1].Actions = m.Actions
+	return reply.InParts(ctx, m, msgs, func(ctx context.Context, p bot.Message) error {
+		params := &discordgo.WebhookParams{Content: p.Text, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions,
+			Components: buttons(p.Actions)}
 		err := retryUnknown(ctx, func() error {
 			_, err := a.api.FollowupMessageCreate(i, false, params, discordgo.WithContext(ctx))
 			return err
 		})
-		if err == nil {
-			continue
+		if err != nil {
+			a.log.Warn("follow-up failed; replying by DM", "err", redact(err))
+			return bot.ErrReplyExpired // the bot sends it by DM
 		}
-		a.log.Warn("follow-up failed; replying by DM", "err", redact(err))
-		if n == 0 {
-			return bot.ErrReplyExpired // the bot sends it all by DM
-		}
-		// Part of it arrived: the rest goes by DM, without repeating it.
-		rest := m
-		rest.Text = strings.Join(ps[n:], "\n")
-		return a.DM(ctx, to, rest)
-	}
-	return nil
+		return nil
+	}, func(ctx context.Context, left bot.Message) error {
+		return a.DM(ctx, to, left)
+	})
 }
 
 // maxToken bounds an interaction token; Discord's are a few hundred

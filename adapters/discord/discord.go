@@ -64,6 +64,10 @@ type Adapter struct {
 	mu      sync.Mutex
 	botID   string // icbot's user id, when there is no gateway session
 	closing bool   // set by Close: no new interactions are run
+	opened  bool   // set by Open, which may run once
+	// closeOnce makes Close's work happen once; closeErr is its result.
+	closeOnce sync.Once
+	closeErr  error
 	// own lists, per channel, the permission overwrites icbot's own
 	// changes leave it with, one after another, so that the channel
 	// updates they cause are told apart from changes made by others.
@@ -170,39 +174,17 @@ func transportOf(c *http.Client) http.RoundTripper {
 	return http.DefaultTransport
 }
 
-// Start checks the token by asking Discord who icbot is (for the HTTP
-// interactions endpoint, where no gateway session says so).
-func (a *Adapter) Start(ctx context.Context) error {
-	u, err := a.api.User("@me", discordgo.WithContext(ctx))
-	if err != nil {
-		return fmt.Errorf("discord: checking the token: %w", failure("read icbot's own user", err))
-	}
-	a.mu.Lock()
-	a.botID = u.ID
-	a.mu.Unlock()
-	return nil
-}
-
-// Register replaces icbot's application commands with the bot's catalogue:
-// in one server when a guild id is configured (new commands show at once),
-// globally otherwise.
-func (a *Adapter) Register(h Handler) ([]*discordgo.ApplicationCommand, error) {
-	cmds, err := a.api.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, a.cfg.GuildID, applicationCommands(h.Catalogue()))
-	if err != nil {
-		return nil, fmt.Errorf("discord: registering commands: %w", failure("register icbot's commands", err))
-	}
-	a.log.Info("commands registered", "count", len(cmds), "guild", a.cfg.GuildID)
-	return cmds, nil
-}
-
-// Open connects to the gateway and hands every interaction to h. It
-// registers the commands first. A channel's permission overwrites changed
-// by someone other than icbot (a CHANNEL_UPDATE, which the Guilds intent
-// brings) have h check who reads the channel now, in the background; Close
-// waits for it. Without the gateway (interactions over HTTP alone) such
-// changes go unnoticed.
-func (a *Adapter) Open(h Handler) error {
-	if _, err := a.Register(h); err != nil {
+// Open makes the adapter ready and starts receiving: it checks the
+// token by asking Discord who icbot is, registers icbot's commands with
+// Discord, and connects to the gateway, which hands every interaction to
+// h; it returns once icbot has identified itself on the gateway, or with
+// the first failure. A channel's permission overwrites changed by
+// someone other than icbot (a CHANNEL_UPDATE, which the Guilds intent
+// brings) have h check who reads the channel now, in the background;
+// Close waits for it. Interactions sent to the HTTP endpoint are served
+// by Routes, on whatever server the caller runs. Open may be called once.
+func (a *Adapter) Open(ctx context.Context, h Handler) error {
+	if err := a.openHTTP(ctx, h); err != nil {
 		return err
 	}
 	a.session.AddHandler(func(s *discordgo.Session, ic *discordgo.InteractionCreate) {
@@ -228,15 +210,53 @@ func (a *Adapter) Open(h Handler) error {
 	return nil
 }
 
-// Close stops taking interactions, disconnects from the gateway, and
-// waits for those already running and their follow-ups.
-func (a *Adapter) Close() error {
+// openHTTP is Open without the gateway, for interactions over HTTP
+// alone: the token checked and the commands registered. Channel changes
+// made by others then go unnoticed.
+func (a *Adapter) openHTTP(ctx context.Context, h Handler) error {
 	a.mu.Lock()
-	a.closing = true
+	if a.opened || a.closing {
+		a.mu.Unlock()
+		return fmt.Errorf("discord: Open was called after Close, or twice")
+	}
+	a.opened = true
 	a.mu.Unlock()
-	err := a.session.Close()
-	a.inflight.Wait()
+	u, err := a.api.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("discord: checking the token: %w", failure("read icbot's own user", err))
+	}
+	a.mu.Lock()
+	a.botID = u.ID
+	a.mu.Unlock()
+	_, err = a.register(h)
 	return err
+}
+
+// register replaces icbot's application commands with the bot's catalogue:
+// in one server when a guild id is configured (new commands show at once),
+// globally otherwise.
+func (a *Adapter) register(h Handler) ([]*discordgo.ApplicationCommand, error) {
+	cmds, err := a.api.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, a.cfg.GuildID, applicationCommands(h.Catalogue()))
+	if err != nil {
+		return nil, fmt.Errorf("discord: registering commands: %w", failure("register icbot's commands", err))
+	}
+	a.log.Info("commands registered", "count", len(cmds), "guild", a.cfg.GuildID)
+	return cmds, nil
+}
+
+// Close stops taking interactions, disconnects from the gateway, and
+// waits for those already running and their follow-ups. It may be
+// called more than once, and without Open; it returns the first call's
+// error.
+func (a *Adapter) Close() error {
+	a.closeOnce.Do(func() {
+		a.mu.Lock()
+		a.closing = true
+		a.mu.Unlock()
+		a.closeErr = a.session.Close()
+		a.inflight.Wait()
+	})
+	return a.closeErr
 }
 
 // Ready reports whether Discord has accepted the token.

@@ -1,6 +1,9 @@
 package discord
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // SetDeferAfter shortens how long an answer may take before a deferred
 // one is sent, so that tests need not wait two seconds.
@@ -17,3 +20,7 @@ func StateGuilds(a *Adapter) int {
 	defer a.session.State.RUnlock()
 	return len(a.session.State.Guilds)
 }
+
+// OpenHTTP opens the adapter for interactions over HTTP alone, without
+// the gateway: the token checked, the commands registered.
+func OpenHTTP(ctx context.Context, a *Adapter, h Handler) error { return a.openHTTP(ctx, h) }

@@ -1,6 +1,7 @@
 package discord_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -163,5 +164,34 @@ func TestCloseWaitsForRunningInteractions(t *testing.T) {
 	}
 	if got := r.auditLen(); got != before+1 {
 		t.Errorf("an interaction after Close ran")
+	}
+}
+
+// TestOpenOnceCloseTwice: the adapter's lifecycle: Open, over the
+// gateway, once; a second Open is refused without a call to Discord;
+// Close may be called again, and returns what the first returned; an
+// Open after Close is refused.
+func TestOpenOnceCloseTwice(t *testing.T) {
+	r := newRig(t, overGateway)
+	before := len(r.fake.calls())
+	if err := r.ad.Open(context.Background(), r.h); err == nil {
+		t.Error("a second Open was not refused")
+	}
+	if got := len(r.fake.calls()); got != before {
+		t.Errorf("a second Open made %d calls to Discord", got-before)
+	}
+	first := r.ad.Close()
+	if err := r.ad.Close(); err != first {
+		t.Errorf("a second Close = %v, the first %v", err, first)
+	}
+	ad, err := discord.New(discord.Config{Token: "fake-token", ApplicationID: fakeAppID}, discord.WithHTTPClient(r.fake.client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ad.Close(); err != nil {
+		t.Errorf("Close without Open: %v", err)
+	}
+	if err := ad.Open(context.Background(), r.h); err == nil {
+		t.Error("an Open after Close was not refused")
 	}
 }

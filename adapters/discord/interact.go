@@ -2,13 +2,13 @@ package discord
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"icbot/adapters/internal/reply"
 	"icbot/bot"
 )
 
@@ -112,12 +112,7 @@ func (a *Adapter) isClosing() bool {
 // tell sends text only its recipient sees, as a follow-up while the
 // interaction's token lasts and by DM after.
 func (a *Adapter) tell(ctx context.Context, handle string, to bot.UserID, text string) {
-	m := bot.Message{Text: text}
-	err := a.Reply(ctx, handle, to, m)
-	if errors.Is(err, bot.ErrReplyExpired) {
-		err = a.DM(ctx, to, m)
-	}
-	if err != nil {
+	if err := reply.ToCaller(ctx, a, handle, to, bot.Message{Text: text}); err != nil {
 		a.log.Error("an answer could not be sent", "err", err)
 	}
 }

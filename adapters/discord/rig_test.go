@@ -202,26 +202,23 @@ func newRig(t testing.TB, m mode, opts ...func(*discord.Adapter)) *rig {
 	}
 	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC))
 	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64), handling: make(chan struct{}, 64), changed: make(chan bot.ChannelID, 64)}
-	if err := r.ad.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	switch m {
 	case overGateway:
-		if err := r.ad.Open(r.h); err != nil {
+		t.Cleanup(func() { r.ad.Close() }) // before the fake stops
+		if err := r.ad.Open(context.Background(), r.h); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { r.ad.Close() }) // before the fake stops
 		select {
 		case <-f.identified():
 		case <-time.After(10 * time.Second):
 			t.Fatal("no Identify within 10s")
 		}
 	case overHTTP:
-		if _, err := r.ad.Register(r.h); err != nil {
+		if err := discord.OpenHTTP(context.Background(), r.ad, r.h); err != nil {
 			t.Fatal(err)
 		}
 		r.srv = httptest.NewServer(r.ad.Routes(r.h))
-		t.Cleanup(func() { r.srv.Close(); r.ad.Wait() })
+		t.Cleanup(func() { r.srv.Close(); r.ad.Close() })
 	}
 	r.startCalls = f.calls() // GET /users/@me, the registration, GET /gateway
 	return r

@@ -7,9 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/internal/audiencetest"
 	"icbot/bot"
@@ -200,25 +197,18 @@ func TestPeopleTakenOutReturnAfterTakedown(t *testing.T) {
 // invited by hand to a channel holding the top-line summary has it taken
 // down, and the IC is told, by the time the envelope's work is done.
 func TestOutsideJoinOverSocketMode(t *testing.T) {
-	r := newRig(t).seed()
+	r := newRig(t, overSocket(nil)).seed()
 	r.fake.set(func(f *fakeSlack) { f.members["GSCENE12"] = []string{botUser, "UPAULA", "UPETE", "UINES", "UADAM"} })
 	r.slash("UINES", "/topline 12")
 	r.fake.took()
 	feed := drain(r.fake.srv.SeenFeed)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
 	r.fake.set(func(f *fakeSlack) { f.members["GSCENE12"] = append(f.members["GSCENE12"], "UGARY") })
 	r.fake.srv.SendToWebsocket(envelope("env-join", "events_api", map[string]any{
 		"type": "event_callback", "event_id": "EvSockJoin", "team_id": "T1",
 		"event": map[string]any{"type": "member_joined_channel", "user": "UGARY", "channel": "GSCENE12", "channel_type": "G", "inviter": "UADAM"},
 	}))
 	feed.waitFor(t, "env-join")
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("RunSocketMode: %v", err)
-	}
-	r.ad.Wait()
+	r.ad.Close()
 	if r.shownHas("GSCENE12", "TOP-LINE SUMMARY") {
 		t.Errorf("the top-line summary is still shown to crew")
 	}

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 
+	"icbot/adapters/internal/reply"
+	"icbot/adapters/internal/textsplit"
 	"icbot/bot"
 )
 
@@ -61,17 +62,16 @@ const (
 
 // sections splits text into parts of at most limit characters, counted as
 // UTF-16 code units (never fewer than runes, so within the limit however
-// Slack counts characters). A part ends after the last newline that fits,
-// which it keeps, unless the part would then hold nothing but newlines; a
-// line too long to fit is cut at the limit, between runes. Joined with
-// nothing between them, the parts are exactly text. Empty text has no
-// parts.
-func sections(text string, limit int) []string { return split(text, limit, utf16Width) }
+// Slack counts characters), cut as textsplit.Split cuts: at line ends,
+// then words. Joined, the parts are exactly text. Empty text has no parts.
+func sections(text string, limit int) []string { return textsplit.Split(text, limit, utf16Width) }
 
 // messageParts splits text into the messages it takes for Slack to show
 // all of it: each at most messageLimit characters once escaped, cut as
 // sections are. Joined, the parts are exactly text.
-func messageParts(text string) []string { return split(text, messageLimit, escapedWidth) }
+func messageParts(text string) []string {
+	return textsplit.Split(text, messageLimit, escapedWidth)
+}
 
 // splitMessage splits m into the messages it takes: its text in parts
 // (see messageParts), its buttons with the last part, which then holds no
@@ -83,7 +83,7 @@ func splitMessage(m bot.Message) []bot.Message {
 	}
 	if len(m.Actions) > 0 {
 		last := parts[len(parts)-1]
-		parts = append(parts[:len(parts)-1], split(last, blockTextLimit, utf16Width)...)
+		parts = append(parts[:len(parts)-1], sections(last, blockTextLimit)...)
 		if len(parts) == 0 {
 			parts = []string{""}
 		}
@@ -113,38 +113,6 @@ func escapedWidth(r rune) int {
 		return len("&lt;")
 	}
 	return utf16Width(r)
-}
-
-// split cuts text into parts of at most limit, each rune counted by
-// width, as sections describes.
-func split(text string, limit int, width func(rune) int) []string {
-	var parts []string
-	for text != "" {
-		cut, afterNewline, units, seen := len(text), 0, 0, false
-		for i, r := range text {
-			n := width(r)
-			if units+n > limit {
-				cut = i
-				if afterNewline > 0 {
-					cut = afterNewline
-				}
-				break
-			}
-			units += n
-			switch {
-			case r == '\n' && seen:
-				afterNewline = i + 1
-			case r != '\n':
-				seen = true
-			}
-		}
-		if cut == 0 { // a limit narrower than one rune: take the rune
-			_, cut = utf8.DecodeRuneInString(text)
-		}
-		parts = append(parts, text[:cut])
-		text = text[cut:]
-	}
-	return parts
 }
 
 func msgOptions(m bot.Message) []slackapi.MsgOption {
@@ -333,24 +301,11 @@ func (a *Adapter) Reply(ctx context.Context, handle string, to bot.UserID, m bot
 			a.log.Warn("refused a reply handle that does not lead to Slack; replying by DM", "host", hostOf(target))
 			return fmt.Errorf("%w: not a Slack response_url", bot.ErrReplyExpired)
 		}
-		parts := splitMessage(m)
-		for n, part := range parts {
-			err := a.postResponse(ctx, target, part)
-			if err == nil {
-				continue
-			}
-			if n == 0 {
-				return err
-			}
-			// Part of it arrived: the rest goes by DM, without repeating it.
-			left := m
-			left.Text = ""
-			for _, p := range parts[n:] {
-				left.Text += p.Text
-			}
+		return reply.InParts(ctx, m, splitMessage(m), func(ctx context.Context, part bot.Message) error {
+			return a.postResponse(ctx, target, part)
+		}, func(ctx context.Context, left bot.Message) error {
 			return a.DM(ctx, to, left)
-		}
-		return nil
+		})
 	}
 	return bot.ErrReplyExpired
 }

@@ -21,6 +21,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/slack-go/slack/slacktest"
+	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/slack"
 	"icbot/bot"
@@ -492,20 +493,45 @@ func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{t: t, fake: o.fake, store: st, path: o.path}
-	cfg := slack.Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: o.fake.srv.GetAPIURL(), AppToken: appToken}
+	cfg := slack.Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: o.fake.srv.GetAPIURL()}
+	if o.socket != nil {
+		cfg.AppToken = appToken
+		o.adapter = append(o.adapter, slack.WithSocketModeOptions(socketmode.OptionPingInterval(time.Hour)))
+	}
 	r.ad = slack.New(cfg, append([]slack.Option{slack.WithPace(time.Millisecond)}, o.adapter...)...)
 	var bs bot.Store = st
 	if o.store != nil {
 		bs = o.store(st)
 	}
 	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
-	if err := r.ad.Start(context.Background()); err != nil {
+	var h slack.Handler = r.bot
+	if o.socket != nil {
+		h = o.socket(r.bot)
+	}
+	t.Cleanup(r.close)
+	if err := r.ad.Open(context.Background(), h); err != nil {
 		t.Fatal(err)
 	}
 	r.srv = httptest.NewServer(r.ad.Routes(r.bot))
-	t.Cleanup(r.close)
 	return r
 }
+
+// overSocket has the rig's adapter open Socket Mode too, handing its
+// envelopes to the handler made of the rig's bot (the bot itself when
+// handler is nil). Slack's Socket Mode must be ready on the rig's fake
+// by then: the fake's own, or a socketSlack made on it and given with
+// onFake.
+func overSocket(handler func(*bot.Bot) slack.Handler) func(*rigOpts) {
+	return func(o *rigOpts) {
+		o.socket = handler
+		if o.socket == nil {
+			o.socket = func(b *bot.Bot) slack.Handler { return b }
+		}
+	}
+}
+
+// onFake has the rig use fake, made before it.
+func onFake(fake *fakeSlack) func(*rigOpts) { return func(o *rigOpts) { o.fake = fake } }
 
 type rigOpts struct {
 	path    string
@@ -513,11 +539,16 @@ type rigOpts struct {
 	adapter []slack.Option
 	// store, when set, wraps the store the bot is given.
 	store func(bot.Store) bot.Store
+	// socket, when set, has the adapter open Socket Mode, with the
+	// handler it makes of the rig's bot (see overSocket).
+	socket func(*bot.Bot) slack.Handler
 }
 
 func (r *rig) close() {
-	r.srv.Close()
-	r.ad.Wait()
+	if r.srv != nil {
+		r.srv.Close()
+	}
+	r.ad.Close()
 	r.store.Close()
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -17,6 +16,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"icbot/adapters/internal/reply"
 	"icbot/bot"
 )
 
@@ -214,11 +214,7 @@ func slashCommand(sc slackapi.SlashCommand, names map[string]string, now time.Ti
 // tell sends m to the caller of cmd only: through its reply handle while
 // it lasts, by DM after.
 func (a *Adapter) tell(ctx context.Context, cmd bot.Command, m bot.Message) {
-	err := a.Reply(ctx, cmd.ReplyHandle, cmd.Caller, m)
-	if errors.Is(err, bot.ErrReplyExpired) {
-		err = a.DM(ctx, cmd.Caller, m)
-	}
-	if err != nil {
+	if err := reply.ToCaller(ctx, a, cmd.ReplyHandle, cmd.Caller, m); err != nil {
 		a.log.Error("an answer could not be sent", "err", err)
 	}
 }
@@ -315,10 +311,7 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, cb slackapi.Intera
 				out.Replies = nil
 			}
 			a.answerLater(h, out, func(bg context.Context, m bot.Message) error {
-				if err := a.Reply(bg, cmd.ReplyHandle, cmd.Caller, m); !errors.Is(err, bot.ErrReplyExpired) {
-					return err
-				}
-				return a.DM(bg, cmd.Caller, m)
+				return reply.ToCaller(bg, a, cmd.ReplyHandle, cmd.Caller, m)
 			})
 		})
 	}

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack/socketmode"
-
 	"icbot/bot"
 )
 
@@ -152,17 +150,8 @@ func TestReplayedButtonHasOneEffect(t *testing.T) {
 // and a button press delivered twice, in envelopes of their own, act once:
 // the payload's trigger id names the request.
 func TestSocketModeRedeliveryHasOneEffect(t *testing.T) {
-	r := newRig(t).seed()
+	r := newRig(t, overSocket(nil)).seed()
 	feed := drain(r.fake.srv.SeenFeed)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
 	slash := map[string]string{"command": "/hold", "text": "12", "user_id": "UPETE", "user_name": "pete", "channel_id": "CSET",
 		"trigger_id": "trig-sock-1", "response_url": r.fake.srv.GetAPIURL() + "response/sock-hold"}
 	press := map[string]any{

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack/socketmode"
-
 	"icbot/adapters/slack"
 	"icbot/bot"
 )
@@ -155,21 +153,16 @@ func buttonPayload(user, trigger, value, responseURL string) map[string]any {
 // /hold again while its first delivery still runs, changes nothing either.
 func TestSocketModeReconnects(t *testing.T) {
 	var logs logBuffer
-	r := newRig(t, func(o *rigOpts) {
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	var h *holder
+	r := newRig(t, onFake(fake), func(o *rigOpts) {
 		o.adapter = append(o.adapter, slack.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	}).seed()
-	sock := newSocketSlack(t, r.fake)
-	h := newHolder(r.bot, "/hold")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, h, socketmode.OptionPingInterval(time.Hour)) }()
-	defer func() {
-		h.stop()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
+	}, overSocket(func(b *bot.Bot) slack.Handler {
+		h = newHolder(b, "/hold")
+		return h
+	})).seed()
+	t.Cleanup(h.stop)
 	sock.waitConns(t, 1)
 	api := r.fake.srv.GetAPIURL()
 
@@ -280,8 +273,8 @@ func TestSocketModeReconnects(t *testing.T) {
 		t.Errorf("status on connection %d: %q", ack.Conn, ack.text())
 	}
 	select {
-	case err := <-done:
-		t.Fatalf("RunSocketMode returned: %v", err)
+	case err := <-r.ad.Failed():
+		t.Fatalf("Socket Mode stopped: %v", err)
 	default:
 	}
 	// What a gone connection delivered was acknowledged on none other:

@@ -13,7 +13,8 @@ import (
 func units(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // TestSections: how text is cut for Slack's section limit: at the last
-// line's end that fits, hard when one line is too long, never inside a
+// line's end that fits, else after the last word that fits, hard when one
+// word is too long, never inside a
 // rune or between an emoji's two UTF-16 units, and always so that the
 // parts joined are the text.
 func TestSections(t *testing.T) {
@@ -28,6 +29,7 @@ func TestSections(t *testing.T) {
 		{"fits", "abc\ndef", 10, []string{"abc\ndef"}},
 		{"exactly the limit", line("a", 10), 10, []string{line("a", 10)}},
 		{"at the last newline that fits", "aaa\nbbb\ncccc", 10, []string{"aaa\nbbb\n", "cccc"}},
+		{"no line end: after the last word that fits", "one two three", 10, []string{"one two ", "three"}},
 		{"one line too long: cut hard", line("a", 25), 10, []string{line("a", 10), line("a", 10), line("a", 5)}},
 		{"long line after a short one", "ab\n" + line("c", 12), 10, []string{"ab\n", line("c", 10), "cc"}},
 		{"leading newlines stay with the text", "\n\n" + line("c", 12), 10, []string{"\n\n" + line("c", 8), "cccc"}},

@@ -27,6 +27,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/internal/inflight"
 	"icbot/adapters/internal/recent"
@@ -81,6 +82,18 @@ type Adapter struct {
 	// refusals thins out the log lines of refused, unsigned requests.
 	refusals sample.Every
 	retries  int
+	// socketOpts are extra options of the Socket Mode client.
+	socketOpts []socketmode.Option
+
+	// The lifecycle: Socket Mode's run once opened, whether Open and
+	// Close were called, and Socket Mode's fatal error after Open
+	// returned.
+	mu        sync.Mutex
+	socket    *socketRun
+	opened    bool
+	closed    bool
+	closeOnce sync.Once
+	failed    chan error
 }
 
 var (
@@ -134,6 +147,12 @@ const (
 // hung connection cannot hold a follow-up, or a graceful stop, forever.
 const apiTimeout = 20 * time.Second
 
+// WithSocketModeOptions adds options to the Socket Mode client, such as
+// how long a connection may go without Slack's ping.
+func WithSocketModeOptions(opts ...socketmode.Option) Option {
+	return func(a *Adapter) { a.socketOpts = append(a.socketOpts, opts...) }
+}
+
 // WithAPIRetries sets how often one Web API call is retried after a 429,
 // waiting Retry-After each time (default 3); beyond them the bot's
 // delivery queue waits and tries again.
@@ -149,6 +168,7 @@ func New(cfg Config, opts ...Option) *Adapter {
 		pace:     newPacer(time.Second),
 		refusals: sample.Every{Interval: time.Minute},
 		retries:  3,
+		failed:   make(chan error, 1),
 	}
 	for _, o := range opts {
 		o(a)
@@ -192,8 +212,24 @@ func New(cfg Config, opts ...Option) *Adapter {
 	return a
 }
 
-// Start checks the token with auth.test and learns icbot's own user id.
-func (a *Adapter) Start(ctx context.Context) error {
+// Open makes the adapter ready: it checks the bot token with auth.test,
+// learning icbot's own user id, and, when an app token is configured,
+// connects over Socket Mode and hands every envelope to h (see
+// runSocketMode). It returns once the first Socket Mode connection is
+// made, with the error when Slack refuses the app token, or with ctx's
+// error when ctx ends first (the adapter then keeps trying until Close).
+// A connection lost later is made again in the background; should Slack
+// refuse the app token then, Failed says so. Slack's HTTP requests are
+// served by Routes, on whatever server the caller runs. Open may be
+// called once.
+func (a *Adapter) Open(ctx context.Context, h Handler) error {
+	a.mu.Lock()
+	if a.opened || a.closed {
+		a.mu.Unlock()
+		return fmt.Errorf("slack: Open was called after Close, or twice")
+	}
+	a.opened = true
+	a.mu.Unlock()
 	r, err := a.api.AuthTestContext(ctx)
 	if err != nil {
 		return fmt.Errorf("slack auth.test: %w", failure("auth.test", err))
@@ -201,6 +237,34 @@ func (a *Adapter) Start(ctx context.Context) error {
 	a.botUser.Store(r.UserID)
 	a.ready.Store(true)
 	a.log.Info("connected", "team", r.Team, "bot_user", r.UserID)
+	if a.cfg.AppToken == "" {
+		return nil
+	}
+	return a.openSocket(ctx, h)
+}
+
+// Failed receives the error that stopped Socket Mode for good after Open
+// returned (Slack refused the app token); nothing more arrives over
+// Socket Mode then. Without Socket Mode it never receives.
+func (a *Adapter) Failed() <-chan error { return a.failed }
+
+// Close stops Socket Mode, and returns once every goroutine the adapter
+// started has ended: Socket Mode's loop and the reader of its events,
+// the envelopes being handled, and the follow-ups that requests started
+// (those StopAfter bounds). It may be called more than once, and
+// without Open.
+func (a *Adapter) Close() error {
+	a.closeOnce.Do(func() {
+		a.mu.Lock()
+		a.closed = true
+		sock := a.socket
+		a.mu.Unlock()
+		if sock != nil {
+			sock.stop()
+			<-sock.done
+		}
+		a.inflight.Wait()
+	})
 	return nil
 }
 

@@ -36,7 +36,7 @@ func TestEveryCommandOverSlack(t *testing.T) {
 		{"UINES", "/icbot role remove <@UNEW> performer", "@newbie no longer has the role performer", nil},
 		{"UADAM", "/scene list", "Night swim", nil},
 		{"UPAULA", "/scene show 12", "Kiss at the water", nil},
-		{"UINES", `/scene add 14 title=Kitchen call="2026-12-04 10:00" performers=<@UPETE>`, "Scene 14 added", nil},
+		{"UINES", `/scene add 14 title=Kitchen call="2036-12-04 10:00" performers=<@UPETE>`, "Scene 14 added", nil},
 		{"UADAM", `/scene set 14 title="Kitchen, morning"`, "Scene 14 updated (title)", nil},
 		{"UINES", `/scene beat add 14 "hug" kind=contact`, "Beat b1 added to scene 14", nil},
 		{"UINES", "/scene beat remove 14 b1", "Beat b1 removed", nil},
@@ -554,8 +554,8 @@ func TestInjectedHTTPClient(t *testing.T) {
 	}
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: rewrite{to: to}}
 	ad := slack.New(slack.Config{BotToken: "xoxb-test", APIURL: "http://slack.invalid/"}, slack.WithHTTPClient(hc))
-	if err := ad.Start(context.Background()); err != nil {
-		t.Fatalf("Start through the injected client: %v", err)
+	if err := ad.Open(context.Background(), nil); err != nil {
+		t.Fatalf("Open through the injected client: %v", err)
 	}
 	if got, want := strings.Join(methods(fake.took()), " "), "auth.test auth.test"; got != want {
 		t.Errorf("calls %q, want %q (refused once, then retried)", got, want)

@@ -15,17 +15,65 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"icbot/adapters/internal/recent"
+	"icbot/adapters/internal/textsplit"
 )
 
 // fatalAuth are the errors after which reconnecting cannot help: the app
 // token was revoked or is wrong.
 var fatalAuth = []string{"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
 
-// RunSocketMode receives slash commands, interactions and events over a
-// Socket Mode connection until ctx is done. Every envelope is handled on
-// its own goroutine and acknowledged on the connection it came on; a slash
-// command's acknowledgement carries the caller's answer, as over HTTP.
-// Envelopes still being handled when it returns are waited for by Wait.
+// socketRun is Socket Mode's run, started by Open: stop ends it, done is
+// closed once it and every goroutine it started have ended.
+type socketRun struct {
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// openSocket starts Socket Mode in the background and waits, for as
+// long as ctx lasts, for its first connection or its failure (see Open).
+func (a *Adapter) openSocket(ctx context.Context, h Handler) error {
+	run, stop := context.WithCancel(context.Background())
+	sock := &socketRun{stop: stop, done: make(chan struct{})}
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		stop()
+		return fmt.Errorf("slack: closed while opening")
+	}
+	a.socket = sock
+	a.mu.Unlock()
+	connected := make(chan struct{})
+	var once sync.Once
+	go func() {
+		defer close(sock.done)
+		if err := a.runSocketMode(run, h, func() { once.Do(func() { close(connected) }) }); err != nil {
+			a.log.Error("socket mode stopped", "err", err)
+			a.failed <- err // the only send: the buffer holds it
+		}
+	}()
+	select {
+	case <-connected:
+		return nil
+	case <-sock.done:
+		select {
+		case err := <-a.failed:
+			return err
+		default:
+			return fmt.Errorf("slack: closed before socket mode connected")
+		}
+	case <-ctx.Done():
+		a.log.Warn("socket mode has not connected yet; trying on in the background")
+		return ctx.Err()
+	}
+}
+
+// runSocketMode receives slash commands, interactions and events over a
+// Socket Mode connection until ctx is done, calling connected at each
+// connection made. Every envelope is handled on its own goroutine and
+// acknowledged on the connection it came on; a slash command's
+// acknowledgement carries the caller's answer, as over HTTP. It returns
+// once its reader of slack-go's events has ended; envelopes still being
+// handled are waited for by Wait (and Close).
 //
 // A dropped connection is opened again at once, then, while Slack refuses
 // (apps.connections.open fails, or the websocket's handshake), after
@@ -38,9 +86,9 @@ var fatalAuth = []string{"invalid_auth", "not_authed", "token_revoked", "token_e
 // A websocket message may hold maxBody at most, as an HTTP request may:
 // slack-go reads each whole, and sets no limit of its own. A longer one
 // ends the connection, and is not handled.
-func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmode.Option) error {
-	opts = append([]socketmode.Option{socketmode.OptionReadLimit(maxBody)}, opts...)
-	s := &socketSession{a: a, h: h, client: socketmode.New(a.client, opts...),
+func (a *Adapter) runSocketMode(ctx context.Context, h Handler, connected func()) error {
+	opts := append([]socketmode.Option{socketmode.OptionReadLimit(maxBody)}, a.socketOpts...)
+	s := &socketSession{a: a, h: h, client: socketmode.New(a.client, opts...), connected: connected,
 		answered: recent.New[string, sentAnswer](answersKept, replyLimit, a.clock)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,7 +133,7 @@ func (a *Adapter) RunSocketMode(ctx context.Context, h Handler, opts ...socketmo
 		if err != nil && slices.Contains(fatalAuth, err.Error()) {
 			return fmt.Errorf("slack socket mode stopped: Slack refused the app token (%s); create a new app-level token with connections:write and set slack.app_token", err)
 		}
-		if s.connected.Swap(false) {
+		if s.wasConnected.Swap(false) {
 			wait = time.Second
 		}
 		a.log.Warn("socket mode connection lost; reconnecting", "err", withoutURL(err), "in", wait)
@@ -115,7 +163,7 @@ const ackTextLimit = 16 << 10
 // part whose acknowledgement Slack takes, then messages (see
 // messageParts). Joined, the parts are exactly text.
 func socketParts(text string) []string {
-	first := split(text, ackTextLimit, jsonWidth)
+	first := textsplit.Split(text, ackTextLimit, jsonWidth)
 	if len(first) <= 1 {
 		return messageParts(text)
 	}
@@ -149,9 +197,10 @@ type socketSession struct {
 	// connection sought last when it arrived; once slack-go seeks
 	// another, that connection is gone.
 	conn atomic.Uint64
-	// connected is set when a connection is made, for the wait before
-	// starting again.
-	connected atomic.Bool
+	// wasConnected is set when a connection is made, for the wait before
+	// starting again; connected is told of each.
+	wasConnected atomic.Bool
+	connected    func()
 	// stop ends slack-go's run, for a refusal it would try again forever.
 	stop atomic.Pointer[context.CancelCauseFunc]
 	// requests runs the deliveries of one slash command one at a time;
@@ -184,8 +233,11 @@ func (s *socketSession) status(evt socketmode.Event) bool {
 			log.Debug("socket mode connecting", "attempt", e.Attempt)
 		}
 	case socketmode.EventTypeConnected:
-		s.connected.Store(true)
+		s.wasConnected.Store(true)
 		log.Info("socket mode connected")
+		if s.connected != nil {
+			s.connected()
+		}
 	case socketmode.EventTypeConnectionError:
 		if e, ok := evt.Data.(*slackapi.ConnectionErrorEvent); ok {
 			if e.ErrorObj != nil && slices.Contains(fatalAuth, e.ErrorObj.Error()) {

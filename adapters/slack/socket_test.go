@@ -3,8 +3,10 @@ package slack_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -69,17 +71,8 @@ func envelope(id, kind string, payload any) string {
 // Mode; each is acknowledged, the command's acknowledgement carrying the
 // answer, and both take effect.
 func TestSocketMode(t *testing.T) {
-	r := newRig(t).seed()
+	r := newRig(t, overSocket(nil)).seed()
 	feed := drain(r.fake.srv.SeenFeed)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
 
 	r.fake.srv.SendToWebsocket(envelope("env-cmd", "slash_commands", map[string]string{
 		"command": "/closedset", "text": "start 12", "user_id": "UADAM", "user_name": "adam", "channel_id": "CSET",
@@ -117,8 +110,8 @@ func TestSocketMode(t *testing.T) {
 	feed.waitFor(t, "env-event")
 }
 
-// TestSocketModeStopsOnRevokedToken: Slack refuses the app token; Socket
-// Mode stops with an error that says so instead of reconnecting forever,
+// TestSocketModeStopsOnRevokedToken: Slack refuses the app token; Open
+// fails with an error that says so instead of reconnecting forever,
 // whether slack-go gives up on that refusal itself (token_revoked) or
 // would try again (token_expired).
 func TestSocketModeStopsOnRevokedToken(t *testing.T) {
@@ -135,11 +128,12 @@ func TestSocketModeStopsOnRevokedToken(t *testing.T) {
 			revoked.Start()
 			defer revoked.Stop()
 			ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: revoked.GetAPIURL()})
+			defer ad.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			err := ad.RunSocketMode(ctx, nil)
+			err := ad.Open(ctx, nil)
 			if err == nil || !strings.Contains(err.Error(), code) {
-				t.Fatalf("RunSocketMode = %v, want a stop that names %s", err, code)
+				t.Fatalf("Open = %v, want a stop that names %s", err, code)
 			}
 			if ctx.Err() != nil {
 				t.Errorf("it kept reconnecting until the test's deadline")
@@ -171,21 +165,19 @@ func (g *gate) Handle(ctx context.Context, cmd bot.Command) *bot.Outcome {
 // meanwhile; the press is acknowledged once it has run. An event
 // delivered twice still has one effect.
 func TestSocketModeEnvelopesRunApart(t *testing.T) {
-	r := newRig(t).seed()
+	var g *gate
+	r := newRig(t, overSocket(func(b *bot.Bot) slack.Handler {
+		g = &gate{Bot: b, prefix: "/closedset ack", open: make(chan struct{})}
+		return g
+	})).seed()
+	t.Cleanup(g.release)
 	r.slash("UADAM", "/closedset start 12")
 	r.fake.took()
-	g := &gate{Bot: r.bot, prefix: "/closedset ack", open: make(chan struct{})}
-	t.Cleanup(g.release)
 	feed := drain(r.fake.srv.SeenFeed)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, g, socketmode.OptionPingInterval(time.Hour)) }()
 	stop := func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
+		if err := r.ad.Close(); err != nil {
+			t.Errorf("Close: %v", err)
 		}
-		r.ad.Wait()
 	}
 
 	r.fake.srv.SendToWebsocket(envelope("env-held", "interactive", map[string]any{
@@ -230,21 +222,13 @@ func TestSocketModeEnvelopesRunApart(t *testing.T) {
 // first part, within the limit; the rest follows through the
 // response_url, and nothing of it is lost.
 func TestSocketModeLongAnswer(t *testing.T) {
-	r := newRig(t)
-	sock := newSocketSlack(t, r.fake)
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
 	text := strings.Repeat("a <b> & \"c\"\n", 1000) + longText(60000)
 	c := &canned{out: func(cmd bot.Command) *bot.Outcome {
 		return &bot.Outcome{Replies: []bot.Message{{To: bot.Destination{Kind: bot.ToCaller, User: cmd.Caller}, Text: text}}}
 	}}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, c, socketmode.OptionPingInterval(time.Hour)) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
+	r := newRig(t, onFake(fake), overSocket(func(*bot.Bot) slack.Handler { return c }))
 	sock.waitConns(t, 1)
 	sock.send(t, "env-long", "slash_commands", slashPayload("UINES", "/boundaries", "show 12", "trig-long", r.fake.srv.GetAPIURL()+"response/long"))
 	ack := sock.waitAck(t, "env-long")
@@ -276,17 +260,9 @@ func TestSocketModeLongAnswer(t *testing.T) {
 // delivers it; icbot reconnects, and what comes next is handled. Asked by
 // Slack to reconnect, as it does every few hours, icbot does so too.
 func TestSocketModeMessageTooLarge(t *testing.T) {
-	r := newRig(t).seed()
-	sock := newSocketSlack(t, r.fake)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.ad.RunSocketMode(ctx, r.bot, socketmode.OptionPingInterval(time.Hour)) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	r := newRig(t, onFake(fake), overSocket(nil)).seed()
 	sock.waitConns(t, 1)
 	api := r.fake.srv.GetAPIURL()
 	sock.send(t, "env-huge", "slash_commands", slashPayload("UPETE", "/hold", "12 "+strings.Repeat("x", 2<<20), "trig-huge", api+"response/huge"))
@@ -304,4 +280,201 @@ func TestSocketModeMessageTooLarge(t *testing.T) {
 	sock.waitConns(t, before+1)
 	sock.send(t, "env-status", "slash_commands", slashPayload("UADAM", "/closedset", "status 12", "trig-status", api+"response/status"))
 	sock.waitAck(t, "env-status")
+}
+
+// TestCloseJoinsSocketMode: Close, called while Slack's Socket Mode holds
+// icbot's connection and a slash command it delivered is still being
+// handled, waits for that command, and returns only once every goroutine
+// the adapter started for Socket Mode has ended: its loop, the reader of
+// slack-go's events, slack-go's run, and the envelope's handler. A second
+// Close returns at once.
+func TestCloseJoinsSocketMode(t *testing.T) {
+	before := goroutines()
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	var h *holder
+	r := newRig(t, onFake(fake), overSocket(func(b *bot.Bot) slack.Handler {
+		h = newHolder(b, "/hold")
+		return h
+	})).seed()
+	t.Cleanup(h.stop)
+	sock.waitConns(t, 1)
+	h.hold(1)
+	sock.send(t, "env-hold", "slash_commands", slashPayload("UPETE", "/hold", "12 cold", "trig-close", r.fake.srv.GetAPIURL()+"response/close"))
+	h.await(t, 1)
+	if len(running(before)) == 0 {
+		t.Fatal("no Socket Mode goroutine found running before Close: the check below would prove nothing")
+	}
+
+	closed := make(chan error, 1)
+	go func() { closed <- r.ad.Close() }()
+	waitFor(t, "Close waiting for the held command", func() bool {
+		for _, g := range running(before) {
+			if strings.Contains(g, "(*Adapter).Close") && strings.Contains(g, "inflight.(*Group).Wait") {
+				return true
+			}
+		}
+		return false
+	})
+	select {
+	case <-closed:
+		t.Fatal("Close returned while a command was being handled")
+	default:
+	}
+	h.release()
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if left := running(before); len(left) != 0 {
+		t.Errorf("Close returned with %d of its goroutines still running:\n%s", len(left), strings.Join(left, "\n\n"))
+	}
+	if err := r.ad.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+}
+
+// goroutines lists the ids of the goroutines running now.
+func goroutines() map[string]bool {
+	ids := map[string]bool{}
+	for _, g := range stacks() {
+		ids[strings.Fields(g)[1]] = true
+	}
+	return ids
+}
+
+// running lists the stacks of the goroutines started since before that
+// run the adapter's code or slack-go's Socket Mode run, which waits for
+// its own reader and writer. (slack-go's websocket reader is not waited
+// for by slack-go itself; its connection is closed by then, so it ends
+// on its own.)
+func running(before map[string]bool) []string {
+	var out []string
+	for _, g := range stacks() {
+		if before[strings.Fields(g)[1]] {
+			continue
+		}
+		if strings.Contains(g, "icbot/adapters/slack.") || strings.Contains(g, "socketmode.(*Client).RunContext") ||
+			strings.Contains(g, "socketmode.(*Client).runRequestHandler") || strings.Contains(g, "socketmode.(*Client).runResponseSender") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// stacks is every goroutine's stack, one string each.
+func stacks() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// waitFor waits until ok holds; its deadline only stops a test that would
+// otherwise wait forever.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !ok() {
+		select {
+		case <-deadline:
+			t.Fatalf("waited 20s for %s", what)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// TestOpenOnceCloseTwice: the adapter's lifecycle: Open once; a second
+// Open is refused without a call to Slack; Close may be called again; an
+// Open after Close is refused.
+func TestOpenOnceCloseTwice(t *testing.T) {
+	r := newRig(t)
+	r.fake.took()
+	if err := r.ad.Open(context.Background(), r.bot); err == nil {
+		t.Error("a second Open was not refused")
+	}
+	if got := r.fake.took(); len(got) != 0 {
+		t.Errorf("a second Open called Slack: %q", methods(got))
+	}
+	if err := r.ad.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := r.ad.Close(); err != nil {
+		t.Errorf("a second Close: %v", err)
+	}
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", APIURL: r.fake.srv.GetAPIURL()})
+	if err := ad.Close(); err != nil {
+		t.Errorf("Close without Open: %v", err)
+	}
+	if err := ad.Open(context.Background(), r.bot); err == nil {
+		t.Error("an Open after Close was not refused")
+	}
+}
+
+// TestOpenWhileSlackRefuses: while Slack refuses Socket Mode connections
+// (a 503, an error, a failed handshake), Open waits for as long as its
+// context lasts and then returns that context's error; the adapter keeps
+// trying in the background, connects once Slack accepts, and Close
+// stops it.
+func TestOpenWhileSlackRefuses(t *testing.T) {
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	sock.refuse(true)
+	ad := slack.New(slack.Config{BotToken: "xoxb-test", AppToken: appToken, APIURL: fake.srv.GetAPIURL()},
+		slack.WithSocketModeOptions(socketmode.OptionPingInterval(time.Hour)))
+	defer ad.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	opened := make(chan error, 1)
+	go func() { opened <- ad.Open(ctx, nil) }()
+	sock.waitUntil(t, "a refused attempt", func() bool { return len(sock.refusals) >= 1 })
+	select {
+	case err := <-opened:
+		t.Fatalf("Open returned while Slack refused: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-opened; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Open = %v, want the context's end", err)
+	}
+	sock.refuse(false)
+	sock.waitConns(t, 1)
+	if err := ad.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestFailedAfterOpen: Slack refuses the app token after Open returned
+// (the connection drops, and apps.connections.open then answers
+// token_revoked): Failed gives the error, which says what to do, and
+// Close still returns.
+func TestFailedAfterOpen(t *testing.T) {
+	fake := newFakeSlack(t)
+	sock := newSocketSlack(t, fake)
+	r := newRig(t, onFake(fake), overSocket(nil))
+	sock.waitConns(t, 1)
+	select {
+	case err := <-r.ad.Failed():
+		t.Fatalf("Failed before any refusal: %v", err)
+	default:
+	}
+	fake.set(func(f *fakeSlack) {
+		f.connections = func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, map[string]any{"ok": false, "error": "token_revoked"})
+		}
+	})
+	sock.drop(t)
+	select {
+	case err := <-r.ad.Failed():
+		if !strings.Contains(err.Error(), "token_revoked") || !strings.Contains(err.Error(), "slack.app_token") {
+			t.Errorf("Failed gave %v, want the refusal and what to set", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no failure within 20s of the refusal")
+	}
+	if err := r.ad.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
 }

@@ -52,7 +52,7 @@ func startIcbot(dir string, clients int) (server, error) {
 	b := bot.New(st, s.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stop = cancel
-	if err := s.ad.Start(ctx); err != nil {
+	if err := s.ad.Open(ctx, b); err != nil {
 		s.close()
 		return nil, err
 	}

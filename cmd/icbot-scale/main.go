@@ -473,6 +473,7 @@ func latenessRun(ctx context.Context, f *figures, bin, db, zone string, round, n
 			}
 			if id, ok := strings.CutPrefix(l.text, "  [DM to @priya] Scene "); ok {
 				id, _, _ = strings.Cut(id, ":")
+				id, _, _ = strings.Cut(id, " ") // before the title
 				if at, ok := due[bot.SceneID(id)]; ok {
 					last = append(last, l.at.Sub(at))
 					delete(due, bot.SceneID(id))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"icbot/adapters/console"
@@ -137,25 +136,14 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	return append(opts, extra...)
 }
 
-// startBackground finishes the closed-set locks a previous run left,
-// then sends the messages it left queued, and keeps retrying failed
-// deliveries, until stop. The queued messages go out in the background
-// (RunDeliveries starts with them), not before icbot serves: Slack takes
-// one message a second in a channel, so a backlog to one person would
-// otherwise keep icbot from answering anyone for as many seconds.
+// startBackground readies b to answer and starts its background work
+// until stop (bot.Bot.Start): the closed-set locks a previous run left
+// are finished and the reminders a command would find missing are
+// derived before it returns, so that every adapter's first answer sees
+// them; the messages left queued, retries and reminders go on in the
+// background.
 func (m *Main) startBackground(ctx context.Context, b *bot.Bot) (stop func(), err error) {
-	if err := b.Recover(ctx); err != nil {
-		return nil, fmt.Errorf("finishing interrupted closed-set locks: %w", err)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = b.RunDeliveries(ctx) })
-	wg.Go(func() {
-		if err := b.RunReminders(ctx); err != nil {
-			m.Logger.Error("reminders stopped", "component", "main", "err", err)
-		}
-	})
-	return func() { cancel(); wg.Wait() }, nil
+	return b.Start(ctx)
 }
 
 // production reads the stored production and brings its name and time

@@ -170,7 +170,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 		env.Stdout = &firstWrite{w: env.Stdout, then: logs.chatStarted}
 	}
 	m := &Main{Config: cfg, Env: env, Empty: f.empty, Logger: logs.logger}
-	if err := m.Run(ctx); err != nil {
+	// A stop asked for while icbot was still starting is a normal stop,
+	// not a failure to start.
+	if err := m.Run(ctx); err != nil && !(ctx.Err() != nil && errors.Is(err, ctx.Err())) {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", plainDBError(cfg.Storage.Path, err))
 		m.Close()
 		return exitError

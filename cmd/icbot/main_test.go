@@ -761,3 +761,19 @@ func TestErrorsArePlain(t *testing.T) {
 		})
 	}
 }
+
+// TestStopWhileStartingIsNormal: a stop asked for before icbot has
+// finished starting (the context cancelled at once) ends it with exit 0
+// and no error, as a stop after the start does.
+func TestStopWhileStartingIsNormal(t *testing.T) {
+	env, _ := dbEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := Run(ctx, nil, Env{Stdin: strings.NewReader("/scene list\n"), Stdout: &out, Stderr: &errb,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Clock:     func() time.Time { return tourClock }})
+	if code != 0 || strings.Contains(errb.String(), "context canceled") {
+		t.Errorf("exit %d: %s", code, errb.String())
+	}
+}

@@ -94,23 +94,11 @@ func (m *Main) runDiscord(ctx context.Context) error {
 		return err
 	}
 	b := bot.New(m.store, ad, m.botOptions(m.admins(), bot.ChannelID(cfg.SetChannel), bot.WithObserver(met.observe))...)
-	if err := ad.Start(ctx); err != nil {
-		return err
-	}
-	if _, err := m.production(ctx); err != nil {
-		return err
-	}
-	stopBackground, err := m.startBackground(ctx, b)
+	stop, err := m.openPlatform(ctx, ad, func(ctx context.Context) error { return ad.Open(ctx, b) }, b)
 	if err != nil {
 		return err
 	}
-	defer stopBackground()
-	if err := ad.Open(b); err != nil {
-		return err
-	}
-	defer ad.Close()
-	bounded := m.boundFollowUps(ctx, ad)
-	defer bounded()
+	defer stop()
 	var eps []endpoint
 	if pub != nil {
 		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
@@ -140,8 +128,9 @@ type endpoint struct {
 }
 
 // serve runs an HTTP server for each endpoint (and run, when given, beside
-// them) until ctx is done or one fails; then it stops accepting, lets
-// requests in flight finish for up to the grace period, and returns.
+// them) until ctx is done or one fails (or run does); then it ends run's
+// context and waits for run, stops accepting, lets requests in flight
+// finish for up to the grace period, and returns.
 func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Context) error) error {
 	lns := make([]net.Listener, 0, len(eps))
 	for _, ep := range eps {
@@ -173,13 +162,16 @@ func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Conte
 	}
 	runCtx, stopRun := context.WithCancel(ctx)
 	defer stopRun()
-	if run != nil {
-		go func() {
-			if err := run(runCtx); err != nil {
-				errc <- err
-			}
-		}()
-	}
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		if run == nil {
+			return
+		}
+		if err := run(runCtx); err != nil {
+			errc <- err
+		}
+	}()
 	var err error
 	select {
 	case <-ctx.Done():
@@ -187,6 +179,7 @@ func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Conte
 	}
 	m.Logger.Info("stopping: finishing requests in flight", "component", "main")
 	stopRun()
+	<-ran
 	grace, cancel := context.WithTimeout(context.Background(), lim.Grace)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -323,8 +316,9 @@ func (m *Main) newServer(key string, h http.Handler, lim Limits) *http.Server {
 
 // runSlack serves Slack over HTTP on http.addr (when a signing secret is
 // set) and Socket Mode (when an app token is set), with /healthz, /readyz
-// and /metrics on http.admin_addr, until ctx is done; then it stops
-// accepting, lets requests and follow-ups in flight finish, and returns.
+// and /metrics on http.admin_addr, until ctx is done or Slack refuses the
+// app token; then it stops accepting, lets requests and follow-ups in
+// flight finish, and returns.
 func (m *Main) runSlack(ctx context.Context) error {
 	reg, met := newRegistry()
 	cfg := m.Config.Slack
@@ -333,29 +327,59 @@ func (m *Main) runSlack(ctx context.Context) error {
 		AppToken: cfg.AppToken.Reveal(), APIURL: cfg.APIURL,
 	}, append([]slack.Option{slack.WithLogger(m.Logger), slack.WithRegisterer(reg)}, m.Env.SlackOptions...)...)
 	b := bot.New(m.store, ad, m.botOptions(m.admins(), bot.ChannelID(cfg.SetChannel), bot.WithObserver(met.observe))...)
-	if err := ad.Start(ctx); err != nil {
-		return err
-	}
-	if _, err := m.production(ctx); err != nil {
-		return err
-	}
-	stopBackground, err := m.startBackground(ctx, b)
+	stop, err := m.openPlatform(ctx, ad, func(ctx context.Context) error { return ad.Open(ctx, b) }, b)
 	if err != nil {
 		return err
 	}
-	defer stopBackground()
-
+	defer stop()
 	var eps []endpoint
 	if cfg.SigningSecret != "" {
 		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
 	}
-	var socket func(context.Context) error
-	if cfg.AppToken != "" {
-		socket = func(ctx context.Context) error { return ad.RunSocketMode(ctx, b) }
+	failed := func(ctx context.Context) error {
+		select {
+		case err := <-ad.Failed():
+			return err
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	return m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), failed)
+}
+
+// closer is the end of a platform adapter's lifecycle, which the Slack
+// and Discord adapters share: Close stops receiving and waits for all
+// the adapter started; StopAfter bounds the follow-ups still running.
+type closer interface {
+	Close() error
+	StopAfter(grace time.Duration)
+}
+
+// openPlatform brings a platform's adapter up with the bot: the
+// production's settings, then the adapter opened by openAdapter (its
+// token checked, so that the bot knows its own user before it touches a
+// channel, and receiving started), then the bot's background work. stop
+// undoes it all in the reverse order: the adapter's follow-ups get the
+// grace period (see boundFollowUps), the adapter closes, waiting for
+// everything it started, and the bot's background work stops last.
+func (m *Main) openPlatform(ctx context.Context, ad closer, openAdapter func(context.Context) error, b *bot.Bot) (stop func(), err error) {
+	if _, err := m.production(ctx); err != nil {
+		return nil, err
+	}
+	if err := openAdapter(ctx); err != nil {
+		ad.Close()
+		return nil, err
 	}
 	bounded := m.boundFollowUps(ctx, ad)
-	err = m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), socket)
-	bounded()
-	ad.Wait()
-	return err
+	stopBackground, err := m.startBackground(ctx, b)
+	if err != nil {
+		bounded()
+		ad.Close()
+		return nil, err
+	}
+	return func() {
+		bounded()
+		ad.Close()
+		stopBackground()
+	}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -146,5 +147,69 @@ func (r *running) stop(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("icbot did not stop")
+	}
+}
+
+// TestSlackSocketModeStop: icbot over Socket Mode alone (an app token, no
+// signing secret) against a local fake Slack: it connects, and a stop
+// returns only once Socket Mode and everything the Slack adapter started
+// have ended.
+func TestSlackSocketModeStop(t *testing.T) {
+	before := goroutineIDs()
+	fake := slacktest.NewTestServer()
+	fake.Start()
+	defer fake.Stop()
+	go func() {
+		for range fake.SeenFeed {
+		}
+	}()
+	env := map[string]string{
+		"ICBOT_ADAPTER": "slack", "ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "icbot.db"), "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:0",
+		"ICBOT_SLACK_BOT_TOKEN": "xoxb-test", "ICBOT_SLACK_APP_TOKEN": "xapp-1-A1-1-test", "ICBOT_SLACK_API_URL": fake.GetAPIURL(),
+		"ICBOT_SLACK_SET_CHANNEL": "CSET",
+	}
+	r := startIcbot(t, env, nil)
+	if r.base != "" {
+		t.Errorf("icbot listens on http.addr at %s without a signing secret", r.base)
+	}
+	if left := slackGoroutines(before); len(left) == 0 {
+		t.Fatal("no Socket Mode goroutine found running: the check after the stop would prove nothing")
+	}
+	r.stop(t)
+	if left := slackGoroutines(before); len(left) != 0 {
+		t.Errorf("icbot stopped with %d of the Slack adapter's goroutines still running:\n%s", len(left), strings.Join(left, "\n\n"))
+	}
+}
+
+// goroutineIDs lists the ids of the goroutines running now.
+func goroutineIDs() map[string]bool {
+	ids := map[string]bool{}
+	for _, g := range goroutineStacks() {
+		ids[strings.Fields(g)[1]] = true
+	}
+	return ids
+}
+
+// slackGoroutines lists the stacks of the goroutines started since before
+// that run the Slack adapter's code.
+func slackGoroutines(before map[string]bool) []string {
+	var out []string
+	for _, g := range goroutineStacks() {
+		if !before[strings.Fields(g)[1]] && strings.Contains(g, "icbot/adapters/slack.") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// goroutineStacks is every goroutine's stack, one string each.
+func goroutineStacks() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Split(string(buf[:n]), "\n\n")
+		}
+		buf = make([]byte, 2*len(buf))
 	}
 }
