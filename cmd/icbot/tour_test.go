@@ -15,9 +15,9 @@ import (
 )
 
 // The tour and the README are run as a newcomer runs them: through Run,
-// with the console fed what they show. The clock is Env.Clock, fixed at
-// the instant each test chooses, so that a run is the same every time and
-// the dates it shows can be told apart from the dates it computed.
+// with the console fed what they show. Env.Clock, the clock tests give
+// Run, is fixed at the instant each test chooses, so that a run shows the
+// same every time once its dates are written relative to that instant.
 
 // consoleRun runs icbot in-process with stdin and env, its clock fixed at
 // now. stdout and stderr are kept apart, and also together, in the order
