@@ -157,8 +157,8 @@ type ProductionInfo struct {
 
 // Chat is what every chat adapter provides to the bot: post to a channel,
 // message a person privately, and say whether a channel is private.
-// Replies to the person who typed a command travel back with the command
-// (see Command.Respond), not through Chat.
+// Replies to the person who typed a command travel back in the Outcome
+// that Bot.Handle returns (late ones through Replier), not through Chat.
 type Chat interface {
 	// Post sends a message to a channel as it is, and returns the
 	// platform's reference to what it posted, for Retracter. Need-to-know

@@ -281,12 +281,13 @@ func sortedMembers(c *channel) []bot.UserID {
 	return ms
 }
 
-// print writes one message with its destination; a.mu is held.
+// print writes one message with its destination; a.mu is held. Every
+// line is made visible: a message may quote what someone typed.
 func (a *Adapter) print(where, text string) {
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
-	fmt.Fprintf(a.out, "  [%s] %s\n", where, lines[0])
+	fmt.Fprintf(a.out, "  [%s] %s\n", visible(where), visible(lines[0]))
 	for _, l := range lines[1:] {
-		fmt.Fprintf(a.out, "      %s\n", l)
+		fmt.Fprintf(a.out, "      %s\n", visible(l))
 	}
 }
 
@@ -374,7 +375,7 @@ func readLines(in io.Reader, max int, each func(string) bool) error {
 func (a *Adapter) prompt() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	fmt.Fprintf(a.out, "%s@#%s> ", a.me, a.here)
+	fmt.Fprintf(a.out, "%s@#%s> ", visible(string(a.me)), visible(string(a.here)))
 }
 
 // line runs one input line; it reports whether the user asked to quit.
@@ -387,9 +388,9 @@ func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
 	if a.echo {
 		a.mu.Lock()
 		if text == "" || strings.HasPrefix(text, "# ") || text == "#" {
-			fmt.Fprintln(a.out, text)
+			fmt.Fprintln(a.out, visible(text))
 		} else {
-			fmt.Fprintf(a.out, "%s@#%s> %s\n", a.me, a.here, text)
+			fmt.Fprintf(a.out, "%s@#%s> %s\n", visible(string(a.me)), visible(string(a.here)), visible(text))
 		}
 		a.mu.Unlock()
 	}
@@ -400,6 +401,10 @@ func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
 	if rest, ok := strings.CutPrefix(text, "@"); ok {
 		name, cmd, _ := strings.Cut(rest, " ")
 		who, text = bot.UserID(strings.ToLower(name)), strings.TrimSpace(cmd)
+		if !plainName(name) {
+			a.say("@%s is not a name: %s Nothing was run.", name, nameRule)
+			return false
+		}
 		if text == "" {
 			a.say("Type a command after the name, as in @paula /hold 12.")
 			return false
@@ -425,6 +430,9 @@ func (a *Adapter) say(format string, args ...any) {
 	a.print("console", fmt.Sprintf(format, args...))
 }
 
+// nameRule says what a name typed in the console may hold.
+const nameRule = "a name has no control or invisible characters."
+
 const consoleHelp = `Console commands (the rest go to icbot: /icbot help):
   /as NAME                  act as someone else from now on
   @NAME /command ...        run one command as someone else
@@ -449,16 +457,25 @@ func (a *Adapter) meta(ctx context.Context, text string, h Handler) (done, quit 
 			a.say("Usage: /as NAME")
 			return true, false
 		}
+		name := strings.ToLower(strings.TrimPrefix(fields[1], "@"))
+		if !plainName(name) {
+			a.say("%s is not a name: %s Usage: /as NAME", fields[1], nameRule)
+			return true, false
+		}
 		a.mu.Lock()
-		a.me = bot.UserID(strings.ToLower(strings.TrimPrefix(fields[1], "@")))
+		a.me = bot.UserID(name)
 		a.mu.Unlock()
-		a.say("You are now @%s.", strings.ToLower(strings.TrimPrefix(fields[1], "@")))
+		a.say("You are now @%s.", name)
 	case "/in":
 		if len(fields) != 2 || !strings.HasPrefix(fields[1], "#") {
 			a.say("Usage: /in #CHANNEL")
 			return true, false
 		}
 		id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
+		if !plainName(string(id)) {
+			a.say("%s is not a channel name: %s Usage: /in #CHANNEL", fields[1], nameRule)
+			return true, false
+		}
 		a.mu.Lock()
 		_, ok := a.channels[id]
 		if ok {
@@ -473,10 +490,18 @@ func (a *Adapter) meta(ctx context.Context, text string, h Handler) (done, quit 
 			a.say("Usage: /channel #NAME private|public [@member ...]  (members: of a private channel; you, when none are named)")
 			return true, false
 		}
+		if !plainName(fields[1][1:]) {
+			a.say("%s is not a channel name: %s Usage: /channel #NAME private|public [@member ...]", fields[1], nameRule)
+			return true, false
+		}
 		var members []bot.UserID
 		for _, f := range fields[3:] {
 			if !strings.HasPrefix(f, "@") || len(f) < 2 {
 				a.say("%q is not a member: write members as @name. Usage: /channel #NAME private|public [@member ...]", f)
+				return true, false
+			}
+			if !plainName(f[1:]) {
+				a.say("%s is not a name: %s Usage: /channel #NAME private|public [@member ...]", f, nameRule)
 				return true, false
 			}
 			members = append(members, bot.UserID(strings.ToLower(strings.TrimPrefix(f, "@"))))

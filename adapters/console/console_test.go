@@ -122,7 +122,7 @@ func TestWhereEveryMessageWent(t *testing.T) {
 		"[#set, public] Closed set in effect for scene 12",
 		"[#scene-12, private] Closed set for scene 12 started at 08:00. This channel is locked to the roster: @paula (performer)",
 		"[DM to @paula] You are on the closed-set roster for scene 12",
-		"[only @adam sees] Lock enforced: #scene-12 is restricted to the roster for scene 12. Taken out until the end: @gary, @hana, @priya.",
+		"[only @adam sees] Lock enforced: #scene-12 is restricted to the roster for scene 12. Taken out until the end: @priya.",
 		"adam@#set> @paula /hold 12 private words",
 		"[only @paula sees] Your hold on scene 12 is recorded",
 		"[DM to @ines] HOLD on scene 12, called by @paula",
@@ -162,7 +162,7 @@ func TestConsoleCommands(t *testing.T) {
 		"/as NAME", "You are now @ines.", "You are @ines (id ines)",
 		"Usage: /as NAME", "There is no channel #nowhere", "#notes is private (members: @ines).",
 		"#office is private (members: @adam @ines).", `"ines" is not a member: write members as @name`, "Usage: /channel #NAME private|public [@member ...]",
-		"ines@#notes> /channels", "#general (public, everyone)", "#notes (private: @ines)", "#scene-12 (private: @adam @cam",
+		"ines@#notes> /channels", "#general (public, everyone)", "#notes (private: @ines)", "#scene-12 (private: @adam @dana @ines @paula @pete @priya)",
 		// A public channel is not locked, and the roster is not posted there.
 		"Lock not enforced on #general: #general is a public channel",
 		"so the roster was not posted there",
@@ -279,5 +279,80 @@ func TestOverlongLineRefused(t *testing.T) {
 	}
 	if n := strings.Count(out, "You are @adam"); n != 2 {
 		t.Errorf("%d answers to /icbot whoami, want 2 (before and after the long line):\n%.2000s", n, out)
+	}
+}
+
+// TestControlCharactersShownEscaped: what was typed comes back on the
+// terminal with its control characters and direction controls escaped,
+// in the echoed line, in names and in the bot's errors quoting it; a
+// console command given a name that holds one is refused and changes
+// nothing.
+func TestControlCharactersShownEscaped(t *testing.T) {
+	out, _ := run(t, strings.Join([]string{
+		"/scene show 12\x1b[2J",
+		`@ines /scene add 15 title="Kiss` + "\u202e" + `gnp.exe" call="2026-12-03 10:00"`,
+		"/scene show 1\x07\x08\u009b2",
+		"/scene show \x9b12",
+		"/as ad\x1b[2Jam",
+		"@pa\u202eula /hold 12",
+		"/channel #sc\x1b]0;owned\x07 private",
+		"/channel #notes private @in\u202ees",
+		"/in #set\u200b",
+		"/icbot whoami",
+	}, "\n"))
+	for _, bad := range []string{"\x1b", "\x07", "\x08", "\u202e", "\u009b", "\u200b", "\x9b"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the output holds %q raw:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{
+		`adam@#set> /scene show 12\x1b[2J`,
+		`title="KissU+202Egnp.exe"`,
+		`/scene show 1\x07\x08U+009B2`,
+		`/scene show \x9b12`,
+		`ad\x1b[2Jam is not a name: a name has no control or invisible characters. Usage: /as NAME`,
+		`@paU+202Eula is not a name`,
+		`#sc\x1b]0;owned\x07 is not a channel name`,
+		`@inU+202Ees is not a name`,
+		`#setU+200B is not a channel name`,
+		"You are @adam (id adam)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, never := range []string{"Your hold on scene 12", "#notes is private", "You are now"} {
+		if strings.Contains(out, never) {
+			t.Errorf("a refused line ran (%q):\n%s", never, out)
+		}
+	}
+}
+
+func TestVisible(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"plain text, café, 👩‍👩‍👧", "plain text, café, 👩‍👩‍👧"},
+		{"tab\tstays", "tab\tstays"},
+		{"\x1b[2Jclear", `\x1b[2Jclear`},
+		{"bell\x07 back\x08 cr\r del\x7f", `bell\x07 back\x08 cr\x0d del\x7f`},
+		{"c1 \u0085\u009b", "c1 U+0085U+009B"},
+		{"raw \x9b byte", `raw \x9b byte`},
+		{"\u202elanif \u2066iso\u2069 \u200fmark", "U+202Elanif U+2066isoU+2069 U+200Fmark"},
+		{"zero\u200bwidth line\u2028sep", "zeroU+200Bwidth lineU+2028sep"},
+	} {
+		if got := console.Visible(tt.in); got != tt.want {
+			t.Errorf("visible(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestBannerShowsNamesEscaped(t *testing.T) {
+	got := console.Banner("Night\x1b[2J Swim \u202eomed", time.UTC, "ad\x07am", false)
+	if strings.ContainsAny(got, "\x1b\x07\u202e") {
+		t.Errorf("the banner holds a control character raw:\n%q", got)
+	}
+	for _, want := range []string{`Night\x1b[2J Swim U+202Eomed`, `You are @ad\x07am`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the banner lacks %q:\n%s", want, got)
+		}
 	}
 }

@@ -31,13 +31,15 @@ const DemoProduction = "Night Swim (demo)"
 
 // DemoChannels are the console channels of the demo: the scene's private
 // channel, which a closed set locks, and the IC's office.
+//
+// #scene-12 holds the people who may read everything icbot posts there,
+// the top-line summary included: the IC, the AD, the director, the
+// producer and the scene's performers. Camera and costume, on the scene's
+// roster, are let in for the closed set while nothing there is beyond
+// them; hair and makeup and the crew follow it in #set and by DM.
 func DemoChannels() []Option {
-	everyone := make([]bot.UserID, len(DemoCast()))
-	for i, p := range DemoCast() {
-		everyone[i] = p.ID
-	}
 	return []Option{
-		WithChannel("scene-12", true, everyone...),
+		WithChannel("scene-12", true, "ines", "adam", "dana", "priya", "paula", "pete"),
 		WithChannel("ic-office", true, "ines"),
 	}
 }
@@ -149,7 +151,9 @@ func emptyStore(tx bot.Tx) (bool, error) {
 	return len(scenes) == 0, err
 }
 
-// Banner is printed when the console starts.
+// Banner is printed when the console starts. The production's name and
+// the identity come from configuration, and are printed made visible as
+// everything else the console prints.
 func Banner(production string, zone *time.Location, me bot.UserID, demo bool) string {
 	var b strings.Builder
 	name := zone.String()
@@ -157,8 +161,8 @@ func Banner(production string, zone *time.Location, me bot.UserID, demo bool) st
 		abbr, _ := time.Now().In(zone).Zone()
 		name = "this machine's, " + abbr + "; set one with --timezone or production.timezone"
 	}
-	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", production, name)
-	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", me, SetChannel)
+	fmt.Fprintf(&b, "icbot console: %s (time zone %s)\n", visible(production), name)
+	fmt.Fprintf(&b, "You are @%s in #%s. /as NAME switches who you are; @NAME /command runs one line as NAME; /help lists console commands.\n", visible(string(me)), SetChannel)
 	if demo {
 		b.WriteString("Demo cast:")
 		for _, p := range DemoCast() {

@@ -60,55 +60,6 @@ func dbEnv(t *testing.T) (map[string]string, string) {
 	return map[string]string{"ICBOT_STORAGE_PATH": path, "ICBOT_PRODUCTION_TIMEZONE": "Europe/London"}, path
 }
 
-// TestTourTranscript pipes the tour script into the console and compares
-// the whole transcript with the golden file (go test -update rewrites it).
-func TestTourTranscript(t *testing.T) {
-	script, err := os.ReadFile("testdata/tour.script")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, db := dbEnv(t)
-	out, errs, code := icbot(t, string(script), env)
-	// The console logs to a file beside the database; the terminal shows
-	// where, and the key file's warning, before the conversation.
-	if code != 0 || withoutLogNotice(withoutKeyFileWarning(errs)) != "" {
-		t.Fatalf("exit %d, stderr:\n%s", code, errs)
-	}
-	log, err := os.ReadFile(filepath.Join(filepath.Dir(db), "icbot.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The tour's one refusal (the summary for #producers, which costume
-	// reads) is logged; no other warning or error may be.
-	refusal := `msg="refused to post a top-line summary" component=bot scene=14 channel=producers`
-	var other []string
-	refusals := 0
-	for _, l := range strings.SplitAfter(withoutKeyFileWarning(string(log)), "\n") {
-		switch {
-		case strings.Contains(l, refusal):
-			refusals++
-		case strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR"):
-			other = append(other, l)
-		}
-	}
-	if refusals != 1 || len(other) > 0 {
-		t.Fatalf("%d refusals logged, log:\n%s", refusals, log)
-	}
-	golden := "testdata/tour.golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out != string(want) {
-		t.Errorf("transcript differs from %s (go test ./cmd/icbot -run Tour -update rewrites it):\n%s", golden, lineDiff(string(want), out))
-	}
-}
-
 // logNotice starts the line that says where the console's log goes.
 const logNotice = "icbot: log lines go to "
 
@@ -122,23 +73,6 @@ func withoutLogNotice(stderr string) string {
 		}
 	}
 	return strings.Join(keep, "")
-}
-
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("first difference at line %d:\nwant: %q\n got: %q", i+1, wl, gl)
-		}
-	}
-	return ""
 }
 
 func TestRestartKeepsState(t *testing.T) {

@@ -1,0 +1,4 @@
+package console
+
+// Visible is visible, for the tests of package console_test.
+var Visible = visible
