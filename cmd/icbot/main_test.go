@@ -712,11 +712,11 @@ func TestNormalStopLogsNoError(t *testing.T) {
 // is explained in the machine's zone by its name, not Go's "Local".
 func TestCallTimeNamesTheZone(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "icbot.db")
-	out, errs, code := icbot(t, `@ines /scene add 30 title="Stairs" call="tomorrow at nine"`+"\n", map[string]string{"ICBOT_STORAGE_PATH": db})
+	out, errs, code := icbot(t, `@ines /scene add 30 title="Stairs" call="the ninth at nine"`+"\n", map[string]string{"ICBOT_STORAGE_PATH": db})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.Contains(out, `expected call="YYYY-MM-DD HH:MM" in `) {
+	if !strings.Contains(out, `write call="YYYY-MM-DD HH:MM" (`) || !strings.Contains(out, " time), such as") {
 		t.Fatalf("no call time refusal:\n%s", out)
 	}
 	if strings.Contains(out, " in Local") || strings.Contains(out, "zone Local") {
