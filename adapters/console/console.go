@@ -181,7 +181,10 @@ func (a *Adapter) IsPrivate(ctx context.Context, ch bot.ChannelID) (bool, error)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.channels[ch]
-	return ok && c.private, nil
+	if !ok {
+		return false, bot.Errorf(bot.ENOTFOUND, "the console has no channel #%s", ch)
+	}
+	return c.private, nil
 }
 
 // ResolveUser: on the console, a name is an id.

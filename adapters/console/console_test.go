@@ -356,3 +356,11 @@ func TestBannerShowsNamesEscaped(t *testing.T) {
 		}
 	}
 }
+
+// TestToplineToNoSuchChannel: the console has no #nonexistent, and the
+// IC reads that there is no such channel, not that it is not private.
+func TestToplineToNoSuchChannel(t *testing.T) {
+	if _, err := console.New(io.Discard).IsPrivate(context.Background(), "nonexistent"); bot.ErrorCode(err) != bot.ENOTFOUND {
+		t.Errorf("IsPrivate of a channel the console does not have: %v, want ENOTFOUND", err)
+	}
+}
