@@ -178,6 +178,10 @@ type GroupInfo struct {
 // command table.
 func (b *Bot) Catalogue() []CommandInfo { return b.commands.catalogue() }
 
+// Groups lists the top-level commands, what each is for, and the
+// commands under each, in the order of the command table.
+func (b *Bot) Groups() []GroupInfo { return b.commands.groupInfo() }
+
 // Commands lists every command of icbot, as Catalogue does, for tools
 // that have no Bot (the Slack manifest).
 func Commands() []GroupInfo { return commandTable().groupInfo() }

@@ -77,28 +77,20 @@ func options(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 }
 
 // applicationCommands builds Discord's command set from the bot's
-// catalogue: one command per top-level word, with sub-commands and
-// sub-command groups for the rest of each path.
-func applicationCommands(cat []bot.CommandInfo) []*discordgo.ApplicationCommand {
-	var names []string
-	groups := map[string][]bot.CommandInfo{}
-	for _, c := range cat {
-		name, _, _ := strings.Cut(c.Path, " ")
-		if _, ok := groups[name]; !ok {
-			names = append(names, name)
-		}
-		groups[name] = append(groups[name], c)
-	}
+// command table's groups: one command per top-level word, described by
+// the group's summary, with sub-commands and sub-command groups for the
+// rest of each path.
+func applicationCommands(groups []bot.GroupInfo) []*discordgo.ApplicationCommand {
 	var out []*discordgo.ApplicationCommand
-	for _, name := range names {
-		cs := groups[name]
+	for _, g := range groups {
+		name, cs := g.Name, g.Commands
 		cmd := &discordgo.ApplicationCommand{Name: name, Type: discordgo.ChatApplicationCommand}
 		if len(cs) == 1 && cs[0].Path == name {
 			cmd.Description, cmd.Options = short(cs[0].Summary), options(cs[0])
 			out = append(out, cmd)
 			continue
 		}
-		cmd.Description = short("icbot /" + name + " commands")
+		cmd.Description = short(g.Summary)
 		for _, c := range cs {
 			words := strings.Fields(c.Path)[1:]
 			sub := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Description: short(c.Summary), Options: options(c)}

@@ -37,6 +37,7 @@ type Handler interface {
 	FollowUp(ctx context.Context, o *bot.Outcome)
 	ChannelChanged(ctx context.Context, ch bot.ChannelID)
 	Catalogue() []bot.CommandInfo
+	Groups() []bot.GroupInfo
 	SceneChoices(ctx context.Context, caller bot.UserID, prefix string) ([]bot.SceneChoice, error)
 }
 
@@ -236,7 +237,7 @@ func (a *Adapter) openHTTP(ctx context.Context, h Handler) error {
 // in one server when a guild id is configured (new commands show at once),
 // globally otherwise.
 func (a *Adapter) register(h Handler) ([]*discordgo.ApplicationCommand, error) {
-	cmds, err := a.api.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, a.cfg.GuildID, applicationCommands(h.Catalogue()))
+	cmds, err := a.api.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, a.cfg.GuildID, applicationCommands(h.Groups()))
 	if err != nil {
 		return nil, fmt.Errorf("discord: registering commands: %w", failure("register icbot's commands", err))
 	}

@@ -75,6 +75,9 @@ func TestRegistration(t *testing.T) {
 		t.Errorf("leaves %q lack hold call, hold lift or scene beat add", leaves)
 	}
 
+	if d := byName["scene"].Description; d != "Scenes and their intimacy beats" {
+		t.Errorf("/scene is described as %q, not by its group's summary", d)
+	}
 	start := find(byName["closedset"].Options, "start")
 	id := find(start.Options, "id")
 	if id.Type != discordgo.ApplicationCommandOptionString || !id.Required || !id.Autocomplete {
