@@ -287,112 +287,149 @@ func (b *Bot) readersChanged(ctx context.Context, ch ChannelID, cause string, qu
 // checkReaders does readersChanged's work under ch's lock and returns the
 // report for the IC ("" for none).
 func (b *Bot) checkReaders(ctx context.Context, ch ChannelID, cause string, quiet bool) (string, error) {
-	var posts []Post
+	rc, err := b.lookAtReaders(ctx, ch)
+	if err != nil || rc == nil {
+		return "", err
+	}
+	down, why := rc.toTakeDown()
+	if len(down) == 0 && (quiet || len(rc.joined) == 0) {
+		return "", nil
+	}
+	var s strings.Builder
+	rc.describe(&s, cause, down, why)
+	if len(down) == 0 {
+		fmt.Fprintf(&s, " Every one of them may read what icbot posted there (%s); nothing was taken down.", postsText(rc.posts))
+		return s.String(), nil
+	}
+	for _, l := range b.takeDown(ctx, ch, down, why, rc.everyone) {
+		s.WriteString("\n  " + l)
+	}
+	return s.String(), nil
+}
+
+// readerCheck is what checkReaders found: the channel's visible posts of
+// icbot's, who reads the channel now, and what of it each may not read.
+type readerCheck struct {
+	ch      ChannelID
+	posts   []Post
+	readers []UserID
+	// everyone: the platform no longer says who reads the channel (made
+	// public, shared, opened to a role), which is as good as everyone.
+	everyone   bool
+	membersErr error
+	blocked    map[UserID][]Post // by reader, what they may not read
+	names      map[UserID]string // the readers' handles
+	joined     []string          // handles of readers new since the last check
+}
+
+// lookAtReaders asks the platform who reads ch and what of icbot's posts
+// there each may not read. It returns nil when there is nothing to check:
+// no visible post, or a platform that cannot list members (to which
+// nothing sensitive was ever posted).
+func (b *Bot) lookAtReaders(ctx context.Context, ch ChannelID) (*readerCheck, error) {
+	rc := &readerCheck{ch: ch}
 	if err := b.store.View(ctx, func(tx Tx) error {
 		all, err := tx.Posts(ch)
-		posts = visible(all)
+		rc.posts = visible(all)
 		return err
-	}); err != nil || len(posts) == 0 {
-		return "", err
+	}); err != nil || len(rc.posts) == 0 {
+		return nil, err
 	}
 	lister, ok := b.chat.(MemberLister)
 	if !ok {
-		return "", nil // nothing sensitive was ever posted without one
+		return nil, nil
 	}
-	readers, membersErr := lister.Members(ctx, ch)
-	everyone := false
-	if membersErr != nil {
-		if _, retry := transient(membersErr, 1); retry {
-			return "", membersErr
+	rc.readers, rc.membersErr = lister.Members(ctx, ch)
+	if rc.membersErr != nil {
+		if _, retry := transient(rc.membersErr, 1); retry {
+			return nil, rc.membersErr
 		}
-		// The platform no longer says who reads it (made public, shared,
-		// opened to a role): as good as everyone.
-		everyone = true
+		rc.everyone = true
 	}
-	var blocked map[UserID][]Post
-	var names map[UserID]string
 	err := b.store.View(ctx, func(tx Tx) error {
 		var err error
-		if !everyone {
-			if blocked, err = b.unreadable(tx, posts, readers); err != nil {
+		if !rc.everyone {
+			if rc.blocked, err = b.unreadable(tx, rc.posts, rc.readers); err != nil {
 				return err
 			}
 		}
-		names = map[UserID]string{}
-		for _, u := range readers {
+		rc.names = map[UserID]string{}
+		for _, u := range rc.readers {
 			p, err := personOf(tx, u)
 			if err != nil {
 				return err
 			}
-			names[u] = p.Handle()
+			rc.names[u] = p.Handle()
 		}
 		return nil
 	})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	var before []UserID
-	var known bool
-	if everyone {
-		before, known = b.audience.readersWere(ch, nil)
-	} else {
-		before, known = b.audience.readersWere(ch, readers)
+	seen := rc.readers
+	if rc.everyone {
+		seen = nil
 	}
-	var joined []string
-	for _, u := range readers {
+	before, known := b.audience.readersWere(ch, seen)
+	for _, u := range rc.readers {
 		if known && !slices.Contains(before, u) {
-			joined = append(joined, names[u])
+			rc.joined = append(rc.joined, rc.names[u])
 		}
 	}
+	return rc, nil
+}
 
-	// What to take down, and for whom.
-	var down []Post
-	why := map[uint64][]string{}
-	if everyone {
-		down = posts
-		for _, p := range posts {
-			why[p.Seq] = []string{"icbot can no longer tell who reads the channel (" + ErrorMessage(membersErr) + ")"}
+// toTakeDown lists the posts some reader may not read, in post order,
+// with why: the readers who may not read each, or, when icbot cannot
+// tell who reads the channel, that.
+func (rc *readerCheck) toTakeDown() (down []Post, why map[uint64][]string) {
+	why = map[uint64][]string{}
+	if rc.everyone {
+		for _, p := range rc.posts {
+			why[p.Seq] = []string{"icbot can no longer tell who reads the channel (" + ErrorMessage(rc.membersErr) + ")"}
 		}
-	} else {
-		ids := make([]UserID, 0, len(blocked))
-		for u := range blocked {
-			ids = append(ids, u)
-		}
-		slices.Sort(ids)
-		for _, u := range ids {
-			for _, p := range blocked[u] {
-				if !slices.ContainsFunc(down, func(d Post) bool { return d.Seq == p.Seq }) {
-					down = append(down, p)
-				}
-				why[p.Seq] = append(why[p.Seq], names[u])
+		return rc.posts, why
+	}
+	ids := make([]UserID, 0, len(rc.blocked))
+	for u := range rc.blocked {
+		ids = append(ids, u)
+	}
+	slices.Sort(ids)
+	for _, u := range ids {
+		for _, p := range rc.blocked[u] {
+			if !slices.ContainsFunc(down, func(d Post) bool { return d.Seq == p.Seq }) {
+				down = append(down, p)
 			}
+			why[p.Seq] = append(why[p.Seq], rc.names[u])
 		}
-		slices.SortFunc(down, func(a, b Post) int { return int(a.Seq) - int(b.Seq) })
 	}
-	if len(down) == 0 && (quiet || len(joined) == 0) {
-		return "", nil
+	slices.SortFunc(down, func(a, b Post) int { return int(a.Seq) - int(b.Seq) })
+	return down, why
+}
+
+// describe writes the report's first line: the channel, the cause, and
+// who reads it now (or that icbot cannot tell).
+func (rc *readerCheck) describe(s *strings.Builder, cause string, down []Post, why map[uint64][]string) {
+	fmt.Fprintf(s, "#%s: its readers changed (%s).", rc.ch, cause)
+	if rc.everyone {
+		fmt.Fprintf(s, " %s.", strings.TrimSuffix(why[down[0].Seq][0], "."))
+		return
 	}
-	var s strings.Builder
-	fmt.Fprintf(&s, "#%s: its readers changed (%s).", ch, cause)
-	if everyone {
-		fmt.Fprintf(&s, " %s.", strings.TrimSuffix(why[down[0].Seq][0], "."))
-	} else {
-		if len(joined) > 0 {
-			fmt.Fprintf(&s, " New: %s.", strings.Join(joined, ", "))
-		}
-		all := make([]string, 0, len(readers))
-		for _, u := range readers {
-			all = append(all, names[u])
-		}
-		slices.Sort(all)
-		fmt.Fprintf(&s, " Who can read it now: %s.", strings.Join(all, ", "))
+	if len(rc.joined) > 0 {
+		fmt.Fprintf(s, " New: %s.", strings.Join(rc.joined, ", "))
 	}
-	if len(down) == 0 {
-		fmt.Fprintf(&s, " Every one of them may read what icbot posted there (%s); nothing was taken down.", postsText(posts))
-		return s.String(), nil
+	all := make([]string, 0, len(rc.readers))
+	for _, u := range rc.readers {
+		all = append(all, rc.names[u])
 	}
-	// One line per kind of post, reason and outcome: two versions of a
-	// summary taken down for the same reader read as one line.
+	slices.Sort(all)
+	fmt.Fprintf(s, " Who can read it now: %s.", strings.Join(all, ", "))
+}
+
+// takeDown retracts each post and returns the report's lines, one per
+// kind of post, reason and outcome: two versions of a summary taken down
+// for the same reader read as one line.
+func (b *Bot) takeDown(ctx context.Context, ch ChannelID, down []Post, why map[uint64][]string, everyone bool) []string {
 	var lines []string
 	count := map[string]int{}
 	for _, p := range down {
@@ -410,14 +447,14 @@ func (b *Bot) checkReaders(ctx context.Context, ch ChannelID, cause string, quie
 		}
 		count[line]++
 	}
-	for _, l := range lines {
+	for i, l := range lines {
 		n := ""
 		if count[l] > 1 {
 			n = fmt.Sprintf(" (%d posts)", count[l])
 		}
-		s.WriteString("\n  " + strings.Replace(l, "\x00", n, 1))
+		lines[i] = strings.Replace(l, "\x00", n, 1)
 	}
-	return s.String(), nil
+	return lines
 }
 
 // supersedeEffect takes down, once a newer one is posted, the earlier
