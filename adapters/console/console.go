@@ -456,108 +456,129 @@ func (a *Adapter) meta(ctx context.Context, text string, h Handler) (done, quit 
 	case "/help":
 		a.say(consoleHelp)
 	case "/as":
-		if len(fields) != 2 {
-			a.say("Usage: /as NAME")
-			return true, false
-		}
-		name := strings.ToLower(strings.TrimPrefix(fields[1], "@"))
-		if !plainName(name) {
-			a.say("%s is not a name: %s Usage: /as NAME", fields[1], nameRule)
-			return true, false
-		}
-		a.mu.Lock()
-		a.me = bot.UserID(name)
-		a.mu.Unlock()
-		a.say("You are now @%s.", name)
+		a.switchUser(fields)
 	case "/in":
-		if len(fields) != 2 || !strings.HasPrefix(fields[1], "#") {
-			a.say("Usage: /in #CHANNEL")
-			return true, false
-		}
-		id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
-		if !plainName(string(id)) {
-			a.say("%s is not a channel name: %s Usage: /in #CHANNEL", fields[1], nameRule)
-			return true, false
-		}
-		a.mu.Lock()
-		_, ok := a.channels[id]
-		if ok {
-			a.here = id
-		}
-		a.mu.Unlock()
-		if !ok {
-			a.say("There is no channel #%s: /channels lists them, /channel #%s private creates it.", id, id)
-		}
+		a.switchChannel(fields)
 	case "/channel":
-		if len(fields) < 3 || !strings.HasPrefix(fields[1], "#") || len(fields[1]) < 2 || (fields[2] != "private" && fields[2] != "public") {
-			a.say("Usage: /channel #NAME private|public [@member ...]  (members: of a private channel; you, when none are named)")
-			return true, false
-		}
-		if !plainName(fields[1][1:]) {
-			a.say("%s is not a channel name: %s Usage: /channel #NAME private|public [@member ...]", fields[1], nameRule)
-			return true, false
-		}
-		var members []bot.UserID
-		for _, f := range fields[3:] {
-			if !strings.HasPrefix(f, "@") || len(f) < 2 {
-				a.say("%q is not a member: write members as @name. Usage: /channel #NAME private|public [@member ...]", f)
-				return true, false
-			}
-			if !plainName(f[1:]) {
-				a.say("%s is not a name: %s Usage: /channel #NAME private|public [@member ...]", f, nameRule)
-				return true, false
-			}
-			members = append(members, bot.UserID(strings.ToLower(strings.TrimPrefix(f, "@"))))
-		}
-		id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
-		private := fields[2] == "private"
-		a.mu.Lock()
-		c, ok := a.channels[id]
-		switch {
-		case !ok && len(members) == 0:
-			a.addChannel(id, private, a.me)
-		case !ok:
-			a.addChannel(id, private, members...)
-		default:
-			c.private = private
-			if len(members) > 0 {
-				c.members = map[bot.UserID]bool{}
-				for _, m := range members {
-					c.members[m] = true
-				}
-			}
-		}
-		c = a.channels[id]
-		who := "everyone"
-		if private {
-			who = "members: " + strings.Join(handlesOf(sortedMembers(c)), " ")
-		}
-		a.mu.Unlock()
-		a.say("#%s is %s (%s).", id, fields[2], who)
-		// A change made outside icbot, as on a platform: icbot checks
-		// what it posted there against the new readers.
-		h.ChannelChanged(ctx, id)
+		a.setChannel(ctx, fields, h)
 	case "/channels":
-		a.mu.Lock()
-		ids := make([]string, 0, len(a.channels))
-		for id := range a.channels {
-			ids = append(ids, string(id))
-		}
-		sort.Strings(ids)
-		var b strings.Builder
-		b.WriteString("Channels:")
-		for _, id := range ids {
-			c := a.channels[bot.ChannelID(id)]
-			vis := "public, everyone"
-			if c.private {
-				vis = "private: " + strings.Join(handlesOf(sortedMembers(c)), " ")
-			}
-			fmt.Fprintf(&b, "\n  #%s (%s)", id, vis)
-		}
-		a.print("console", b.String())
-		a.mu.Unlock()
+		a.listChannels()
 	default:
 		return false, false
 	}
 	return true, false
+}
+
+// switchUser is /as NAME: who the console speaks as.
+func (a *Adapter) switchUser(fields []string) {
+	if len(fields) != 2 {
+		a.say("Usage: /as NAME")
+		return
+	}
+	name := strings.ToLower(strings.TrimPrefix(fields[1], "@"))
+	if !plainName(name) {
+		a.say("%s is not a name: %s Usage: /as NAME", fields[1], nameRule)
+		return
+	}
+	a.mu.Lock()
+	a.me = bot.UserID(name)
+	a.mu.Unlock()
+	a.say("You are now @%s.", name)
+}
+
+// switchChannel is /in #CHANNEL: where the console speaks.
+func (a *Adapter) switchChannel(fields []string) {
+	if len(fields) != 2 || !strings.HasPrefix(fields[1], "#") {
+		a.say("Usage: /in #CHANNEL")
+		return
+	}
+	id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
+	if !plainName(string(id)) {
+		a.say("%s is not a channel name: %s Usage: /in #CHANNEL", fields[1], nameRule)
+		return
+	}
+	a.mu.Lock()
+	_, ok := a.channels[id]
+	if ok {
+		a.here = id
+	}
+	a.mu.Unlock()
+	if !ok {
+		a.say("There is no channel #%s: /channels lists them, /channel #%s private creates it.", id, id)
+	}
+}
+
+// setChannel is /channel #NAME private|public [@member ...]: a channel
+// made or changed outside icbot, as on a platform.
+func (a *Adapter) setChannel(ctx context.Context, fields []string, h Handler) {
+	if len(fields) < 3 || !strings.HasPrefix(fields[1], "#") || len(fields[1]) < 2 || (fields[2] != "private" && fields[2] != "public") {
+		a.say("Usage: /channel #NAME private|public [@member ...]  (members: of a private channel; you, when none are named)")
+		return
+	}
+	if !plainName(fields[1][1:]) {
+		a.say("%s is not a channel name: %s Usage: /channel #NAME private|public [@member ...]", fields[1], nameRule)
+		return
+	}
+	var members []bot.UserID
+	for _, f := range fields[3:] {
+		if !strings.HasPrefix(f, "@") || len(f) < 2 {
+			a.say("%q is not a member: write members as @name. Usage: /channel #NAME private|public [@member ...]", f)
+			return
+		}
+		if !plainName(f[1:]) {
+			a.say("%s is not a name: %s Usage: /channel #NAME private|public [@member ...]", f, nameRule)
+			return
+		}
+		members = append(members, bot.UserID(strings.ToLower(strings.TrimPrefix(f, "@"))))
+	}
+	id := bot.ChannelID(strings.TrimPrefix(fields[1], "#"))
+	private := fields[2] == "private"
+	a.mu.Lock()
+	c, ok := a.channels[id]
+	switch {
+	case !ok && len(members) == 0:
+		a.addChannel(id, private, a.me)
+	case !ok:
+		a.addChannel(id, private, members...)
+	default:
+		c.private = private
+		if len(members) > 0 {
+			c.members = map[bot.UserID]bool{}
+			for _, m := range members {
+				c.members[m] = true
+			}
+		}
+	}
+	c = a.channels[id]
+	who := "everyone"
+	if private {
+		who = "members: " + strings.Join(handlesOf(sortedMembers(c)), " ")
+	}
+	a.mu.Unlock()
+	a.say("#%s is %s (%s).", id, fields[2], who)
+	// A change made outside icbot, as on a platform: icbot checks
+	// what it posted there against the new readers.
+	h.ChannelChanged(ctx, id)
+}
+
+// listChannels is /channels.
+func (a *Adapter) listChannels() {
+	a.mu.Lock()
+	ids := make([]string, 0, len(a.channels))
+	for id := range a.channels {
+		ids = append(ids, string(id))
+	}
+	sort.Strings(ids)
+	var b strings.Builder
+	b.WriteString("Channels:")
+	for _, id := range ids {
+		c := a.channels[bot.ChannelID(id)]
+		vis := "public, everyone"
+		if c.private {
+			vis = "private: " + strings.Join(handlesOf(sortedMembers(c)), " ")
+		}
+		fmt.Fprintf(&b, "\n  #%s (%s)", id, vis)
+	}
+	a.print("console", b.String())
+	a.mu.Unlock()
 }
