@@ -94,8 +94,11 @@ func TestMembersSlackErrors(t *testing.T) {
 	t.Run("unknown channel", func(t *testing.T) {
 		r := newRig(t)
 		_, err := r.ad.Members(context.Background(), "GGONE")
-		if bot.ErrorCode(err) != bot.EUNAVAILABLE || !strings.Contains(bot.ErrorMessage(err), "invite icbot") {
-			t.Errorf("Members = %v; want EUNAVAILABLE telling to invite icbot", err)
+		if bot.ErrorCode(err) != bot.ENOTFOUND || !strings.Contains(bot.ErrorMessage(err), "invite icbot") {
+			t.Errorf("Members = %v; want ENOTFOUND telling to invite icbot", err)
+		}
+		if _, retry := bot.Transient(err, 1); retry {
+			t.Error("an unknown channel is retried: icbot would never stop asking")
 		}
 	})
 	t.Run("not in channel", func(t *testing.T) {
