@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t icbot .
+# Build: docker build --build-arg VERSION=$(git describe --always --dirty) -t icbot .
+# (.git is not copied in, so VERSION is what icbot version names the build by.)
 # Run the console: docker run -it --rm -v icbot-data:/data icbot
 # Run in Slack or Discord: pass ICBOT_ADAPTER and the tokens with -e (see README).
 
