@@ -183,6 +183,27 @@ func queueBeatNews(in *input, tx Tx, sc *Scene, p UserID, changes []BeatChange) 
 	return nil
 }
 
+// answeredMeanwhile writes p's news of sc again after p answered: news
+// still waiting asks only about what is still unanswered. It reports
+// whether the scene changed and must be stored.
+func answeredMeanwhile(in *input, tx Tx, sc *Scene, p UserID) (bool, error) {
+	if !slices.ContainsFunc(sc.Asking.News, func(n BeatNews) bool { return n.Performer == p && n.Due.After(in.now) }) {
+		return false, nil
+	}
+	return true, queueBeatNews(in, tx, sc, p, nil)
+}
+
+// forgetNews drops the news still waiting for each of people in sc: they
+// are no longer its performers, or sc is being removed.
+func forgetNews(tx Tx, sc *Scene, people []UserID, now time.Time) error {
+	for _, p := range people {
+		if err := dropNews(tx, sc, p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // wakeDeliveries tells the delivery loop, after the commit, that a
 // message was queued for later.
 func wakeDeliveries(ctx context.Context, b *Bot, cmd Command) error {

@@ -236,3 +236,59 @@ func TestDeliveryLoopSendsBeatNewsOnTime(t *testing.T) {
 		}
 	})
 }
+
+// TestBeatNewsFollowsAnswersAndRemovals: news still waiting is written
+// again when its performer answers meanwhile, so it asks only what is
+// still open; a performer taken off the scene, or a scene removed, has
+// no news sent.
+func TestBeatNewsFollowsAnswersAndRemovals(t *testing.T) {
+	h := newPoolScene(t)
+	h.must("ines", `/scene beat add 20 "Kiss in the water" kind=contact`)
+	h.must("ines", "/boundaries request 20")
+	h.must("ines", `/scene beat add 20 "Hug on the steps" kind=contact`)
+	h.must("paula", "/boundaries answer 20 b1=yes b2=yes")
+	news := performerDMs(t, h.afterBeatNewsWindow())
+	if got := news["paula"]; len(got) != 1 || strings.Contains(got[0].Text, "b2=yes|no|discuss") || !strings.Contains(got[0].Text, "Nothing new to answer") {
+		t.Errorf("paula, who answered meanwhile, read: %+v", got)
+	}
+	if got := news["pete"]; len(got) != 1 || !strings.Contains(got[0].Text, "b2=yes|no|discuss") {
+		t.Errorf("pete, who did not, read: %+v", got)
+	}
+
+	h.must("ines", `/scene beat add 20 "Swim away" kind=contact`)
+	h.must("ines", "/scene set 20 performers=@paula")
+	if n := h.queuedFor("pete"); n != 0 {
+		t.Errorf("%d messages still queued for pete, taken off the scene", n)
+	}
+	if got := performerDMs(t, h.afterBeatNewsWindow())["pete"]; len(got) != 0 {
+		t.Errorf("pete, taken off the scene, was sent its news: %+v", got)
+	}
+
+	h.must("ines", `/scene beat add 20 "Towel" kind=contact`)
+	h.must("ines", "/scene remove 20")
+	if n := h.queuedFor("paula"); n != 0 {
+		t.Errorf("%d messages of a removed scene still queued for paula", n)
+	}
+	if got := performerDMs(t, h.afterBeatNewsWindow()); len(got) != 0 {
+		t.Errorf("news of a removed scene was sent: %+v", got)
+	}
+}
+
+// queuedFor counts the messages waiting in the outbox for a person.
+func (h *harness) queuedFor(who string) int {
+	h.t.Helper()
+	n := 0
+	err := h.store.View(context.Background(), func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		for _, d := range ds {
+			if d.Message.To.User == bot.UserID(who) {
+				n++
+			}
+		}
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n
+}

@@ -214,6 +214,14 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 	if err := tx.AddBoundaries(next); err != nil {
 		return err
 	}
+	if changed, err := answeredMeanwhile(in, tx, &sc, in.caller.ID); err != nil {
+		return err
+	} else if changed {
+		sc.Version++
+		if err := tx.PutScene(sc); err != nil {
+			return err
+		}
+	}
 	if err := in.audit(tx, "boundaries.answer", sc.ID, "boundaries of %s for scene %s: version %d", in.caller.Handle(), sc.ID, next.Version); err != nil {
 		return err
 	}

@@ -273,10 +273,14 @@ func changePerformers(in *input, tx Tx, sc *Scene, list string) ([]UserID, error
 	if err := setPerformers(in, tx, sc, list); err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(before, func(u UserID) bool { return !sc.IsPerformer(u) }) {
+	if gone := slices.DeleteFunc(slices.Clone(before), sc.IsPerformer); len(gone) > 0 {
 		// Someone no longer in the scene may still read its
 		// channel: what they may no longer read is taken down.
 		in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
+		// Nor are they sent news of its beats still waiting.
+		if err := forgetNews(tx, sc, gone, in.now); err != nil {
+			return nil, err
+		}
 	}
 	return slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) }), nil
 }
@@ -553,6 +557,14 @@ func runSceneRemove(in *input, tx Tx) error {
 		if last.Lock.Held() {
 			return Errorf(ECONFLICT, "The channel of scene %s is still being restored after its closed set; try again in a minute.", sc.ID)
 		}
+	}
+	// News of its beats still waiting goes with it.
+	var waiting []UserID
+	for _, n := range sc.Asking.News {
+		waiting = append(waiting, n.Performer)
+	}
+	if err := forgetNews(tx, &sc, waiting, in.now); err != nil {
+		return err
 	}
 	if err := tx.DeleteScene(sc.ID); err != nil {
 		return err
