@@ -142,89 +142,110 @@ func lockEffect(scene SceneID, seq uint64) effect {
 			b.noteReaders(ctx, sc.Channel)
 		}
 		unlockCh()
-		var after Session
-		err = b.store.Update(ctx, func(tx Tx) error {
-			cur, err := tx.Session(scene, seq)
-			if err != nil {
-				return err
-			}
-			switch {
-			case lockErr == nil:
-				cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockEnforced, "", res
-			case first && res.Restore == nil:
-				cur.Lock.State, cur.Lock.Problem = LockNotEnforced, lockProblem(lockErr)
-			case first:
-				// Part of the lock was made: keep what to undo.
-				cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockIncomplete, lockProblem(lockErr), res
-			default:
-				// The earlier lock is still in force and must be undone at
-				// the end; only this roster change did not take.
-				cur.Lock.Problem = "the last roster change was not applied to the channel: " + lockProblem(lockErr)
-				if res.Restore != nil {
-					cur.Lock.Changes = res
-				}
-			}
-			if err := tx.PutSession(cur); err != nil {
-				return err
-			}
-			after = cur
-			return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.lock", Scene: scene,
-				Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d taken out, %d of the roster not let in)", cur.Lock.State, scene, seq, len(cur.Lock.Changes.Removed), len(keptOut))})
-		})
+		after, err := b.recordLock(ctx, cmd, scene, seq, first, res, lockErr, len(keptOut))
 		if err != nil {
 			return err
 		}
 		if lockErr != nil {
 			b.log.Warn("closed-set lock not applied", "scene", string(scene), "err", lockErr)
-			text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
-				sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
-			if after.Lock.State == LockIncomplete {
-				text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for %s still runs, announced and logged; the roster was not posted there.",
-					sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
-			}
-			if !first {
-				text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster of %s.", sc.Channel, lockProblem(lockErr), sceneNamed(&sc))
-			}
-			text += fmt.Sprintf(" Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.", sc.Channel, scene)
-			b.lateReply(ctx, cmd, ClassRoster, scene, text)
+			b.lateReply(ctx, cmd, ClassRoster, scene, lockFailedText(&sc, after, first, lockErr))
 			return nil
 		}
 		if !after.Running() {
 			return b.unlock(ctx, locker, cmd, scene, seq) // ended while locking
 		}
-		var names []Person
-		var roster string
-		_ = b.store.View(ctx, func(tx Tx) error {
-			names, err = peopleOf(tx, res.Removed)
-			if err == nil {
-				roster, err = rosterText(tx, after.Roster)
-			}
+		return b.lockMade(ctx, cmd, &sc, after, first, res, keptOut)
+	}
+}
+
+// recordLock stores what a lock attempt did to the session, with its
+// audit record, and returns the session as stored.
+func (b *Bot) recordLock(ctx context.Context, cmd Command, scene SceneID, seq uint64, first bool, res LockResult, lockErr error, keptOut int) (Session, error) {
+	var after Session
+	err := b.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Session(scene, seq)
+		if err != nil {
 			return err
-		})
-		kept := ""
-		if len(keptOut) > 0 {
-			kept = b.keptOutText(ctx, sc.Channel, keptOut)
 		}
-		if !first {
-			if kept != "" {
-				b.lateReply(ctx, cmd, ClassRoster, scene, kept)
+		switch {
+		case lockErr == nil:
+			cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockEnforced, "", res
+		case first && res.Restore == nil:
+			cur.Lock.State, cur.Lock.Problem = LockNotEnforced, lockProblem(lockErr)
+		case first:
+			// Part of the lock was made: keep what to undo.
+			cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockIncomplete, lockProblem(lockErr), res
+		default:
+			// The earlier lock is still in force and must be undone at
+			// the end; only this roster change did not take.
+			cur.Lock.Problem = "the last roster change was not applied to the channel: " + lockProblem(lockErr)
+			if res.Restore != nil {
+				cur.Lock.Changes = res
 			}
-			return nil
 		}
-		text := fmt.Sprintf("Lock enforced: #%s is restricted to the roster for scene %s.", sc.Channel, scene)
-		if len(res.Removed) > 0 {
-			text += fmt.Sprintf(" Taken out until the end: %s.", handles(names))
+		if err := tx.PutSession(cur); err != nil {
+			return err
 		}
+		after = cur
+		return tx.Audit(AuditRecord{Time: b.now(), Actor: cmd.Caller, Action: "closedset.lock", Scene: scene,
+			Summary: fmt.Sprintf("channel lock %s for scene %s session %d (%d taken out, %d of the roster not let in)", cur.Lock.State, scene, seq, len(cur.Lock.Changes.Removed), keptOut)})
+	})
+	return after, err
+}
+
+// lockFailedText tells the AD that the lock, or a roster change to it,
+// did not take, and what to do until it does.
+func lockFailedText(sc *Scene, after Session, first bool, lockErr error) string {
+	text := fmt.Sprintf("Lock not enforced on #%s: %s. The closed set for %s still runs, announced and logged, but the chat platform does not keep others out, so the roster was not posted there.",
+		sc.Channel, lockProblem(lockErr), sceneNamed(sc))
+	if after.Lock.State == LockIncomplete {
+		text = fmt.Sprintf("Lock incomplete on #%s: %s. What was changed will be undone at the end. The closed set for %s still runs, announced and logged; the roster was not posted there.",
+			sc.Channel, lockProblem(lockErr), sceneNamed(sc))
+	}
+	if !first {
+		text = fmt.Sprintf("The roster change was not applied to #%s: %s. The channel is still locked to the earlier roster of %s.", sc.Channel, lockProblem(lockErr), sceneNamed(sc))
+	}
+	return text + fmt.Sprintf(" Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.", sc.Channel, sc.ID)
+}
+
+// lockMade tells the AD the channel is locked (or, for a roster change,
+// who was kept out) and, on the first lock, posts the roster to the
+// channel now that only the roster reads it.
+func (b *Bot) lockMade(ctx context.Context, cmd Command, sc *Scene, after Session, first bool, res LockResult, keptOut map[UserID][]Post) error {
+	scene := sc.ID
+	var names []Person
+	var roster string
+	_ = b.store.View(ctx, func(tx Tx) error {
+		var err error
+		names, err = peopleOf(tx, res.Removed)
+		if err == nil {
+			roster, err = rosterText(tx, after.Roster)
+		}
+		return err
+	})
+	kept := ""
+	if len(keptOut) > 0 {
+		kept = b.keptOutText(ctx, sc.Channel, keptOut)
+	}
+	if !first {
 		if kept != "" {
-			text += "\n" + kept
+			b.lateReply(ctx, cmd, ClassRoster, scene, kept)
 		}
-		b.lateReply(ctx, cmd, ClassRoster, scene, text)
-		// Only now, with the channel's members the roster, the roster goes there.
-		b.outbox.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
-			Text: fmt.Sprintf("Closed set for scene %s started at %s. This channel is locked to the roster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
-				scene, b.fmtClock(after.StartedAt), roster, closedSetRules(scene), scene)})
 		return nil
 	}
+	text := fmt.Sprintf("Lock enforced: #%s is restricted to the roster for scene %s.", sc.Channel, scene)
+	if len(res.Removed) > 0 {
+		text += fmt.Sprintf(" Taken out until the end: %s.", handles(names))
+	}
+	if kept != "" {
+		text += "\n" + kept
+	}
+	b.lateReply(ctx, cmd, ClassRoster, scene, text)
+	// Only now, with the channel's members the roster, the roster goes there.
+	b.outbox.notify(ctx, cmd, Message{To: Destination{Kind: ToChannel, Channel: sc.Channel}, Class: ClassRoster, Scene: scene,
+		Text: fmt.Sprintf("Closed set for scene %s started at %s. This channel is locked to the roster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
+			scene, b.fmtClock(after.StartedAt), roster, closedSetRules(scene), scene)})
+	return nil
 }
 
 // unlockEffect restores the scene channel after a session.
