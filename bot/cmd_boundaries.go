@@ -235,10 +235,10 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 		what := strings.Join(narrowed, ", ")
 		icText := fmt.Sprintf("HOLD: %s changed their answer to %s of scene %s at %s, during the closed set. The scene is on hold. Talk with them; lift the hold with /hold lift %s only when the scene may go on as agreed.\n%s",
 			in.caller.Handle(), what, sc.ID, in.b.fmtClock(in.now), sc.ID, summary)
-		if err := callHold(in, tx, &sc, "boundaries changed during the closed set: "+what, icText, RoleAD, RoleDirector); err != nil {
+		if err := callHold(in, tx, &sc, "boundaries changed during the closed set: "+what, icText, RoleAD); err != nil {
 			return err
 		}
-		reply += "\nThe closed set is running, so the scene is now on hold. The IC has been told and will talk with you; the AD and the director know only that the scene is on hold."
+		reply += "\nThe closed set is running, so the scene is now on hold. The IC has been told and will talk with you; the AD knows only that the scene is on hold, and the top-line summary waits until the IC lifts the hold."
 		in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
 		return nil // the hold told the IC, with these answers, and refreshed the summary
 	}
@@ -451,9 +451,9 @@ func runBoundariesWithdraw(in *input, tx Tx) error {
 	}
 	icText := fmt.Sprintf("CONSENT WITHDRAWN: %s withdrew consent to %s of scene %s at %s. The scene is on hold. Talk with them; lift the hold with /hold lift %s only when the scene may go on as agreed.\n%s",
 		in.caller.Handle(), what, sc.ID, in.b.fmtClock(in.now), sc.ID, boundariesText(&sc, &next))
-	if err := callHold(in, tx, &sc, "consent withdrawn: "+what, icText, RoleAD, RoleDirector); err != nil {
+	if err := callHold(in, tx, &sc, "consent withdrawn: "+what, icText, RoleAD); err != nil {
 		return err
 	}
-	in.out.replyOwn(ClassBoundaries, sc.ID, "Your withdrawal of consent to %s of scene %s is recorded, and the scene is on hold. The IC has been told and will talk with you; the AD and the director know only that the scene is on hold.", what, sc.ID)
+	in.out.replyOwn(ClassBoundaries, sc.ID, "Your withdrawal of consent to %s of scene %s is recorded, and the scene is on hold. The IC has been told and will talk with you; the AD knows only that the scene is on hold, and the top-line summary waits until the IC lifts the hold.", what, sc.ID)
 	return nil
 }

@@ -134,12 +134,20 @@ func runHoldLift(in *input, tx Tx) error {
 // closed set, the scene channel that the scene may go on.
 func tellLifted(in *input, tx Tx, sc *Scene, lifted []Hold, rd readiness) error {
 	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC: the scene may go on as planned. Questions go to the IC.", sc.ID)
+	if standing, err := standingRefusals(tx, sc, rd); err != nil {
+		return err
+	} else if standing != "" {
+		// Not who or what: that some beats are not agreed shows in the
+		// top-line summary the lift posts.
+		notice = fmt.Sprintf("The hold on scene %s has been lifted by the IC, but not every beat can be filmed as written: the IC will tell you what changes. Questions go to the IC.", sc.ID)
+	}
 	ads, err := holders(tx, RoleAD)
 	if err != nil {
 		return err
 	}
 	for _, ad := range ads {
-		if ad.ID != in.caller.ID {
+		// An AD who called one of the holds hears of it as its caller.
+		if ad.ID != in.caller.ID && !slices.ContainsFunc(lifted, func(h Hold) bool { return h.CalledBy == ad.ID }) {
 			in.out.dm(ad.ID, ClassPublic, sc.ID, "", notice)
 		}
 	}

@@ -35,10 +35,28 @@ func runTopline(in *input, tx Tx) error {
 // refreshTopline re-posts a scene's top-line summary, as a new version
 // superseding the last, wherever it was posted: after any change to its
 // beats, answers, riders, roster or holds.
+//
+// While a hold that a performer's consent change caused still stands,
+// the summary is not re-posted: its readers would see the beat restricted
+// at the moment of the hold, and so who changed it, when the AD and the
+// director may know only that the scene is on hold. The IC's /hold lift
+// (or an explicit /topline) posts it.
 func refreshTopline(in *input, sc *Scene) {
-	if sc.Topline.Channel != "" {
+	if sc.Topline.Channel != "" && !heldForConsent(sc) {
 		in.out.then(toplineEffect(sc.ID, "", false))
 	}
+}
+
+// heldForConsent reports whether a hold with the reason icbot writes for
+// a consent change stands on sc. A performer who typed such a reason by
+// hand only delays the summary until the hold is lifted.
+func heldForConsent(sc *Scene) bool {
+	for _, h := range sc.Holds {
+		if h.Active() && slices.ContainsFunc(consentHoldReasons, func(r struct{ prefix, cause string }) bool { return strings.HasPrefix(h.Reason, r.prefix) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // toplineEffect posts the next version of a scene's top-line summary to
