@@ -153,7 +153,7 @@ func queueBeatNews(in *input, tx Tx, sc *Scene, p UserID, changes []BeatChange) 
 		return nil // a beat added and removed again: nothing to tell
 	}
 	text, actions, err := beatNewsText(tx, sc, p, n.Changes)
-	if err != nil {
+	if err != nil || text == "" {
 		return err
 	}
 	m := Message{To: Destination{Kind: ToUser, User: p}, Class: ClassSceneDetail, Scene: sc.ID, Subject: p, Text: text, Actions: actions}
@@ -279,6 +279,10 @@ func beatNewsText(tx Tx, sc *Scene, p UserID, changes []BeatChange) (string, []A
 	for i, c := range changes {
 		what[i] = c.Beat + " " + string(c.What)
 		b, ok := sc.Beat(c.Beat)
+		if ok && c.What != BeatRemoved && !b.Involves(p) {
+			what[i] = "" // it involved them when changed, and no longer does
+			continue
+		}
 		if !ok || c.What == BeatRemoved || !b.Involves(p) {
 			continue
 		}
@@ -288,6 +292,10 @@ func beatNewsText(tx Tx, sc *Scene, p UserID, changes []BeatChange) (string, []A
 			}
 		}
 		again = append(again, c.Beat)
+	}
+	what = slices.DeleteFunc(what, func(w string) bool { return w == "" })
+	if len(what) == 0 {
+		return "", nil, nil // nothing that concerns them now
 	}
 	slices.SortFunc(again, func(a, b string) int { return beatOrder(sc, a) - beatOrder(sc, b) })
 	beats := beatsOf(sc, p)

@@ -292,3 +292,41 @@ func (h *harness) queuedFor(who string) int {
 	}
 	return n
 }
+
+// TestBeatNewsOnlyWhatConcernsThem: a performer added to a beat and taken
+// off it again within the window hears nothing of it; news waiting for
+// the others is written again when a performer leaves the scene, so it
+// names no one who left; and a performer named in a beat cannot be taken
+// off the scene until the beat changes.
+func TestBeatNewsOnlyWhatConcernsThem(t *testing.T) {
+	h := newPoolScene(t)
+	h.must("ines", `/scene beat add 20 "Kiss in the water" kind=contact`)
+	h.must("ines", `/scene beat add 20 "Paula topless" kind=nudity areas=chest performers=@paula`)
+	h.must("ines", "/boundaries request 20")
+	h.must("ines", "/scene beat set 20 b2 performers=@paula,@pete")
+	h.must("ines", "/scene beat set 20 b2 performers=@paula")
+	news := performerDMs(t, h.afterBeatNewsWindow())
+	if got := news["pete"]; len(got) != 0 {
+		t.Errorf("pete heard of a beat that no longer involves him: %q", got[0].Text)
+	}
+	if got := news["paula"]; len(got) != 1 {
+		t.Errorf("paula got %d messages", len(got))
+	}
+
+	r := h.do("ines", "/scene set 20 performers=@pete")
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "@paula is in beat b2 of scene 20") {
+		t.Errorf("taking paula off while b2 names her: %s %q", r.code(), r.reply)
+	}
+	if sc := h.scene("20"); !sc.IsPerformer("paula") {
+		t.Error("the refused change took paula off the scene")
+	}
+
+	h.must("ines", `/scene beat set 20 b1 "Long kiss"`)
+	h.must("ines", "/scene beat remove 20 b2")
+	h.must("ines", "/scene set 20 performers=@paula")
+	for _, s := range performerDMs(t, h.afterBeatNewsWindow())["paula"] {
+		if strings.Contains(s.Text, "@pete") {
+			t.Errorf("paula's news names pete, who left the scene: %q", s.Text)
+		}
+	}
+}

@@ -93,6 +93,21 @@ func setPerformers(in *input, tx Tx, sc *Scene, list string) error {
 		}
 		ids = append(ids, p.ID)
 	}
+	// A beat that names a performer taken off the scene would be left
+	// with someone who is not in it: its consent could no longer be asked
+	// or counted. The beats change first.
+	for _, bt := range sc.Beats {
+		for _, u := range bt.Performers {
+			if !slices.Contains(ids, u) {
+				p, err := personOf(tx, u)
+				if err != nil {
+					return err
+				}
+				return Errorf(ECONFLICT, "%s is in beat %s of scene %s: take them off the beat first (/scene beat set %s %s performers=@...) or remove it (/scene beat remove %s %s). Nothing was changed.",
+					p.Handle(), bt.ID, sc.ID, sc.ID, bt.ID, sc.ID, bt.ID)
+			}
+		}
+	}
 	sc.Performers = ids
 	// A performer is always on the roster: drop them from the planned
 	// non-performer part so nobody is listed twice.
@@ -277,9 +292,15 @@ func changePerformers(in *input, tx Tx, sc *Scene, list string) ([]UserID, error
 		// Someone no longer in the scene may still read its
 		// channel: what they may no longer read is taken down.
 		in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
-		// Nor are they sent news of its beats still waiting.
+		// Nor are they sent news of its beats still waiting; the news
+		// of those who stay is written again without them.
 		if err := forgetNews(tx, sc, gone, in.now); err != nil {
 			return nil, err
+		}
+		for _, p := range sc.Performers {
+			if _, err := answeredMeanwhile(in, tx, sc, p); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return slices.DeleteFunc(slices.Clone(sc.Performers), func(u UserID) bool { return slices.Contains(before, u) }), nil
@@ -421,6 +442,10 @@ func widen(in *input, tx Tx, sc *Scene, beats []Beat, why string) error {
 			if err := askForBoundaries(in, tx, sc, p, theirs); err != nil {
 				return err
 			}
+		} else if _, err := answeredMeanwhile(in, tx, sc, p); err != nil {
+			// News still waiting may name a beat that involved them
+			// until now: it is written again without it.
+			return err
 		}
 	}
 	ids := make([]string, len(beats))
