@@ -204,6 +204,19 @@ func forgetNews(tx Tx, sc *Scene, people []UserID, now time.Time) error {
 	return nil
 }
 
+// askingNote tells the IC when the performers hear of a beat edit: once
+// asked, within the window; before, when the IC asks.
+func askingNote(tx Tx, sc *Scene) (string, error) {
+	ok, err := asked(tx, sc)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return fmt.Sprintf("its performers hear of it when you ask for their boundaries (/boundaries request %s).", sc.ID), nil
+	}
+	return fmt.Sprintf("its performers hear of it within %d minutes, in one message with your other edits of these minutes.", int(beatNewsWindow/time.Minute)), nil
+}
+
 // wakeDeliveries tells the delivery loop, after the commit, that a
 // message was queued for later.
 func wakeDeliveries(ctx context.Context, b *Bot, cmd Command) error {

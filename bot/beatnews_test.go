@@ -330,3 +330,16 @@ func TestBeatNewsOnlyWhatConcernsThem(t *testing.T) {
 		}
 	}
 }
+
+// TestBeatEditSaysWhenPerformersHear: the IC's reply to a beat edit says
+// when the performers hear of it: when the IC asks, or within the window.
+func TestBeatEditSaysWhenPerformersHear(t *testing.T) {
+	h := newPoolScene(t)
+	if r := h.must("ines", `/scene beat add 20 "Kiss" kind=contact`); !strings.Contains(r.reply, "hear of it when you ask for their boundaries (/boundaries request 20)") {
+		t.Errorf("before a request: %q", r.reply)
+	}
+	h.must("ines", "/boundaries request 20")
+	if r := h.must("ines", `/scene beat set 20 b1 "Long kiss"`); !strings.Contains(r.reply, "hear of it within 5 minutes") || strings.Contains(r.reply, "have been asked again") {
+		t.Errorf("after a request: %q", r.reply)
+	}
+}

@@ -333,7 +333,11 @@ func shareBeats(in *input, tx Tx, sc *Scene, added []UserID) (string, error) {
 	if err := widen(in, tx, sc, shared, fmt.Sprintf("Scene %s has a new performer, %s, in beats %s.", sc.ID, handles(ps), strings.Join(ids, ", "))); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count, and their performers have been asked again.", strings.Join(ids, ", "), handles(ps)), nil
+	told, err := askingNote(tx, sc)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("\nBeats %s now involve %s: earlier answers to them no longer count; %s", strings.Join(ids, ", "), handles(ps), told), nil
 }
 
 // refuseWhileFilming is the rule for changes that need fresh consent.
@@ -371,7 +375,11 @@ func runBeatAdd(in *input, tx Tx) error {
 	if err := widened(in, tx, &sc, b, "beat.add", fmt.Sprintf("beat %s (%s) added to scene %s", id, b.Kind, sc.ID)); err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s added to scene %s: %s [%s].", id, sc.ID, desc, b.Kind)
+	told, err := askingNote(tx, &sc)
+	if err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s added to scene %s: %s [%s]. %s", id, sc.ID, desc, b.Kind, capitalFirst(told))
 	return nil
 }
 
@@ -518,7 +526,11 @@ func runBeatSet(in *input, tx Tx) error {
 	if err := widened(in, tx, &sc, b, "beat.set", fmt.Sprintf("beat %s of scene %s changed (revision %d)", id, sc.ID, b.Rev)); err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s changed: %s. Earlier answers to it no longer count; its performers have been asked again.", id, sc.ID, beatLine(b))
+	told, err := askingNote(tx, &sc)
+	if err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s changed: %s. Earlier answers to it no longer count; %s", id, sc.ID, beatLine(b), told)
 	return nil
 }
 
