@@ -113,8 +113,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stdout, "icbot", versionString())
 		return exitOK
 	case "help":
-		fmt.Fprint(env.Stdout, usage)
-		newFlags(env.Stdout).fs.PrintDefaults()
+		newFlags(env.Stdout).fs.Usage()
 		return exitOK
 	default:
 		fmt.Fprintf(env.Stderr, "icbot: unknown command %q\n%s", sub, usage)

@@ -777,3 +777,22 @@ func TestStopWhileStartingIsNormal(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errb.String())
 	}
 }
+
+// TestHelpIsFlagHelp: icbot help prints what icbot --help prints,
+// settings table and all, to standard output.
+func TestHelpIsFlagHelp(t *testing.T) {
+	env, _ := dbEnv(t)
+	out, errs, code := icbot(t, "", env, "help")
+	_, flagHelp, flagCode := icbot(t, "", env, "--help")
+	if code != 0 || flagCode != 0 || errs != "" {
+		t.Fatalf("help: exit %d, --help: exit %d, stderr %q", code, flagCode, errs)
+	}
+	if out != flagHelp {
+		t.Errorf("icbot help:\n%s\nicbot --help:\n%s", out, flagHelp)
+	}
+	for _, want := range []string{"storage.path", "ICBOT_STORAGE_PATH", "ICBOT_SLACK_BOT_TOKEN", "icbot config"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("icbot help lacks %q", want)
+		}
+	}
+}
