@@ -340,6 +340,11 @@ func openLog(cfg *config.Config, env Env, levelSet, console bool) (*logs, error)
 		}
 		return nil, fmt.Errorf("cannot write the log file %s: %s; set log.file (ICBOT_LOG_FILE) to a file icbot may write, or to stderr", l.path, why)
 	}
+	was, err := tightenLog(f, l.path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	l.file = f
 	l.logger = slog.New(handler(f, level))
 	if console {
@@ -347,7 +352,30 @@ func openLog(cfg *config.Config, env Env, levelSet, console bool) (*logs, error)
 		early := &gated{open: &l.early, h: slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}
 		l.logger = slog.New(slog.NewMultiHandler(handler(f, level), early))
 	}
+	if was != 0 {
+		l.logger.Warn("log file was readable by others; mode set to 0600", "component", "main", "path", l.path, "was", was.String())
+	}
 	return l, nil
+}
+
+// logMode is the log file's mode, the database's: the log names no
+// message bodies, but it does name people, scenes and when they filmed.
+const logMode os.FileMode = 0o600
+
+// tightenLog makes an existing log file that others could read or write
+// private again, as storage does the database: os.OpenFile applies the
+// mode only when it creates the file. It returns the mode it replaced
+// (0 when none), and refuses when it cannot. A log.file that is not a
+// regular file (a terminal, a pipe, /dev/stderr) is left as it is.
+func tightenLog(f *os.File, path string) (os.FileMode, error) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&^logMode == 0 {
+		return 0, nil
+	}
+	if err := f.Chmod(logMode); err != nil {
+		return 0, fmt.Errorf("the log file %s is readable by others (mode %v) and could not be made private (icbot must run as the file's owner): chmod 600 it, or set log.file (ICBOT_LOG_FILE) to another file", path, fi.Mode().Perm())
+	}
+	return fi.Mode().Perm(), nil
 }
 
 // chatStarted ends the time when warnings also go to standard error.

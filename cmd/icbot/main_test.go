@@ -796,3 +796,38 @@ func TestHelpIsFlagHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestLogFileMadePrivate: an existing log file that others may read is
+// made private (0600) when icbot opens it, as the database is, and the
+// log says so.
+func TestLogFileMadePrivate(t *testing.T) {
+	for _, name := range []string{"beside the database", "the file asked for"} {
+		t.Run(name, func(t *testing.T) {
+			env, db := dbEnv(t)
+			logPath := filepath.Join(filepath.Dir(db), "icbot.log")
+			if name == "the file asked for" {
+				logPath = filepath.Join(t.TempDir(), "chosen.log")
+				env["ICBOT_LOG_FILE"] = logPath
+			}
+			if err := os.WriteFile(logPath, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(logPath, 0o644); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+			if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			fi, err := os.Stat(logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fi.Mode().Perm(); got != 0o600 {
+				t.Errorf("log file mode %v after a start, want 0600", got)
+			}
+			if log, _ := os.ReadFile(logPath); !strings.Contains(string(log), `msg="log file was readable by others; mode set to 0600"`) {
+				t.Errorf("the log does not say the mode was changed:\n%s", log)
+			}
+		})
+	}
+}
