@@ -152,6 +152,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return verifyAudit(ctx, cfg, env)
 	}
 
+	// Said before the log file beside the database is opened, which
+	// would otherwise fail first, or be made beside a directory.
+	if err := checkDBPath(cfg.Storage.Path, sub == ""); err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", strings.TrimSpace("icbot "+sub), err)
+		return exitError
+	}
 	// The console is the one running, and its conversation on this
 	// terminal, unless this is icbot rekey.
 	console := sub == "" && cfg.Adapter == "console"
@@ -378,6 +384,28 @@ func tightenLog(f *os.File, path string) (os.FileMode, error) {
 	return fi.Mode().Perm(), nil
 }
 
+// checkDBPath says in plain words what is wrong with the database path
+// before anything is opened beside it: a directory given for the file,
+// or, when icbot would create the database (create), a directory that
+// does not exist. Anything else is left to opening it, which words it.
+func checkDBPath(db string, create bool) error {
+	fi, err := os.Stat(db)
+	switch {
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("database path %s is a directory: give the path of a file, such as %s (storage.path or --db)", db, filepath.Join(db, "icbot.db"))
+	case err == nil || !create || !errors.Is(err, fs.ErrNotExist):
+		return nil
+	}
+	dir := filepath.Dir(db)
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("the directory of database %s does not exist: create it, or check storage.path or --db", db)
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("the directory of database %s, %s, is a file: check storage.path or --db", db, dir)
+	}
+	return nil
+}
+
 // chatStarted ends the time when warnings also go to standard error.
 func (l *logs) chatStarted() { l.early.Store(false) }
 
@@ -578,6 +606,10 @@ func isTerminal(f *os.File) bool {
 // which it finds as icbot does but never creates (verifyKey).
 func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
 	db := cfg.Storage.Path
+	if err := checkDBPath(db, false); err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		return exitError
+	}
 	key, err := verifyKey(cfg)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)

@@ -831,3 +831,57 @@ func TestLogFileMadePrivate(t *testing.T) {
 		})
 	}
 }
+
+// TestStartMessages: a start that cannot do what it was asked says why
+// in plain words: --empty on a database that holds a production, a
+// directory given as the database, a database in a directory that does
+// not exist (before the log file beside it is tried).
+func TestStartMessages(t *testing.T) {
+	t.Run("--empty on a database with the demo", func(t *testing.T) {
+		env, db := dbEnv(t)
+		if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		out, errs, code := icbot(t, "/scene list\n", env, "--empty")
+		want := "icbot: --empty is ignored: database " + db + ` already holds the demo production "Night Swim (demo)"; to start without the demo, give a new database with --db` + "\n"
+		if code != 0 || !strings.Contains(errs, want) || !strings.Contains(out, "Night swim") {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+	})
+	t.Run("--empty on a database started empty", func(t *testing.T) {
+		env, db := dbEnv(t)
+		_, errs, code := icbot(t, "/scene list\n", env, "--empty")
+		if code != 0 || strings.Contains(errs, "--empty is ignored") {
+			t.Fatalf("first start: exit %d: %s", code, errs)
+		}
+		_, errs, code = icbot(t, "/scene list\n", env, "--empty")
+		want := "icbot: --empty is ignored: database " + db + ` already holds the production "Untitled production" (--empty only keeps the demo out of a new database)` + "\n"
+		if code != 0 || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+	})
+	t.Run("a directory as the database", func(t *testing.T) {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "somedir")
+		if err := os.Mkdir(db, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		want := "database path " + db + " is a directory: give the path of a file, such as " + filepath.Join(db, "icbot.db") + " (storage.path or --db)\n"
+		for _, args := range [][]string{{"--db", db}, {"audit", "verify", "--db", db}, {"rekey", "--db", db}} {
+			_, errs, code := icbot(t, "/scene list\n", map[string]string{}, args...)
+			if code != exitError || !strings.HasPrefix(errs, "icbot") || !strings.HasSuffix(errs, ": "+want) || strings.Count(errs, "\n") != 1 {
+				t.Errorf("%v: exit %d, stderr %q\nwant %q", args, code, errs, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "somedir.log")); !os.IsNotExist(err) {
+			t.Errorf("a log file was made beside the directory: %v", err)
+		}
+	})
+	t.Run("a database in a missing directory", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "no-such-dir", "icbot.db")
+		_, errs, code := icbot(t, "/scene list\n", map[string]string{"ICBOT_STORAGE_PATH": db})
+		if want := "icbot: the directory of database " + db + " does not exist: create it, or check storage.path or --db\n"; code != exitError || errs != want {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+	})
+}
