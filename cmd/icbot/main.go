@@ -110,7 +110,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "manifest":
 		return runManifest(args, env)
 	case "version":
-		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		fmt.Fprint(env.Stdout, versionText())
 		return exitOK
 	case "help":
 		newFlags(env.Stdout).fs.Usage()
@@ -131,7 +131,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return exitUsage
 	}
 	if f.version {
-		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		fmt.Fprint(env.Stdout, versionText())
 		return exitOK
 	}
 	if f.fs.NArg() > 0 {
@@ -545,6 +545,46 @@ func versionString() string {
 	return describeBuild(version, info)
 }
 
+// versionText is what `icbot version` prints: the build, and, for one
+// that nothing names (no revision, no module version, no label), how to
+// build one that is named.
+func versionText() string {
+	info, _ := debug.ReadBuildInfo()
+	text := "icbot " + describeBuild(version, info) + "\n"
+	if unnamedBuild(version, info) {
+		text += unnamedHint + "\n"
+	}
+	return text
+}
+
+// unnamedHint says how to build an icbot that `icbot version` can name.
+// Go records the revision only when it builds inside a git clone (it does
+// not recognise a git worktree, whose .git is a file) and -buildvcs=false
+// is not set, on the command line or in GOFLAGS (`go env GOFLAGS`).
+const unnamedHint = "Go records the revision when `go build ./cmd/icbot` runs inside a git clone of icbot, unless -buildvcs=false is set " +
+	"(see `go env GOFLAGS`); it does not in a git worktree or a copy without .git. " +
+	"Otherwise name the build with -ldflags \"-X main.version=...\", as the Docker build does from VERSION."
+
+// unnamedBuild says whether info names nothing that tells builds apart:
+// no version control revision, no module version and no label.
+func unnamedBuild(label string, info *debug.BuildInfo) bool {
+	if label != "" {
+		return false
+	}
+	if info == nil {
+		return true
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return false
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && s.Value != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // describeBuild says which build info is: the module version (label
 // when the module's is unknown), the version control revision, whether
 // the working tree had uncommitted changes, the time of that commit (Go
@@ -576,9 +616,12 @@ func describeBuild(label string, info *debug.BuildInfo) string {
 		}
 	}
 	parts := []string{v}
-	if rev == "" {
+	switch {
+	case rev == "" && unnamedBuild(label, info):
+		parts = append(parts, "revision unknown (built without version control information)")
+	case rev == "":
 		parts = append(parts, "no revision recorded")
-	} else {
+	default:
 		r := "revision " + rev
 		if modified {
 			r += " with uncommitted changes"

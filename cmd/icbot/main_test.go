@@ -264,7 +264,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 func TestCommandLine(t *testing.T) {
 	env, _ := dbEnv(t)
 	t.Run("version", func(t *testing.T) {
-		want := "icbot " + versionString() + "\n"
+		want := versionText()
 		for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
 			out, errs, code := icbot(t, "", env, args...)
 			if code != 0 || out != want || errs != "" {
@@ -370,7 +370,9 @@ func TestDescribeBuild(t *testing.T) {
 			"1.4.0-rc1, no revision recorded, built with go1.26.0"},
 		{"the module version wins over the label", "1.4.0-rc1", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}},
 			"v1.4.0, no revision recorded"},
-		{"no build info", "", nil, "(devel), no revision recorded"},
+		{"no build info", "", nil, "(devel), revision unknown (built without version control information)"},
+		{"a checkout built without version control", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}},
+			"(devel), revision unknown (built without version control information), built with go1.26.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -884,4 +886,43 @@ func TestStartMessages(t *testing.T) {
 			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
 		}
 	})
+}
+
+// TestVersionSaysHowToNameTheBuild: a build that nothing names (no
+// revision, no module version, no label) is said to be one, with how to
+// build one that is named; a named build is printed alone.
+func TestVersionSaysHowToNameTheBuild(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"}}
+	tests := []struct {
+		name    string
+		label   string
+		info    *debug.BuildInfo
+		unnamed bool
+	}{
+		{"no build info", "", nil, true},
+		{"devel without a revision", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, true},
+		{"devel with a revision", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, false},
+		{"a module version", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, false},
+		{"a label", "1.4.0-rc1", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := unnamedBuild(tt.label, tt.info); got != tt.unnamed {
+				t.Errorf("unnamedBuild = %v, want %v", got, tt.unnamed)
+			}
+			if got := describeBuild(tt.label, tt.info); strings.Contains(got, "built without version control information") != tt.unnamed {
+				t.Errorf("describeBuild = %q", got)
+			}
+		})
+	}
+	for _, want := range []string{"go build ./cmd/icbot", "-buildvcs=false", "go env GOFLAGS", "git worktree", "-X main.version=", "VERSION"} {
+		if !strings.Contains(unnamedHint, want) {
+			t.Errorf("the hint lacks %q: %s", want, unnamedHint)
+		}
+	}
+	if info, _ := debug.ReadBuildInfo(); unnamedBuild(version, info) {
+		if out := versionText(); !strings.HasSuffix(out, "\n"+unnamedHint+"\n") || !strings.Contains(out, "built without version control information") {
+			t.Errorf("icbot version of an unnamed build:\n%s", out)
+		}
+	}
 }
