@@ -38,7 +38,10 @@ import (
 // derivationRules is the version of the rules in wantedReminders and
 // syncReminders. Raise it with any change to them, so that every scene's
 // reminders are derived again at the next start.
-const derivationRules = 1
+//
+// 2: one aftercare question per performer per day of closed sets, not
+// one per session.
+const derivationRules = 2
 
 // deriveBatch is the most scenes, and deriveSlice about the longest time,
 // one transaction spends deriving when a start must derive them all:

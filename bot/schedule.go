@@ -83,9 +83,9 @@ func reminderKey(parts ...any) string {
 
 // wantedReminders is every reminder a scene calls for now: rider warnings
 // and the overdue escalation while a rider is not signed in time,
-// check-ins the day before the call, aftercare a day after each closed
-// set, and a wrap-time reminder while a closed set is open. A removed
-// scene (nil) calls for none.
+// check-ins the day before the call, aftercare for each performer a day
+// after each day of closed sets, and a wrap-time reminder while a closed
+// set is open. A removed scene (nil) calls for none.
 func (s *scheduler) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder, error) {
 	if sc == nil {
 		return nil, nil
@@ -119,6 +119,11 @@ func (s *scheduler) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder
 	// Newest first: sessions run one after another, so once one ended
 	// before the aftercare window, every earlier one did too, and a scene
 	// shot in many sessions costs no more to sync than one shot in a few.
+	// A performer is asked once for a day's filming, however many closed
+	// sets it took: a day after the last of them, under that session's
+	// key. An earlier session of the day is then wanted no more, so its
+	// pending question (from before this rule) is cancelled.
+	asked := map[string]bool{} // performer and day
 	for seq := sc.Sessions; seq > sc.PastSessions; seq-- {
 		sess, err := tx.Session(sc.ID, seq)
 		if err != nil {
@@ -139,8 +144,10 @@ func (s *scheduler) wantedReminders(tx Tx, sc *Scene, now time.Time) ([]Reminder
 			add(Reminder{Kind: RemindWrap, Session: seq, Due: at, Key: reminderKey(RemindWrap, sc.ID, seq, day)})
 			continue
 		}
+		day := sess.EndedAt.In(s.zone).Format("2006-01-02")
 		for _, m := range sess.Roster {
-			if m.Role == RolePerformer {
+			if m.Role == RolePerformer && !asked[string(m.User)+"/"+day] {
+				asked[string(m.User)+"/"+day] = true
 				add(Reminder{Kind: RemindAftercare, Performer: m.User, Session: seq, Due: sess.EndedAt.Add(24 * time.Hour),
 					Key: reminderKey(RemindAftercare, sc.ID, seq, m.User)})
 			}

@@ -85,7 +85,11 @@ func (m *Main) admins() []bot.UserID {
 
 func (m *Main) runConsole(ctx context.Context) error {
 	zone := m.Config.Location()
-	if !m.Empty {
+	if m.Empty {
+		if err := m.sayEmptyIgnored(ctx); err != nil {
+			return err
+		}
+	} else {
 		if _, err := console.SeedDemo(ctx, m.store, m.clock()(), zone); err != nil {
 			return fmt.Errorf("seeding the demo: %w", err)
 		}
@@ -114,6 +118,31 @@ func (m *Main) runConsole(ctx context.Context) error {
 	}
 	defer stop()
 	return chat.Run(ctx, m.Env.Stdin, b)
+}
+
+// sayEmptyIgnored tells the operator that --empty changes nothing on a
+// database that already holds a production: the demo is only ever seeded
+// into a new one, so --empty cannot take it out again, and a database
+// started before without the demo never gets it. The start goes on, so
+// that a command line kept with --empty still starts.
+func (m *Main) sayEmptyIgnored(ctx context.Context) error {
+	var info bot.ProductionInfo
+	err := m.store.View(ctx, func(tx bot.Tx) error {
+		var err error
+		info, err = tx.Production()
+		return err
+	})
+	switch {
+	case err != nil || info.Name == "":
+		return err
+	case info.Seeded:
+		fmt.Fprintf(m.Env.Stderr, "icbot: --empty is ignored: database %s already holds the demo production %q; to start without the demo, give a new database with --db\n",
+			m.Config.Storage.Path, info.Name)
+	default:
+		fmt.Fprintf(m.Env.Stderr, "icbot: --empty is ignored: database %s already holds the production %q (--empty only keeps the demo out of a new database)\n",
+			m.Config.Storage.Path, info.Name)
+	}
+	return nil
 }
 
 // botOptions are the bot's settings from the configuration, for any

@@ -110,11 +110,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "manifest":
 		return runManifest(args, env)
 	case "version":
-		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		fmt.Fprint(env.Stdout, versionText())
 		return exitOK
 	case "help":
-		fmt.Fprint(env.Stdout, usage)
-		newFlags(env.Stdout).fs.PrintDefaults()
+		newFlags(env.Stdout).fs.Usage()
 		return exitOK
 	default:
 		fmt.Fprintf(env.Stderr, "icbot: unknown command %q\n%s", sub, usage)
@@ -132,7 +131,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return exitUsage
 	}
 	if f.version {
-		fmt.Fprintln(env.Stdout, "icbot", versionString())
+		fmt.Fprint(env.Stdout, versionText())
 		return exitOK
 	}
 	if f.fs.NArg() > 0 {
@@ -153,6 +152,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return verifyAudit(ctx, cfg, env)
 	}
 
+	// Said before the log file beside the database is opened, which
+	// would otherwise fail first, or be made beside a directory.
+	if err := checkDBPath(cfg.Storage.Path, sub == ""); err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", strings.TrimSpace("icbot "+sub), err)
+		return exitError
+	}
 	// The console is the one running, and its conversation on this
 	// terminal, unless this is icbot rekey.
 	console := sub == "" && cfg.Adapter == "console"
@@ -341,6 +346,11 @@ func openLog(cfg *config.Config, env Env, levelSet, console bool) (*logs, error)
 		}
 		return nil, fmt.Errorf("cannot write the log file %s: %s; set log.file (ICBOT_LOG_FILE) to a file icbot may write, or to stderr", l.path, why)
 	}
+	was, err := tightenLog(f, l.path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	l.file = f
 	l.logger = slog.New(handler(f, level))
 	if console {
@@ -348,7 +358,52 @@ func openLog(cfg *config.Config, env Env, levelSet, console bool) (*logs, error)
 		early := &gated{open: &l.early, h: slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}
 		l.logger = slog.New(slog.NewMultiHandler(handler(f, level), early))
 	}
+	if was != 0 {
+		l.logger.Warn("log file was readable by others; mode set to 0600", "component", "main", "path", l.path, "was", was.String())
+	}
 	return l, nil
+}
+
+// logMode is the log file's mode, the database's: the log names no
+// message bodies, but it does name people, scenes and when they filmed.
+const logMode os.FileMode = 0o600
+
+// tightenLog makes an existing log file that others could read or write
+// private again, as storage does the database: os.OpenFile applies the
+// mode only when it creates the file. It returns the mode it replaced
+// (0 when none), and refuses when it cannot. A log.file that is not a
+// regular file (a terminal, a pipe, /dev/stderr) is left as it is.
+func tightenLog(f *os.File, path string) (os.FileMode, error) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&^logMode == 0 {
+		return 0, nil
+	}
+	if err := f.Chmod(logMode); err != nil {
+		return 0, fmt.Errorf("the log file %s is readable by others (mode %v) and could not be made private (icbot must run as the file's owner): chmod 600 it, or set log.file (ICBOT_LOG_FILE) to another file", path, fi.Mode().Perm())
+	}
+	return fi.Mode().Perm(), nil
+}
+
+// checkDBPath says in plain words what is wrong with the database path
+// before anything is opened beside it: a directory given for the file,
+// or, when icbot would create the database (create), a directory that
+// does not exist. Anything else is left to opening it, which words it.
+func checkDBPath(db string, create bool) error {
+	fi, err := os.Stat(db)
+	switch {
+	case err == nil && fi.IsDir():
+		return fmt.Errorf("database path %s is a directory: give the path of a file, such as %s (storage.path or --db)", db, filepath.Join(db, "icbot.db"))
+	case err == nil || !create || !errors.Is(err, fs.ErrNotExist):
+		return nil
+	}
+	dir := filepath.Dir(db)
+	switch fi, err := os.Stat(dir); {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("the directory of database %s does not exist: create it, or check storage.path or --db", db)
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("the directory of database %s, %s, is a file: check storage.path or --db", db, dir)
+	}
+	return nil
 }
 
 // chatStarted ends the time when warnings also go to standard error.
@@ -490,6 +545,46 @@ func versionString() string {
 	return describeBuild(version, info)
 }
 
+// versionText is what `icbot version` prints: the build, and, for one
+// that nothing names (no revision, no module version, no label), how to
+// build one that is named.
+func versionText() string {
+	info, _ := debug.ReadBuildInfo()
+	text := "icbot " + describeBuild(version, info) + "\n"
+	if unnamedBuild(version, info) {
+		text += unnamedHint + "\n"
+	}
+	return text
+}
+
+// unnamedHint says how to build an icbot that `icbot version` can name.
+// Go records the revision only when it builds inside a git clone (it does
+// not recognise a git worktree, whose .git is a file) and -buildvcs=false
+// is not set, on the command line or in GOFLAGS (`go env GOFLAGS`).
+const unnamedHint = "Go records the revision when `go build ./cmd/icbot` runs inside a git clone of icbot, unless -buildvcs=false is set " +
+	"(see `go env GOFLAGS`); it does not in a git worktree or a copy without .git. " +
+	"Otherwise name the build with -ldflags \"-X main.version=...\", as the Docker build does from VERSION."
+
+// unnamedBuild says whether info names nothing that tells builds apart:
+// no version control revision, no module version and no label.
+func unnamedBuild(label string, info *debug.BuildInfo) bool {
+	if label != "" {
+		return false
+	}
+	if info == nil {
+		return true
+	}
+	if info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return false
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && s.Value != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // describeBuild says which build info is: the module version (label
 // when the module's is unknown), the version control revision, whether
 // the working tree had uncommitted changes, the time of that commit (Go
@@ -521,9 +616,12 @@ func describeBuild(label string, info *debug.BuildInfo) string {
 		}
 	}
 	parts := []string{v}
-	if rev == "" {
+	switch {
+	case rev == "" && unnamedBuild(label, info):
+		parts = append(parts, "revision unknown (built without version control information)")
+	case rev == "":
 		parts = append(parts, "no revision recorded")
-	} else {
+	default:
 		r := "revision " + rev
 		if modified {
 			r += " with uncommitted changes"
@@ -551,6 +649,10 @@ func isTerminal(f *os.File) bool {
 // which it finds as icbot does but never creates (verifyKey).
 func verifyAudit(ctx context.Context, cfg *config.Config, env Env) int {
 	db := cfg.Storage.Path
+	if err := checkDBPath(db, false); err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)
+		return exitError
+	}
 	key, err := verifyKey(cfg)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "icbot: %v\n", err)

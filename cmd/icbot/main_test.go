@@ -264,7 +264,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 func TestCommandLine(t *testing.T) {
 	env, _ := dbEnv(t)
 	t.Run("version", func(t *testing.T) {
-		want := "icbot " + versionString() + "\n"
+		want := versionText()
 		for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
 			out, errs, code := icbot(t, "", env, args...)
 			if code != 0 || out != want || errs != "" {
@@ -370,7 +370,9 @@ func TestDescribeBuild(t *testing.T) {
 			"1.4.0-rc1, no revision recorded, built with go1.26.0"},
 		{"the module version wins over the label", "1.4.0-rc1", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}},
 			"v1.4.0, no revision recorded"},
-		{"no build info", "", nil, "(devel), no revision recorded"},
+		{"no build info", "", nil, "(devel), revision unknown (built without version control information)"},
+		{"a checkout built without version control", "", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "(devel)"}},
+			"(devel), revision unknown (built without version control information), built with go1.26.0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -775,5 +777,152 @@ func TestStopWhileStartingIsNormal(t *testing.T) {
 		Clock:     func() time.Time { return tourClock }})
 	if code != 0 || strings.Contains(errb.String(), "context canceled") {
 		t.Errorf("exit %d: %s", code, errb.String())
+	}
+}
+
+// TestHelpIsFlagHelp: icbot help prints what icbot --help prints,
+// settings table and all, to standard output.
+func TestHelpIsFlagHelp(t *testing.T) {
+	env, _ := dbEnv(t)
+	out, errs, code := icbot(t, "", env, "help")
+	_, flagHelp, flagCode := icbot(t, "", env, "--help")
+	if code != 0 || flagCode != 0 || errs != "" {
+		t.Fatalf("help: exit %d, --help: exit %d, stderr %q", code, flagCode, errs)
+	}
+	if out != flagHelp {
+		t.Errorf("icbot help:\n%s\nicbot --help:\n%s", out, flagHelp)
+	}
+	for _, want := range []string{"storage.path", "ICBOT_STORAGE_PATH", "ICBOT_SLACK_BOT_TOKEN", "icbot config"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("icbot help lacks %q", want)
+		}
+	}
+}
+
+// TestLogFileMadePrivate: an existing log file that others may read is
+// made private (0600) when icbot opens it, as the database is, and the
+// log says so.
+func TestLogFileMadePrivate(t *testing.T) {
+	for _, name := range []string{"beside the database", "the file asked for"} {
+		t.Run(name, func(t *testing.T) {
+			env, db := dbEnv(t)
+			logPath := filepath.Join(filepath.Dir(db), "icbot.log")
+			if name == "the file asked for" {
+				logPath = filepath.Join(t.TempDir(), "chosen.log")
+				env["ICBOT_LOG_FILE"] = logPath
+			}
+			if err := os.WriteFile(logPath, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(logPath, 0o644); err != nil { // whatever the umask
+				t.Fatal(err)
+			}
+			if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			fi, err := os.Stat(logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fi.Mode().Perm(); got != 0o600 {
+				t.Errorf("log file mode %v after a start, want 0600", got)
+			}
+			if log, _ := os.ReadFile(logPath); !strings.Contains(string(log), `msg="log file was readable by others; mode set to 0600"`) {
+				t.Errorf("the log does not say the mode was changed:\n%s", log)
+			}
+		})
+	}
+}
+
+// TestStartMessages: a start that cannot do what it was asked says why
+// in plain words: --empty on a database that holds a production, a
+// directory given as the database, a database in a directory that does
+// not exist (before the log file beside it is tried).
+func TestStartMessages(t *testing.T) {
+	t.Run("--empty on a database with the demo", func(t *testing.T) {
+		env, db := dbEnv(t)
+		if _, errs, code := icbot(t, "/scene list\n", env); code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		out, errs, code := icbot(t, "/scene list\n", env, "--empty")
+		want := "icbot: --empty is ignored: database " + db + ` already holds the demo production "Night Swim (demo)"; to start without the demo, give a new database with --db` + "\n"
+		if code != 0 || !strings.Contains(errs, want) || !strings.Contains(out, "Night swim") {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+	})
+	t.Run("--empty on a database started empty", func(t *testing.T) {
+		env, db := dbEnv(t)
+		_, errs, code := icbot(t, "/scene list\n", env, "--empty")
+		if code != 0 || strings.Contains(errs, "--empty is ignored") {
+			t.Fatalf("first start: exit %d: %s", code, errs)
+		}
+		_, errs, code = icbot(t, "/scene list\n", env, "--empty")
+		want := "icbot: --empty is ignored: database " + db + ` already holds the production "Untitled production" (--empty only keeps the demo out of a new database)` + "\n"
+		if code != 0 || !strings.Contains(errs, want) {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+	})
+	t.Run("a directory as the database", func(t *testing.T) {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "somedir")
+		if err := os.Mkdir(db, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		want := "database path " + db + " is a directory: give the path of a file, such as " + filepath.Join(db, "icbot.db") + " (storage.path or --db)\n"
+		for _, args := range [][]string{{"--db", db}, {"audit", "verify", "--db", db}, {"rekey", "--db", db}} {
+			_, errs, code := icbot(t, "/scene list\n", map[string]string{}, args...)
+			if code != exitError || !strings.HasPrefix(errs, "icbot") || !strings.HasSuffix(errs, ": "+want) || strings.Count(errs, "\n") != 1 {
+				t.Errorf("%v: exit %d, stderr %q\nwant %q", args, code, errs, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "somedir.log")); !os.IsNotExist(err) {
+			t.Errorf("a log file was made beside the directory: %v", err)
+		}
+	})
+	t.Run("a database in a missing directory", func(t *testing.T) {
+		db := filepath.Join(t.TempDir(), "no-such-dir", "icbot.db")
+		_, errs, code := icbot(t, "/scene list\n", map[string]string{"ICBOT_STORAGE_PATH": db})
+		if want := "icbot: the directory of database " + db + " does not exist: create it, or check storage.path or --db\n"; code != exitError || errs != want {
+			t.Errorf("exit %d, stderr %q\nwant %q", code, errs, want)
+		}
+	})
+}
+
+// TestVersionSaysHowToNameTheBuild: a build that nothing names (no
+// revision, no module version, no label) is said to be one, with how to
+// build one that is named; a named build is printed alone.
+func TestVersionSaysHowToNameTheBuild(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"}}
+	tests := []struct {
+		name    string
+		label   string
+		info    *debug.BuildInfo
+		unnamed bool
+	}{
+		{"no build info", "", nil, true},
+		{"devel without a revision", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, true},
+		{"devel with a revision", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, false},
+		{"a module version", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, false},
+		{"a label", "1.4.0-rc1", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := unnamedBuild(tt.label, tt.info); got != tt.unnamed {
+				t.Errorf("unnamedBuild = %v, want %v", got, tt.unnamed)
+			}
+			if got := describeBuild(tt.label, tt.info); strings.Contains(got, "built without version control information") != tt.unnamed {
+				t.Errorf("describeBuild = %q", got)
+			}
+		})
+	}
+	for _, want := range []string{"go build ./cmd/icbot", "-buildvcs=false", "go env GOFLAGS", "git worktree", "-X main.version=", "VERSION"} {
+		if !strings.Contains(unnamedHint, want) {
+			t.Errorf("the hint lacks %q: %s", want, unnamedHint)
+		}
+	}
+	if info, _ := debug.ReadBuildInfo(); unnamedBuild(version, info) {
+		if out := versionText(); !strings.HasSuffix(out, "\n"+unnamedHint+"\n") || !strings.Contains(out, "built without version control information") {
+			t.Errorf("icbot version of an unnamed build:\n%s", out)
+		}
 	}
 }
