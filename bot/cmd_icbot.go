@@ -24,6 +24,8 @@ func runWhoami(in *input, tx Tx) error {
 			titles[i] = fmt.Sprintf("%s (%s)", r.Title(), r)
 		}
 		fmt.Fprintf(&b, "Roles: %s.", strings.Join(titles, ", "))
+	} else if in.admin {
+		b.WriteString("You have no role yet; as an admin you may give yourself one with /icbot role add @you ROLE.")
 	} else {
 		b.WriteString("You have no role yet: ask an admin, the IC or an AD to add you with /icbot role add @you ROLE.")
 	}

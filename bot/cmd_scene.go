@@ -130,6 +130,7 @@ func runSceneList(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
+	slices.SortFunc(scenes, func(a, b Scene) int { return compareSceneIDs(a.ID, b.ID) })
 	// Performers without a production-wide role see their own scenes.
 	ownOnly := !in.caller.HasAny(leadership...) && in.caller.Has(RolePerformer) && !in.admin
 	var b strings.Builder

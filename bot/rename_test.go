@@ -39,3 +39,28 @@ func TestSceneRename(t *testing.T) {
 		t.Errorf("a performer renamed a scene: %s", r.reply)
 	}
 }
+
+// TestSceneListInScriptOrder: scene ids sort by number, then letters.
+func TestSceneListInScriptOrder(t *testing.T) {
+	h := newHarness(t).seed()
+	for _, id := range []string{"120", "9", "12A", "EP2-3"} {
+		h.must("ines", `/scene add `+id+` title="x" call="2026-12-03 09:00"`)
+	}
+	r := h.must("ines", "/scene list")
+	var ids []string
+	for _, line := range strings.Split(r.reply, "\n")[1:] {
+		ids = append(ids, strings.Fields(line)[0])
+	}
+	if got := strings.Join(ids, " "); got != "EP2-3 9 12 12A 14 15 16 120" {
+		t.Errorf("order %s", got)
+	}
+}
+
+// TestWhoamiForAnAdminWithoutRole: an admin without a role is not told to
+// ask an admin.
+func TestWhoamiForAnAdminWithoutRole(t *testing.T) {
+	h := newHarness(t).seed()
+	if r := h.must("root", "/icbot whoami"); strings.Contains(r.reply, "ask an admin") || !strings.Contains(r.reply, "as an admin you may give yourself one") {
+		t.Errorf("reply %q", r.reply)
+	}
+}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"slices"
@@ -262,3 +263,28 @@ const (
 
 // Held reports whether the lock changed the channel and must be undone.
 func (l LockRecord) Held() bool { return l.State == LockEnforced || l.State == LockIncomplete }
+
+// compareSceneIDs orders scene ids as a script does: by number, then by
+// the letters after it (9, 12, 12A, 12B, 120).
+func compareSceneIDs(a, b SceneID) int {
+	na, ra := leadingNumber(string(a))
+	nb, rb := leadingNumber(string(b))
+	if na != nb {
+		return cmp.Compare(na, nb)
+	}
+	return cmp.Compare(ra, rb)
+}
+
+// leadingNumber splits "12A" into 12 and "A"; an id without digits first
+// counts as -1, before every number.
+func leadingNumber(s string) (int, string) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
+		i++
+	}
+	if i == 0 {
+		return -1, s
+	}
+	n, _ := strconv.Atoi(s[:i])
+	return n, s[i:]
+}
