@@ -48,6 +48,16 @@ func (r *registry) help(topic string) string {
 		}
 		return b.String()
 	}
+	if len(specs) == 0 && topic != "" {
+		// "scene frob": name the sub-commands of the longest known part.
+		words := strings.Fields(topic)
+		for n := len(words) - 1; n > 0; n-- {
+			known := strings.Join(words[:n], " ")
+			if len(r.under(known)) > 0 {
+				return fmt.Sprintf("There is no command /%s. /%s has: %s. Type /%s help for their usage.", topic, known, r.subCommands(known), known)
+			}
+		}
+	}
 	if topic == "" || len(specs) == 0 {
 		return r.short(topic)
 	}
