@@ -473,3 +473,40 @@ func TestNoticeSupersedesTheLast(t *testing.T) {
 		t.Errorf("costume-room shows:\n%s", shown)
 	}
 }
+
+// TestNoticesGoWithThePerformer: a department's notice of a scene is
+// taken down when performers are taken off the scene (the IC told to post
+// it again) and when the scene is removed: the department no longer
+// needs what it holds.
+func TestNoticesGoWithThePerformer(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene add 30 title="Orchard" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-20`)
+	h.must("paula", `/boundaries answer 30 garments="robe"`)
+	h.must("pete", `/boundaries answer 30 garments="modesty pouch"`)
+	h.must("ines", "/dept notify 30 costume")
+	costume := func() string {
+		var out []string
+		for _, p := range h.rec.visiblePosts("costume-room") {
+			out = append(out, p.text)
+		}
+		return strings.Join(out, "\n")
+	}
+	if !strings.Contains(costume(), "modesty pouch") {
+		t.Fatalf("the notice was not posted:\n%s", costume())
+	}
+	r := h.must("ines", "/scene set 30 performers=@paula")
+	if strings.Contains(costume(), "modesty pouch") {
+		t.Errorf("pete's garments stay in costume-room after he left the scene:\n%s", costume())
+	}
+	if dm := joined(to(r.sent, "dm", "ines")); !strings.Contains(dm, "Taken down: the costume notice of scene 30") || !strings.Contains(dm, "/dept notify 30 costume") {
+		t.Errorf("the IC was told: %q", dm)
+	}
+	h.must("ines", "/dept notify 30 costume")
+	if !strings.Contains(costume(), "robe") {
+		t.Fatalf("the notice was not posted again:\n%s", costume())
+	}
+	h.must("ines", "/scene remove 30")
+	if strings.Contains(costume(), "robe") {
+		t.Errorf("a removed scene's notice stays in costume-room:\n%s", costume())
+	}
+}

@@ -200,3 +200,68 @@ func deptNotice(in *input, tx Tx, sc *Scene, dept Role) (Class, string, error) {
 	b.WriteString("\nQuestions go to the IC.")
 	return class, b.String(), nil
 }
+
+// noticesGoneEffect takes down the department notices of scene in every
+// department's channel: the department no longer needs what they hold
+// about someone taken off the scene, or about a scene removed. The IC is
+// told what was taken down and how to post a notice again.
+func noticesGoneEffect(scene SceneID, why string, again bool) effect {
+	return func(ctx context.Context, b *Bot, cmd Command) error {
+		var info ProductionInfo
+		if err := b.store.View(ctx, func(tx Tx) error {
+			var err error
+			info, err = tx.Production()
+			return err
+		}); err != nil {
+			return err
+		}
+		depts := make([]Role, 0, len(info.DeptChannels))
+		for r := range info.DeptChannels {
+			depts = append(depts, r)
+		}
+		slices.Sort(depts)
+		var lines []string
+		for _, dept := range depts {
+			line, err := b.takeDownNotices(ctx, info.DeptChannels[dept], dept, scene, why, again)
+			if err != nil {
+				return err
+			}
+			if line != "" {
+				lines = append(lines, line)
+			}
+		}
+		if len(lines) > 0 {
+			b.tellRole(ctx, RoleIC, scene, ClassChannelReport, strings.Join(lines, "\n"))
+		}
+		return nil
+	}
+}
+
+// takeDownNotices retracts scene's notices in one department's channel
+// and says what became of them ("" when there were none).
+func (b *Bot) takeDownNotices(ctx context.Context, ch ChannelID, dept Role, scene SceneID, why string, again bool) (string, error) {
+	unlock := b.audience.locks.lock(ch)
+	defer unlock()
+	var posts []Post
+	err := b.store.View(ctx, func(tx Tx) error {
+		all, err := tx.Posts(ch)
+		for _, p := range visible(all) {
+			if p.Scene == scene && p.Ref != "" && (p.Class == ClassGarments || p.Class == ClassBodyNotes) {
+				posts = append(posts, p)
+			}
+		}
+		return err
+	})
+	if err != nil || len(posts) == 0 {
+		return "", err
+	}
+	failed, rerr := b.retract(ctx, ch, posts, why)
+	if len(failed) > 0 {
+		return fmt.Sprintf("NOT taken down: the %s notice of scene %s in #%s (%s): %s. Delete it by hand.", dept.Title(), scene, ch, why, ErrorMessage(rerr)), nil
+	}
+	text := fmt.Sprintf("Taken down: the %s notice of scene %s in #%s, since %s.", dept.Title(), scene, ch, why)
+	if again {
+		text += fmt.Sprintf(" Post it again for those still in the scene with /dept notify %s %s.", scene, dept)
+	}
+	return text, nil
+}

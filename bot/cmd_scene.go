@@ -293,6 +293,8 @@ func changePerformers(in *input, tx Tx, sc *Scene, list string) ([]UserID, error
 		// Someone no longer in the scene may still read its
 		// channel: what they may no longer read is taken down.
 		in.out.then(sweepEffect("performers were taken off scene "+string(sc.ID), sc.Channel, sc.Topline.Channel))
+		// The departments no longer need their garment and body notes.
+		in.out.then(noticesGoneEffect(sc.ID, "performers were taken off the scene", true))
 		// Nor are they sent news of its beats still waiting; the news
 		// of those who stay is written again without them.
 		if err := forgetNews(tx, sc, gone, in.now); err != nil {
@@ -607,6 +609,7 @@ func runSceneRemove(in *input, tx Tx) error {
 	if err := tx.DeleteScene(sc.ID); err != nil {
 		return err
 	}
+	in.out.then(noticesGoneEffect(sc.ID, "the scene was removed", false))
 	if err := in.audit(tx, "scene.remove", sc.ID, "scene %s removed", sc.ID); err != nil {
 		return err
 	}
