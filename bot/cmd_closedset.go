@@ -530,6 +530,9 @@ func runClosedSetEnd(in *input, tx Tx) error {
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s", report)
 	ended := fmt.Sprintf("The closed set for scene %s ended at %s: nothing more to do.", sc.ID, in.b.fmtClock(in.now))
+	if _, held := sc.ActiveHold(); held {
+		ended = fmt.Sprintf("The closed set for scene %s ended at %s. The scene is still on hold: talk to the IC.", sc.ID, in.b.fmtClock(in.now))
+	}
 	in.b.announce(&in.out, sc.ID, ended)
 	if sc.Channel != "" {
 		// Public: the channel is about to be opened to its usual members.

@@ -379,3 +379,19 @@ func TestLiftingAHoldAfterAWithdrawal(t *testing.T) {
 		}
 	})
 }
+
+// TestSetEndedOnHoldSaysSo: a closed set ended while the scene is on hold
+// does not say there is nothing more to do.
+func TestSetEndedOnHoldSaysSo(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", "/hold 15 tired")
+	r := h.must("adam", "/closedset end 15")
+	for _, s := range r.sent {
+		if strings.Contains(s.Text, "nothing more to do") {
+			t.Errorf("%s %s: %q", s.Kind, s.To, s.Text)
+		}
+	}
+	if !strings.Contains(joined(r.sent), "still on hold: talk to the IC") {
+		t.Errorf("nobody was told the scene is still on hold: %q", joined(r.sent))
+	}
+}
