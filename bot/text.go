@@ -53,9 +53,13 @@ func checkText(rule textRule, s string) error {
 		return Errorf(EINVALID, "%s is not valid text (it holds bytes that are not UTF-8).", capitalFirst(rule.what))
 	}
 	i := 0
-	for _, r := range s {
+	for at, r := range s {
 		i++
 		switch {
+		case r == '\r' && rule.lines && !strings.HasPrefix(s[at+1:], "\n"):
+			// A carriage return alone moves a terminal's cursor back
+			// over what was written: only as part of a CRLF line break.
+			return Errorf(EINVALID, "%s holds a carriage return (U+000D) at character %d that does not end a line: type a plain line break.", capitalFirst(rule.what), i)
 		case bidiControl(r):
 			return Errorf(EINVALID, "%s holds an invisible direction control (U+%04X) at character %d, which can make text read differently from what it says: remove it.", capitalFirst(rule.what), r, i)
 		case invisible(r):

@@ -38,6 +38,8 @@ func TestTypedTextBounded(t *testing.T) {
 		{"line separator in a title", "ines", "/scene set 20 title=\"Pool\u2028night\"", "line or paragraph separator (U+2028)"},
 		{"a call in year 9999", "ines", `/scene set 20 call="9999-12-31 23:59"`, "out of range: a call is between 2000 and 2199"},
 		{"a call in year 1", "ines", `/scene set 20 call="0001-01-01 00:00"`, "out of range"},
+		{"a lone carriage return in a hold reason", "paula", "/hold 20 a\rb", "carriage return (U+000D) at character 2"},
+		{"a lone carriage return in notes", "paula", "/boundaries answer 20 b1=yes notes=\"first\rsecond\"", "carriage return"},
 		{"a whole line too long", "ines", "/scene list " + strings.Repeat("x ", 4001), "the command is too long"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +57,7 @@ func TestTypedTextBounded(t *testing.T) {
 	// pass.
 	h.must("paula", "/boundaries answer 20 b1=yes notes=\"👩\u200d❤\ufe0f\u200d👨 fine\"")
 	h.must("paula", "/boundaries answer 20 b1=yes notes=\"first\nsecond\"")
+	h.must("paula", "/boundaries answer 20 b1=yes notes=\"first\r\nsecond\"")
 	h.must("ines", `/scene set 20 title="`+long(120)+`"`)
 }
 
