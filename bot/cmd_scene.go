@@ -277,6 +277,11 @@ func setSceneKey(in *input, tx Tx, sc *Scene, k, v string, past bool) (added []U
 		if st != StatusDraft && st != StatusReady && st != StatusWrapped {
 			return nil, Errorf(EINVALID, "status=%s cannot be set by hand: use draft, ready or wrapped (holds and closed sets set the others)", v)
 		}
+		if st == StatusReady && sc.Status != StatusReady {
+			if err := readyToFilm(in, tx, sc); err != nil {
+				return nil, err
+			}
+		}
 		sc.Status = st
 	}
 	return nil, nil
@@ -658,4 +663,33 @@ func runSceneRename(in *input, tx Tx) error {
 	in.out.reply(ClassCrew, sc.ID, "Scene %s is now called %q (was %q).", sc.ID, title, old)
 	refreshTopline(in, &sc)
 	return nil
+}
+
+// readyToFilm refuses to mark a scene ready while icbot itself would mark
+// it not ready: a performer's rider deadline has passed unsigned. Consent
+// may still come after; /closedset start checks it. What is missing is
+// said in full to the IC only.
+func readyToFilm(in *input, tx Tx, sc *Scene) error {
+	rd, err := in.b.readinessOf(tx, sc, in.now)
+	if err != nil {
+		return err
+	}
+	var gaps []gap
+	for _, r := range rd.riders {
+		if r.State == RiderSigned || in.now.Before(r.Deadline) {
+			continue
+		}
+		p, err := personOf(tx, r.Performer)
+		if err != nil {
+			return err
+		}
+		gaps = append(gaps, gap{
+			detail:  fmt.Sprintf("%s: the rider deadline (%s) passed without a signed rider (/rider status %s)", p.Handle(), in.b.fmtTime(r.Deadline), sc.ID),
+			summary: p.Handle() + ": rider deadline passed unsigned",
+		})
+	}
+	if len(gaps) == 0 {
+		return nil
+	}
+	return Errorf(ECONFLICT, "Scene %s cannot be marked ready:\n%s\nRecord the signed rider (/rider signed %s @performer) or move the call (/scene set %s call=...) first. Nothing was changed.", sc.ID, gapList(in, gaps), sc.ID, sc.ID)
 }

@@ -395,3 +395,21 @@ func TestSetEndedOnHoldSaysSo(t *testing.T) {
 		t.Errorf("nobody was told the scene is still on hold: %q", joined(r.sent))
 	}
 }
+
+// TestReadyRefusedWhileARiderIsOverdue: a scene cannot be marked ready
+// while a performer's rider deadline has passed unsigned, the condition
+// on which icbot marks it not ready itself; the AD reads no rider detail.
+func TestReadyRefusedWhileARiderIsOverdue(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene add 40 title="Dune" call="+1d 09:00" performers=@paula`)
+	h.must("ines", "/scene set 40 status=draft")
+	r := h.do("adam", "/scene set 40 status=ready")
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "@paula: rider deadline passed unsigned") || strings.Contains(r.reply, "GMT") {
+		t.Errorf("the AD: %s %q", r.code(), r.reply)
+	}
+	if got := h.scene("40").Status; got != bot.StatusDraft {
+		t.Errorf("status %s after a refusal", got)
+	}
+	h.must("ines", "/rider signed 40 @paula")
+	h.must("ines", "/scene set 40 status=ready") // signed: icbot would not mark it not ready either
+}
