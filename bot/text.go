@@ -37,6 +37,15 @@ var textRules = map[string]textRule{
 	"note":        {what: "the note", max: 1000, lines: true},
 }
 
+// subject names the text at the start of a sentence: "The title", "The
+// value of notes=".
+func (r textRule) subject() string {
+	if strings.HasSuffix(r.what, "=") {
+		return "The value of " + r.what
+	}
+	return capitalFirst(r.what)
+}
+
 // anyValue bounds every other word or value: mentions, lists of them, ids.
 var anyValue = textRule{what: "a value", max: 2000}
 
@@ -47,10 +56,10 @@ const maxLine = 8000
 // where it has no place, or a bidirectional control anywhere.
 func checkText(rule textRule, s string) error {
 	if n := utf8.RuneCountInString(s); n > rule.max {
-		return Errorf(EINVALID, "%s is too long: %d characters, at most %d. Shorten it; the IC can keep longer notes elsewhere.", capitalFirst(rule.what), n, rule.max)
+		return Errorf(EINVALID, "%s is too long: %d characters, at most %d. Shorten it; the IC can keep longer notes elsewhere.", rule.subject(), n, rule.max)
 	}
 	if !utf8.ValidString(s) {
-		return Errorf(EINVALID, "%s is not valid text (it holds bytes that are not UTF-8).", capitalFirst(rule.what))
+		return Errorf(EINVALID, "%s is not valid text (it holds bytes that are not UTF-8).", rule.subject())
 	}
 	i := 0
 	for at, r := range s {
@@ -59,19 +68,19 @@ func checkText(rule textRule, s string) error {
 		case r == '\r' && rule.lines && !strings.HasPrefix(s[at+1:], "\n"):
 			// A carriage return alone moves a terminal's cursor back
 			// over what was written: only as part of a CRLF line break.
-			return Errorf(EINVALID, "%s holds a carriage return (U+000D) at character %d that does not end a line: type a plain line break.", capitalFirst(rule.what), i)
+			return Errorf(EINVALID, "%s holds a carriage return (U+000D) at character %d that does not end a line: type a plain line break.", rule.subject(), i)
 		case bidiControl(r):
-			return Errorf(EINVALID, "%s holds an invisible direction control (U+%04X) at character %d, which can make text read differently from what it says: remove it.", capitalFirst(rule.what), r, i)
+			return Errorf(EINVALID, "%s holds an invisible direction control (U+%04X) at character %d, which can make text read differently from what it says: remove it.", rule.subject(), r, i)
 		case invisible(r):
-			return Errorf(EINVALID, "%s holds an invisible character (U+%04X) at character %d, which can hide what the text says: remove it.", capitalFirst(rule.what), r, i)
+			return Errorf(EINVALID, "%s holds an invisible character (U+%04X) at character %d, which can hide what the text says: remove it.", rule.subject(), r, i)
 		case r == 0x2028 || r == 0x2029:
-			return Errorf(EINVALID, "%s holds a line or paragraph separator (U+%04X) at character %d: type a plain line break, where one is allowed.", capitalFirst(rule.what), r, i)
+			return Errorf(EINVALID, "%s holds a line or paragraph separator (U+%04X) at character %d: type a plain line break, where one is allowed.", rule.subject(), r, i)
 		case rule.lines && (r == '\n' || r == '\t' || r == '\r'):
 		case unicode.IsControl(r):
 			if r == '\n' || r == '\r' {
-				return Errorf(EINVALID, "%s must be one line: remove the line break at character %d.", capitalFirst(rule.what), i)
+				return Errorf(EINVALID, "%s must be one line: remove the line break at character %d.", rule.subject(), i)
 			}
-			return Errorf(EINVALID, "%s holds a control character (U+%04X) at character %d: type plain text.", capitalFirst(rule.what), r, i)
+			return Errorf(EINVALID, "%s holds a control character (U+%04X) at character %d: type plain text.", rule.subject(), r, i)
 		}
 	}
 	return nil

@@ -24,7 +24,7 @@ func TestTypedTextBounded(t *testing.T) {
 		{"override in a description", "ines", "/scene beat add 20 \"kiss \u202eevol\" kind=contact", "invisible direction control (U+202E)"},
 		{"long description", "ines", `/scene beat add 20 "` + long(301) + `" kind=contact`, "The beat's description is too long: 301 characters, at most 300"},
 		{"long beat change", "ines", `/scene beat set 20 b1 "` + long(1961) + `"`, "at most 300"},
-		{"long notes", "paula", `/boundaries answer 20 b1=yes notes="` + long(2001) + `"`, "Notes= is too long: 2001 characters, at most 2000"},
+		{"long notes", "paula", `/boundaries answer 20 b1=yes notes="` + long(2001) + `"`, "The value of notes= is too long: 2001 characters, at most 2000"},
 		{"isolate in garments", "paula", "/boundaries answer 20 b1=yes garments=\"robe \u2066x\u2069\"", "U+2066"},
 		{"long terms", "ines", `/rider drafted 20 @paula terms="` + long(2001) + `"`, "at most 2000"},
 		{"long hold reason", "paula", "/hold 20 " + long(501), "The reason is too long: 501 characters, at most 500"},
