@@ -1,0 +1,322 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Keeping a closed-set lock in force.
+//
+// While a closed set runs, its scene channel is locked to the roster. The
+// lock is a state of the platform, which others can change: an admin adds
+// someone by hand, a permission is changed, a member is invited while
+// icbot is down. Whenever a locked channel's readers may have changed (a
+// platform event, icbot's start, the regular check), icbot looks at who
+// reads it; when someone off the roster does, it applies the lock again
+// and tells the AD who started the set, and the IC, who was taken out, or
+// that the lock no longer holds and what to do.
+//
+// icbot's own changes do not start this again: after a lock, the channel
+// holds only whom the lock lets in, so the events the change causes find
+// nobody to take out, and a lock the platform keeps refusing is reported
+// once, not at every event.
+
+// lockedSession names a running session whose lock is in force.
+type lockedSession struct {
+	scene SceneID
+	seq   uint64
+}
+
+// keepLocked applies again the lock of every running closed set whose
+// channel is ch (every channel: "") when someone off its roster reads it.
+// cause says what prompted the look ("changed outside icbot"). It returns
+// the first failure that may pass, to try again.
+func (b *Bot) keepLocked(ctx context.Context, ch ChannelID, cause string) error {
+	locker, ok := b.chat.(Locker)
+	if !ok {
+		return nil
+	}
+	locked, err := b.lockedSessions(ctx, ch)
+	if err != nil {
+		return err
+	}
+	var first error
+	for _, s := range locked {
+		if err := b.relock(ctx, locker, s.scene, s.seq, cause); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// lockedSessions lists the running sessions whose lock is in force, or
+// incomplete, on ch (on any channel: "").
+func (b *Bot) lockedSessions(ctx context.Context, ch ChannelID) ([]lockedSession, error) {
+	var out []lockedSession
+	err := b.store.View(ctx, func(tx Tx) error {
+		latest, err := tx.LatestSessions()
+		if err != nil {
+			return err
+		}
+		for _, sess := range latest {
+			if !sess.Running() || !sess.Lock.Held() {
+				continue
+			}
+			switch sc, err := tx.Scene(sess.Scene); {
+			case ErrorCode(err) == ENOTFOUND:
+				continue
+			case err != nil:
+				return err
+			case sc.Sessions != sess.Seq || sc.Channel == "" || (ch != "" && sc.Channel != ch):
+				continue
+			}
+			out = append(out, lockedSession{scene: sess.Scene, seq: sess.Seq})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// relock looks at who reads a locked session's channel and, when someone
+// off the roster may, makes the same Lock call as lockEffect, under the
+// same locks, with the session's record of what the lock changed (so
+// that the end restores the members from before the set, not those let
+// in during it). What it did is recorded and told.
+func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint64, cause string) error {
+	b.lockMu.Lock()
+	defer b.lockMu.Unlock()
+	sc, sess, err := b.sceneSession(ctx, scene, seq)
+	if err != nil {
+		return err
+	}
+	if !sess.Running() || !sess.Lock.Held() {
+		return nil
+	}
+	unlockCh := b.audience.locks.lock(sc.Channel)
+	allowed, _, err := b.admit(ctx, sc.Channel, sess.Users())
+	if err != nil {
+		unlockCh()
+		return err
+	}
+	before, beforeErr := b.lockReaders(ctx, sc.Channel)
+	if beforeErr != nil {
+		if _, retry := transient(beforeErr, 1); retry {
+			unlockCh()
+			return beforeErr
+		}
+	}
+	extra := outside(before, allowed)
+	if beforeErr == nil && len(extra) == 0 && sess.Lock.State == LockEnforced {
+		unlockCh()
+		return nil // the lock holds
+	}
+	// What those let in could read while there, for the report.
+	_, saw, err := b.admit(ctx, sc.Channel, extra)
+	if err != nil {
+		unlockCh()
+		return err
+	}
+	rl := relockOutcome{sc: &sc, before: sess, cause: cause, extra: extra, beforeErr: beforeErr, saw: saw}
+	res, lockErr := locker.Lock(ctx, sc.Channel, allowed, sess.Lock.Changes)
+	rl.lockErr = lockErr
+	if lockErr == nil {
+		after, afterErr := b.lockReaders(ctx, sc.Channel)
+		switch {
+		case afterErr == nil:
+			// The platform's events about icbot's own change find it
+			// known, and report nothing.
+			b.audience.readersWere(sc.Channel, after)
+			rl.gone = slices.DeleteFunc(slices.Clone(extra), func(u UserID) bool { return slices.Contains(after, u) })
+		case fromPlatform(afterErr):
+			if _, retry := transient(afterErr, 1); !retry {
+				rl.lockErr = Errorf(EUNAVAILABLE, "after the lock, icbot cannot tell who reads the channel: %s", ErrorMessage(afterErr))
+			}
+		}
+	}
+	unlockCh()
+	if !rl.worthTelling() {
+		return nil
+	}
+	stored, err := b.recordRelock(ctx, &rl, res)
+	if err != nil {
+		return err
+	}
+	if rl.lockErr != nil {
+		b.log.Warn("closed-set lock could not be applied again", "scene", string(scene), "err", rl.lockErr)
+	}
+	if stored.Running() && stored.Lock.Held() {
+		b.tellRelock(ctx, stored, b.relockText(ctx, &rl))
+	}
+	return nil
+}
+
+// lockReaders asks the platform who reads ch. A chat without the ability
+// says so as an error that does not pass.
+func (b *Bot) lockReaders(ctx context.Context, ch ChannelID) ([]UserID, error) {
+	lister, ok := b.chat.(MemberLister)
+	if !ok {
+		return nil, errNoLister
+	}
+	return lister.Members(ctx, ch)
+}
+
+// outside lists the readers who are not in allowed.
+func outside(readers, allowed []UserID) []UserID {
+	var out []UserID
+	for _, u := range readers {
+		if !slices.Contains(allowed, u) {
+			out = append(out, u)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// relockOutcome is what one relock found and did.
+type relockOutcome struct {
+	sc        *Scene
+	before    Session
+	cause     string
+	extra     []UserID          // readers off the roster before the lock
+	beforeErr error             // why icbot could not tell who read it
+	lockErr   error             // the platform's refusal
+	gone      []UserID          // those the lock took out again
+	saw       map[UserID][]Post // what of the channel's history each may not read
+	problem   string            // recorded when the lock no longer holds
+}
+
+// worthTelling reports whether the relock changed something or found the
+// lock lapsed in a way not already recorded: a lock that keeps being
+// refused is told once, and a relock that changed nothing not at all.
+func (rl *relockOutcome) worthTelling() bool {
+	if rl.lockErr != nil {
+		// An incomplete lock that nobody off the roster reads stays as
+		// recorded: its retry failing is no news.
+		if len(rl.extra) == 0 && !fromPlatform(rl.beforeErr) {
+			return false
+		}
+		rl.problem = rl.lapsedProblem()
+		return rl.problem != rl.before.Lock.Problem
+	}
+	return len(rl.gone) > 0 || rl.before.Lock.State != LockEnforced || fromPlatform(rl.beforeErr)
+}
+
+// errNoLister: the chat cannot say who reads a channel.
+var errNoLister = Errorf(EUNAVAILABLE, "this chat adapter cannot list a channel's members")
+
+// fromPlatform reports whether err is the platform's answer about who
+// reads a channel (not the absence of a way to ask).
+func fromPlatform(err error) bool {
+	return err != nil && !errors.Is(err, errNoLister)
+}
+
+// lapsedProblem is the recorded reason a lock no longer holds.
+func (rl *relockOutcome) lapsedProblem() string {
+	return "the lock no longer holds: it was changed outside icbot and could not be applied again: " + lockProblem(rl.lockErr)
+}
+
+// recordRelock stores the relock's outcome in the session, with an audit
+// record, and returns the session as stored.
+func (b *Bot) recordRelock(ctx context.Context, rl *relockOutcome, res LockResult) (Session, error) {
+	var after Session
+	err := b.store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Session(rl.before.Scene, rl.before.Seq)
+		if err != nil {
+			return err
+		}
+		if !cur.Running() || !cur.Lock.Held() {
+			after = cur
+			return nil // ended meanwhile: the end's unlock has the record
+		}
+		if rl.lockErr == nil {
+			cur.Lock.State, cur.Lock.Problem, cur.Lock.Changes = LockEnforced, "", res
+		} else {
+			// Still undone at the end, with what the lock changed.
+			cur.Lock.State, cur.Lock.Problem = LockIncomplete, rl.problem
+			if res.Restore != nil {
+				cur.Lock.Changes = res
+			}
+		}
+		if err := tx.PutSession(cur); err != nil {
+			return err
+		}
+		after = cur
+		return tx.Audit(AuditRecord{Time: b.now(), Actor: "icbot", Action: "closedset.relock", Scene: cur.Scene,
+			Summary: fmt.Sprintf("channel lock applied again for scene %s session %d (%s): %s, %d taken out again, %d off the roster seen reading",
+				cur.Scene, cur.Seq, rl.cause, cur.Lock.State, len(rl.gone), len(rl.extra))})
+	})
+	return after, err
+}
+
+// relockText is what the AD and the IC read about a relock.
+func (b *Bot) relockText(ctx context.Context, rl *relockOutcome) string {
+	sc := rl.sc
+	var extra, gone, saw string
+	var seen []Post
+	var sawIDs []UserID
+	for _, u := range rl.gone {
+		if len(rl.saw[u]) > 0 {
+			sawIDs = append(sawIDs, u)
+			seen = append(seen, rl.saw[u]...)
+		}
+	}
+	_ = b.store.View(ctx, func(tx Tx) error {
+		for _, l := range []struct {
+			ids []UserID
+			to  *string
+		}{{rl.extra, &extra}, {rl.gone, &gone}, {sawIDs, &saw}} {
+			ps, err := peopleOf(tx, l.ids)
+			if err != nil {
+				return err
+			}
+			*l.to = handles(ps)
+		}
+		return nil
+	})
+	if len(seen) > 0 {
+		slices.SortFunc(seen, func(a, b Post) int { return int(a.Seq) - int(b.Seq) })
+		seen = slices.CompactFunc(seen, func(a, b Post) bool { return a.Seq == b.Seq })
+		saw = fmt.Sprintf(" While in, %s could read the %s, which they may not read.", saw, postsText(seen))
+	} else {
+		saw = ""
+	}
+	lockedTo := fmt.Sprintf("#%s is locked to the roster of the closed set for %s", sc.Channel, sceneNamed(sc))
+	switch {
+	case rl.lockErr != nil && len(rl.extra) > 0:
+		return fmt.Sprintf("The lock on #%s no longer holds: %s, off the roster, can read it (%s), and icbot could not take them out: %s. The closed set for %s still runs. Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.",
+			sc.Channel, extra, rl.cause, lockProblem(rl.lockErr), sceneNamed(sc), sc.Channel, sc.ID)
+	case rl.lockErr != nil:
+		return fmt.Sprintf("The lock on #%s may no longer hold: it was changed outside icbot (%s), and icbot could not apply the lock again: %s. The closed set for %s still runs. Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.",
+			sc.Channel, rl.cause, lockProblem(rl.lockErr), sceneNamed(sc), sc.Channel, sc.ID)
+	case len(rl.gone) > 0:
+		return fmt.Sprintf("%s, but %s had been let in by hand (%s). icbot took them out again.%s At /closedset end the channel gets back the members it had before the set, not those let in during it.",
+			lockedTo, gone, rl.cause, saw)
+	case fromPlatform(rl.beforeErr):
+		return fmt.Sprintf("%s, but it was changed outside icbot (%s) and icbot could not tell who could read it: %s. icbot applied the lock again.",
+			lockedTo, rl.cause, ErrorMessage(rl.beforeErr))
+	default:
+		return fmt.Sprintf("Lock enforced again: #%s is restricted to the roster for scene %s.", sc.Channel, sc.ID)
+	}
+}
+
+// tellRelock tells the AD who started the set, and the IC, about a
+// relock.
+func (b *Bot) tellRelock(ctx context.Context, sess Session, text string) {
+	b.lateReply(ctx, Command{Caller: sess.StartedBy}, ClassRoster, sess.Scene, text)
+	var ics []Person
+	if err := b.store.View(context.WithoutCancel(ctx), func(tx Tx) error {
+		var err error
+		ics, err = holders(tx, RoleIC)
+		return err
+	}); err != nil {
+		b.log.Error("finding the IC to tell of a closed-set lock", "err", err)
+		return
+	}
+	for _, p := range ics {
+		if p.ID != sess.StartedBy {
+			b.notify(ctx, Command{Caller: p.ID}, Message{To: Destination{Kind: ToUser, User: p.ID}, Class: ClassRoster, Scene: sess.Scene, Text: text})
+		}
+	}
+}
