@@ -107,10 +107,21 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 			return beforeErr
 		}
 	}
-	extra := outside(before, allowed)
+	roster := sess.Users()
+	extra := outside(before, roster)
 	if beforeErr == nil && len(extra) == 0 && sess.Lock.State == LockEnforced {
 		unlockCh()
 		return nil // the lock holds
+	}
+	// Roster members the lock kept out for the channel's history and
+	// someone let in by hand stay: the check of the channel's readers
+	// that follows takes down what they may not read, as for any reader
+	// let in outside icbot.
+	keep := slices.Clone(allowed)
+	for _, u := range before {
+		if slices.Contains(roster, u) && !slices.Contains(keep, u) {
+			keep = append(keep, u)
+		}
 	}
 	// What those let in could read while there, for the report.
 	_, saw, err := b.admit(ctx, sc.Channel, extra)
@@ -119,15 +130,13 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 		return err
 	}
 	rl := relockOutcome{sc: &sc, before: sess, cause: cause, extra: extra, beforeErr: beforeErr, saw: saw}
-	res, lockErr := locker.Lock(ctx, sc.Channel, allowed, sess.Lock.Changes)
+	res, lockErr := locker.Lock(ctx, sc.Channel, keep, sess.Lock.Changes)
 	rl.lockErr = lockErr
 	if lockErr == nil {
 		after, afterErr := b.lockReaders(ctx, sc.Channel)
 		switch {
 		case afterErr == nil:
-			// The platform's events about icbot's own change find it
-			// known, and report nothing.
-			b.audience.readersWere(sc.Channel, after)
+			b.ownLockReaders(sc.Channel, before, after)
 			rl.gone = slices.DeleteFunc(slices.Clone(extra), func(u UserID) bool { return slices.Contains(after, u) })
 		case fromPlatform(afterErr):
 			if _, retry := transient(afterErr, 1); !retry {
@@ -147,7 +156,7 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 		b.log.Warn("closed-set lock could not be applied again", "scene", string(scene), "err", rl.lockErr)
 	}
 	if stored.Running() && stored.Lock.Held() {
-		b.tellRelock(ctx, stored, b.relockText(ctx, &rl))
+		b.tellRelock(ctx, stored, b.relockText(ctx, &rl, stored.Lock.Changes.Removed))
 	}
 	return nil
 }
@@ -160,6 +169,24 @@ func (b *Bot) lockReaders(ctx context.Context, ch ChannelID) ([]UserID, error) {
 		return nil, errNoLister
 	}
 	return lister.Members(ctx, ch)
+}
+
+// ownLockReaders records who reads ch after a relock, so that the
+// platform's events about icbot's own change find it known and report
+// nothing; those let in by hand who stay (roster members) are left new
+// for the check of the channel's readers to report.
+func (b *Bot) ownLockReaders(ch ChannelID, before, after []UserID) {
+	known, wasKnown := b.audience.readersWere(ch, after)
+	if !wasKnown {
+		return
+	}
+	own := slices.DeleteFunc(slices.Clone(after), func(u UserID) bool {
+		return slices.Contains(before, u) && !slices.Contains(known, u)
+	})
+	if own == nil {
+		own = []UserID{}
+	}
+	b.audience.readersWere(ch, own)
 }
 
 // outside lists the readers who are not in allowed.
@@ -250,8 +277,9 @@ func (b *Bot) recordRelock(ctx context.Context, rl *relockOutcome, res LockResul
 	return after, err
 }
 
-// relockText is what the AD and the IC read about a relock.
-func (b *Bot) relockText(ctx context.Context, rl *relockOutcome) string {
+// relockText is what the AD and the IC read about a relock; removed are
+// those the session's lock brings back at the end.
+func (b *Bot) relockText(ctx context.Context, rl *relockOutcome, removed []UserID) string {
 	sc := rl.sc
 	var extra, gone, saw string
 	var seen []Post
@@ -291,14 +319,69 @@ func (b *Bot) relockText(ctx context.Context, rl *relockOutcome) string {
 		return fmt.Sprintf("The lock on #%s may no longer hold: it was changed outside icbot (%s), and icbot could not apply the lock again: %s. The closed set for %s still runs. Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.",
 			sc.Channel, rl.cause, lockProblem(rl.lockErr), sceneNamed(sc), sc.Channel, sc.ID)
 	case len(rl.gone) > 0:
-		return fmt.Sprintf("%s, but %s had been let in by hand (%s). icbot took them out again.%s At /closedset end the channel gets back the members it had before the set, not those let in during it.",
-			lockedTo, gone, rl.cause, saw)
+		return fmt.Sprintf("%s, but %s had been let in by hand (%s). icbot took them out again.%s%s",
+			lockedTo, gone, rl.cause, saw, b.atTheEnd(ctx, rl.gone, removed))
 	case fromPlatform(rl.beforeErr):
 		return fmt.Sprintf("%s, but it was changed outside icbot (%s) and icbot could not tell who could read it: %s. icbot applied the lock again.",
 			lockedTo, rl.cause, ErrorMessage(rl.beforeErr))
 	default:
 		return fmt.Sprintf("Lock enforced again: #%s is restricted to the roster for scene %s.", sc.Channel, sc.ID)
 	}
+}
+
+// atTheEnd says which of those taken out again come back at the end of
+// the set: the members from before it, whom the lock restores.
+func (b *Bot) atTheEnd(ctx context.Context, gone, removed []UserID) string {
+	var back, notBack []UserID
+	for _, u := range gone {
+		if slices.Contains(removed, u) {
+			back = append(back, u)
+		} else {
+			notBack = append(notBack, u)
+		}
+	}
+	var s string
+	_ = b.store.View(ctx, func(tx Tx) error {
+		if len(back) > 0 {
+			ps, err := peopleOf(tx, back)
+			if err != nil {
+				return err
+			}
+			s += fmt.Sprintf(" %s, %s before the set, come%s back at /closedset end.", handles(ps), members(len(ps)), verbS(len(ps)))
+		}
+		if len(notBack) > 0 {
+			ps, err := peopleOf(tx, notBack)
+			if err != nil {
+				return err
+			}
+			s += fmt.Sprintf(" %s, not %s before the set, do%s not come back at the end.", handles(ps), members(len(ps)), verbES(len(ps)))
+		}
+		return nil
+	})
+	return s
+}
+
+// members, verbS and verbES agree with n people: a member comes, does;
+// members come, do.
+func members(n int) string {
+	if n == 1 {
+		return "a member"
+	}
+	return "members"
+}
+
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}
+
+func verbES(n int) string {
+	if n == 1 {
+		return "es"
+	}
+	return ""
 }
 
 // tellRelock tells the AD who started the set, and the IC, about a

@@ -154,7 +154,7 @@ func TestRelockTakesOutWhoWasLetIn(t *testing.T) {
 	if got := ml.readers("scene-12"); got != roster12 {
 		t.Errorf("scene-12 read by %s after the change, want the roster %s", got, roster12)
 	}
-	want := "#scene-12 is locked to the roster of the closed set for scene 12 \"Lake house\", but @gary, @priya had been let in by hand (changed outside icbot). icbot took them out again. While in, @gary could read the closed-set roster of scene 12, which they may not read. At /closedset end the channel gets back the members it had before the set, not those let in during it."
+	want := "#scene-12 is locked to the roster of the closed set for scene 12 \"Lake house\", but @gary, @priya had been let in by hand (changed outside icbot). icbot took them out again. While in, @gary could read the closed-set roster of scene 12, which they may not read. @priya, a member before the set, comes back at /closedset end. @gary, not a member before the set, does not come back at the end."
 	for _, who := range []string{"adam", "ines"} {
 		if got := joined(to(sent, "dm", who)); !strings.Contains(got, want) {
 			t.Errorf("%s was told %q, want %q", who, got, want)
@@ -319,5 +319,42 @@ func TestStartRelocksALapsedLock(t *testing.T) {
 	}
 	if sent := h.rec.take(); ml.lockCalls() != n || len(to(sent, "dm", "adam")) != 0 {
 		t.Errorf("a start with the lock intact: calls %q, sent %+v", ml.calls[n:], sent)
+	}
+}
+
+// TestRelockKeepsTheRosterLetInByHand: camera, on the roster, was kept
+// out of #scene-12 for the top-line summary there; someone lets camera in
+// by hand, with gary, who is off the roster. Gary is taken out again;
+// camera stays, and the summary is taken down for camera as for any
+// reader let in outside icbot, with the IC told who is new.
+func TestRelockKeepsTheRosterLetInByHand(t *testing.T) {
+	ml := &memberLock{}
+	h := newHarness(t, withMemberLock(ml)).seed()
+	ctx := context.Background()
+	ml.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula")
+	h.must("ines", "/topline 12")
+	h.must("adam", "/closedset start 12")
+	if got := ml.readers("scene-12"); got != "adam,ines,paula" {
+		t.Fatalf("scene-12 locked to %s", got)
+	}
+	h.rec.take()
+
+	ml.setMembers("scene-12", "adam", "ines", "paula", "cam", "gary")
+	h.bot.ChannelChanged(ctx, "scene-12")
+	sent := h.rec.take()
+	if got := ml.readers("scene-12"); got != "adam,cam,ines,paula" {
+		t.Errorf("scene-12 read by %s, want the roster with camera", got)
+	}
+	if got := joined(to(sent, "dm", "adam")); !strings.Contains(got, "but @gary had been let in by hand (changed outside icbot). icbot took them out again. While in, @gary could read the top-line summary of scene 12; closed-set roster of scene 12, which they may not read.") {
+		t.Errorf("the AD was told %q", got)
+	}
+	report := joined(to(sent, "dm", "ines"))
+	for _, want := range []string{"New: @cam.", "Taken down: the top-line summary of scene 12, which may not be read by @cam"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the IC's report lacks %q:\n%s", want, report)
+		}
+	}
+	if got := h.rec.shows("scene-12"); len(got) != 1 || !strings.HasPrefix(got[0], "Closed set for scene 12 started") {
+		t.Errorf("scene-12 shows %q", got)
 	}
 }
