@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Keeping a closed-set lock in force.
@@ -109,9 +110,11 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 	}
 	roster := sess.Users()
 	extra := outside(before, roster)
-	if beforeErr == nil && len(extra) == 0 && sess.Lock.State == LockEnforced {
+	if beforeErr == nil && len(extra) == 0 && (sess.Lock.State == LockEnforced || !lapsed(sess.Lock)) {
+		// The lock holds; an incomplete first lock is lockEffect's to
+		// finish, at the next roster change.
 		unlockCh()
-		return nil // the lock holds
+		return nil
 	}
 	// Roster members the lock kept out for the channel's history and
 	// someone let in by hand stay: the check of the channel's readers
@@ -130,6 +133,14 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 		return err
 	}
 	rl := relockOutcome{sc: &sc, before: sess, cause: cause, extra: extra, beforeErr: beforeErr, saw: saw}
+	if err := b.store.View(ctx, func(tx Tx) error {
+		ps, err := peopleOf(tx, extra)
+		rl.extraNames = handles(ps)
+		return err
+	}); err != nil {
+		unlockCh()
+		return err
+	}
 	res, lockErr := locker.Lock(ctx, sc.Channel, keep, sess.Lock.Changes)
 	rl.lockErr = lockErr
 	if lockErr == nil {
@@ -203,15 +214,16 @@ func outside(readers, allowed []UserID) []UserID {
 
 // relockOutcome is what one relock found and did.
 type relockOutcome struct {
-	sc        *Scene
-	before    Session
-	cause     string
-	extra     []UserID          // readers off the roster before the lock
-	beforeErr error             // why icbot could not tell who read it
-	lockErr   error             // the platform's refusal
-	gone      []UserID          // those the lock took out again
-	saw       map[UserID][]Post // what of the channel's history each may not read
-	problem   string            // recorded when the lock no longer holds
+	sc         *Scene
+	before     Session
+	cause      string
+	extra      []UserID          // readers off the roster before the lock
+	extraNames string            // their handles
+	beforeErr  error             // why icbot could not tell who read it
+	lockErr    error             // the platform's refusal
+	gone       []UserID          // those the lock took out again
+	saw        map[UserID][]Post // what of the channel's history each may not read
+	problem    string            // recorded when the lock no longer holds
 }
 
 // worthTelling reports whether the relock changed something or found the
@@ -239,9 +251,25 @@ func fromPlatform(err error) bool {
 	return err != nil && !errors.Is(err, errNoLister)
 }
 
-// lapsedProblem is the recorded reason a lock no longer holds.
+// The recorded problem of a lock that no longer holds starts with one of
+// these.
+const (
+	lapsedPrefix = "the lock no longer holds: "
+	lapsedMaybe  = "the lock may no longer hold: "
+)
+
+// lapsed reports whether a relock found the lock no longer holding.
+func lapsed(l LockRecord) bool {
+	return strings.HasPrefix(l.Problem, lapsedPrefix) || strings.HasPrefix(l.Problem, lapsedMaybe)
+}
+
+// lapsedProblem is the recorded reason a lock no longer holds; a change of
+// it (someone else let in) is told again.
 func (rl *relockOutcome) lapsedProblem() string {
-	return "the lock no longer holds: it was changed outside icbot and could not be applied again: " + lockProblem(rl.lockErr)
+	if len(rl.extra) == 0 {
+		return lapsedMaybe + "icbot could not tell who reads the channel, nor apply the lock again (" + lockProblem(rl.lockErr) + "); keep the channel to the roster by hand"
+	}
+	return lapsedPrefix + rl.extraNames + ", off the roster, can read the channel, and icbot could not take them out (" + lockProblem(rl.lockErr) + "); keep the channel to the roster by hand"
 }
 
 // recordRelock stores the relock's outcome in the session, with an audit
@@ -281,7 +309,7 @@ func (b *Bot) recordRelock(ctx context.Context, rl *relockOutcome, res LockResul
 // those the session's lock brings back at the end.
 func (b *Bot) relockText(ctx context.Context, rl *relockOutcome, removed []UserID) string {
 	sc := rl.sc
-	var extra, gone, saw string
+	var gone, saw string
 	var seen []Post
 	var sawIDs []UserID
 	for _, u := range rl.gone {
@@ -294,7 +322,7 @@ func (b *Bot) relockText(ctx context.Context, rl *relockOutcome, removed []UserI
 		for _, l := range []struct {
 			ids []UserID
 			to  *string
-		}{{rl.extra, &extra}, {rl.gone, &gone}, {sawIDs, &saw}} {
+		}{{rl.gone, &gone}, {sawIDs, &saw}} {
 			ps, err := peopleOf(tx, l.ids)
 			if err != nil {
 				return err
@@ -314,7 +342,7 @@ func (b *Bot) relockText(ctx context.Context, rl *relockOutcome, removed []UserI
 	switch {
 	case rl.lockErr != nil && len(rl.extra) > 0:
 		return fmt.Sprintf("The lock on #%s no longer holds: %s, off the roster, can read it (%s), and icbot could not take them out: %s. The closed set for %s still runs. Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.",
-			sc.Channel, extra, rl.cause, lockProblem(rl.lockErr), sceneNamed(sc), sc.Channel, sc.ID)
+			sc.Channel, rl.extraNames, rl.cause, lockProblem(rl.lockErr), sceneNamed(sc), sc.Channel, sc.ID)
 	case rl.lockErr != nil:
 		return fmt.Sprintf("The lock on #%s may no longer hold: it was changed outside icbot (%s), and icbot could not apply the lock again: %s. The closed set for %s still runs. Until that is fixed, keep #%s to the roster by hand: /closedset status %s lists it.",
 			sc.Channel, rl.cause, lockProblem(rl.lockErr), sceneNamed(sc), sc.Channel, sc.ID)

@@ -224,7 +224,7 @@ func TestRelockRefusedSaysTheLockNoLongerHolds(t *testing.T) {
 	if s.Lock.State != bot.LockIncomplete || !strings.HasPrefix(s.Lock.Problem, "the lock no longer holds") {
 		t.Errorf("lock %s (%s), want incomplete: no longer holds", s.Lock.State, s.Lock.Problem)
 	}
-	if got := h.must("adam", "/closedset status 12").reply; strings.Contains(got, "Lock: enforced") || !strings.Contains(got, "Lock: incomplete (the lock no longer holds") {
+	if got := h.must("adam", "/closedset status 12").reply; strings.Contains(got, "Lock: enforced") || !strings.Contains(got, "Lock: incomplete (the lock no longer holds: @priya, off the roster, can read the channel, and icbot could not take them out (icbot lacks the groups:write scope); keep the channel to the roster by hand)") {
 		t.Errorf("status says:\n%s", got)
 	}
 	if got := h.lastAudit("closedset.relock"); !strings.Contains(got, "incomplete, 0 taken out again, 1 off the roster seen reading") {
@@ -237,13 +237,19 @@ func TestRelockRefusedSaysTheLockNoLongerHolds(t *testing.T) {
 	if got := joined(to(h.rec.take(), "dm", "adam")); strings.Contains(got, "lock") {
 		t.Errorf("the AD was told again: %q", got)
 	}
+	// Someone else let in: that is news.
+	ml.setMembers("scene-12", "adam", "cam", "ines", "paula", "priya", "gary")
+	h.bot.ChannelChanged(ctx, "scene-12")
+	if got := joined(to(h.rec.take(), "dm", "adam")); !strings.Contains(got, "The lock on #scene-12 no longer holds: @gary, @priya, off the roster, can read it") {
+		t.Errorf("the AD was told %q", got)
+	}
 
 	ml.setLockErr(nil)
 	h.bot.ChannelChanged(ctx, "scene-12")
 	if got := ml.readers("scene-12"); got != roster12 {
 		t.Errorf("scene-12 read by %s, want the roster %s", got, roster12)
 	}
-	if got := joined(to(h.rec.take(), "dm", "adam")); !strings.Contains(got, "@priya had been let in by hand (changed outside icbot). icbot took them out again.") {
+	if got := joined(to(h.rec.take(), "dm", "adam")); !strings.Contains(got, "but @gary, @priya had been let in by hand (changed outside icbot). icbot took them out again.") {
 		t.Errorf("the AD was told %q", got)
 	}
 	if s := h.session("12", 1); s.Lock.State != bot.LockEnforced || s.Lock.Problem != "" {
