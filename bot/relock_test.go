@@ -364,3 +364,24 @@ func TestRelockKeepsTheRosterLetInByHand(t *testing.T) {
 		t.Errorf("scene-12 shows %q", got)
 	}
 }
+
+// TestRegularCheckRelocks: a change no platform event reports is found by
+// the regular check of every channel, which locks the channel again.
+func TestRegularCheckRelocks(t *testing.T) {
+	ml := &memberLock{}
+	h := newHarness(t, withMemberLock(ml)).seed()
+	h.must("adam", "/closedset start 12")
+	h.deliverDue() // the first pass sets when the regular check falls due
+	ml.setMembers("scene-12", "adam", "cam", "ines", "paula", "gary")
+	h.now = h.now.Add(11 * time.Minute)
+	sent := h.deliverDue()
+	if got := ml.readers("scene-12"); got != roster12 {
+		t.Errorf("scene-12 read by %s after the regular check, want the roster %s", got, roster12)
+	}
+	if got := joined(to(sent, "dm", "adam")); !strings.Contains(got, "but @gary had been let in by hand (a regular check). icbot took them out again.") {
+		t.Errorf("the AD was told %q", got)
+	}
+	if got := h.rec.shows("scene-12"); len(got) != 1 || !strings.HasPrefix(got[0], "Closed set for scene 12 started") {
+		t.Errorf("scene-12 shows %q", got)
+	}
+}
