@@ -96,25 +96,42 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 		return nil
 	}
 	unlockCh := b.audience.locks.lock(sc.Channel)
-	allowed, _, err := b.admit(ctx, sc.Channel, sess.Users())
-	if err != nil {
-		unlockCh()
+	rl, res, err := b.reapply(ctx, locker, &sc, sess, cause)
+	unlockCh()
+	if err != nil || rl == nil || !rl.worthTelling() {
 		return err
 	}
-	before, beforeErr := b.lockReaders(ctx, sc.Channel)
-	if beforeErr != nil {
-		if _, retry := transient(beforeErr, 1); retry {
-			unlockCh()
-			return beforeErr
-		}
+	stored, err := b.recordRelock(ctx, rl, res)
+	if err != nil {
+		return err
 	}
+	if rl.lockErr != nil {
+		b.log.Warn("closed-set lock could not be applied again", "scene", string(scene), "err", rl.lockErr)
+	}
+	if stored.Running() && stored.Lock.Held() {
+		b.tellRelock(ctx, stored, b.relockText(ctx, rl, stored.Lock.Changes.Removed))
+	}
+	return nil
+}
+
+// reapply does relock's work on the platform, under the channel's lock:
+// it returns nil when the lock holds, else what it found and did, with
+// the Lock's result.
+func (b *Bot) reapply(ctx context.Context, locker Locker, sc *Scene, sess Session, cause string) (*relockOutcome, LockResult, error) {
 	roster := sess.Users()
+	allowed, _, err := b.admit(ctx, sc.Channel, roster)
+	if err != nil {
+		return nil, LockResult{}, err
+	}
+	before, beforeErr := b.lockReaders(ctx, sc.Channel)
+	if _, retry := transient(beforeErr, 1); beforeErr != nil && retry {
+		return nil, LockResult{}, beforeErr
+	}
 	extra := outside(before, roster)
 	if beforeErr == nil && len(extra) == 0 && (sess.Lock.State == LockEnforced || !lapsed(sess.Lock)) {
 		// The lock holds; an incomplete first lock is lockEffect's to
 		// finish, at the next roster change.
-		unlockCh()
-		return nil
+		return nil, LockResult{}, nil
 	}
 	// Roster members the lock kept out for the channel's history and
 	// someone let in by hand stay: the check of the channel's readers
@@ -126,50 +143,34 @@ func (b *Bot) relock(ctx context.Context, locker Locker, scene SceneID, seq uint
 			keep = append(keep, u)
 		}
 	}
+	rl := &relockOutcome{sc: sc, before: sess, cause: cause, extra: extra, beforeErr: beforeErr}
 	// What those let in could read while there, for the report.
-	_, saw, err := b.admit(ctx, sc.Channel, extra)
-	if err != nil {
-		unlockCh()
-		return err
+	if _, rl.saw, err = b.admit(ctx, sc.Channel, extra); err != nil {
+		return nil, LockResult{}, err
 	}
-	rl := relockOutcome{sc: &sc, before: sess, cause: cause, extra: extra, beforeErr: beforeErr, saw: saw}
 	if err := b.store.View(ctx, func(tx Tx) error {
 		ps, err := peopleOf(tx, extra)
 		rl.extraNames = handles(ps)
 		return err
 	}); err != nil {
-		unlockCh()
-		return err
+		return nil, LockResult{}, err
 	}
 	res, lockErr := locker.Lock(ctx, sc.Channel, keep, sess.Lock.Changes)
 	rl.lockErr = lockErr
-	if lockErr == nil {
-		after, afterErr := b.lockReaders(ctx, sc.Channel)
-		switch {
-		case afterErr == nil:
-			b.ownLockReaders(sc.Channel, before, after)
-			rl.gone = slices.DeleteFunc(slices.Clone(extra), func(u UserID) bool { return slices.Contains(after, u) })
-		case fromPlatform(afterErr):
-			if _, retry := transient(afterErr, 1); !retry {
-				rl.lockErr = Errorf(EUNAVAILABLE, "after the lock, icbot cannot tell who reads the channel: %s", ErrorMessage(afterErr))
-			}
+	if lockErr != nil {
+		return rl, res, nil
+	}
+	after, afterErr := b.lockReaders(ctx, sc.Channel)
+	switch {
+	case afterErr == nil:
+		b.ownLockReaders(sc.Channel, before, after)
+		rl.gone = slices.DeleteFunc(slices.Clone(extra), func(u UserID) bool { return slices.Contains(after, u) })
+	case fromPlatform(afterErr):
+		if _, retry := transient(afterErr, 1); !retry {
+			rl.lockErr = Errorf(EUNAVAILABLE, "after the lock, icbot cannot tell who reads the channel: %s", ErrorMessage(afterErr))
 		}
 	}
-	unlockCh()
-	if !rl.worthTelling() {
-		return nil
-	}
-	stored, err := b.recordRelock(ctx, &rl, res)
-	if err != nil {
-		return err
-	}
-	if rl.lockErr != nil {
-		b.log.Warn("closed-set lock could not be applied again", "scene", string(scene), "err", rl.lockErr)
-	}
-	if stored.Running() && stored.Lock.Held() {
-		b.tellRelock(ctx, stored, b.relockText(ctx, &rl, stored.Lock.Changes.Removed))
-	}
-	return nil
+	return rl, res, nil
 }
 
 // lockReaders asks the platform who reads ch. A chat without the ability
