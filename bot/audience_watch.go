@@ -13,11 +13,17 @@ import (
 // ChannelChanged tells the bot that who can read ch may have changed
 // outside icbot: a member invited or removed by hand, a permission or the
 // channel's privacy changed. Adapters call it on the platform's events;
-// it returns once the channel is checked and the IC told. Channels icbot
-// never posted to are not checked: nothing of icbot's is there to read.
-// A failure that may pass (the platform could not say who reads the
-// channel) schedules the check again, with the retry loop.
+// it returns once the channel is checked and the IC told. A channel locked
+// for a running closed set is first locked again when someone off the
+// roster reads it (keepLocked). Channels icbot never posted to are not
+// checked further: nothing of icbot's is there to read. A failure that
+// may pass (the platform could not say who reads the channel) schedules
+// the check again, with the retry loop.
 func (b *Bot) ChannelChanged(ctx context.Context, ch ChannelID) {
+	if err := b.keepLocked(ctx, ch, "changed outside icbot"); err != nil && ctx.Err() == nil {
+		b.log.Warn("could not check a closed-set lock whose channel changed; trying again", "channel", string(ch), "err", err)
+		b.recheckLock(ch, "changed outside icbot")
+	}
 	if err := b.readersChanged(ctx, ch, "changed outside icbot", false); err != nil && ctx.Err() == nil {
 		b.log.Warn("could not check a channel whose readers changed; trying again", "channel", string(ch), "err", err)
 		b.recheck(ch, "changed outside icbot", false)
@@ -34,10 +40,12 @@ const (
 	sweepEvery = 10 * time.Minute
 )
 
-// pendingCheck is a channel whose readers must be checked again.
+// pendingCheck is a channel whose readers must be checked again; lock:
+// its closed-set lock too (keepLocked).
 type pendingCheck struct {
 	cause string
 	quiet bool
+	lock  bool
 	tries int
 	at    time.Time
 }
@@ -52,6 +60,23 @@ func (b *Bot) recheck(ch ChannelID, cause string, quiet bool) {
 	if _, waiting := b.audience.pending[ch]; !waiting {
 		b.audience.pending[ch] = pendingCheck{cause: cause, quiet: quiet, at: b.clock().Add(recheckFirst)}
 	}
+	b.audience.mu.Unlock()
+	b.outbox.wake()
+}
+
+// recheckLock schedules a check of ch's closed-set lock and readers, soon,
+// and wakes the retry loop.
+func (b *Bot) recheckLock(ch ChannelID, cause string) {
+	b.audience.mu.Lock()
+	if b.audience.pending == nil {
+		b.audience.pending = map[ChannelID]pendingCheck{}
+	}
+	p, waiting := b.audience.pending[ch]
+	if !waiting {
+		p = pendingCheck{cause: cause, at: b.clock().Add(recheckFirst)}
+	}
+	p.lock = true
+	b.audience.pending[ch] = p
 	b.audience.mu.Unlock()
 	b.outbox.wake()
 }
@@ -93,6 +118,12 @@ func (b *Bot) checkDue(ctx context.Context) time.Time {
 		if err != nil && ctx.Err() == nil {
 			b.log.Warn("listing the channels to check", "err", err)
 		}
+		// Locks first: someone let into a locked channel is taken out,
+		// rather than the roster's post taken down. One that cannot be
+		// checked now is checked at the next sweep.
+		if err := b.keepLocked(ctx, "", "a regular check"); err != nil && ctx.Err() == nil {
+			b.log.Warn("checking the closed-set locks", "err", err)
+		}
 		for _, ch := range chs {
 			if err := b.readersChanged(ctx, ch, "a regular check", true); err != nil && ctx.Err() == nil {
 				b.recheck(ch, "a regular check", true)
@@ -103,12 +134,17 @@ func (b *Bot) checkDue(ctx context.Context) time.Time {
 		b.audience.mu.Lock()
 		p := b.audience.pending[ch]
 		b.audience.mu.Unlock()
+		var lockErr error
+		if p.lock {
+			lockErr = b.keepLocked(ctx, ch, p.cause)
+		}
 		err := b.readersChanged(ctx, ch, p.cause, p.quiet)
 		b.audience.mu.Lock()
 		switch {
-		case err == nil || ctx.Err() != nil:
+		case (err == nil && lockErr == nil) || ctx.Err() != nil:
 			delete(b.audience.pending, ch)
 		default:
+			p.lock = lockErr != nil
 			p.tries++
 			wait := recheckFirst << min(p.tries, 6)
 			p.at = b.clock().Add(min(wait, recheckMax))

@@ -41,8 +41,10 @@ func (b *Bot) lateReply(ctx context.Context, cmd Command, c Class, scene SceneID
 // Recover finishes closed-set locks that a stop interrupted: a running
 // session whose lock was never applied is locked, and an ended one whose
 // lock was never released is restored. The AD who started the session is
-// told how it went. Then every channel icbot posted to is checked against
-// its readers, as they may have changed while it was down. Pending
+// told how it went. Then, as members may have changed while icbot was
+// down, every lock in force is applied again where someone off the roster
+// reads its channel (the AD and the IC are told), and every channel icbot
+// posted to is checked against its readers. Pending
 // messages are RunDeliveries' work.
 func (b *Bot) Recover(ctx context.Context) error {
 	type todo struct {
@@ -97,8 +99,13 @@ func (b *Bot) Recover(ctx context.Context) error {
 			return err
 		}
 	}
-	// Readers may have changed while icbot was down, where no event
-	// reached it: every channel it posted to is checked.
+	// Members may have changed while icbot was down, where no event
+	// reached it: every running closed set's lock is applied again where
+	// someone off its roster reads the channel, then every channel icbot
+	// posted to is checked.
+	if err := b.keepLocked(ctx, "", "checked at icbot's start"); err != nil && ctx.Err() == nil {
+		b.log.Warn("could not check every closed-set lock at start; they are checked again at the next change", "err", err)
+	}
 	if err := b.sweep(ctx, "checked at icbot's start"); err != nil && ctx.Err() == nil {
 		b.log.Warn("could not check every channel's readers at start; they are checked again at the next change", "err", err)
 	}

@@ -8,7 +8,8 @@ import (
 
 // Start readies the bot to answer, then starts its background work until
 // stop is called or ctx is done. Before it returns it finishes the
-// closed-set locks a stop interrupted (Recover) and derives the reminders
+// closed-set locks a stop interrupted, applies again those someone
+// changed while icbot was down (Recover), and derives the reminders
 // a command would otherwise find missing, such as those of the console's
 // demo on a fresh file; a start whose reminders were only derived with
 // other settings derives them again in the background instead, so that a
