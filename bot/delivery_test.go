@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"icbot/bot"
@@ -303,4 +304,41 @@ func TestStopIsNotAnError(t *testing.T) {
 	if len(h.pending()) == 0 {
 		t.Errorf("the notices of a command cut short by the stop were not kept")
 	}
+}
+
+// TestFollowUpWaitsForTheLoop: when the retry loop claims a command's
+// message between the commit and the follow-up, the follow-up does not
+// return before the loop has sent it, so what a command says reaches its
+// caller before its follow-up ends (the console's transcript in order).
+func TestFollowUpWaitsForTheLoop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBubble(t, "Europe/London")
+		b.do("ines", `/scene add 30 title="Pool" call="2000-01-11 09:00" performers=@paula`)
+		out := b.bot.Handle(context.Background(), bot.Command{Caller: "paula", CallerName: "paula", Channel: "set", Text: "/hold 30 tired"})
+		ids := out.Deliveries()
+		if len(ids) == 0 {
+			t.Fatal("the hold queued nothing")
+		}
+		if got := b.bot.Claim(ids[0]); len(got) != 1 {
+			t.Fatal("could not claim as the loop would")
+		}
+		done := make(chan struct{})
+		go func() {
+			b.bot.FollowUp(context.Background(), out)
+			close(done)
+		}()
+		synctest.Wait()
+		select {
+		case <-done:
+			t.Fatal("the follow-up returned while the loop was still sending its message")
+		default:
+		}
+		b.bot.Release(ids[0])
+		synctest.Wait()
+		select {
+		case <-done:
+		default:
+			t.Fatal("the follow-up did not return once the loop had sent it")
+		}
+	})
 }

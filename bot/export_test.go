@@ -72,3 +72,10 @@ func (b *Bot) AddCommand(c TestCommand) {
 	b.commands = newRegistry(append(slices.Clone(b.commands.specs), s))
 	b.commands.summaries = groupSummaries
 }
+
+// Release ends a claim made with Claim, as the retry loop does once it
+// has sent a delivery.
+func (b *Bot) Release(id uint64) { b.outbox.release(id) }
+
+// Deliveries lists the ids a command's follow-up will send.
+func (o *Outcome) Deliveries() []uint64 { return o.deliveries }

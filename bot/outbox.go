@@ -29,9 +29,11 @@ type outbox struct {
 	// channels' readers); it returns when that next falls due.
 	others func(context.Context) time.Time
 
-	// mu guards sending: the deliveries being sent right now.
-	mu      sync.Mutex
-	sending map[uint64]bool
+	// mu guards sending: the deliveries being sent right now, and
+	// released, closed (and replaced) whenever one is released.
+	mu       sync.Mutex
+	sending  map[uint64]bool
+	released chan struct{}
 	// wakeup tells the delivery loop that something changed.
 	wakeup chan struct{}
 }
@@ -108,6 +110,32 @@ func (o *outbox) release(id uint64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	delete(o.sending, id)
+	if o.released != nil {
+		close(o.released)
+	}
+	o.released = make(chan struct{})
+}
+
+// awaitRelease returns once no goroutine is sending delivery id, or ctx
+// is done.
+func (o *outbox) awaitRelease(ctx context.Context, id uint64) {
+	for {
+		o.mu.Lock()
+		if !o.sending[id] {
+			o.mu.Unlock()
+			return
+		}
+		if o.released == nil {
+			o.released = make(chan struct{})
+		}
+		ch := o.released
+		o.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // wake tells the delivery loop that something changed.
@@ -119,8 +147,17 @@ func (o *outbox) wake() {
 }
 
 // deliver sends the given pending deliveries now, in order.
+//
+// One the retry loop claimed first (it may wake between the commit and
+// this call) is waited for while the loop sends it, so that what a
+// command says reaches its caller in order before the command's
+// follow-up ends: the console's transcript reads as it happened.
 func (o *outbox) deliver(ctx context.Context, ids []uint64) {
-	for _, id := range o.claim(ids) {
+	for _, id := range ids {
+		if len(o.claim([]uint64{id})) == 0 {
+			o.awaitRelease(ctx, id)
+			continue
+		}
 		o.attemptClaimed(ctx, id)
 		o.release(id)
 	}
