@@ -413,3 +413,14 @@ func TestReadyRefusedWhileARiderIsOverdue(t *testing.T) {
 	h.must("ines", "/rider signed 40 @paula")
 	h.must("ines", "/scene set 40 status=ready") // signed: icbot would not mark it not ready either
 }
+
+// TestADWhoCalledAHoldToldOnceOfItsLift: an AD who called a hold hears
+// of its lift once, as its caller, not twice.
+func TestADWhoCalledAHoldToldOnceOfItsLift(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("adam", "/hold 12 light is going")
+	r := h.must("ines", "/hold lift 12")
+	if got := to(r.sent, "dm", "adam"); len(got) != 1 || !strings.Contains(got[0].Text, "The hold you called on scene 12") {
+		t.Errorf("adam got %d DMs: %+v", len(got), got)
+	}
+}
