@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // beatKey matches the beat keys of /boundaries answer (b1=yes).
@@ -149,80 +150,14 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	next := Boundaries{Scene: sc.ID, Performer: in.caller.ID, Version: 1, At: in.now}
-	if prev != nil {
-		next.Version = prev.Version + 1
-		next.Answers = slices.Clone(prev.Answers)
-		next.Notes, next.Garments, next.Body = prev.Notes, prev.Garments, prev.Body
-		next.Withdrawn = slices.Clone(prev.Withdrawn)
+	next := nextBoundaries(&sc, in.caller.ID, prev, in.now)
+	answered, err := readAnswers(in, &sc, &next)
+	if err != nil {
+		return err
 	}
-	var answered []string
-	keys := slices.Sorted(maps.Keys(in.named))
-	for _, key := range keys {
-		arg := in.named[key]
-		if !beatKey.MatchString(key) {
-			continue
-		}
-		b, ok := sc.Beat(key)
-		if !ok {
-			return Errorf(EINVALID, "scene %s has no beat %s: /boundaries form %s lists yours", sc.ID, key, sc.ID)
-		}
-		if !b.Involves(in.caller.ID) {
-			return Errorf(EINVALID, "beat %s does not involve you", key)
-		}
-		a, err := ParseAnswer(arg.Value)
-		if err != nil {
-			return err
-		}
-		next.Answers = slices.DeleteFunc(next.Answers, func(x BeatAnswer) bool { return x.Beat == key })
-		next.Answers = append(next.Answers, BeatAnswer{Beat: key, Rev: b.Rev, Answer: a})
-		answered = append(answered, key)
-	}
-	texts := 0
-	for _, k := range []string{"notes", "garments", "body"} {
-		if v, ok := in.key(k); ok {
-			texts++
-			v = strings.TrimSpace(v)
-			switch k {
-			case "notes":
-				next.Notes = v
-			case "garments":
-				next.Garments = v
-			case "body":
-				next.Body = v
-			}
-		}
-	}
-	if len(answered) == 0 && texts == 0 {
-		return Errorf(EINVALID, "nothing to record: give at least one beat, as in b1=yes, or notes=, garments= or body=")
-	}
-	slices.SortFunc(next.Answers, func(a, b BeatAnswer) int { return beatOrder(&sc, a.Beat) - beatOrder(&sc, b.Beat) })
 	next.Withdrawn = stillWithdrawn(&sc, in.caller.ID, next.Withdrawn, answered)
-	// A yes taken back (now no or discuss) while the closed set runs
-	// stops the scene as a withdrawal does.
-	var narrowed []string
-	if prev != nil && sc.Filming() {
-		for _, id := range answered {
-			b, _ := sc.Beat(id)
-			was, ok := prev.answerTo(b)
-			now, _ := next.answerTo(b)
-			if ok && was == AnswerYes && now != AnswerYes {
-				narrowed = append(narrowed, fmt.Sprintf("%s (now %s)", id, now))
-			}
-		}
-	}
-	if err := tx.AddBoundaries(next); err != nil {
-		return err
-	}
-	if changed, err := answeredMeanwhile(in, tx, &sc, in.caller.ID); err != nil {
-		return err
-	} else if changed {
-		sc.Version++
-		if err := tx.PutScene(sc); err != nil {
-			return err
-		}
-	}
-	if err := in.audit(tx, "boundaries.answer", sc.ID, "boundaries of %s for scene %s: version %d", in.caller.Handle(), sc.ID, next.Version); err != nil {
+	narrowed := narrowedDuringSet(&sc, prev, &next, answered)
+	if err := recordAnswers(in, tx, &sc, next); err != nil {
 		return err
 	}
 	c := consentOf(&sc, in.caller.ID, &next)
@@ -240,7 +175,7 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 		}
 		reply += "\nThe closed set is running, so the scene is now on hold. The IC has been told and will talk with you; the AD knows only that the scene is on hold, and the top-line summary waits until the IC lifts the hold."
 		in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
-		return nil // the hold told the IC, with these answers, and refreshed the summary
+		return nil // the hold told the IC, with these answers
 	}
 	in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
 	if err := tellIC(in, tx, &sc, fmt.Sprintf("%s updated their boundaries for scene %s (version %d).\n%s\nTalk with them about any no or discuss before the closed set; /boundaries status %s shows where every performer stands.", in.caller.Handle(), sc.ID, next.Version, summary, sc.ID)); err != nil {
@@ -248,6 +183,94 @@ func runBoundariesAnswer(in *input, tx Tx) error {
 	}
 	refreshTopline(in, &sc)
 	return nil
+}
+
+// nextBoundaries is the next version of a performer's boundaries for sc,
+// starting from what they gave before (prev, nil for none).
+func nextBoundaries(sc *Scene, performer UserID, prev *Boundaries, now time.Time) Boundaries {
+	next := Boundaries{Scene: sc.ID, Performer: performer, Version: 1, At: now}
+	if prev != nil {
+		next.Version = prev.Version + 1
+		next.Answers = slices.Clone(prev.Answers)
+		next.Notes, next.Garments, next.Body = prev.Notes, prev.Garments, prev.Body
+		next.Withdrawn = slices.Clone(prev.Withdrawn)
+	}
+	return next
+}
+
+// readAnswers puts the command's beat answers (b1=yes) and texts
+// (notes=, garments=, body=) into next, and returns the beats answered.
+func readAnswers(in *input, sc *Scene, next *Boundaries) ([]string, error) {
+	var answered []string
+	for _, key := range slices.Sorted(maps.Keys(in.named)) {
+		if !beatKey.MatchString(key) {
+			continue
+		}
+		b, ok := sc.Beat(key)
+		if !ok {
+			return nil, Errorf(EINVALID, "scene %s has no beat %s: /boundaries form %s lists yours", sc.ID, key, sc.ID)
+		}
+		if !b.Involves(in.caller.ID) {
+			return nil, Errorf(EINVALID, "beat %s does not involve you", key)
+		}
+		a, err := ParseAnswer(in.named[key].Value)
+		if err != nil {
+			return nil, err
+		}
+		next.Answers = slices.DeleteFunc(next.Answers, func(x BeatAnswer) bool { return x.Beat == key })
+		next.Answers = append(next.Answers, BeatAnswer{Beat: key, Rev: b.Rev, Answer: a})
+		answered = append(answered, key)
+	}
+	texts := map[string]*string{"notes": &next.Notes, "garments": &next.Garments, "body": &next.Body}
+	given := 0
+	for k, field := range texts {
+		if v, ok := in.key(k); ok {
+			given++
+			*field = strings.TrimSpace(v)
+		}
+	}
+	if len(answered) == 0 && given == 0 {
+		return nil, Errorf(EINVALID, "nothing to record: give at least one beat, as in b1=yes, or notes=, garments= or body=")
+	}
+	slices.SortFunc(next.Answers, func(a, b BeatAnswer) int { return beatOrder(sc, a.Beat) - beatOrder(sc, b.Beat) })
+	return answered, nil
+}
+
+// narrowedDuringSet lists the yes answers taken back (now no or discuss)
+// while the closed set runs, which stop the scene as a withdrawal does:
+// "b1 (now no)".
+func narrowedDuringSet(sc *Scene, prev, next *Boundaries, answered []string) []string {
+	if prev == nil || !sc.Filming() {
+		return nil
+	}
+	var narrowed []string
+	for _, id := range answered {
+		b, _ := sc.Beat(id)
+		was, ok := prev.answerTo(b)
+		now, _ := next.answerTo(b)
+		if ok && was == AnswerYes && now != AnswerYes {
+			narrowed = append(narrowed, fmt.Sprintf("%s (now %s)", id, now))
+		}
+	}
+	return narrowed
+}
+
+// recordAnswers stores next with its audit record; news of the scene's
+// beats still waiting for the performer is written again to ask only
+// what is still open.
+func recordAnswers(in *input, tx Tx, sc *Scene, next Boundaries) error {
+	if err := tx.AddBoundaries(next); err != nil {
+		return err
+	}
+	if changed, err := answeredMeanwhile(in, tx, sc, in.caller.ID); err != nil {
+		return err
+	} else if changed {
+		sc.Version++
+		if err := tx.PutScene(*sc); err != nil {
+			return err
+		}
+	}
+	return in.audit(tx, "boundaries.answer", sc.ID, "boundaries of %s for scene %s: version %d", in.caller.Handle(), sc.ID, next.Version)
 }
 
 // beatOrder is a beat's position in the scene, for sorting answers.
