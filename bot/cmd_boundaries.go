@@ -117,6 +117,10 @@ func runBoundariesForm(in *input, tx Tx) error {
 		if bd != nil {
 			if a, ok := bd.answerTo(b); ok && !bd.withdrew(b.ID) {
 				c.Value = string(a)
+			} else if bd.withdrew(b.ID) {
+				// Shown as such, so that the form does not read as if
+				// never answered: a new answer replaces the withdrawal.
+				c.Label += " (you withdrew your consent; answer again to give it)"
 			}
 		}
 		f.Choices = append(f.Choices, c)

@@ -424,3 +424,14 @@ func TestADWhoCalledAHoldToldOnceOfItsLift(t *testing.T) {
 		t.Errorf("adam got %d DMs: %+v", len(got), got)
 	}
 }
+
+// TestFormShowsAWithdrawal: the answer form marks a beat the performer
+// withdrew from, rather than showing it as never answered.
+func TestFormShowsAWithdrawal(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", "/boundaries withdraw 12 b1")
+	r := h.must("paula", "/boundaries form 12")
+	if !strings.Contains(r.reply, "b1") || !strings.Contains(r.reply, "(you withdrew your consent; answer again to give it)") {
+		t.Errorf("the form: %q", r.reply)
+	}
+}
