@@ -9,7 +9,9 @@ import (
 
 // loadZone resolves production.timezone, "" meaning the system zone.
 func loadZone(name string) (*time.Location, error) {
-	if name == "" {
+	if name == "" || name == "Local" {
+		// "Local" is Go's word for the machine's zone, not a zone's
+		// name: it means the same as leaving the key empty.
 		return systemZone(), nil
 	}
 	loc, err := time.LoadLocation(name)

@@ -82,3 +82,17 @@ func TestSystemZone(t *testing.T) {
 		}
 	})
 }
+
+// TestLocalMeansTheSystemZone: production.timezone=Local, Go's word for
+// the machine's zone, is read as the machine's zone by its name, as an
+// empty value is, so that no message says "in Local".
+func TestLocalMeansTheSystemZone(t *testing.T) {
+	local, err := loadZone("Local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, _ := loadZone("")
+	if local.String() != empty.String() {
+		t.Errorf("Local is %q, the empty value %q", local, empty)
+	}
+}
