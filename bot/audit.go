@@ -116,3 +116,130 @@ func VerifyChainWith(records iter.Seq2[AuditRecord, error], chain ChainFunc) (Ch
 	}
 	return head, nil
 }
+
+// AuditReader is an optional Tx ability: read the audit trail inside the
+// transaction, so that what is read is one consistent state. The store's
+// transactions have it; /audit show and `icbot audit export` read
+// through it (AuditReaderOf).
+type AuditReader interface {
+	// AuditRecords iterates over the records, oldest first; a read
+	// error ends the iteration with a non-nil error.
+	AuditRecords() iter.Seq2[AuditRecord, error]
+	// AuditNewestFirst iterates over the records, newest first.
+	AuditNewestFirst() iter.Seq2[AuditRecord, error]
+}
+
+// AuditReaderOf returns tx's AuditReader, looking through the bot's own
+// wrapping of a command's transaction; false when the store has none.
+func AuditReaderOf(tx Tx) (AuditReader, bool) {
+	if t, ok := tx.(*touching); ok {
+		tx = t.Tx
+	}
+	r, ok := tx.(AuditReader)
+	return r, ok
+}
+
+// privateActions are the audit actions whose actor the need-to-know table
+// gives to the IC alone: who called a hold, whose boundaries changed or
+// whose consent was withdrawn, who answered a check-in. Their summaries
+// may name that person too. The words are what a reader without the
+// right to know reads in their place.
+var privateActions = map[string]string{
+	"hold.call":           "a hold was called",
+	"boundaries.answer":   "a performer's boundaries were recorded",
+	"boundaries.withdraw": "a performer withdrew consent",
+	"remind.answer":       "a check-in was answered",
+}
+
+// AuditPrivate is what of an audit record only the IC may read. The
+// record itself holds nothing sealed (see AuditRecord); its actor can be
+// private, and it points at sealed content that the store keeps
+// elsewhere.
+type AuditPrivate struct {
+	// Withheld says that the actor is private, and with it the summary,
+	// which may name them: WithheldSummary says what happened instead.
+	Withheld bool
+	// WithheldSummary is the summary for a reader without the right to
+	// know: what happened, and on which scene, never who.
+	WithheldSummary string
+	// Detail is the sealed content the record points at: a hold's
+	// reason, the notes of a boundaries version, a check-in's note; ""
+	// when there is none.
+	Detail string
+}
+
+// AuditPrivateOf reads what of r is private, in tx (which must be able
+// to open sealed fields: the store's key).
+func AuditPrivateOf(tx Tx, r AuditRecord) (AuditPrivate, error) {
+	words, ok := privateActions[r.Action]
+	if !ok {
+		return AuditPrivate{}, nil
+	}
+	p := AuditPrivate{Withheld: true, WithheldSummary: words}
+	if r.Scene != "" {
+		p.WithheldSummary += " on scene " + string(r.Scene)
+	}
+	var err error
+	switch r.Action {
+	case "hold.call":
+		p.Detail, err = holdReasonOf(tx, r)
+	case "boundaries.answer", "boundaries.withdraw":
+		p.Detail, err = consentNoteOf(tx, r)
+	case "remind.answer":
+		p.Detail, err = checkInNoteOf(tx, r)
+	}
+	return p, err
+}
+
+// holdReasonOf finds the hold r records: called by its actor at its time.
+// A scene removed since has none.
+func holdReasonOf(tx Tx, r AuditRecord) (string, error) {
+	sc, err := tx.Scene(r.Scene)
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, h := range sc.Holds {
+		if h.CalledBy == r.Actor && h.At.Equal(r.Time) {
+			return h.Reason, nil
+		}
+	}
+	return "", nil
+}
+
+// consentNoteOf finds the notes of the boundaries version r records: its
+// actor's, for its scene, written at its time.
+func consentNoteOf(tx Tx, r AuditRecord) (string, error) {
+	versions, err := tx.BoundariesHistory(r.Scene, r.Actor)
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, v := range versions {
+		if v.At.Equal(r.Time) {
+			return v.Notes, nil
+		}
+	}
+	return "", nil
+}
+
+// checkInNoteOf finds the note of the reminder r records the answer to,
+// named in its summary ("reminder 12 (checkin) answered").
+func checkInNoteOf(tx Tx, r AuditRecord) (string, error) {
+	var id uint64
+	if _, err := fmt.Sscanf(r.Summary, "reminder %d ", &id); err != nil {
+		return "", nil
+	}
+	rem, err := tx.Reminder(id)
+	if ErrorCode(err) == ENOTFOUND {
+		return "", nil
+	}
+	if err != nil || rem.Performer != r.Actor {
+		return "", err
+	}
+	return rem.Note, nil
+}

@@ -26,6 +26,7 @@ var groupSummaries = map[string]string{
 	"dept":       "Department notices (costume, hair and makeup, props, stunts)",
 	"reminders":  "Reminders of riders, check-ins and the IC's digest",
 	"hold":       "Pause a scene privately; only the IC learns who called it",
+	"audit":      "The production's audit trail, for the IC",
 }
 
 // Parameters that many commands share.
@@ -376,6 +377,15 @@ func commandTable() *registry {
 			summary: "Lift the holds on a scene (IC).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runHoldLift,
+		},
+		{
+			path: "audit show",
+			params: []Param{scene(false),
+				{Name: "since", Kind: ParamWhen, Key: true, Help: `from when, such as "today 09:00", "-2d 00:00" or "2026-12-03 10:30"`}},
+			summary: "Read the audit trail, newest first: the last 50, or a scene's, or the 50 from since= on (IC).",
+			help:    "It names who called each hold and whose consent changed, with the hold reasons and consent notes: the IC's alone. The whole trail, for the production's lawyers and insurers, is the operator's icbot audit export.",
+			access:  access{roles: onlyIC},
+			run:     runAuditShow,
 		},
 	})
 	r.summaries = groupSummaries

@@ -61,6 +61,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/reminders answer 1 ok"},
 		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/audit show 16"},
 	}
 	for _, row := range matrix {
 		cells := strings.Fields(row.allow)

@@ -165,3 +165,53 @@ func auditRecords(ctx context.Context, log *bolt.Bucket) iter.Seq2[bot.AuditReco
 		}
 	}
 }
+
+var _ bot.AuditReader = (*tx)(nil)
+
+// AuditRecords iterates over the audit records in the transaction, oldest
+// first, as AuditLog reads them: a record stored out of place ends the
+// iteration with a *bot.ChainBreak. It does not verify the chain
+// (VerifyAudit does).
+func (t *tx) AuditRecords() iter.Seq2[bot.AuditRecord, error] {
+	return func(yield func(bot.AuditRecord, error) bool) {
+		log, err := t.bucket(bucketAudit)
+		if err != nil {
+			yield(bot.AuditRecord{}, err)
+			return
+		}
+		for r, err := range auditRecords(context.Background(), log.b) {
+			if !yield(r, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// AuditNewestFirst iterates over the audit records in the transaction,
+// newest first. A record that does not decode, or is stored under a key
+// other than its sequence number, ends the iteration with a
+// *bot.ChainBreak.
+func (t *tx) AuditNewestFirst() iter.Seq2[bot.AuditRecord, error] {
+	return func(yield func(bot.AuditRecord, error) bool) {
+		log, err := t.bucket(bucketAudit)
+		if err != nil {
+			yield(bot.AuditRecord{}, err)
+			return
+		}
+		c := log.b.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var r auditRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				yield(bot.AuditRecord{}, &bot.ChainBreak{Reason: "it cannot be decoded: " + err.Error()})
+				return
+			}
+			if len(k) != 8 || binary.BigEndian.Uint64(k) != r.Seq {
+				yield(bot.AuditRecord{}, &bot.ChainBreak{Seq: r.Seq, Reason: fmt.Sprintf("it is stored under key %x, not under its sequence number", k)})
+				return
+			}
+			if !yield(r.bot(), nil) {
+				return
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@
 //
 //	icbot [flags]                run the bot
 //	icbot audit verify [flags]   check the audit trail and the roles
+//	icbot audit export [flags]   write the verified audit trail as JSON Lines
 //	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
@@ -82,6 +83,8 @@ const (
 const usage = `Usage:
   icbot [flags]                run the bot (the console, unless configured otherwise)
   icbot audit verify [flags]   check the audit trail and the roles (stop the bot first)
+  icbot audit export [--since WHEN] [--out FILE] [--private] [flags]
+                               write the verified audit trail as JSON Lines (stop the bot first)
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
@@ -98,12 +101,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
 	}
+	auditSub := ""
 	if sub == "audit" {
-		if len(args) == 0 || args[0] != "verify" {
-			fmt.Fprintln(env.Stderr, "usage: icbot audit verify [flags]")
+		if len(args) == 0 || (args[0] != "verify" && args[0] != "export") {
+			fmt.Fprintln(env.Stderr, "usage: icbot audit verify [flags] | icbot audit export [--since WHEN] [--out FILE] [--private] [flags]")
 			return exitUsage
 		}
-		args = args[1:]
+		auditSub, args = args[0], args[1:]
 	}
 	switch sub {
 	case "", "audit", "config", "rekey":
@@ -123,6 +127,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 	f := newFlags(env.Stderr)
 	if sub == "rekey" {
 		f.fs.StringVar(&f.newKeyFile, "new-key-file", "", "rekey: the new key, base64 of 32 bytes in a file of mode 0600 (default: a new random key)")
+	}
+	var export auditExportFlags
+	if auditSub == "export" {
+		export.register(f.fs)
 	}
 	if err := f.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -149,6 +157,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 		printConfig(ctx, env.Stdout, cfg, f)
 		return exitOK
 	case "audit":
+		if auditSub == "export" {
+			return runAuditExport(ctx, cfg, env, export)
+		}
 		return verifyAudit(ctx, cfg, env)
 	}
 
