@@ -59,8 +59,8 @@ func TestSceneIntent(t *testing.T) {
 	before := h.auditLen()
 	for line, want := range map[string]string{
 		`/scene intent 12 "` + strings.Repeat("a", 2001) + `"`: "at most 2000",
-		`/scene intent 12 ""`:                                  "cannot be empty",
-		`/scene intent 12`:                                     "missing the director's intent",
+		`/scene intent 12 ""`: "cannot be empty",
+		`/scene intent 12`:    "missing the director's intent",
 	} {
 		if r := h.do("dana", line); r.code() != bot.EINVALID || !strings.Contains(r.reply, want) {
 			t.Errorf("%.40s: %s %q, want %q", line, r.code(), r.reply, want)
