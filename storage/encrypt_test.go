@@ -122,7 +122,6 @@ func writeEverything(t *testing.T, s *storage.Store) {
 			tx.PutPerson(bot.Person{ID: "U5", Name: "ines", Roles: []bot.Role{bot.RoleIC}}),
 			tx.PutScene(heldScene("12", 3, "first")),
 			tx.PutScene(heldScene("13", 1, "gone")),
-			tx.PutScene(notedScene("20", 1, "first")),
 			tx.AddBoundaries(boundaries("12", "U1", 1, "v1")),
 			tx.AddBoundaries(boundaries("12", "U1", 2, "v2")),
 			tx.AddBoundaries(boundaries("12", "U2", 1, "u2")),
@@ -149,10 +148,12 @@ func writeEverything(t *testing.T, s *storage.Store) {
 		}
 		return nil
 	})
+	// A scene with notes, written over, in a transaction of its own.
+	update(t, s, func(tx bot.Tx) error { return tx.PutScene(notedScene("20", 1, "first")) })
+	update(t, s, func(tx bot.Tx) error { return tx.PutScene(notedScene("20", 2, "second")) })
 	update(t, s, func(tx bot.Tx) error {
 		for _, err := range []error{
 			tx.PutScene(heldScene("12", 4, "second")),
-			tx.PutScene(notedScene("20", 2, "second")),
 			tx.PutRider(rider("12", "U1", 2, "second")),
 			tx.DeleteScene("13"),
 			tx.DeleteDelivery(1),
