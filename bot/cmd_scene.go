@@ -543,8 +543,12 @@ func runBeatSet(in *input, tx Tx) error {
 		return err
 	}
 	changed := strings.Join(edit.fields(), ", ")
+	if changed == "" && !widens {
+		in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s already reads so: nothing changed.", id, sc.ID)
+		return nil
+	}
 	if changed == "" {
-		changed = "nothing new"
+		changed = "nothing new, widened as you said"
 	}
 	if !widens {
 		return beatNotWidened(in, tx, &sc, i, b, changed)

@@ -179,6 +179,14 @@ func TestPropsAndStuntsNotices(t *testing.T) {
 	h.must("ines", "/dept channel props #props-room")
 	h.must("ines", "/dept channel stunts #stunts-room")
 	h.must("ines", `/scene beat set 12 b1 props="breakaway glass on the table" stunts="fall onto the crash mat"`)
+	if sc := h.sceneOf("12"); sc.Beats[0].Rev != 1 || sc.Scope != 1 {
+		t.Errorf("props and stunts notes widened the beat: rev %d, scope %d", sc.Beats[0].Rev, sc.Scope)
+	}
+	// The same notes again change nothing.
+	before := h.auditLen()
+	if r := h.must("ines", `/scene beat set 12 b1 props="breakaway glass on the table"`); !strings.Contains(r.reply, "nothing changed") || h.auditLen() != before {
+		t.Errorf("the same notes again: %q", r.reply)
+	}
 	r := h.must("ines", "/dept notify 12 props")
 	posts := to(r.sent, "post", "props-room")
 	if len(posts) != 1 || posts[0].Class != bot.ClassPropsNotes || !strings.Contains(posts[0].Text, "b1  kiss: breakaway glass on the table") {
