@@ -502,31 +502,43 @@ func widen(in *input, tx Tx, sc *Scene, beats []Beat, why string) error {
 	return nil
 }
 
-func runBeatSet(in *input, tx Tx) error {
+// beatSetArgs reads /scene beat set's scene, beat and description, and
+// refuses an edit that names nothing to change. It returns the scene and
+// the index of the beat in it.
+func beatSetArgs(in *input, tx Tx) (Scene, int, string, error) {
 	sc, err := in.scene(tx)
 	if err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	word, err := in.next("beat id")
 	if err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	id, err := ParseBeatID(word.Value)
 	if err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	desc := strings.TrimSpace(in.rest())
 	if err := checkText(textRules["description"], desc); err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	i := slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
 	if i < 0 {
-		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
+		return Scene{}, 0, "", Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
 	}
 	_, onlyWidens := in.key("widens")
 	if desc == "" && (len(in.named) == 0 || onlyWidens && len(in.named) == 1) {
-		return Errorf(EINVALID, "nothing to change: give a new description or kind=, areas=, performers=, camera=, conditions=, props= or stunts=")
+		return Scene{}, 0, "", Errorf(EINVALID, "nothing to change: give a new description or kind=, areas=, performers=, camera=, conditions=, props= or stunts=")
 	}
+	return sc, i, desc, nil
+}
+
+func runBeatSet(in *input, tx Tx) error {
+	sc, i, desc, err := beatSetArgs(in, tx)
+	if err != nil {
+		return err
+	}
+	id := sc.Beats[i].ID
 	if err := refuseWhileFilming(&sc, "changing a beat"); err != nil {
 		return err
 	}
