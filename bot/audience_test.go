@@ -230,6 +230,7 @@ func TestWhoGivesRoles(t *testing.T) {
 		{"adam", "/icbot role add @gary costume", "Only the IC or an admin may give or take the costume role: it opens garments"},
 		{"adam", "/icbot role add @gary hmu", "Only the IC or an admin may give or take the hmu role: it opens body notes"},
 		{"adam", "/icbot role remove @cora costume", "Only the IC or an admin"},
+		{"adam", "/icbot role add @gary props", "Only the IC or an admin may give or take the props role: it opens props notes"},
 		{"ines", "/icbot role add @ines costume", "You cannot give yourself a role"},
 		{"adam", "/dept channel costume #costume-room", "Only the intimacy coordinator or an admin can run /dept channel"},
 	} {
@@ -242,7 +243,7 @@ func TestWhoGivesRoles(t *testing.T) {
 		}
 	}
 	h.must("ines", "/icbot role add @gary costume")
-	h.must("adam", "/icbot role add @gary props")
+	h.must("adam", "/icbot role add @cora crew")
 	h.must("root", "/icbot role add <@root> crew")
 
 	// A department channel read by someone else is refused, naming them.

@@ -161,9 +161,16 @@ func runDeptNotify(in *input, tx Tx) error {
 
 // deptNotice is a department's need-to-know for a scene and its class:
 // costume gets the garments and barriers, hair and makeup the body notes,
-// the others only that the scene is a closed set.
+// props and stunts the IC's notes on each beat, never the performers'
+// boundaries.
 func deptNotice(in *input, tx Tx, sc *Scene, dept Role) (Class, string, error) {
 	head := fmt.Sprintf("%s notice, scene %s (%s), call %s. Closed set.", capitalFirst(dept.Title()), sc.ID, sc.Title, in.b.fmtTime(sc.Call))
+	switch dept {
+	case RoleProps:
+		return ClassPropsNotes, head + deptBeatNotes(sc, "Props", func(b Beat) string { return b.Props }), nil
+	case RoleStunts:
+		return ClassStuntsNotes, head + deptBeatNotes(sc, "Stunts", func(b Beat) string { return b.Stunts }), nil
+	}
 	if dept != RoleCostume && dept != RoleHMU {
 		return ClassCrew, head + " Ask the IC what your department needs for it; performers' boundaries are not shared.", nil
 	}
@@ -264,4 +271,19 @@ func (b *Bot) takeDownNotices(ctx context.Context, ch ChannelID, dept Role, scen
 		text += fmt.Sprintf(" Post it again for those still in the scene with /dept notify %s %s.", scene, dept)
 	}
 	return text, nil
+}
+
+// deptBeatNotes lists a department's notes on each beat, by the beat's
+// description alone: what a performer agreed to stays private.
+func deptBeatNotes(sc *Scene, name string, note func(Beat) string) string {
+	var b strings.Builder
+	for _, bt := range sc.Beats {
+		if v := note(bt); v != "" {
+			fmt.Fprintf(&b, "\n  %s  %s: %s", bt.ID, bt.Description, indentLines(v))
+		}
+	}
+	if b.Len() == 0 {
+		return fmt.Sprintf("\n%s notes: none yet; ask the IC what your department needs for it.", name)
+	}
+	return fmt.Sprintf("\n%s notes:%s\nQuestions go to the IC.", name, b.String())
 }

@@ -162,6 +162,7 @@ func runSceneShow(in *input, tx Tx) error {
 		return err
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "%s", in.b.sceneCard(tx, &sc))
+	in.sceneExtras(&sc)
 	return nil
 }
 
@@ -391,7 +392,8 @@ func runBeatAdd(in *input, tx Tx) error {
 	return nil
 }
 
-// beatFields reads kind=, areas= and performers= into b.
+// beatFields reads kind=, areas=, camera=, conditions=, props=, stunts=
+// and performers= into b. An empty camera= and the like clears it.
 func beatFields(in *input, tx Tx, sc *Scene, b *Beat) error {
 	if v, ok := in.key("kind"); ok {
 		kind, err := ParseBeatKind(v)
@@ -405,6 +407,11 @@ func beatFields(in *input, tx Tx, sc *Scene, b *Beat) error {
 	}
 	if b.Kind == KindNudity && len(b.Areas) == 0 {
 		return Errorf(EINVALID, "a nudity beat needs areas=: the body areas visible to camera, such as areas=back,buttocks")
+	}
+	for k, field := range map[string]*string{"camera": &b.Camera, "conditions": &b.Conditions, "props": &b.Props, "stunts": &b.Stunts} {
+		if v, ok := in.key(k); ok {
+			*field = strings.TrimSpace(v)
+		}
 	}
 	if v, ok := in.key("performers"); ok {
 		ps, err := in.people(tx, v)
@@ -495,30 +502,43 @@ func widen(in *input, tx Tx, sc *Scene, beats []Beat, why string) error {
 	return nil
 }
 
-func runBeatSet(in *input, tx Tx) error {
+// beatSetArgs reads /scene beat set's scene, beat and description, and
+// refuses an edit that names nothing to change. It returns the scene and
+// the index of the beat in it.
+func beatSetArgs(in *input, tx Tx) (Scene, int, string, error) {
 	sc, err := in.scene(tx)
 	if err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	word, err := in.next("beat id")
 	if err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	id, err := ParseBeatID(word.Value)
 	if err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	desc := strings.TrimSpace(in.rest())
 	if err := checkText(textRules["description"], desc); err != nil {
-		return err
+		return Scene{}, 0, "", err
 	}
 	i := slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
 	if i < 0 {
-		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
+		return Scene{}, 0, "", Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
 	}
-	if desc == "" && len(in.named) == 0 {
-		return Errorf(EINVALID, "nothing to change: give a new description or kind=, areas= or performers=")
+	_, onlyWidens := in.key("widens")
+	if desc == "" && (len(in.named) == 0 || onlyWidens && len(in.named) == 1) {
+		return Scene{}, 0, "", Errorf(EINVALID, "nothing to change: give a new description or kind=, areas=, performers=, camera=, conditions=, props= or stunts=")
 	}
+	return sc, i, desc, nil
+}
+
+func runBeatSet(in *input, tx Tx) error {
+	sc, i, desc, err := beatSetArgs(in, tx)
+	if err != nil {
+		return err
+	}
+	id := sc.Beats[i].ID
 	if err := refuseWhileFilming(&sc, "changing a beat"); err != nil {
 		return err
 	}
@@ -529,16 +549,52 @@ func runBeatSet(in *input, tx Tx) error {
 	if err := beatFields(in, tx, &sc, &b); err != nil {
 		return err
 	}
+	edit := in.editOf(desc, sc.Beats[i], b)
+	widens, err := in.widens(&sc, id, edit)
+	if err != nil {
+		return err
+	}
+	changed := strings.Join(edit.fields(), ", ")
+	if changed == "" && !widens {
+		in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s already reads so: nothing changed.", id, sc.ID)
+		return nil
+	}
+	if changed == "" {
+		changed = "nothing new, widened as you said"
+	}
+	if !widens {
+		return beatNotWidened(in, tx, &sc, i, b, changed)
+	}
 	b.Rev++
 	sc.Beats[i] = b
-	if err := widened(in, tx, &sc, b, "beat.set", fmt.Sprintf("beat %s of scene %s changed (revision %d)", id, sc.ID, b.Rev)); err != nil {
+	if err := widened(in, tx, &sc, b, "beat.set", fmt.Sprintf("beat %s of scene %s changed (revision %d: %s)", id, sc.ID, b.Rev, changed)); err != nil {
 		return err
 	}
 	told, err := askingNote(tx, &sc)
 	if err != nil {
 		return err
 	}
-	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s changed: %s. Earlier answers to it no longer count; %s", id, sc.ID, beatLine(b), told)
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s changed (%s): %s. Earlier answers to it no longer count; %s", id, sc.ID, changed, beatLine(b), told)
+	return nil
+}
+
+// beatNotWidened stores an edit that does not widen beat i: its revision
+// stays, so answers to it still count and signed riders stand.
+func beatNotWidened(in *input, tx Tx, sc *Scene, i int, b Beat, changed string) error {
+	sc.Beats[i] = b
+	sc.Version++
+	sc.Updated = in.now
+	if err := tx.PutScene(*sc); err != nil {
+		return err
+	}
+	if err := in.audit(tx, "beat.set", sc.ID, "beat %s of scene %s changed without widening (%s)", b.ID, sc.ID, changed); err != nil {
+		return err
+	}
+	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s changed (%s) without widening it: answers to it still count and signed riders stand.", b.ID, sc.ID, changed)
+	// The top-line summary names the conditions, nothing else of these.
+	if strings.Contains(changed, "conditions") {
+		refreshTopline(in, sc)
+	}
 	return nil
 }
 

@@ -299,6 +299,18 @@ func (b *Bot) toplineText(tx Tx, sc *Scene, prev int) (string, error) {
 		return "", err
 	}
 	fmt.Fprintf(&s, "Closed set: required. Roster: %s\n", rt)
+	// The conditions are the barriers and closed-set requirements of
+	// each beat, which the summary names; the camera, the intent and the
+	// departments' notes are not in it.
+	var conditions []string
+	for _, bt := range sc.Beats {
+		if bt.Conditions != "" {
+			conditions = append(conditions, fmt.Sprintf("%s: %s", bt.ID, bt.Conditions))
+		}
+	}
+	if len(conditions) > 0 {
+		fmt.Fprintf(&s, "Conditions to hold: %s\n", strings.Join(conditions, "; "))
+	}
 	var riders []string
 	for i, r := range rd.riders {
 		riders = append(riders, b.riderLine(perf[i], r, false))

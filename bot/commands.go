@@ -145,6 +145,14 @@ func commandTable() *registry {
 			run: runSceneSet,
 		},
 		{
+			path:    "scene intent",
+			params:  []Param{scene(true), {Name: "intent", Kind: ParamText, Required: true, Help: "the director's intent, in quotes"}},
+			summary: "Write down the director's intent for a scene, in the director's or the IC's words.",
+			help:    "The director and the IC write it; the scene's performers, the AD, director and producer read it with /scene show. Writing it again replaces it.",
+			access:  access{roles: []Role{RoleIC, RoleDirector}}, write: true,
+			run: runSceneIntent,
+		},
+		{
 			path:    "scene rename",
 			params:  []Param{scene(true), {Name: "title", Kind: ParamText, Required: true, Help: "the new title"}},
 			summary: "Give a scene a new title, even during its closed set.",
@@ -157,10 +165,16 @@ func commandTable() *registry {
 				{Name: "description", Kind: ParamText, Required: true, Help: "what happens"},
 				{Name: "kind", Kind: ParamChoice, Key: true, Required: true, Choices: beatKinds, Help: "the kind of beat"},
 				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera, for nudity: back,buttocks"},
-				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves (all when left out)"}},
+				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves (all when left out)"},
+				keyText("camera", "camera and coverage: angles, framing, what is seen"),
+				keyText("conditions", "what must hold: \"barrier between performers\", \"closed monitors\""),
+				keyText("props", "notes for the props department"),
+				keyText("stunts", "notes for the stunts department")},
 			summary: "Add an intimacy beat to a scene. Once the IC has asked for boundaries, its performers hear of it within minutes, one message for a run of edits.",
-			help:    "areas= lists the body areas visible to camera, for nudity; performers= the performers it involves (all by default). Beats cannot change while a closed set is running.",
-			access:  access{roles: onlyIC}, write: true,
+			help: "areas= lists the body areas visible to camera, for nudity; performers= the performers it involves (all by default). " +
+				"camera= and conditions= are read by the scene's performers, the director, producer, AD and camera department; props= and stunts= go with /dept notify ID props|stunts. " +
+				"Beats cannot change while a closed set is running.",
+			access: access{roles: onlyIC}, write: true,
 			run: runBeatAdd,
 		},
 		{
@@ -169,10 +183,17 @@ func commandTable() *registry {
 				{Name: "description", Kind: ParamText, Help: "what happens now"},
 				{Name: "kind", Kind: ParamChoice, Key: true, Choices: beatKinds, Help: "the kind of beat"},
 				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera"},
-				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves"}},
+				{Name: "performers", Kind: ParamUsers, Key: true, Meta: "@a", Help: "the performers it involves"},
+				keyText("camera", "camera and coverage: angles, framing, what is seen"),
+				keyText("conditions", "what must hold while it is shot"),
+				keyText("props", "notes for the props department"),
+				keyText("stunts", "notes for the stunts department"),
+				{Name: "widens", Kind: ParamChoice, Key: true, Choices: []string{"yes", "no"}, Help: "whether a camera= or conditions= change widens the beat"}},
 			summary: "Change an intimacy beat. Earlier answers to it stop counting; once asked, its performers hear of it within minutes.",
-			help:    "A changed beat widens the scene: signed riders need amendment. Beats cannot change while a closed set is running.",
-			access:  access{roles: onlyIC}, write: true,
+			help: "A changed description, kind, areas or performers widens the beat: earlier answers stop counting and signed riders need amendment. " +
+				"A camera= or conditions= change widens it when it shows more: say so with widens=yes or widens=no, and icbot asks when you leave it out. " +
+				"props= and stunts= alone do not widen it. Beats cannot change while a closed set is running.",
+			access: access{roles: onlyIC}, write: true,
 			run: runBeatSet,
 		},
 		{

@@ -22,6 +22,11 @@ var canaries = map[string][]string{
 	"CANARY-BODY-5c2":    {"paula", "ines", "hana"},
 	"CANARY-TERMS-9e4":   {"paula", "ines"},
 	"CANARY-HOLD-2b8":    {"pete", "ines"},
+	"CANARY-INTENT-4f1":  {"paula", "ines", "adam", "dana", "priya"},
+	"CANARY-CAMERA-6a3":  {"paula", "ines", "adam", "dana", "cam", "priya"},
+	"CANARY-COND-8b7":    {"paula", "ines", "adam", "dana", "cam", "priya"},
+	"CANARY-PROPS-1d5":   {"ines", "adam", "pat"},
+	"CANARY-STUNTS-0e6":  {"ines", "adam", "sid"},
 }
 
 // readers are who could read a message: its recipient, or everyone in
@@ -34,7 +39,8 @@ func readers(s sent) []string {
 }
 
 // TestLeaks puts canary strings into a performer's notes, garments and
-// body notes, a rider's terms and a hold's reason, then runs every
+// body notes, a rider's terms, a hold's reason, the director's intent and
+// a beat's camera, conditions, props and stunts notes, then runs every
 // command as every kind of person. No canary may reach anyone outside
 // its audience, any log line or the audit log; and none may be in the
 // database file.
@@ -53,6 +59,12 @@ func TestLeaks(t *testing.T) {
 			all = append(all, sent{Kind: "reply", To: caller, Class: m.Class, Text: m.Text})
 		}
 	}
+	h.rec.addPrivate("props-room", "pat", "ines")
+	h.rec.addPrivate("stunts-room", "sid", "ines")
+	run("ines", "/dept channel props #props-room")
+	run("ines", "/dept channel stunts #stunts-room")
+	run("dana", `/scene intent 12 "CANARY-INTENT-4f1"`)
+	run("ines", `/scene beat set 12 b1 camera="CANARY-CAMERA-6a3" conditions="CANARY-COND-8b7" props="CANARY-PROPS-1d5" stunts="CANARY-STUNTS-0e6" widens=no`)
 	run("paula", `/boundaries answer 12 b1=yes notes="CANARY-NOTE-7d1" garments="CANARY-GARMENT-3a9" body="CANARY-BODY-5c2"`)
 	run("ines", `/rider sent 12 @paula terms="CANARY-TERMS-9e4"`)
 	run("ines", "/topline 12")
@@ -64,7 +76,8 @@ func TestLeaks(t *testing.T) {
 		"/icbot whoami", "/icbot role list", "/scene list", "/scene show 12", "/scene show 16",
 		"/boundaries show 12", "/boundaries show 12 @paula", "/boundaries status 12", "/boundaries form 12",
 		"/rider status 12", "/closedset status 12", "/closedset status", "/topline 12",
-		"/dept notify 12 costume", "/dept notify 12 hmu", "/closedset start 12", "/closedset start 16",
+		"/dept notify 12 costume", "/dept notify 12 hmu", "/dept notify 12 props", "/dept notify 12 stunts",
+		"/closedset start 12", "/closedset start 16",
 		`/scene beat add 12 "hug" kind=contact`, "/closedset ack 12", "/hold 12", "/hold lift 12",
 		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
 		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, "/closedset end 12",

@@ -46,6 +46,18 @@ const (
 	// ClassChannelReport is who can read a channel icbot posted to and
 	// what of icbot's they may read: for the IC, when readers change.
 	ClassChannelReport
+	// ClassIntent is the director's intent for a scene: for those who read
+	// the top-line summary, its performers among them, since knowing what
+	// a scene is for is part of agreeing to it.
+	ClassIntent
+	// ClassCoverage is the beats' camera and coverage and the conditions
+	// that must hold: what the performers agree to be seen, so theirs to
+	// read, and the camera department's to shoot.
+	ClassCoverage
+	// ClassPropsNotes and ClassStuntsNotes are the beats' notes for the
+	// props and stunts departments, which the AD who runs the set reads too.
+	ClassPropsNotes
+	ClassStuntsNotes
 )
 
 // Class values are stored (in the outbox and the audience ledger): new
@@ -96,6 +108,10 @@ var needToKnow = map[Class]audience{
 	ClassGarments:      {name: "garments", roles: []Role{RoleIC, RoleCostume}, subject: true, channel: privateChannel},
 	ClassBodyNotes:     {name: "body notes", roles: []Role{RoleIC, RoleHMU}, subject: true, channel: privateChannel},
 	ClassChannelReport: {name: "channel report", roles: []Role{RoleIC}, admins: true, channel: noChannel},
+	ClassIntent:        {name: "director's intent", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer}, ownScene: true, channel: privateChannel},
+	ClassCoverage:      {name: "camera and coverage", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer, RoleCamera}, ownScene: true, channel: privateChannel},
+	ClassPropsNotes:    {name: "props notes", roles: []Role{RoleIC, RoleAD, RoleProps}, channel: privateChannel},
+	ClassStuntsNotes:   {name: "stunts notes", roles: []Role{RoleIC, RoleAD, RoleStunts}, channel: privateChannel},
 }
 
 func (c Class) String() string {

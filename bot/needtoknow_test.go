@@ -47,6 +47,10 @@ func TestNeedToKnowTable(t *testing.T) {
 		ClassGarments:      "  y    -    -    y    -    -    -    -    y    -    -    -    -",
 		ClassBodyNotes:     "  y    -    -    y    -    -    -    -    -    y    -    -    -",
 		ClassChannelReport: "-    -    -    y    -    -    -    -    -    -    -    y    -",
+		ClassIntent:        "  y    y    -    y    y    y    y    -    -    -    -    -    -",
+		ClassCoverage:      "  y    y    -    y    y    y    y    y    -    -    -    -    -",
+		ClassPropsNotes:    "  -    -    -    y    y    -    -    -    -    -    -    -    -",
+		ClassStuntsNotes:   "  -    -    -    y    y    -    -    -    -    -    -    -    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {
@@ -93,6 +97,10 @@ func TestNeedToKnowChannels(t *testing.T) {
 		ClassGarments:      privateChannel,
 		ClassBodyNotes:     privateChannel,
 		ClassChannelReport: noChannel,
+		ClassIntent:        privateChannel,
+		ClassCoverage:      privateChannel,
+		ClassPropsNotes:    privateChannel,
+		ClassStuntsNotes:   privateChannel,
 	}
 	for c, rule := range want {
 		if got := needToKnow[c].channel; got != rule {
@@ -104,5 +112,35 @@ func TestNeedToKnowChannels(t *testing.T) {
 	}
 	if (gate{}).mayRead(Person{ID: "ines", Roles: []Role{RoleIC}}, Class(0), about{}, "") {
 		t.Errorf("an unclassified message was allowed")
+	}
+}
+
+// TestNeedToKnowDepartmentNotes checks the classes of the beats' notes
+// against the departments, which the table above has no column for: each
+// department reads its own notes, and no other department reads them.
+func TestNeedToKnowDepartmentNotes(t *testing.T) {
+	a := about{scene: &Scene{ID: "12", Performers: []UserID{"paula"}}}
+	depts := []Person{
+		{ID: "pat", Roles: []Role{RoleProps}},
+		{ID: "sid", Roles: []Role{RoleStunts}},
+		{ID: "cam", Roles: []Role{RoleCamera}},
+		{ID: "cora", Roles: []Role{RoleCostume}},
+		{ID: "hana", Roles: []Role{RoleHMU}},
+	}
+	want := map[Class]string{
+		//                 pat  sid  cam  cora hana
+		ClassIntent:      " -    -    -    -    -",
+		ClassCoverage:    " -    -    y    -    -",
+		ClassPropsNotes:  " y    -    -    -    -",
+		ClassStuntsNotes: " -    y    -    -    -",
+	}
+	g := gate{}
+	for class, row := range want {
+		cells := splitCells(row)
+		for i, p := range depts {
+			if got, want := g.mayRead(p, class, a, ""), cells[i] == "y"; got != want {
+				t.Errorf("%s to %s: mayRead = %v, want %v", class, p.ID, got, want)
+			}
+		}
 	}
 }

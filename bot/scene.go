@@ -82,6 +82,15 @@ type Beat struct {
 	// Performers are those the beat involves; empty means every performer
 	// of the scene.
 	Performers []UserID
+	// Camera is the camera and coverage: angles, framing, what is seen.
+	// Showing more widens the beat.
+	Camera string
+	// Conditions are what must hold while it is shot: "barrier between
+	// performers", "closed monitors".
+	Conditions string
+	// Props and Stunts are the notes those departments' notices carry.
+	Props  string
+	Stunts string
 }
 
 // Involves reports whether the beat asks performer u for consent.
@@ -145,6 +154,9 @@ type Scene struct {
 	// Scope counts widenings of the scene (a beat added or changed); a
 	// rider signed for a smaller scope needs amendment.
 	Scope int
+	// Intent is the director's intent for the scene, in the director's or
+	// the IC's words.
+	Intent Intent
 	// Topline is the scene's top-line summary, once posted.
 	Topline ToplineState
 	// Asking is whether the IC has asked for boundaries yet, and the news
@@ -153,6 +165,13 @@ type Scene struct {
 	Version int // bumped on every change
 	Created time.Time
 	Updated time.Time
+}
+
+// Intent is what the director means a scene to do, and who wrote it down.
+type Intent struct {
+	Text string
+	By   UserID
+	At   time.Time
 }
 
 // ActiveHold returns the hold in force, if any.

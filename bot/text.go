@@ -35,6 +35,11 @@ var textRules = map[string]textRule{
 	"terms":       {what: "terms=", max: 2000, lines: true},
 	"reason":      {what: "the reason", max: 500, lines: true},
 	"note":        {what: "the note", max: 1000, lines: true},
+	"intent":      {what: "the director's intent", max: 2000, lines: true},
+	"camera":      {what: "camera=", max: 1000, lines: true},
+	"conditions":  {what: "conditions=", max: 1000, lines: true},
+	"props":       {what: "props=", max: 1000, lines: true},
+	"stunts":      {what: "stunts=", max: 1000, lines: true},
 }
 
 // subject names the text at the start of a sentence: "The title", "The

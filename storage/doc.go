@@ -44,7 +44,10 @@
 //	                      past_sessions, scope, topline, asking
 //	                      (since, news: performer, delivery, due,
 //	                      changes: beat, what), version, created,
-//	                      updated
+//	                      updated, private* (JSON of the director's
+//	                      intent, who wrote it and when, and each beat's
+//	                      camera, conditions, props and stunts notes;
+//	                      absent in a record written before it)
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
 //	        <seq uint64 BE> -> JSON session: scene, seq, started_by,
@@ -196,7 +199,10 @@
 //   - boundaries: private, the whole of a version's answers, notes,
 //     garment preferences, body notes and withdrawals;
 //   - riders: terms;
-//   - scenes: the reason of every hold;
+//   - scenes: the reason of every hold, and private, the director's
+//     intent and the beats' camera, conditions, props and stunts notes
+//     (a scene written before private existed has none, and reads as
+//     holding none);
 //   - outbox: a message's text, which can carry a hold reason or an
 //     answer on its way to the IC, and last_error, the platform's words
 //     about a failed attempt;
@@ -216,6 +222,7 @@
 //	boundaries/<scene>/<performer>/<version>/private
 //	riders/<scene>/<performer>/v<rider version>/terms
 //	scenes/<scene>/v<scene version>/hold/<hold seq>/reason
+//	scenes/<scene>/v<scene version>/private
 //	outbox/<id>/text/to/<kind>/<user>/<channel>/class/<class>/scene/<scene>/subject/<subject>
 //	    /caller/<caller>/reply/<reply>/actions/<n>/<label 1>/<command 1>/... (one string)
 //	outbox/<delivery id>/last_error

@@ -223,7 +223,7 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 		if err := from.openScene(r, string(k)); err != nil {
 			return 0, err
 		}
-		return len(r.Holds), to.sealScene(r)
+		return len(r.Holds) + 1, to.sealScene(r)
 	}))
 	if err != nil {
 		return total, err

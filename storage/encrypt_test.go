@@ -38,9 +38,12 @@ const (
 	canaryText     = "CANARY-text-7b3f"
 	canaryError    = "CANARY-error-4e9a"
 	canaryRemNote  = "CANARY-reminder-note-2b6d"
+	canaryIntent   = "CANARY-intent-5a0c"
+	canaryCamera   = "CANARY-camera-8d3e"
+	canaryProps    = "CANARY-props-0f7a"
 )
 
-var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote}
+var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote, canaryIntent, canaryCamera, canaryProps}
 
 // suffixed gives every canary of a write its own name, so that old
 // values written over are looked for too.
@@ -71,6 +74,17 @@ func heldScene(id bot.SceneID, version int, n string) bot.Scene {
 			{Seq: 1, CalledBy: "U1", At: t0, Reason: suffixed(canaryReason, n), LiftedBy: "U5", LiftedAt: t0.Add(time.Minute)},
 			{Seq: 2, CalledBy: "U2", At: t0.Add(time.Hour)}, // no reason: sealed all the same
 		},
+	}
+}
+
+// notedScene has the director's intent and a beat with notes.
+func notedScene(id bot.SceneID, version int, n string) bot.Scene {
+	return bot.Scene{
+		ID: id, Title: "Pool", Performers: []bot.UserID{"U1"}, Version: version,
+		Intent: bot.Intent{Text: suffixed(canaryIntent, n), By: "U3", At: t0},
+		Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact, Rev: 1,
+			Camera: suffixed(canaryCamera, n), Conditions: "closed monitors", Props: suffixed(canaryProps, n)}},
+		NextBeat: 1,
 	}
 }
 
@@ -134,6 +148,9 @@ func writeEverything(t *testing.T, s *storage.Store) {
 		}
 		return nil
 	})
+	// A scene with notes, written over, in a transaction of its own.
+	update(t, s, func(tx bot.Tx) error { return tx.PutScene(notedScene("20", 1, "first")) })
+	update(t, s, func(tx bot.Tx) error { return tx.PutScene(notedScene("20", 2, "second")) })
 	update(t, s, func(tx bot.Tx) error {
 		for _, err := range []error{
 			tx.PutScene(heldScene("12", 4, "second")),
@@ -222,6 +239,13 @@ func readEverything(t *testing.T, s *storage.Store) {
 		}
 		if diff := cmp.Diff(heldScene("12", 4, "second"), sc, timeEqual); diff != "" {
 			t.Errorf("scene (-want +got):\n%s", diff)
+		}
+		noted, err := tx.Scene("20")
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(notedScene("20", 2, "second"), noted, timeEqual); diff != "" {
+			t.Errorf("scene with notes (-want +got):\n%s", diff)
 		}
 		hist, err := tx.BoundariesHistory("12", "U1")
 		if err != nil {
@@ -515,6 +539,22 @@ func TestDamagedSealedValues(t *testing.T) {
 			},
 			reads: []string{"scene"},
 			want:  "sealed value scenes/12/v4/hold/1/reason cannot be opened: it is not a sealed value",
+		},
+		{
+			name: "flipped byte in a scene's intent and beat notes",
+			damage: func(t *testing.T, path string) {
+				editRecord(t, path, func(r map[string]any) { r["private"] = flipBase64(r["private"].(string)) }, bs("scenes"), bs("20"))
+			},
+			reads: []string{"scenes"},
+			want:  "sealed value scenes/20/v2/private cannot be opened",
+		},
+		{
+			name: "a scene's intent and beat notes from its earlier version",
+			damage: func(t *testing.T, path string) {
+				editRecord(t, path, func(r map[string]any) { r["version"] = 1.0 }, bs("scenes"), bs("20"))
+			},
+			reads: []string{"scenes"},
+			want:  "sealed value scenes/20/v1/private cannot be opened",
 		},
 		{
 			name: "sealed value removed",

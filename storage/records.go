@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"icbot/bot"
@@ -76,6 +78,64 @@ type sceneRecord struct {
 	Version         int            `json:"version,omitempty"`
 	Created         time.Time      `json:"created,omitzero"`
 	Updated         time.Time      `json:"updated,omitzero"`
+	// Private is the JSON of scenePrivate, sealed in an encrypted file;
+	// empty in a record written before it, read as no intent and no notes.
+	Private string `json:"private,omitempty"`
+}
+
+// scenePrivate is the part of a scene sealed at rest: the director's
+// intent and each beat's camera, conditions, props and stunts notes.
+type scenePrivate struct {
+	Intent   string        `json:"intent,omitempty"`
+	IntentBy string        `json:"intent_by,omitempty"`
+	IntentAt time.Time     `json:"intent_at,omitzero"`
+	Beats    []beatPrivate `json:"beats,omitempty"`
+}
+
+type beatPrivate struct {
+	ID         string `json:"id"`
+	Camera     string `json:"camera,omitempty"`
+	Conditions string `json:"conditions,omitempty"`
+	Props      string `json:"props,omitempty"`
+	Stunts     string `json:"stunts,omitempty"`
+}
+
+// scenePrivateOf gathers the private part of s; ok is false when it holds
+// nothing.
+func scenePrivateOf(s bot.Scene) (p scenePrivate, ok bool) {
+	p = scenePrivate{Intent: s.Intent.Text, IntentBy: string(s.Intent.By), IntentAt: utc(s.Intent.At)}
+	for _, b := range s.Beats {
+		if b.Camera != "" || b.Conditions != "" || b.Props != "" || b.Stunts != "" {
+			p.Beats = append(p.Beats, beatPrivate{ID: b.ID, Camera: b.Camera, Conditions: b.Conditions, Props: b.Props, Stunts: b.Stunts})
+		}
+	}
+	return p, p.Intent != "" || p.IntentBy != "" || !p.IntentAt.IsZero() || len(p.Beats) > 0
+}
+
+// encodePrivate is the JSON of the private part, "" when it holds nothing.
+func encodePrivate(s bot.Scene) string {
+	p, ok := scenePrivateOf(s)
+	if !ok {
+		return ""
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(err) // strings and a time: cannot fail
+	}
+	return string(b)
+}
+
+// decodePrivate reads the private part of a record once opened; openScene
+// has refused one that does not decode.
+func (r sceneRecord) decodePrivate() (scenePrivate, error) {
+	var p scenePrivate
+	if r.Private == "" {
+		return p, nil
+	}
+	if err := json.Unmarshal([]byte(r.Private), &p); err != nil {
+		return p, fmt.Errorf("storage: scene %s: its private part does not decode: %w", r.ID, err)
+	}
+	return p, nil
 }
 
 // askingRecord is whether the IC has asked a scene's performers for their
@@ -340,11 +400,13 @@ func sceneToRecord(s bot.Scene) sceneRecord {
 		Version:         s.Version,
 		Created:         utc(s.Created),
 		Updated:         utc(s.Updated),
+		Private:         encodePrivate(s),
 	}
 }
 
 func (r sceneRecord) bot() bot.Scene {
-	return bot.Scene{
+	priv, _ := r.decodePrivate()
+	sc := bot.Scene{
 		ID:           bot.SceneID(r.ID),
 		Title:        r.Title,
 		Call:         r.Call,
@@ -364,7 +426,17 @@ func (r sceneRecord) bot() bot.Scene {
 		Version:      r.Version,
 		Created:      r.Created,
 		Updated:      r.Updated,
+		Intent:       bot.Intent{Text: priv.Intent, By: bot.UserID(priv.IntentBy), At: priv.IntentAt},
 	}
+	for i := range sc.Beats {
+		for _, p := range priv.Beats {
+			if p.ID == sc.Beats[i].ID {
+				b := &sc.Beats[i]
+				b.Camera, b.Conditions, b.Props, b.Stunts = p.Camera, p.Conditions, p.Props, p.Stunts
+			}
+		}
+	}
+	return sc
 }
 
 func askingToRecord(a bot.Asking) askingRecord {

@@ -62,6 +62,19 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(sceneRecord.bot),
 		},
 		{
+			name: "scene with the director's intent and beat notes",
+			value: bot.Scene{ID: "21", Version: 2,
+				Intent: bot.Intent{Text: "longing", By: "U3", At: at},
+				Beats: []bot.Beat{
+					{ID: "b1", Description: "kiss", Kind: bot.KindContact, Rev: 2, Camera: "two-shot", Conditions: "closed monitors", Props: "bed", Stunts: "fall"},
+					{ID: "b2", Description: "hug", Kind: bot.KindContact, Rev: 1},
+				}},
+			want: `{"id":"21","beats":[{"id":"b1","description":"kiss","kind":"contact","rev":2},{"id":"b2","description":"hug","kind":"contact","rev":1}],"version":2,` +
+				`"private":"{\"intent\":\"longing\",\"intent_by\":\"U3\",\"intent_at\":\"2031-06-14T05:30:00.000000005Z\",` +
+				`\"beats\":[{\"id\":\"b1\",\"camera\":\"two-shot\",\"conditions\":\"closed monitors\",\"props\":\"bed\",\"stunts\":\"fall\"}]}"}`,
+			decode: decodeAs(sceneRecord.bot),
+		},
+		{
 			name:   "empty scene leaves zero fields out",
 			value:  bot.Scene{ID: "1"},
 			want:   `{"id":"1"}`,
@@ -220,10 +233,26 @@ func TestSealedRecordFormat(t *testing.T) {
 				return r, []sealedValue{
 					{r.Holds[0].Reason, "scenes/12A/v4/hold/1/reason", "cold"},
 					{r.Holds[1].Reason, "scenes/12A/v4/hold/2/reason", ""},
+					{r.Private, "scenes/12A/v4/private", ""},
 				}
 			},
 			want: `{"id":"12A","holds":[{"seq":1,"called_by":"U1","at":"2031-06-14T07:30:00.000000005Z","reason":"SEALED(scenes/12A/v4/hold/1/reason)"},` +
-				`{"seq":2,"called_by":"U2","at":"2031-06-14T07:30:00.000000005Z","reason":"SEALED(scenes/12A/v4/hold/2/reason)"}],"version":4}`,
+				`{"seq":2,"called_by":"U2","at":"2031-06-14T07:30:00.000000005Z","reason":"SEALED(scenes/12A/v4/hold/2/reason)"}],"version":4,` +
+				`"private":"SEALED(scenes/12A/v4/private)"}`,
+		},
+		{
+			name: "scene: the director's intent and the beats' notes",
+			seal: func(t *testing.T) (any, []sealedValue) {
+				r := sceneToRecord(bot.Scene{ID: "12A", Version: 5, Intent: bot.Intent{Text: "longing"},
+					Beats: []bot.Beat{{ID: "b1", Camera: "wide"}}})
+				if err := c.sealScene(&r); err != nil {
+					t.Fatal(err)
+				}
+				return r, []sealedValue{
+					{r.Private, "scenes/12A/v5/private", `{"intent":"longing","beats":[{"id":"b1","camera":"wide"}]}`},
+				}
+			},
+			want: `{"id":"12A","beats":[{"id":"b1"}],"version":5,"private":"SEALED(scenes/12A/v5/private)"}`,
 		},
 		{
 			name: "delivery: text bound to its destination, and last error",

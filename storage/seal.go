@@ -181,6 +181,10 @@ func aadReason(scene string, version, seq int) string {
 	return aad("scenes", scene, vtoa(version), "hold", itoa(seq), "reason")
 }
 
+func aadScenePrivate(scene string, version int) string {
+	return aad("scenes", scene, vtoa(version), "private")
+}
+
 // aadNote binds a reminder's note to the reminder and to when it was
 // answered: a reminder has no version, and a performer who answers again
 // gets a new answer time, so an earlier note put back alone does not open.
@@ -304,7 +308,9 @@ func (c *codec) sealScene(r *sceneRecord) error {
 			return err
 		}
 	}
-	return nil
+	var err error
+	r.Private, err = c.sealString(r.Private, aadScenePrivate(r.ID, r.Version))
+	return err
 }
 
 // openScene opens the record stored at scenes/id.
@@ -319,7 +325,16 @@ func (c *codec) openScene(r *sceneRecord, id string) error {
 			return err
 		}
 	}
-	return nil
+	// A record written before the private part had none to seal.
+	if r.Private == "" {
+		return nil
+	}
+	var err error
+	if r.Private, err = c.openString(r.Private, aadScenePrivate(id, r.Version)); err != nil {
+		return err
+	}
+	_, err = r.decodePrivate()
+	return err
 }
 
 // textAAD is the additional data of a delivery's text: bound to its

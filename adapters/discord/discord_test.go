@@ -184,6 +184,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{ines, in(setCh), "scene add", []opt{o("id", "14"), o("title", "Kitchen"), o("call", "2026-12-04 10:00"), o("performers", pete)}, "Scene 14 added", nil},
 		{adam, in(setCh), "scene set", []opt{o("id", "14"), o("title", "Kitchen, morning")}, "Scene 14 updated (title)", nil},
 		{adam, in(setCh), "scene rename", []opt{o("id", "14"), o("title", "Kitchen, dawn")}, `Scene 14 is now called "Kitchen, dawn"`, nil},
+		{ines, in(setCh), "scene intent", []opt{o("id", "14"), o("intent", "the morning after, tender")}, "Director's intent for scene 14 recorded", nil},
 		{ines, in(setCh), "scene beat add", []opt{o("id", "14"), o("description", "hug"), o("kind", "contact")}, "Beat b1 added to scene 14", nil},
 		{ines, in(setCh), "scene beat set", []opt{o("id", "14"), o("beat", "b1"), o("description", "long hug")}, "Beat b1", nil},
 		{ines, in(setCh), "boundaries request", []opt{o("id", "14")}, "pete", []check{dmHas(pete, "long hug")}},
