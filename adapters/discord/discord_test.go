@@ -38,7 +38,7 @@ func TestRegistration(t *testing.T) {
 		got = append(got, c.Name)
 		byName[c.Name] = c
 	}
-	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold"}
+	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "audit"}
 	if !slices.Equal(got, wantNames) {
 		t.Fatalf("registered %q, want %q", got, wantNames)
 	}
@@ -226,6 +226,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{ines, in(setCh), "hold lift", []opt{o("id", "12")}, "Hold lifted on scene 12", nil},
 		{adam, in(setCh), "closedset end", []opt{o("id", "12")}, "Closed set for scene 12 ended", nil},
 		{paula, in(setCh), "closedset start", []opt{o("id", "12")}, "Only the intimacy coordinator or the assistant director", nil},
+		{ines, in(setCh), "audit show", []opt{o("id", "12")}, "closedset.end", nil},
 	}
 	seen := map[string]bool{}
 	for _, s := range steps {
