@@ -208,6 +208,9 @@ func deptNotice(in *input, tx Tx, sc *Scene, dept Role) (Class, string, error) {
 	return class, b.String(), nil
 }
 
+// deptNoticeClasses are the classes of the departments' notices.
+var deptNoticeClasses = []Class{ClassGarments, ClassBodyNotes, ClassPropsNotes, ClassStuntsNotes}
+
 // noticesGoneEffect takes down the department notices of scene in every
 // department's channel: the department no longer needs what they hold
 // about someone taken off the scene, or about a scene removed. The IC is
@@ -253,7 +256,7 @@ func (b *Bot) takeDownNotices(ctx context.Context, ch ChannelID, dept Role, scen
 	err := b.store.View(ctx, func(tx Tx) error {
 		all, err := tx.Posts(ch)
 		for _, p := range visible(all) {
-			if p.Scene == scene && p.Ref != "" && (p.Class == ClassGarments || p.Class == ClassBodyNotes) {
+			if p.Scene == scene && p.Ref != "" && slices.Contains(deptNoticeClasses, p.Class) {
 				posts = append(posts, p)
 			}
 		}

@@ -220,3 +220,20 @@ func TestToplineNamesConditions(t *testing.T) {
 		t.Errorf("top-line summary:\n%s", p)
 	}
 }
+
+// TestPropsNoticeGoesWithTheScene: a props notice of a scene removed is
+// taken down, as garment and body notices are.
+func TestPropsNoticeGoesWithTheScene(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.addPrivate("props-room", "pat", "ines")
+	h.must("ines", "/dept channel props #props-room")
+	h.must("ines", `/scene beat add 14 "a hug" kind=contact props="breakaway glass"`)
+	h.must("ines", "/dept notify 14 props")
+	if len(h.rec.visiblePosts("props-room")) != 1 {
+		t.Fatal("the props notice was not posted")
+	}
+	h.must("ines", "/scene remove 14")
+	if got := h.rec.visiblePosts("props-room"); len(got) != 0 {
+		t.Errorf("a removed scene's props notice stays: %+v", got)
+	}
+}
