@@ -94,7 +94,7 @@ func requestBoundaries(in *input, tx Tx, sc *Scene, p UserID, beats []Beat) erro
 	fmt.Fprintf(&b, "The IC asks for your boundaries. Scene %s (%s), call %s. Please tell the IC, privately, whether you agree to each beat: yes, no or discuss.\n",
 		sc.ID, sc.Title, in.b.fmtTime(sc.Call))
 	for _, bt := range beats {
-		b.WriteString("  " + beatLine(bt) + "\n")
+		b.WriteString("  " + askLines(bt, "") + "\n")
 	}
 	fmt.Fprintf(&b, "Answer with the button, or type: /boundaries answer %s %s=yes|no|discuss ... notes=\"...\" garments=\"...\" body=\"...\"\n", sc.ID, beats[0].ID)
 	b.WriteString(privacyLine)
@@ -319,15 +319,15 @@ func beatNewsText(tx Tx, sc *Scene, p UserID, changes []BeatChange) (string, []A
 	var b strings.Builder
 	fmt.Fprintf(&b, "The IC changed the intimacy beats of scene %s (%s): %s.\nThe beats that involve you now:\n", sc.ID, sc.Title, strings.Join(what, ", "))
 	for _, bt := range beats {
-		line := beatLine(bt)
 		others, err := otherPerformers(tx, sc, bt, p)
 		if err != nil {
 			return "", nil, err
 		}
+		with := ""
 		if len(others) > 0 {
-			line += ", with " + handles(others)
+			with = ", with " + handles(others)
 		}
-		b.WriteString("  " + line + "\n")
+		b.WriteString("  " + askLines(bt, with) + "\n")
 	}
 	if len(again) == 0 {
 		fmt.Fprintf(&b, "Nothing new to answer: your answers to these beats stand (/boundaries show %s).\n", sc.ID)

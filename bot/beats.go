@@ -24,3 +24,18 @@ func beatsOf(sc *Scene, p UserID) []Beat {
 	}
 	return out
 }
+
+// askLines are a beat's lines in a request to a performer: the beat (and
+// with, who else is in it, when given), and
+// the camera and conditions it is agreed with, which are part of what the
+// performer agrees to (their class reaches the scene's performers).
+func askLines(b Beat, with string) string {
+	s := beatLine(b) + with
+	if b.Camera != "" {
+		s += "\n      camera: " + b.Camera
+	}
+	if b.Conditions != "" {
+		s += "\n      conditions: " + b.Conditions
+	}
+	return s
+}

@@ -237,3 +237,21 @@ func TestPropsNoticeGoesWithTheScene(t *testing.T) {
 		t.Errorf("a removed scene's props notice stays: %+v", got)
 	}
 }
+
+// TestRequestShowsTheCamera: a performer asked for their boundaries, or
+// told of a widening camera edit, reads the camera and conditions the
+// beat is agreed with.
+func TestRequestShowsTheCamera(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene beat add 14 "a hug" kind=contact camera="wide, from behind" conditions="closed monitors"`)
+	r := h.must("ines", "/boundaries request 14")
+	dm := joined(to(r.sent, "dm", "pete"))
+	if !strings.Contains(dm, "camera: wide, from behind") || !strings.Contains(dm, "conditions: closed monitors") {
+		t.Errorf("pete's request: %q", dm)
+	}
+	h.must("ines", `/scene beat set 14 b1 camera="close on the faces" widens=yes`)
+	news := joined(to(h.afterBeatNewsWindow(), "dm", "pete"))
+	if !strings.Contains(news, "camera: close on the faces") {
+		t.Errorf("pete's news of the widening edit: %q", news)
+	}
+}
