@@ -228,8 +228,9 @@ type ToplineRecord struct {
 }
 
 // classOverride is the class the export gives a closed set's override
-// reason: the IC wrote it about private gaps, so it stays the IC's.
-const classOverride = ClassChannelReport
+// reason: the IC wrote it about private gaps, so in an export it is the
+// IC's alone, as who called a hold and why is (the subject is nobody).
+const classOverride = ClassHoldCaller
 
 // recordPart is one part of the scene record: the class it belongs to
 // (each performer's private data has that performer as its subject), and
@@ -255,10 +256,25 @@ var recordParts = []recordPart{
 	{class: ClassTopline, fill: (*recordBuilder).topline},
 }
 
-// withheldClasses are the classes a record names as withheld when the
-// audience may read none of them about the scene.
-var withheldClasses = []Class{ClassSceneDetail, ClassReadiness, ClassBoundaries, ClassRiderDetail, ClassGarments,
-	ClassBodyNotes, ClassRoster, ClassHoldCaller, classOverride, ClassTopline}
+// withheldParts name what a record leaves out when the audience may not
+// read it: a class about the scene or any of its performers, or, with
+// only, about nobody in particular.
+var withheldParts = []struct {
+	class Class
+	label string
+	only  bool // read about the scene alone, no performer its subject
+}{
+	{class: ClassSceneDetail, label: ClassSceneDetail.String()},
+	{class: ClassReadiness, label: ClassReadiness.String()},
+	{class: ClassBoundaries, label: ClassBoundaries.String()},
+	{class: ClassRiderDetail, label: ClassRiderDetail.String()},
+	{class: ClassGarments, label: ClassGarments.String()},
+	{class: ClassBodyNotes, label: ClassBodyNotes.String()},
+	{class: ClassRoster, label: ClassRoster.String()},
+	{class: ClassHoldCaller, label: "who called each hold and why"},
+	{class: classOverride, label: "closed-set override reasons", only: true},
+	{class: ClassTopline, label: ClassTopline.String()},
+}
 
 // recordBuilder builds one scene's record in one transaction.
 type recordBuilder struct {
@@ -386,9 +402,9 @@ func (b *Bot) sceneRecord(tx Tx, reader Person, sc *Scene) (SceneRecord, error) 
 			}
 		}
 	}
-	for _, c := range withheldClasses {
-		if !x.mayAny(c) && !slices.Contains(x.rec.Withheld, c.String()) {
-			x.rec.Withheld = append(x.rec.Withheld, c.String())
+	for _, w := range withheldParts {
+		if w.only && !x.may(w.class, "") || !w.only && !x.mayAny(w.class) {
+			x.rec.Withheld = append(x.rec.Withheld, w.label)
 		}
 	}
 	return x.rec, nil
