@@ -160,6 +160,10 @@ type ConsentRecord struct {
 	text      string
 }
 
+// Text is the performer's boundaries as /boundaries show writes them;
+// "" when the audience may not read the answers.
+func (c ConsentRecord) Text() string { return c.text }
+
 // AnswerRecord is the answer to one beat at its current revision.
 type AnswerRecord struct {
 	Beat   string `json:"beat"`
@@ -181,6 +185,9 @@ type RiderRecord struct {
 	line      string
 }
 
+// Line is the rider as /rider status writes it for the audience.
+func (r RiderRecord) Line() string { return r.line }
+
 // SessionRecord is one closed-set session.
 type SessionRecord struct {
 	Seq       uint64         `json:"seq"`
@@ -195,6 +202,9 @@ type SessionRecord struct {
 	Override string `json:"override_reason,omitempty"`
 	card     string
 }
+
+// Card is the session as /closedset status writes it.
+func (s SessionRecord) Card() string { return s.card }
 
 // RosterRecord is one person on a session's roster.
 type RosterRecord struct {

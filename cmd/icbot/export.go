@@ -15,8 +15,8 @@ import (
 	"icbot/storage"
 )
 
-const exportUsage = `usage: icbot export scene ID --format md|json --audience WHO [--out FILE] [flags]
-       icbot export production --format md|json --audience WHO [--out FILE] [flags]
+const exportUsage = `usage: icbot export scene ID --format md|json|pdf --audience WHO [--out FILE] [flags]
+       icbot export production --format md|json|pdf --audience WHO [--out FILE] [flags]
 WHO is ic, ad, director, producer, costume, hmu or performer:@name: the export holds only what that audience may read.`
 
 // exportFlags are icbot export's own flags.
@@ -25,7 +25,7 @@ type exportFlags struct {
 }
 
 func (e *exportFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&e.format, "format", "", "export: md (for reading) or json (schema icbot.scene/1 or icbot.production/1, see docs/export.md)")
+	fs.StringVar(&e.format, "format", "", "export: md (for reading), json (schema icbot.scene/1 or icbot.production/1, see docs/export.md) or pdf (for printing)")
 	fs.StringVar(&e.audience, "audience", "", "export: who it is for (required): ic, ad, director, producer, costume, hmu or performer:@name")
 	fs.StringVar(&e.out, "out", "", "export: write to this new file (mode 0600) instead of standard output; never overwrites")
 }
@@ -72,8 +72,8 @@ func runExport(ctx context.Context, args []string, env Env) int {
 			return usageErr("%s", bot.ErrorMessage(err))
 		}
 	}
-	if e.format != "md" && e.format != "json" {
-		return usageErr("--format must be md or json, not %q", e.format)
+	if e.format != "md" && e.format != "json" && e.format != "pdf" {
+		return usageErr("--format must be md, json or pdf, not %q", e.format)
 	}
 	if e.audience == "" {
 		return usageErr("--audience is required: an export is made for one audience, and holds only what it may read")
@@ -105,25 +105,37 @@ func runExport(ctx context.Context, args []string, env Env) int {
 
 	var doc any
 	var md func() string
+	var pdf func(io.Writer) error
 	if what == "scene" {
 		rec, err := b.SceneRecord(ctx, scene, aud)
 		if err != nil {
 			return fail("%s", bot.ErrorMessage(err))
 		}
 		doc, md = rec, func() string { return rec.Markdown(b) }
+		pdf = func(w io.Writer) error {
+			return writePDF(w, rec.RecordHead, []bot.SceneRecord{rec.Scene}, fmt.Sprintf("%s: scene %s", rec.Production, rec.Scene.ID), cfg.Location())
+		}
 	} else {
 		rec, err := b.ProductionRecord(ctx, aud)
 		if err != nil {
 			return fail("%s", bot.ErrorMessage(err))
 		}
 		doc, md = rec, func() string { return rec.Markdown(b) }
+		pdf = func(w io.Writer) error {
+			return writePDF(w, rec.RecordHead, rec.Scenes, rec.Production+": every scene", cfg.Location())
+		}
 	}
 
 	w, finish, err := exportWriter(e.out, env.Stdout)
 	if err != nil {
 		return fail("%v", err)
 	}
-	if err := finish(writeRecord(w, e.format, doc, md)); err != nil {
+	if e.format == "pdf" {
+		err = pdf(w)
+	} else {
+		err = writeRecord(w, e.format, doc, md)
+	}
+	if err := finish(err); err != nil {
 		return fail("%v", err)
 	}
 	if e.out != "" {

@@ -87,8 +87,8 @@ const usage = `Usage:
   icbot audit verify [flags]   check the audit trail and the roles (stop the bot first)
   icbot audit export [--since WHEN] [--out FILE] [--private] [flags]
                                write the verified audit trail as JSON Lines (stop the bot first)
-  icbot export scene ID --format md|json --audience WHO [--out FILE] [flags]
-  icbot export production --format md|json --audience WHO [--out FILE] [flags]
+  icbot export scene ID --format md|json|pdf --audience WHO [--out FILE] [flags]
+  icbot export production --format md|json|pdf --audience WHO [--out FILE] [flags]
                                write the record for one audience (ic, ad, director, producer,
                                costume, hmu, performer:@name); see docs/export.md (stop the bot first)
   icbot rekey [--new-key-file PATH] [flags]
