@@ -83,7 +83,18 @@ func (d *pdfDoc) when(v string) string {
 	return t.In(d.zone).Format("Mon 2 Jan 2006 15:04 MST")
 }
 
+// room starts a new page unless h millimetres are left on this one, so
+// that a heading or a table's header is not left alone at a page's foot.
+func (d *pdfDoc) room(h float64) {
+	_, pageH := d.pdf.GetPageSize()
+	_, _, _, bottom := d.pdf.GetMargins()
+	if d.pdf.GetY()+h > pageH-bottom {
+		d.pdf.AddPage()
+	}
+}
+
 func (d *pdfDoc) heading(size float64, text string) {
+	d.room(25)
 	d.pdf.SetFont("Helvetica", "B", size)
 	d.pdf.MultiCell(0, size*0.5, d.tr(text), "", "L", false)
 	d.pdf.Ln(2)
@@ -101,10 +112,12 @@ func (d *pdfDoc) mono(text string) {
 	d.pdf.Ln(2)
 }
 
-// table draws a header row and rows, each cell wrapped within its width.
+// table draws a header row and rows, each cell wrapped within its width;
+// a table that goes on to a new page repeats its header there.
 func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
 	p := d.pdf
-	row := func(cells []string, style string, fill bool) {
+	var row func(cells []string, style string, fill bool)
+	row = func(cells []string, style string, fill bool) {
 		p.SetFont("Helvetica", style, 9)
 		const lh = 4.5
 		lines := 1
@@ -118,6 +131,10 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
 		_, _, _, bottom := p.GetMargins()
 		if p.GetY()+h > pageH-bottom {
 			p.AddPage()
+			if !fill {
+				row(header, "B", true)
+				p.SetFont("Helvetica", style, 9)
+			}
 		}
 		x, y := p.GetXY()
 		for i, c := range cells {
@@ -130,6 +147,7 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
 		p.SetX(18)
 	}
 	p.SetFillColor(230, 230, 230)
+	d.room(20)
 	row(header, "B", true)
 	for _, r := range rows {
 		row(r, "", false)
@@ -203,9 +221,13 @@ func (d *pdfDoc) scene(r bot.SceneRecord) {
 			if h.LiftedAt != "" {
 				lifted = d.when(h.LiftedAt)
 			}
-			rows = append(rows, []string{fmt.Sprint(h.Seq), d.when(h.At), lifted, cmp.Or(h.CalledBy, "(the IC's to know)"), cmp.Or(h.Reason, "-")})
+			sess := "-"
+			if h.Session > 0 {
+				sess = fmt.Sprint(h.Session)
+			}
+			rows = append(rows, []string{fmt.Sprint(h.Seq), d.when(h.At), sess, lifted, cmp.Or(h.CalledBy, "(the IC's to know)"), cmp.Or(h.Reason, "-")})
 		}
-		d.table([]float64{12, 40, 40, 30, 52}, []string{"Hold", "Called", "Lifted", "Called by", "Reason"}, rows)
+		d.table([]float64{12, 34, 18, 34, 28, 48}, []string{"Hold", "Called", "Session", "Lifted", "Called by", "Reason"}, rows)
 	}
 	if t := r.Topline; t != nil {
 		d.heading(11, "Top-line summary")

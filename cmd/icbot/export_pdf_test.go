@@ -53,6 +53,18 @@ func pdfText(pdf []byte) string {
 	return strings.Join(lines, "\n")
 }
 
+// pdfPages is the text of each page of an uncompressed PDF from fpdf,
+// whose page contents are its streams in page order.
+func pdfPages(pdf []byte) []string {
+	var pages []string
+	for _, m := range regexp.MustCompile(`(?s)stream\n(.*?)endstream`).FindAllSubmatch(pdf, -1) {
+		if t := pdfText(m[1]); t != "" {
+			pages = append(pages, t)
+		}
+	}
+	return pages
+}
+
 // uncompressedPDF runs args with the PDF's streams left uncompressed, so
 // that the page text can be read without a PDF reader.
 func uncompressedPDF(t *testing.T, env map[string]string, args ...string) []byte {
@@ -79,6 +91,13 @@ func TestExportPDFText(t *testing.T) {
 	for _, h := range pdfHeadings {
 		if !strings.Contains(text, h) {
 			t.Errorf("the PDF's text lacks %q:\n%s", h, text)
+		}
+	}
+	// The holds' heading and table header are on the page of the first
+	// hold, not left at the foot of the page before.
+	for i, page := range pdfPages(uncompressedPDF(t, env, "export", "scene", "12", "--format", "pdf", "--audience", "ic")) {
+		if strings.Contains(page, "\nHolds\n") != strings.Contains(page, "cold water") || strings.Contains(page, "Called by") != strings.Contains(page, "cold water") {
+			t.Errorf("page %d has the holds' heading, header or first row without the others:\n%s", i+1, page)
 		}
 	}
 	text = pdfText(uncompressedPDF(t, env, "export", "production", "--format", "pdf", "--audience", "ad"))
