@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"icbot/storage"
 )
 
 // exportAudiences are every audience an export may be made for, on the
@@ -216,5 +218,23 @@ func TestExportOutFile(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(path); string(again) != string(first) {
 		t.Errorf("the existing file was changed")
+	}
+}
+
+// TestExportNeedsKey: an encrypted database without its key is refused
+// in words, and nothing is written.
+func TestExportNeedsKey(t *testing.T) {
+	env := exportDB(t, "")
+	db := env["ICBOT_STORAGE_PATH"]
+	if err := os.Rename(storage.KeyFile(db), db+".elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := icbot(t, "", env, "export", "scene", "12", "--format", "json", "--audience", "ic")
+	if code != exitError || !strings.Contains(errs, "is encrypted, so exporting it needs its key") || out != "" {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, errs, out)
+	}
+	out, errs, code = icbot(t, "", map[string]string{"ICBOT_STORAGE_PATH": filepath.Join(t.TempDir(), "none.db")}, "export", "production", "--format", "md", "--audience", "ad")
+	if code != exitError || !strings.Contains(errs, "there is no database at") || out != "" {
+		t.Errorf("no database: exit %d, stderr %q, stdout %q", code, errs, out)
 	}
 }
