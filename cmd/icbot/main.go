@@ -5,6 +5,8 @@
 //	icbot [flags]                run the bot
 //	icbot audit verify [flags]   check the audit trail and the roles
 //	icbot audit export [flags]   write the verified audit trail as JSON Lines
+//	icbot export scene ID ...    write one scene's record for one audience
+//	icbot export production ...  write every scene's record for one audience
 //	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
@@ -85,6 +87,10 @@ const usage = `Usage:
   icbot audit verify [flags]   check the audit trail and the roles (stop the bot first)
   icbot audit export [--since WHEN] [--out FILE] [--private] [flags]
                                write the verified audit trail as JSON Lines (stop the bot first)
+  icbot export scene ID --format md|json|pdf --audience WHO [--out FILE] [flags]
+  icbot export production --format md|json|pdf --audience WHO [--out FILE] [flags]
+                               write the record for one audience (ic, ad, director, producer,
+                               costume, hmu, performer:@name); see docs/export.md (stop the bot first)
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
@@ -113,6 +119,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "", "audit", "config", "rekey":
 	case "manifest":
 		return runManifest(args, env)
+	case "export":
+		return runExport(ctx, args, env)
 	case "version":
 		fmt.Fprint(env.Stdout, versionText())
 		return exitOK

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"icbot/bot"
+	"icbot/config"
+	"icbot/storage"
+)
+
+const exportUsage = `usage: icbot export scene ID --format md|json|pdf --audience WHO [--out FILE] [flags]
+       icbot export production --format md|json|pdf --audience WHO [--out FILE] [flags]
+WHO is ic, ad, director, producer, costume, hmu or performer:@name: the export holds only what that audience may read.`
+
+// exportFlags are icbot export's own flags.
+type exportFlags struct {
+	format, audience, out string
+}
+
+func (e *exportFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&e.format, "format", "", "export: md (for reading), json (schema icbot.scene/1 or icbot.production/1, see docs/export.md) or pdf (for printing)")
+	fs.StringVar(&e.audience, "audience", "", "export: who it is for (required): ic, ad, director, producer, costume, hmu or performer:@name")
+	fs.StringVar(&e.out, "out", "", "export: write to this new file (mode 0600) instead of standard output; never overwrites")
+}
+
+// runExport is `icbot export scene ID` and `icbot export production`:
+// the record, filtered for one audience, read from the database with the
+// bot stopped. It changes nothing.
+func runExport(ctx context.Context, args []string, env Env) int {
+	usageErr := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "icbot export: "+format+"\n%s\n", append(a, exportUsage)...)
+		return exitUsage
+	}
+	if len(args) == 0 || (args[0] != "scene" && args[0] != "production") {
+		return usageErr("say what to export: scene ID, or production")
+	}
+	what, args := args[0], args[1:]
+	var id string
+	if what == "scene" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	f := newFlags(env.Stderr)
+	var e exportFlags
+	e.register(f.fs)
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := f.fs.Args()
+	if what == "scene" && id == "" && len(rest) > 0 {
+		id, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return usageErr("unexpected argument %q", rest[0])
+	}
+	var scene bot.SceneID
+	if what == "scene" {
+		if id == "" {
+			return usageErr("missing scene id")
+		}
+		var err error
+		if scene, err = bot.ParseSceneID(id); err != nil {
+			return usageErr("%s", bot.ErrorMessage(err))
+		}
+	}
+	if e.format != "md" && e.format != "json" && e.format != "pdf" {
+		return usageErr("--format must be md, json or pdf, not %q", e.format)
+	}
+	if e.audience == "" {
+		return usageErr("--audience is required: an export is made for one audience, and holds only what it may read")
+	}
+	aud, err := bot.ParseAudience(e.audience)
+	if err != nil {
+		return usageErr("%s", bot.ErrorMessage(err))
+	}
+	cfg, err := config.Load(f.configPath(env.LookupEnv), env.LookupEnv, f.overrides())
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "icbot: configuration: %v\n", err)
+		return exitUsage
+	}
+
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(env.Stderr, "icbot export: "+format+"\n", a...)
+		return exitError
+	}
+	st, err := openReadOnly(cfg)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer st.Close()
+	clock := time.Now
+	if env.Clock != nil {
+		clock = env.Clock
+	}
+	b := bot.New(st, nil, bot.WithClock(clock), bot.WithZone(cfg.Location()), bot.WithRiderNotice(cfg.Production.RiderNotice))
+
+	var doc any
+	var md func() string
+	var pdf func(io.Writer) error
+	if what == "scene" {
+		rec, err := b.SceneRecord(ctx, scene, aud)
+		if err != nil {
+			return fail("%s", bot.ErrorMessage(err))
+		}
+		doc, md = rec, func() string { return rec.Markdown(b) }
+		pdf = func(w io.Writer) error {
+			return writePDF(w, rec.RecordHead, []bot.SceneRecord{rec.Scene}, fmt.Sprintf("%s: scene %s", rec.Production, rec.Scene.ID), cfg.Location())
+		}
+	} else {
+		rec, err := b.ProductionRecord(ctx, aud)
+		if err != nil {
+			return fail("%s", bot.ErrorMessage(err))
+		}
+		doc, md = rec, func() string { return rec.Markdown(b) }
+		pdf = func(w io.Writer) error {
+			return writePDF(w, rec.RecordHead, rec.Scenes, rec.Production+": every scene", cfg.Location())
+		}
+	}
+
+	w, finish, err := exportWriter(e.out, env.Stdout)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if e.format == "pdf" {
+		err = pdf(w)
+	} else {
+		err = writeRecord(w, e.format, doc, md)
+	}
+	if err := finish(err); err != nil {
+		return fail("%v", err)
+	}
+	if e.out != "" {
+		fmt.Fprintf(env.Stderr, "icbot export: %s for %s written to %s\n", strings.TrimSpace(what+" "+id), aud, e.out)
+	}
+	return exitOK
+}
+
+func writeRecord(w io.Writer, format string, doc any, md func() string) error {
+	if format == "md" {
+		_, err := io.WriteString(w, md())
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+// openReadOnly opens the database read-only with its key, as the audit
+// commands do: an encrypted database without its key is refused in words.
+func openReadOnly(cfg *config.Config) (*storage.Store, error) {
+	db := cfg.Storage.Path
+	if err := checkDBPath(db, false); err != nil {
+		return nil, err
+	}
+	key, err := verifyKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	opts := []storage.Option{storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithReadOnly()}
+	if key != nil {
+		opts = append(opts, storage.WithKey(key))
+	} else if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err == nil && st.Encrypted {
+		return nil, fmt.Errorf("database %s is encrypted, so exporting it needs its key: set storage.encryption_key or restore the key file %s",
+			db, storage.KeyFile(db))
+	}
+	st, err := storage.Open(db, opts...)
+	if err != nil {
+		return nil, plainDBError(db, err)
+	}
+	return st, nil
+}

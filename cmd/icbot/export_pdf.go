@@ -1,0 +1,249 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"icbot/bot"
+)
+
+// pdfDoc lays out a record for reading and printing: A4, the
+// production's name and the time the export was made at the top of
+// every page, "page N of M" at the foot, a heading per scene and per
+// part, and tables for beats and holds. It prints the record it is
+// given, already filtered for its audience, and nothing else.
+type pdfDoc struct {
+	pdf  *fpdf.Fpdf
+	tr   func(string) string
+	zone *time.Location
+}
+
+// pdfCompress is false in tests that read the page text without a PDF
+// reader.
+var pdfCompress = true
+
+func writePDF(w io.Writer, head bot.RecordHead, scenes []bot.SceneRecord, title string, zone *time.Location) error {
+	made, _ := time.Parse(time.RFC3339, head.MadeAt)
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetCompression(pdfCompress)
+	// The file is the same for the same record: its dates are the
+	// export's, not the wall clock's.
+	p.SetCreationDate(made)
+	p.SetModificationDate(made)
+	p.SetCatalogSort(true)
+	d := &pdfDoc{pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), zone: zone}
+	p.SetTitle(title, true)
+	p.SetCreator("icbot", true)
+	p.AliasNbPages("{nb}")
+	p.SetMargins(18, 20, 18)
+	p.SetAutoPageBreak(true, 18)
+	p.SetHeaderFunc(func() {
+		p.SetFont("Helvetica", "", 8)
+		p.SetTextColor(90, 90, 90)
+		p.CellFormat(0, 4, d.tr(head.Production), "", 0, "L", false, 0, "")
+		p.CellFormat(0, 4, d.tr("Made "+d.when(head.MadeAt)+" for "+head.Audience), "", 1, "R", false, 0, "")
+		p.Ln(4)
+		p.SetTextColor(0, 0, 0)
+	})
+	p.SetFooterFunc(func() {
+		p.SetY(-12)
+		p.SetFont("Helvetica", "", 8)
+		p.SetTextColor(90, 90, 90)
+		p.CellFormat(0, 4, d.tr(head.Schema), "", 0, "L", false, 0, "")
+		p.CellFormat(0, 4, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
+	})
+	p.AddPage()
+	d.heading(16, title)
+	d.para(fmt.Sprintf("For: %s. This record holds only what its audience may read; private detail for others is left out.", head.Audience))
+	if len(scenes) == 0 {
+		d.para("No scenes.")
+	}
+	for i, sc := range scenes {
+		if i > 0 {
+			p.AddPage()
+		}
+		d.scene(sc)
+	}
+	if err := p.Error(); err != nil {
+		return err
+	}
+	return p.Output(w)
+}
+
+func (d *pdfDoc) when(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil || v == "" {
+		return "-"
+	}
+	return t.In(d.zone).Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// room starts a new page unless h millimetres are left on this one, so
+// that a heading or a table's header is not left alone at a page's foot.
+func (d *pdfDoc) room(h float64) {
+	_, pageH := d.pdf.GetPageSize()
+	_, _, _, bottom := d.pdf.GetMargins()
+	if d.pdf.GetY()+h > pageH-bottom {
+		d.pdf.AddPage()
+	}
+}
+
+func (d *pdfDoc) heading(size float64, text string) {
+	d.room(25)
+	d.pdf.SetFont("Helvetica", "B", size)
+	d.pdf.MultiCell(0, size*0.5, d.tr(text), "", "L", false)
+	d.pdf.Ln(2)
+}
+
+func (d *pdfDoc) para(text string) {
+	d.pdf.SetFont("Helvetica", "", 10)
+	d.pdf.MultiCell(0, 5, d.tr(text), "", "L", false)
+	d.pdf.Ln(2)
+}
+
+func (d *pdfDoc) mono(text string) {
+	d.pdf.SetFont("Courier", "", 8.5)
+	d.pdf.MultiCell(0, 4, d.tr(text), "", "L", false)
+	d.pdf.Ln(2)
+}
+
+// table draws a header row and rows, each cell wrapped within its width;
+// a table that goes on to a new page repeats its header there.
+func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
+	p := d.pdf
+	var row func(cells []string, style string, fill bool)
+	row = func(cells []string, style string, fill bool) {
+		p.SetFont("Helvetica", style, 9)
+		const lh = 4.5
+		lines := 1
+		for i, c := range cells {
+			if n := len(p.SplitText(d.tr(c), widths[i]-2)); n > lines {
+				lines = n
+			}
+		}
+		h := float64(lines)*lh + 1
+		_, pageH := p.GetPageSize()
+		_, _, _, bottom := p.GetMargins()
+		if p.GetY()+h > pageH-bottom {
+			p.AddPage()
+			if !fill {
+				row(header, "B", true)
+				p.SetFont("Helvetica", style, 9)
+			}
+		}
+		x, y := p.GetXY()
+		for i, c := range cells {
+			p.Rect(x, y, widths[i], h, map[bool]string{true: "FD", false: "D"}[fill])
+			p.SetXY(x+1, y+0.5)
+			p.MultiCell(widths[i]-2, lh, d.tr(c), "", "L", false)
+			x += widths[i]
+		}
+		p.SetXY(p.GetX(), y+h)
+		p.SetX(18)
+	}
+	p.SetFillColor(230, 230, 230)
+	d.room(20)
+	row(header, "B", true)
+	for _, r := range rows {
+		row(r, "", false)
+	}
+	p.Ln(3)
+}
+
+func (d *pdfDoc) scene(r bot.SceneRecord) {
+	if r.Title == "" && r.Call == "" {
+		d.heading(13, "Scene "+string(r.ID))
+		d.para("Not readable by this audience.")
+		return
+	}
+	d.heading(13, fmt.Sprintf("Scene %s: %s", r.ID, r.Title))
+	facts := fmt.Sprintf("Call: %s. Status: %s.", d.when(r.Call), r.Status)
+	if len(r.Performers) > 0 {
+		facts += " Performers: " + strings.Join(r.Performers, ", ") + "."
+	}
+	if r.Channel != "" {
+		facts += " Channel: #" + string(r.Channel) + "."
+	}
+	d.para(facts)
+	if len(r.Beats) > 0 {
+		d.heading(11, "Beats")
+		var rows [][]string
+		for _, b := range r.Beats {
+			rows = append(rows, []string{b.ID, b.Description, string(b.Kind), strings.Join(b.Areas, ", "), cmp.Or(strings.Join(b.Performers, ", "), "all")})
+		}
+		d.table([]float64{14, 76, 28, 28, 28}, []string{"Beat", "Description", "Kind", "Visible", "Performers"}, rows)
+	}
+	if r.Readiness != "" || len(r.Consent) > 0 {
+		d.heading(11, "Consent")
+		if r.Readiness != "" {
+			d.para(r.Readiness)
+		}
+		for _, c := range r.Consent {
+			switch {
+			case c.Text() != "":
+				d.para(fmt.Sprintf("%s, version %d of %s:", c.Performer, c.Version, d.when(c.At)))
+				d.mono(c.Text())
+			default:
+				if c.Garments != "" {
+					d.para(c.Performer + ", garments and barriers: " + c.Garments)
+				}
+				if c.Body != "" {
+					d.para(c.Performer + ", body notes: " + c.Body)
+				}
+			}
+		}
+	}
+	if len(r.Riders) > 0 {
+		d.heading(11, "Riders")
+		for _, rd := range r.Riders {
+			d.para(rd.Line())
+		}
+	}
+	if len(r.Sessions) > 0 {
+		d.heading(11, "Closed sets")
+		for _, s := range r.Sessions {
+			d.mono(s.Card())
+			if s.Override != "" {
+				d.para("Started over missing items; the IC's reason: " + s.Override)
+			}
+		}
+	}
+	if len(r.Holds) > 0 {
+		d.heading(11, "Holds")
+		var rows [][]string
+		for _, h := range r.Holds {
+			lifted := "in force"
+			if h.LiftedAt != "" {
+				lifted = d.when(h.LiftedAt)
+			}
+			sess := "-"
+			if h.Session > 0 {
+				sess = fmt.Sprint(h.Session)
+			}
+			rows = append(rows, []string{fmt.Sprint(h.Seq), d.when(h.At), sess, lifted, cmp.Or(h.CalledBy, "(the IC's to know)"), cmp.Or(h.Reason, "-")})
+		}
+		d.table([]float64{12, 34, 18, 34, 28, 48}, []string{"Hold", "Called", "Session", "Lifted", "Called by", "Reason"}, rows)
+	}
+	if t := r.Topline; t != nil {
+		d.heading(11, "Top-line summary")
+		if t.Version > 0 {
+			d.para(fmt.Sprintf("Version %d, posted %s to #%s.", t.Version, d.when(t.PostedAt), t.Channel))
+		} else {
+			d.para("Not posted yet.")
+		}
+		for _, l := range []struct {
+			label string
+			beats []string
+		}{{"Agreed beats", t.Agreed}, {"Restricted beats (not to be filmed as planned)", t.Restricted}, {"Not yet agreed", t.Pending}, {"Nudity as agreed, visible areas", t.Nudity}} {
+			d.para(l.label + ": " + cmp.Or(strings.Join(l.beats, "; "), "none"))
+		}
+	}
+	if len(r.Withheld) > 0 {
+		d.para("Left out for this audience: " + strings.Join(r.Withheld, ", ") + ".")
+	}
+}
