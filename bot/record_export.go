@@ -131,6 +131,9 @@ type SceneRecord struct {
 	Sessions   []SessionRecord `json:"sessions,omitempty"`
 	Holds      []HoldRecord    `json:"holds,omitempty"`
 	Topline    *ToplineRecord  `json:"topline,omitempty"`
+	// Notes are the director's intent and the beats' camera, conditions,
+	// props and stunts notes, each as far as the audience may read it.
+	Notes *NotesRecord `json:"notes,omitempty"`
 	// Withheld names the classes of information about the scene that the
 	// audience may not read, and that the record therefore leaves out.
 	Withheld []string `json:"withheld"`
@@ -144,6 +147,22 @@ type BeatRecord struct {
 	Areas       []string `json:"areas,omitempty"`
 	Rev         int      `json:"rev"`
 	Performers  []string `json:"performers,omitempty"` // empty: every performer of the scene
+}
+
+// NotesRecord is the creative intent and the beats' notes.
+type NotesRecord struct {
+	Intent string            `json:"intent,omitempty"`
+	Beats  []BeatNotesRecord `json:"beats,omitempty"`
+}
+
+// BeatNotesRecord is one beat's notes: camera and conditions (coverage),
+// props, stunts.
+type BeatNotesRecord struct {
+	ID         string `json:"id"`
+	Camera     string `json:"camera,omitempty"`
+	Conditions string `json:"conditions,omitempty"`
+	Props      string `json:"props,omitempty"`
+	Stunts     string `json:"stunts,omitempty"`
 }
 
 // ConsentRecord is one performer's boundaries, as far as the audience
@@ -264,6 +283,10 @@ var recordParts = []recordPart{
 	{class: ClassRoster, fill: (*recordBuilder).sessions},
 	{class: ClassRoster, fill: (*recordBuilder).holds},
 	{class: ClassTopline, fill: (*recordBuilder).topline},
+	{class: ClassIntent, fill: (*recordBuilder).intent},
+	{class: ClassCoverage, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Camera, n.Conditions = b.Camera, b.Conditions })},
+	{class: ClassPropsNotes, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Props = b.Props })},
+	{class: ClassStuntsNotes, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Stunts = b.Stunts })},
 }
 
 // withheldParts name what a record leaves out when the audience may not
@@ -284,6 +307,10 @@ var withheldParts = []struct {
 	{class: ClassHoldCaller, label: "who called each hold and why"},
 	{class: classOverride, label: "closed-set override reasons", only: true},
 	{class: ClassTopline, label: ClassTopline.String()},
+	{class: ClassIntent, label: ClassIntent.String()},
+	{class: ClassCoverage, label: ClassCoverage.String()},
+	{class: ClassPropsNotes, label: ClassPropsNotes.String()},
+	{class: ClassStuntsNotes, label: ClassStuntsNotes.String()},
 }
 
 // recordBuilder builds one scene's record in one transaction.
@@ -606,6 +633,42 @@ func (x *recordBuilder) topline(UserID) error {
 	return nil
 }
 
+func (x *recordBuilder) intent(UserID) error {
+	if x.sc.Intent.Text != "" {
+		x.notes().Intent = x.sc.Intent.Text
+	}
+	return nil
+}
+
+// notesFrom fills, for every beat with something to say, the notes set
+// takes from it.
+func notesFrom(set func(*BeatNotesRecord, Beat)) func(*recordBuilder, UserID) error {
+	return func(x *recordBuilder, _ UserID) error {
+		for _, b := range x.sc.Beats {
+			var n BeatNotesRecord
+			set(&n, b)
+			if n == (BeatNotesRecord{}) {
+				continue
+			}
+			rec := x.notes()
+			i := slices.IndexFunc(rec.Beats, func(r BeatNotesRecord) bool { return r.ID == b.ID })
+			if i < 0 {
+				rec.Beats = append(rec.Beats, BeatNotesRecord{ID: b.ID})
+				i = len(rec.Beats) - 1
+			}
+			set(&rec.Beats[i], b)
+		}
+		return nil
+	}
+}
+
+func (x *recordBuilder) notes() *NotesRecord {
+	if x.rec.Notes == nil {
+		x.rec.Notes = &NotesRecord{}
+	}
+	return x.rec.Notes
+}
+
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -651,9 +714,14 @@ func writeSceneMarkdown(s *strings.Builder, b *Bot, r SceneRecord, h string) {
 		return b.fmtTime(t)
 	}
 	if r.Title == "" && r.Call == "" {
-		fmt.Fprintf(s, "%s Scene %s\n\nNot readable by this audience.\n\n", h, r.ID)
+		fmt.Fprintf(s, "%s Scene %s\n\n", h, r.ID)
+		if r.Notes == nil {
+			s.WriteString("Not readable by this audience.\n\n")
+		}
+		writeNotesMarkdown(s, r.Notes, h+"#")
 		return
 	}
+	defer writeNotesMarkdown(s, r.Notes, h+"#")
 	fmt.Fprintf(s, "%s Scene %s: %s\n\n", h, r.ID, mdText(r.Title))
 	fmt.Fprintf(s, "- Call: %s\n- Status: %s\n", at(r.Call), r.Status)
 	if len(r.Performers) > 0 {
@@ -760,3 +828,31 @@ func mdCell(v string) string { return mdText(v) }
 
 // fence keeps text inside a fenced block from closing it.
 func fence(v string) string { return strings.ReplaceAll(v, "```", "'''") }
+
+// writeNotesMarkdown writes the intent and the beats' notes, if any.
+func writeNotesMarkdown(s *strings.Builder, n *NotesRecord, h string) {
+	if n == nil {
+		return
+	}
+	fmt.Fprintf(s, "%s Intent and notes\n\n", h)
+	if n.Intent != "" {
+		fmt.Fprintf(s, "- Director's intent: %s\n", mdText(n.Intent))
+	}
+	for _, b := range n.Beats {
+		for _, f := range b.Fields() {
+			fmt.Fprintf(s, "- %s, %s: %s\n", b.ID, f[0], mdText(f[1]))
+		}
+	}
+	s.WriteString("\n")
+}
+
+// Fields are a beat's notes that hold something, as (label, text) pairs.
+func (b BeatNotesRecord) Fields() [][2]string {
+	var out [][2]string
+	for _, f := range [][2]string{{"camera", b.Camera}, {"conditions", b.Conditions}, {"props", b.Props}, {"stunts", b.Stunts}} {
+		if f[1] != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

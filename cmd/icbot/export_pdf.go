@@ -158,9 +158,13 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
 func (d *pdfDoc) scene(r bot.SceneRecord) {
 	if r.Title == "" && r.Call == "" {
 		d.heading(13, "Scene "+string(r.ID))
-		d.para("Not readable by this audience.")
+		if r.Notes == nil {
+			d.para("Not readable by this audience.")
+		}
+		d.notes(r.Notes)
 		return
 	}
+	defer d.notes(r.Notes)
 	d.heading(13, fmt.Sprintf("Scene %s: %s", r.ID, r.Title))
 	facts := fmt.Sprintf("Call: %s. Status: %s.", d.when(r.Call), r.Status)
 	if len(r.Performers) > 0 {
@@ -245,5 +249,21 @@ func (d *pdfDoc) scene(r bot.SceneRecord) {
 	}
 	if len(r.Withheld) > 0 {
 		d.para("Left out for this audience: " + strings.Join(r.Withheld, ", ") + ".")
+	}
+}
+
+// notes writes the intent and the beats' notes, if any.
+func (d *pdfDoc) notes(n *bot.NotesRecord) {
+	if n == nil {
+		return
+	}
+	d.heading(11, "Intent and notes")
+	if n.Intent != "" {
+		d.para("Director's intent: " + n.Intent)
+	}
+	for _, b := range n.Beats {
+		for _, f := range b.Fields() {
+			d.para(b.ID + ", " + f[0] + ": " + f[1])
+		}
 	}
 }

@@ -104,9 +104,12 @@ func TestExportGolden(t *testing.T) {
 // leakScript puts a canary into every private field of scene 12: each
 // performer's boundary notes, garments and body notes and rider terms,
 // the reasons of holds called by a performer and by the AD, and the
-// IC's override reason (Paula wants to discuss b1, so the closed set
+// IC's override reason, the director's intent and b1's camera,
+// conditions, props and stunts notes (Paula wants to discuss b1, so the closed set
 // starts only on the IC's force).
-const leakScript = `@paula /boundaries answer 12 b1=discuss notes="CANARY-NOTES-paula" garments="CANARY-GARMENTS-paula" body="CANARY-BODY-paula"
+const leakScript = `@dana /scene intent 12 "CANARY-INTENT"
+@ines /scene beat set 12 b1 camera="CANARY-CAMERA" conditions="CANARY-CONDITIONS" props="CANARY-PROPS" stunts="CANARY-STUNTS" widens=no
+@paula /boundaries answer 12 b1=discuss notes="CANARY-NOTES-paula" garments="CANARY-GARMENTS-paula" body="CANARY-BODY-paula"
 @pete /boundaries answer 12 b1=yes notes="CANARY-NOTES-pete" garments="CANARY-GARMENTS-pete" body="CANARY-BODY-pete"
 @ines /rider signed 12 @paula terms="CANARY-TERMS-paula"
 @ines /rider signed 12 @pete terms="CANARY-TERMS-pete"
@@ -132,6 +135,11 @@ var canaryReaders = map[string][]string{
 	"CANARY-HOLD-pete":      {"ic", "performer:@pete"},
 	"CANARY-HOLD-adam":      {"ic"},
 	"CANARY-OVERRIDE":       {"ic"},
+	"CANARY-INTENT":         {"ic", "ad", "director", "producer", "performer:@paula", "performer:@pete"},
+	"CANARY-CAMERA":         {"ic", "ad", "director", "producer", "performer:@paula", "performer:@pete"},
+	"CANARY-CONDITIONS":     {"ic", "ad", "director", "producer", "performer:@paula", "performer:@pete"},
+	"CANARY-PROPS":          {"ic", "ad"},
+	"CANARY-STUNTS":         {"ic", "ad"},
 }
 
 // TestExportLeak exports scene 12 and the production for every audience
