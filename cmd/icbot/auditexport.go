@@ -200,12 +200,18 @@ func writeExport(ctx context.Context, st *storage.Store, w io.Writer, hdr export
 			return errors.New("this store cannot read the audit trail")
 		}
 		var last bot.AuditRecord
+		// From the first record at or after since, every record in the
+		// chain's order: times are not strictly ordered along the chain
+		// (most are kept to the second), and the records written after
+		// that one belong to the export whatever their time reads.
+		from := false
 		for r, err := range reader.AuditRecords() {
 			if err != nil {
 				return err
 			}
 			last = r
-			if r.Time.Before(since) {
+			from = from || !r.Time.Before(since)
+			if !from {
 				continue
 			}
 			line, err := exportLine(tx, r, private)

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -198,5 +202,50 @@ func TestAuditExportRefusesBrokenChain(t *testing.T) {
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Errorf("a broken trail left a file: %v", err)
+	}
+}
+
+// TestAuditExportSinceKeepsTheChainsOrder: --since exports, from the
+// first record at or after the time, every record after it in the
+// chain, whatever its time reads (most times are kept to the second, so
+// a later record may read earlier than the one before it).
+func TestAuditExportSinceKeepsTheChainsOrder(t *testing.T) {
+	env, _ := dbEnv(t)
+	// A clock that moves 0.1 s at each reading, so that times kept to
+	// the second and times kept whole interleave along the chain.
+	var ticks atomic.Int64
+	var errb bytes.Buffer
+	code := Run(context.Background(), nil, Env{Stdin: strings.NewReader(exportScript), Stdout: io.Discard, Stderr: &errb,
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Clock:     func() time.Time { return tourClock.Add(time.Duration(ticks.Add(1)) * 100 * time.Millisecond) }})
+	if code != 0 {
+		t.Fatalf("script: %s", errb.String())
+	}
+	out, _, _ := icbot(t, "", env, "audit", "export")
+	all := exportLines(t, out)
+	recs := all[1 : len(all)-1]
+	for i, r := range recs {
+		since, _ := r["time"].(string)
+		out, errs, code := icbot(t, "", env, "audit", "export", "--since", since)
+		if code != exitOK {
+			t.Fatalf("--since %s: exit %d: %s", since, code, errs)
+		}
+		got := exportLines(t, out)
+		// The first record at or after since, and every one after it.
+		at := func(x map[string]any) time.Time {
+			s, _ := x["time"].(string)
+			v, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				t.Fatalf("time %q: %v", s, err)
+			}
+			return v
+		}
+		first := slices.IndexFunc(recs, func(x map[string]any) bool { return !at(x).Before(at(r)) })
+		if first > i {
+			first = i
+		}
+		if want := len(recs) - first; len(got)-2 != want {
+			t.Errorf("--since %s (record %d): %d records, want %d", since, i+1, len(got)-2, want)
+		}
 	}
 }
