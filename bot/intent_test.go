@@ -255,3 +255,31 @@ func TestRequestShowsTheCamera(t *testing.T) {
 		t.Errorf("pete's news of the widening edit: %q", news)
 	}
 }
+
+// TestWidensTakesYesOrNo: widens= with anything but yes or no (any
+// case) is refused and changes nothing; widens typed alone is not read
+// as the beat's new description.
+func TestWidensTakesYesOrNo(t *testing.T) {
+	h := newHarness(t).seed()
+	before := h.sceneOf("12")
+	for _, line := range []string{
+		`/scene beat set 12 b1 camera="V1" widens=true`,
+		`/scene beat set 12 b1 camera="V1" widens=maybe`,
+		`/scene beat set 12 b1 camera="V1" widens=`,
+		`/scene beat set 12 b1 camera="V1" widens`,
+	} {
+		r := h.do("ines", line)
+		if r.code() != bot.EINVALID || (!strings.Contains(r.reply, "widens= takes yes or no") && !strings.Contains(r.reply, "widens needs a value: write widens=yes|no")) {
+			t.Errorf("%s: %s %q", line, r.code(), r.reply)
+		}
+	}
+	if after := h.sceneOf("12"); after.Version != before.Version || after.Beats[0].Description != before.Beats[0].Description {
+		t.Error("a refused widens= changed the scene")
+	}
+	if r := h.must("ines", `/scene beat set 12 b1 camera="V1" widens=YES`); !strings.Contains(r.reply, "no longer count") && !strings.Contains(r.reply, "widen") {
+		t.Errorf("widens=YES: %q", r.reply)
+	}
+	if sc := h.sceneOf("12"); sc.Beats[0].Rev == before.Beats[0].Rev {
+		t.Error("widens=YES did not widen the beat")
+	}
+}

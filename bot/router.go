@@ -299,7 +299,35 @@ func (b *Bot) prepare(ctx context.Context, cmd Command, o *Outcome) (*input, err
 		}
 		in.named[a.Key] = a
 	}
-	return in, nil
+	return in, in.checkChoices()
+}
+
+// checkChoices holds key=value options with fixed choices to them, as
+// the command's parameters list them (any case, written back as listed),
+// and refuses a key's name typed alone as a word: "widens" for
+// "widens=yes" would otherwise be read as a positional value.
+func (in *input) checkChoices() error {
+	for _, p := range in.spec.params {
+		if !p.Key {
+			continue
+		}
+		for _, a := range in.args {
+			if !a.Quoted && strings.EqualFold(a.Value, p.Name) {
+				return Errorf(EINVALID, "%s needs a value: write %s=%s", p.Name, p.Name, p.meta())
+			}
+		}
+		a, ok := in.named[p.Name]
+		if !ok || p.Kind != ParamChoice {
+			continue
+		}
+		i := slices.IndexFunc(p.Choices, func(c string) bool { return strings.EqualFold(c, strings.TrimSpace(a.Value)) })
+		if i < 0 {
+			return Errorf(EINVALID, "%s=%s is not a choice: %s= takes %s", p.Name, quote(a.Value), p.Name, orList(p.Choices))
+		}
+		a.Value = p.Choices[i]
+		in.named[p.Name] = a
+	}
+	return nil
 }
 
 // prepareFreeText handles commands whose last argument is free text taken
@@ -611,4 +639,12 @@ func (in *input) authorizeScene(tx Tx, sc *Scene) error {
 		return nil
 	}
 	return in.forbidden()
+}
+
+// orList writes "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
