@@ -133,14 +133,9 @@ func runHoldLift(in *input, tx Tx) error {
 // tellLifted tells the ADs, whoever called the holds lifted and, during a
 // closed set, the scene channel that the scene may go on.
 func tellLifted(in *input, tx Tx, sc *Scene, lifted []Hold, rd readiness) error {
-	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC: the scene may go on as planned. Questions go to the IC.", sc.ID)
-	if standing, err := standingRefusals(tx, sc, rd); err != nil {
-		return err
-	} else if standing != "" {
-		// Not who or what: that some beats are not agreed shows in the
-		// top-line summary the lift posts.
-		notice = fmt.Sprintf("The hold on scene %s has been lifted by the IC, but not every beat can be filmed as written: the IC will tell you what changes. Questions go to the IC.", sc.ID)
-	}
+	// One text for every lift, whatever caused the hold: a different one
+	// after a consent change would tell its readers that it was one.
+	notice := fmt.Sprintf("The hold on scene %s has been lifted by the IC: go on with what is agreed. Questions go to the IC.", sc.ID)
 	ads, err := holders(tx, RoleAD)
 	if err != nil {
 		return err
