@@ -86,7 +86,7 @@ func commandTable() *registry {
 			path:    "icbot role add",
 			params:  []Param{user("person", "who"), role(true, false, "the role")},
 			summary: "Give someone a role: " + roleList() + ".",
-			help:    "Only an admin may give ic, ad, producer or director; only the IC or an admin costume or hmu, which open garment and body notes; the IC and ADs the other roles. Nobody but an admin gives a role to themself.",
+			help:    roleGivers(),
 			access:  access{admins: true, roles: roleManagers}, write: true,
 			run: runRoleAdd,
 		},

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -210,4 +211,23 @@ func peopleOf(tx Tx, ids []UserID) ([]Person, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// roleGivers says who may give which role, from the rules mayGrant
+// applies: the privileged roles are an admin's, the roles that open
+// private information the IC's or an admin's, the rest also the ADs'.
+func roleGivers() string {
+	var admin, ic, rest []string
+	for _, r := range Roles {
+		switch {
+		case r.privileged():
+			admin = append(admin, string(r))
+		case r.opensPrivate():
+			ic = append(ic, string(r))
+		default:
+			rest = append(rest, string(r))
+		}
+	}
+	return fmt.Sprintf("Only an admin may give %s; only the IC or an admin %s, which open private notes; the IC and the ADs may give %s. Nobody but an admin gives a role to themself.",
+		orList(admin), orList(ic), orList(rest))
 }

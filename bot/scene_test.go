@@ -227,3 +227,15 @@ func TestHelpShortByDefault(t *testing.T) {
 		t.Errorf("an unknown sub-command lists usage lines:\n%s", r.reply)
 	}
 }
+
+// TestRoleHelpFollowsTheRules: the help of /icbot role add names, for
+// each role, who may give it as mayGrant decides it.
+func TestRoleHelpFollowsTheRules(t *testing.T) {
+	h := newHarness(t)
+	r := h.do("nobody", "/icbot role add help")
+	for _, want := range []string{"only the IC or an admin costume, hmu, props, stunts or camera", "the IC and the ADs may give performer or crew"} {
+		if !strings.Contains(r.reply, want) {
+			t.Errorf("the help lacks %q:\n%s", want, r.reply)
+		}
+	}
+}
