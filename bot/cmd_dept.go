@@ -282,7 +282,9 @@ func deptBeatNotes(sc *Scene, name string, note func(Beat) string) string {
 	var b strings.Builder
 	for _, bt := range sc.Beats {
 		if v := note(bt); v != "" {
-			fmt.Fprintf(&b, "\n  %s  %s: %s", bt.ID, bt.Description, indentLines(v))
+			// The beat by its id alone: what happens in it is scene
+			// detail, which the departments do not read.
+			fmt.Fprintf(&b, "\n  %s: %s", bt.ID, indentLines(v))
 		}
 	}
 	if b.Len() == 0 {
