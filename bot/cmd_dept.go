@@ -8,7 +8,16 @@ import (
 )
 
 // departments that receive notices, and what each may know.
-var departments = []Role{RoleCostume, RoleHMU, RoleProps, RoleStunts}
+var departments = []Role{RoleCostume, RoleHMU, RoleProps, RoleStunts, RoleCamera}
+
+// deptNames are the departments' names, for the command table.
+func deptNames() []string {
+	out := make([]string, len(departments))
+	for i, d := range departments {
+		out[i] = string(d)
+	}
+	return out
+}
 
 func deptArg(in *input) (Role, error) {
 	a, err := in.next("department")
@@ -17,7 +26,7 @@ func deptArg(in *input) (Role, error) {
 	}
 	r, err := ParseRole(a.Value)
 	if err != nil || !slices.Contains(departments, r) {
-		return "", Errorf(EINVALID, "%q is not a department with notices: use costume, hmu, props or stunts", a.Value)
+		return "", Errorf(EINVALID, "%q is not a department with notices: use %s", a.Value, orList(deptNames()))
 	}
 	return r, nil
 }
@@ -170,6 +179,10 @@ func deptNotice(in *input, tx Tx, sc *Scene, dept Role) (Class, string, error) {
 		return ClassPropsNotes, head + deptBeatNotes(sc, "Props", func(b Beat) string { return b.Props }), nil
 	case RoleStunts:
 		return ClassStuntsNotes, head + deptBeatNotes(sc, "Stunts", func(b Beat) string { return b.Stunts }), nil
+	case RoleCamera:
+		return ClassCoverage, head + deptBeatNotes(sc, "Camera", func(b Beat) string {
+			return strings.TrimSpace(strings.Join(slices.DeleteFunc([]string{b.Camera, conditionsNote(b.Conditions)}, func(s string) bool { return s == "" }), "; "))
+		}), nil
 	}
 	if dept != RoleCostume && dept != RoleHMU {
 		return ClassCrew, head + " Ask the IC what your department needs for it; performers' boundaries are not shared.", nil
@@ -209,7 +222,15 @@ func deptNotice(in *input, tx Tx, sc *Scene, dept Role) (Class, string, error) {
 }
 
 // deptNoticeClasses are the classes of the departments' notices.
-var deptNoticeClasses = []Class{ClassGarments, ClassBodyNotes, ClassPropsNotes, ClassStuntsNotes}
+var deptNoticeClasses = []Class{ClassGarments, ClassBodyNotes, ClassPropsNotes, ClassStuntsNotes, ClassCoverage}
+
+// conditionsNote writes a beat's conditions for the camera's notice.
+func conditionsNote(c string) string {
+	if c == "" {
+		return ""
+	}
+	return "conditions: " + c
+}
 
 // noticesGoneEffect takes down the department notices of scene in every
 // department's channel: the department no longer needs what they hold

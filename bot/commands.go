@@ -62,7 +62,7 @@ const callHelp = `call time, such as "tomorrow 10:30" or "2026-12-03 10:30"`
 var (
 	pastParam = Param{Name: "past", Kind: ParamChoice, Choices: []string{"past"}, Help: "confirm a call time in the past"}
 	beatKinds = []string{"nudity", "contact", "simulated-sex", "other"}
-	deptParam = Param{Name: "department", Kind: ParamChoice, Required: true, Choices: []string{"costume", "hmu", "props", "stunts"}, Help: "the department"}
+	deptParam = Param{Name: "department", Kind: ParamChoice, Required: true, Choices: deptNames(), Help: "the department"}
 	riderMark = []Param{scene(true), user("performer", "the performer"),
 		{Name: "on", Kind: ParamWhen, Key: true, Help: `when: "today 09:15", "yesterday 14:00" or a date; now when left out, never later`},
 		keyText("terms", "the rider's terms, for the IC and the performer only")}
@@ -341,14 +341,14 @@ func commandTable() *registry {
 			path:    "dept channel",
 			params:  []Param{deptParam, {Name: "channel", Kind: ParamChannel, Required: true, Help: "the department's private channel"}},
 			summary: "Set a department's private channel for its notices (the IC).",
-			help:    "Everyone who reads the channel must hold the department's role, or be the IC: its notices carry garment and body notes.",
+			help:    "Everyone who reads the channel must hold the department's role, or be the IC: its notices carry garment and body notes, props, stunts and camera notes.",
 			access:  access{admins: true, roles: onlyIC}, write: true,
 			run: runDeptChannel,
 		},
 		{
 			path:    "dept notify",
 			params:  []Param{scene(true), deptParam},
-			summary: "Post a department its need-to-know for a scene (costume: garments and barriers; hmu: body notes).",
+			summary: "Post a department its need-to-know for a scene (costume: garments and barriers; hmu: body notes; props, stunts: their notes; camera: camera and conditions).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runDeptNotify,
 		},

@@ -283,3 +283,20 @@ func TestWidensTakesYesOrNo(t *testing.T) {
 		t.Error("widens=YES did not widen the beat")
 	}
 }
+
+// TestCameraNotice: the camera department's notice carries each beat's
+// camera and conditions, by beat id, to the camera channel only.
+func TestCameraNotice(t *testing.T) {
+	h := newHarness(t).seed()
+	h.rec.addPrivate("camera-room", "cam", "ines")
+	h.must("ines", "/dept channel camera #camera-room")
+	h.must("ines", `/scene beat set 12 b1 camera="wide, from behind" conditions="closed monitors" widens=no`)
+	r := h.must("ines", "/dept notify 12 camera")
+	posts := to(r.sent, "post", "camera-room")
+	if len(posts) != 1 || posts[0].Class != bot.ClassCoverage || !strings.Contains(posts[0].Text, "b1: wide, from behind; conditions: closed monitors") || strings.Contains(posts[0].Text, "kiss") {
+		t.Errorf("camera notice: %+v", posts)
+	}
+	if r := h.do("adam", "/dept notify 12 camera"); r.code() != bot.EFORBIDDEN {
+		t.Errorf("the AD posted the camera notice: %s", r.reply)
+	}
+}
