@@ -505,6 +505,9 @@ func Inspect(path string, key []byte, opts ...Option) (KeyState, error) {
 			return KeyState{}, err
 		}
 	}
+	if err := wholeFile(path); err != nil {
+		return KeyState{}, err
+	}
 	db, err := bolt.Open(path, fileMode, &bolt.Options{Timeout: o.timeout, ReadOnly: true})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return KeyState{}, &inUseError{path: path, cause: err}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -154,6 +155,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 		// NoSync stays false: a commit is on disk when Update returns.
 		// Several Updates may share a commit, never a commit without
 		// its fsyncs (see commit.go).
+	}
+	if err := wholeFile(path); err != nil {
+		return nil, err
 	}
 	db, err := bolt.Open(path, fileMode, &bo)
 	if errors.Is(err, bolt.ErrTimeout) {
@@ -365,4 +369,50 @@ func (s *Store) dropUnreadable(ids []uint64) {
 	for _, u := range dropped {
 		s.log.Error("dropped a queued delivery that cannot be read: it was changed outside icbot, and was not sent", "path", s.path, "id", u.id, "err", u.cause)
 	}
+}
+
+// wholeFile refuses a database file shorter than its own header says it
+// is (cut short by a full disk or a bad copy): bbolt maps the file and
+// would stop the process with a bus error on the first page past its end.
+// It reads the two meta pages as bbolt lays them out (a 16-byte page
+// header, then magic, version, page size, flags, the root bucket, the
+// freelist page, the high-water page id and the transaction id) and
+// takes the newer valid one. A file that does not exist yet, or is too
+// short to hold a meta page, is left to bbolt.
+func wholeFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil // not there yet: bbolt creates it
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() < 4096 {
+		return nil
+	}
+	type meta struct {
+		pageSize   uint64
+		pgid, txid uint64
+	}
+	read := func(off int64) (meta, bool) {
+		b := make([]byte, 72)
+		if _, err := f.ReadAt(b, off); err != nil {
+			return meta{}, false
+		}
+		le := binary.LittleEndian
+		if le.Uint32(b[16:]) != 0xED0CDAED {
+			return meta{}, false
+		}
+		return meta{pageSize: uint64(le.Uint32(b[24:])), pgid: le.Uint64(b[56:]), txid: le.Uint64(b[64:])}, true
+	}
+	m, ok := read(0)
+	if !ok || m.pageSize == 0 {
+		return nil // not a database bbolt would read: bbolt says so
+	}
+	if m1, ok1 := read(int64(m.pageSize)); ok1 && m1.txid > m.txid {
+		m = m1
+	}
+	if want := m.pgid * m.pageSize; uint64(fi.Size()) < want {
+		return fmt.Errorf("database %s is cut short: %d bytes of the %d its header names; restore it from a backup", path, fi.Size(), want)
+	}
+	return nil
 }

@@ -985,3 +985,27 @@ func TestFirstSeen(t *testing.T) {
 		t.Errorf("an event older than EventMemory was not pruned")
 	}
 }
+
+// TestCutShortFileRefused: a database file shorter than its header says
+// is refused with an error, not read into a bus error.
+func TestCutShortFileRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	key := bytes.Repeat([]byte{7}, 32)
+	st, err := storage.Open(path, storage.WithKey(key), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, fi.Size()/2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storage.Open(path, storage.WithKey(key), quiet); err == nil || !strings.Contains(err.Error(), "is cut short") {
+		t.Errorf("Open of a cut-short file: %v", err)
+	}
+}
