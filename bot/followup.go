@@ -55,35 +55,17 @@ func (b *Bot) Recover(ctx context.Context) error {
 	}
 	var work []todo
 	err := b.store.View(ctx, func(tx Tx) error {
-		// Only the scenes that had a closed set have sessions: a start
-		// reads the latest of each, not every scene.
-		latest, err := tx.LatestSessions()
-		if err != nil {
-			return err
-		}
-		for _, sess := range latest {
-			w := todo{scene: sess.Scene, seq: sess.Seq}
-			switch {
-			case sess.Running() && sess.Lock.State == LockPending:
-				w.by, w.lock = sess.StartedBy, true
-			case !sess.Running() && sess.Lock.Held():
-				w.by = sess.EndedBy
-			default:
-				continue
-			}
-			// A removed scene's sessions stay on record; only its
-			// current session is finished.
-			switch sc, err := tx.Scene(sess.Scene); {
-			case ErrorCode(err) == ENOTFOUND:
-				continue
-			case err != nil:
-				return err
-			case sc.Sessions != sess.Seq:
-				continue
+		current, err := currentSessions(tx, func(sess Session) bool {
+			return sess.Running() && sess.Lock.State == LockPending || !sess.Running() && sess.Lock.Held()
+		})
+		for _, c := range current {
+			w := todo{scene: c.session.Scene, seq: c.session.Seq, by: c.session.EndedBy}
+			if c.session.Running() {
+				w.by, w.lock = c.session.StartedBy, true
 			}
 			work = append(work, w)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return err
@@ -253,6 +235,39 @@ func (b *Bot) lockMade(ctx context.Context, cmd Command, sc *Scene, after Sessio
 		Text: fmt.Sprintf("Closed set for scene %s started at %s. This channel is locked to the roster: %s\n%s\nEach of you: confirm the device policy with /closedset ack %s.",
 			scene, b.fmtClock(after.StartedAt), roster, closedSetRules(scene), scene)})
 	return nil
+}
+
+// sceneSession is a scene's current session, with the scene.
+type sceneSession struct {
+	scene   Scene
+	session Session
+}
+
+// currentSessions lists the latest session of each scene that keep
+// accepts, with its scene, when it is still that scene's current
+// session: a removed scene's sessions stay on record, and a scene added
+// again under the same id starts afresh. Only the scenes that had a
+// closed set have sessions, so a start reads these, not every scene.
+func currentSessions(tx Tx, keep func(Session) bool) ([]sceneSession, error) {
+	latest, err := tx.LatestSessions()
+	if err != nil {
+		return nil, err
+	}
+	var out []sceneSession
+	for _, sess := range latest {
+		if !keep(sess) {
+			continue
+		}
+		switch sc, err := tx.Scene(sess.Scene); {
+		case ErrorCode(err) == ENOTFOUND:
+			continue
+		case err != nil:
+			return nil, err
+		case sc.Sessions == sess.Seq:
+			out = append(out, sceneSession{scene: sc, session: sess})
+		}
+	}
+	return out, nil
 }
 
 // unlockEffect restores the scene channel after a session.

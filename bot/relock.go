@@ -57,25 +57,13 @@ func (b *Bot) keepLocked(ctx context.Context, ch ChannelID, cause string) error 
 func (b *Bot) lockedSessions(ctx context.Context, ch ChannelID) ([]lockedSession, error) {
 	var out []lockedSession
 	err := b.store.View(ctx, func(tx Tx) error {
-		latest, err := tx.LatestSessions()
-		if err != nil {
-			return err
-		}
-		for _, sess := range latest {
-			if !sess.Running() || !sess.Lock.Held() {
-				continue
+		current, err := currentSessions(tx, func(sess Session) bool { return sess.Running() && sess.Lock.Held() })
+		for _, c := range current {
+			if c.scene.Channel != "" && (ch == "" || c.scene.Channel == ch) {
+				out = append(out, lockedSession{scene: c.session.Scene, seq: c.session.Seq})
 			}
-			switch sc, err := tx.Scene(sess.Scene); {
-			case ErrorCode(err) == ENOTFOUND:
-				continue
-			case err != nil:
-				return err
-			case sc.Sessions != sess.Seq || sc.Channel == "" || (ch != "" && sc.Channel != ch):
-				continue
-			}
-			out = append(out, lockedSession{scene: sess.Scene, seq: sess.Seq})
 		}
-		return nil
+		return err
 	})
 	return out, err
 }
