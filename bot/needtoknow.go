@@ -58,6 +58,17 @@ const (
 	// props and stunts departments, which the AD who runs the set reads too.
 	ClassPropsNotes
 	ClassStuntsNotes
+	// ClassChoreography is a beat's choreography: contact points, timing,
+	// breath and eyelines. The scene's performers, the director who
+	// stages it and the IC read it; never a channel.
+	ClassChoreography
+	// ClassRehearsal is a rehearsal's record: who was there, which beats,
+	// what changed, and the performers' confirmations. The AD and the
+	// producer read counts of rehearsals, as readiness, not the records.
+	ClassRehearsal
+	// ClassTakes is the take log: what matched the choreography and what
+	// drifted, take by take. The IC and the director read it.
+	ClassTakes
 )
 
 // Class values are stored (in the outbox and the audience ledger): new
@@ -112,6 +123,9 @@ var needToKnow = map[Class]audience{
 	ClassCoverage:      {name: "camera and coverage", roles: []Role{RoleIC, RoleAD, RoleDirector, RoleProducer, RoleCamera}, ownScene: true, channel: privateChannel},
 	ClassPropsNotes:    {name: "props notes", roles: []Role{RoleIC, RoleAD, RoleProps}, channel: privateChannel},
 	ClassStuntsNotes:   {name: "stunts notes", roles: []Role{RoleIC, RoleAD, RoleStunts}, channel: privateChannel},
+	ClassChoreography:  {name: "choreography", roles: []Role{RoleIC, RoleDirector}, ownScene: true, channel: noChannel},
+	ClassRehearsal:     {name: "rehearsal records", roles: []Role{RoleIC, RoleDirector}, ownScene: true, channel: noChannel},
+	ClassTakes:         {name: "take log", roles: []Role{RoleIC, RoleDirector}, channel: noChannel},
 }
 
 func (c Class) String() string {

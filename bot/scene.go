@@ -91,6 +91,13 @@ type Beat struct {
 	// Props and Stunts are the notes those departments' notices carry.
 	Props  string
 	Stunts string
+	// Choreo is the beat's choreography, every version, oldest first.
+	Choreo []ChoreoVersion
+	// Exploratory marks a beat that may be rehearsed, before a performer
+	// agrees to it, with that performer's own consent to explore it
+	// (Explore).
+	Exploratory bool
+	Explore     []ExploreConsent
 }
 
 // Involves reports whether the beat asks performer u for consent.
@@ -157,6 +164,9 @@ type Scene struct {
 	// Intent is the director's intent for the scene, in the director's or
 	// the IC's words.
 	Intent Intent
+	// Rehearsals and Takes are the scene's rehearsal and take logs.
+	Rehearsals []Rehearsal
+	Takes      []Take
 	// Topline is the scene's top-line summary, once posted.
 	Topline ToplineState
 	// Asking is whether the IC has asked for boundaries yet, and the news

@@ -46,8 +46,11 @@
 //	                      changes: beat, what), version, created,
 //	                      updated, private* (JSON of the director's
 //	                      intent, who wrote it and when, and each beat's
-//	                      camera, conditions, props and stunts notes;
-//	                      absent in a record written before it)
+//	                      camera, conditions, props and stunts notes,
+//	                      its choreography (every version), whether it is
+//	                      exploratory and who consented to explore it;
+//	                      the rehearsal log and the take log; absent in a
+//	                      record written before it)
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
 //	        <seq uint64 BE> -> JSON session: scene, seq, started_by,

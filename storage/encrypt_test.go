@@ -40,10 +40,13 @@ const (
 	canaryRemNote  = "CANARY-reminder-note-2b6d"
 	canaryIntent   = "CANARY-intent-5a0c"
 	canaryCamera   = "CANARY-camera-8d3e"
+	canaryChoreo   = "CANARY-choreo-71b2"
+	canaryRehearse = "CANARY-rehearsal-0c4f"
+	canaryTake     = "CANARY-take-e93a"
 	canaryProps    = "CANARY-props-0f7a"
 )
 
-var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote, canaryIntent, canaryCamera, canaryProps}
+var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote, canaryIntent, canaryCamera, canaryProps, canaryChoreo, canaryRehearse, canaryTake}
 
 // suffixed gives every canary of a write its own name, so that old
 // values written over are looked for too.
@@ -83,8 +86,11 @@ func notedScene(id bot.SceneID, version int, n string) bot.Scene {
 		ID: id, Title: "Pool", Performers: []bot.UserID{"U1"}, Version: version,
 		Intent: bot.Intent{Text: suffixed(canaryIntent, n), By: "U3", At: t0},
 		Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact, Rev: 1,
-			Camera: suffixed(canaryCamera, n), Conditions: "closed monitors", Props: suffixed(canaryProps, n)}},
-		NextBeat: 1,
+			Camera: suffixed(canaryCamera, n), Conditions: "closed monitors", Props: suffixed(canaryProps, n),
+			Choreo: []bot.ChoreoVersion{{Version: 1, Text: suffixed(canaryChoreo, n), By: "U9", At: t0}}}},
+		Rehearsals: []bot.Rehearsal{{Seq: 1, At: t0, By: "U9", Present: []bot.UserID{"U1"}, Beats: []string{"b1"}, Changes: suffixed(canaryRehearse, n)}},
+		Takes:      []bot.Take{{Seq: 1, Session: 1, Beat: "b1", Note: suffixed(canaryTake, n), By: "U9", At: t0}},
+		NextBeat:   1,
 	}
 }
 

@@ -90,26 +90,126 @@ type scenePrivate struct {
 	IntentBy string        `json:"intent_by,omitempty"`
 	IntentAt time.Time     `json:"intent_at,omitzero"`
 	Beats    []beatPrivate `json:"beats,omitempty"`
+	// Rehearsals and Takes are the scene's rehearsal and take logs.
+	Rehearsals []rehearsalRecord `json:"rehearsals,omitempty"`
+	Takes      []takeRecord      `json:"takes,omitempty"`
 }
 
 type beatPrivate struct {
-	ID         string `json:"id"`
-	Camera     string `json:"camera,omitempty"`
-	Conditions string `json:"conditions,omitempty"`
-	Props      string `json:"props,omitempty"`
-	Stunts     string `json:"stunts,omitempty"`
+	ID          string          `json:"id"`
+	Camera      string          `json:"camera,omitempty"`
+	Conditions  string          `json:"conditions,omitempty"`
+	Props       string          `json:"props,omitempty"`
+	Stunts      string          `json:"stunts,omitempty"`
+	Choreo      []choreoRecord  `json:"choreo,omitempty"`
+	Exploratory bool            `json:"exploratory,omitempty"`
+	Explore     []exploreRecord `json:"explore,omitempty"`
+}
+
+// has reports whether the beat has anything private.
+func (p beatPrivate) has() bool {
+	return p.Camera != "" || p.Conditions != "" || p.Props != "" || p.Stunts != "" ||
+		len(p.Choreo) > 0 || p.Exploratory || len(p.Explore) > 0
+}
+
+type choreoRecord struct {
+	Version int       `json:"version"`
+	Text    string    `json:"text,omitempty"`
+	Steps   []string  `json:"steps,omitempty"`
+	By      string    `json:"by,omitempty"`
+	At      time.Time `json:"at,omitzero"`
+	Changed []string  `json:"changed,omitempty"`
+}
+
+type exploreRecord struct {
+	Performer string    `json:"performer"`
+	Rev       int       `json:"rev"`
+	At        time.Time `json:"at,omitzero"`
+}
+
+type rehearsalRecord struct {
+	Seq           int                  `json:"seq"`
+	At            time.Time            `json:"at,omitzero"`
+	By            string               `json:"by,omitempty"`
+	Present       []string             `json:"present,omitempty"`
+	Beats         []string             `json:"beats,omitempty"`
+	Explored      []string             `json:"explored,omitempty"`
+	Changes       string               `json:"changes,omitempty"`
+	Confirmations []confirmationRecord `json:"confirmations,omitempty"`
+}
+
+type confirmationRecord struct {
+	Performer string    `json:"performer"`
+	At        time.Time `json:"at,omitzero"`
+	Confirmed bool      `json:"confirmed"`
+	Note      string    `json:"note,omitempty"`
+}
+
+type takeRecord struct {
+	Seq     int       `json:"seq"`
+	Session uint64    `json:"session,omitempty"`
+	Beat    string    `json:"beat"`
+	Choreo  int       `json:"choreo,omitempty"`
+	Note    string    `json:"note,omitempty"`
+	Drifted bool      `json:"drifted,omitempty"`
+	By      string    `json:"by,omitempty"`
+	At      time.Time `json:"at,omitzero"`
+}
+
+func choreoToRecord(c bot.ChoreoVersion) choreoRecord {
+	return choreoRecord{Version: c.Version, Text: c.Text, Steps: c.Steps, By: string(c.By), At: utc(c.At), Changed: c.Changed}
+}
+
+func (r choreoRecord) bot() bot.ChoreoVersion {
+	return bot.ChoreoVersion{Version: r.Version, Text: r.Text, Steps: r.Steps, By: bot.UserID(r.By), At: r.At, Changed: r.Changed}
+}
+
+func exploreToRecord(c bot.ExploreConsent) exploreRecord {
+	return exploreRecord{Performer: string(c.Performer), Rev: c.Rev, At: utc(c.At)}
+}
+
+func (r exploreRecord) bot() bot.ExploreConsent {
+	return bot.ExploreConsent{Performer: bot.UserID(r.Performer), Rev: r.Rev, At: r.At}
+}
+
+func rehearsalToRecord(h bot.Rehearsal) rehearsalRecord {
+	return rehearsalRecord{Seq: h.Seq, At: utc(h.At), By: string(h.By), Present: convert(h.Present, toString[bot.UserID]),
+		Beats: h.Beats, Explored: h.Explored, Changes: h.Changes,
+		Confirmations: convert(h.Confirmations, func(c bot.RehearsalConfirmation) confirmationRecord {
+			return confirmationRecord{Performer: string(c.Performer), At: utc(c.At), Confirmed: c.Confirmed, Note: c.Note}
+		})}
+}
+
+func (r rehearsalRecord) bot() bot.Rehearsal {
+	return bot.Rehearsal{Seq: r.Seq, At: r.At, By: bot.UserID(r.By), Present: convert(r.Present, fromString[bot.UserID]),
+		Beats: r.Beats, Explored: r.Explored, Changes: r.Changes,
+		Confirmations: convert(r.Confirmations, func(c confirmationRecord) bot.RehearsalConfirmation {
+			return bot.RehearsalConfirmation{Performer: bot.UserID(c.Performer), At: c.At, Confirmed: c.Confirmed, Note: c.Note}
+		})}
+}
+
+func takeToRecord(t bot.Take) takeRecord {
+	return takeRecord{Seq: t.Seq, Session: t.Session, Beat: t.Beat, Choreo: t.Choreo, Note: t.Note, Drifted: t.Drifted, By: string(t.By), At: utc(t.At)}
+}
+
+func (r takeRecord) bot() bot.Take {
+	return bot.Take{Seq: r.Seq, Session: r.Session, Beat: r.Beat, Choreo: r.Choreo, Note: r.Note, Drifted: r.Drifted, By: bot.UserID(r.By), At: r.At}
 }
 
 // scenePrivateOf gathers the private part of s; ok is false when it holds
 // nothing.
 func scenePrivateOf(s bot.Scene) (p scenePrivate, ok bool) {
-	p = scenePrivate{Intent: s.Intent.Text, IntentBy: string(s.Intent.By), IntentAt: utc(s.Intent.At)}
+	p = scenePrivate{Intent: s.Intent.Text, IntentBy: string(s.Intent.By), IntentAt: utc(s.Intent.At),
+		Rehearsals: convert(s.Rehearsals, rehearsalToRecord), Takes: convert(s.Takes, takeToRecord)}
 	for _, b := range s.Beats {
-		if b.Camera != "" || b.Conditions != "" || b.Props != "" || b.Stunts != "" {
-			p.Beats = append(p.Beats, beatPrivate{ID: b.ID, Camera: b.Camera, Conditions: b.Conditions, Props: b.Props, Stunts: b.Stunts})
+		bp := beatPrivate{ID: b.ID, Camera: b.Camera, Conditions: b.Conditions, Props: b.Props, Stunts: b.Stunts,
+			Choreo: convert(b.Choreo, choreoToRecord), Exploratory: b.Exploratory, Explore: convert(b.Explore, exploreToRecord)}
+		if bp.has() {
+			p.Beats = append(p.Beats, bp)
 		}
 	}
-	return p, p.Intent != "" || p.IntentBy != "" || !p.IntentAt.IsZero() || len(p.Beats) > 0
+	return p, p.Intent != "" || p.IntentBy != "" || !p.IntentAt.IsZero() || len(p.Beats) > 0 ||
+		len(p.Rehearsals) > 0 || len(p.Takes) > 0
 }
 
 // encodePrivate is the JSON of the private part, "" when it holds nothing.
@@ -427,12 +527,15 @@ func (r sceneRecord) bot() bot.Scene {
 		Created:      r.Created,
 		Updated:      r.Updated,
 		Intent:       bot.Intent{Text: priv.Intent, By: bot.UserID(priv.IntentBy), At: priv.IntentAt},
+		Rehearsals:   convert(priv.Rehearsals, rehearsalRecord.bot),
+		Takes:        convert(priv.Takes, takeRecord.bot),
 	}
 	for i := range sc.Beats {
 		for _, p := range priv.Beats {
 			if p.ID == sc.Beats[i].ID {
 				b := &sc.Beats[i]
 				b.Camera, b.Conditions, b.Props, b.Stunts = p.Camera, p.Conditions, p.Props, p.Stunts
+				b.Choreo, b.Exploratory, b.Explore = convert(p.Choreo, choreoRecord.bot), p.Exploratory, convert(p.Explore, exploreRecord.bot)
 			}
 		}
 	}

@@ -75,6 +75,28 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(sceneRecord.bot),
 		},
 		{
+			name: "scene with choreography, rehearsals and takes",
+			value: bot.Scene{ID: "22",
+				Beats: []bot.Beat{{ID: "b1", Description: "kiss", Kind: bot.KindContact, Rev: 2,
+					Choreo: []bot.ChoreoVersion{
+						{Version: 1, Text: "hand on shoulder", By: "U9", At: at, Changed: []string{"text"}},
+						{Version: 2, Text: "hand on shoulder", Steps: []string{"turn", "hold 3 s"}, By: "U9", At: at, Changed: []string{"steps"}},
+					},
+					Exploratory: true, Explore: []bot.ExploreConsent{{Performer: "U1", Rev: 2, At: at}}}},
+				Rehearsals: []bot.Rehearsal{{Seq: 1, At: at, By: "U9", Present: []bot.UserID{"U1", "U2"}, Beats: []string{"b1"}, Explored: []string{"b1"},
+					Changes: "slower", Confirmations: []bot.RehearsalConfirmation{{Performer: "U1", At: at, Confirmed: true}, {Performer: "U2", At: at, Note: "not so"}}}},
+				Takes: []bot.Take{{Seq: 1, Session: 2, Beat: "b1", Choreo: 2, Note: "matched", Drifted: true, By: "U9", At: at}},
+			},
+			want: `{"id":"22","beats":[{"id":"b1","description":"kiss","kind":"contact","rev":2}],` +
+				`"private":"{\"beats\":[{\"id\":\"b1\",\"choreo\":[{\"version\":1,\"text\":\"hand on shoulder\",\"by\":\"U9\",\"at\":\"2031-06-14T05:30:00.000000005Z\",\"changed\":[\"text\"]},` +
+				`{\"version\":2,\"text\":\"hand on shoulder\",\"steps\":[\"turn\",\"hold 3 s\"],\"by\":\"U9\",\"at\":\"2031-06-14T05:30:00.000000005Z\",\"changed\":[\"steps\"]}],` +
+				`\"exploratory\":true,\"explore\":[{\"performer\":\"U1\",\"rev\":2,\"at\":\"2031-06-14T05:30:00.000000005Z\"}]}],` +
+				`\"rehearsals\":[{\"seq\":1,\"at\":\"2031-06-14T05:30:00.000000005Z\",\"by\":\"U9\",\"present\":[\"U1\",\"U2\"],\"beats\":[\"b1\"],\"explored\":[\"b1\"],\"changes\":\"slower\",` +
+				`\"confirmations\":[{\"performer\":\"U1\",\"at\":\"2031-06-14T05:30:00.000000005Z\",\"confirmed\":true},{\"performer\":\"U2\",\"at\":\"2031-06-14T05:30:00.000000005Z\",\"confirmed\":false,\"note\":\"not so\"}]}],` +
+				`\"takes\":[{\"seq\":1,\"session\":2,\"beat\":\"b1\",\"choreo\":2,\"note\":\"matched\",\"drifted\":true,\"by\":\"U9\",\"at\":\"2031-06-14T05:30:00.000000005Z\"}]}"}`,
+			decode: decodeAs(sceneRecord.bot),
+		},
+		{
 			name:   "empty scene leaves zero fields out",
 			value:  bot.Scene{ID: "1"},
 			want:   `{"id":"1"}`,
