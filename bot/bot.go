@@ -36,6 +36,9 @@ type Bot struct {
 	commands    *registry
 	observe     Observer
 	riderNotice time.Duration
+	// renderers write a scene's record in formats other than md and json
+	// (pdf), for /report scene; set by WithRenderer.
+	renderers map[string]Renderer
 }
 
 // Option configures a Bot.

@@ -27,6 +27,7 @@ var groupSummaries = map[string]string{
 	"reminders":  "Reminders of riders, check-ins and the IC's digest",
 	"hold":       "Pause a scene privately; only the IC learns who called it",
 	"audit":      "The production's audit trail, for the IC",
+	"report":     "The production's record, sent to you as a file",
 }
 
 // Parameters that many commands share.
@@ -398,6 +399,15 @@ func commandTable() *registry {
 			summary: "Lift the holds on a scene (IC).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runHoldLift,
+		},
+		{
+			path: "report scene",
+			params: []Param{scene(true),
+				{Name: "format", Kind: ParamChoice, Key: true, Choices: []string{"md", "json", "pdf"}, Help: "md (for reading, the default), json or pdf"}},
+			summary: "Get a scene's record as a file, by DM: what your roles let you read, and nothing else.",
+			help:    "format= is md (the default), json (schema " + SceneSchema + ") or pdf. The file is made when it is sent, for you with your roles of then; the operator's icbot export writes the same record for any audience.",
+			access:  access{crew: true}, write: true,
+			run: runReportScene,
 		},
 		{
 			path: "audit show",

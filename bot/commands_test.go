@@ -70,6 +70,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/audit show 16"},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/report scene 12"},
 	}
 	for _, row := range matrix {
 		cells := strings.Fields(row.allow)

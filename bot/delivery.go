@@ -24,6 +24,10 @@ type Delivery struct {
 	NextAttempt time.Time
 	// LastError says why the last attempt failed, without content.
 	LastError string
+	// File, when set, asks for a file to be built at delivery time for
+	// the recipient, with their roles of then, and sent with Message
+	// (FileSender): the outbox holds the request, never the file.
+	File *FileRequest
 }
 
 // Delivery retry policy: transient failures are retried with doubling
@@ -152,6 +156,9 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 		if !ok {
 			b.log.Warn("dropped a queued message its recipient may no longer read", "class", m.Class.String(), "scene", string(m.Scene), "to", logDest(m))
 			return nil // handled: nothing is sent
+		}
+		if m.To.Kind == ToUser && d.File != nil {
+			return b.sendFile(ctx, m, *d.File)
 		}
 		if m.To.Kind == ToUser {
 			return b.chat.DM(ctx, m.To.User, m)

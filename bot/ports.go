@@ -171,6 +171,28 @@ type Chat interface {
 	IsPrivate(ctx context.Context, ch ChannelID) (bool, error)
 }
 
+// FileSender is an optional Chat ability: send one person a file
+// privately, with a message that says what it is (a Slack upload into the
+// DM, a Discord attachment, a file written beside the console's database
+// and its path). The bot builds the file for that person, through the
+// need-to-know gate, just before it calls SendFile. An adapter without it
+// gets /report scene refused, with the command line's icbot export named
+// instead.
+type FileSender interface {
+	// SendFile sends f with m's text to the person privately. Failures
+	// are reported as for DM: RetryLater for those that may pass, a
+	// coded error for the platform's final word.
+	SendFile(ctx context.Context, to UserID, f File, m Message) error
+}
+
+// File is a document icbot sends a person: its name ("scene-12.md"), its
+// media type and its bytes.
+type File struct {
+	Name string
+	Type string
+	Data []byte
+}
+
 // PostRef is an adapter's reference to a message it posted (a Slack
 // timestamp, a Discord message id; several, for a message posted in
 // parts). Opaque to the domain; kept in the audience ledger.

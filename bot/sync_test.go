@@ -44,6 +44,7 @@ var syncLines = []struct{ caller, line string }{
 	{"ines", "/reminders snooze 2 1h"},
 	{"ines", "/reminders cancel 2"},
 	{"paula", "/reminders answer 1 ok"},
+	{"adam", "/report scene 30"},
 	{"ines", "/scene remove 14"},
 }
 

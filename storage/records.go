@@ -350,6 +350,14 @@ type deliveryRecord struct {
 	Attempts    int           `json:"attempts,omitempty"`
 	NextAttempt time.Time     `json:"next_attempt,omitzero"`
 	LastError   string        `json:"last_error,omitempty"`
+	// File is a file to build when the delivery is sent: what it holds
+	// and its format, never the file itself.
+	File *fileRequestRecord `json:"file,omitempty"`
+}
+
+type fileRequestRecord struct {
+	Report string `json:"report"`
+	Format string `json:"format"`
 }
 
 // reminderRecord is one scheduled reminder; Note is sealed in an
@@ -621,7 +629,15 @@ func deliveryToRecord(d bot.Delivery) deliveryRecord {
 			Actions: convert(m.Actions, func(a bot.Action) actionRecord { return actionRecord{Label: a.Label, Command: a.Command} })},
 		Caller: string(d.Caller), Reply: d.Reply, Created: utc(d.Created), Attempts: d.Attempts,
 		NextAttempt: utc(d.NextAttempt), LastError: d.LastError,
+		File: fileRequestToRecord(d.File),
 	}
+}
+
+func fileRequestToRecord(f *bot.FileRequest) *fileRequestRecord {
+	if f == nil {
+		return nil
+	}
+	return &fileRequestRecord{Report: f.Report, Format: f.Format}
 }
 
 func (r deliveryRecord) bot() bot.Delivery {
@@ -635,7 +651,15 @@ func (r deliveryRecord) bot() bot.Delivery {
 		},
 		Caller: bot.UserID(r.Caller), Reply: r.Reply, Created: r.Created, Attempts: r.Attempts,
 		NextAttempt: r.NextAttempt, LastError: r.LastError,
+		File: r.File.bot(),
 	}
+}
+
+func (r *fileRequestRecord) bot() *bot.FileRequest {
+	if r == nil {
+		return nil
+	}
+	return &bot.FileRequest{Report: r.Report, Format: r.Format}
 }
 
 func boundariesPrivateOf(b bot.Boundaries) boundariesPrivate {

@@ -132,6 +132,17 @@ func TestRecordFormat(t *testing.T) {
 			decode: decodeAs(deliveryRecord.bot),
 		},
 		{
+			name: "delivery that builds a file when sent",
+			value: bot.Delivery{
+				ID: 8, Caller: "U5", Created: at, NextAttempt: at,
+				Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U5"}, Class: bot.ClassCrew, Scene: "12A", Text: "scene-12A.md"},
+				File:    &bot.FileRequest{Report: "scene", Format: "md"},
+			},
+			want: `{"id":8,"message":{"kind":2,"user":"U5","class":2,"scene":"12A","text":"scene-12A.md"},"caller":"U5",` +
+				`"created":"2031-06-14T05:30:00.000000005Z","next_attempt":"2031-06-14T05:30:00.000000005Z","file":{"report":"scene","format":"md"}}`,
+			decode: decodeAs(deliveryRecord.bot),
+		},
+		{
 			name: "reminder",
 			value: bot.Reminder{
 				ID: 9, Kind: bot.RemindCheckIn, Key: "check-in/12A/U1/1781415000", Scene: "12A", Performer: "U1", Session: 2,
