@@ -26,6 +26,9 @@ type api interface {
 	KickUserFromConversationContext(ctx context.Context, channelID, user string) error
 	GetUserInfoContext(ctx context.Context, user string, options ...slackapi.GetUserInfoOption) (*slackapi.User, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slackapi.ModalViewRequest) (*slackapi.ViewResponse, error)
+	GetUploadURLExternalContext(ctx context.Context, params slackapi.GetUploadURLExternalParameters) (*slackapi.GetUploadURLExternalResponse, error)
+	UploadToURL(ctx context.Context, params slackapi.UploadToURLParameters) error
+	CompleteUploadExternalContext(ctx context.Context, params slackapi.CompleteUploadExternalParameters) (*slackapi.CompleteUploadExternalResponse, error)
 }
 
 var _ api = (*slackapi.Client)(nil)
@@ -147,14 +150,16 @@ func errorLabel(err error) string {
 
 // scopeHint names the scope a method needs, for a missing_scope error.
 var scopeHint = map[string]string{
-	"chat.postMessage":      "chat:write",
-	"conversations.info":    "groups:read (and channels:read)",
-	"conversations.open":    "im:write",
-	"conversations.members": "groups:read",
-	"conversations.invite":  "groups:write",
-	"conversations.kick":    "groups:write",
-	"users.info":            "users:read",
-	"views.open":            "commands (modals need interactivity)",
+	"chat.postMessage":             "chat:write",
+	"conversations.info":           "groups:read (and channels:read)",
+	"conversations.open":           "im:write",
+	"conversations.members":        "groups:read",
+	"conversations.invite":         "groups:write",
+	"conversations.kick":           "groups:write",
+	"users.info":                   "users:read",
+	"views.open":                   "commands (modals need interactivity)",
+	"files.getUploadURLExternal":   "files:write",
+	"files.completeUploadExternal": "files:write",
 }
 
 // failure turns a Web API error into what the bot understands: a passing

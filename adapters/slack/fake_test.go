@@ -70,6 +70,20 @@ type fakeSlack struct {
 	// connections, when set, answers apps.connections.open in place of
 	// the fake's own websocket (see socketSlack).
 	connections http.HandlerFunc
+	// uploads are the bytes received at upload addresses, by file id;
+	// files are the files shared into each channel.
+	uploads map[string][]byte
+	files   map[string][]sharedFile
+	// uploadURL, when set, is the upload address files.getUploadURLExternal
+	// gives, in place of the fake's own.
+	uploadURL string
+}
+
+// sharedFile is a file shared into a channel by
+// files.completeUploadExternal.
+type sharedFile struct {
+	ID, Title, Comment string
+	Data               []byte
 }
 
 // shown is one message a channel shows.
@@ -178,12 +192,15 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
 		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{}, broken: map[string]int{},
 		release: make(chan struct{}),
+		uploads: map[string][]byte{}, files: map[string][]sharedFile{},
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"auth.test", "chat.postMessage", "chat.delete", "conversations.info", "conversations.open",
-			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open"} {
+			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open",
+			"files.getUploadURLExternal", "files.completeUploadExternal"} {
 			c.Handle("/"+m, f.handler(m))
 		}
+		c.Handle("/upload/", f.upload)
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()
 			open := f.connections
@@ -347,11 +364,70 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 				return
 			}
 			writeJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
+		case "files.getUploadURLExternal":
+			id := fmt.Sprintf("F%d", len(f.calls))
+			n, err := strconv.Atoi(r.PostForm.Get("length"))
+			if r.PostForm.Get("filename") == "" || err != nil || n <= 0 {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+				return
+			}
+			target := f.srv.GetAPIURL() + "upload/" + id
+			if f.uploadURL != "" {
+				target = f.uploadURL + id
+			}
+			writeJSON(w, map[string]any{"ok": true, "upload_url": target, "file_id": id})
+		case "files.completeUploadExternal":
+			var files []struct{ ID, Title string }
+			if err := json.Unmarshal([]byte(r.PostForm.Get("files")), &files); err != nil || len(files) != 1 {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
+				return
+			}
+			data, ok := f.uploads[files[0].ID]
+			if !ok {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
+				return
+			}
+			delete(f.uploads, files[0].ID)
+			ch := r.PostForm.Get("channel_id")
+			f.files[ch] = append(f.files[ch], sharedFile{ID: files[0].ID, Title: files[0].Title, Comment: r.PostForm.Get("initial_comment"), Data: data})
+			writeJSON(w, map[string]any{"ok": true, "files": []map[string]string{{"id": files[0].ID, "title": files[0].Title}}})
 		case "users.info":
 			u := r.PostForm.Get("user")
 			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": f.names[u], "profile": map[string]any{"display_name": f.names[u]}}})
 		}
 	}
+}
+
+// upload takes a file's bytes at its upload address, as Slack's file
+// host does: a multipart form with the file in "file", and icbot's token.
+func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	file, _, err := r.FormFile("file")
+	if err != nil || r.Header.Get("Authorization") != "Bearer xoxb-test" {
+		http.Error(w, "bad upload", http.StatusBadRequest)
+		return
+	}
+	data, _ := io.ReadAll(file)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.arrived["upload"]++
+	if n := f.broken["upload"]; n > 0 {
+		f.broken["upload"] = n - 1
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	f.uploads[id] = data
+	fmt.Fprintf(w, "OK - %d", len(data))
+}
+
+// filesIn lists the files shared into channel ch.
+func (f *fakeSlack) filesIn(ch string) []sharedFile {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.files[ch])
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

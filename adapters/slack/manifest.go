@@ -115,6 +115,10 @@ oauth_config:
       - chat:write
       # conversations.open, to open a DM with a person.
       - im:write
+      # files.getUploadURLExternal and files.completeUploadExternal: the
+      # record of a scene that /report scene sends the caller, uploaded
+      # into their DM with icbot, never to a channel.
+      - files:write
       # message.im events: commands typed to icbot in a DM.
       - im:history
       # conversations.info on a public channel, so icbot can tell that it is
