@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -95,17 +96,49 @@ func (a *Adapter) Retract(ctx context.Context, ch bot.ChannelID, ref bot.PostRef
 
 // DM sends a message to a person in their DM channel with icbot.
 func (a *Adapter) DM(ctx context.Context, to bot.UserID, m bot.Message) error {
-	ch, ok := a.dms.Get(to)
-	if !ok {
-		c, err := a.api.UserChannelCreate(string(to), discordgo.WithContext(ctx))
-		if err != nil {
-			return failure("open a DM", err)
-		}
-		ch = c.ID
-		a.dms.Put(to, ch)
+	ch, err := a.dmChannel(ctx, to)
+	if err != nil {
+		return err
 	}
-	_, err := a.Post(ctx, bot.ChannelID(ch), m)
+	_, err = a.Post(ctx, bot.ChannelID(ch), m)
 	return err
+}
+
+// dmChannel opens (once) the DM channel with a person.
+func (a *Adapter) dmChannel(ctx context.Context, to bot.UserID) (string, error) {
+	if ch, ok := a.dms.Get(to); ok {
+		return ch, nil
+	}
+	c, err := a.api.UserChannelCreate(string(to), discordgo.WithContext(ctx))
+	if err != nil {
+		return "", failure("open a DM", err)
+	}
+	a.dms.Put(to, c.ID)
+	return c.ID, nil
+}
+
+var _ bot.FileSender = (*Adapter)(nil)
+
+// SendFile sends a person a file in their DM channel with icbot, as an
+// attachment of a message that says what it is (the message's text
+// beyond Discord's limit goes before it, in parts).
+func (a *Adapter) SendFile(ctx context.Context, to bot.UserID, f bot.File, m bot.Message) error {
+	ch, err := a.dmChannel(ctx, to)
+	if err != nil {
+		return err
+	}
+	ps := parts(m.Text)
+	if len(ps) > 1 {
+		if _, err := a.Post(ctx, bot.ChannelID(ch), bot.Message{Text: strings.Join(ps[:len(ps)-1], "")}); err != nil {
+			return err
+		}
+	}
+	send := &discordgo.MessageSend{Content: ps[len(ps)-1], AllowedMentions: noMentions,
+		Files: []*discordgo.File{{Name: f.Name, ContentType: f.Type, Reader: bytes.NewReader(f.Data)}}}
+	if _, err := a.api.ChannelMessageSendComplex(ch, send, discordgo.WithContext(ctx)); err != nil {
+		return failure("send a file to that person", err)
+	}
+	return nil
 }
 
 // IsPrivate asks Discord, every time, whether the channel is a DM or one

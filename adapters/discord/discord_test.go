@@ -38,7 +38,7 @@ func TestRegistration(t *testing.T) {
 		got = append(got, c.Name)
 		byName[c.Name] = c
 	}
-	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "audit"}
+	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "report", "audit"}
 	if !slices.Equal(got, wantNames) {
 		t.Fatalf("registered %q, want %q", got, wantNames)
 	}
@@ -142,6 +142,15 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 			}
 		}
 	}
+	fileHas := func(user, name, want string) check {
+		return func(t *testing.T, calls []restCall) {
+			var files []fakeFile
+			r.fake.set(func(f *fakeDiscord) { files = f.Files["DM"+user] })
+			if len(files) != 1 || files[0].Name != name || !strings.Contains(files[0].Data, want) {
+				t.Errorf("files in %s's DMs: %+v, want %s holding %q", names[user], files, name, want)
+			}
+		}
+	}
 	postHas := func(ch string, want string) check {
 		return func(t *testing.T, calls []restCall) {
 			if got := strings.Join(posts(calls, ch), "\n"); !strings.Contains(got, want) {
@@ -213,6 +222,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{adam, in(setCh), "closedset start", []opt{o("id", "12")}, "Closed set started for scene 12", []check{
 			postHas(setCh, "no personal recording devices"), postHas(sceneCh, "locked to the roster")}},
 		{paula, in(sceneCh), "closedset ack", []opt{o("id", "12")}, "you confirmed the device policy", nil},
+		{adam, in(setCh), "report scene", []opt{o("id", "12"), o("format", "json")}, "on its way by DM (scene-12.json)", []check{fileHas(adam, "scene-12.json", `"schema": "icbot.scene/1"`)}},
 		{adam, in(setCh), "closedset status", []opt{o("id", "12")}, "running", nil},
 		{gary, in(setCh), "closedset status", nil, "No closed set that you may see is running", nil},
 		{adam, in(setCh), "closedset remove", []opt{o("id", "12"), o("person", cam)}, "@cam is no longer on the roster", nil},

@@ -98,6 +98,8 @@ type fakeDiscord struct {
 	// History is what each channel shows whoever may view it, a member
 	// let in later included: the messages posted there and not deleted.
 	History map[string][]*discordgo.Message
+	// Files are the files attached to messages, by channel, in order.
+	Files map[string][]fakeFile
 	// ChannelUpdates makes every change to a channel's permission
 	// overwrites send a CHANNEL_UPDATE dispatch with the channel, as
 	// Discord does, to a session on the gateway.
@@ -148,6 +150,39 @@ type fakeDiscord struct {
 	done         chan struct{} // closed when the fake stops
 	stopped      bool
 	wg           sync.WaitGroup
+}
+
+// fakeFile is a file attached to a message: a multipart part named
+// files[N], as Discord takes them.
+type fakeFile struct {
+	Message, Name, ContentType string
+	Content, Data              string
+}
+
+// fakeAttachments reads the files of a multipart request; none for JSON.
+func fakeAttachments(r *http.Request, body []byte) ([]fakeFile, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		return nil, nil
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	var out []fakeFile
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasPrefix(part.FormName(), "files[") {
+			b, err := io.ReadAll(part)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, fakeFile{Name: part.FileName(), ContentType: part.Header.Get("Content-Type"), Data: string(b)})
+		}
+	}
 }
 
 type fakeInteraction struct {
@@ -765,10 +800,29 @@ func (f *fakeDiscord) newMessage(r *http.Request, body []byte, channelID string,
 	if _, ok := m["content"]; !ok {
 		m["content"] = ""
 	}
+	files, err := fakeAttachments(r, body)
+	if err != nil {
+		return fakeErrInvalidBody.answer()
+	}
+	var attachments []map[string]any
+	for i := range files {
+		files[i].Message, files[i].Content = m["id"].(string), fmt.Sprint(m["content"])
+		attachments = append(attachments, map[string]any{"id": f.newID(), "filename": files[i].Name,
+			"content_type": files[i].ContentType, "size": len(files[i].Data)})
+	}
+	if len(attachments) > 0 {
+		m["attachments"] = attachments
+	}
 	out, _ := json.Marshal(m)
 	var msg discordgo.Message
 	if err := json.Unmarshal(out, &msg); err != nil {
 		return fakeErrInvalidBody.answer()
+	}
+	if len(files) > 0 {
+		if f.Files == nil {
+			f.Files = map[string][]fakeFile{}
+		}
+		f.Files[channelID] = append(f.Files[channelID], files...)
 	}
 	f.Messages = append(f.Messages, &msg)
 	return 200, json.RawMessage(out)
