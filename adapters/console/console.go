@@ -41,6 +41,8 @@ type Adapter struct {
 	echo     bool // print each input line, for scripts
 	channels map[bot.ChannelID]*channel
 	posts    int // numbers posts, for their references
+	// reports is the folder where files sent to people are written.
+	reports string
 }
 
 type channel struct {
