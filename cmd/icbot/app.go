@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -108,7 +110,9 @@ func (m *Main) runConsole(ctx context.Context) error {
 		me = "adam"
 		opts = append(opts, console.DemoChannels()...)
 	}
-	opts = append(opts, console.WithIdentity(me))
+	// Files sent to people (/report scene) are written beside the
+	// database, each person's in a folder of their own.
+	opts = append(opts, console.WithIdentity(me), console.WithReports(filepath.Join(filepath.Dir(m.Config.Storage.Path), "reports")))
 	chat := console.New(m.Env.Stdout, opts...)
 	b := bot.New(m.store, chat, m.botOptions(admins, console.SetChannel)...)
 	fmt.Fprint(m.Env.Stdout, console.Banner(info.Name, zone, me, info.Seeded))
@@ -162,6 +166,13 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	if _, err := fmt.Sscanf(p.WrapTime, "%d:%d", &hh, &mm); err == nil {
 		opts = append(opts, bot.WithWrapTime(hh, mm))
 	}
+	// /report scene format=pdf is laid out by icbot export's PDF writer.
+	zone := m.Config.Location()
+	opts = append(opts, bot.WithRenderer("pdf", func(e bot.SceneExport) ([]byte, error) {
+		var buf bytes.Buffer
+		err := writePDF(&buf, e.RecordHead, []bot.SceneRecord{e.Scene}, fmt.Sprintf("%s: scene %s", e.Production, e.Scene.ID), zone)
+		return buf.Bytes(), err
+	}))
 	return append(opts, extra...)
 }
 
