@@ -77,6 +77,7 @@ func TestLeaks(t *testing.T) {
 		"/boundaries show 12", "/boundaries show 12 @paula", "/boundaries status 12", "/boundaries form 12",
 		"/rider status 12", "/closedset status 12", "/closedset status", "/topline 12",
 		"/dept notify 12 costume", "/dept notify 12 hmu", "/dept notify 12 props", "/dept notify 12 stunts",
+		"/report scene 12", "/report scene 16 format=json",
 		"/closedset start 12", "/closedset start 16",
 		`/scene beat add 12 "hug" kind=contact`, "/closedset ack 12", "/hold 12", "/hold lift 12",
 		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
