@@ -1,12 +1,15 @@
 package slack_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"icbot/bot"
 )
 
 // filesCanary is Paula's consent note: the IC's to read, not the AD's.
@@ -84,5 +87,28 @@ func TestUploadOnlyToSlack(t *testing.T) {
 	}
 	if got := r.fake.responseBodies("/response/UINES"); !strings.Contains(got, "upload address outside Slack") {
 		t.Errorf("the caller was not told: %q", got)
+	}
+}
+
+// TestUploadFailureMayPass: an upload address that answers 500 is a
+// failure that may pass (the bot's queue tries again), with nothing
+// shared; the next attempt shares the file once.
+func TestUploadFailureMayPass(t *testing.T) {
+	r := newRig(t).seed()
+	r.fake.set(func(f *fakeSlack) { f.broken["upload"] = 1 })
+	file := bot.File{Name: "scene-12.md", Type: "text/markdown; charset=utf-8", Data: []byte("# the record\n")}
+	m := bot.Message{Text: "The record of scene 12"}
+	err := r.ad.SendFile(context.Background(), "UINES", file, m)
+	if _, retry := bot.Transient(err, 1); err == nil || !retry {
+		t.Fatalf("SendFile with the upload failing: %v, want a failure that may pass", err)
+	}
+	if files := r.fake.filesIn("DUINES"); len(files) != 0 {
+		t.Fatalf("shared after a failed upload: %+v", files)
+	}
+	if err := r.ad.SendFile(context.Background(), "UINES", file, m); err != nil {
+		t.Fatal(err)
+	}
+	if files := r.fake.filesIn("DUINES"); len(files) != 1 || string(files[0].Data) != "# the record\n" || files[0].Comment != "The record of scene 12" {
+		t.Errorf("shared: %+v", files)
 	}
 }
