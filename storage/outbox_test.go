@@ -72,6 +72,9 @@ var redirects = []struct {
 	{"a button added", func(r map[string]any) {
 		object(r, "message")["actions"] = []any{map[string]any{"label": "Confirm", "command": "/boundaries withdraw 12"}}
 	}},
+	{"a file asked for", func(r map[string]any) {
+		r["file"] = map[string]any{"report": "scene:13", "format": "md"}
+	}},
 	{"text of another delivery", nil}, // see below
 }
 

@@ -152,8 +152,8 @@ func aadKeyCheckKeyed() string { return "meta/key_check/keyed" }
 
 // aadBoundText binds a delivery's text to where it goes and what it is:
 // its destination (kind, user, channel), class, scene, subject, the
-// caller and reply handle of the command that caused it, and its
-// buttons. A delivery whose destination or reply handle was changed in
+// caller and reply handle of the command that caused it, its buttons,
+// and the file it asks for, if any. A delivery whose destination or reply handle was changed in
 // the file does not open, so its text is never sent there.
 func aadBoundText(r *deliveryRecord) string {
 	m := r.Message
@@ -164,6 +164,11 @@ func aadBoundText(r *deliveryRecord) string {
 		"actions", itoa(len(m.Actions))}
 	for _, a := range m.Actions {
 		parts = append(parts, a.Label, a.Command)
+	}
+	if f := r.File; f != nil {
+		// Absent from a delivery without a file, so that those queued
+		// before files existed still open.
+		parts = append(parts, "file", f.Report, f.Format)
 	}
 	return aad(parts...)
 }
