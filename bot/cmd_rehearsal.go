@@ -447,12 +447,12 @@ func runRehearsalDispute(in *input, tx Tx) error {
 	if err := answerRehearsal(in, tx, &sc, i, RehearsalConfirmation{Performer: in.caller.ID, At: in.now, Note: note}); err != nil {
 		return err
 	}
-	said := "You did not say what; the IC will ask you."
+	said, told := "You did not say what; the IC will ask you.", "They did not say what."
 	if note != "" {
-		said = "You wrote: " + indentLines(note)
+		said, told = "You wrote: "+indentLines(note), "They wrote: "+indentLines(note)
 	}
 	in.out.replyOwn(ClassBoundaries, sc.ID, "The IC is told that the record of rehearsal %d of scene %s is not right. %s\nOnly you and the IC read this.", seq, sc.ID, said)
-	return tellIC(in, tx, &sc, fmt.Sprintf("%s says the record of rehearsal %d of scene %s is not right. %s\nTalk with them; /rehearsal show %s %d shows the record.", in.caller.Handle(), seq, sc.ID, strings.Replace(said, "You wrote", "They wrote", 1), sc.ID, seq))
+	return tellIC(in, tx, &sc, fmt.Sprintf("%s says the record of rehearsal %d of scene %s is not right. %s\nTalk with them; /rehearsal show %s %d shows the record.", in.caller.Handle(), seq, sc.ID, told, sc.ID, seq))
 }
 
 // runRehearsalShow lists a scene's rehearsals, or one of them. The IC
