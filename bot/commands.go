@@ -27,8 +27,8 @@ var groupSummaries = map[string]string{
 	"reminders":  "Reminders of riders, check-ins and the IC's digest",
 	"hold":       "Pause a scene privately; only the IC learns who called it",
 	"audit":      "The production's audit trail, for the IC",
-	"choreo":     "Each beat's choreography, every version kept: contact points, timing, breath and eyelines",
-	"rehearsal":  "Rehearsals of a scene's beats, and exploratory beats on the performers' own consent",
+	"choreo":     "Each beat's choreography (contact, timing, breath, eyelines), every version kept",
+	"rehearsal":  "Rehearsals, and exploratory beats on the performers' own consent",
 }
 
 // Parameters that many commands share.
