@@ -19,18 +19,33 @@ import (
 // changesRule bounds what a rehearsal changed, as other notes are.
 var changesRule = textRule{what: "changes=", max: 2000, lines: true}
 
-// agreedTo reports whether performer p has agreed to beat b: answered
-// yes to its current revision, and not withdrawn.
-func agreedTo(tx Tx, sc *Scene, p UserID, b Beat) (bool, error) {
+// stance is where a performer stands on a beat, for rehearsing it.
+type stance int
+
+const (
+	undecided stance = iota // not answered, or wants to discuss
+	agreed                  // a yes to the beat as it stands
+	declined                // a no to it as it stands, or consent withdrawn
+)
+
+// stanceOn is where performer p stands on beat b, from their latest
+// answers. A no or a withdrawal is theirs to change: consent to explore
+// does not outweigh it.
+func stanceOn(tx Tx, sc *Scene, p UserID, b Beat) (stance, error) {
 	bd, err := latestBoundaries(tx, sc.ID, p)
 	if err != nil || bd == nil {
-		return false, err
+		return undecided, err
 	}
 	if bd.withdrew(b.ID) {
-		return false, nil
+		return declined, nil
 	}
-	a, ok := bd.answerTo(b)
-	return ok && a == AnswerYes, nil
+	switch a, ok := bd.answerTo(b); {
+	case !ok || a == AnswerDiscuss:
+		return undecided, nil
+	case a == AnswerYes:
+		return agreed, nil
+	}
+	return declined, nil
 }
 
 // runRehearsalExplore marks a beat exploratory, or unmarks it. Unmarking
@@ -137,8 +152,16 @@ func runRehearsalConsent(in *input, tx Tx) error {
 	if err := putExplore(in, tx, &sc, *b, "given"); err != nil {
 		return err
 	}
+	st, err := stanceOn(tx, &sc, in.caller.ID, *b)
+	if err != nil {
+		return err
+	}
+	stands := ""
+	if st == declined {
+		stands = fmt.Sprintf("\nYour no to beat %s, or your withdrawal, still stands over it: while it does, the beat is not rehearsed with you. To explore it, change your answer to discuss (/boundaries form %s).", b.ID, sc.ID)
+	}
 	in.out.replyOwn(ClassBoundaries, sc.ID, "Your consent to explore beat %s of scene %s in rehearsal is recorded, for the beat as it stands now; only you and the IC see it. "+
-		"It ends if the beat changes. Take it back at any time with /rehearsal consent %s %s withdraw.", b.ID, sc.ID, sc.ID, b.ID)
+		"It ends if the beat changes. Take it back at any time with /rehearsal consent %s %s withdraw.%s", b.ID, sc.ID, sc.ID, b.ID, stands)
 	return tellIC(in, tx, &sc, fmt.Sprintf("%s consents to explore beat %s of scene %s (%s) in rehearsal, before agreeing to it.", in.caller.Handle(), b.ID, sc.ID, b.Description))
 }
 
@@ -209,6 +232,7 @@ func logArgs(in *input, tx Tx, sc *Scene) (rehearsalArgs, error) {
 type unagreed struct {
 	beat      Beat
 	performer Person
+	declined  bool // said no, or withdrew
 }
 
 // rehearsable checks each beat against the performers present who are
@@ -222,15 +246,15 @@ func rehearsable(tx Tx, sc *Scene, r rehearsalArgs) (explored map[UserID][]strin
 			if !sc.IsPerformer(p.ID) || !b.Involves(p.ID) {
 				continue
 			}
-			ok, err := agreedTo(tx, sc, p.ID, b)
+			st, err := stanceOn(tx, sc, p.ID, b)
 			switch {
 			case err != nil:
 				return nil, nil, err
-			case ok:
-			case b.MayExplore(p.ID):
+			case st == agreed:
+			case st == undecided && b.MayExplore(p.ID):
 				explored[p.ID] = append(explored[p.ID], b.ID)
 			default:
-				refused = append(refused, unagreed{beat: b, performer: p})
+				refused = append(refused, unagreed{beat: b, performer: p, declined: st == declined})
 			}
 		}
 	}
@@ -253,7 +277,11 @@ func (in *input) refusal(sc *Scene, refused []unagreed) error {
 	}
 	var lines []string
 	for _, u := range refused {
-		lines = append(lines, fmt.Sprintf("%s has not agreed to beat %s (%s) as it stands now", u.performer.Handle(), u.beat.ID, u.beat.Description))
+		line := fmt.Sprintf("%s has not agreed to beat %s (%s) as it stands now", u.performer.Handle(), u.beat.ID, u.beat.Description)
+		if u.declined {
+			line += " and said no or withdrew, which consent to explore does not outweigh"
+		}
+		lines = append(lines, line)
 	}
 	return Errorf(ECONFLICT, "Not recorded: %s. A beat is rehearsed only with the performers who agreed to it. "+
 		"Ask them with /boundaries request %s, or, if they wish to explore it first, mark it exploratory with /rehearsal explore %s %s on and let them give their own consent (/rehearsal consent %s %s). Nothing was changed.",

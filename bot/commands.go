@@ -451,7 +451,7 @@ func commandTable() *registry {
 				keyText("changes", "what changed, for the record")},
 			summary: "Record a rehearsal: the beats, who was there and what changed. Each performer present is asked to confirm the record.",
 			help: "Refused, recording nothing, when a performer present has not agreed to a beat rehearsed (a yes to it as it stands), " +
-				"unless the beat is exploratory and they gave their own consent to explore it.",
+				"unless the beat is exploratory and they gave their own consent to explore it; a no to the beat, or a withdrawal, stands over that consent.",
 			access: access{roles: []Role{RoleIC, RoleDirector}}, write: true,
 			run: runRehearsalLog,
 		},

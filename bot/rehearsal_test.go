@@ -327,3 +327,33 @@ func TestRehearsalBadInput(t *testing.T) {
 		t.Errorf("long changes=: %s %q", r.code(), r.reply)
 	}
 }
+
+// TestExploreDoesNotOutweighNo: a performer's no to a beat, or their
+// withdrawal, stands over their consent to explore it; wanting to
+// discuss it does not, so they may explore it.
+func TestExploreDoesNotOutweighNo(t *testing.T) {
+	h := twoPerformers(newHarness(t).seed())
+	h.must("ines", "/rehearsal explore 20 b1 on")
+	h.must("pete", "/boundaries answer 20 b1=no")
+	r := h.must("pete", "/rehearsal consent 20 b1")
+	if !strings.Contains(r.reply, "still stands over it") {
+		t.Errorf("pete not told his no stands: %q", r.reply)
+	}
+	line := `/rehearsal log 20 b1 present=@paula,@pete`
+	refused := func(why string) {
+		t.Helper()
+		before, audit := h.sceneOf("20"), h.auditLen()
+		r := h.do("ines", line)
+		if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "said no or withdrew") {
+			t.Errorf("%s: %s %q", why, r.code(), r.reply)
+		}
+		unchanged(t, h, r, before, audit)
+	}
+	refused("a no with consent to explore")
+	h.must("pete", "/boundaries answer 20 b1=discuss")
+	if r := h.must("ines", line); !strings.Contains(r.reply, "Explored on the performers' own consent: b1") {
+		t.Errorf("discuss with consent to explore: %q", r.reply)
+	}
+	h.must("pete", "/boundaries withdraw 20 b1")
+	refused("a withdrawal with consent to explore")
+}
