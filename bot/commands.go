@@ -28,6 +28,8 @@ var groupSummaries = map[string]string{
 	"hold":       "Pause a scene privately; only the IC learns who called it",
 	"audit":      "The production's audit trail, for the IC",
 	"report":     "The production's record, sent to you as a file",
+	"choreo":     "Each beat's choreography (contact, timing, breath, eyelines), every version kept",
+	"rehearsal":  "Rehearsals, and exploratory beats on the performers' own consent",
 }
 
 // Parameters that many commands share.
@@ -49,6 +51,11 @@ func role(required, key bool, help string) Param {
 
 func beat() Param {
 	return Param{Name: "beat", Kind: ParamBeat, Required: true, Help: "the beat, such as b2"}
+}
+
+// rehearsalNo is a rehearsal's number within its scene.
+func rehearsalNo(required bool) Param {
+	return Param{Name: "rehearsal", Kind: ParamText, Required: required, Meta: "N", Help: "the rehearsal's number, from /rehearsal show"}
 }
 
 func reminder() Param {
@@ -408,6 +415,79 @@ func commandTable() *registry {
 			help:    "format= is md (the default), json (schema " + SceneSchema + ") or pdf. The file is made when it is sent, for you with your roles of then; the operator's icbot export writes the same record for any audience.",
 			access:  access{crew: true}, write: true,
 			run: runReportScene,
+		},
+		{
+			path: "choreo set",
+			params: []Param{scene(true), beat(),
+				{Name: "choreography", Kind: ParamText, Required: true, Help: "contact points, timing, breath and eyelines, in quotes"},
+				keyText("steps", `the steps in order, separated by ";": "step one; step two"`)},
+			summary: "Write a beat's choreography; every version is kept, with who changed what.",
+			help: "steps= lists the steps in order, separated by semicolons; left out, the steps stay as they were, and steps=\"\" clears them. " +
+				"The IC, the director and the scene's performers read it with /choreo show. It changes nothing the performers agreed to: a change to what happens is /scene beat set.",
+			access: access{roles: onlyIC}, write: true,
+			run: runChoreoSet,
+		},
+		{
+			path: "choreo show",
+			params: []Param{scene(true), beat(),
+				{Name: "all", Kind: ParamChoice, Choices: []string{"all"}, Help: "every version, with who changed what and when"}},
+			summary: "Show a beat's choreography (all: every version, with who changed what and when).",
+			access:  access{roles: []Role{RoleIC, RoleDirector}, performerOf: true},
+			run:     runChoreoShow,
+		},
+		{
+			path: "rehearsal explore",
+			params: []Param{scene(true), beat(),
+				{Name: "state", Kind: ParamChoice, Required: true, Choices: []string{"on", "off"}, Help: "on: exploratory; off: not"}},
+			summary: "Mark a beat exploratory (on) or not (off): it may be rehearsed before a performer agrees to it, with their own consent to explore it.",
+			help:    "Its performers are told and give their consent themselves with /rehearsal consent; nobody gives it for them. Off drops the consents given.",
+			access:  access{roles: onlyIC}, write: true,
+			run: runRehearsalExplore,
+		},
+		{
+			path: "rehearsal consent",
+			params: []Param{scene(true), beat(),
+				{Name: "withdraw", Kind: ParamChoice, Choices: []string{"withdraw"}, Help: "take your consent back"}},
+			summary: "Give your own consent to explore an exploratory beat in rehearsal, or take it back with withdraw (a performer in the beat).",
+			help:    "It holds for the beat as it stands: a change to the beat ends it. Only you and the IC see it.",
+			access:  access{performerOf: true}, write: true, anonymous: true,
+			run: runRehearsalConsent,
+		},
+		{
+			path: "rehearsal log",
+			params: []Param{scene(true),
+				{Name: "beats", Kind: ParamBeats, Required: true, Help: "the beats rehearsed, such as b1 b2"},
+				{Name: "present", Kind: ParamUsers, Key: true, Required: true, Help: "who was there"},
+				keyText("changes", "what changed, for the record")},
+			summary: "Record a rehearsal: the beats, who was there and what changed. Each performer present is asked to confirm the record.",
+			help: "Refused, recording nothing, when a performer present has not agreed to a beat rehearsed (a yes to it as it stands), " +
+				"unless the beat is exploratory and they gave their own consent to explore it; a no to the beat, or a withdrawal, stands over that consent.",
+			access: access{roles: []Role{RoleIC, RoleDirector}}, write: true,
+			run: runRehearsalLog,
+		},
+		{
+			path:    "rehearsal confirm",
+			params:  []Param{scene(true), rehearsalNo(true)},
+			summary: "Confirm the record of a rehearsal you were at (a performer present).",
+			access:  access{performerOf: true}, write: true, anonymous: true,
+			run: runRehearsalConfirm,
+		},
+		{
+			path:      "rehearsal dispute",
+			params:    []Param{scene(true), rehearsalNo(true), {Name: "note", Kind: ParamText, Rest: true, Help: "what is wrong, for the IC"}},
+			summary:   "Say the record of a rehearsal you were at is not right, and what is wrong; the IC is told (a performer present).",
+			help:      "Everything after the number is the note, exactly as typed; only you and the IC read it. A later confirm or dispute replaces it.",
+			anonymous: true,
+			access:    access{performerOf: true}, write: true,
+			run: runRehearsalDispute,
+		},
+		{
+			path:    "rehearsal show",
+			params:  []Param{scene(true), rehearsalNo(false)},
+			summary: "List a scene's rehearsals, or one, with their confirmations.",
+			help:    "The IC reads each performer's answer; a performer their own; the director how many confirmed.",
+			access:  access{roles: []Role{RoleIC, RoleDirector}, performerOf: true},
+			run:     runRehearsalShow,
 		},
 		{
 			path: "audit show",

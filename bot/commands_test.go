@@ -71,6 +71,20 @@ func TestPermissionMatrix(t *testing.T) {
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/audit show 16"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/report scene 12"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/choreo set 12 b1 "hands on the waist, on four" steps="eyes; hands"`},
+		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/choreo show 12 b1 all"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal explore 12 b1 on"},
+		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal consent 12 b1"},
+		{"-     -    y    -    y    -     -   -    -    -   -   -    -    -", `/rehearsal log 12 b1 present=@paula changes="slower"`},
+		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal confirm 12 1"},
+		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal dispute 12 1 not the right beat"},
+		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/rehearsal show 12"},
+	}
+	// What a row's command needs done first, by whom.
+	setup := map[string][][2]string{
+		"/rehearsal consent 12 b1":                   {{"ines", "/rehearsal explore 12 b1 on"}},
+		"/rehearsal confirm 12 1":                    {{"ines", "/rehearsal log 12 b1 present=@paula"}},
+		"/rehearsal dispute 12 1 not the right beat": {{"ines", "/rehearsal log 12 b1 present=@paula"}},
 	}
 	for _, row := range matrix {
 		cells := strings.Fields(row.allow)
@@ -80,6 +94,9 @@ func TestPermissionMatrix(t *testing.T) {
 		for i, caller := range callers {
 			t.Run(row.cmd+"/"+caller, func(t *testing.T) {
 				h := newHarness(t).seed()
+				for _, s := range setup[row.cmd] {
+					h.must(s[0], s[1])
+				}
 				before := h.auditLen()
 				r := h.do(caller, row.cmd)
 				switch cells[i] {

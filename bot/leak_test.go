@@ -27,6 +27,10 @@ var canaries = map[string][]string{
 	"CANARY-COND-8b7":    {"paula", "ines", "adam", "dana", "cam", "priya"},
 	"CANARY-PROPS-1d5":   {"ines", "adam", "pat"},
 	"CANARY-STUNTS-0e6":  {"ines", "adam", "sid"},
+	"CANARY-CHOREO-3c7":  {"ines", "paula", "dana"},
+	"CANARY-STEPS-5e2":   {"ines", "paula", "dana"},
+	"CANARY-CHANGES-7a4": {"ines", "dana", "paula"},
+	"CANARY-DISPUTE-9f1": {"paula", "ines"},
 }
 
 // readers are who could read a message: its recipient, or everyone in
@@ -39,8 +43,9 @@ func readers(s sent) []string {
 }
 
 // TestLeaks puts canary strings into a performer's notes, garments and
-// body notes, a rider's terms, a hold's reason, the director's intent and
-// a beat's camera, conditions, props and stunts notes, then runs every
+// body notes, a rider's terms, a hold's reason, the director's intent,
+// a beat's camera, conditions, props and stunts notes, its choreography
+// and steps, a rehearsal's changes and a dispute's note, then runs every
 // command as every kind of person. No canary may reach anyone outside
 // its audience, any log line or the audit log; and none may be in the
 // database file.
@@ -71,9 +76,13 @@ func TestLeaks(t *testing.T) {
 	run("ines", "/dept notify 12 costume")
 	run("ines", "/dept notify 12 hmu")
 	run("pete", "/hold 16 CANARY-HOLD-2b8")
+	run("ines", `/choreo set 12 b1 "CANARY-CHOREO-3c7" steps="CANARY-STEPS-5e2; second"`)
+	run("ines", `/rehearsal log 12 b1 present=@paula,@dana changes="CANARY-CHANGES-7a4"`)
+	run("paula", "/rehearsal dispute 12 1 CANARY-DISPUTE-9f1")
 
 	commands := []string{
 		"/icbot whoami", "/icbot role list", "/scene list", "/scene show 12", "/scene show 16",
+		"/choreo show 12 b1 all", "/rehearsal show 12", "/rehearsal show 12 1",
 		"/boundaries show 12", "/boundaries show 12 @paula", "/boundaries status 12", "/boundaries form 12",
 		"/rider status 12", "/closedset status 12", "/closedset status", "/topline 12",
 		"/dept notify 12 costume", "/dept notify 12 hmu", "/dept notify 12 props", "/dept notify 12 stunts",

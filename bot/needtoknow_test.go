@@ -51,6 +51,9 @@ func TestNeedToKnowTable(t *testing.T) {
 		ClassCoverage:      "  y    y    -    y    y    y    y    y    -    -    -    -    -",
 		ClassPropsNotes:    "  -    -    -    y    y    -    -    -    -    -    -    -    -",
 		ClassStuntsNotes:   "  -    -    -    y    y    -    -    -    -    -    -    -    -",
+		ClassChoreography:  "  y    y    -    y    -    y    -    -    -    -    -    -    -",
+		ClassRehearsal:     "  y    y    -    y    -    y    -    -    -    -    -    -    -",
+		ClassTakes:         "  -    -    -    y    -    y    -    -    -    -    -    -    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {
@@ -101,6 +104,9 @@ func TestNeedToKnowChannels(t *testing.T) {
 		ClassCoverage:      privateChannel,
 		ClassPropsNotes:    privateChannel,
 		ClassStuntsNotes:   privateChannel,
+		ClassChoreography:  noChannel,
+		ClassRehearsal:     noChannel,
+		ClassTakes:         noChannel,
 	}
 	for c, rule := range want {
 		if got := needToKnow[c].channel; got != rule {
