@@ -51,6 +51,7 @@ func TestNeedToKnowTable(t *testing.T) {
 		ClassCoverage:      "  y    y    -    y    y    y    y    y    -    -    -    -    -",
 		ClassPropsNotes:    "  -    -    -    y    y    -    -    -    -    -    -    -    -",
 		ClassStuntsNotes:   "  -    -    -    y    y    -    -    -    -    -    -    -    -",
+		ClassTakes:         "  -    -    -    y    -    y    -    -    -    -    -    -    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {
@@ -101,6 +102,7 @@ func TestNeedToKnowChannels(t *testing.T) {
 		ClassCoverage:      privateChannel,
 		ClassPropsNotes:    privateChannel,
 		ClassStuntsNotes:   privateChannel,
+		ClassTakes:         noChannel,
 	}
 	for c, rule := range want {
 		if got := needToKnow[c].channel; got != rule {
@@ -133,6 +135,7 @@ func TestNeedToKnowDepartmentNotes(t *testing.T) {
 		ClassCoverage:    " -    -    y    -    -",
 		ClassPropsNotes:  " y    -    -    -    -",
 		ClassStuntsNotes: " -    y    -    -    -",
+		ClassTakes:       " -    -    -    -    -",
 	}
 	g := gate{}
 	for class, row := range want {
