@@ -38,7 +38,7 @@ func TestRegistration(t *testing.T) {
 		got = append(got, c.Name)
 		byName[c.Name] = c
 	}
-	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "audit"}
+	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "take", "audit"}
 	if !slices.Equal(got, wantNames) {
 		t.Fatalf("registered %q, want %q", got, wantNames)
 	}
@@ -224,6 +224,8 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 				}
 			}}},
 		{ines, in(setCh), "hold lift", []opt{o("id", "12")}, "Hold lifted on scene 12", nil},
+		{ines, in(setCh), "take", []opt{o("id", "12"), o("beat", "b1"), o("note", "kiss held, hands drifted"), o("drift", "yes")}, "Take 1 of scene 12 noted", nil},
+		{ines, in(setCh), "take log", []opt{o("id", "12")}, "HOLD 1 called by @pete (reason: cold, pain=3)", nil},
 		{adam, in(setCh), "closedset end", []opt{o("id", "12")}, "Closed set for scene 12 ended", nil},
 		{paula, in(setCh), "closedset start", []opt{o("id", "12")}, "Only the intimacy coordinator or the assistant director", nil},
 		{ines, in(setCh), "audit show", []opt{o("id", "12")}, "closedset.end", nil},
