@@ -63,6 +63,9 @@ func takeArgs(in *input, tx Tx) (Scene, Beat, string, error) {
 	if err != nil {
 		return Scene{}, Beat{}, "", err
 	}
+	if !sc.Filming() {
+		return Scene{}, Beat{}, "", Errorf(EINVALID, "Scene %s has no closed set running: takes are noted during one (/closedset start %s). Nothing was noted.", sc.ID, sc.ID)
+	}
 	beat, ok := sc.Beat(id)
 	if !ok {
 		return Scene{}, Beat{}, "", Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats. Nothing was noted.", sc.ID, id, sc.ID)
@@ -77,9 +80,6 @@ func takeArgs(in *input, tx Tx) (Scene, Beat, string, error) {
 	}
 	if err := checkText(textRules["note"], note); err != nil {
 		return Scene{}, Beat{}, "", err
-	}
-	if !sc.Filming() {
-		return Scene{}, Beat{}, "", Errorf(EINVALID, "Scene %s has no closed set running: takes are noted during one (/closedset start %s). Nothing was noted.", sc.ID, sc.ID)
 	}
 	return sc, beat, note, nil
 }

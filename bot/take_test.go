@@ -104,7 +104,8 @@ func TestTakeRefusals(t *testing.T) {
 		line, code, want string
 	}{
 		{`/take 12 b1 note="kiss"`, bot.EINVALID, "Scene 12 has no closed set running"},
-		{`/take 14 b1 note="kiss"`, bot.ENOTFOUND, "Scene 14 has no beat b1"},
+		{`/take 14 b1 note="kiss"`, bot.EINVALID, "Scene 14 has no closed set running"},
+		{`/take 15 b1 note="kiss"`, bot.ENOTFOUND, "Scene 15 has no beat b1"},
 		{`/take 99 b1 note="kiss"`, bot.ENOTFOUND, "There is no scene 99"},
 	}
 	check := func() {
