@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // ParamKind is what a command parameter holds, for adapters that offer
@@ -237,7 +238,7 @@ func (c CommandInfo) Line(values map[string]string) string {
 		case ParamChannel:
 			v = "<#" + v + ">"
 		case ParamText, ParamWhen:
-			v = quote(v)
+			v = quoteIfNeeded(v)
 		}
 		if p.Key {
 			fmt.Fprintf(&b, " %s=%s", p.Name, v)
@@ -287,4 +288,17 @@ func (b *Bot) SceneChoices(ctx context.Context, caller UserID, prefix string) ([
 		return nil
 	})
 	return out, err
+}
+
+// quoteIfNeeded quotes a value that would not read as one word: a single
+// word is left bare, since words before a command's free text are taken
+// as typed (a quoted rehearsal number before a dispute's note would keep
+// its quotes).
+func quoteIfNeeded(v string) string {
+	if v != "" && !strings.ContainsFunc(v, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune("\"\u201c\u201d\\=", r) || !unicode.IsPrint(r)
+	}) {
+		return v
+	}
+	return quote(v)
 }

@@ -30,6 +30,7 @@ var groupSummaries = map[string]string{
 	"report":     "The production's record, sent to you as a file",
 	"choreo":     "Each beat's choreography (contact, timing, breath, eyelines), every version kept",
 	"rehearsal":  "Rehearsals, and exploratory beats on the performers' own consent",
+	"take":       "Takes noted during a closed set, for repeatability: what matched the choreography, what drifted",
 }
 
 // Parameters that many commands share.
@@ -488,6 +489,25 @@ func commandTable() *registry {
 			help:    "The IC reads each performer's answer; a performer their own; the director how many confirmed.",
 			access:  access{roles: []Role{RoleIC, RoleDirector}, performerOf: true},
 			run:     runRehearsalShow,
+		},
+		{
+			path: "take",
+			params: []Param{scene(true), beat(),
+				{Name: "note", Kind: ParamText, Key: true, Required: true, Help: "what matched the choreography and what drifted"},
+				{Name: "drift", Kind: ParamChoice, Key: true, Choices: []string{"yes", "no"}, Help: "whether the take drifted from the choreography"}},
+			summary: "Note a take during the scene's closed set: what matched the choreography and what drifted (IC).",
+			help:    "Only while the scene's closed set is running. The take is held against the beat's current choreography version. The IC and the director read the take log with /take log ID.",
+			access:  access{roles: onlyIC}, write: true,
+			run: runTake,
+		},
+		{
+			path: "take log",
+			params: []Param{scene(true),
+				{Name: "session", Kind: ParamText, Key: true, Meta: "N", Help: "the closed set's number; the running or latest one when left out"}},
+			summary: "Show the take log of a closed set: the takes in order; the IC sees the holds between them, with who called them and why.",
+			help:    "The IC and the director read the takes; who called each hold and why is the IC's alone.",
+			access:  access{roles: []Role{RoleIC, RoleDirector}},
+			run:     runTakeLog,
 		},
 		{
 			path: "audit show",

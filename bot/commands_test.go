@@ -79,6 +79,8 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal confirm 12 1"},
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal dispute 12 1 not the right beat"},
 		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/rehearsal show 12"},
+		// /take itself needs a closed set with a beat: TestTakePermissions.
+		{"-     -    y    -    y    -     -   -    -    -   -   -    -    -", "/take log 15"},
 	}
 	// What a row's command needs done first, by whom.
 	setup := map[string][][2]string{

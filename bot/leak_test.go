@@ -31,6 +31,7 @@ var canaries = map[string][]string{
 	"CANARY-STEPS-5e2":   {"ines", "paula", "dana"},
 	"CANARY-CHANGES-7a4": {"ines", "dana", "paula"},
 	"CANARY-DISPUTE-9f1": {"paula", "ines"},
+	"CANARY-TAKE-3c1":    {"ines", "dana"},
 }
 
 // readers are who could read a message: its recipient, or everyone in
@@ -45,10 +46,10 @@ func readers(s sent) []string {
 // TestLeaks puts canary strings into a performer's notes, garments and
 // body notes, a rider's terms, a hold's reason, the director's intent,
 // a beat's camera, conditions, props and stunts notes, its choreography
-// and steps, a rehearsal's changes and a dispute's note, then runs every
-// command as every kind of person. No canary may reach anyone outside
-// its audience, any log line or the audit log; and none may be in the
-// database file.
+// and steps, a rehearsal's changes, a dispute's note and a take's note,
+// then runs every command as every kind of person. No canary may reach
+// anyone outside its audience, any log line or the audit log; and none
+// may be in the database file.
 func TestLeaks(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -79,6 +80,9 @@ func TestLeaks(t *testing.T) {
 	run("ines", `/choreo set 12 b1 "CANARY-CHOREO-3c7" steps="CANARY-STEPS-5e2; second"`)
 	run("ines", `/rehearsal log 12 b1 present=@paula,@dana changes="CANARY-CHANGES-7a4"`)
 	run("paula", "/rehearsal dispute 12 1 CANARY-DISPUTE-9f1")
+	run("ines", `/closedset start 12 force reason="leak test setup"`)
+	run("ines", `/take 12 b1 note="CANARY-TAKE-3c1" drift=yes`)
+	run("ines", "/closedset end 12")
 
 	commands := []string{
 		"/icbot whoami", "/icbot role list", "/scene list", "/scene show 12", "/scene show 16",
@@ -90,7 +94,7 @@ func TestLeaks(t *testing.T) {
 		"/closedset start 12", "/closedset start 16",
 		`/scene beat add 12 "hug" kind=contact`, "/closedset ack 12", "/hold 12", "/hold lift 12",
 		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
-		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, "/closedset end 12",
+		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, `/take 12 b1 note="a take"`, "/take log 12 session=1", "/take log 12", "/closedset end 12",
 	}
 	for _, line := range commands {
 		for _, caller := range callers {

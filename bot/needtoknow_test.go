@@ -139,6 +139,7 @@ func TestNeedToKnowDepartmentNotes(t *testing.T) {
 		ClassCoverage:    " -    -    y    -    -",
 		ClassPropsNotes:  " y    -    -    -    -",
 		ClassStuntsNotes: " -    y    -    -    -",
+		ClassTakes:       " -    -    -    -    -",
 	}
 	g := gate{}
 	for class, row := range want {

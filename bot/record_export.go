@@ -10,8 +10,8 @@ import (
 )
 
 // The scene record is a scene as one audience may read it, for export:
-// the scene, its beats, consent, riders, closed sets, holds and top-line
-// summary. Every part of it passes the need-to-know gate as a message of
+// the scene, its beats, consent, riders, closed sets, holds, top-line
+// summary, choreography, rehearsals and takes. Every part of it passes the need-to-know gate as a message of
 // its class about the scene would, for a person holding only the
 // audience's role; the IC reads it all. What the audience may not read is
 // left out, and named in Withheld.
@@ -134,6 +134,12 @@ type SceneRecord struct {
 	// Notes are the director's intent and the beats' camera, conditions,
 	// props and stunts notes, each as far as the audience may read it.
 	Notes *NotesRecord `json:"notes,omitempty"`
+	// Choreography is each beat's choreography that has one, Rehearsals
+	// the rehearsal log and Takes the take log, each for those the
+	// need-to-know table lets read it.
+	Choreography []ChoreoRecord    `json:"choreography,omitempty"`
+	Rehearsals   []RehearsalRecord `json:"rehearsals,omitempty"`
+	Takes        []TakeRecord      `json:"takes,omitempty"`
 	// Withheld names the classes of information about the scene that the
 	// audience may not read, and that the record therefore leaves out.
 	Withheld []string `json:"withheld"`
@@ -163,6 +169,64 @@ type BeatNotesRecord struct {
 	Conditions string `json:"conditions,omitempty"`
 	Props      string `json:"props,omitempty"`
 	Stunts     string `json:"stunts,omitempty"`
+}
+
+// ChoreoRecord is one beat's choreography: its current version in full,
+// and every version's number, author, time and what it changed.
+type ChoreoRecord struct {
+	Beat    string                `json:"beat"`
+	Version int                   `json:"version"`
+	Text    string                `json:"text"`
+	Steps   []string              `json:"steps,omitempty"`
+	By      string                `json:"by"`
+	At      string                `json:"at"`
+	History []ChoreoVersionRecord `json:"history"`
+}
+
+// ChoreoVersionRecord is one version of a beat's choreography, oldest
+// first: who wrote it, when, and what it changed (text, steps).
+type ChoreoVersionRecord struct {
+	Version int      `json:"version"`
+	By      string   `json:"by"`
+	At      string   `json:"at"`
+	Changed []string `json:"changed,omitempty"`
+}
+
+// RehearsalRecord is one rehearsal: who was there, which beats (and which
+// of them explored on the performers' consent), what changed, and the
+// performers' answers to the record.
+type RehearsalRecord struct {
+	Seq           int                  `json:"seq"`
+	At            string               `json:"at"`
+	By            string               `json:"by"`
+	Present       []string             `json:"present"`
+	Beats         []string             `json:"beats"`
+	Explored      []string             `json:"explored,omitempty"`
+	Changes       string               `json:"changes,omitempty"`
+	Confirmations []ConfirmationRecord `json:"confirmations,omitempty"`
+}
+
+// ConfirmationRecord is one performer's answer to a rehearsal's record:
+// confirmed, or disputed with a note saying why.
+type ConfirmationRecord struct {
+	Performer string `json:"performer"`
+	At        string `json:"at"`
+	Confirmed bool   `json:"confirmed"`
+	Note      string `json:"note,omitempty"`
+}
+
+// TakeRecord is one take noted during a closed set.
+type TakeRecord struct {
+	Seq     int    `json:"seq"`
+	Session uint64 `json:"session"`
+	Beat    string `json:"beat"`
+	// Choreo is the choreography version the take was held against; 0:
+	// the beat had none.
+	Choreo  int    `json:"choreography_version"`
+	Drifted bool   `json:"drifted"`
+	Note    string `json:"note"`
+	By      string `json:"by"`
+	At      string `json:"at"`
 }
 
 // ConsentRecord is one performer's boundaries, as far as the audience
@@ -287,6 +351,9 @@ var recordParts = []recordPart{
 	{class: ClassCoverage, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Camera, n.Conditions = b.Camera, b.Conditions })},
 	{class: ClassPropsNotes, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Props = b.Props })},
 	{class: ClassStuntsNotes, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Stunts = b.Stunts })},
+	{class: ClassChoreography, fill: (*recordBuilder).choreography},
+	{class: ClassRehearsal, fill: (*recordBuilder).rehearsals},
+	{class: ClassTakes, fill: (*recordBuilder).takes},
 }
 
 // withheldParts name what a record leaves out when the audience may not
@@ -311,6 +378,9 @@ var withheldParts = []struct {
 	{class: ClassCoverage, label: ClassCoverage.String()},
 	{class: ClassPropsNotes, label: ClassPropsNotes.String()},
 	{class: ClassStuntsNotes, label: ClassStuntsNotes.String()},
+	{class: ClassChoreography, label: ClassChoreography.String()},
+	{class: ClassRehearsal, label: ClassRehearsal.String()},
+	{class: ClassTakes, label: ClassTakes.String()},
 }
 
 // recordBuilder builds one scene's record in one transaction.
@@ -662,6 +732,68 @@ func notesFrom(set func(*BeatNotesRecord, Beat)) func(*recordBuilder, UserID) er
 	}
 }
 
+func (x *recordBuilder) choreography(UserID) error {
+	for _, b := range x.sc.Beats {
+		cur, ok := b.Choreography()
+		if !ok {
+			continue
+		}
+		by, err := x.handle(cur.By)
+		if err != nil {
+			return err
+		}
+		c := ChoreoRecord{Beat: b.ID, Version: cur.Version, Text: cur.Text, Steps: cur.Steps, By: by, At: x.when(cur.At),
+			History: make([]ChoreoVersionRecord, 0, len(b.Choreo))}
+		for _, v := range b.Choreo {
+			h, err := x.handle(v.By)
+			if err != nil {
+				return err
+			}
+			c.History = append(c.History, ChoreoVersionRecord{Version: v.Version, By: h, At: x.when(v.At), Changed: v.Changed})
+		}
+		x.rec.Choreography = append(x.rec.Choreography, c)
+	}
+	return nil
+}
+
+func (x *recordBuilder) rehearsals(UserID) error {
+	for _, r := range x.sc.Rehearsals {
+		by, err := x.handle(r.By)
+		if err != nil {
+			return err
+		}
+		rr := RehearsalRecord{Seq: r.Seq, At: x.when(r.At), By: by, Present: []string{}, Beats: nonNil(r.Beats), Explored: r.Explored, Changes: r.Changes}
+		for _, p := range r.Present {
+			h, err := x.handle(p)
+			if err != nil {
+				return err
+			}
+			rr.Present = append(rr.Present, h)
+		}
+		for _, c := range r.Confirmations {
+			h, err := x.handle(c.Performer)
+			if err != nil {
+				return err
+			}
+			rr.Confirmations = append(rr.Confirmations, ConfirmationRecord{Performer: h, At: x.when(c.At), Confirmed: c.Confirmed, Note: c.Note})
+		}
+		x.rec.Rehearsals = append(x.rec.Rehearsals, rr)
+	}
+	return nil
+}
+
+func (x *recordBuilder) takes(UserID) error {
+	for _, t := range x.sc.Takes {
+		by, err := x.handle(t.By)
+		if err != nil {
+			return err
+		}
+		x.rec.Takes = append(x.rec.Takes, TakeRecord{Seq: t.Seq, Session: t.Session, Beat: t.Beat, Choreo: t.Choreo,
+			Drifted: t.Drifted, Note: t.Note, By: by, At: x.when(t.At)})
+	}
+	return nil
+}
+
 func (x *recordBuilder) notes() *NotesRecord {
 	if x.rec.Notes == nil {
 		x.rec.Notes = &NotesRecord{}
@@ -715,9 +847,10 @@ func writeSceneMarkdown(s *strings.Builder, b *Bot, r SceneRecord, h string) {
 	}
 	if r.Title == "" && r.Call == "" {
 		fmt.Fprintf(s, "%s Scene %s\n\n", h, r.ID)
-		if r.Notes == nil {
+		if r.Notes == nil && !r.HasProductionRecord() {
 			s.WriteString("Not readable by this audience.\n\n")
 		}
+		writeProductionRecordMarkdown(s, at, r, h+"#")
 		writeNotesMarkdown(s, r.Notes, h+"#")
 		return
 	}
@@ -813,9 +946,127 @@ func writeSceneMarkdown(s *strings.Builder, b *Bot, r SceneRecord, h string) {
 		}
 		s.WriteString("\n")
 	}
+	writeProductionRecordMarkdown(s, at, r, sub)
 	if len(r.Withheld) > 0 {
 		fmt.Fprintf(s, "Left out for this audience: %s.\n\n", strings.Join(r.Withheld, ", "))
 	}
+}
+
+// HasProductionRecord reports whether the record holds choreography,
+// rehearsals or takes.
+func (r SceneRecord) HasProductionRecord() bool {
+	return len(r.Choreography)+len(r.Rehearsals)+len(r.Takes) > 0
+}
+
+// Rows are the record's tables, as cells, shared by the Markdown and the
+// PDF so that both print the same.
+
+// ChoreoHistoryRows are every beat's choreography versions: beat,
+// version, by, when, what changed.
+func (r SceneRecord) ChoreoHistoryRows(at func(string) string) [][]string {
+	var rows [][]string
+	for _, c := range r.Choreography {
+		for _, v := range c.History {
+			rows = append(rows, []string{c.Beat, fmt.Sprint(v.Version), v.By, at(v.At), cmp.Or(strings.Join(v.Changed, ", "), "-")})
+		}
+	}
+	return rows
+}
+
+// RehearsalRows are the rehearsals: number, when, logged by, present,
+// beats (and those explored), what changed.
+func (r SceneRecord) RehearsalRows(at func(string) string) [][]string {
+	var rows [][]string
+	for _, rh := range r.Rehearsals {
+		beats := strings.Join(rh.Beats, ", ")
+		if len(rh.Explored) > 0 {
+			beats += " (explored: " + strings.Join(rh.Explored, ", ") + ")"
+		}
+		rows = append(rows, []string{fmt.Sprint(rh.Seq), at(rh.At), rh.By, strings.Join(rh.Present, ", "), beats, cmp.Or(rh.Changes, "-")})
+	}
+	return rows
+}
+
+// ConfirmationRows are the performers' answers to the rehearsals'
+// records: rehearsal, performer, answer, when, note.
+func (r SceneRecord) ConfirmationRows(at func(string) string) [][]string {
+	var rows [][]string
+	for _, rh := range r.Rehearsals {
+		for _, c := range rh.Confirmations {
+			answer := "disputed"
+			if c.Confirmed {
+				answer = "confirmed"
+			}
+			rows = append(rows, []string{fmt.Sprint(rh.Seq), c.Performer, answer, at(c.At), cmp.Or(c.Note, "-")})
+		}
+	}
+	return rows
+}
+
+// TakeRows are the takes: number, when, closed set, beat, choreography
+// version, matched or drifted, note.
+func (r SceneRecord) TakeRows(at func(string) string) [][]string {
+	var rows [][]string
+	for _, t := range r.Takes {
+		choreo, drift := "none", "matched"
+		if t.Choreo > 0 {
+			choreo = fmt.Sprintf("v%d", t.Choreo)
+		}
+		if t.Drifted {
+			drift = "drifted"
+		}
+		rows = append(rows, []string{fmt.Sprint(t.Seq), at(t.At), fmt.Sprint(t.Session), t.Beat, choreo, drift, t.Note})
+	}
+	return rows
+}
+
+// Headers of the tables above.
+var (
+	ChoreoHistoryHeader = []string{"Beat", "Version", "By", "When", "Changed"}
+	RehearsalHeader     = []string{"Rehearsal", "When", "Logged by", "Present", "Beats", "What changed"}
+	ConfirmationHeader  = []string{"Rehearsal", "Performer", "Answer", "When", "Note"}
+	TakeHeader          = []string{"Take", "When", "Closed set", "Beat", "Choreography", "Drift", "Note"}
+)
+
+// writeProductionRecordMarkdown writes the choreography, rehearsals and
+// takes the record holds.
+func writeProductionRecordMarkdown(s *strings.Builder, at func(string) string, r SceneRecord, h string) {
+	if len(r.Choreography) > 0 {
+		fmt.Fprintf(s, "%s Choreography\n\n", h)
+		for _, c := range r.Choreography {
+			fmt.Fprintf(s, "- %s, version %d, by %s, %s: %s\n", c.Beat, c.Version, c.By, at(c.At), mdText(c.Text))
+			for i, st := range c.Steps {
+				fmt.Fprintf(s, "  %d. %s\n", i+1, mdText(st))
+			}
+		}
+		s.WriteString("\n")
+		mdTable(s, ChoreoHistoryHeader, r.ChoreoHistoryRows(at))
+	}
+	if len(r.Rehearsals) > 0 {
+		fmt.Fprintf(s, "%s Rehearsals\n\n", h)
+		mdTable(s, RehearsalHeader, r.RehearsalRows(at))
+		if rows := r.ConfirmationRows(at); len(rows) > 0 {
+			s.WriteString("The performers' answers to the records:\n\n")
+			mdTable(s, ConfirmationHeader, rows)
+		}
+	}
+	if len(r.Takes) > 0 {
+		fmt.Fprintf(s, "%s Takes\n\n", h)
+		mdTable(s, TakeHeader, r.TakeRows(at))
+	}
+}
+
+// mdTable writes a table whose cells are free text.
+func mdTable(s *strings.Builder, header []string, rows [][]string) {
+	fmt.Fprintf(s, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, c := range row {
+			cells[i] = mdCell(c)
+		}
+		fmt.Fprintf(s, "| %s |\n", strings.Join(cells, " | "))
+	}
+	s.WriteString("\n")
 }
 
 // mdText keeps free text from being read as Markdown markup.

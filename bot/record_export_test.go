@@ -2,8 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"icbot/bot"
 )
@@ -134,6 +137,107 @@ func TestExportProductionRecord(t *testing.T) {
 		_, err := h.bot.ProductionRecord(context.Background(), bot.Audience{Role: bot.RolePerformer, Performer: who})
 		if err == nil {
 			t.Errorf("performer:@%s accepted", who)
+		}
+	}
+}
+
+// productionRecordCanaries are the canaries withProductionRecord puts in
+// scene 12 (Paula's), with the audiences that may read each.
+var productionRecordCanaries = map[string][]string{
+	"CANARY-CHOREO-TEXT":  {"ic", "director", "performer:@paula"},
+	"CANARY-CHOREO-STEP":  {"ic", "director", "performer:@paula"},
+	"CANARY-REH-CHANGES":  {"ic", "director", "performer:@paula"},
+	"CANARY-REH-DISPUTE":  {"ic", "director", "performer:@paula"},
+	"CANARY-TAKE-NOTE":    {"ic", "director"},
+	"CANARY-TAKE-DRIFTED": {"ic", "director"},
+}
+
+// withProductionRecord writes choreography, a rehearsal and takes into
+// scene 12, as the choreography and rehearsal commands and /take would.
+func withProductionRecord(h *harness) {
+	h.editScene("12", func(sc *bot.Scene) {
+		sc.Beats[0].Choreo = []bot.ChoreoVersion{
+			{Version: 1, Text: "kiss on three", By: "ines", At: t0, Changed: []string{"text"}},
+			{Version: 2, Text: "CANARY-CHOREO-TEXT", Steps: []string{"lean in", "CANARY-CHOREO-STEP"}, By: "dana", At: t0.Add(time.Hour), Changed: []string{"text", "steps"}},
+		}
+		sc.Rehearsals = []bot.Rehearsal{{Seq: 1, At: t0, By: "ines", Present: []bot.UserID{"paula", "ines", "dana"}, Beats: []string{"b1"},
+			Changes:       "CANARY-REH-CHANGES",
+			Confirmations: []bot.RehearsalConfirmation{{Performer: "paula", At: t0.Add(time.Hour), Note: "CANARY-REH-DISPUTE"}}}}
+		sc.Takes = []bot.Take{
+			{Seq: 1, Session: 1, Beat: "b1", Choreo: 2, Note: "CANARY-TAKE-NOTE", By: "ines", At: t0},
+			{Seq: 2, Session: 1, Beat: "b1", Choreo: 2, Note: "CANARY-TAKE-DRIFTED", Drifted: true, By: "ines", At: t0.Add(time.Minute)},
+		}
+	})
+}
+
+// TestExportRecordProductionRecord: the choreography, the rehearsals and
+// the takes each reach only their audience, in the record, its JSON and
+// its Markdown, and each is named as withheld from the others.
+func TestExportRecordProductionRecord(t *testing.T) {
+	h := newHarness(t).seed()
+	withProductionRecord(h)
+	audiences := []bot.Audience{{Role: bot.RoleIC}, {Role: bot.RoleAD}, {Role: bot.RoleDirector}, {Role: bot.RoleProducer},
+		{Role: bot.RoleCostume}, {Role: bot.RoleHMU}, {Role: bot.RolePerformer, Performer: "paula"}, {Role: bot.RolePerformer, Performer: "pete"}}
+	for _, aud := range audiences {
+		t.Run(aud.String(), func(t *testing.T) {
+			e, err := h.bot.SceneRecord(context.Background(), "12", aud)
+			if err != nil {
+				t.Fatal(err)
+			}
+			js, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			md := e.Markdown(h.bot)
+			for canary, readers := range productionRecordCanaries {
+				want := slices.Contains(readers, aud.String())
+				if got := strings.Contains(string(js), canary); got != want {
+					t.Errorf("%s in the JSON: %v, want %v", canary, got, want)
+				}
+				if got := strings.Contains(md, canary); got != want {
+					t.Errorf("%s in the Markdown: %v, want %v", canary, got, want)
+				}
+			}
+			for _, part := range []struct {
+				label string
+				has   bool
+			}{{"choreography", len(e.Scene.Choreography) > 0}, {"rehearsal records", len(e.Scene.Rehearsals) > 0}, {"take log", len(e.Scene.Takes) > 0}} {
+				if withheld := slices.Contains(e.Scene.Withheld, part.label); withheld == part.has {
+					t.Errorf("%s: filled %v, withheld %v (%v)", part.label, part.has, withheld, e.Scene.Withheld)
+				}
+			}
+		})
+	}
+	// The IC's record in full: the current version with its steps and
+	// every version's author; the rehearsal with its dispute; the takes
+	// with the version they were held against.
+	e, err := h.bot.SceneRecord(context.Background(), "12", bot.Audience{Role: bot.RoleIC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.Scene
+	if len(r.Choreography) != 1 || r.Choreography[0].Version != 2 || r.Choreography[0].By != "@dana" || len(r.Choreography[0].Steps) != 2 ||
+		len(r.Choreography[0].History) != 2 || r.Choreography[0].History[0].By != "@ines" || !slices.Equal(r.Choreography[0].History[1].Changed, []string{"text", "steps"}) {
+		t.Errorf("choreography %+v", r.Choreography)
+	}
+	if len(r.Rehearsals) != 1 || !slices.Equal(r.Rehearsals[0].Present, []string{"@paula", "@ines", "@dana"}) ||
+		len(r.Rehearsals[0].Confirmations) != 1 || r.Rehearsals[0].Confirmations[0].Confirmed {
+		t.Errorf("rehearsals %+v", r.Rehearsals)
+	}
+	if len(r.Takes) != 2 || r.Takes[1].Choreo != 2 || !r.Takes[1].Drifted || r.Takes[1].Session != 1 {
+		t.Errorf("takes %+v", r.Takes)
+	}
+	md := e.Markdown(h.bot)
+	for _, want := range []string{
+		"### Choreography\n\n- b1, version 2, by @dana, Thu 26 Nov 2026 09:30 GMT: CANARY-CHOREO-TEXT\n  1. lean in\n  2. CANARY-CHOREO-STEP\n",
+		"| b1 | 1 | @ines | Thu 26 Nov 2026 08:30 GMT | text |",
+		"### Rehearsals\n\n| Rehearsal | When | Logged by | Present | Beats | What changed |",
+		"| 1 | @paula | disputed | Thu 26 Nov 2026 09:30 GMT | CANARY-REH-DISPUTE |",
+		"### Takes\n\n| Take | When | Closed set | Beat | Choreography | Drift | Note |",
+		"| 2 | Thu 26 Nov 2026 08:31 GMT | 1 | b1 | v2 | drifted | CANARY-TAKE-DRIFTED |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the IC's Markdown lacks %q:\n%s", want, md)
 		}
 	}
 }

@@ -44,6 +44,7 @@ var syncLines = []struct{ caller, line string }{
 	{"paula", "/closedset ack 30"},
 	{"paula", "/hold 30 cold"},
 	{"ines", "/hold lift 30"},
+	{"ines", `/take 30 b1 note="held"`},
 	{"ines", "/closedset end 30"},
 	{"paula", "/boundaries withdraw 30 b1"},
 	{"ines", "/scene beat remove 30 b1"},

@@ -38,7 +38,7 @@ func TestRegistration(t *testing.T) {
 		got = append(got, c.Name)
 		byName[c.Name] = c
 	}
-	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "report", "audit"}
+	wantNames := []string{"icbot", "scene", "closedset", "boundaries", "rider", "topline", "dept", "reminders", "hold", "report", "choreo", "rehearsal", "take", "audit"}
 	if !slices.Equal(got, wantNames) {
 		t.Fatalf("registered %q, want %q", got, wantNames)
 	}
@@ -218,6 +218,14 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{ines, in(setCh), "reminders snooze", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("by", "1h")}, "now falls due", nil},
 		{paula, in(setCh), "reminders answer", []opt{o("reminder", reminder(bot.RemindCheckIn, paula)), o("answer", "ok")}, "has not been asked yet", nil},
 		{ines, in(setCh), "reminders cancel", []opt{o("reminder", reminder(bot.RemindCheckIn, pete))}, "cancelled", nil},
+		{ines, in(setCh), "choreo set", []opt{o("id", "12"), o("beat", "b1"), o("choreography", "hands at the waist, on four"), o("steps", "eyes; hands")}, "b1", nil},
+		{paula, in(setCh), "choreo show", []opt{o("id", "12"), o("beat", "b1"), o("all", "all")}, "hands at the waist", nil},
+		{ines, in(setCh), "rehearsal explore", []opt{o("id", "12"), o("beat", "b2"), o("state", "on")}, "b2", nil},
+		{paula, in(setCh), "rehearsal consent", []opt{o("id", "12"), o("beat", "b2")}, "b2", nil},
+		{ines, in(setCh), "rehearsal log", []opt{o("id", "12"), o("beats", "b1"), o("present", paula), o("changes", "slower on four")}, "Rehearsal 1", []check{dmHas(paula, "slower on four")}},
+		{paula, in(setCh), "rehearsal confirm", []opt{o("id", "12"), o("rehearsal", "1")}, "1", nil},
+		{paula, in(setCh), "rehearsal dispute", []opt{o("id", "12"), o("rehearsal", "1"), o("note", "it was on three")}, "is not right", []check{dmHas(ines, "it was on three")}},
+		{ines, in(setCh), "rehearsal show", []opt{o("id", "12")}, "it was on three", nil},
 		{adam, in(setCh), "closedset add", []opt{o("id", "12"), o("person", cam)}, "@cam (camera) is on the roster", []check{dmHas(cam, "scene 12")}},
 		{adam, in(setCh), "closedset start", []opt{o("id", "12")}, "Closed set started for scene 12", []check{
 			postHas(setCh, "no personal recording devices"), postHas(sceneCh, "locked to the roster")}},
@@ -234,6 +242,8 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 				}
 			}}},
 		{ines, in(setCh), "hold lift", []opt{o("id", "12")}, "Hold lifted on scene 12", nil},
+		{ines, in(setCh), "take", []opt{o("id", "12"), o("beat", "b1"), o("note", "kiss held, hands drifted"), o("drift", "yes")}, "Take 1 of scene 12 noted", nil},
+		{ines, in(setCh), "take log", []opt{o("id", "12")}, "HOLD 1 called by @pete (reason: cold, pain=3)", nil},
 		{adam, in(setCh), "closedset end", []opt{o("id", "12")}, "Closed set for scene 12 ended", nil},
 		{paula, in(setCh), "closedset start", []opt{o("id", "12")}, "Only the intimacy coordinator or the assistant director", nil},
 		{ines, in(setCh), "audit show", []opt{o("id", "12")}, "closedset.end", nil},

@@ -158,9 +158,10 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
 func (d *pdfDoc) scene(r bot.SceneRecord) {
 	if r.Title == "" && r.Call == "" {
 		d.heading(13, "Scene "+string(r.ID))
-		if r.Notes == nil {
+		if r.Notes == nil && !r.HasProductionRecord() {
 			d.para("Not readable by this audience.")
 		}
+		d.productionRecord(r)
 		d.notes(r.Notes)
 		return
 	}
@@ -247,8 +248,36 @@ func (d *pdfDoc) scene(r bot.SceneRecord) {
 			d.para(l.label + ": " + cmp.Or(strings.Join(l.beats, "; "), "none"))
 		}
 	}
+	d.productionRecord(r)
 	if len(r.Withheld) > 0 {
 		d.para("Left out for this audience: " + strings.Join(r.Withheld, ", ") + ".")
+	}
+}
+
+// productionRecord writes the choreography, rehearsals and takes the
+// record holds: the same tables as the Markdown.
+func (d *pdfDoc) productionRecord(r bot.SceneRecord) {
+	if len(r.Choreography) > 0 {
+		d.heading(11, "Choreography")
+		for _, c := range r.Choreography {
+			d.para(fmt.Sprintf("%s, version %d, by %s, %s: %s", c.Beat, c.Version, c.By, d.when(c.At), c.Text))
+			for i, st := range c.Steps {
+				d.para(fmt.Sprintf("    %d. %s", i+1, st))
+			}
+		}
+		d.table([]float64{14, 16, 30, 46, 68}, bot.ChoreoHistoryHeader, r.ChoreoHistoryRows(d.when))
+	}
+	if len(r.Rehearsals) > 0 {
+		d.heading(11, "Rehearsals")
+		d.table([]float64{20, 32, 24, 30, 24, 44}, bot.RehearsalHeader, r.RehearsalRows(d.when))
+		if rows := r.ConfirmationRows(d.when); len(rows) > 0 {
+			d.para("The performers' answers to the records:")
+			d.table([]float64{20, 24, 22, 48, 60}, bot.ConfirmationHeader, rows)
+		}
+	}
+	if len(r.Takes) > 0 {
+		d.heading(11, "Takes")
+		d.table([]float64{12, 32, 20, 12, 26, 20, 52}, bot.TakeHeader, r.TakeRows(d.when))
 	}
 }
 

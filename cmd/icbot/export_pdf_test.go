@@ -17,7 +17,9 @@ import (
 var pdfHeadings = []string{
 	"Night Swim (demo): scene 12", "Made Thu 26 Nov 2026 08:00 UTC for ic",
 	"Scene 12: Night swim at the lake house", "Beats", "Description", "Consent", "Riders",
-	"Closed sets", "Holds", "Called by", "Top-line summary", "Page 1 of ",
+	"Closed sets", "Holds", "Called by", "Top-line summary",
+	"Choreography", "Rehearsals", "Logged by", "The performers' answers to the records:", "Takes", "Closed set", "Drift",
+	"Page 1 of ",
 }
 
 // TestExportPDFPoppler renders the IC's PDF of scene 12 and reads its
@@ -27,7 +29,7 @@ func TestExportPDFPoppler(t *testing.T) {
 	if err != nil {
 		t.Skip("pdftotext not found: install poppler-utils to check the PDF's text with a PDF reader (TestExportPDFText checks it without)")
 	}
-	env := exportDB(t, exportDemoScript)
+	env := rehearsedDB(t, exportDemoScript)
 	path := filepath.Join(t.TempDir(), "scene12.pdf")
 	if _, errs, code := icbot(t, "", env, "export", "scene", "12", "--format", "pdf", "--audience", "ic", "--out", path); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -85,7 +87,7 @@ func uncompressedPDF(t *testing.T, env map[string]string, args ...string) []byte
 // numbers of the IC's PDF of scene 12, and that a production export has
 // a page per scene, numbered "of" the total.
 func TestExportPDFText(t *testing.T) {
-	env := exportDB(t, exportDemoScript+`@ines /scene add 30 title="Stairs" call="2026-12-05 14:00" performers=@pete
+	env := rehearsedDB(t, exportDemoScript+`@ines /scene add 30 title="Stairs" call="2026-12-05 14:00" performers=@pete
 `)
 	text := pdfText(uncompressedPDF(t, env, "export", "scene", "12", "--format", "pdf", "--audience", "ic"))
 	for _, h := range pdfHeadings {
@@ -126,7 +128,7 @@ func TestExportPDFText(t *testing.T) {
 // TestExportLeakPDF is TestExportLeak for the PDF: each canary is on
 // the pages of exactly the audiences allowed to read it.
 func TestExportLeakPDF(t *testing.T) {
-	env := exportDB(t, leakScript)
+	env := leakDB(t)
 	for _, aud := range exportAudiences {
 		text := pdfText(uncompressedPDF(t, env, "export", "production", "--format", "pdf", "--audience", aud))
 		for canary, readers := range canaryReaders {

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"icbot/bot"
 	"icbot/storage"
+	"icbot/storage/keyfile"
 )
 
 // exportAudiences are every audience an export may be made for, on the
@@ -16,13 +20,75 @@ import (
 var exportAudiences = []string{"ic", "ad", "director", "producer", "costume", "hmu", "performer:@paula", "performer:@pete"}
 
 // exportDemoScript runs a day on the demo's scene 12 before it is
-// exported: a closed set with an acknowledgement, a hold and its lift.
+// exported: a closed set with an acknowledgement, a take, a hold and its
+// lift, and a take that drifted.
 const exportDemoScript = `@adam /closedset start 12
 @cora /closedset ack 12
+@ines /take 12 b1 note="kiss held three counts, hands at the shoulders"
 @pete /hold 12 "cold water"
 @ines /hold lift 12
+@ines /take 12 b1 note="hands drifted to the waist on the last count" drift=yes
 @adam /closedset end 12
 `
+
+// editScene changes a scene of the database env names straight in the
+// store, as the choreography and rehearsal commands would.
+func editScene(t *testing.T, env map[string]string, id bot.SceneID, edit func(*bot.Scene)) {
+	t.Helper()
+	db := env["ICBOT_STORAGE_PATH"]
+	key, err := keyfile.Read(storage.KeyFile(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := storage.Open(db, storage.WithTimeout(time.Second), storage.WithKey(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Update(context.Background(), func(tx bot.Tx) error {
+		sc, err := tx.Scene(id)
+		if err != nil {
+			return err
+		}
+		edit(&sc)
+		return tx.PutScene(sc)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rehearsedDB seeds the demo production, gives it the choreography and
+// the rehearsal of demoRehearsed, then runs script on it, as exportDB
+// does.
+func rehearsedDB(t *testing.T, script string) map[string]string {
+	t.Helper()
+	env := exportDB(t, "")
+	demoRehearsed(t, env)
+	if _, errs, _, code := consoleRun(t, script, env, tourClock); code != 0 {
+		t.Fatalf("running the script: exit %d: %s", code, errs)
+	}
+	return env
+}
+
+// demoRehearsed gives the demo's b1 two versions of choreography and
+// scene 12 a rehearsal of it, which Pete disputes, the day before the
+// closed set of exportDemoScript.
+func demoRehearsed(t *testing.T, env map[string]string) {
+	day := tourClock.Add(-24 * time.Hour)
+	editScene(t, env, "12", func(sc *bot.Scene) {
+		sc.Beats[0].Choreo = []bot.ChoreoVersion{
+			{Version: 1, Text: "Kiss on three counts; breathe out before", By: "ines", At: day.Add(-time.Hour), Changed: []string{"text"}},
+			{Version: 2, Text: "Kiss on three counts; hands at the shoulders, eyes closed", Steps: []string{"Paula turns to Pete", "hands at the shoulders", "kiss, three counts", "part, eyes to the water"},
+				By: "ines", At: day.Add(time.Hour), Changed: []string{"text", "steps"}},
+		}
+		sc.Rehearsals = []bot.Rehearsal{{Seq: 1, At: day, By: "ines", Present: []bot.UserID{"paula", "pete", "ines", "dana"}, Beats: []string{"b1"},
+			Changes: "hands moved from the waist to the shoulders",
+			Confirmations: []bot.RehearsalConfirmation{
+				{Performer: "paula", At: day.Add(30 * time.Minute), Confirmed: true},
+				{Performer: "pete", At: day.Add(40 * time.Minute), Note: "we agreed four counts, not three"},
+			}}}
+	})
+}
 
 // exportDB seeds the demo production as the console does, runs script
 // on it at the fixed clock, and returns the environment that names the
@@ -47,7 +113,7 @@ func goldenName(kind, aud, ext string) string {
 // production for the IC and the AD, with the golden files (go test
 // -update rewrites them).
 func TestExportGolden(t *testing.T) {
-	env := exportDB(t, exportDemoScript)
+	env := rehearsedDB(t, exportDemoScript)
 	type run struct {
 		golden string
 		args   []string
@@ -104,9 +170,10 @@ func TestExportGolden(t *testing.T) {
 // leakScript puts a canary into every private field of scene 12: each
 // performer's boundary notes, garments and body notes and rider terms,
 // the reasons of holds called by a performer and by the AD, and the
-// IC's override reason, the director's intent and b1's camera,
-// conditions, props and stunts notes (Paula wants to discuss b1, so the closed set
-// starts only on the IC's force).
+// IC's override reason, the director's intent, b1's camera,
+// conditions, props and stunts notes and a take's note (Paula wants to
+// discuss b1, so the closed set starts only on the IC's force);
+// leakRecord adds the choreography and the rehearsal.
 const leakScript = `@dana /scene intent 12 "CANARY-INTENT"
 @ines /scene beat set 12 b1 camera="CANARY-CAMERA" conditions="CANARY-CONDITIONS" props="CANARY-PROPS" stunts="CANARY-STUNTS" widens=no
 @paula /boundaries answer 12 b1=discuss notes="CANARY-NOTES-paula" garments="CANARY-GARMENTS-paula" body="CANARY-BODY-paula"
@@ -114,6 +181,7 @@ const leakScript = `@dana /scene intent 12 "CANARY-INTENT"
 @ines /rider signed 12 @paula terms="CANARY-TERMS-paula"
 @ines /rider signed 12 @pete terms="CANARY-TERMS-pete"
 @ines /closedset start 12 force reason="CANARY-OVERRIDE"
+@ines /take 12 b1 note="CANARY-TAKE" drift=yes
 @pete /hold 12 "CANARY-HOLD-pete"
 @ines /hold lift 12
 @adam /hold 12 "CANARY-HOLD-adam"
@@ -140,13 +208,31 @@ var canaryReaders = map[string][]string{
 	"CANARY-CONDITIONS":     {"ic", "ad", "director", "producer", "performer:@paula", "performer:@pete"},
 	"CANARY-PROPS":          {"ic", "ad"},
 	"CANARY-STUNTS":         {"ic", "ad"},
+	"CANARY-CHOREO-TEXT":    {"ic", "director", "performer:@paula", "performer:@pete"},
+	"CANARY-CHOREO-STEP":    {"ic", "director", "performer:@paula", "performer:@pete"},
+	"CANARY-REH-CHANGES":    {"ic", "director", "performer:@paula", "performer:@pete"},
+	"CANARY-REH-DISPUTE":    {"ic", "director", "performer:@paula", "performer:@pete"},
+	"CANARY-TAKE":           {"ic", "director"},
+}
+
+// leakDB is the database of leakScript with canaries in b1's
+// choreography (its text and a step) and in a rehearsal's changes and a
+// performer's dispute of its record.
+func leakDB(t *testing.T) map[string]string {
+	env := exportDB(t, leakScript)
+	editScene(t, env, "12", func(sc *bot.Scene) {
+		sc.Beats[0].Choreo = []bot.ChoreoVersion{{Version: 1, Text: "CANARY-CHOREO-TEXT", Steps: []string{"CANARY-CHOREO-STEP"}, By: "ines", At: tourClock, Changed: []string{"text", "steps"}}}
+		sc.Rehearsals = []bot.Rehearsal{{Seq: 1, At: tourClock, By: "ines", Present: []bot.UserID{"paula", "pete"}, Beats: []string{"b1"}, Changes: "CANARY-REH-CHANGES",
+			Confirmations: []bot.RehearsalConfirmation{{Performer: "pete", At: tourClock, Note: "CANARY-REH-DISPUTE"}}}}
+	})
+	return env
 }
 
 // TestExportLeak exports scene 12 and the production for every audience
 // in both formats, and checks that each canary appears in exactly the
 // exports of the audiences allowed to read it.
 func TestExportLeak(t *testing.T) {
-	env := exportDB(t, leakScript)
+	env := leakDB(t)
 	for _, aud := range exportAudiences {
 		for _, what := range [][]string{{"scene", "12"}, {"production"}} {
 			for _, f := range []string{"md", "json"} {
