@@ -196,13 +196,20 @@ type ChoreoVersionRecord struct {
 // of them explored on the performers' consent), what changed, and the
 // performers' answers to the record.
 type RehearsalRecord struct {
-	Seq           int                  `json:"seq"`
-	At            string               `json:"at"`
-	By            string               `json:"by"`
-	Present       []string             `json:"present"`
-	Beats         []string             `json:"beats"`
-	Explored      []string             `json:"explored,omitempty"`
-	Changes       string               `json:"changes,omitempty"`
+	Seq      int      `json:"seq"`
+	At       string   `json:"at"`
+	By       string   `json:"by"`
+	Present  []string `json:"present"`
+	Beats    []string `json:"beats"`
+	Explored []string `json:"explored,omitempty"`
+	Changes  string   `json:"changes,omitempty"`
+	// Confirmed is how many of the performers present confirmed the
+	// record, for every reader; Confirmations are the answers themselves,
+	// each for the IC and the performer who gave it.
+	Confirmed int `json:"confirmed"`
+	// Asked is how many performers of the scene were present, each asked
+	// to confirm the record.
+	Asked         int                  `json:"asked"`
 	Confirmations []ConfirmationRecord `json:"confirmations,omitempty"`
 }
 
@@ -762,15 +769,30 @@ func (x *recordBuilder) rehearsals(UserID) error {
 		if err != nil {
 			return err
 		}
-		rr := RehearsalRecord{Seq: r.Seq, At: x.when(r.At), By: by, Present: []string{}, Beats: nonNil(r.Beats), Explored: r.Explored, Changes: r.Changes}
+		rr := RehearsalRecord{Seq: r.Seq, At: x.when(r.At), By: by, Present: []string{}, Beats: nonNil(r.Beats), Changes: r.Changes}
+		// Which beats were explored tells that someone present had not
+		// agreed to them: the IC's alone, as /rehearsal show has it.
+		if x.may(ClassBoundaries, "") {
+			rr.Explored = r.Explored
+		}
 		for _, p := range r.Present {
 			h, err := x.handle(p)
 			if err != nil {
 				return err
 			}
 			rr.Present = append(rr.Present, h)
+			if x.sc.IsPerformer(p) {
+				rr.Asked++
+			}
 		}
 		for _, c := range r.Confirmations {
+			if c.Confirmed {
+				rr.Confirmed++
+			}
+			// A performer's answer, and their note, are theirs and the IC's.
+			if !x.may(ClassBoundaries, c.Performer) {
+				continue
+			}
 			h, err := x.handle(c.Performer)
 			if err != nil {
 				return err
@@ -974,7 +996,7 @@ func (r SceneRecord) ChoreoHistoryRows(at func(string) string) [][]string {
 }
 
 // RehearsalRows are the rehearsals: number, when, logged by, present,
-// beats (and those explored), what changed.
+// beats (and those explored), what changed, how many confirmed.
 func (r SceneRecord) RehearsalRows(at func(string) string) [][]string {
 	var rows [][]string
 	for _, rh := range r.Rehearsals {
@@ -982,7 +1004,8 @@ func (r SceneRecord) RehearsalRows(at func(string) string) [][]string {
 		if len(rh.Explored) > 0 {
 			beats += " (explored: " + strings.Join(rh.Explored, ", ") + ")"
 		}
-		rows = append(rows, []string{fmt.Sprint(rh.Seq), at(rh.At), rh.By, strings.Join(rh.Present, ", "), beats, cmp.Or(rh.Changes, "-")})
+		rows = append(rows, []string{fmt.Sprint(rh.Seq), at(rh.At), rh.By, strings.Join(rh.Present, ", "), beats, cmp.Or(rh.Changes, "-"),
+			fmt.Sprintf("%d of %d", rh.Confirmed, rh.Asked)})
 	}
 	return rows
 }
@@ -1023,7 +1046,7 @@ func (r SceneRecord) TakeRows(at func(string) string) [][]string {
 // Headers of the tables above.
 var (
 	ChoreoHistoryHeader = []string{"Beat", "Version", "By", "When", "Changed"}
-	RehearsalHeader     = []string{"Rehearsal", "When", "Logged by", "Present", "Beats", "What changed"}
+	RehearsalHeader     = []string{"Rehearsal", "When", "Logged by", "Present", "Beats", "What changed", "Confirmed"}
 	ConfirmationHeader  = []string{"Rehearsal", "Performer", "Answer", "When", "Note"}
 	TakeHeader          = []string{"Take", "When", "Closed set", "Beat", "Choreography", "Drift", "Note"}
 )

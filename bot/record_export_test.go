@@ -147,7 +147,7 @@ var productionRecordCanaries = map[string][]string{
 	"CANARY-CHOREO-TEXT":  {"ic", "director", "performer:@paula"},
 	"CANARY-CHOREO-STEP":  {"ic", "director", "performer:@paula"},
 	"CANARY-REH-CHANGES":  {"ic", "director", "performer:@paula"},
-	"CANARY-REH-DISPUTE":  {"ic", "director", "performer:@paula"},
+	"CANARY-REH-DISPUTE":  {"ic", "performer:@paula"},
 	"CANARY-TAKE-NOTE":    {"ic", "director"},
 	"CANARY-TAKE-DRIFTED": {"ic", "director"},
 }

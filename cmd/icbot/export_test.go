@@ -211,7 +211,7 @@ var canaryReaders = map[string][]string{
 	"CANARY-CHOREO-TEXT":    {"ic", "director", "performer:@paula", "performer:@pete"},
 	"CANARY-CHOREO-STEP":    {"ic", "director", "performer:@paula", "performer:@pete"},
 	"CANARY-REH-CHANGES":    {"ic", "director", "performer:@paula", "performer:@pete"},
-	"CANARY-REH-DISPUTE":    {"ic", "director", "performer:@paula", "performer:@pete"},
+	"CANARY-REH-DISPUTE":    {"ic", "performer:@pete"},
 	"CANARY-TAKE":           {"ic", "director"},
 }
 
