@@ -70,6 +70,8 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/audit show 16"},
+		{"-     -    y    y    -    y     -   -    -    -   -   -    -    -", "/report day"},
+		{"-     -    y    y    -    y     -   -    -    -   -   -    -    -", "/report day yesterday"},
 	}
 	for _, row := range matrix {
 		cells := strings.Fields(row.allow)

@@ -27,6 +27,11 @@ var canaries = map[string][]string{
 	"CANARY-COND-8b7":    {"paula", "ines", "adam", "dana", "cam", "priya"},
 	"CANARY-PROPS-1d5":   {"ines", "adam", "pat"},
 	"CANARY-STUNTS-0e6":  {"ines", "adam", "sid"},
+	// The rehearsal and take logs, which the end-of-day report carries
+	// to the IC alone of its audiences.
+	"CANARY-REHEARSAL-5e8": {"paula", "dana", "ines"},
+	"CANARY-DISPUTE-2c6":   {"paula", "dana", "ines"},
+	"CANARY-TAKE-7f3":      {"dana", "ines"},
 }
 
 // readers are who could read a message: its recipient, or everyone in
@@ -71,6 +76,18 @@ func TestLeaks(t *testing.T) {
 	run("ines", "/dept notify 12 costume")
 	run("ines", "/dept notify 12 hmu")
 	run("pete", "/hold 16 CANARY-HOLD-2b8")
+	if err := h.store.Update(context.Background(), func(tx bot.Tx) error {
+		sc, err := tx.Scene("12")
+		if err != nil {
+			return err
+		}
+		sc.Rehearsals = append(sc.Rehearsals, bot.Rehearsal{Seq: 1, At: h.now, By: "ines", Present: []bot.UserID{"paula"}, Beats: []string{"b1"},
+			Changes: "CANARY-REHEARSAL-5e8", Confirmations: []bot.RehearsalConfirmation{{Performer: "paula", At: h.now, Note: "CANARY-DISPUTE-2c6"}}})
+		sc.Takes = append(sc.Takes, bot.Take{Seq: 1, Beat: "b1", Note: "CANARY-TAKE-7f3", By: "ines", At: h.now})
+		return tx.PutScene(sc)
+	}); err != nil {
+		t.Fatal(err)
+	}
 
 	commands := []string{
 		"/icbot whoami", "/icbot role list", "/scene list", "/scene show 12", "/scene show 16",
@@ -81,6 +98,7 @@ func TestLeaks(t *testing.T) {
 		`/scene beat add 12 "hug" kind=contact`, "/closedset ack 12", "/hold 12", "/hold lift 12",
 		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
 		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, "/closedset end 12",
+		"/report day",
 	}
 	for _, line := range commands {
 		for _, caller := range callers {
