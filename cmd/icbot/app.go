@@ -162,6 +162,8 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	if _, err := fmt.Sscanf(p.WrapTime, "%d:%d", &hh, &mm); err == nil {
 		opts = append(opts, bot.WithWrapTime(hh, mm))
 	}
+	// The end-of-day report goes out at the wrap time.
+	opts = append(opts, bot.WithDayReport())
 	return append(opts, extra...)
 }
 
