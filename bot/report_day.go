@@ -20,7 +20,9 @@ import (
 // producers at the production's wrap time (RemindDayReport), and to any
 // of them on /report day.
 
-// DaySchema names the JSON form of the end-of-day report (docs/export.md).
+// DaySchema names the JSON form of the end-of-day report: DayReport, as
+// its fields are tagged. A change that a reader of an earlier report
+// would misread gets a new version.
 const DaySchema = "icbot.day/1"
 
 // dayRoles are the audiences of the end-of-day report, widest first: a
@@ -296,6 +298,9 @@ type dayBuilder struct {
 	scenes []Scene // every scene, in script order
 	rep    DayReport
 	names  map[UserID]string
+	// history is each performer's boundaries versions by scene, read
+	// once: a day's answers are often several versions of the same.
+	history map[[2]string][]Boundaries
 }
 
 func (x *dayBuilder) may(c Class, sc *Scene, subject UserID) bool {
@@ -358,7 +363,8 @@ func (b *Bot) dayReport(tx Tx, day Day, aud Audience) (DayReport, error) {
 		return DayReport{}, err
 	}
 	slices.SortFunc(scenes, func(a, b Scene) int { return compareSceneIDs(a.ID, b.ID) })
-	x := &dayBuilder{b: b, tx: tx, reader: reader, day: day, now: b.now(), scenes: scenes, names: map[UserID]string{}}
+	x := &dayBuilder{b: b, tx: tx, reader: reader, day: day, now: b.now(), scenes: scenes,
+		names: map[UserID]string{}, history: map[[2]string][]Boundaries{}}
 	x.rep = DayReport{RecordHead: head, Date: day.Date, Scenes: []DayScene{}, Consent: []DayConsent{}, Riders: []DayRider{},
 		Rehearse: []DayRehears{}, Takes: []DayTake{}, Withheld: []string{},
 		Tomorrow: DayCarry{Scenes: []DayNotReady{}, Holds: []DayHold{}, Riders: []DayRider{}}}
@@ -523,9 +529,13 @@ func (x *dayBuilder) consentChange(r AuditRecord, withdrew bool) (DayConsent, er
 		return DayConsent{}, err
 	}
 	c := DayConsent{Scene: r.Scene, Performer: h, At: x.when(r.Time), Withdrew: withdrew}
-	versions, err := x.tx.BoundariesHistory(r.Scene, r.Actor)
-	if err != nil && ErrorCode(err) != ENOTFOUND {
-		return c, err
+	k := [2]string{string(r.Scene), string(r.Actor)}
+	versions, seen := x.history[k]
+	if !seen {
+		if versions, err = x.tx.BoundariesHistory(r.Scene, r.Actor); err != nil && ErrorCode(err) != ENOTFOUND {
+			return c, err
+		}
+		x.history[k] = versions
 	}
 	i := slices.IndexFunc(versions, func(v Boundaries) bool { return v.At.Equal(r.Time) })
 	if i < 0 {
