@@ -106,14 +106,14 @@ func (b *Bot) ParseDay(s string) (Day, error) {
 // for every audience.
 type DayReport struct {
 	RecordHead
-	Date     string       `json:"date"` // YYYY-MM-DD, in the production's zone
-	Counts   DayCounts    `json:"counts"`
-	Scenes   []DayScene   `json:"scenes"`
-	Consent  []DayConsent `json:"consent_changes"`
-	Riders   []DayRider   `json:"riders"`
-	Rehearse []DayRehears `json:"rehearsals"`
-	Takes    []DayTake    `json:"takes"`
-	Tomorrow DayCarry     `json:"tomorrow"`
+	Date       string         `json:"date"` // YYYY-MM-DD, in the production's zone
+	Counts     DayCounts      `json:"counts"`
+	Scenes     []DayScene     `json:"scenes"`
+	Consent    []DayConsent   `json:"consent_changes"`
+	Riders     []DayRider     `json:"riders"`
+	Rehearsals []DayRehearsal `json:"rehearsals"`
+	Takes      []DayTake      `json:"takes"`
+	Tomorrow   DayCarry       `json:"tomorrow"`
 	// Withheld names what the report leaves out for its audience.
 	Withheld []string `json:"withheld"`
 }
@@ -184,8 +184,8 @@ type DayRider struct {
 	At        string  `json:"at,omitempty"`
 }
 
-// DayRehears is a rehearsal's record: for the IC (and the director).
-type DayRehears struct {
+// DayRehearsal is a rehearsal's record: for the IC (and the director).
+type DayRehearsal struct {
 	Scene       SceneID      `json:"scene"`
 	Seq         int          `json:"seq"`
 	At          string       `json:"at"`
@@ -227,8 +227,8 @@ type DayCarry struct {
 	Riders []DayRider `json:"riders_unsigned"`
 	// Rehearsals are those whose record some present performer has not
 	// confirmed or says is wrong; OpenRehearsals counts them for all.
-	Rehearsals     []DayRehears `json:"rehearsals_open,omitempty"`
-	OpenRehearsals int          `json:"rehearsals_open_count"`
+	Rehearsals     []DayRehearsal `json:"rehearsals_open,omitempty"`
+	OpenRehearsals int            `json:"rehearsals_open_count"`
 }
 
 // DayNotReady is one of the next day's scenes not ready.
@@ -366,7 +366,7 @@ func (b *Bot) dayReport(tx Tx, day Day, aud Audience) (DayReport, error) {
 	x := &dayBuilder{b: b, tx: tx, reader: reader, day: day, now: b.now(), scenes: scenes,
 		names: map[UserID]string{}, history: map[[2]string][]Boundaries{}}
 	x.rep = DayReport{RecordHead: head, Date: day.Date, Scenes: []DayScene{}, Consent: []DayConsent{}, Riders: []DayRider{},
-		Rehearse: []DayRehears{}, Takes: []DayTake{}, Withheld: []string{},
+		Rehearsals: []DayRehearsal{}, Takes: []DayTake{}, Withheld: []string{},
 		Tomorrow: DayCarry{Scenes: []DayNotReady{}, Holds: []DayHold{}, Riders: []DayRider{}}}
 	for _, part := range dayParts {
 		if x.may(part.class, nil, "") {
@@ -638,14 +638,14 @@ func (x *dayBuilder) rehearsals() error {
 			if err != nil {
 				return err
 			}
-			x.rep.Rehearse = append(x.rep.Rehearse, d)
+			x.rep.Rehearsals = append(x.rep.Rehearsals, d)
 		}
 	}
 	return nil
 }
 
-func (x *dayBuilder) rehearsal(sc *Scene, r Rehearsal) (DayRehears, error) {
-	d := DayRehears{Scene: sc.ID, Seq: r.Seq, At: x.when(r.At), Beats: r.Beats, Explored: r.Explored, Changes: r.Changes}
+func (x *dayBuilder) rehearsal(sc *Scene, r Rehearsal) (DayRehearsal, error) {
+	d := DayRehearsal{Scene: sc.ID, Seq: r.Seq, At: x.when(r.At), Beats: r.Beats, Explored: r.Explored, Changes: r.Changes}
 	var err error
 	if d.Present, err = x.handles(r.Present); err != nil {
 		return d, err
@@ -892,9 +892,9 @@ func (r DayReport) Markdown(b *Bot) string {
 		}
 		s.WriteString("\n")
 	}
-	if len(r.Rehearse) > 0 {
+	if len(r.Rehearsals) > 0 {
 		s.WriteString("## Rehearsals\n\n")
-		for _, rh := range r.Rehearse {
+		for _, rh := range r.Rehearsals {
 			fmt.Fprintf(&s, "- Scene %s, rehearsal %d, %s: beats %s; present %s.", rh.Scene, rh.Seq, at(rh.At),
 				cmp.Or(strings.Join(rh.Beats, ", "), "none named"), cmp.Or(strings.Join(rh.Present, ", "), "nobody named"))
 			if len(rh.Explored) > 0 {
@@ -976,7 +976,7 @@ func riderNews(rd DayRider, at func(string) string) string {
 }
 
 // confirmations say where a rehearsal's record stands with its performers.
-func confirmations(rh DayRehears) string {
+func confirmations(rh DayRehearsal) string {
 	var parts []string
 	if len(rh.Confirmed) > 0 {
 		parts = append(parts, "confirmed by "+strings.Join(rh.Confirmed, ", "))

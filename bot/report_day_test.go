@@ -137,8 +137,8 @@ func TestDayReportStructure(t *testing.T) {
 	if len(ic.Consent) != 1 || ic.Consent[0].Performer != "@paula" || ic.Consent[0].Version != 2 || len(ad.Consent) != 0 {
 		t.Errorf("consent: IC %+v, AD %+v", ic.Consent, ad.Consent)
 	}
-	if len(ic.Rehearse) != 1 || len(ic.Rehearse[0].Disputed) != 1 || len(ad.Rehearse) != 0 || len(ad.Takes) != 0 || len(ic.Takes) != 1 {
-		t.Errorf("rehearsals and takes: IC %+v %+v, AD %+v %+v", ic.Rehearse, ic.Takes, ad.Rehearse, ad.Takes)
+	if len(ic.Rehearsals) != 1 || len(ic.Rehearsals[0].Disputed) != 1 || len(ad.Rehearsals) != 0 || len(ad.Takes) != 0 || len(ic.Takes) != 1 {
+		t.Errorf("rehearsals and takes: IC %+v %+v, AD %+v %+v", ic.Rehearsals, ic.Takes, ad.Rehearsals, ad.Takes)
 	}
 	if ic.Tomorrow.OpenRehearsals != 1 || ad.Tomorrow.OpenRehearsals != 1 || len(ad.Tomorrow.Rehearsals) != 0 {
 		t.Errorf("open rehearsals: IC %+v, AD %+v", ic.Tomorrow, ad.Tomorrow)

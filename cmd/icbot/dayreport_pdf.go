@@ -60,7 +60,7 @@ func writeDayPDF(w io.Writer, r bot.DayReport, zone *time.Location) error {
 	}
 	d.dayConsent(r.Consent)
 	d.dayRiders(r.Riders)
-	d.dayRehearsals("Rehearsals", r.Rehearse)
+	d.dayRehearsals("Rehearsals", r.Rehearsals)
 	d.dayTakes(r.Takes)
 	d.dayCarry(r.Tomorrow)
 	if len(r.Withheld) > 0 {
@@ -180,7 +180,7 @@ func (d *pdfDoc) whenOr(v string) string {
 	return d.when(v)
 }
 
-func (d *pdfDoc) dayRehearsals(title string, rs []bot.DayRehears) {
+func (d *pdfDoc) dayRehearsals(title string, rs []bot.DayRehearsal) {
 	if len(rs) == 0 {
 		return
 	}
