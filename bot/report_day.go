@@ -85,9 +85,9 @@ func (b *Bot) ParseDay(s string) (Day, error) {
 		}
 		return dayOf(placeWall(wall.Add(12*time.Hour), b.zone), b.zone), nil
 	}
-	if _, weekday := weekdays[s]; weekday {
+	if wd, weekday := weekdays[s]; weekday {
 		ex := now.In(b.zone).AddDate(0, 0, -1).Format(time.DateOnly)
-		return Day{}, Errorf(EINVALID, "%q could be last or next %s: give the date, such as %s, or a day counted from today: %s", s, s, ex, dayUsage)
+		return Day{}, Errorf(EINVALID, "%q could be last or next %s: give the date, such as %s, or a day counted from today: %s", s, wd, ex, dayUsage)
 	}
 	shift, ok := b.daysFromToday(s, now)
 	if !ok {

@@ -192,7 +192,7 @@ func TestReportDayDates(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct{ arg, say string }{
-		{"fri", `"fri" could be last or next fri: give the date`},
+		{"fri", `"fri" could be last or next Friday: give the date`},
 		{"2026-13-01", `bad date "2026-13-01"`},
 		{"someday", `bad date "someday": write today (when left out), yesterday`},
 		{"1999-12-31", "out of range"},

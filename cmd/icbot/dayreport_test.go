@@ -66,7 +66,7 @@ func TestExportDayRefuses(t *testing.T) {
 		args []string
 		say  string
 	}{
-		{[]string{"fri", "--format", "md", "--audience", "ic"}, `"fri" could be last or next fri`},
+		{[]string{"fri", "--format", "md", "--audience", "ic"}, `"fri" could be last or next Friday`},
 		{[]string{"2026-02-30", "--format", "md", "--audience", "ic"}, `bad date "2026-02-30"`},
 		{[]string{"--format", "md", "--audience", "director"}, "made for ic, ad or producer"},
 		{[]string{"--format", "txt", "--audience", "ic"}, "--format must be md, json or pdf"},
