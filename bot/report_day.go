@@ -795,173 +795,214 @@ func minTime(a, b time.Time) time.Time {
 
 // Markdown writes the report for reading, in chat as in a file.
 func (r DayReport) Markdown(b *Bot) string {
-	var s strings.Builder
-	at := func(v string) string {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return "-"
-		}
-		return b.fmtTime(t)
-	}
-	clock := func(v string) string {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return "-"
-		}
-		return b.fmtClock(t)
-	}
+	w := &dayMarkdown{b: b}
 	day, _ := time.Parse(time.DateOnly, r.Date)
-	fmt.Fprintf(&s, "# %s: end-of-day report, %s\n\n", r.Production, day.Format("Mon 2 Jan 2006"))
-	writeHeadMarkdown(&s, b, r.RecordHead)
+	fmt.Fprintf(&w.s, "# %s: end-of-day report, %s\n\n", r.Production, day.Format("Mon 2 Jan 2006"))
+	writeHeadMarkdown(&w.s, b, r.RecordHead)
 	c := r.Counts
-	fmt.Fprintf(&s, "## The day in numbers\n\n- Scenes shot: %d; closed sets: %d (%d started over missing items); holds: %d\n"+
+	fmt.Fprintf(&w.s, "## The day in numbers\n\n- Scenes shot: %d; closed sets: %d (%d started over missing items); holds: %d\n"+
 		"- Consent changes: %d (withdrawals: %d)\n- Riders sent: %d; signed: %d; overdue: %d\n- Rehearsals: %d; takes: %d\n- Audit records: %d\n\n",
 		c.Scenes, c.Sessions, c.Overrides, c.Holds, c.ConsentChanges, c.Withdrawals, c.RidersSent, c.RidersSigned, c.RidersOverdue, c.Rehearsals, c.Takes, c.AuditRecords)
 	if r.Empty() {
-		s.WriteString("Nothing recorded that day, and nothing carries into the next.\n\n")
+		w.s.WriteString("Nothing recorded that day, and nothing carries into the next.\n\n")
 	}
-	if len(r.Scenes) > 0 {
-		s.WriteString("## Scenes shot\n\n")
+	w.scenes(r.Scenes)
+	w.consent(r.Consent)
+	w.riders(r.Riders)
+	w.rehearsals(r.Rehearsals)
+	w.takes(r.Takes)
+	w.carry(r.Tomorrow)
+	if len(r.Withheld) > 0 {
+		fmt.Fprintf(&w.s, "Left out for this audience: %s.\n", strings.Join(r.Withheld, ", "))
 	}
-	for _, sc := range r.Scenes {
-		fmt.Fprintf(&s, "### Scene %s: %s\n\n- Call: %s. Status: %s.\n", sc.ID, mdText(sc.Title), at(sc.Call), sc.Status)
+	return strings.TrimRight(w.s.String(), "\n") + "\n"
+}
+
+// dayMarkdown writes a report's parts.
+type dayMarkdown struct {
+	b *Bot
+	s strings.Builder
+}
+
+// at and clock show a report's time, in full or as the time of day.
+func (w *dayMarkdown) at(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return "-"
+	}
+	return w.b.fmtTime(t)
+}
+
+func (w *dayMarkdown) clock(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return "-"
+	}
+	return w.b.fmtClock(t)
+}
+
+func (w *dayMarkdown) scenes(scenes []DayScene) {
+	if len(scenes) > 0 {
+		w.s.WriteString("## Scenes shot\n\n")
+	}
+	for _, sc := range scenes {
+		fmt.Fprintf(&w.s, "### Scene %s: %s\n\n- Call: %s. Status: %s.\n", sc.ID, mdText(sc.Title), w.at(sc.Call), sc.Status)
 		for _, ss := range sc.Sessions {
-			end := "still open"
-			if ss.EndedAt != "" {
-				end = "ended " + at(ss.EndedAt) + " by " + ss.EndedBy
-			}
-			fmt.Fprintf(&s, "- Closed set %d: started %s by %s, %s. Device policy acknowledged by %d of %d.\n", ss.Seq, at(ss.StartedAt), ss.StartedBy, end, ss.Acked, len(ss.Roster))
-			var roster []string
-			for _, m := range ss.Roster {
-				ack := "not acknowledged"
-				if m.AckedAt != "" {
-					ack = "acknowledged " + clock(m.AckedAt)
-				}
-				roster = append(roster, fmt.Sprintf("%s (%s, %s)", m.Person, m.Role, ack))
-			}
-			fmt.Fprintf(&s, "  - Roster: %s\n", cmp.Or(strings.Join(roster, "; "), "nobody"))
-			switch {
-			case ss.Override != "":
-				fmt.Fprintf(&s, "  - Started over missing items; the IC's reason: %s\n", mdText(ss.Override))
-			case ss.Overridden:
-				s.WriteString("  - Started over missing items, on the IC's written reason.\n")
-			}
+			w.session(ss)
 		}
 		for _, h := range sc.Holds {
 			lifted := "in force"
 			if h.LiftedAt != "" {
-				lifted = "lifted " + at(h.LiftedAt)
+				lifted = "lifted " + w.at(h.LiftedAt)
 			}
-			line := fmt.Sprintf("- Hold %d: called %s, %s", h.Seq, at(h.At), lifted)
+			line := fmt.Sprintf("- Hold %d: called %s, %s", h.Seq, w.at(h.At), lifted)
 			if h.CalledBy != "" {
 				line += fmt.Sprintf("; called by %s, reason: %s", h.CalledBy, mdText(cmp.Or(h.Reason, "none given")))
 			}
-			s.WriteString(line + ".\n")
+			w.s.WriteString(line + ".\n")
 		}
-		s.WriteString("\n")
+		w.s.WriteString("\n")
 	}
-	if len(r.Consent) > 0 {
-		s.WriteString("## Consent changes\n\n")
-		for _, cc := range r.Consent {
-			what := fmt.Sprintf("boundaries version %d", cc.Version)
-			if cc.Withdrew {
-				what = fmt.Sprintf("withdrew consent (boundaries version %d)", cc.Version)
-			}
-			var ans []string
-			for _, a := range cc.Answers {
-				ans = append(ans, a.Beat+" "+a.Answer)
-			}
-			line := fmt.Sprintf("- Scene %s, %s, %s: %s", cc.Scene, cc.Performer, at(cc.At), what)
-			if len(ans) > 0 {
-				line += "; answers: " + strings.Join(ans, ", ")
-			}
-			if len(cc.Withdrawn) > 0 {
-				line += "; withdrawn: " + strings.Join(cc.Withdrawn, ", ")
-			}
-			if cc.Notes != "" {
-				line += "; notes: " + mdText(cc.Notes)
-			}
-			s.WriteString(line + "\n")
+}
+
+func (w *dayMarkdown) session(ss DaySession) {
+	end := "still open"
+	if ss.EndedAt != "" {
+		end = "ended " + w.at(ss.EndedAt) + " by " + ss.EndedBy
+	}
+	fmt.Fprintf(&w.s, "- Closed set %d: started %s by %s, %s. Device policy acknowledged by %d of %d.\n", ss.Seq, w.at(ss.StartedAt), ss.StartedBy, end, ss.Acked, len(ss.Roster))
+	var roster []string
+	for _, m := range ss.Roster {
+		ack := "not acknowledged"
+		if m.AckedAt != "" {
+			ack = "acknowledged " + w.clock(m.AckedAt)
 		}
-		s.WriteString("\n")
+		roster = append(roster, fmt.Sprintf("%s (%s, %s)", m.Person, m.Role, ack))
 	}
-	if len(r.Riders) > 0 {
-		s.WriteString("## Riders\n\n")
-		for _, rd := range r.Riders {
-			s.WriteString(riderNews(rd, at) + "\n")
+	fmt.Fprintf(&w.s, "  - Roster: %s\n", cmp.Or(strings.Join(roster, "; "), "nobody"))
+	switch {
+	case ss.Override != "":
+		fmt.Fprintf(&w.s, "  - Started over missing items; the IC's reason: %s\n", mdText(ss.Override))
+	case ss.Overridden:
+		w.s.WriteString("  - Started over missing items, on the IC's written reason.\n")
+	}
+}
+
+func (w *dayMarkdown) consent(cs []DayConsent) {
+	if len(cs) == 0 {
+		return
+	}
+	w.s.WriteString("## Consent changes\n\n")
+	for _, cc := range cs {
+		what := fmt.Sprintf("boundaries version %d", cc.Version)
+		if cc.Withdrew {
+			what = fmt.Sprintf("withdrew consent (boundaries version %d)", cc.Version)
 		}
-		s.WriteString("\n")
-	}
-	if len(r.Rehearsals) > 0 {
-		s.WriteString("## Rehearsals\n\n")
-		for _, rh := range r.Rehearsals {
-			fmt.Fprintf(&s, "- Scene %s, rehearsal %d, %s: beats %s; present %s.", rh.Scene, rh.Seq, at(rh.At),
-				cmp.Or(strings.Join(rh.Beats, ", "), "none named"), cmp.Or(strings.Join(rh.Present, ", "), "nobody named"))
-			if len(rh.Explored) > 0 {
-				fmt.Fprintf(&s, " Explored on the performers' consent: %s.", strings.Join(rh.Explored, ", "))
-			}
-			if rh.Changes != "" {
-				fmt.Fprintf(&s, " Changed: %s.", mdText(rh.Changes))
-			}
-			c := confirmations(rh)
-			s.WriteString(" " + strings.ToUpper(c[:1]) + c[1:] + "\n")
+		var ans []string
+		for _, a := range cc.Answers {
+			ans = append(ans, a.Beat+" "+a.Answer)
 		}
-		s.WriteString("\n")
-	}
-	if len(r.Takes) > 0 {
-		s.WriteString("## Takes\n\n")
-		for _, t := range r.Takes {
-			held := "matched"
-			if t.Drifted {
-				held = "drifted"
-			}
-			choreo := "no choreography written"
-			if t.Choreo > 0 {
-				choreo = fmt.Sprintf("choreography version %d", t.Choreo)
-			}
-			fmt.Fprintf(&s, "- Scene %s, take %d, %s, beat %s (%s): %s. %s\n", t.Scene, t.Seq, clock(t.At), t.Beat, choreo, held, mdText(t.Note))
+		line := fmt.Sprintf("- Scene %s, %s, %s: %s", cc.Scene, cc.Performer, w.at(cc.At), what)
+		if len(ans) > 0 {
+			line += "; answers: " + strings.Join(ans, ", ")
 		}
-		s.WriteString("\n")
+		if len(cc.Withdrawn) > 0 {
+			line += "; withdrawn: " + strings.Join(cc.Withdrawn, ", ")
+		}
+		if cc.Notes != "" {
+			line += "; notes: " + mdText(cc.Notes)
+		}
+		w.s.WriteString(line + "\n")
 	}
-	t := r.Tomorrow
+	w.s.WriteString("\n")
+}
+
+func (w *dayMarkdown) riders(rs []DayRider) {
+	if len(rs) == 0 {
+		return
+	}
+	w.s.WriteString("## Riders\n\n")
+	for _, rd := range rs {
+		w.s.WriteString(riderNews(rd, w.at) + "\n")
+	}
+	w.s.WriteString("\n")
+}
+
+func (w *dayMarkdown) rehearsals(rs []DayRehearsal) {
+	if len(rs) == 0 {
+		return
+	}
+	w.s.WriteString("## Rehearsals\n\n")
+	for _, rh := range rs {
+		fmt.Fprintf(&w.s, "- Scene %s, rehearsal %d, %s: beats %s; present %s.", rh.Scene, rh.Seq, w.at(rh.At),
+			cmp.Or(strings.Join(rh.Beats, ", "), "none named"), cmp.Or(strings.Join(rh.Present, ", "), "nobody named"))
+		if len(rh.Explored) > 0 {
+			fmt.Fprintf(&w.s, " Explored on the performers' consent: %s.", strings.Join(rh.Explored, ", "))
+		}
+		if rh.Changes != "" {
+			fmt.Fprintf(&w.s, " Changed: %s.", mdText(rh.Changes))
+		}
+		c := confirmations(rh)
+		w.s.WriteString(" " + strings.ToUpper(c[:1]) + c[1:] + "\n")
+	}
+	w.s.WriteString("\n")
+}
+
+func (w *dayMarkdown) takes(ts []DayTake) {
+	if len(ts) == 0 {
+		return
+	}
+	w.s.WriteString("## Takes\n\n")
+	for _, t := range ts {
+		held := "matched"
+		if t.Drifted {
+			held = "drifted"
+		}
+		choreo := "no choreography written"
+		if t.Choreo > 0 {
+			choreo = fmt.Sprintf("choreography version %d", t.Choreo)
+		}
+		fmt.Fprintf(&w.s, "- Scene %s, take %d, %s, beat %s (%s): %s. %s\n", t.Scene, t.Seq, w.clock(t.At), t.Beat, choreo, held, mdText(t.Note))
+	}
+	w.s.WriteString("\n")
+}
+
+func (w *dayMarkdown) carry(t DayCarry) {
 	next, _ := time.Parse(time.DateOnly, t.Date)
-	fmt.Fprintf(&s, "## Carried into %s\n\n", next.Format("Mon 2 Jan 2006"))
+	fmt.Fprintf(&w.s, "## Carried into %s\n\n", next.Format("Mon 2 Jan 2006"))
 	if len(t.Scenes) == 0 && len(t.Holds) == 0 && len(t.Riders) == 0 && t.OpenRehearsals == 0 {
-		s.WriteString("Nothing.\n\n")
+		w.s.WriteString("Nothing.\n\n")
+		return
 	}
 	for _, sc := range t.Scenes {
-		fmt.Fprintf(&s, "- Scene %s, %s, call %s, not ready:\n", sc.ID, mdText(sc.Title), at(sc.Call))
-		for _, w := range sc.Why {
-			fmt.Fprintf(&s, "  - %s\n", mdText(w))
+		fmt.Fprintf(&w.s, "- Scene %s, %s, call %s, not ready:\n", sc.ID, mdText(sc.Title), w.at(sc.Call))
+		for _, why := range sc.Why {
+			fmt.Fprintf(&w.s, "  - %s\n", mdText(why))
 		}
 	}
 	for _, h := range t.Holds {
-		line := fmt.Sprintf("- Scene %s is on hold since %s", h.Scene, at(h.At))
+		line := fmt.Sprintf("- Scene %s is on hold since %s", h.Scene, w.at(h.At))
 		if h.CalledBy != "" {
 			line += fmt.Sprintf(" (called by %s, reason: %s)", h.CalledBy, mdText(cmp.Or(h.Reason, "none given")))
 		}
-		s.WriteString(line + ".\n")
+		w.s.WriteString(line + ".\n")
 	}
 	for _, rd := range t.Riders {
 		line := fmt.Sprintf("- Scene %s, %s: rider not signed (%s)", rd.Scene, rd.Performer, rd.Event)
 		if rd.At != "" {
-			line += ", deadline " + at(rd.At)
+			line += ", deadline " + w.at(rd.At)
 		}
-		s.WriteString(line + ".\n")
+		w.s.WriteString(line + ".\n")
 	}
 	switch {
 	case len(t.Rehearsals) > 0:
 		for _, rh := range t.Rehearsals {
-			fmt.Fprintf(&s, "- Scene %s, rehearsal %d of %s: %s\n", rh.Scene, rh.Seq, at(rh.At), confirmations(rh))
+			fmt.Fprintf(&w.s, "- Scene %s, rehearsal %d of %s: %s\n", rh.Scene, rh.Seq, w.at(rh.At), confirmations(rh))
 		}
 	case t.OpenRehearsals > 0:
-		fmt.Fprintf(&s, "- Rehearsal records not yet confirmed by every performer: %d.\n", t.OpenRehearsals)
+		fmt.Fprintf(&w.s, "- Rehearsal records not yet confirmed by every performer: %d.\n", t.OpenRehearsals)
 	}
-	s.WriteString("\n")
-	if len(r.Withheld) > 0 {
-		fmt.Fprintf(&s, "Left out for this audience: %s.\n", strings.Join(r.Withheld, ", "))
-	}
-	return strings.TrimRight(s.String(), "\n") + "\n"
+	w.s.WriteString("\n")
 }
 
 func riderNews(rd DayRider, at func(string) string) string {

@@ -45,6 +45,7 @@ var syncLines = []struct{ caller, line string }{
 	{"ines", "/reminders cancel 2"},
 	{"paula", "/reminders answer 1 ok"},
 	{"ines", "/scene remove 14"},
+	{"adam", "/report day"},
 }
 
 // TestEveryWriteCommandSyncsReminders walks the command table: every
