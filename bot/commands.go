@@ -27,7 +27,7 @@ var groupSummaries = map[string]string{
 	"reminders":  "Reminders of riders, check-ins and the IC's digest",
 	"hold":       "Pause a scene privately; only the IC learns who called it",
 	"audit":      "The production's audit trail, for the IC",
-	"report":     "The production's record, sent to you as a file",
+	"report":     "Reports from the production's record: a scene's, as a file; the day's",
 	"choreo":     "Each beat's choreography (contact, timing, breath, eyelines), every version kept",
 	"rehearsal":  "Rehearsals, and exploratory beats on the performers' own consent",
 	"take":       "Takes noted during a closed set, for repeatability: what matched the choreography, what drifted",
@@ -517,6 +517,16 @@ func commandTable() *registry {
 			help:    "It names who called each hold and whose consent changed, with the hold reasons and consent notes: the IC's alone. The whole trail, for the production's lawyers and insurers, is the operator's icbot audit export.",
 			access:  access{roles: onlyIC},
 			run:     runAuditShow,
+		},
+		{
+			path:    "report day",
+			params:  []Param{{Name: "date", Kind: ParamText, Meta: "DATE", Help: "the day: " + dayUsage}},
+			summary: "The end-of-day report of a day, by direct message: in full for the IC, counts and the top line for the AD and producer.",
+			help: "It covers the scenes shot and their closed sets (start, end, roster, device acknowledgements, holds, overrides), consent changes, " +
+				"riders sent, signed and overdue, rehearsals and takes, and what carries into the next day. The AD and the producer read no answers, " +
+				"no hold callers or reasons, no override reasons and no rehearsal or take records. It is also sent to each of them at the production's wrap time.",
+			access: access{roles: dayRoles}, write: true, // the report goes by DM, through the outbox
+			run: runReportDay,
 		},
 	})
 	r.summaries = groupSummaries

@@ -81,6 +81,8 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/rehearsal show 12"},
 		// /take itself needs a closed set with a beat: TestTakePermissions.
 		{"-     -    y    -    y    -     -   -    -    -   -   -    -    -", "/take log 15"},
+		{"-     -    y    y    -    y     -   -    -    -   -   -    -    -", "/report day"},
+		{"-     -    y    y    -    y     -   -    -    -   -   -    -    -", "/report day yesterday"},
 	}
 	// What a row's command needs done first, by whom.
 	setup := map[string][][2]string{

@@ -145,6 +145,15 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 			got := b.until("2000-01-01 08:00")
 			return every(t, digests(got), "", "ines")
 		},
+		bot.RemindDayReport: func(t *testing.T, b *bubble) []notice {
+			// The report names its scenes as headings; its next step is
+			// /report day.
+			b.do("ines", `/scene add 50 title="Pool" call="2000-01-01 10:00" performers=@paula`)
+			b.do("ines", "/hold 50")
+			b.start()
+			got := b.until("2000-01-01 19:00")
+			return every(t, got, "", "ines", "adam", "priya")
+		},
 	}
 	for _, kind := range reminderKinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
@@ -156,6 +165,9 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 				opts := []bot.Option{bot.WithWrapTime(19, 0)}
 				if kind == bot.RemindDigest {
 					opts = append(opts, bot.WithDigest(digest))
+				}
+				if kind == bot.RemindDayReport {
+					opts = append(opts, bot.WithDayReport())
 				}
 				b := newBubble(t, "Europe/London", opts...)
 				notices := run(t, b)

@@ -36,6 +36,7 @@ type scheduler struct {
 	digest        Schedule        // the IC's daily prep digest; nil for none
 	wrapHour      int
 	wrapMinute    int
+	dayReport     bool // the end-of-day report at the wrap time
 
 	// wakeup tells the loop that reminders changed.
 	wakeup chan struct{}
@@ -52,6 +53,7 @@ type sceneViews interface {
 	fmtTime(t time.Time) string
 	fmtClock(t time.Time) string
 	digestText(tx Tx, now time.Time) (string, error)
+	dayReportMessages(tx Tx, date string, now time.Time) ([]Message, error)
 }
 
 // newScheduler is a scheduler with the default settings, for options to
@@ -196,6 +198,11 @@ func (s *scheduler) fireDue(ctx context.Context) error {
 			}
 			if r.Kind == RemindDigest {
 				if _, err := s.syncDigest(tx, now); err != nil {
+					return err
+				}
+			}
+			if r.Kind == RemindDayReport {
+				if _, err := s.syncDayReport(tx, now); err != nil { // the next day's
 					return err
 				}
 			}
@@ -370,6 +377,8 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		}
 		text += "\n\nNext: /scene show ID shows a scene in full, /rider status ID its riders and /boundaries status ID its consent; /reminders list lists what falls due."
 		return s.toRoles(tx, ClassBoundaries, "", text, RoleIC)
+	case RemindDayReport:
+		return s.views.dayReportMessages(tx, dayReportDate(r), now)
 	}
 	return nil, nil
 }

@@ -153,14 +153,14 @@ func (s *scheduler) start(ctx context.Context) (owed owed, err error) {
 		if owed, err = s.owed(tx); err != nil {
 			return err
 		}
-		digestDue, err = s.digestOwed(tx, s.clock())
+		digestDue, err = s.dailyOwed(tx, s.clock())
 		return err
 	})
 	if err != nil || !digestDue {
 		return owed, err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		_, err := s.syncDigest(tx, s.clock())
+		_, err := s.syncDaily(tx, s.clock())
 		return err
 	})
 	return owed, err

@@ -24,6 +24,9 @@ const (
 	RemindDigest ReminderKind = "digest"
 	// RemindWrap reminds the AD and IC at wrap time of a closed set still open.
 	RemindWrap ReminderKind = "wrap"
+	// RemindDayReport is the end-of-day report, at the wrap time, to the
+	// IC, ADs and producers, each in their version.
+	RemindDayReport ReminderKind = "day-report"
 )
 
 // ReminderState is where a reminder is.

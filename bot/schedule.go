@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -300,6 +301,77 @@ func (s *scheduler) syncDigest(tx Tx, now time.Time) (bool, error) {
 		return false, err
 	}
 	_, err := tx.PutReminder(Reminder{Kind: RemindDigest, Key: key, Due: due, Limit: limit, State: ReminderPending, Created: now})
+	return err == nil, err
+}
+
+// dayReportSnooze is how far past its time an end-of-day report may be
+// snoozed.
+const dayReportSnooze = 24 * time.Hour
+
+// nextDayReport is the next end-of-day report's key, due time and
+// limit after now: at the next wrap time, keyed by its date, so that a
+// day has one report however often icbot starts. ok is false when the
+// report is not scheduled.
+func (s *scheduler) nextDayReport(now time.Time) (key string, due, limit time.Time, ok bool) {
+	if !s.dayReport {
+		return "", time.Time{}, time.Time{}, false
+	}
+	due = atWallTime(now, s.wrapHour, s.wrapMinute, s.zone)
+	if !due.After(now) {
+		w := wallOf(now, s.zone).AddDate(0, 0, 1)
+		due = placeWall(time.Date(w.Year(), w.Month(), w.Day(), s.wrapHour, s.wrapMinute, 0, 0, time.UTC), s.zone)
+	}
+	key = reminderKey(RemindDayReport, due.In(s.zone).Format(time.DateOnly))
+	return key, due, due.Add(dayReportSnooze), true
+}
+
+// dayReportDate is the date an end-of-day report reminder reports on.
+func dayReportDate(r *Reminder) string {
+	return strings.TrimPrefix(r.Key, string(RemindDayReport)+"/")
+}
+
+// dailyOwed says whether syncDaily would write.
+func (s *scheduler) dailyOwed(tx Tx, now time.Time) (bool, error) {
+	owed, err := s.digestOwed(tx, now)
+	if err != nil || owed {
+		return owed, err
+	}
+	key, _, _, ok := s.nextDayReport(now)
+	if !ok {
+		return false, nil
+	}
+	switch _, err := tx.ReminderByKey(key); {
+	case ErrorCode(err) == ENOTFOUND:
+		return true, nil
+	default:
+		return false, err
+	}
+}
+
+// syncDaily makes sure the next digest and end-of-day report are
+// scheduled.
+func (s *scheduler) syncDaily(tx Tx, now time.Time) (bool, error) {
+	a, err := s.syncDigest(tx, now)
+	if err != nil {
+		return a, err
+	}
+	b, err := s.syncDayReport(tx, now)
+	return a || b, err
+}
+
+// syncDayReport makes sure the next end-of-day report is scheduled.
+func (s *scheduler) syncDayReport(tx Tx, now time.Time) (bool, error) {
+	key, due, limit, ok := s.nextDayReport(now)
+	if !ok {
+		return false, nil
+	}
+	switch _, err := tx.ReminderByKey(key); {
+	case err == nil:
+		return false, nil
+	case ErrorCode(err) != ENOTFOUND:
+		return false, err
+	}
+	_, err := tx.PutReminder(Reminder{Kind: RemindDayReport, Key: key, Due: due, Limit: limit, State: ReminderPending, Created: now})
 	return err == nil, err
 }
 

@@ -53,6 +53,7 @@ var syncLines = []struct{ caller, line string }{
 	{"paula", "/reminders answer 1 ok"},
 	{"adam", "/report scene 30"},
 	{"ines", "/scene remove 14"},
+	{"adam", "/report day"},
 }
 
 // TestEveryWriteCommandSyncsReminders walks the command table: every

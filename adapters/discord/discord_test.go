@@ -231,6 +231,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 			postHas(setCh, "no personal recording devices"), postHas(sceneCh, "locked to the roster")}},
 		{paula, in(sceneCh), "closedset ack", []opt{o("id", "12")}, "you confirmed the device policy", nil},
 		{adam, in(setCh), "report scene", []opt{o("id", "12"), o("format", "json")}, "on its way by DM (scene-12.json)", []check{fileHas(adam, "scene-12.json", `"schema": "icbot.scene/1"`)}},
+		{ines, in(setCh), "report day", nil, "end-of-day report", []check{dmHas(ines, "end-of-day report")}},
 		{adam, in(setCh), "closedset status", []opt{o("id", "12")}, "running", nil},
 		{gary, in(setCh), "closedset status", nil, "No closed set that you may see is running", nil},
 		{adam, in(setCh), "closedset remove", []opt{o("id", "12"), o("person", cam)}, "@cam is no longer on the roster", nil},

@@ -173,6 +173,8 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 		err := writePDF(&buf, e.RecordHead, []bot.SceneRecord{e.Scene}, fmt.Sprintf("%s: scene %s", e.Production, e.Scene.ID), zone)
 		return buf.Bytes(), err
 	}))
+	// The end-of-day report goes out at the wrap time.
+	opts = append(opts, bot.WithDayReport())
 	return append(opts, extra...)
 }
 

@@ -38,6 +38,9 @@ func runExport(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "icbot export: "+format+"\n%s\n", append(a, exportUsage)...)
 		return exitUsage
 	}
+	if len(args) > 0 && args[0] == "day" {
+		return runExportDay(ctx, args[1:], env) // dayreport.go
+	}
 	if len(args) == 0 || (args[0] != "scene" && args[0] != "production") {
 		return usageErr("say what to export: scene ID, or production")
 	}
