@@ -113,9 +113,15 @@ func (m *Main) runDiscord(ctx context.Context) error {
 // another reason.
 func (m *Main) boundFollowUps(ctx context.Context, ad interface{ StopAfter(time.Duration) }) func() {
 	grace := m.limits().Grace
-	stop := context.AfterFunc(ctx, func() { ad.StopAfter(grace) })
+	done := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(done)
+		ad.StopAfter(grace)
+	})
 	return func() {
-		stop()
+		if !stop() {
+			<-done // the stop began first: it is over before icbot is
+		}
 		ad.StopAfter(grace)
 	}
 }
