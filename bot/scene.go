@@ -17,7 +17,7 @@ type SceneID string
 var sceneIDPattern = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$`)
 
 // reservedSceneIDs would read as sub-commands or options.
-var reservedSceneIDs = []string{"HELP", "ALL", "LIFT", "FORCE", "STATUS"}
+var reservedSceneIDs = []string{"HELP", "ALL", "LIFT", "FORCE", "STATUS", "LOG"}
 
 // ParseSceneID validates and normalises a scene id.
 func ParseSceneID(s string) (SceneID, error) {

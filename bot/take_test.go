@@ -262,3 +262,13 @@ func TestTakePermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestSceneCalledLogRefused: "log" would read as /take log, so no scene
+// may be called so.
+func TestSceneCalledLogRefused(t *testing.T) {
+	h := newHarness(t).seed()
+	r := h.do("ines", `/scene add log "Lumber yard" call="2026-12-04 10:00"`)
+	if r.code() != bot.EINVALID || !strings.Contains(r.reply, "reserved word") {
+		t.Errorf("/scene add log: %s %q, want a reserved word refused", r.code(), r.reply)
+	}
+}
