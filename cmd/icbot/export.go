@@ -17,6 +17,7 @@ import (
 
 const exportUsage = `usage: icbot export scene ID --format md|json|pdf --audience WHO [--out FILE] [flags]
        icbot export production --format md|json|pdf --audience WHO [--out FILE] [flags]
+       icbot export day [DATE] --format md|json|pdf --audience ic|ad|producer [--out FILE] [flags]
 WHO is ic, ad, director, producer, costume, hmu or performer:@name: the export holds only what that audience may read.`
 
 // exportFlags are icbot export's own flags.
@@ -42,7 +43,7 @@ func runExport(ctx context.Context, args []string, env Env) int {
 		return runExportDay(ctx, args[1:], env) // dayreport.go
 	}
 	if len(args) == 0 || (args[0] != "scene" && args[0] != "production") {
-		return usageErr("say what to export: scene ID, or production")
+		return usageErr("say what to export: scene ID, production, or day [DATE]")
 	}
 	what, args := args[0], args[1:]
 	var id string

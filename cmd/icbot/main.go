@@ -7,6 +7,7 @@
 //	icbot audit export [flags]   write the verified audit trail as JSON Lines
 //	icbot export scene ID ...    write one scene's record for one audience
 //	icbot export production ...  write every scene's record for one audience
+//	icbot export day [DATE] ...  write the end-of-day report for one audience
 //	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
@@ -91,6 +92,8 @@ const usage = `Usage:
   icbot export production --format md|json|pdf --audience WHO [--out FILE] [flags]
                                write the record for one audience (ic, ad, director, producer,
                                costume, hmu, performer:@name); see docs/export.md (stop the bot first)
+  icbot export day [DATE] --format md|json|pdf --audience ic|ad|producer [--out FILE] [flags]
+                               write the end-of-day report of DATE (today when left out)
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
