@@ -79,13 +79,15 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal confirm 12 1"},
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal dispute 12 1 not the right beat"},
 		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/rehearsal show 12"},
-		// /take itself needs a closed set with a beat: TestTakePermissions.
-		{"-     -    y    -    y    -     -   -    -    -   -   -    -    -", "/take log 15"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/take 12 b1 note="hands drifted" drift=yes`},
+		{"-     -    y    -    y    -     -   -    -    -   -   -    -    -", "/take log 12"},
 		{"-     -    y    y    -    y     -   -    -    -   -   -    -    -", "/report day"},
 		{"-     -    y    y    -    y     -   -    -    -   -   -    -    -", "/report day yesterday"},
 	}
 	// What a row's command needs done first, by whom.
 	setup := map[string][][2]string{
+		`/take 12 b1 note="hands drifted" drift=yes`: {{"ines", `/closedset start 12 force reason="matrix"`}},
+		"/take log 12":                               {{"ines", `/closedset start 12 force reason="matrix"`}, {"ines", `/take 12 b1 note="a take"`}},
 		"/rehearsal consent 12 b1":                   {{"ines", "/rehearsal explore 12 b1 on"}},
 		"/rehearsal confirm 12 1":                    {{"ines", "/rehearsal log 12 b1 present=@paula"}},
 		"/rehearsal dispute 12 1 not the right beat": {{"ines", "/rehearsal log 12 b1 present=@paula"}},
