@@ -116,7 +116,7 @@ func (d *pdfDoc) dayScene(sc bot.DayScene) {
 			rows = append(rows, []string{fmt.Sprint(s.Seq), d.when(s.StartedAt) + " by " + s.StartedBy, end,
 				fmt.Sprintf("%d of %d acknowledged: %s", s.Acked, len(s.Roster), strings.Join(roster, "; ")), override})
 		}
-		d.table([]float64{10, 34, 34, 62, 34}, []string{"Set", "Started", "Ended", "Roster", "Override"}, rows)
+		d.table([]float64{10, 30, 30, 60, 44}, []string{"Set", "Started", "Ended", "Roster", "Override"}, rows)
 	}
 	if len(sc.Holds) > 0 {
 		d.heading(11, "Holds")

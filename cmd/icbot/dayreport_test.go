@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +235,42 @@ func BenchmarkDayReport(b *testing.B) {
 	b.ReportMetric(float64(render.Microseconds())/1000/float64(b.N), "pdf-ms/op")
 	b.ReportMetric(float64(pdf.Len()), "pdf-bytes")
 	b.ReportMetric(float64(len(rep.Markdown(bt))), "md-bytes")
+}
+
+// TestExportDayLeak is TestExportLeak for the end-of-day report: in
+// every format, for each of its audiences, no canary appears that the
+// audience may not read; the IC's version holds the day's private
+// records (who called each hold and why, the override's reason, the
+// rehearsal's changes and dispute, the take's note), so the check can
+// fail.
+func TestExportDayLeak(t *testing.T) {
+	env := leakDB(t)
+	icMust := []string{"CANARY-HOLD-pete", "CANARY-HOLD-adam", "CANARY-OVERRIDE", "CANARY-REH-CHANGES", "CANARY-REH-DISPUTE", "CANARY-TAKE"}
+	for _, aud := range []string{"ic", "ad", "producer"} {
+		for _, f := range []string{"md", "json", "pdf"} {
+			var out string
+			if f == "pdf" {
+				out = pdfText(uncompressedPDF(t, env, "export", "day", "--format", f, "--audience", aud))
+			} else {
+				var errs string
+				var code int
+				out, errs, code = icbot(t, "", env, "export", "day", "--format", f, "--audience", aud)
+				if code != 0 {
+					t.Fatalf("export day %s %s: exit %d: %s", f, aud, code, errs)
+				}
+			}
+			for canary, readers := range canaryReaders {
+				if strings.Contains(out, canary) && !slices.Contains(readers, aud) {
+					t.Errorf("day report %s for %s holds %s", f, aud, canary)
+				}
+			}
+			if aud == "ic" {
+				for _, c := range icMust {
+					if !strings.Contains(out, c) {
+						t.Errorf("day report %s for the IC lacks %s", f, c)
+					}
+				}
+			}
+		}
+	}
 }
