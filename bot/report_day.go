@@ -645,7 +645,12 @@ func (x *dayBuilder) rehearsals() error {
 }
 
 func (x *dayBuilder) rehearsal(sc *Scene, r Rehearsal) (DayRehearsal, error) {
-	d := DayRehearsal{Scene: sc.ID, Seq: r.Seq, At: x.when(r.At), Beats: r.Beats, Explored: r.Explored, Changes: r.Changes}
+	d := DayRehearsal{Scene: sc.ID, Seq: r.Seq, At: x.when(r.At), Beats: r.Beats, Changes: r.Changes}
+	// Which beats were explored, and a performer's answer to the record,
+	// are the IC's (and that performer's), as /rehearsal show has them.
+	if x.may(ClassBoundaries, sc, "") {
+		d.Explored = r.Explored
+	}
 	var err error
 	if d.Present, err = x.handles(r.Present); err != nil {
 		return d, err
@@ -660,6 +665,8 @@ func (x *dayBuilder) rehearsal(sc *Scene, r Rehearsal) (DayRehearsal, error) {
 		}
 		c, ok := r.Confirmation(p)
 		switch {
+		case !x.may(ClassBoundaries, sc, p):
+			// The reader sees the rehearsal, not each performer's answer.
 		case !ok:
 			d.Unconfirmed = append(d.Unconfirmed, h)
 		case c.Confirmed:
