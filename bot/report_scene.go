@@ -164,11 +164,23 @@ func (b *Bot) sceneFile(ctx context.Context, reader UserID, id SceneID, format s
 		if r == nil {
 			return File{}, Errorf(EUNAVAILABLE, "this icbot cannot write %s reports", format)
 		}
-		data, err = r(e)
+		data, err = renderSafely(r, e)
 	}
 	if err != nil {
 		b.log.Error("writing a scene's record", "scene", string(id), "format", format, "err", err)
 		return File{}, Errorf(EUNAVAILABLE, "the %s file could not be written; the error has been logged for the operator", format)
 	}
 	return File{Name: reportFileName(id, format), Type: reportFormats[format], Data: data}, nil
+}
+
+// renderSafely runs an injected renderer; a panic in it is an error of
+// this one file, never a crash of icbot (a queued file would otherwise
+// crash every start that tried it again).
+func renderSafely(r Renderer, e SceneExport) (data []byte, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the renderer panicked: %v", v)
+		}
+	}()
+	return r(e)
 }

@@ -234,3 +234,19 @@ func TestReportSceneRemovedMeanwhile(t *testing.T) {
 		t.Errorf("still pending: %+v", h.pending())
 	}
 }
+
+// TestReportSceneRendererPanics: a renderer that panics fails its one
+// file, which is not tried again, and the caller is told; icbot goes on.
+func TestReportSceneRendererPanics(t *testing.T) {
+	h := newHarness(t).seed()
+	h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }),
+		bot.WithRenderer("pdf", func(bot.SceneExport) ([]byte, error) { panic("index out of range [65533] with length 256") }))
+	r := h.must("cora", "/report scene 12 format=pdf")
+	if got := joined(to(r.sent, "file", "cora")); got != "" {
+		t.Errorf("a file was sent: %q", got)
+	}
+	if got := joined(to(r.sent, "late", "cora")); !strings.Contains(got, "could not be written") {
+		t.Errorf("cora was not told: %q", got)
+	}
+	h.must("ines", "/scene show 12")
+}

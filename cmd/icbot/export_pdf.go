@@ -75,6 +75,20 @@ func writePDF(w io.Writer, head bot.RecordHead, scenes []bot.SceneRecord, title 
 	return p.Output(w)
 }
 
+// split cuts text into the lines it takes in a column of width w. The
+// core fonts are single-byte (Windows-1252), while fpdf's SplitText
+// reads runes: each byte of the translated text goes to it as the rune
+// of the same number, so that é or ’ is measured as the byte the page
+// holds (given as is, it read an invalid byte as U+FFFD and panicked).
+func (d *pdfDoc) split(text string, w float64) []string {
+	b := []byte(d.tr(text))
+	rs := make([]rune, len(b))
+	for i, c := range b {
+		rs[i] = rune(c)
+	}
+	return d.pdf.SplitText(string(rs), w)
+}
+
 func (d *pdfDoc) when(v string) string {
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil || v == "" {
@@ -122,7 +136,7 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string) {
 		const lh = 4.5
 		lines := 1
 		for i, c := range cells {
-			if n := len(p.SplitText(d.tr(c), widths[i]-2)); n > lines {
+			if n := len(d.split(c, widths[i]-2)); n > lines {
 				lines = n
 			}
 		}

@@ -157,3 +157,20 @@ func TestExportPDFFile(t *testing.T) {
 	}
 	t.Logf("production PDF for the producer: %d bytes", len(b))
 }
+
+// TestPDFWithTypographicText: text outside ASCII in a table's cell (an
+// accent, a typographic apostrophe, a dash, the euro, Cyrillic, an
+// emoji) is laid out; it made the PDF writer panic.
+func TestPDFWithTypographicText(t *testing.T) {
+	env := exportDB(t, exportDemoScript+"@ines /scene beat add 12 \"café – I’m ok €5 Ночь 🙂\" kind=contact\n@paula /hold 12 \"I’m cold – ü\"\n")
+	for _, aud := range []string{"ic", "ad"} {
+		text := pdfText(uncompressedPDF(t, env, "export", "scene", "12", "--format", "pdf", "--audience", aud))
+		if !strings.Contains(text, "caf\xe9 \x96 I\x92m ok \x805") {
+			t.Errorf("%s: the beat's description is not on the page in Windows-1252:\n%s", aud, text)
+		}
+	}
+	text := pdfText(uncompressedPDF(t, env, "export", "day", "--format", "pdf", "--audience", "ic"))
+	if !strings.Contains(text, "I\x92m cold \x96 \xfc") {
+		t.Errorf("the hold's reason is not in the day report's PDF:\n%s", text)
+	}
+}
