@@ -141,7 +141,8 @@ func AuditReaderOf(tx Tx) (AuditReader, bool) {
 
 // privateActions are the audit actions whose actor the need-to-know table
 // gives to the IC alone: who called a hold, whose boundaries changed or
-// whose consent was withdrawn, who answered a check-in. Their summaries
+// whose consent was withdrawn, who answered a check-in, who consented to
+// explore a beat, who confirmed or disputed a rehearsal's record. Their summaries
 // may name that person too. The words are what a reader without the
 // right to know reads in their place.
 var privateActions = map[string]string{
@@ -149,6 +150,9 @@ var privateActions = map[string]string{
 	"boundaries.answer":   "a performer's boundaries were recorded",
 	"boundaries.withdraw": "a performer withdrew consent",
 	"remind.answer":       "a check-in was answered",
+	"rehearsal.consent":   "a performer's consent to explore a beat changed",
+	"rehearsal.confirm":   "a performer answered a rehearsal's record",
+	"rehearsal.dispute":   "a performer answered a rehearsal's record",
 }
 
 // AuditPrivate is what of an audit record only the IC may read. The

@@ -25,6 +25,11 @@ var exportScript = strings.Join([]string{
 	`@pete /boundaries answer 30 b1=yes notes="CANARY-export-note"`,
 	`@pete /hold 30 CANARY-export-reason`,
 	`@ines /hold lift 30`,
+	`@ines /rehearsal explore 30 b1 on`,
+	`@pete /rehearsal consent 30 b1`,
+	`@ines /rehearsal log 30 b1 present=@pete`,
+	`@pete /rehearsal dispute 30 1 CANARY-export-dispute`,
+	`@pete /rehearsal confirm 30 1`,
 }, "\n") + "\n"
 
 // exportLines splits an export into its lines, each decoded, and checks
@@ -99,7 +104,7 @@ func TestAuditExport(t *testing.T) {
 	if strings.Contains(out, "CANARY") {
 		t.Errorf("an export without --private holds private detail:\n%s", out)
 	}
-	for _, action := range []string{"hold.call", "boundaries.answer"} {
+	for _, action := range []string{"hold.call", "boundaries.answer", "rehearsal.consent", "rehearsal.dispute", "rehearsal.confirm"} {
 		r := actions[action]
 		if r["withheld"] != true || r["actor"] != "" || r["actor_name"] != "" || strings.Contains(r["summary"].(string), "pete") {
 			t.Errorf("%s: the actor is not withheld: %v", action, r)
