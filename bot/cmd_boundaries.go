@@ -266,9 +266,14 @@ func recordAnswers(in *input, tx Tx, sc *Scene, next Boundaries) error {
 	if err := tx.AddBoundaries(next); err != nil {
 		return err
 	}
-	if changed, err := answeredMeanwhile(in, tx, sc, in.caller.ID); err != nil {
+	changed, err := answeredMeanwhile(in, tx, sc, in.caller.ID)
+	if err != nil {
 		return err
-	} else if changed {
+	}
+	if len(endExploreOnNo(in, sc, &next)) > 0 {
+		changed = true
+	}
+	if changed {
 		sc.Version++
 		if err := tx.PutScene(*sc); err != nil {
 			return err
@@ -472,6 +477,13 @@ func runBoundariesWithdraw(in *input, tx Tx) error {
 	}
 	if err := tx.AddBoundaries(next); err != nil {
 		return err
+	}
+	if len(endExploreOnNo(in, &sc, &next)) > 0 {
+		sc.Version++
+		sc.Updated = in.now
+		if err := tx.PutScene(sc); err != nil {
+			return err
+		}
 	}
 	if err := in.audit(tx, "boundaries.withdraw", sc.ID, "consent withdrawn for scene %s (boundaries version %d)", sc.ID, next.Version); err != nil {
 		return err

@@ -95,7 +95,7 @@ func runRehearsalExplore(in *input, tx Tx) error {
 			"The IC marked beat %s of scene %s (%s) exploratory: it may be rehearsed before you agree to it, but only with your own consent to explore it. "+
 				"Give it, if you wish, with /rehearsal consent %s %s; take it back at any time with /rehearsal consent %s %s withdraw. Only you and the IC see it.\n  %s",
 			b.ID, sc.ID, sc.Title, sc.ID, b.ID, sc.ID, b.ID, askLines(*b, "")))
-		in.out.withActions(Action{Label: "Consent to explore", Command: fmt.Sprintf("/rehearsal consent %s %s", sc.ID, b.ID)})
+		in.out.withActions(Action{Label: "Consent to explore", Command: fmt.Sprintf("/rehearsal consent %s %s rev=%d", sc.ID, b.ID, b.Rev)})
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s is exploratory: a performer who has not agreed to it may rehearse it with their own consent to explore it (/rehearsal consent %s %s). Its performers were told.", b.ID, sc.ID, sc.ID, b.ID)
 	return nil
@@ -144,6 +144,13 @@ func runRehearsalConsent(in *input, tx Tx) error {
 	if !b.Exploratory {
 		return Errorf(ECONFLICT, "Beat %s of scene %s is not exploratory: it is rehearsed only once you agree to it (/boundaries form %s). Ask the IC if you would like to explore it first.", b.ID, sc.ID, sc.ID)
 	}
+	if rev, ok := in.key("rev"); ok && rev != strconv.Itoa(b.Rev) {
+		// A button, or a line typed from a message, shows the beat as it
+		// was: consent is to the beat as it stands, which they may not
+		// have seen.
+		return Errorf(ECONFLICT, "Beat %s of scene %s has changed since you were shown it: it now reads %q. Nothing was recorded. "+
+			"If you consent to explore it as it stands, run /rehearsal consent %s %s rev=%d.", b.ID, sc.ID, beatText(*b), sc.ID, b.ID, b.Rev)
+	}
 	if had {
 		in.out.replyOwn(ClassBoundaries, sc.ID, "You already consented to explore beat %s of scene %s as it stands: nothing changed.", b.ID, sc.ID)
 		return nil
@@ -158,10 +165,10 @@ func runRehearsalConsent(in *input, tx Tx) error {
 	}
 	stands := ""
 	if st == declined {
-		stands = fmt.Sprintf("\nYour no to beat %s, or your withdrawal, still stands over it: while it does, the beat is not rehearsed with you. To explore it, change your answer to discuss (/boundaries form %s).", b.ID, sc.ID)
+		stands = fmt.Sprintf("\nYour no to beat %s, or your withdrawal, still stands over it: while it does, the beat is not rehearsed with you, whatever this consent says.", b.ID)
 	}
-	in.out.replyOwn(ClassBoundaries, sc.ID, "Your consent to explore beat %s of scene %s in rehearsal is recorded, for the beat as it stands now; only you and the IC see it. "+
-		"It ends if the beat changes. Take it back at any time with /rehearsal consent %s %s withdraw.%s", b.ID, sc.ID, sc.ID, b.ID, stands)
+	in.out.replyOwn(ClassBoundaries, sc.ID, "Your consent to explore beat %s of scene %s in rehearsal is recorded, for the beat as it stands now: %q. Only you and the IC see it. "+
+		"It ends if the beat changes. Take it back at any time with /rehearsal consent %s %s withdraw.%s", b.ID, sc.ID, beatText(*b), sc.ID, b.ID, stands)
 	return tellIC(in, tx, &sc, fmt.Sprintf("%s consents to explore beat %s of scene %s (%s) in rehearsal, before agreeing to it.", in.caller.Handle(), b.ID, sc.ID, b.Description))
 }
 
@@ -278,14 +285,17 @@ func (in *input) refusal(sc *Scene, refused []unagreed) error {
 	var lines []string
 	for _, u := range refused {
 		line := fmt.Sprintf("%s has not agreed to beat %s (%s) as it stands now", u.performer.Handle(), u.beat.ID, u.beat.Description)
-		if u.declined {
-			line += " and said no or withdrew, which consent to explore does not outweigh"
+		switch {
+		case u.declined:
+			line += " and said no or withdrew, which consent to explore does not outweigh: talk with them"
+		case u.beat.Exploratory:
+			line += fmt.Sprintf(", nor consented to explore it: they give it themselves, if they wish, with /rehearsal consent %s %s", sc.ID, u.beat.ID)
+		default:
+			line += fmt.Sprintf(": ask them with /boundaries request %s, or, if they wish to explore it first, mark it exploratory with /rehearsal explore %s %s on and let them give their own consent", sc.ID, sc.ID, u.beat.ID)
 		}
 		lines = append(lines, line)
 	}
-	return Errorf(ECONFLICT, "Not recorded: %s. A beat is rehearsed only with the performers who agreed to it. "+
-		"Ask them with /boundaries request %s, or, if they wish to explore it first, mark it exploratory with /rehearsal explore %s %s on and let them give their own consent (/rehearsal consent %s %s). Nothing was changed.",
-		strings.Join(lines, "; "), sc.ID, sc.ID, refused[0].beat.ID, sc.ID, refused[0].beat.ID)
+	return Errorf(ECONFLICT, "Not recorded: %s. A beat is rehearsed only with the performers who agreed to it. Nothing was changed.", strings.Join(lines, "; "))
 }
 
 // runRehearsalLog records a rehearsal, refused when a performer present
@@ -551,14 +561,23 @@ func (in *input) answersText(tx Tx, sc *Scene, r Rehearsal) (string, error) {
 	if len(r.Explored) > 0 {
 		fmt.Fprintf(&s, "\n  Explored on the performers' consent: %s", strings.Join(r.Explored, ", "))
 	}
-	for _, u := range performers {
+	// Everyone present who answered, a performer taken off the scene
+	// since among them: their answer stays on the record.
+	for _, u := range r.Present {
+		c, answered := r.Confirmation(u)
+		if !sc.IsPerformer(u) && !answered {
+			continue
+		}
 		p, err := personOf(tx, u)
 		if err != nil {
 			return "", err
 		}
 		w := "not answered yet"
-		if c, ok := r.Confirmation(u); ok {
+		if answered {
 			w = answerWord(c)
+		}
+		if !sc.IsPerformer(u) {
+			w += " (no longer a performer of the scene)"
 		}
 		fmt.Fprintf(&s, "\n  %s: %s", p.Handle(), w)
 	}
@@ -573,4 +592,42 @@ func answerWord(c RehearsalConfirmation) string {
 		return "says it is not right"
 	}
 	return "says it is not right: " + indentLines(c.Note)
+}
+
+// endExploreOnNo ends a performer's consents to explore the beats they
+// have now said no to, or withdrawn from: a no stands over that consent,
+// and it does not come back when the no is changed later. It reports
+// the beats whose consent ended, and tells the performer.
+func endExploreOnNo(in *input, sc *Scene, bd *Boundaries) []string {
+	var ended []string
+	for i := range sc.Beats {
+		b := &sc.Beats[i]
+		if !slices.ContainsFunc(b.Explore, func(c ExploreConsent) bool { return c.Performer == bd.Performer }) {
+			continue
+		}
+		a, ok := bd.answerTo(*b)
+		if !bd.withdrew(b.ID) && (!ok || a != AnswerNo) {
+			continue
+		}
+		b.Explore = slices.DeleteFunc(b.Explore, func(c ExploreConsent) bool { return c.Performer == bd.Performer })
+		ended = append(ended, b.ID)
+	}
+	if len(ended) > 0 {
+		in.out.replyOwn(ClassBoundaries, sc.ID, "Your consent to explore %s of scene %s in rehearsal ends with your answer: it does not come back if you change it. Give it again with /rehearsal consent if you wish.",
+			strings.Join(ended, ", "), sc.ID)
+	}
+	return ended
+}
+
+// beatText is a beat as a performer is asked about it: its description,
+// and its camera and conditions when it has them.
+func beatText(b Beat) string {
+	t := b.Description
+	if b.Camera != "" {
+		t += "; camera: " + b.Camera
+	}
+	if b.Conditions != "" {
+		t += "; conditions: " + b.Conditions
+	}
+	return t
 }

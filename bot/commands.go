@@ -448,7 +448,8 @@ func commandTable() *registry {
 		{
 			path: "rehearsal consent",
 			params: []Param{scene(true), beat(),
-				{Name: "withdraw", Kind: ParamChoice, Choices: []string{"withdraw"}, Help: "take your consent back"}},
+				{Name: "withdraw", Kind: ParamChoice, Choices: []string{"withdraw"}, Help: "take your consent back"},
+				{Name: "rev", Kind: ParamText, Key: true, Meta: "N", Help: "the beat's revision you were shown (the button adds it): refused if the beat changed since"}},
 			summary: "Give your own consent to explore an exploratory beat in rehearsal, or take it back with withdraw (a performer in the beat).",
 			help:    "It holds for the beat as it stands: a change to the beat ends it. Only you and the IC see it.",
 			access:  access{performerOf: true}, write: true, anonymous: true,
@@ -462,8 +463,9 @@ func commandTable() *registry {
 				keyText("changes", "what changed, for the record")},
 			summary: "Record a rehearsal: the beats, who was there and what changed. Each performer present is asked to confirm the record.",
 			help: "Refused, recording nothing, when a performer present has not agreed to a beat rehearsed (a yes to it as it stands), " +
-				"unless the beat is exploratory and they gave their own consent to explore it; a no to the beat, or a withdrawal, stands over that consent.",
-			access: access{roles: []Role{RoleIC, RoleDirector}}, write: true,
+				"unless the beat is exploratory and they gave their own consent to explore it; a no to the beat, or a withdrawal, stands over that consent. " +
+				"The IC's alone: whether a rehearsal may be recorded tells whose consent is missing.",
+			access: access{roles: onlyIC}, write: true,
 			run: runRehearsalLog,
 		},
 		{

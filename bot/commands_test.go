@@ -75,7 +75,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/choreo show 12 b1 all"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal explore 12 b1 on"},
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal consent 12 b1"},
-		{"-     -    y    -    y    -     -   -    -    -   -   -    -    -", `/rehearsal log 12 b1 present=@paula changes="slower"`},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/rehearsal log 12 b1 present=@paula changes="slower"`},
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal confirm 12 1"},
 		{"y     -    -    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal dispute 12 1 not the right beat"},
 		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/rehearsal show 12"},

@@ -40,20 +40,23 @@ func TestRehearsalRefusesUnagreedBeat(t *testing.T) {
 		t.Helper()
 		before, audit := h.sceneOf("20"), h.auditLen()
 		r := h.do("ines", line)
+		next := "/rehearsal explore 20 b1 on"
+		if why == "answered no" || why == "withdrew" {
+			next = "talk with them"
+		}
 		if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "@pete has not agreed to beat b1 (") ||
-			!strings.Contains(r.reply, "/rehearsal explore 20 b1 on") || !strings.Contains(r.reply, "Nothing was changed") {
+			!strings.Contains(r.reply, next) || !strings.Contains(r.reply, "Nothing was changed") {
 			t.Errorf("%s, the IC's refusal: %s %q", why, r.code(), r.reply)
 		}
 		if strings.Contains(r.reply, "@paula") {
 			t.Errorf("%s: the refusal names paula, who agreed: %q", why, r.reply)
 		}
 		unchanged(t, h, r, before, audit)
+		// Only the IC logs rehearsals: whether a log with one performer
+		// present is refused would tell anyone else that performer's answer.
 		r = h.do("dana", line)
-		if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "beat b1 of scene 20") || !strings.Contains(r.reply, "Talk to the IC") {
+		if r.code() != bot.EFORBIDDEN || strings.Contains(r.reply, "pete") {
 			t.Errorf("%s, the director's refusal: %s %q", why, r.code(), r.reply)
-		}
-		if strings.Contains(r.reply, "pete") || strings.Contains(r.reply, "paula") {
-			t.Errorf("%s: the director's refusal names a performer: %q", why, r.reply)
 		}
 		unchanged(t, h, r, before, audit)
 	}
@@ -90,13 +93,13 @@ func TestRehearsalRecord(t *testing.T) {
 	h := newHarness(t).seed()
 	h.must("ines", `/scene beat add 12 "hug" kind=contact`)
 	h.must("paula", "/boundaries answer 12 b2=yes")
-	r := h.must("dana", `/rehearsal log 12 b1 b2 b1 present=@paula,@dana changes="the hug comes first"`)
+	r := h.must("ines", `/rehearsal log 12 b1 b2 b1 present=@paula,@dana changes="the hug comes first"`)
 	sc := h.sceneOf("12")
 	if len(sc.Rehearsals) != 1 {
 		t.Fatalf("rehearsals: %+v", sc.Rehearsals)
 	}
 	got := sc.Rehearsals[0]
-	if got.Seq != 1 || got.By != "dana" || !got.At.Equal(t0) || !slices.Equal(got.Beats, []string{"b1", "b2"}) ||
+	if got.Seq != 1 || got.By != "ines" || !got.At.Equal(t0) || !slices.Equal(got.Beats, []string{"b1", "b2"}) ||
 		!slices.Equal(got.Present, []bot.UserID{"paula", "dana"}) || got.Changes != "the hug comes first" || len(got.Explored) != 0 {
 		t.Errorf("record: %+v", got)
 	}
@@ -141,7 +144,7 @@ func TestExploratoryBeat(t *testing.T) {
 		t.Errorf("consent to a beat not exploratory: %s %q", r.code(), r.reply)
 	}
 	r := h.must("ines", "/rehearsal explore 20 b1 on")
-	if dm := to(r.sent, "dm", "pete"); len(dm) != 1 || !strings.Contains(dm[0].Text, "/rehearsal consent 20 b1") || dm[0].Actions[0].Command != "/rehearsal consent 20 b1" {
+	if dm := to(r.sent, "dm", "pete"); len(dm) != 1 || !strings.Contains(dm[0].Text, "/rehearsal consent 20 b1") || dm[0].Actions[0].Command != "/rehearsal consent 20 b1 rev=1" {
 		t.Errorf("pete not told: %+v", r.sent)
 	}
 	refused("exploratory, without pete's consent")
@@ -181,10 +184,7 @@ func TestExploratoryBeat(t *testing.T) {
 	if dm := joined(to(r.sent, "dm", "paula")); strings.Contains(dm, "explored") {
 		t.Errorf("paula learns that pete explored: %q", dm)
 	}
-	// The director logs it too, and is not told it was explored.
-	if r := h.must("dana", line); strings.Contains(r.reply, "xplored") {
-		t.Errorf("the director reads what was explored: %q", r.reply)
-	}
+	// The director is not told it was explored.
 	if r := h.must("dana", "/rehearsal show 20"); strings.Contains(r.reply, "xplored") {
 		t.Errorf("the director reads what was explored: %q", r.reply)
 	}
@@ -207,7 +207,17 @@ func TestExploratoryBeat(t *testing.T) {
 		t.Errorf("consent outlived the edit")
 	}
 	refused("consent voided by an edit")
-	h.must("pete", "/rehearsal consent 20 b1")
+	// The button pete was sent names the beat as it was: pressed after
+	// the edit, it records nothing and shows the beat as it stands.
+	before, audit := h.sceneOf("20"), h.auditLen()
+	r = h.do("pete", "/rehearsal consent 20 b1 rev=1")
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, `it now reads "a longer kiss"`) || !strings.Contains(r.reply, "/rehearsal consent 20 b1 rev=2") {
+		t.Errorf("a stale button: %s %q", r.code(), r.reply)
+	}
+	unchanged(t, h, r, before, audit)
+	if r := h.must("pete", "/rehearsal consent 20 b1 rev=2"); !strings.Contains(r.reply, `as it stands now: "a longer kiss"`) {
+		t.Errorf("consent does not repeat the beat: %q", r.reply)
+	}
 	h.must("ines", line)
 
 	// Not exploratory any more: consents dropped, refused.
@@ -356,4 +366,15 @@ func TestExploreDoesNotOutweighNo(t *testing.T) {
 	}
 	h.must("pete", "/boundaries withdraw 20 b1")
 	refused("a withdrawal with consent to explore")
+	// A consent given before a no ends with it: it does not come back
+	// when the no is changed to discuss.
+	h.must("pete", "/boundaries answer 20 b1=discuss")
+	h.must("pete", "/rehearsal consent 20 b1")
+	if r := h.must("pete", "/boundaries answer 20 b1=no"); !strings.Contains(r.reply, "Your consent to explore b1 of scene 20 in rehearsal ends") {
+		t.Errorf("pete not told his consent ended: %q", r.reply)
+	}
+	h.must("pete", "/boundaries answer 20 b1=discuss")
+	if r := h.do("ines", line); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "nor consented to explore it") {
+		t.Errorf("a consent to explore given before a no, the no changed to discuss: %s %q", r.code(), r.reply)
+	}
 }
