@@ -70,7 +70,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     -    y    y    -    -     y   -    -    -   -   -    -    -", "/hold 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/hold lift 16"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/audit show 16"},
-		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/report scene 12"},
+		{"y     -    y    y    y    y     y   y    y    y   y   y    -    -", "/report scene 12"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/choreo set 12 b1 "hands on the waist, on four" steps="eyes; hands"`},
 		{"y     -    y    -    y    -     -   -    -    -   -   -    -    -", "/choreo show 12 b1 all"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/rehearsal explore 12 b1 on"},

@@ -352,7 +352,9 @@ var recordParts = []recordPart{
 	{class: ClassBodyNotes, perPerformer: true, fill: (*recordBuilder).bodyNotes},
 	{class: ClassReadiness, perPerformer: true, fill: (*recordBuilder).rider},
 	{class: ClassRoster, fill: (*recordBuilder).sessions},
-	{class: ClassRoster, fill: (*recordBuilder).holds},
+	// Holds are told to the IC, the AD and the scene's performers when
+	// called, not to everyone on a roster: readiness, not roster.
+	{class: ClassReadiness, fill: (*recordBuilder).holds},
 	{class: ClassTopline, fill: (*recordBuilder).topline},
 	{class: ClassIntent, fill: (*recordBuilder).intent},
 	{class: ClassCoverage, fill: notesFrom(func(n *BeatNotesRecord, b Beat) { n.Camera, n.Conditions = b.Camera, b.Conditions })},
@@ -435,6 +437,9 @@ func (b *Bot) SceneRecord(ctx context.Context, id SceneID, aud Audience) (SceneE
 		if err != nil {
 			return err
 		}
+		if !seesScene(reader, &sc) {
+			return Errorf(EFORBIDDEN, "%s is not a performer of scene %s, and a performer's record holds only their own scenes", aud, id)
+		}
 		rec, err := b.sceneRecord(tx, reader, &sc)
 		out = SceneExport{RecordHead: head, Scene: rec}
 		return err
@@ -458,6 +463,9 @@ func (b *Bot) ProductionRecord(ctx context.Context, aud Audience) (ProductionExp
 		slices.SortFunc(scenes, func(a, b Scene) int { return compareSceneIDs(a.ID, b.ID) })
 		out = ProductionExport{RecordHead: head, Scenes: []SceneRecord{}}
 		for i := range scenes {
+			if !seesScene(reader, &scenes[i]) {
+				continue
+			}
 			rec, err := b.sceneRecord(tx, reader, &scenes[i])
 			if err != nil {
 				return err
@@ -467,6 +475,13 @@ func (b *Bot) ProductionRecord(ctx context.Context, aud Audience) (ProductionExp
 		return nil
 	})
 	return out, err
+}
+
+// seesScene reports whether reader sees sc in a record at all: a
+// performer without a leadership role sees only their own scenes, as
+// /scene list shows them.
+func seesScene(reader Person, sc *Scene) bool {
+	return reader.HasAny(leadership...) || !reader.Has(RolePerformer) || sc.IsPerformer(reader.ID)
 }
 
 func (b *Bot) recordHead(tx Tx, aud Audience, schema string) (Person, RecordHead, error) {

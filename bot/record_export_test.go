@@ -50,6 +50,9 @@ func TestExportRecordGate(t *testing.T) {
 	read := func(aud bot.Audience, id bot.SceneID) bot.SceneRecord {
 		t.Helper()
 		e, err := h.bot.SceneRecord(context.Background(), id, aud)
+		if aud.Role == bot.RolePerformer && bot.ErrorCode(err) == bot.EFORBIDDEN {
+			return bot.SceneRecord{} // another performer's scene: not theirs to read at all
+		}
 		if err != nil {
 			t.Fatalf("%s, scene %s: %v", aud, id, err)
 		}
@@ -97,7 +100,7 @@ func TestExportRecordGate(t *testing.T) {
 			if c.detail != (len(r.Riders) > 0) {
 				t.Errorf("riders %+v, want some %v", r.Riders, c.detail)
 			}
-			if c.answers == slices.Contains(r.Withheld, "boundaries") {
+			if r.ID != "" && c.answers == slices.Contains(r.Withheld, "boundaries") {
 				t.Errorf("withheld %v", r.Withheld)
 			}
 			r16 := read(c.aud, "16")
@@ -181,6 +184,14 @@ func TestExportRecordProductionRecord(t *testing.T) {
 	for _, aud := range audiences {
 		t.Run(aud.String(), func(t *testing.T) {
 			e, err := h.bot.SceneRecord(context.Background(), "12", aud)
+			if aud.Role == bot.RolePerformer && bot.ErrorCode(err) == bot.EFORBIDDEN {
+				for canary, readers := range productionRecordCanaries {
+					if slices.Contains(readers, aud.String()) {
+						t.Errorf("%s may read %s, but the scene was refused", aud, canary)
+					}
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

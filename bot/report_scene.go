@@ -61,6 +61,9 @@ func runReportScene(in *input, tx Tx) error {
 	if err := in.done(); err != nil {
 		return err
 	}
+	if !seesScene(in.caller, &sc) {
+		return Errorf(EFORBIDDEN, "You are not a performer of scene %s: a performer's record holds only their own scenes.", sc.ID)
+	}
 	format := "md"
 	if v, ok := in.key("format"); ok {
 		format = v

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +250,28 @@ func TestReportSceneRendererPanics(t *testing.T) {
 		t.Errorf("cora was not told: %q", got)
 	}
 	h.must("ines", "/scene show 12")
+}
+
+// TestReportSceneOtherPerformersScene: a performer asks for the record
+// of a scene they are not in, and is refused, as /scene list leaves it
+// out for them; the production's record for a performer holds only
+// their own scenes.
+func TestReportSceneOtherPerformersScene(t *testing.T) {
+	h := newHarness(t).seed()
+	r := h.do("pete", "/report scene 12")
+	if r.code() != bot.EFORBIDDEN || !strings.Contains(r.reply, "not a performer of scene 12") || len(r.sent) > 0 {
+		t.Errorf("pete, scene 12: %s %q %+v", r.code(), r.reply, r.sent)
+	}
+	e, err := h.bot.ProductionRecord(context.Background(), bot.Audience{Role: bot.RolePerformer, Performer: "pete"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range e.Scenes {
+		if !slices.Contains(sc.Performers, "@pete") {
+			t.Errorf("pete's production record holds scene %s (performers %v)", sc.ID, sc.Performers)
+		}
+	}
+	if len(e.Scenes) == 0 {
+		t.Errorf("pete's production record holds none of his scenes")
+	}
 }
