@@ -458,7 +458,8 @@ func runRehearsalConfirm(in *input, tx Tx) error {
 		return err
 	}
 	seq := sc.Rehearsals[i].Seq
-	if c, ok := sc.Rehearsals[i].Confirmation(in.caller.ID); ok && c.Confirmed {
+	prev, answered := sc.Rehearsals[i].Confirmation(in.caller.ID)
+	if answered && prev.Confirmed {
 		in.out.replyOwn(ClassRehearsal, sc.ID, "You already confirmed the record of rehearsal %d of scene %s: nothing changed.", seq, sc.ID)
 		return nil
 	}
@@ -466,6 +467,11 @@ func runRehearsalConfirm(in *input, tx Tx) error {
 		return err
 	}
 	in.out.replyOwn(ClassRehearsal, sc.ID, "Thank you: you confirmed the record of rehearsal %d of scene %s. If you find something wrong later, /rehearsal dispute %s %d \"what is wrong\" replaces it.", seq, sc.ID, sc.ID, seq)
+	if answered {
+		// They had said it was wrong: the IC, who was told so, is told
+		// that it no longer stands.
+		return tellIC(in, tx, &sc, fmt.Sprintf("%s now confirms the record of rehearsal %d of scene %s, which they had said was not right.", in.caller.Handle(), seq, sc.ID))
+	}
 	return nil
 }
 

@@ -285,7 +285,10 @@ func TestRehearsalConfirmations(t *testing.T) {
 	if r := h.must("paula", "/rehearsal dispute 20 1"); !strings.Contains(joined(to(r.sent, "dm", "ines")), "They did not say what") {
 		t.Errorf("a dispute without a note: %+v", r.sent)
 	}
-	h.must("paula", "/rehearsal confirm 20 1")
+	r = h.must("paula", "/rehearsal confirm 20 1")
+	if ic := joined(to(r.sent, "dm", "ines")); !strings.Contains(ic, "@paula now confirms the record of rehearsal 1 of scene 20") {
+		t.Errorf("the IC, told of the dispute, is not told it no longer stands: %+v", r.sent)
+	}
 	if cs := h.sceneOf("20").Rehearsals[0].Confirmations; len(cs) != 1 || !cs[0].Confirmed || cs[0].Note != "" {
 		t.Errorf("a later answer did not replace the dispute: %+v", cs)
 	}
