@@ -208,6 +208,10 @@ type rehearsalArgs struct {
 func logArgs(in *input, tx Tx, sc *Scene) (rehearsalArgs, error) {
 	var r rehearsalArgs
 	for len(in.args) > 0 {
+		if a := in.args[0]; !a.Quoted && strings.HasPrefix(a.Value, "@") {
+			// "present=@paula, @pete": the space ended present=.
+			return r, Errorf(EINVALID, "%s is not a beat id: present= takes names joined by commas, without spaces, as in present=@paula,@pete", quote(a.Value))
+		}
 		i, err := in.sceneBeat(sc)
 		if err != nil {
 			return r, err

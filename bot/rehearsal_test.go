@@ -317,6 +317,7 @@ func TestRehearsalBadInput(t *testing.T) {
 		{"ines", `/rehearsal log 20 b2 present=@paula`, bot.ENOTFOUND, "has no beat b2"},
 		{"ines", `/rehearsal log 20 b1 present=@paula,@zed`, bot.ENOTFOUND, "@zed is not known"},
 		{"ines", `/rehearsal log 20 b1 present=@dana`, bot.EINVALID, "names no performer"},
+		{"ines", `/rehearsal log 20 b1 present=@paula, @pete`, bot.EINVALID, "without spaces, as in present=@paula,@pete"},
 		{"ines", `/rehearsal log 20 b1 present=@paula when=today`, bot.EINVALID, "unknown key when="},
 		{"ines", `/rehearsal explore 20 b1 maybe`, bot.EINVALID, "is not on or off"},
 		{"ines", `/rehearsal explore 20 b1`, bot.EINVALID, "missing on or off"},
