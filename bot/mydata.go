@@ -143,13 +143,20 @@ type MyAnswer struct {
 
 // MyRider is their rider for a scene.
 type MyRider struct {
-	Scene   SceneID    `json:"scene"`
-	State   RiderState `json:"state"`
-	Terms   string     `json:"terms"`
-	Drafted string     `json:"drafted,omitempty"`
-	Sent    string     `json:"sent,omitempty"`
-	Signed  string     `json:"signed,omitempty"`
-	Updated string     `json:"updated,omitempty"`
+	Scene SceneID `json:"scene"`
+	// State is as icbot shows it: a signed rider whose scene has widened
+	// since needs amendment.
+	State RiderState `json:"state"`
+	Terms string     `json:"terms"`
+	// Deadline is when it must reach them at the latest (the rider
+	// notice before the call), and Late why it misses it ("" when it
+	// does not); both "" for a scene removed since.
+	Deadline string `json:"deadline,omitempty"`
+	Late     string `json:"late,omitempty"`
+	Drafted  string `json:"drafted,omitempty"`
+	Sent     string `json:"sent,omitempty"`
+	Signed   string `json:"signed,omitempty"`
+	Updated  string `json:"updated,omitempty"`
 }
 
 // MyHold is a hold they called.
@@ -449,8 +456,13 @@ func (b *Bot) myScene(tx Tx, d *MyData, u UserID, id SceneID, consented map[Scen
 	r, err := tx.Rider(id, u)
 	switch {
 	case err == nil:
-		d.Riders = append(d.Riders, MyRider{Scene: id, State: r.State, Terms: r.Terms, Drafted: stamp(r.DraftedAt),
-			Sent: stamp(r.SentAt), Signed: stamp(r.SignedAt), Updated: stamp(r.Updated)})
+		mr := MyRider{Scene: id, State: r.State, Terms: r.Terms, Drafted: stamp(r.DraftedAt),
+			Sent: stamp(r.SentAt), Signed: stamp(r.SignedAt), Updated: stamp(r.Updated)}
+		if exists {
+			v := b.riderOf(&sc, u, &r, b.now())
+			mr.State, mr.Deadline, mr.Late = v.State, stamp(v.Deadline), v.Late
+		}
+		d.Riders = append(d.Riders, mr)
 	case ErrorCode(err) != ENOTFOUND:
 		return err
 	}
@@ -736,8 +748,14 @@ func (d MyData) Markdown(b *Bot) string {
 	s.WriteString("## Your riders\n\n")
 	none(len(d.Riders))
 	for _, r := range d.Riders {
-		fmt.Fprintf(&s, "- Scene %s: %s; drafted %s, sent %s, signed %s; terms: %s\n",
-			r.Scene, r.State, at(r.Drafted), at(r.Sent), at(r.Signed), text(r.Terms))
+		fmt.Fprintf(&s, "- Scene %s: %s; drafted %s, sent %s, signed %s", r.Scene, r.State, at(r.Drafted), at(r.Sent), at(r.Signed))
+		if r.Deadline != "" {
+			fmt.Fprintf(&s, "; to reach you by %s", at(r.Deadline))
+		}
+		if r.Late != "" {
+			fmt.Fprintf(&s, " (%s)", mdText(r.Late))
+		}
+		fmt.Fprintf(&s, "; terms: %s\n", text(r.Terms))
 	}
 
 	s.WriteString("\n## Holds you called\n\n")

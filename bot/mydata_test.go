@@ -241,6 +241,11 @@ func TestMyDataHoldsEveryCanaryAndNoOneElses(t *testing.T) {
 	if !slices.Equal(versions, []int{1, 2}) {
 		t.Errorf("boundaries versions of scene 30: %v, want every one", versions)
 	}
+	// Her riders say when each must reach her, from the scene's call.
+	j := slices.IndexFunc(d.Riders, func(r bot.MyRider) bool { return r.Scene == "30" })
+	if j < 0 || d.Riders[j].State != bot.RiderDrafted || d.Riders[j].Deadline != "2026-12-18T09:00:00Z" {
+		t.Errorf("riders %+v, want scene 30's drafted, to reach her by 2026-12-18T09:00:00Z", d.Riders)
+	}
 	var acts []string
 	for _, a := range d.Audit {
 		acts = append(acts, a.Action)
