@@ -92,6 +92,14 @@ func commandTable() *registry {
 			run:    runWhoami,
 		},
 		{
+			path: "icbot mydata", summary: "Get everything icbot holds about you, by DM, as two files: JSON and readable text.",
+			help: "Anyone may ask, about themselves alone: your person record and roles, your scenes and rosters, every version of your boundaries, your riders, " +
+				"the holds you called, your check-in answers, what department notices said about you, your rehearsal confirmations and the audit records about you. " +
+				"Nothing about anyone else is in it. The JSON's schema is " + MyDataSchema + ".",
+			access: access{everyone: true}, write: true,
+			run: runMyData,
+		},
+		{
 			path:    "icbot role add",
 			params:  []Param{user("person", "who"), role(true, false, "the role")},
 			summary: "Give someone a role: " + roleList() + ".",

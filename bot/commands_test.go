@@ -20,6 +20,7 @@ func TestPermissionMatrix(t *testing.T) {
 		//paula pete ines adam dana priya cam cora hana pat sid  gary root nobody
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot help"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot whoami"},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot mydata"},
 		{"-     -    y    y    -    y     -   -    -    -   -   -    y    -", "/icbot role list"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    y    -", "/icbot role add @gary props"},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    y    -", "/icbot role add @gary stunts"},

@@ -95,7 +95,7 @@ func TestLeaks(t *testing.T) {
 		`/scene beat add 12 "hug" kind=contact`, "/closedset ack 12", "/hold 12", "/hold lift 12",
 		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
 		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, `/take 12 b1 note="a take"`, "/take log 12 session=1", "/take log 12", "/closedset end 12",
-		"/report day",
+		"/report day", "/icbot mydata",
 	}
 	for _, line := range commands {
 		for _, caller := range callers {

@@ -19,7 +19,8 @@ import (
 // FileRequest is a file a delivery builds when it is sent.
 type FileRequest struct {
 	// Report is what the file holds: "scene", the record of the
-	// delivery message's scene.
+	// delivery message's scene; "mydata", everything icbot holds about
+	// the recipient (mydata.go).
 	Report string
 	// Format is md, json or pdf.
 	Format string
@@ -112,10 +113,16 @@ func (b *Bot) sendFile(ctx context.Context, m Message, req FileRequest) error {
 	if !ok {
 		return Errorf(EUNAVAILABLE, "icbot cannot send files on this platform")
 	}
-	if req.Report != "scene" {
+	var f File
+	var err error
+	switch req.Report {
+	case "scene":
+		f, err = b.sceneFile(ctx, m.To.User, m.Scene, req.Format)
+	case myDataReport:
+		f, err = b.myDataFile(ctx, m.To.User, req.Format)
+	default:
 		return Internal(fmt.Errorf("unknown report %q", req.Report))
 	}
-	f, err := b.sceneFile(ctx, m.To.User, m.Scene, req.Format)
 	if err != nil {
 		return err
 	}

@@ -184,6 +184,13 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 	}{
 		{root, in(setCh), "icbot help", nil, "icbot commands", nil},
 		{paula, in(setCh), "icbot whoami", nil, "You are @paula", nil},
+		{paula, in(setCh), "icbot mydata", nil, "on its way by DM: mydata.json", []check{func(t *testing.T, _ []restCall) {
+			var files []fakeFile
+			r.fake.set(func(f *fakeDiscord) { files = f.Files["DM"+paula] })
+			if len(files) != 2 || files[0].Name != "mydata.json" || !strings.Contains(files[0].Data, `"schema": "icbot.mydata/1"`) || files[1].Name != "mydata.md" {
+				t.Errorf("files in paula's DMs: %+v, want mydata.json and mydata.md", files)
+			}
+		}}},
 		{adam, in(setCh), "icbot role list", nil, "performer @paula, @pete", nil},
 		{ines, in(setCh), "icbot role add", []opt{o("person", newbie), o("role", "performer")}, "@newbie is now performer",
 			[]check{dmHas(newbie, "gave you the role performer")}},
