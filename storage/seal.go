@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -113,7 +114,7 @@ func (s *sealer) openAs(sealed []byte, aad, name string) ([]byte, error) {
 // without a key id that holds such values had its key id removed: it is
 // refused rather than read as plain text.
 func looksSealed(b []byte) bool {
-	return len(b) >= sealOverhead && b[0] == sealVersion
+	return len(b) >= sealOverhead && b[0] == sealVersion || looksPersonSealed(b)
 }
 
 // sealBrokenError names the value that failed to open by its place in
@@ -219,7 +220,20 @@ type codec struct {
 	// sealed: used when sealing a file that has no key id, where such a
 	// value means the key id was removed.
 	refuseSealed bool
+	// noPersonKeys seals the fields about a person with the storage key,
+	// as before schema version 9: only the benchmarks set it, to measure
+	// what the person keys cost.
+	noPersonKeys bool
 	path         string
+
+	pkOnce sync.Once
+	pk     *keyCache // the person keys opened with this codec's key
+}
+
+// keys is the cache of the person keys this codec has opened.
+func (c *codec) keys() *keyCache {
+	c.pkOnce.Do(func() { c.pk = &keyCache{} })
+	return c.pk
 }
 
 // errLocked is returned for a sealed field of an encrypted file opened
@@ -305,11 +319,11 @@ func movedError(where, says string) error {
 	return brokenf("record %s holds %s: it was moved or copied from another key", where, says)
 }
 
-func (c *codec) sealScene(r *sceneRecord) error {
+func (c *codec) sealScene(r *sceneRecord, kr *keyring) error {
 	for i := range r.Holds {
 		h := &r.Holds[i]
 		var err error
-		if h.Reason, err = c.sealString(h.Reason, aadReason(r.ID, r.Version, h.Seq)); err != nil {
+		if h.Reason, err = c.sealStringFor(kr, h.Reason, aadReason(r.ID, r.Version, h.Seq), h.CalledBy); err != nil {
 			return err
 		}
 	}
@@ -319,14 +333,14 @@ func (c *codec) sealScene(r *sceneRecord) error {
 }
 
 // openScene opens the record stored at scenes/id.
-func (c *codec) openScene(r *sceneRecord, id string) error {
+func (c *codec) openScene(r *sceneRecord, id string, kr *keyring) error {
 	if r.ID != id {
 		return movedError(aad("scenes", id), "scene "+r.ID)
 	}
 	for i := range r.Holds {
 		h := &r.Holds[i]
 		var err error
-		if h.Reason, err = c.openString(h.Reason, aadReason(id, r.Version, h.Seq)); err != nil {
+		if h.Reason, err = c.openStringFor(kr, h.Reason, aadReason(id, r.Version, h.Seq), h.CalledBy); err != nil {
 			return err
 		}
 	}
@@ -376,51 +390,57 @@ func (c *codec) openDelivery(r *deliveryRecord, id uint64) error {
 	return err
 }
 
-func (c *codec) sealBoundaries(r *boundariesRecord) error {
+func (c *codec) sealBoundaries(r *boundariesRecord, kr *keyring) error {
 	var err error
-	r.Private, err = c.sealBytes(r.Private, aadPrivate(r.Scene, r.Performer, r.Version))
+	r.Private, err = c.sealFor(kr, r.Private, aadPrivate(r.Scene, r.Performer, r.Version), r.Performer)
 	return err
 }
 
 // openBoundaries opens the record stored at boundaries/scene/performer/version.
-func (c *codec) openBoundaries(r *boundariesRecord, scene, performer string, version int) error {
+func (c *codec) openBoundaries(r *boundariesRecord, scene, performer string, version int, kr *keyring) error {
 	if r.Scene != scene || r.Performer != performer || r.Version != version {
 		return movedError(aad("boundaries", scene, performer, itoa(version)),
 			"version "+itoa(r.Version)+" of "+r.Performer+"'s boundaries for scene "+r.Scene)
 	}
-	var err error
-	r.Private, err = c.openBytes(r.Private, aadPrivate(scene, performer, version))
+	private, erased, err := c.openFor(kr, r.Private, aadPrivate(scene, performer, version), performer)
+	if erased {
+		private = erasedBoundaries()
+	}
+	r.Private = private
 	return err
 }
 
-func (c *codec) sealRider(r *riderRecord) error {
+func (c *codec) sealRider(r *riderRecord, kr *keyring) error {
 	var err error
-	r.Terms, err = c.sealBytes(r.Terms, aadTerms(r.Scene, r.Performer, r.Version))
+	r.Terms, err = c.sealFor(kr, r.Terms, aadTerms(r.Scene, r.Performer, r.Version), r.Performer)
 	return err
 }
 
 // openRider opens the record stored at riders/scene/performer.
-func (c *codec) openRider(r *riderRecord, scene, performer string) error {
+func (c *codec) openRider(r *riderRecord, scene, performer string, kr *keyring) error {
 	if r.Scene != scene || r.Performer != performer {
 		return movedError(aad("riders", scene, performer), r.Performer+"'s rider for scene "+r.Scene)
 	}
-	var err error
-	r.Terms, err = c.openBytes(r.Terms, aadTerms(scene, performer, r.Version))
+	terms, erased, err := c.openFor(kr, r.Terms, aadTerms(scene, performer, r.Version), performer)
+	if erased {
+		terms = []byte(ErasedText)
+	}
+	r.Terms = terms
 	return err
 }
 
-func (c *codec) sealReminder(r *reminderRecord) error {
+func (c *codec) sealReminder(r *reminderRecord, kr *keyring) error {
 	var err error
-	r.Note, err = c.sealString(r.Note, aadNote(r.ID, r.Answered))
+	r.Note, err = c.sealStringFor(kr, r.Note, aadNote(r.ID, r.Answered), r.Performer)
 	return err
 }
 
 // openReminder opens the record stored at reminders/id.
-func (c *codec) openReminder(r *reminderRecord, id uint64) error {
+func (c *codec) openReminder(r *reminderRecord, id uint64, kr *keyring) error {
 	if r.ID != id {
 		return movedError(aad("reminders", utoa(id)), "reminder "+utoa(r.ID))
 	}
 	var err error
-	r.Note, err = c.openString(r.Note, aadNote(id, r.Answered))
+	r.Note, err = c.openStringFor(kr, r.Note, aadNote(id, r.Answered), r.Performer)
 	return err
 }

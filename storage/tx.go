@@ -269,7 +269,11 @@ func (t *tx) Scene(id bot.SceneID) (bot.Scene, error) {
 	case !ok:
 		return bot.Scene{}, notFound("no scene %s", id)
 	}
-	if err := t.codec.openScene(&r, string(id)); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return bot.Scene{}, err
+	}
+	if err := t.codec.openScene(&r, string(id), kr); err != nil {
 		return bot.Scene{}, sealed(err)
 	}
 	return r.bot(), nil
@@ -281,7 +285,11 @@ func (t *tx) Scenes() ([]bot.Scene, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k)) }, sceneRecord.bot)
+	kr, err := t.keys()
+	if err != nil {
+		return nil, err
+	}
+	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k), kr) }, sceneRecord.bot)
 }
 
 // SceneIDs lists every scene's id in byte order, from the keys alone:
@@ -311,7 +319,11 @@ func (t *tx) PutScene(s bot.Scene) error {
 		return err
 	}
 	r := sceneToRecord(s)
-	if err := t.codec.sealScene(&r); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return err
+	}
+	if err := t.codec.sealScene(&r, kr); err != nil {
 		return sealed(err)
 	}
 	return put(b, []byte(s.ID), r, "scene")

@@ -1,0 +1,482 @@
+package storage_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"icbot/bot"
+	"icbot/storage"
+)
+
+// sealedWith is the first byte of a stored sealed value: 1 under the
+// storage key, 2 under a person's key.
+func sealedWith(t *testing.T, v []byte) byte {
+	t.Helper()
+	if len(v) == 0 {
+		t.Fatal("no sealed value")
+	}
+	return v[0]
+}
+
+// rawField decodes the JSON record at keys and returns its field, a
+// sealed value (base64 in the JSON), found by path.
+func rawField(t *testing.T, path string, field []string, keys ...[]byte) []byte {
+	t.Helper()
+	var rec any
+	if err := json.Unmarshal(rawValue(t, path, keys...), &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range field {
+		switch r := rec.(type) {
+		case map[string]any:
+			rec = r[f]
+		case []any:
+			var i int
+			fmt.Sscan(f, &i)
+			rec = r[i]
+		}
+	}
+	s, _ := rec.(string)
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatalf("field %v of %q: %v", field, keys, err)
+	}
+	return b
+}
+
+// TestPersonKeysSealEachPersonsFields: every sealed field about one
+// person is sealed under that person's own key; fields about nobody (a
+// queued text, the scene's private part) and empty ones stay under the
+// storage key.
+func TestPersonKeysSealEachPersonsFields(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA))
+	writeEverything(t, s)
+	k1, k2 := storage.PersonKey(s, "U1"), storage.PersonKey(s, "U2")
+	s.Close()
+	if len(k1) != 32 || len(k2) != 32 || bytes.Equal(k1, k2) {
+		t.Fatalf("person keys: %x %x", k1, k2)
+	}
+	for _, tt := range []struct {
+		name  string
+		field []string
+		keys  [][]byte
+		want  byte
+	}{
+		{"U1's boundaries", []string{"private"}, [][]byte{bs("boundaries"), bs("12"), bs("U1"), be(2)}, 2},
+		{"U2's boundaries", []string{"private"}, [][]byte{bs("boundaries"), bs("12"), bs("U2"), be(1)}, 2},
+		{"U1's rider", []string{"terms"}, [][]byte{bs("riders"), bs("12"), bs("U1")}, 2},
+		{"the reason of U1's hold", []string{"holds", "0", "reason"}, [][]byte{bs("scenes"), bs("12")}, 2},
+		{"U2's hold without a reason", []string{"holds", "1", "reason"}, [][]byte{bs("scenes"), bs("12")}, 1},
+		{"U1's reminder note", []string{"note"}, [][]byte{bs("reminders"), be(1)}, 2},
+		{"the scene's private part", []string{"private"}, [][]byte{bs("scenes"), bs("20")}, 1},
+		{"a queued text", []string{"message", "text"}, [][]byte{bs("outbox"), be(2)}, 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sealedWith(t, rawField(t, path, tt.field, tt.keys...)); got != tt.want {
+				t.Errorf("sealed with version %d, want %d", got, tt.want)
+			}
+		})
+	}
+	s = openAt(t, path, storage.WithKey(keyA))
+	readEverything(t, s)
+}
+
+// readAll reads every record with sealed fields through the store and
+// returns its text: what any command, report or export could show.
+func readAll(t *testing.T, s *storage.Store) string {
+	t.Helper()
+	var out strings.Builder
+	view(t, s, func(tx bot.Tx) error {
+		scenes, err := tx.Scenes()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&out, "%+v\n", scenes)
+		for _, sc := range scenes {
+			riders, err := tx.Riders(sc.ID)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&out, "%+v\n", riders)
+			for _, p := range []bot.UserID{"U1", "U2"} {
+				hist, err := tx.BoundariesHistory(sc.ID, p)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(&out, "%+v\n", hist)
+			}
+		}
+		ds, err := tx.Deliveries()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&out, "%+v\n", ds)
+		rems, err := tx.SceneReminders("12")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&out, "%+v\n", rems)
+		people, err := tx.People()
+		fmt.Fprintf(&out, "%+v\n", people)
+		return err
+	})
+	return out.String()
+}
+
+// TestErase: after Erase, every sealed field about the person reads as
+// [erased] through the store, the file holds neither their key nor
+// anything it opened, their name is a pseudonym, the audit trail and the
+// records verify, and someone else's fields read as before. Writing an
+// erased record back makes no new key; new data about them gets one; a
+// rekey afterwards works and leaves the erased fields erased.
+func TestErase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA))
+	writeEverything(t, s)
+	k1 := storage.PersonKey(s, "U1")
+	dump, err := storage.Dump(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct{ Key []byte }
+	if v, err := strconv.Unquote(dump[`personkeys/"U1"`]); err != nil || json.Unmarshal([]byte(v), &rec) != nil || len(rec.Key) == 0 {
+		t.Fatalf("U1's key record: %q %v", dump[`personkeys/"U1"`], err)
+	}
+	storedKey := rec.Key
+	before := readAll(t, s)
+	for _, c := range []string{canaryNotes + "-v2", canaryTerms + "-second", canaryReason + "-second", canaryRemNote + "-second", canaryNotes + "-u2"} {
+		if !strings.Contains(before, c) {
+			t.Fatalf("before erasure %s does not read back", c)
+		}
+	}
+
+	now := t0.Add(24 * time.Hour)
+	got, err := s.Erase(t.Context(), "U1", "admin", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Pseudonym != "erased-1" || got.Already {
+		t.Errorf("Erase = %+v", got)
+	}
+	after := readAll(t, s)
+	// The scene's private part (the director's intent, the beats' notes,
+	// rehearsals and takes) is about no one person, and stays.
+	for _, c := range []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryRemNote} {
+		for _, n := range []string{"v1", "v2", "first", "second", "r2", "gone"} {
+			if strings.Contains(after, c+"-"+n) {
+				t.Errorf("after erasure %s-%s still reads back", c, n)
+			}
+		}
+	}
+	if !strings.Contains(after, canaryNotes+"-u2") || !strings.Contains(after, canaryGarments+"-u2") {
+		t.Error("U2's boundaries no longer read back")
+	}
+	view(t, s, func(tx bot.Tx) error {
+		b, err := tx.Boundaries("12", "U1")
+		if err != nil {
+			return err
+		}
+		if b.Notes != storage.ErasedText || b.Garments != storage.ErasedText || b.Body != storage.ErasedText || b.Answers != nil || b.Version != 2 {
+			t.Errorf("U1's boundaries: %+v", b)
+		}
+		r, err := tx.Rider("12", "U1")
+		if err != nil {
+			return err
+		}
+		if r.Terms != storage.ErasedText || r.State != bot.RiderSent {
+			t.Errorf("U1's rider: %+v", r)
+		}
+		sc, err := tx.Scene("12")
+		if err != nil {
+			return err
+		}
+		if sc.Holds[0].Reason != storage.ErasedText || sc.Holds[1].Reason != "" {
+			t.Errorf("holds: %+v", sc.Holds)
+		}
+		rem, err := tx.Reminder(1)
+		if err != nil {
+			return err
+		}
+		if rem.Note != storage.ErasedText {
+			t.Errorf("reminder note %q", rem.Note)
+		}
+		p, err := tx.Person("U1")
+		if err != nil {
+			return err
+		}
+		if p.Name != "erased-1" || !p.Has(bot.RolePerformer) {
+			t.Errorf("person: %+v", p)
+		}
+		return nil
+	})
+	if _, err := s.VerifyAudit(t.Context()); err != nil {
+		t.Errorf("VerifyAudit: %v", err)
+	}
+	if err := s.VerifyRecords(t.Context()); err != nil {
+		t.Errorf("VerifyRecords: %v", err)
+	}
+	if k := storage.PersonKey(s, "U1"); k != nil {
+		t.Error("the file still gives U1's key")
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, k1) || holds(raw, string(k1)) || bytes.Contains(raw, storedKey) || holds(raw, string(storedKey)) {
+		t.Error("the file still holds U1's key, or its sealed form")
+	}
+	noCanaries(t, path)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("file after erasure: %v %v", fi, err)
+	}
+
+	// Written back as read, an erased field stays erased and makes no
+	// new key; new boundaries get a new key.
+	update(t, s, func(tx bot.Tx) error {
+		sc, err := tx.Scene("12")
+		if err != nil {
+			return err
+		}
+		sc.Version++
+		if err := tx.PutScene(sc); err != nil {
+			return err
+		}
+		r, err := tx.Rider("12", "U1")
+		if err != nil {
+			return err
+		}
+		r.Version++
+		return tx.PutRider(r)
+	})
+	if storage.PersonKey(s, "U1") != nil {
+		t.Error("writing an erased field back made a new key")
+	}
+	update(t, s, func(tx bot.Tx) error { return tx.AddBoundaries(boundaries("12", "U1", 3, "new")) })
+	if storage.PersonKey(s, "U1") == nil {
+		t.Error("new boundaries were sealed without a new key")
+	}
+	checkErased := func(t *testing.T, s *storage.Store) {
+		t.Helper()
+		view(t, s, func(tx bot.Tx) error {
+			hist, err := tx.BoundariesHistory("12", "U1")
+			if err != nil {
+				return err
+			}
+			notes := []string{hist[0].Notes, hist[1].Notes, hist[2].Notes}
+			if want := []string{storage.ErasedText, storage.ErasedText, canaryNotes + "-new"}; !slices.Equal(notes, want) {
+				t.Errorf("U1's notes %q, want %q", notes, want)
+			}
+			sc, err := tx.Scene("12")
+			if err != nil {
+				return err
+			}
+			r, err := tx.Rider("12", "U1")
+			if err != nil {
+				return err
+			}
+			if sc.Holds[0].Reason != storage.ErasedText || r.Terms != storage.ErasedText {
+				t.Errorf("reason %q, terms %q", sc.Holds[0].Reason, r.Terms)
+			}
+			b, err := tx.Boundaries("12", "U2")
+			if err != nil {
+				return err
+			}
+			if b.Notes != canaryNotes+"-u2" {
+				t.Errorf("U2's notes %q", b.Notes)
+			}
+			return nil
+		})
+	}
+	checkErased(t, s)
+
+	if err := s.Rekey(t.Context(), keyB); err != nil {
+		t.Fatalf("Rekey after erasure: %v", err)
+	}
+	checkErased(t, s)
+	s.Close()
+	s = openAt(t, path, storage.WithKey(keyB))
+	checkErased(t, s)
+	if _, err := s.VerifyAudit(t.Context()); err != nil {
+		t.Errorf("VerifyAudit after rekey: %v", err)
+	}
+	if err := s.VerifyRecords(t.Context()); err != nil {
+		t.Errorf("VerifyRecords after rekey: %v", err)
+	}
+	// Erased again, the new key goes too, and the pseudonym stays.
+	again, err := s.Erase(t.Context(), "U1", "admin", now)
+	if err != nil || again.Already || again.Pseudonym != "erased-1" {
+		t.Errorf("erasing again = %+v, %v", again, err)
+	}
+	view(t, s, func(tx bot.Tx) error {
+		b, err := tx.Boundaries("12", "U1")
+		if b.Notes != storage.ErasedText {
+			t.Errorf("the new boundaries after the second erasure: %q", b.Notes)
+		}
+		return err
+	})
+	third, err := s.Erase(t.Context(), "U1", "admin", now)
+	if err != nil || !third.Already || third.Pseudonym != "erased-1" {
+		t.Errorf("erasing a third time = %+v, %v", third, err)
+	}
+}
+
+// TestEraseRefusals: a user the file holds nothing about, a store
+// without a key or opened read-only: Erase refuses and changes nothing.
+func TestEraseRefusals(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA))
+	writeEverything(t, s)
+	dump, err := storage.Dump(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Erase(t.Context(), "U404", "admin", t0); !errors.Is(err, storage.ErrNotErasable) {
+		t.Errorf("Erase of an unknown user = %v, want ErrNotErasable", err)
+	}
+	if _, err := s.Erase(t.Context(), "", "admin", t0); err == nil {
+		t.Error("Erase without a user id succeeded")
+	}
+	if after, _ := storage.Dump(s); !equalMaps(dump, after) {
+		t.Error("a refused erasure changed the file")
+	}
+	s.Close()
+
+	ro := openAt(t, path, storage.WithKey(keyA), storage.WithReadOnly())
+	if _, err := ro.Erase(t.Context(), "U1", "admin", t0); err == nil || !strings.Contains(err.Error(), "read-only") {
+		t.Errorf("Erase read-only = %v", err)
+	}
+	ro.Close()
+
+	clear := openAt(t, filepath.Join(t.TempDir(), "clear.db"))
+	writeEverything(t, clear)
+	if _, err := clear.Erase(t.Context(), "U1", "admin", t0); err == nil || !strings.Contains(err.Error(), "not encrypted") {
+		t.Errorf("Erase in a file without a key = %v", err)
+	}
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestMigratePersonKeys: opening a file of schema version 7 (or 8) with
+// its key moves every sealed field about a person under their own key,
+// and everything reads back; the same for a file sealed for the first
+// time.
+func TestMigratePersonKeys(t *testing.T) {
+	for _, fx := range []string{fixtureSealed, fixtureClear} {
+		t.Run(filepath.Base(fx), func(t *testing.T) {
+			path := fixture(t, fx)
+			var logs logBuffer
+			s := openAt(t, path, storage.WithKey(keyA), logs.logger())
+			readFixture(t, s)
+			if storage.PersonKey(s, "U1") == nil {
+				t.Error("U1 has no key")
+			}
+			s.Close()
+			for name, v := range map[string][]byte{
+				"U1's boundaries": rawField(t, path, []string{"private"}, bs("boundaries"), bs("12"), bs("U1"), be(1)),
+				"U1's rider":      rawField(t, path, []string{"terms"}, bs("riders"), bs("12"), bs("U1")),
+				"the hold reason": rawField(t, path, []string{"holds", "0", "reason"}, bs("scenes"), bs("12")),
+				"the note":        rawField(t, path, []string{"note"}, bs("reminders"), be(1)),
+			} {
+				if got := sealedWith(t, v); got != 2 {
+					t.Errorf("%s sealed with version %d, want 2", name, got)
+				}
+			}
+			if fx == fixtureSealed && !strings.Contains(logs.String(), "sealed the records about each person under their own data key") {
+				t.Errorf("the migration is not logged:\n%s", logs.String())
+			}
+			s = openAt(t, path, storage.WithKey(keyA))
+			readFixture(t, s)
+			if _, err := s.VerifyAudit(t.Context()); err != nil {
+				t.Errorf("VerifyAudit: %v", err)
+			}
+		})
+	}
+}
+
+// BenchmarkPersonKeys measures what sealing each person's fields under
+// their own key costs against the storage key alone, in the same run: a
+// performer's answer written and read back in one synced Update (as
+// /boundaries answer does), and a read of a scene, a rider and
+// boundaries (as /boundaries show and /rider status do).
+func BenchmarkPersonKeys(b *testing.B) {
+	for _, mode := range []string{"storage key", "person keys"} {
+		open := func(b *testing.B) *storage.Store {
+			s, err := storage.Open(filepath.Join(b.TempDir(), "icbot.db"), quiet, storage.WithKey(keyA))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			if mode == "storage key" {
+				storage.StorageKeyOnly(s)
+			}
+			err = s.Update(b.Context(), func(tx bot.Tx) error {
+				if err := tx.PutScene(heldScene("12", 1, "b")); err != nil {
+					return err
+				}
+				if err := tx.PutRider(rider("12", "U1", 1, "b")); err != nil {
+					return err
+				}
+				return tx.AddBoundaries(boundaries("12", "U1", 1, "b"))
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return s
+		}
+		b.Run("answer/"+mode, func(b *testing.B) {
+			s := open(b)
+			v := 1
+			for b.Loop() {
+				v++
+				err := s.Update(b.Context(), func(tx bot.Tx) error {
+					if _, err := tx.Boundaries("12", "U1"); err != nil {
+						return err
+					}
+					return tx.AddBoundaries(boundaries("12", "U1", v, "b"))
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("show/"+mode, func(b *testing.B) {
+			s := open(b)
+			for b.Loop() {
+				err := s.View(b.Context(), func(tx bot.Tx) error {
+					if _, err := tx.Scene("12"); err != nil {
+						return err
+					}
+					if _, err := tx.Rider("12", "U1"); err != nil {
+						return err
+					}
+					_, err := tx.Boundaries("12", "U1")
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
