@@ -90,25 +90,36 @@ func newPersonAEAD(key []byte) (cipher.AEAD, error) {
 // record put back is (see "What icbot notices").
 type keyCache struct {
 	mu sync.RWMutex
-	m  map[string]*personKey
+	m  map[string]cachedKey // by user id
+}
+
+// cachedKey is a person's key as opened from the stored record raw.
+type cachedKey struct {
+	raw []byte
+	pk  *personKey
 }
 
 // keyCacheMax bounds the cache: a production has far fewer people.
 const keyCacheMax = 4096
 
-func (c *keyCache) get(k string) *personKey {
+// get returns the key opened from raw, the record stored for user;
+// nil when the cache holds none for those bytes.
+func (c *keyCache) get(user string, raw []byte) *personKey {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.m[k]
+	if e, ok := c.m[user]; ok && bytes.Equal(e.raw, raw) {
+		return e.pk
+	}
+	return nil
 }
 
-func (c *keyCache) put(k string, pk *personKey) {
+func (c *keyCache) put(user string, raw []byte, pk *personKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= keyCacheMax {
-		c.m = make(map[string]*personKey)
+		c.m = make(map[string]cachedKey)
 	}
-	c.m[k] = pk
+	c.m[user] = cachedKey{raw: bytes.Clone(raw), pk: pk}
 }
 
 // kv is the personkeys bucket, as a tx (*bucket) or Open, Rekey and
@@ -127,12 +138,19 @@ type keyring struct {
 	// storage key, so that the new one can seal while the old keys are
 	// still needed.
 	m map[string]*personKey
+	// last is the key load found last, and whose: a command reads
+	// several fields about the same person.
+	lastUser string
+	last     *personKey
 }
 
 // load reads the stored key record of user, or nil.
 func (kr *keyring) load(user string) (*personKey, error) {
 	if kr.m != nil {
 		return kr.m[user], nil
+	}
+	if kr.last != nil && kr.lastUser == user {
+		return kr.last, nil
 	}
 	if kr.b == nil {
 		return nil, nil
@@ -141,16 +159,17 @@ func (kr *keyring) load(user string) (*personKey, error) {
 	if v == nil {
 		return nil, nil
 	}
-	ck := user + "\x00" + string(v)
 	cache := kr.c.keys()
-	if pk := cache.get(ck); pk != nil {
+	if pk := cache.get(user, v); pk != nil {
+		kr.lastUser, kr.last = user, pk
 		return pk, nil
 	}
 	pk, err := kr.c.openPersonKey(user, v)
 	if err != nil {
 		return nil, err
 	}
-	cache.put(ck, pk)
+	cache.put(user, v, pk)
+	kr.lastUser, kr.last = user, pk
 	return pk, nil
 }
 
@@ -224,11 +243,13 @@ func (kr *keyring) create(user string, gen int, pseudonym string) (*personKey, e
 	if kr.m != nil {
 		kr.m[user] = pk
 	}
+	kr.lastUser, kr.last = user, pk
 	return pk, nil
 }
 
 // store writes a key record with its MAC.
 func (kr *keyring) store(r personKeyRecord) error {
+	kr.last = nil
 	r, err := markRecord(kr.c, placePersonKey(r.User), r)
 	if err != nil {
 		return err
@@ -342,14 +363,19 @@ func erasedBoundaries() []byte {
 // keys returns the tx's keyring: the personkeys bucket, absent from an
 // older file opened read-only.
 func (t *tx) keys() (*keyring, error) {
+	if t.kr != nil {
+		return t.kr, nil
+	}
 	if t.btx.Bucket(bucketPersonKeys) == nil {
-		return &keyring{c: t.codec}, nil
+		t.kr = &keyring{c: t.codec}
+		return t.kr, nil
 	}
 	b, err := t.bucket(bucketPersonKeys)
 	if err != nil {
 		return nil, err
 	}
-	return &keyring{c: t.codec, b: b}, nil
+	t.kr = &keyring{c: t.codec, b: b}
+	return t.kr, nil
 }
 
 // loadKeyring reads every person's key record of btx with from, and

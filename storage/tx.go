@@ -30,6 +30,9 @@ type tx struct {
 	// buckets are the top-level buckets handed out, kept for the next
 	// call: a command asks for the same few many times.
 	buckets []*bucket
+	// kr finds the people's data keys (see personkeys.go), made at the
+	// first sealed field about a person.
+	kr *keyring
 }
 
 var _ bot.Tx = (*tx)(nil)
