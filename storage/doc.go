@@ -50,7 +50,10 @@
 //	                      its choreography (every version), whether it is
 //	                      exploratory and who consented to explore it;
 //	                      the rehearsal log and the take log; absent in a
-//	                      record written before it)
+//	                      record written before it), confirm_notes
+//	                      (version 9: rehearsal, index, performer,
+//	                      note*: each performer's note on a rehearsal's
+//	                      record, taken out of private)
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
 //	        <seq uint64 BE> -> JSON session: scene, seq, started_by,
@@ -151,7 +154,8 @@
 //
 // Version 9 added personkeys/, empty, and, like version 8, needs the key
 // for the rest: Open, in the same write transaction, opens every sealed
-// field about a person (see Person keys) with the storage key and seals
+// field about a person (see Person keys; the rehearsals' confirmation
+// notes are taken out of each scene's private part) with the storage key and seals
 // it again under that person's new data key, then compacts the file, so
 // that the values sealed under the storage key alone do not stay in its
 // free pages. A file without a key gets its person keys when it is first
@@ -322,15 +326,21 @@
 //
 //   - boundaries: private, under the performer's key;
 //   - riders: terms, under the performer's key;
-//   - scenes: a hold's reason, under the key of who called it;
+//   - scenes: a hold's reason, under the key of who called it; and the
+//     note a performer wrote confirming or disputing a rehearsal's record,
+//     taken out of the private part into confirm_notes (rehearsal seq,
+//     index of the confirmation, performer, note), under that performer's
+//     key, with additional data
+//     scenes/<scene>/v<version>/rehearsal/<seq>/confirm/<index>/<performer>/note,
+//     and put back when the scene is read;
 //   - reminders: the note, under the performer's key (the digest and the
 //     day report, which have no performer, keep the storage key).
 //
 // Under the storage key stay what is about nobody in particular, or about
-// several people at once: a scene's private part (the director's intent,
-// the beats' notes, the choreography, the take log, and the rehearsal
-// log, which holds each performer's confirmation or dispute of the
-// record), a queued message's text and last error, and the key check. An
+// several people at once: the rest of a scene's private part (the
+// director's intent, the beats' notes, the choreography, the rehearsal
+// log's record and who was present, and the take log), a queued
+// message's text and last error, and the key check. An
 // empty field holds nothing about anyone and is sealed with the storage
 // key too.
 //
@@ -380,9 +390,8 @@
 // ledger and the audit trail; their roles; dates and states; the audit
 // summaries, which are in clear, are not rewritten (the chain hashes
 // them) and name the person by handle in some actions ("boundaries of
-// @pete for scene 12", "rider of @pete ... marked signed"); the
-// rehearsal log's confirmations in a
-// scene's private part, under the storage key; texts queued to others
+// @pete for scene 12", "rider of @pete ... marked signed"); texts queued
+// to others
 // about them (a notice to the IC); and every backup or copy of the file
 // taken before, which still holds the sealed key and opens with the
 // storage key: delete such backups, or rekey and destroy the old storage

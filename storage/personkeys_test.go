@@ -483,3 +483,67 @@ func BenchmarkPersonKeys(b *testing.B) {
 		})
 	}
 }
+
+// TestEraseRehearsalConfirmation: the note a performer wrote confirming
+// or disputing a rehearsal's record is sealed under their key, apart
+// from the scene's private part; erased, it reads as [erased], and the
+// rest of the rehearsal, and the other performer's note, read as before.
+func TestEraseRehearsalConfirmation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA))
+	sc := notedScene("20", 1, "r")
+	sc.Rehearsals[0].Present = []bot.UserID{"U1", "U2"}
+	sc.Rehearsals[0].Confirmations = []bot.RehearsalConfirmation{
+		{Performer: "U1", At: t0, Note: "CANARY-dispute-U1"},
+		{Performer: "U2", At: t0, Confirmed: true, Note: "CANARY-confirm-U2"},
+	}
+	update(t, s, func(tx bot.Tx) error {
+		if err := tx.PutPerson(bot.Person{ID: "U1", Name: "ana", Roles: []bot.Role{bot.RolePerformer}}); err != nil {
+			return err
+		}
+		return tx.PutScene(sc)
+	})
+	notes := func(t *testing.T) []string {
+		t.Helper()
+		var out []string
+		view(t, s, func(tx bot.Tx) error {
+			got, err := tx.Scene("20")
+			if err != nil {
+				return err
+			}
+			r := got.Rehearsals[0]
+			out = []string{r.Confirmations[0].Note, r.Confirmations[1].Note, r.Changes}
+			return nil
+		})
+		return out
+	}
+	if got, want := notes(t), []string{"CANARY-dispute-U1", "CANARY-confirm-U2", canaryRehearse + "-r"}; !slices.Equal(got, want) {
+		t.Fatalf("before: %q, want %q", got, want)
+	}
+	if _, err := s.Erase(t.Context(), "U1", "admin", t0); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := notes(t), []string{storage.ErasedText, "CANARY-confirm-U2", canaryRehearse + "-r"}; !slices.Equal(got, want) {
+		t.Errorf("after: %q, want %q", got, want)
+	}
+	// Written again as read, and after a rekey, the same.
+	update(t, s, func(tx bot.Tx) error {
+		got, err := tx.Scene("20")
+		if err != nil {
+			return err
+		}
+		got.Version++
+		return tx.PutScene(got)
+	})
+	if err := s.Rekey(t.Context(), keyB); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := notes(t), []string{storage.ErasedText, "CANARY-confirm-U2", canaryRehearse + "-r"}; !slices.Equal(got, want) {
+		t.Errorf("after a rekey: %q, want %q", got, want)
+	}
+	s.Close()
+	if v := rawField(t, path, []string{"confirm_notes", "1", "note"}, bs("scenes"), bs("20")); sealedWith(t, v) != 2 {
+		t.Errorf("U2's note sealed with version %d, want 2", v[0])
+	}
+	noText(t, path, "CANARY-dispute-U1")
+}

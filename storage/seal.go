@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -191,6 +192,12 @@ func aadScenePrivate(scene string, version int) string {
 	return aad("scenes", scene, vtoa(version), "private")
 }
 
+// aadConfirmNote is the place of the note of confirmation index of a
+// rehearsal, which performer wrote.
+func aadConfirmNote(scene string, version, rehearsal, index int, performer string) string {
+	return aad("scenes", scene, vtoa(version), "rehearsal", itoa(rehearsal), "confirm", itoa(index), performer, "note")
+}
+
 // aadNote binds a reminder's note to the reminder and to when it was
 // answered: a reminder has no version, and a performer who answers again
 // gets a new answer time, so an earlier note put back alone does not open.
@@ -327,8 +334,80 @@ func (c *codec) sealScene(r *sceneRecord, kr *keyring) error {
 			return err
 		}
 	}
+	if err := c.sealConfirmNotes(r, kr); err != nil {
+		return err
+	}
 	var err error
 	r.Private, err = c.sealString(r.Private, aadScenePrivate(r.ID, r.Version))
+	return err
+}
+
+// sealConfirmNotes moves the note each performer wrote when confirming
+// or disputing a rehearsal's record out of the scene's private part,
+// which is sealed with the storage key, into confirm_notes, each sealed
+// under that performer's key. A codec without person keys leaves them
+// in the private part.
+func (c *codec) sealConfirmNotes(r *sceneRecord, kr *keyring) error {
+	r.ConfirmNotes = nil
+	if c.key == nil || c.noPersonKeys || kr == nil || !strings.Contains(r.Private, `"confirmations":`) {
+		return nil
+	}
+	p, err := r.decodePrivate()
+	if err != nil {
+		return err
+	}
+	for i := range p.Rehearsals {
+		reh := &p.Rehearsals[i]
+		for j := range reh.Confirmations {
+			cf := &reh.Confirmations[j]
+			if cf.Note == "" || cf.Performer == "" {
+				continue
+			}
+			note, err := c.sealStringFor(kr, cf.Note, aadConfirmNote(r.ID, r.Version, reh.Seq, j, cf.Performer), cf.Performer)
+			if err != nil {
+				return err
+			}
+			r.ConfirmNotes = append(r.ConfirmNotes, confirmNoteRecord{Rehearsal: reh.Seq, Index: j, Performer: cf.Performer, Note: note})
+			cf.Note = ""
+		}
+	}
+	if len(r.ConfirmNotes) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(p)
+	r.Private = string(b)
+	return err
+}
+
+// openConfirmNotes puts the notes of confirm_notes back into the scene's
+// private part, once opened; an erased one reads as ErasedText. A note
+// that names no confirmation of the private part was moved there.
+func (c *codec) openConfirmNotes(r *sceneRecord, kr *keyring) error {
+	if len(r.ConfirmNotes) == 0 {
+		return nil
+	}
+	p, err := r.decodePrivate()
+	if err != nil {
+		return err
+	}
+	for _, n := range r.ConfirmNotes {
+		place := aadConfirmNote(r.ID, r.Version, n.Rehearsal, n.Index, n.Performer)
+		var cf *confirmationRecord
+		for i := range p.Rehearsals {
+			if reh := &p.Rehearsals[i]; reh.Seq == n.Rehearsal && n.Index >= 0 && n.Index < len(reh.Confirmations) {
+				cf = &reh.Confirmations[n.Index]
+			}
+		}
+		if cf == nil || cf.Performer != n.Performer {
+			return brokenf("sealed value %s cannot be opened: the scene has no such confirmation (it was moved or changed)", place)
+		}
+		if cf.Note, err = c.openStringFor(kr, n.Note, place, n.Performer); err != nil {
+			return err
+		}
+	}
+	r.ConfirmNotes = nil
+	b, err := json.Marshal(p)
+	r.Private = string(b)
 	return err
 }
 
@@ -345,15 +424,17 @@ func (c *codec) openScene(r *sceneRecord, id string, kr *keyring) error {
 		}
 	}
 	// A record written before the private part had none to seal.
-	if r.Private == "" {
+	if r.Private == "" && len(r.ConfirmNotes) == 0 {
 		return nil
 	}
 	var err error
 	if r.Private, err = c.openString(r.Private, aadScenePrivate(id, r.Version)); err != nil {
 		return err
 	}
-	_, err = r.decodePrivate()
-	return err
+	if _, err = r.decodePrivate(); err != nil {
+		return err
+	}
+	return c.openConfirmNotes(r, kr)
 }
 
 // textAAD is the additional data of a delivery's text: bound to its

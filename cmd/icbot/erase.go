@@ -65,7 +65,7 @@ func runErase(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 	if done.Already {
 		fmt.Fprintf(env.Stdout, "The data key of %s in database %s was already erased; they are %s.\n", user, db, done.Pseudonym)
 	} else {
-		fmt.Fprintf(env.Stdout, "Erased the data key of %s in database %s: their boundaries, rider terms, hold reasons and reminder notes now read as %s everywhere, and they are named %s.\n",
+		fmt.Fprintf(env.Stdout, "Erased the data key of %s in database %s: their boundaries, rider terms, hold reasons, notes on rehearsal records and reminder notes now read as %s everywhere, and they are named %s.\n",
 			user, db, storage.ErasedText, done.Pseudonym)
 	}
 	if done.Dropped > 0 {

@@ -13,8 +13,9 @@ import (
 
 // peteCanaries are every sealed field about @pete in eraseDB: his
 // boundary notes, garments and body notes, his rider's terms, the reason
-// of the hold he called and his aftercare note.
-var peteCanaries = []string{"CANARY-NOTES-pete", "CANARY-GARMENTS-pete", "CANARY-BODY-pete", "CANARY-TERMS-pete", "CANARY-HOLD-pete", "CANARY-REMNOTE-pete"}
+// of the hold he called, his dispute of the rehearsal's record and his
+// aftercare note.
+var peteCanaries = []string{"CANARY-NOTES-pete", "CANARY-GARMENTS-pete", "CANARY-BODY-pete", "CANARY-TERMS-pete", "CANARY-HOLD-pete", "CANARY-REH-DISPUTE", "CANARY-REMNOTE-pete"}
 
 // paulaCanaries are @paula's, which an erasure of @pete leaves alone.
 var paulaCanaries = []string{"CANARY-NOTES-paula", "CANARY-GARMENTS-paula", "CANARY-BODY-paula", "CANARY-TERMS-paula", "CANARY-REMNOTE-paula"}
