@@ -352,9 +352,13 @@
 //
 //	version byte 2 || key generation (uint32 BE) || 12-byte nonce || ciphertext and 16-byte tag
 //
-// with the same additional data as under the storage key. Reading it
-// takes the key record of the person the record names (the performer, or
-// who called the hold): a generation older than the record's, or the
+// with the same additional data as under the storage key. A key record
+// changed, marked erased, copied from another person or removed without
+// the storage key makes the fields sealed under it fail closed, with
+// ErrTampered or ErrSealBroken, never read as erased; Store.VerifyRecords
+// (`icbot audit verify`) names such a record. Reading a value takes the
+// key record of the person the record names (the performer, or who
+// called the hold): a generation older than the record's, or the
 // record's own once erased, reads as ErasedText ("[erased]": a
 // boundaries version then has no answers, and its notes, garments and
 // body notes read "[erased]"); a missing key record, a newer generation

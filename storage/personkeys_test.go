@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"icbot/bot"
 	"icbot/storage"
 )
@@ -546,4 +548,104 @@ func TestEraseRehearsalConfirmation(t *testing.T) {
 		t.Errorf("U2's note sealed with version %d, want 2", v[0])
 	}
 	noText(t, path, "CANARY-dispute-U1")
+}
+
+// TestMigratePersonKeysFromV8: a keyed file of schema version 8, its
+// fields about each person under the storage key, is moved under person
+// keys by the next Open, and everything reads back and verifies.
+func TestMigratePersonKeysFromV8(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA), storage.WithSchema(8))
+	writeEverything(t, s)
+	s.Close()
+	if got := schemaOf(t, path); got != 8 {
+		t.Fatalf("schema version %d, want 8", got)
+	}
+	boundsAt := [][]byte{bs("boundaries"), bs("12"), bs("U1"), be(2)}
+	if v := rawField(t, path, []string{"private"}, boundsAt...); sealedWith(t, v) != 1 {
+		t.Fatalf("a version 8 file seals U1's boundaries with version %d", v[0])
+	}
+	var logs logBuffer
+	s = openAt(t, path, storage.WithKey(keyA), logs.logger())
+	readEverything(t, s)
+	if _, err := s.VerifyAudit(t.Context()); err != nil {
+		t.Errorf("VerifyAudit: %v", err)
+	}
+	if err := s.VerifyRecords(t.Context()); err != nil {
+		t.Errorf("VerifyRecords: %v", err)
+	}
+	s.Close()
+	if got := schemaOf(t, path); got != storage.SchemaVersion {
+		t.Errorf("schema version %d, want %d", got, storage.SchemaVersion)
+	}
+	if v := rawField(t, path, []string{"private"}, boundsAt...); sealedWith(t, v) != 2 {
+		t.Errorf("after the migration U1's boundaries are sealed with version %d", v[0])
+	}
+	if !strings.Contains(logs.String(), "sealed the records about each person under their own data key") {
+		t.Errorf("the migration is not logged:\n%s", logs.String())
+	}
+	noCanaries(t, path)
+}
+
+// TestPersonKeyTampered: a person's key record removed, marked erased,
+// or copied to another person without the storage key is noticed: the
+// fields sealed under it fail to open (they do not read as erased), and
+// VerifyRecords names the record.
+func TestPersonKeyTampered(t *testing.T) {
+	setup := func(t *testing.T) string {
+		path := filepath.Join(t.TempDir(), "icbot.db")
+		s := openAt(t, path, storage.WithKey(keyA))
+		writeEverything(t, s)
+		s.Close()
+		return path
+	}
+	readU1 := func(t *testing.T, s *storage.Store) error {
+		return s.View(t.Context(), func(tx bot.Tx) error {
+			_, err := tx.Boundaries("12", "U1")
+			return err
+		})
+	}
+	t.Run("removed", func(t *testing.T) {
+		path := setup(t)
+		rawDeleteIn(t, path, "personkeys", "U1")
+		s := openAt(t, path, storage.WithKey(keyA))
+		if err := readU1(t, s); !errors.Is(err, storage.ErrSealBroken) {
+			t.Errorf("read = %v, want ErrSealBroken", err)
+		}
+	})
+	t.Run("marked erased without the key", func(t *testing.T) {
+		path := setup(t)
+		editRecord(t, path, func(r map[string]any) {
+			delete(r, "key")
+			r["erased"] = "2031-06-14T07:30:00Z"
+		}, bs("personkeys"), bs("U1"))
+		s := openAt(t, path, storage.WithKey(keyA))
+		if err := readU1(t, s); !errors.Is(err, storage.ErrTampered) {
+			t.Errorf("read = %v, want ErrTampered", err)
+		}
+		if err := s.VerifyRecords(t.Context()); !errors.Is(err, storage.ErrTampered) || !strings.Contains(err.Error(), "personkeys/U1") {
+			t.Errorf("VerifyRecords = %v", err)
+		}
+	})
+	t.Run("copied to another person", func(t *testing.T) {
+		path := setup(t)
+		putRaw(t, path, rawValue(t, path, bs("personkeys"), bs("U2")), bs("personkeys"), bs("U1"))
+		s := openAt(t, path, storage.WithKey(keyA))
+		if err := readU1(t, s); !errors.Is(err, storage.ErrTampered) {
+			t.Errorf("read = %v, want ErrTampered", err)
+		}
+	})
+}
+
+// rawDeleteIn deletes key from a top-level bucket of a closed file.
+func rawDeleteIn(t *testing.T, path, bucket, key string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bs(bucket)).Delete(bs(key)) }); err != nil {
+		t.Fatal(err)
+	}
 }
