@@ -649,3 +649,32 @@ func rawDeleteIn(t *testing.T, path, bucket, key string) {
 		t.Fatal(err)
 	}
 }
+
+// TestEraseDropsQueuedMessages: a message queued to the erased person is
+// dropped with the erasure; one to someone else stays.
+func TestEraseDropsQueuedMessages(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(keyA))
+	writeEverything(t, s)
+	toU1 := delivery("u1")
+	toU1.Message.To.User = "U1"
+	update(t, s, func(tx bot.Tx) error {
+		_, err := tx.Enqueue(toU1)
+		return err
+	})
+	got, err := s.Erase(t.Context(), "U1", "admin", t0)
+	if err != nil || got.Dropped != 1 {
+		t.Fatalf("Erase = %+v, %v; want one message dropped", got, err)
+	}
+	view(t, s, func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		for _, d := range ds {
+			if d.Message.To.User == "U1" {
+				t.Errorf("delivery %d to U1 is still queued", d.ID)
+			}
+		}
+		if len(ds) != 2 {
+			t.Errorf("%d deliveries left, want the 2 to U9", len(ds))
+		}
+		return err
+	})
+}
