@@ -80,7 +80,11 @@ func (t *tx) AddBoundaries(b bot.Boundaries) error {
 		return bot.Internal(err)
 	}
 	r := boundariesRecord{Scene: string(b.Scene), Performer: string(b.Performer), Version: b.Version, At: utc(b.At), Private: private}
-	if err := t.codec.sealBoundaries(&r); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return err
+	}
+	if err := t.codec.sealBoundaries(&r, kr); err != nil {
 		return sealed(err)
 	}
 	return put(vb, u64key(uint64(b.Version)), r, "boundaries")
@@ -101,7 +105,11 @@ func (t *tx) decodeBoundaries(scene bot.SceneID, performer bot.UserID, k, v []by
 	if err := json.Unmarshal(v, &r); err != nil {
 		return bot.Boundaries{}, bot.Internal(fmt.Errorf("storage: decoding boundaries: %w", err))
 	}
-	if err := t.codec.openBoundaries(&r, string(scene), string(performer), int(beUint(k))); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return bot.Boundaries{}, err
+	}
+	if err := t.codec.openBoundaries(&r, string(scene), string(performer), int(beUint(k)), kr); err != nil {
 		return bot.Boundaries{}, sealed(err)
 	}
 	b := bot.Boundaries{Scene: bot.SceneID(r.Scene), Performer: bot.UserID(r.Performer), Version: r.Version, At: r.At}
@@ -129,7 +137,11 @@ func (t *tx) Rider(scene bot.SceneID, performer bot.UserID) (bot.Rider, error) {
 			return bot.Rider{}, err
 		}
 		if ok {
-			if err := t.codec.openRider(&r, string(scene), string(performer)); err != nil {
+			kr, err := t.keys()
+			if err != nil {
+				return bot.Rider{}, err
+			}
+			if err := t.codec.openRider(&r, string(scene), string(performer), kr); err != nil {
 				return bot.Rider{}, sealed(err)
 			}
 			return r.bot(), nil
@@ -148,7 +160,11 @@ func (t *tx) Riders(scene bot.SceneID) ([]bot.Rider, error) {
 	if err != nil || sb == nil {
 		return nil, err
 	}
-	return listOpen(sb, "rider", func(k []byte, r *riderRecord) error { return t.codec.openRider(r, string(scene), string(k)) }, riderRecord.bot)
+	kr, err := t.keys()
+	if err != nil {
+		return nil, err
+	}
+	return listOpen(sb, "rider", func(k []byte, r *riderRecord) error { return t.codec.openRider(r, string(scene), string(k), kr) }, riderRecord.bot)
 }
 
 // PutRider adds or replaces a rider.
@@ -168,7 +184,11 @@ func (t *tx) PutRider(r bot.Rider) error {
 		return err
 	}
 	rec := riderToRecord(r)
-	if err := t.codec.sealRider(&rec); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return err
+	}
+	if err := t.codec.sealRider(&rec, kr); err != nil {
 		return sealed(err)
 	}
 	return put(sb, []byte(r.Performer), rec, "rider")

@@ -11,7 +11,7 @@
 //
 // # Schema
 //
-// Schema version 8. Every bucket is created in the one write transaction
+// Schema version 9. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -50,7 +50,10 @@
 //	                      its choreography (every version), whether it is
 //	                      exploratory and who consented to explore it;
 //	                      the rehearsal log and the take log; absent in a
-//	                      record written before it)
+//	                      record written before it), confirm_notes
+//	                      (version 9: rehearsal, index, performer,
+//	                      note*: each performer's note on a rehearsal's
+//	                      record, taken out of private)
 //	sessions/
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
 //	        <seq uint64 BE> -> JSON session: scene, seq, started_by,
@@ -105,6 +108,11 @@
 //	        <seq uint64 BE> -> JSON post: channel, seq, class, scene,
 //	                       subject, what, ref (the platform's message id),
 //	                       delivery, at, retracted, retracted_for
+//	personkeys/        (version 9) each person's data key; its sequence
+//	                   numbers the pseudonyms of erasures
+//	    <user id>       -> JSON person key: user, gen, key (the 32-byte
+//	                       data key sealed with the storage key, absent
+//	                       once erased), erased, pseudonym, mac+
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time. Fields
@@ -143,6 +151,15 @@
 // logged by id), and writes the keyed key check. A file without a key
 // stays unkeyed: its chain is plain SHA-256, and its records carry no
 // MAC; the first Open with a key keys it when it seals it.
+//
+// Version 9 added personkeys/, empty, and, like version 8, needs the key
+// for the rest: Open, in the same write transaction, opens every sealed
+// field about a person (see Person keys; the rehearsals' confirmation
+// notes are taken out of each scene's private part) with the storage key and seals
+// it again under that person's new data key, then compacts the file, so
+// that the values sealed under the storage key alone do not stay in its
+// free pages. A file without a key gets its person keys when it is first
+// sealed.
 //
 // A field added to a record, such as a reminder's cancelled_by, needs no
 // new version: a record written before it reads the field as empty.
@@ -212,8 +229,11 @@
 //   - reminders: the note a performer wrote in answer to a check-in or
 //     aftercare question.
 //
-// The rest of each record stays readable, for debugging and for
-// `icbot audit verify`. A sealed value is
+// The fields about one person (a boundaries version's private part, a
+// rider's terms, a hold's reason, a reminder's note) are sealed under
+// that person's data key, not the storage key: see Person keys. The
+// rest of each record stays readable, for debugging and for
+// `icbot audit verify`. A value sealed with the storage key is
 //
 //	version byte 1 || 12-byte random nonce || ciphertext and 16-byte tag
 //
@@ -297,6 +317,90 @@
 // The file system may still keep the old file's blocks until it reuses
 // them: use disk encryption against that.
 //
+// # Person keys
+//
+// From schema version 9, every sealed field about one person is sealed
+// under that person's own data key, so that destroying the key erases
+// the fields (crypto-shredding) without rewriting the records or the
+// audit trail:
+//
+//   - boundaries: private, under the performer's key;
+//   - riders: terms, under the performer's key;
+//   - scenes: a hold's reason, under the key of who called it; and the
+//     note a performer wrote confirming or disputing a rehearsal's record,
+//     taken out of the private part into confirm_notes (rehearsal seq,
+//     index of the confirmation, performer, note), under that performer's
+//     key, with additional data
+//     scenes/<scene>/v<version>/rehearsal/<seq>/confirm/<index>/<performer>/note,
+//     and put back when the scene is read;
+//   - reminders: the note, under the performer's key (the digest and the
+//     day report, which have no performer, keep the storage key).
+//
+// Under the storage key stay what is about nobody in particular, or about
+// several people at once: the rest of a scene's private part (the
+// director's intent, the beats' notes, the choreography, the rehearsal
+// log's record and who was present, and the take log), a queued
+// message's text and last error, and the key check. An
+// empty field holds nothing about anyone and is sealed with the storage
+// key too.
+//
+// A data key is 32 random bytes, made the first time something about the
+// person is sealed, and stored at personkeys/<user id> sealed with the
+// storage key (additional data personkeys/<user>/<gen>/key), in a record
+// with a MAC like a person's (place personkeys/<user>). A value sealed
+// under it is
+//
+//	version byte 2 || key generation (uint32 BE) || 12-byte nonce || ciphertext and 16-byte tag
+//
+// with the same additional data as under the storage key. A key record
+// changed, marked erased, copied from another person or removed without
+// the storage key makes the fields sealed under it fail closed, with
+// ErrTampered or ErrSealBroken, never read as erased; Store.VerifyRecords
+// (`icbot audit verify`) names such a record. Reading a value takes the
+// key record of the person the record names (the performer, or who
+// called the hold): a generation older than the record's, or the
+// record's own once erased, reads as ErasedText ("[erased]": a
+// boundaries version then has no answers, and its notes, garments and
+// body notes read "[erased]"); a missing key record, a newer generation
+// or a value that does not open fail as any broken seal does. A value
+// with version byte 1 opens with the storage key, as before version 9.
+// Each store keeps the keys it has opened in memory, by user and by the
+// exact bytes of their record, and a transaction remembers the last one
+// it used, so a command pays one bbolt read per person, not an
+// unsealing, a MAC and an AES key expansion.
+//
+// Erase (`icbot erase USER`, bot stopped) writes, in one write
+// transaction: the person's key record without the key, with the time
+// and a pseudonym ("erased-N", N from the bucket's sequence; kept by
+// later erasures of the same person); their name in people/ replaced by
+// the pseudonym (roles kept); the messages queued to them dropped; and
+// an audit record (action person.erase, actor icbot), appended to the
+// chain like any other, which stays verifiable: no record is rewritten.
+// Then it compacts the file (see Rekey), so that the sealed key does not
+// stay in a free page. A person the file holds neither a key nor a
+// record for is refused (ErrNotErasable). The records sealed under the
+// erased key stay as they are, unreadable by anyone.
+//
+// After an erasure the bot goes on: a record read with "[erased]" and
+// written back (a scene's next version, a rider's new state) stores
+// "[erased]" as the bare header of the erased generation, with no new
+// key; anything new about the person (new boundaries) is sealed under a
+// new key, the next generation, which a later erasure destroys in turn.
+// Rekey seals every person key again with the new storage key, and leaves
+// erased values as they are (it cannot open them).
+//
+// Not erased: the person's user id, which keys their records and names
+// them in scenes, rosters, sessions, holds (called_by), reminders, the
+// ledger and the audit trail; their roles; dates and states; the audit
+// summaries, which are in clear, are not rewritten (the chain hashes
+// them) and name the person by handle in some actions ("boundaries of
+// @pete for scene 12", "rider of @pete ... marked signed"); texts queued
+// to others
+// about them (a notice to the IC); and every backup or copy of the file
+// taken before, which still holds the sealed key and opens with the
+// storage key: delete such backups, or rekey and destroy the old storage
+// key.
+//
 // # Keyed integrity
 //
 // In an encrypted file of version 8 or later (a keyed file), the records
@@ -364,7 +468,9 @@
 // and whether and why it was retracted, never the text; the request keys
 // of events/ and event_time/ (Slack event ids and request signatures,
 // Discord interaction ids) and when each was first seen; and the length
-// of every sealed value. The MACs and hashes show nothing more.
+// of every sealed value; whose data key seals each value about a person,
+// and which people were erased, when, and their pseudonyms. The MACs and
+// hashes show nothing more.
 //
 // # What icbot notices, and what it does not
 //

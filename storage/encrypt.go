@@ -129,6 +129,11 @@ type keyUpgrade struct {
 	values  int
 	records int
 	dropped []*unreadableError // deliveries dropped while keying: they did not open
+	// personal is set when the sealed fields about each person were
+	// moved under their own data key (schema version 9; moved: how many
+	// values were sealed again).
+	personal bool
+	moved    int
 }
 
 // setupKey runs in Open's write transaction, after the migrations; from
@@ -142,10 +147,24 @@ func (s *Store) setupKey(btx *bolt.Tx, key *sealer, from uint64) (*codec, keyUpg
 	meta := btx.Bucket(bucketMeta)
 	if encrypted(meta) || key == nil {
 		c, err := s.readKey(btx, key, false, from)
-		if err != nil || c.key == nil || c.keyed {
+		if err != nil || c.key == nil {
 			return c, up, err
 		}
-		return s.keyIntegrity(btx, c)
+		if !c.keyed {
+			if c, up, err = s.keyIntegrity(btx, c); err != nil {
+				return c, up, err
+			}
+		}
+		if from != 0 && from < personKeysSince {
+			// Every sealed field about a person moves under their own
+			// key; the values it had under the storage key stay in free
+			// pages until the file is compacted.
+			if up.moved, err = reseal(btx, c, c); err != nil {
+				return nil, up, fmt.Errorf("sealing the records of database %s under each person's key: %w", s.path, err)
+			}
+			up.personal = true
+		}
+		return c, up, nil
 	}
 	c := &codec{key: key, encrypted: true, keyed: true, path: s.path}
 	plain := &codec{path: s.path, refuseSealed: true}
@@ -219,11 +238,16 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 	if scenes == nil || outbox == nil || bounds == nil || riders == nil || reminders == nil {
 		return 0, errors.New("storage: a bucket with sealed fields is missing")
 	}
-	err := add(resealBucket(scenes, "scene", func(k []byte, r *sceneRecord) (int, error) {
-		if err := from.openScene(r, string(k)); err != nil {
+	fk, tk, keys, err := loadKeyring(btx, from, to)
+	if err != nil {
+		return 0, err
+	}
+	total += keys
+	err = add(resealBucket(scenes, "scene", func(k []byte, r *sceneRecord) (int, error) {
+		if err := from.openScene(r, string(k), fk); err != nil {
 			return 0, err
 		}
-		return len(r.Holds) + 1, to.sealScene(r)
+		return len(r.Holds) + 1, to.sealScene(r, tk)
 	}))
 	if err != nil {
 		return total, err
@@ -238,10 +262,10 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 		return total, err
 	}
 	err = add(resealBucket(reminders, "reminder", func(k []byte, r *reminderRecord) (int, error) {
-		if err := from.openReminder(r, beUint(k)); err != nil {
+		if err := from.openReminder(r, beUint(k), fk); err != nil {
 			return 0, err
 		}
-		return 1, to.sealReminder(r)
+		return 1, to.sealReminder(r, tk)
 	}))
 	if err != nil {
 		return total, err
@@ -250,10 +274,18 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 		sb := bounds.Bucket(scene)
 		for _, performer := range childBuckets(sb) {
 			err := add(resealBucket(sb.Bucket(performer), "boundaries", func(k []byte, r *boundariesRecord) (int, error) {
-				if err := from.openBoundaries(r, string(scene), string(performer), int(beUint(k))); err != nil {
+				if r.Scene != string(scene) || r.Performer != string(performer) || r.Version != int(beUint(k)) {
+					return 0, from.openBoundaries(r, string(scene), string(performer), int(beUint(k)), fk)
+				}
+				// A version whose key was erased stays as it is: it cannot
+				// be opened, and must not be sealed under a new key.
+				place := aadPrivate(r.Scene, r.Performer, r.Version)
+				private, erased, err := from.openFor(fk, r.Private, place, r.Performer)
+				if err != nil || erased {
 					return 0, err
 				}
-				return 1, to.sealBoundaries(r)
+				r.Private = private
+				return 1, to.sealBoundaries(r, tk)
 			}))
 			if err != nil {
 				return total, err
@@ -262,10 +294,10 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 	}
 	for _, scene := range childBuckets(riders) {
 		err := add(resealBucket(riders.Bucket(scene), "rider", func(k []byte, r *riderRecord) (int, error) {
-			if err := from.openRider(r, string(scene), string(k)); err != nil {
+			if err := from.openRider(r, string(scene), string(k), fk); err != nil {
 				return 0, err
 			}
-			return 1, to.sealRider(r)
+			return 1, to.sealRider(r, tk)
 		}))
 		if err != nil {
 			return total, err

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,3 +41,27 @@ func Dump(s *Store) (map[string]string, error) {
 	})
 	return out, err
 }
+
+// PersonKey is user's data key as the file at s holds it, opened with the
+// storage key; nil when they have none, or it was erased.
+func PersonKey(s *Store, user string) []byte {
+	var raw []byte
+	_ = s.view(func(btx *bolt.Tx) error {
+		v := btx.Bucket(bucketPersonKeys).Get([]byte(user))
+		var r personKeyRecord
+		if v == nil || json.Unmarshal(v, &r) != nil || r.Key == nil {
+			return nil
+		}
+		raw, _ = s.codec.key.open(r.Key, aadPersonKey(user, r.Gen))
+		return nil
+	})
+	return raw
+}
+
+// StorageKeyOnly makes s seal the fields about a person with the storage
+// key, as before schema version 9, for the benchmarks.
+func StorageKeyOnly(s *Store) { s.codec.noPersonKeys = true }
+
+// WithSchema opens the file with the migrations up to version v only, as
+// the icbot of that schema would write it (with today's record code).
+func WithSchema(v int) Option { return withMigrations(migrations[:v+1]) }

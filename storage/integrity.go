@@ -297,7 +297,8 @@ func rekeyIntegrity(ctx context.Context, btx *bolt.Tx, from, to *codec) (int, er
 
 // VerifyRecords checks, in one read transaction, the MAC of every record
 // that carries authority: each person (and their roles) and the
-// production (and its department channels). It returns nil when all
+// production (and its department channels); and of each person's data
+// key (schema version 9). It returns nil when all
 // verify, and otherwise an error naming each record that does not (by
 // its place, never its content), matching ErrTampered. A file without a
 // key has no MACs, and passes; an encrypted one opened without its key
@@ -315,7 +316,7 @@ func (s *Store) VerifyRecords(ctx context.Context) error {
 		if v := meta.Get(keyProduction); v != nil {
 			errs = append(errs, verifyStored[productionRecord](s.codec, placeProduction(), v))
 		}
-		return people.ForEach(func(k, v []byte) error {
+		err := people.ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -324,6 +325,16 @@ func (s *Store) VerifyRecords(ctx context.Context) error {
 			}
 			return nil
 		})
+		if keys := btx.Bucket(bucketPersonKeys); keys != nil && err == nil {
+			// Not authority, but a key marked erased, or put back,
+			// without the storage key would hide or bring back a
+			// person's records.
+			err = keys.ForEach(func(k, v []byte) error {
+				errs = append(errs, verifyStored[personKeyRecord](s.codec, placePersonKey(string(k)), v))
+				return ctx.Err()
+			})
+		}
+		return err
 	})
 	if err != nil {
 		return err

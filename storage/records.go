@@ -81,6 +81,19 @@ type sceneRecord struct {
 	// Private is the JSON of scenePrivate, sealed in an encrypted file;
 	// empty in a record written before it, read as no intent and no notes.
 	Private string `json:"private,omitempty"`
+	// ConfirmNotes are the notes of the rehearsals' confirmations, each
+	// sealed under its performer's key (schema version 9), taken out of
+	// Private when it is sealed and put back when it is opened.
+	ConfirmNotes []confirmNoteRecord `json:"confirm_notes,omitempty"`
+}
+
+// confirmNoteRecord is the note of confirmation Index of rehearsal
+// Rehearsal, by Performer.
+type confirmNoteRecord struct {
+	Rehearsal int    `json:"rehearsal"`
+	Index     int    `json:"index"`
+	Performer string `json:"performer"`
+	Note      string `json:"note"`
 }
 
 // scenePrivate is the part of a scene sealed at rest: the director's

@@ -260,7 +260,7 @@ func TestSealedRecordFormat(t *testing.T) {
 				r := sceneToRecord(bot.Scene{ID: "12A", Version: 4, Holds: []bot.Hold{
 					{Seq: 1, CalledBy: "U1", At: at, Reason: "cold"}, {Seq: 2, CalledBy: "U2", At: at},
 				}})
-				if err := c.sealScene(&r); err != nil {
+				if err := c.sealScene(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{
@@ -278,7 +278,7 @@ func TestSealedRecordFormat(t *testing.T) {
 			seal: func(t *testing.T) (any, []sealedValue) {
 				r := sceneToRecord(bot.Scene{ID: "12A", Version: 5, Intent: bot.Intent{Text: "longing"},
 					Beats: []bot.Beat{{ID: "b1", Camera: "wide"}}})
-				if err := c.sealScene(&r); err != nil {
+				if err := c.sealScene(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{
@@ -331,7 +331,7 @@ func TestSealedRecordFormat(t *testing.T) {
 					Answers: []bot.BeatAnswer{{Beat: "b1", Rev: 2, Answer: bot.AnswerNo}}, Notes: "n", Garments: "g", Body: "b", Withdrawn: []string{"b1"}}
 				private, _ := json.Marshal(boundariesPrivateOf(b))
 				r := boundariesRecord{Scene: "12A", Performer: "U1", Version: 3, At: at, Private: private}
-				if err := c.sealBoundaries(&r); err != nil {
+				if err := c.sealBoundaries(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{{b64(r.Private), "boundaries/12A/U1/3/private",
@@ -343,7 +343,7 @@ func TestSealedRecordFormat(t *testing.T) {
 			name: "rider: the terms, even empty ones",
 			seal: func(t *testing.T) (any, []sealedValue) {
 				r := riderToRecord(bot.Rider{Scene: "12A", Performer: "U1", State: bot.RiderDrafted, Version: 7, DraftedAt: at})
-				if err := c.sealRider(&r); err != nil {
+				if err := c.sealRider(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{{b64(r.Terms), "riders/12A/U1/v7/terms", ""}}
@@ -355,7 +355,7 @@ func TestSealedRecordFormat(t *testing.T) {
 			seal: func(t *testing.T) (any, []sealedValue) {
 				r := reminderToRecord(bot.Reminder{ID: 9, Kind: bot.RemindAftercare, Key: "aftercare/12A/2/U1", Scene: "12A", Performer: "U1",
 					Session: 2, Due: at, State: bot.ReminderSent, Answer: "talk", Note: "tired", Answered: at.Add(time.Hour)})
-				if err := c.sealReminder(&r); err != nil {
+				if err := c.sealReminder(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{{r.Note, "reminders/9/2031-06-14T08:30:00.000000005Z/note", "tired"}}
@@ -367,7 +367,7 @@ func TestSealedRecordFormat(t *testing.T) {
 			name: "reminder: an empty note, not answered",
 			seal: func(t *testing.T) (any, []sealedValue) {
 				r := reminderToRecord(bot.Reminder{ID: 10, Kind: bot.RemindCheckIn, Due: at, State: bot.ReminderPending})
-				if err := c.sealReminder(&r); err != nil {
+				if err := c.sealReminder(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{{r.Note, "reminders/10/unanswered/note", ""}}
@@ -378,7 +378,7 @@ func TestSealedRecordFormat(t *testing.T) {
 			name: "ids are escaped in the additional data",
 			seal: func(t *testing.T) (any, []sealedValue) {
 				r := riderToRecord(bot.Rider{Scene: "12A", Performer: "a/b c", Version: 1, Terms: "t"})
-				if err := c.sealRider(&r); err != nil {
+				if err := c.sealRider(&r, nil); err != nil {
 					t.Fatal(err)
 				}
 				return r, []sealedValue{{b64(r.Terms), "riders/12A/a%2Fb%20c/v1/terms", "t"}}

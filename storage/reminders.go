@@ -96,7 +96,11 @@ func (t *tx) readReminder(recs *bucket, id uint64) (r reminderRecord, ok bool, e
 	if err != nil || !ok {
 		return r, ok, err
 	}
-	if err := t.codec.openReminder(&r, id); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return r, false, err
+	}
+	if err := t.codec.openReminder(&r, id, kr); err != nil {
 		return r, false, sealed(err)
 	}
 	return r, true, nil
@@ -243,7 +247,11 @@ func (t *tx) PutReminder(r bot.Reminder) (uint64, error) {
 		}
 	}
 	stored := rec
-	if err := t.codec.sealReminder(&stored); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return 0, err
+	}
+	if err := t.codec.sealReminder(&stored, kr); err != nil {
 		return 0, sealed(err)
 	}
 	if err := put(rb.recs, u64key(rec.ID), stored, "reminder"); err != nil {

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -35,6 +35,9 @@ var (
 	bucketPosts     = []byte("posts")
 	bucketEventTime = []byte("event_time")
 
+	// People's data keys (version 9); see personkeys.go.
+	bucketPersonKeys = []byte("personkeys")
+
 	keySchemaVersion = []byte("schema_version")
 	keyProduction    = []byte("production")
 	keyAuditHead     = []byte("audit_head")
@@ -52,7 +55,7 @@ var layout = []struct {
 	{bucketMeta, 1}, {bucketPeople, 1}, {bucketScenes, 1}, {bucketSessions, 1}, {bucketAudit, 1},
 	{bucketOutbox, 2}, {bucketEvents, 3}, {bucketBounds, 4}, {bucketRiders, 4},
 	{bucketReminders, 6}, {bucketRemDue, 6}, {bucketRemKey, 6}, {bucketRemScene, 6}, {bucketRemMissed, 6},
-	{bucketPosts, 7}, {bucketEventTime, 7},
+	{bucketPosts, 7}, {bucketEventTime, 7}, {bucketPersonKeys, 9},
 }
 
 // migration changes a file from the previous schema version to the next,
@@ -70,6 +73,7 @@ var migrations = []migration{
 	6: addReminders,
 	7: addLedger,
 	8: keyedIntegrity,
+	9: addPersonKeys,
 }
 
 func init() {
@@ -174,9 +178,10 @@ func (s *Store) initSchema(ms []migration, key *sealer) error {
 			return fnErr
 		}
 		meta := btx.Bucket(bucketMeta)
-		if up.sealed && from != 0 {
+		if (up.sealed || up.personal) && from != 0 {
 			// The values just sealed, and any deleted before, may still
-			// be in clear in free pages until the file is compacted.
+			// be in clear (or under the storage key alone) in free pages
+			// until the file is compacted.
 			if fnErr = meta.Put(keyCompact, []byte{1}); fnErr != nil {
 				return fnErr
 			}
@@ -201,6 +206,9 @@ func (s *Store) initSchema(ms []migration, key *sealer) error {
 			"path", s.path, "key_id", key.id, "values", up.values, "records", up.records)
 	} else if up.keyed {
 		s.log.Info("keyed the integrity of the database: HMAC audit chain, MACs on authority records, queued texts bound to their destination", "path", s.path, "key_id", key.id, "records", up.records)
+	}
+	if up.personal {
+		s.log.Info("sealed the records about each person under their own data key", "path", s.path, "values", up.moved)
 	}
 	for _, u := range up.dropped {
 		s.log.Error("dropped a queued delivery that cannot be read: it was changed outside icbot, and was not sent", "path", s.path, "id", u.id, "err", u.cause)

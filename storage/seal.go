@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -113,7 +115,7 @@ func (s *sealer) openAs(sealed []byte, aad, name string) ([]byte, error) {
 // without a key id that holds such values had its key id removed: it is
 // refused rather than read as plain text.
 func looksSealed(b []byte) bool {
-	return len(b) >= sealOverhead && b[0] == sealVersion
+	return len(b) >= sealOverhead && b[0] == sealVersion || looksPersonSealed(b)
 }
 
 // sealBrokenError names the value that failed to open by its place in
@@ -190,6 +192,12 @@ func aadScenePrivate(scene string, version int) string {
 	return aad("scenes", scene, vtoa(version), "private")
 }
 
+// aadConfirmNote is the place of the note of confirmation index of a
+// rehearsal, which performer wrote.
+func aadConfirmNote(scene string, version, rehearsal, index int, performer string) string {
+	return aad("scenes", scene, vtoa(version), "rehearsal", itoa(rehearsal), "confirm", itoa(index), performer, "note")
+}
+
 // aadNote binds a reminder's note to the reminder and to when it was
 // answered: a reminder has no version, and a performer who answers again
 // gets a new answer time, so an earlier note put back alone does not open.
@@ -219,7 +227,20 @@ type codec struct {
 	// sealed: used when sealing a file that has no key id, where such a
 	// value means the key id was removed.
 	refuseSealed bool
+	// noPersonKeys seals the fields about a person with the storage key,
+	// as before schema version 9: only the benchmarks set it, to measure
+	// what the person keys cost.
+	noPersonKeys bool
 	path         string
+
+	pkOnce sync.Once
+	pk     *keyCache // the person keys opened with this codec's key
+}
+
+// keys is the cache of the person keys this codec has opened.
+func (c *codec) keys() *keyCache {
+	c.pkOnce.Do(func() { c.pk = &keyCache{} })
+	return c.pk
 }
 
 // errLocked is returned for a sealed field of an encrypted file opened
@@ -305,41 +326,115 @@ func movedError(where, says string) error {
 	return brokenf("record %s holds %s: it was moved or copied from another key", where, says)
 }
 
-func (c *codec) sealScene(r *sceneRecord) error {
+func (c *codec) sealScene(r *sceneRecord, kr *keyring) error {
 	for i := range r.Holds {
 		h := &r.Holds[i]
 		var err error
-		if h.Reason, err = c.sealString(h.Reason, aadReason(r.ID, r.Version, h.Seq)); err != nil {
+		if h.Reason, err = c.sealStringFor(kr, h.Reason, aadReason(r.ID, r.Version, h.Seq), h.CalledBy); err != nil {
 			return err
 		}
+	}
+	if err := c.sealConfirmNotes(r, kr); err != nil {
+		return err
 	}
 	var err error
 	r.Private, err = c.sealString(r.Private, aadScenePrivate(r.ID, r.Version))
 	return err
 }
 
+// sealConfirmNotes moves the note each performer wrote when confirming
+// or disputing a rehearsal's record out of the scene's private part,
+// which is sealed with the storage key, into confirm_notes, each sealed
+// under that performer's key. A codec without person keys leaves them
+// in the private part.
+func (c *codec) sealConfirmNotes(r *sceneRecord, kr *keyring) error {
+	r.ConfirmNotes = nil
+	if c.key == nil || c.noPersonKeys || kr == nil || !strings.Contains(r.Private, `"confirmations":`) {
+		return nil
+	}
+	p, err := r.decodePrivate()
+	if err != nil {
+		return err
+	}
+	for i := range p.Rehearsals {
+		reh := &p.Rehearsals[i]
+		for j := range reh.Confirmations {
+			cf := &reh.Confirmations[j]
+			if cf.Note == "" || cf.Performer == "" {
+				continue
+			}
+			note, err := c.sealStringFor(kr, cf.Note, aadConfirmNote(r.ID, r.Version, reh.Seq, j, cf.Performer), cf.Performer)
+			if err != nil {
+				return err
+			}
+			r.ConfirmNotes = append(r.ConfirmNotes, confirmNoteRecord{Rehearsal: reh.Seq, Index: j, Performer: cf.Performer, Note: note})
+			cf.Note = ""
+		}
+	}
+	if len(r.ConfirmNotes) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(p)
+	r.Private = string(b)
+	return err
+}
+
+// openConfirmNotes puts the notes of confirm_notes back into the scene's
+// private part, once opened; an erased one reads as ErasedText. A note
+// that names no confirmation of the private part was moved there.
+func (c *codec) openConfirmNotes(r *sceneRecord, kr *keyring) error {
+	if len(r.ConfirmNotes) == 0 {
+		return nil
+	}
+	p, err := r.decodePrivate()
+	if err != nil {
+		return err
+	}
+	for _, n := range r.ConfirmNotes {
+		place := aadConfirmNote(r.ID, r.Version, n.Rehearsal, n.Index, n.Performer)
+		var cf *confirmationRecord
+		for i := range p.Rehearsals {
+			if reh := &p.Rehearsals[i]; reh.Seq == n.Rehearsal && n.Index >= 0 && n.Index < len(reh.Confirmations) {
+				cf = &reh.Confirmations[n.Index]
+			}
+		}
+		if cf == nil || cf.Performer != n.Performer {
+			return brokenf("sealed value %s cannot be opened: the scene has no such confirmation (it was moved or changed)", place)
+		}
+		if cf.Note, err = c.openStringFor(kr, n.Note, place, n.Performer); err != nil {
+			return err
+		}
+	}
+	r.ConfirmNotes = nil
+	b, err := json.Marshal(p)
+	r.Private = string(b)
+	return err
+}
+
 // openScene opens the record stored at scenes/id.
-func (c *codec) openScene(r *sceneRecord, id string) error {
+func (c *codec) openScene(r *sceneRecord, id string, kr *keyring) error {
 	if r.ID != id {
 		return movedError(aad("scenes", id), "scene "+r.ID)
 	}
 	for i := range r.Holds {
 		h := &r.Holds[i]
 		var err error
-		if h.Reason, err = c.openString(h.Reason, aadReason(id, r.Version, h.Seq)); err != nil {
+		if h.Reason, err = c.openStringFor(kr, h.Reason, aadReason(id, r.Version, h.Seq), h.CalledBy); err != nil {
 			return err
 		}
 	}
 	// A record written before the private part had none to seal.
-	if r.Private == "" {
+	if r.Private == "" && len(r.ConfirmNotes) == 0 {
 		return nil
 	}
 	var err error
 	if r.Private, err = c.openString(r.Private, aadScenePrivate(id, r.Version)); err != nil {
 		return err
 	}
-	_, err = r.decodePrivate()
-	return err
+	if _, err = r.decodePrivate(); err != nil {
+		return err
+	}
+	return c.openConfirmNotes(r, kr)
 }
 
 // textAAD is the additional data of a delivery's text: bound to its
@@ -376,51 +471,57 @@ func (c *codec) openDelivery(r *deliveryRecord, id uint64) error {
 	return err
 }
 
-func (c *codec) sealBoundaries(r *boundariesRecord) error {
+func (c *codec) sealBoundaries(r *boundariesRecord, kr *keyring) error {
 	var err error
-	r.Private, err = c.sealBytes(r.Private, aadPrivate(r.Scene, r.Performer, r.Version))
+	r.Private, err = c.sealFor(kr, r.Private, aadPrivate(r.Scene, r.Performer, r.Version), r.Performer)
 	return err
 }
 
 // openBoundaries opens the record stored at boundaries/scene/performer/version.
-func (c *codec) openBoundaries(r *boundariesRecord, scene, performer string, version int) error {
+func (c *codec) openBoundaries(r *boundariesRecord, scene, performer string, version int, kr *keyring) error {
 	if r.Scene != scene || r.Performer != performer || r.Version != version {
 		return movedError(aad("boundaries", scene, performer, itoa(version)),
 			"version "+itoa(r.Version)+" of "+r.Performer+"'s boundaries for scene "+r.Scene)
 	}
-	var err error
-	r.Private, err = c.openBytes(r.Private, aadPrivate(scene, performer, version))
+	private, erased, err := c.openFor(kr, r.Private, aadPrivate(scene, performer, version), performer)
+	if erased {
+		private = erasedBoundaries()
+	}
+	r.Private = private
 	return err
 }
 
-func (c *codec) sealRider(r *riderRecord) error {
+func (c *codec) sealRider(r *riderRecord, kr *keyring) error {
 	var err error
-	r.Terms, err = c.sealBytes(r.Terms, aadTerms(r.Scene, r.Performer, r.Version))
+	r.Terms, err = c.sealFor(kr, r.Terms, aadTerms(r.Scene, r.Performer, r.Version), r.Performer)
 	return err
 }
 
 // openRider opens the record stored at riders/scene/performer.
-func (c *codec) openRider(r *riderRecord, scene, performer string) error {
+func (c *codec) openRider(r *riderRecord, scene, performer string, kr *keyring) error {
 	if r.Scene != scene || r.Performer != performer {
 		return movedError(aad("riders", scene, performer), r.Performer+"'s rider for scene "+r.Scene)
 	}
-	var err error
-	r.Terms, err = c.openBytes(r.Terms, aadTerms(scene, performer, r.Version))
+	terms, erased, err := c.openFor(kr, r.Terms, aadTerms(scene, performer, r.Version), performer)
+	if erased {
+		terms = []byte(ErasedText)
+	}
+	r.Terms = terms
 	return err
 }
 
-func (c *codec) sealReminder(r *reminderRecord) error {
+func (c *codec) sealReminder(r *reminderRecord, kr *keyring) error {
 	var err error
-	r.Note, err = c.sealString(r.Note, aadNote(r.ID, r.Answered))
+	r.Note, err = c.sealStringFor(kr, r.Note, aadNote(r.ID, r.Answered), r.Performer)
 	return err
 }
 
 // openReminder opens the record stored at reminders/id.
-func (c *codec) openReminder(r *reminderRecord, id uint64) error {
+func (c *codec) openReminder(r *reminderRecord, id uint64, kr *keyring) error {
 	if r.ID != id {
 		return movedError(aad("reminders", utoa(id)), "reminder "+utoa(r.ID))
 	}
 	var err error
-	r.Note, err = c.openString(r.Note, aadNote(id, r.Answered))
+	r.Note, err = c.openStringFor(kr, r.Note, aadNote(id, r.Answered), r.Performer)
 	return err
 }

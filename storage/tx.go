@@ -30,6 +30,9 @@ type tx struct {
 	// buckets are the top-level buckets handed out, kept for the next
 	// call: a command asks for the same few many times.
 	buckets []*bucket
+	// kr finds the people's data keys (see personkeys.go), made at the
+	// first sealed field about a person.
+	kr *keyring
 }
 
 var _ bot.Tx = (*tx)(nil)
@@ -269,7 +272,11 @@ func (t *tx) Scene(id bot.SceneID) (bot.Scene, error) {
 	case !ok:
 		return bot.Scene{}, notFound("no scene %s", id)
 	}
-	if err := t.codec.openScene(&r, string(id)); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return bot.Scene{}, err
+	}
+	if err := t.codec.openScene(&r, string(id), kr); err != nil {
 		return bot.Scene{}, sealed(err)
 	}
 	return r.bot(), nil
@@ -281,7 +288,11 @@ func (t *tx) Scenes() ([]bot.Scene, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k)) }, sceneRecord.bot)
+	kr, err := t.keys()
+	if err != nil {
+		return nil, err
+	}
+	return listOpen(b, "scene", func(k []byte, r *sceneRecord) error { return t.codec.openScene(r, string(k), kr) }, sceneRecord.bot)
 }
 
 // SceneIDs lists every scene's id in byte order, from the keys alone:
@@ -311,7 +322,11 @@ func (t *tx) PutScene(s bot.Scene) error {
 		return err
 	}
 	r := sceneToRecord(s)
-	if err := t.codec.sealScene(&r); err != nil {
+	kr, err := t.keys()
+	if err != nil {
+		return err
+	}
+	if err := t.codec.sealScene(&r, kr); err != nil {
 		return sealed(err)
 	}
 	return put(b, []byte(s.ID), r, "scene")

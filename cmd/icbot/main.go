@@ -9,6 +9,7 @@
 //	icbot export production ...  write every scene's record for one audience
 //	icbot export day [DATE] ...  write the end-of-day report for one audience
 //	icbot rekey [flags]          seal the database with a new encryption key
+//	icbot erase USER [flags]     erase what icbot holds sealed about a person
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
 package main
@@ -96,6 +97,8 @@ const usage = `Usage:
                                write the end-of-day report of DATE (today when left out)
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
+  icbot erase USER [flags]     destroy the person's data key: their sealed fields read as [erased],
+                               their name becomes a pseudonym (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
   icbot version, --version     print the version: module, revision, commit time
   icbot manifest slack         print the Slack app manifest, drawn from the command table
@@ -118,8 +121,21 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		auditSub, args = args[0], args[1:]
 	}
+	var eraseUser bot.UserID
+	if sub == "erase" {
+		if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+			fmt.Fprintln(env.Stderr, "icbot erase: missing the user to erase\n"+eraseUsage)
+			return exitUsage
+		}
+		var err error
+		if eraseUser, err = parseEraseUser(args[0]); err != nil {
+			fmt.Fprintf(env.Stderr, "icbot erase: %v\n%s\n", err, eraseUsage)
+			return exitUsage
+		}
+		args = args[1:]
+	}
 	switch sub {
-	case "", "audit", "config", "rekey":
+	case "", "audit", "config", "rekey", "erase":
 	case "manifest":
 		return runManifest(args, env)
 	case "export":
@@ -191,6 +207,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	defer logs.Close()
 	if sub == "rekey" {
 		return runRekey(ctx, cfg, env, logs.logger, f.newKeyFile)
+	}
+	if sub == "erase" {
+		return runErase(ctx, cfg, env, logs.logger, eraseUser)
 	}
 	if console && cfg.Log.File == "" {
 		fmt.Fprintf(env.Stderr, "icbot: log lines go to %s (set log.file, or ICBOT_LOG_FILE=stderr, to have them here)\n", logs.path)
