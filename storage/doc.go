@@ -11,7 +11,7 @@
 //
 // # Schema
 //
-// Schema version 8. Every bucket is created in the one write transaction
+// Schema version 9. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -105,6 +105,10 @@
 //	        <seq uint64 BE> -> JSON post: channel, seq, class, scene,
 //	                       subject, what, ref (the platform's message id),
 //	                       delivery, at, retracted, retracted_for
+//	notices/           (version 9) each person's privacy notice
+//	    <user id>       -> JSON notice: user, sent (the version last sent),
+//	                       sent_at, acked (the version last acknowledged),
+//	                       acked_at, mac+
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time. Fields
@@ -143,6 +147,10 @@
 // logged by id), and writes the keyed key check. A file without a key
 // stays unkeyed: its chain is plain SHA-256, and its records carry no
 // MAC; the first Open with a key keys it when it seals it.
+//
+// Version 9 added each person's privacy notice (notices), empty. Its
+// records carry a MAC, which an older icbot would not keep when it keys
+// or rekeys the file: it must refuse the file.
 //
 // A field added to a record, such as a reminder's cancelled_by, needs no
 // new version: a record written before it reads the field as empty.
@@ -314,13 +322,16 @@
 // (The AES-256-GCM key of the sealed fields is the storage key itself, as
 // before version 8.) The authority records are every person (people/<id>:
 // their name and roles) and the production (meta/production: its name,
-// zone, seeded flag and department channels). Admins are not stored: they
+// zone, seeded flag and department channels). A person's privacy notice
+// (notices/<id>: the versions sent and acknowledged) carries a MAC too,
+// though it gives no authority: a made-up acknowledgement would tell the
+// IC that someone was told what icbot keeps when they were not. Admins are not stored: they
 // come from configuration (admins) at each start, and are as safe as the
 // configuration. A record's place is its key path ("people/U1",
 // "meta/production"), so a record copied to another place does not
 // verify; its JSON is the record as it reads back, without the mac field.
 //
-// A person or production whose MAC does not verify (edited, copied, added
+// A person, production or notice whose MAC does not verify (edited, copied, added
 // or with its MAC removed without the key) is refused when read: the read
 // fails closed with an internal error that names the record by its place
 // and matches ErrTampered, never showing its content. Everything that
@@ -363,14 +374,16 @@
 // there by class, scene and subject id, the platform's message id, when,
 // and whether and why it was retracted, never the text; the request keys
 // of events/ and event_time/ (Slack event ids and request signatures,
-// Discord interaction ids) and when each was first seen; and the length
+// Discord interaction ids) and when each was first seen; who was sent
+// the privacy notice and who acknowledged it, which versions and when;
+// and the length
 // of every sealed value. The MACs and hashes show nothing more.
 //
 // # What icbot notices, and what it does not
 //
 // With the key, icbot notices, and refuses to act on: any change to a
 // sealed value, or a sealed value moved to another record, field or
-// version; any change to a person, their roles or the production, or such
+// version; any change to a person, their roles, their privacy notice or the production, or such
 // a record added or copied without the key; any change to where a queued
 // message goes (destination, class, scene, subject, caller, reply handle,
 // buttons); an edited, inserted, removed or reordered audit record, even

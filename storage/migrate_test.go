@@ -153,8 +153,8 @@ func TestMigrateSealedFile(t *testing.T) {
 		t.Errorf("the migration is not logged:\n%s", logs.String())
 	}
 
-	if got := schemaOf(t, path); got != 8 {
-		t.Errorf("schema version %d, want 8", got)
+	if got := schemaOf(t, path); got != storage.SchemaVersion {
+		t.Errorf("schema version %d, want %d", got, storage.SchemaVersion)
 	}
 	after := rawAudit(t, path)
 	chain, prev := hmacChain(t, keyA), bot.GenesisHash()
@@ -259,8 +259,8 @@ func TestMigrateClearFile(t *testing.T) {
 		t.Errorf("VerifyAudit: %v", err)
 	}
 	s.Close()
-	if got := schemaOf(t, path); got != 8 {
-		t.Errorf("schema version %d, want 8", got)
+	if got := schemaOf(t, path); got != storage.SchemaVersion {
+		t.Errorf("schema version %d, want %d", got, storage.SchemaVersion)
 	}
 	if bytes.Contains(rawValue(t, path, bs("people"), bs("U2")), bs(`"mac":`)) {
 		t.Error("a person has a MAC in a file without a key")
