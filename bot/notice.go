@@ -201,7 +201,7 @@ var noticeItems = []noticeItem{
 	{"your answers to check-ins before a call and to how you are after a closed set, and what you add to them", ClassBoundaries},
 	{"your garment and barrier needs", ClassGarments},
 	{"your body notes (tattoos, body makeup and the like)", ClassBodyNotes},
-	{"your nudity riders: their state, dates and terms", ClassRiderDetail},
+	{"your nudity riders, with their state, dates and terms", ClassRiderDetail},
 	{"the holds you call on a scene, and your reasons", ClassHoldCaller},
 	{"the records of rehearsals you were at, and whether you confirmed or disputed each, with what you said was wrong", ClassRehearsal},
 }

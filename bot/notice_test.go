@@ -143,7 +143,7 @@ func TestPrivacyNoticeSays(t *testing.T) {
 		"your answer to each intimacy beat (yes, no or discuss), your notes, every version of them, and any withdrawal of your consent: you and the intimacy coordinator.",
 		"your garment and barrier needs: you, the intimacy coordinator and the costume department (also in a private channel only they read).",
 		"your body notes (tattoos, body makeup and the like): you, the intimacy coordinator and the hair and makeup department",
-		"your nudity riders: their state, dates and terms: you and the intimacy coordinator.",
+		"your nudity riders, with their state, dates and terms: you and the intimacy coordinator.",
 		"the holds you call on a scene, and your reasons: you and the intimacy coordinator.",
 		"check-ins", "consent to explore", "confirmed or disputed",
 		"in the production's audit trail: you and the intimacy coordinator.",
