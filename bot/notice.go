@@ -293,6 +293,8 @@ func runNoticeShow(in *input, tx Tx) error {
 	}
 	v := in.b.noticeVersion
 	switch {
+	case !in.caller.Known() && st.Sent == 0 && st.Acked == 0:
+		text += "\nYou have no role on this production, so icbot keeps nothing about you yet."
 	case st.Acked >= v:
 		text += fmt.Sprintf("\nYou acknowledged version %d on %s.", st.Acked, in.b.fmtTime(st.AckedAt))
 	case st.Acked > 0:

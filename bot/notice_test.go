@@ -189,6 +189,9 @@ func TestPrivacyNoticeAckRecorded(t *testing.T) {
 	if r := h.must("paula", "/icbot notice show"); !strings.Contains(r.reply, "You acknowledged version 1 on Thu 26 Nov 2026 09:30 GMT.") {
 		t.Errorf("show after the ack: %q", r.reply)
 	}
+	if r := h.must("nobody", "/icbot notice show"); !strings.Contains(r.reply, "You have no role on this production, so icbot keeps nothing about you yet.") {
+		t.Errorf("show to someone without a role: %q", r.reply)
+	}
 	status := h.must("ines", "/icbot notice status").reply
 	for _, want := range []string{"not acknowledged: @pete (sent version 1 ", "acknowledged: @paula (", "performers not sent it yet (icbot has asked them nothing private): nobody"} {
 		if !strings.Contains(status, want) {
