@@ -174,6 +174,17 @@ func queueBeatNews(in *input, tx Tx, sc *Scene, p UserID, changes []BeatChange) 
 			"class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
 		return nil
 	}
+	// The news asks again: the privacy notice goes first when it is due,
+	// now, where the news waits.
+	first, err := in.b.withNotice(tx, in.now, []Message{m})
+	if err != nil {
+		return err
+	}
+	if ids, err := enqueue(tx, in.cmd, in.now, first[:len(first)-1]); err != nil {
+		return err
+	} else if len(ids) > 0 {
+		in.out.then(func(ctx context.Context, b *Bot, _ Command) error { b.deliverIDs(ctx, ids); return nil })
+	}
 	n.Delivery, err = tx.Enqueue(Delivery{Message: m, Caller: in.cmd.Caller, Reply: in.cmd.ReplyHandle, Created: in.now, NextAttempt: n.Due})
 	if err != nil {
 		return err

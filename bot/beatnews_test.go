@@ -33,7 +33,7 @@ func performerDMs(t *testing.T, ss []sent) map[string][]sent {
 	t.Helper()
 	out := map[string][]sent{}
 	for _, s := range ss {
-		if s.To != "paula" && s.To != "pete" && !strings.HasPrefix(s.To, "scene-") {
+		if (s.To != "paula" && s.To != "pete" && !strings.HasPrefix(s.To, "scene-")) || privacyNotice(s) {
 			continue
 		}
 		if s.Kind != "dm" || s.Class != bot.ClassSceneDetail {

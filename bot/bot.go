@@ -39,6 +39,8 @@ type Bot struct {
 	// renderers write a scene's record in formats other than md and json
 	// (pdf), for /report scene; set by WithRenderer.
 	renderers map[string]Renderer
+	// noticeVersion is the privacy notice's version (NoticeVersion).
+	noticeVersion int
 }
 
 // Option configures a Bot.
@@ -112,14 +114,15 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		gate:     gate{admins: map[UserID]bool{}},
 		commands: commandTable(),
 		// The union minimum; configuration may only lengthen it.
-		riderNotice: 48 * time.Hour,
-		reminders:   newScheduler(),
+		riderNotice:   48 * time.Hour,
+		reminders:     newScheduler(),
+		noticeVersion: NoticeVersion,
 	}
 	for _, o := range opts {
 		o(b)
 	}
 	b.log = b.log.With("component", "bot")
-	b.outbox = &outbox{store: store, clock: b.clock, log: b.log, gate: b.gate, send: b.send, others: b.checkDue,
+	b.outbox = &outbox{store: store, clock: b.clock, log: b.log, gate: b.gate, send: b.send, others: b.checkDue, notice: b.withNotice,
 		sending: map[uint64]bool{}, wakeup: make(chan struct{}, 1)}
 	s := b.reminders
 	s.store, s.clock, s.log, s.outbox, s.views = store, b.clock, b.log, b.outbox, b

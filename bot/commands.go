@@ -17,7 +17,7 @@ var (
 
 // groupSummaries say what each top-level command is for.
 var groupSummaries = map[string]string{
-	"icbot":      "icbot help, who you are, and roles on this production",
+	"icbot":      "icbot help, who you are, roles on this production, and the privacy notice",
 	"scene":      "Scenes and their intimacy beats",
 	"closedset":  "Closed sets locked to their essential personnel",
 	"boundaries": "Performers' boundaries, privately between them and the IC",
@@ -98,6 +98,27 @@ func commandTable() *registry {
 				"Nothing about anyone else is in it. The JSON's schema is " + MyDataSchema + ".",
 			access: access{everyone: true}, write: true,
 			run: runMyData,
+		},
+		{
+			path:    "icbot notice show",
+			summary: "Read icbot's privacy notice: what it keeps about you, who can see each part, for how long, and your rights.",
+			help:    "icbot sends it to you before it first asks you anything private, and again when it changes.",
+			access:  access{everyone: true},
+			run:     runNoticeShow,
+		},
+		{
+			path:    "icbot notice ack",
+			params:  []Param{{Name: "version", Kind: ParamText, Meta: "N", Help: "the version you read, as the notice says"}},
+			summary: "Let the IC know you have read the privacy notice.",
+			help:    "Nothing waits for it: you may answer icbot, withdraw your consent or call a hold without it. With a version, it is refused when the notice has changed since.",
+			access:  access{crew: true}, write: true,
+			run: runNoticeAck,
+		},
+		{
+			path:    "icbot notice status",
+			summary: "Who has acknowledged the privacy notice, and who has not (IC).",
+			access:  access{roles: onlyIC},
+			run:     runNoticeStatus,
 		},
 		{
 			path:    "icbot role add",

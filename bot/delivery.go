@@ -157,6 +157,13 @@ func (b *Bot) send(ctx context.Context, d Delivery) error {
 			b.log.Warn("dropped a queued message its recipient may no longer read", "class", m.Class.String(), "scene", string(m.Scene), "to", logDest(m))
 			return nil // handled: nothing is sent
 		}
+		if asksPrivate(m) {
+			// The privacy notice goes first: a question queued after it
+			// waits while it waits for a retry.
+			if err := b.noticeAhead(ctx, d); err != nil {
+				return err
+			}
+		}
 		if m.To.Kind == ToUser && d.File != nil {
 			return b.sendFile(ctx, m, *d.File)
 		}

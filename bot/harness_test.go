@@ -486,10 +486,29 @@ func (h *harness) session(id bot.SceneID, seq uint64) bot.Session {
 }
 
 // to filters delivered messages by kind and recipient.
+// to lists what went to who as kind, leaving out the privacy notice,
+// which goes before a person's first private question: notice_test.go
+// shows it, with noticesTo; the other tests read past it.
 func to(ss []sent, kind, who string) []sent {
 	var out []sent
 	for _, s := range ss {
-		if s.Kind == kind && s.To == who {
+		if s.Kind == kind && s.To == who && !privacyNotice(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// privacyNotice reports whether s is the privacy notice.
+func privacyNotice(s sent) bool {
+	return slices.ContainsFunc(s.Actions, func(a bot.Action) bool { return strings.HasPrefix(a.Command, "/icbot notice ack") })
+}
+
+// noticesTo lists the privacy notices sent to who.
+func noticesTo(ss []sent, who string) []sent {
+	var out []sent
+	for _, s := range ss {
+		if s.Kind == "dm" && s.To == who && privacyNotice(s) {
 			out = append(out, s)
 		}
 	}

@@ -28,6 +28,9 @@ type outbox struct {
 	// others is the rest of the delivery loop's work (the checks of
 	// channels' readers); it returns when that next falls due.
 	others func(context.Context) time.Time
+	// notice puts the privacy notice before a person's private question
+	// when it is due (withNotice).
+	notice func(Tx, time.Time, []Message) ([]Message, error)
 
 	// mu guards sending: the deliveries being sent right now, and
 	// released, closed (and replaced) whenever one is released.
@@ -49,6 +52,11 @@ func (o *outbox) queue(tx Tx, cmd Command, now time.Time, msgs []Message) ([]uin
 	}
 	for _, m := range refused {
 		o.log.Error("need-to-know gate refused a message", "class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
+	}
+	if o.notice != nil {
+		if pass, err = o.notice(tx, now, pass); err != nil {
+			return nil, err
+		}
 	}
 	return enqueue(tx, cmd, now, pass)
 }
@@ -280,6 +288,12 @@ func (o *outbox) attempt(ctx context.Context, d Delivery) (time.Time, bool) {
 	}
 	o.log.Error("delivery abandoned", "id", d.ID, "to", logDest(d.Message), "class", d.Message.Class.String(), "attempts", d.Attempts, "err", err)
 	o.forget(ctx, d.ID)
+	if v, ok := noticeVersionOf(d.Message); ok {
+		// Not sent: it goes again before the next question, and the
+		// question queued behind it, failing alike, tells the caller.
+		o.noticeLost(ctx, d.Message.To.User, v)
+		return time.Time{}, false
+	}
 	if d.Message.To.Kind != ToCaller {
 		o.tellCaller(ctx, d, func(scene string) string { return abandonedText(d, err, scene) })
 	}

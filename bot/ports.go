@@ -129,6 +129,15 @@ type Tx interface {
 	// day.
 	FirstSeen(key string, now time.Time) (bool, error)
 
+	// Notice returns what is recorded of a person's privacy notice;
+	// ENOTFOUND when nothing is.
+	Notice(id UserID) (NoticeState, error)
+	// Notices lists what is recorded of everyone's privacy notice, in
+	// byte order of id.
+	Notices() ([]NoticeState, error)
+	// PutNotice adds or replaces the record of st.User's privacy notice.
+	PutNotice(st NoticeState) error
+
 	// AddPost records a message icbot posted to a channel in the audience
 	// ledger and returns its number in that channel (1, 2, ...).
 	AddPost(Post) (uint64, error)
@@ -153,6 +162,17 @@ type ProductionInfo struct {
 	// DeptChannels are the departments' private channels for their notices
 	// (costume, hmu, props, stunts).
 	DeptChannels map[Role]ChannelID
+}
+
+// NoticeState is what icbot records of a person's privacy notice (see
+// notice.go): the version last sent to them and when, and the version
+// they last acknowledged and when (0 and the zero time for none).
+type NoticeState struct {
+	User    UserID
+	Sent    int
+	SentAt  time.Time
+	Acked   int
+	AckedAt time.Time
 }
 
 // Chat is what every chat adapter provides to the bot: post to a channel,

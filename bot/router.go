@@ -531,6 +531,10 @@ func (b *Bot) run(ctx context.Context, in *input, o *Outcome) error {
 			b.log.Error("need-to-know gate refused a message", "command", in.spec.path,
 				"class", m.Class.String(), "to", logDest(m), "scene", string(m.Scene))
 		}
+		// The privacy notice goes before a person's first private question.
+		if notices, err = b.withNotice(tx, in.now, notices); err != nil {
+			return err
+		}
 		// Notices are stored with the change that caused them, so that
 		// nothing acknowledged is lost if icbot stops before sending.
 		ids, err := enqueue(tx, in.cmd, in.now, notices)

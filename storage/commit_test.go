@@ -281,7 +281,7 @@ var txReads = []string{
 	"Production", "Person", "People", "Scene", "Scenes", "Session", "Sessions", "AuditLen",
 	"Boundaries", "BoundariesHistory", "Rider", "Riders", "Reminder", "ReminderByKey", "SceneReminders",
 	"DueReminders", "NextReminder", "MissedReminders", "Delivery", "Deliveries", "Posts", "PostChannels",
-	"ReminderInputs", "SceneIDs", "LatestSessions", "PeopleVersion",
+	"ReminderInputs", "SceneIDs", "LatestSessions", "PeopleVersion", "Notice", "Notices",
 }
 
 // TestEveryWriteUndone makes each kind of write of bot.Tx in an Update
@@ -373,6 +373,9 @@ func TestEveryWriteUndone(t *testing.T) {
 		}},
 		{"DeleteScene", "with boundaries and riders", func(tx bot.Tx) error { return tx.DeleteScene("12A") }},
 		{"PutReminderInputs", "", func(tx bot.Tx) error { return tx.PutReminderInputs("v2 Europe/London") }},
+		{"PutNotice", "", func(tx bot.Tx) error {
+			return tx.PutNotice(bot.NoticeState{User: "U1", Sent: 1, SentAt: t0, Acked: 1, AckedAt: t0})
+		}},
 	}
 
 	covered := map[string]bool{}

@@ -11,7 +11,7 @@
 //
 // # Schema
 //
-// Schema version 9. Every bucket is created in the one write transaction
+// Schema version 10. Every bucket is created in the one write transaction
 // that Open runs; keys that are numbers are big-endian uint64, so cursor
 // order is numeric order. Values are JSON of this package's own record
 // types (snake_case field names), not of the bot types, so that a change
@@ -113,6 +113,10 @@
 //	    <user id>       -> JSON person key: user, gen, key (the 32-byte
 //	                       data key sealed with the storage key, absent
 //	                       once erased), erased, pseudonym, mac+
+//	notices/           (version 10) each person's privacy notice
+//	    <user id>       -> JSON notice: user, sent (the version last sent),
+//	                       sent_at, acked (the version last acknowledged),
+//	                       acked_at, mac+
 //
 // Times are stored in UTC as RFC 3339 with nanoseconds; empty lists and
 // zero times are left out, and read back as nil and the zero time. Fields
@@ -160,6 +164,9 @@
 // that the values sealed under the storage key alone do not stay in its
 // free pages. A file without a key gets its person keys when it is first
 // sealed.
+// Version 10 added each person's privacy notice (notices), empty. Its
+// records carry a MAC, which an older icbot would not keep when it keys
+// or rekeys the file: it must refuse the file.
 //
 // A field added to a record, such as a reminder's cancelled_by, needs no
 // new version: a record written before it reads the field as empty.
@@ -418,13 +425,16 @@
 // (The AES-256-GCM key of the sealed fields is the storage key itself, as
 // before version 8.) The authority records are every person (people/<id>:
 // their name and roles) and the production (meta/production: its name,
-// zone, seeded flag and department channels). Admins are not stored: they
+// zone, seeded flag and department channels). A person's privacy notice
+// (notices/<id>: the versions sent and acknowledged) carries a MAC too,
+// though it gives no authority: a made-up acknowledgement would tell the
+// IC that someone was told what icbot keeps when they were not. Admins are not stored: they
 // come from configuration (admins) at each start, and are as safe as the
 // configuration. A record's place is its key path ("people/U1",
 // "meta/production"), so a record copied to another place does not
 // verify; its JSON is the record as it reads back, without the mac field.
 //
-// A person or production whose MAC does not verify (edited, copied, added
+// A person, production or notice whose MAC does not verify (edited, copied, added
 // or with its MAC removed without the key) is refused when read: the read
 // fails closed with an internal error that names the record by its place
 // and matches ErrTampered, never showing its content. Everything that
@@ -467,16 +477,17 @@
 // there by class, scene and subject id, the platform's message id, when,
 // and whether and why it was retracted, never the text; the request keys
 // of events/ and event_time/ (Slack event ids and request signatures,
-// Discord interaction ids) and when each was first seen; and the length
-// of every sealed value; whose data key seals each value about a person,
-// and which people were erased, when, and their pseudonyms. The MACs and
-// hashes show nothing more.
+// Discord interaction ids) and when each was first seen; who was sent
+// the privacy notice and who acknowledged it, which versions and when;
+// and the length of every sealed value; whose data key seals each value
+// about a person, and which people were erased, when, and their
+// pseudonyms. The MACs and hashes show nothing more.
 //
 // # What icbot notices, and what it does not
 //
 // With the key, icbot notices, and refuses to act on: any change to a
 // sealed value, or a sealed value moved to another record, field or
-// version; any change to a person, their roles or the production, or such
+// version; any change to a person, their roles, their privacy notice or the production, or such
 // a record added or copied without the key; any change to where a queued
 // message goes (destination, class, scene, subject, caller, reply handle,
 // buttons); an edited, inserted, removed or reordered audit record, even

@@ -144,7 +144,8 @@ func (c *codec) writeHead(meta putter, h bot.ChainHead) error {
 }
 
 // maced is a record that carries a MAC: one whose content gives
-// authority (who holds which role, which channel is a department's).
+// authority (who holds which role, which channel is a department's), or
+// records what a person was told (their privacy notice).
 type maced interface{ macField() *[]byte }
 
 func (r *personRecord) macField() *[]byte     { return &r.MAC }
@@ -225,7 +226,8 @@ func checkRecord[R any, P interface {
 // edit), and the MAC of every authority record. It serves the migration
 // to schema version 8 and the first sealing of a file without a key
 // (from unkeyed: a plain SHA-256 chain, no MACs) and Rekey (from keyed
-// with the old key). It returns how many records it rewrote.
+// with the old key). The privacy notices' MACs go with the authority
+// records'. It returns how many records it rewrote.
 func rekeyIntegrity(ctx context.Context, btx *bolt.Tx, from, to *codec) (int, error) {
 	meta, log, people := btx.Bucket(bucketMeta), btx.Bucket(bucketAudit), btx.Bucket(bucketPeople)
 	if meta == nil || log == nil || people == nil {
@@ -276,6 +278,21 @@ func rekeyIntegrity(ctx context.Context, btx *bolt.Tx, from, to *codec) (int, er
 	if err != nil {
 		return 0, err
 	}
+	if notices := btx.Bucket(bucketNotices); notices != nil {
+		m, err := resealBucket(notices, "notice", func(k []byte, r *noticeRecord) (int, error) {
+			place := placeNotice(string(k))
+			if err := checkRecord(from, place, r); err != nil {
+				return 0, err
+			}
+			var err error
+			*r, err = markRecord(to, place, *r)
+			return 1, err
+		})
+		if err != nil {
+			return 0, err
+		}
+		n += m
+	}
 	if v := meta.Get(keyProduction); v != nil {
 		var r productionRecord
 		if err := json.Unmarshal(v, &r); err != nil {
@@ -297,8 +314,9 @@ func rekeyIntegrity(ctx context.Context, btx *bolt.Tx, from, to *codec) (int, er
 
 // VerifyRecords checks, in one read transaction, the MAC of every record
 // that carries authority: each person (and their roles) and the
-// production (and its department channels); and of each person's data
-// key (schema version 9). It returns nil when all
+// production (and its department channels); of each person's data key
+// (schema version 9); and of each person's privacy notice (version 10).
+// It returns nil when all
 // verify, and otherwise an error naming each record that does not (by
 // its place, never its content), matching ErrTampered. A file without a
 // key has no MACs, and passes; an encrypted one opened without its key
@@ -332,6 +350,17 @@ func (s *Store) VerifyRecords(ctx context.Context) error {
 			err = keys.ForEach(func(k, v []byte) error {
 				errs = append(errs, verifyStored[personKeyRecord](s.codec, placePersonKey(string(k)), v))
 				return ctx.Err()
+			})
+		}
+		if notices := btx.Bucket(bucketNotices); err == nil && notices != nil {
+			err = notices.ForEach(func(k, v []byte) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if v != nil {
+					errs = append(errs, verifyStored[noticeRecord](s.codec, placeNotice(string(k)), v))
+				}
+				return nil
 			})
 		}
 		return err

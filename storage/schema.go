@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -34,6 +34,8 @@ var (
 	// (version 7); see ledger.go and events.go.
 	bucketPosts     = []byte("posts")
 	bucketEventTime = []byte("event_time")
+	// People's privacy notices (version 10).
+	bucketNotices = []byte("notices")
 
 	// People's data keys (version 9); see personkeys.go.
 	bucketPersonKeys = []byte("personkeys")
@@ -56,6 +58,7 @@ var layout = []struct {
 	{bucketOutbox, 2}, {bucketEvents, 3}, {bucketBounds, 4}, {bucketRiders, 4},
 	{bucketReminders, 6}, {bucketRemDue, 6}, {bucketRemKey, 6}, {bucketRemScene, 6}, {bucketRemMissed, 6},
 	{bucketPosts, 7}, {bucketEventTime, 7}, {bucketPersonKeys, 9},
+	{bucketNotices, 10},
 }
 
 // migration changes a file from the previous schema version to the next,
@@ -73,7 +76,8 @@ var migrations = []migration{
 	6: addReminders,
 	7: addLedger,
 	8: keyedIntegrity,
-	9: addPersonKeys,
+	9:  addPersonKeys,
+	10: addNotices,
 }
 
 func init() {
@@ -161,6 +165,16 @@ func addLedger(btx *bolt.Tx) error {
 // encrypted file and whenever it seals a file that had no key. A file
 // without a key keeps the unkeyed chain and records without MACs.
 func keyedIntegrity(*bolt.Tx) error { return nil }
+
+// addNotices adds the record of each person's privacy notice: the
+// version sent and the version acknowledged. An older icbot would not
+// keep the notice's MACs when it keys or rekeys the file, and must refuse it.
+func addNotices(btx *bolt.Tx) error {
+	if _, err := btx.CreateBucketIfNotExists(bucketNotices); err != nil {
+		return fmt.Errorf("creating bucket %s: %w", bucketNotices, err)
+	}
+	return nil
+}
 
 // initSchema brings the file to the newest version in ms in one write
 // transaction: nothing changes unless every step succeeds.
