@@ -572,8 +572,21 @@ func (x *recordBuilder) sceneDetail(UserID) error {
 }
 
 func (x *recordBuilder) readinessCounts(UserID) error {
+	if x.performerOnly() {
+		// A performer reads their own answers and rider; counts beside
+		// them would tell what the others answered, which /boundaries
+		// status does not show them.
+		return nil
+	}
 	x.rec.Readiness = countsText(x.sc, x.rd)
 	return nil
+}
+
+// performerOnly reports whether the reader is a performer and nothing
+// that reads the whole scene's readiness: their record holds their own
+// rider, not the other performers'.
+func (x *recordBuilder) performerOnly() bool {
+	return x.reader.Has(RolePerformer) && !x.reader.HasAny(leadership...)
 }
 
 // consentOf returns the performer's consent entry, made on first use,
@@ -640,7 +653,7 @@ func (x *recordBuilder) bodyNotes(p UserID) error {
 
 func (x *recordBuilder) rider(p UserID) error {
 	i := slices.IndexFunc(x.rd.riders, func(r riderView) bool { return r.Performer == p })
-	if i < 0 {
+	if i < 0 || x.performerOnly() && p != x.reader.ID {
 		return nil
 	}
 	v := x.rd.riders[i]
