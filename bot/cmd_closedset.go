@@ -193,7 +193,10 @@ func (b *Bot) startLock(sc *Scene) LockRecord {
 func recordStart(in *input, tx Tx, sc *Scene, sess *Session, soft []gap) error {
 	summary := fmt.Sprintf("closed set session %d started for scene %s, roster of %d", sess.Seq, sc.ID, len(sess.Roster))
 	if sess.Override != "" {
-		summary += fmt.Sprintf("; the IC overrode %d missing item(s), reason: %s", len(details(soft)), sess.Override)
+		// The reason is the IC's words about private gaps: it stays in
+		// the session's record, out of the audit trail, which is read by
+		// the production's lawyers and insurers.
+		summary += fmt.Sprintf("; the IC overrode %d missing item(s), with a written reason", len(details(soft)))
 	}
 	if err := in.audit(tx, "closedset.start", sc.ID, "%s", summary); err != nil {
 		return err

@@ -133,7 +133,9 @@ func TestClosedSetRefusedWithWhatIsMissing(t *testing.T) {
 		}
 		return nil
 	})
-	if !strings.Contains(summary, "the IC overrode 3 missing item(s), reason: Pete confirmed in person") {
+	// The audit trail says the IC wrote a reason, not what it says: the
+	// audit export goes to the production's lawyers and insurers.
+	if !strings.Contains(summary, "the IC overrode 3 missing item(s), with a written reason") || strings.Contains(summary, "Pete confirmed") {
 		t.Errorf("audit summary %q", summary)
 	}
 }

@@ -30,6 +30,7 @@ var exportScript = strings.Join([]string{
 	`@ines /rehearsal log 30 b1 present=@pete`,
 	`@pete /rehearsal dispute 30 1 CANARY-export-dispute`,
 	`@pete /rehearsal confirm 30 1`,
+	`@ines /closedset start 30 force reason="CANARY-export-override"`,
 }, "\n") + "\n"
 
 // exportLines splits an export into its lines, each decoded, and checks
