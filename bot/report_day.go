@@ -301,6 +301,8 @@ type dayBuilder struct {
 	// history is each performer's boundaries versions by scene, read
 	// once: a day's answers are often several versions of the same.
 	history map[[2]string][]Boundaries
+	// usedVersions is the last version each change was matched to.
+	usedVersions map[[2]string]int
 }
 
 func (x *dayBuilder) may(c Class, sc *Scene, subject UserID) bool {
@@ -364,7 +366,7 @@ func (b *Bot) dayReport(tx Tx, day Day, aud Audience) (DayReport, error) {
 	}
 	slices.SortFunc(scenes, func(a, b Scene) int { return compareSceneIDs(a.ID, b.ID) })
 	x := &dayBuilder{b: b, tx: tx, reader: reader, day: day, now: b.now(), scenes: scenes,
-		names: map[UserID]string{}, history: map[[2]string][]Boundaries{}}
+		names: map[UserID]string{}, history: map[[2]string][]Boundaries{}, usedVersions: map[[2]string]int{}}
 	x.rep = DayReport{RecordHead: head, Date: day.Date, Scenes: []DayScene{}, Consent: []DayConsent{}, Riders: []DayRider{},
 		Rehearsals: []DayRehearsal{}, Takes: []DayTake{}, Withheld: []string{},
 		Tomorrow: DayCarry{Scenes: []DayNotReady{}, Holds: []DayHold{}, Riders: []DayRider{}}}
@@ -537,11 +539,17 @@ func (x *dayBuilder) consentChange(r AuditRecord, withdrew bool) (DayConsent, er
 		}
 		x.history[k] = versions
 	}
-	i := slices.IndexFunc(versions, func(v Boundaries) bool { return v.At.Equal(r.Time) })
+	// The trail keeps its times to the second: two answers in one
+	// second are told apart by taking the versions in turn, each once.
+	used := x.usedVersions[k]
+	i := slices.IndexFunc(versions, func(v Boundaries) bool {
+		return v.Version > used && v.At.Truncate(time.Second).Equal(r.Time.Truncate(time.Second))
+	})
 	if i < 0 {
 		return c, nil // the scene was removed since
 	}
 	v := versions[i]
+	x.usedVersions[k] = v.Version
 	c.Version, c.Notes, c.Withdrawn = v.Version, v.Notes, v.Withdrawn
 	for _, a := range v.Answers {
 		c.Answers = append(c.Answers, AnswerRecord{Beat: a.Beat, Answer: string(a.Answer)})

@@ -296,3 +296,17 @@ func TestDayReportAtWrapTime(t *testing.T) {
 		}
 	})
 }
+
+// TestDayReportTwoAnswersInOneSecond: two answers of one performer in the
+// same second are two consent changes, each with its own version; the
+// first was listed twice and the second left out.
+func TestDayReportTwoAnswersInOneSecond(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", `/boundaries answer 12 b1=yes notes="FIRST-NOTE"`)
+	h.must("paula", `/boundaries answer 12 b1=no notes="SECOND-NOTE"`)
+	r := h.must("ines", "/report day")
+	text := joined(to(r.sent, "dm", "ines"))
+	if strings.Count(text, "FIRST-NOTE") != 1 || strings.Count(text, "SECOND-NOTE") != 1 {
+		t.Errorf("each answer once:\n%s", text)
+	}
+}
