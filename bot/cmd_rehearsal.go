@@ -231,6 +231,14 @@ func logArgs(in *input, tx Tx, sc *Scene) (rehearsalArgs, error) {
 	if r.present, err = in.people(tx, list); err != nil {
 		return r, err
 	}
+	for _, p := range r.present {
+		// A performer who is not in the scene has answered nothing about
+		// its beats: rehearsing them with the scene would skip the check.
+		if p.Has(RolePerformer) && !sc.IsPerformer(p.ID) {
+			return r, Errorf(ECONFLICT, "%s is not a performer of scene %s, so has agreed to none of its beats: a rehearsal of them is with the scene's own performers. "+
+				"Add them to the scene first (/scene set %s performers=...) and ask for their boundaries. Nothing was changed.", p.Handle(), sc.ID, sc.ID)
+		}
+	}
 	if !slices.ContainsFunc(r.present, func(p Person) bool { return sc.IsPerformer(p.ID) }) {
 		return r, Errorf(EINVALID, "present= names no performer of scene %s: a rehearsal's record is the performers' to confirm.", sc.ID)
 	}

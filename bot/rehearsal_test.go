@@ -340,6 +340,14 @@ func TestRehearsalBadInput(t *testing.T) {
 	if r := h.do("ines", `/rehearsal log 20 b1 present=@paula changes="`+strings.Repeat("c", 2001)+`"`); r.code() != bot.EINVALID || !strings.Contains(r.reply, "too long") {
 		t.Errorf("long changes=: %s %q", r.code(), r.reply)
 	}
+	// A performer present who is not in the scene answered none of its
+	// beats: refused, not left out of the check.
+	before12, audit := h.sceneOf("12"), h.auditLen()
+	r := h.do("ines", `/rehearsal log 12 b1 present=@pete,@paula`)
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "@pete is not a performer of scene 12, so has agreed to none of its beats") {
+		t.Errorf("a performer from another scene: %s %q", r.code(), r.reply)
+	}
+	unchanged(t, h, r, before12, audit)
 }
 
 // TestExploreDoesNotOutweighNo: a performer's no to a beat, or their
