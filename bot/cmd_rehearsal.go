@@ -144,6 +144,11 @@ func runRehearsalConsent(in *input, tx Tx) error {
 	if !b.Exploratory {
 		return Errorf(ECONFLICT, "Beat %s of scene %s is not exploratory: it is rehearsed only once you agree to it (/boundaries form %s). Ask the IC if you would like to explore it first.", b.ID, sc.ID, sc.ID)
 	}
+	if rev, ok := in.key("rev"); ok {
+		if n, err := strconv.Atoi(rev); err != nil || n < 1 || n > b.Rev {
+			return Errorf(EINVALID, "rev=%s is not a revision of beat %s of scene %s, which is at revision %d: leave rev= out, or use the one its button names.", rev, b.ID, sc.ID, b.Rev)
+		}
+	}
 	if rev, ok := in.key("rev"); ok && rev != strconv.Itoa(b.Rev) {
 		// A button, or a line typed from a message, shows the beat as it
 		// was: consent is to the beat as it stands, which they may not

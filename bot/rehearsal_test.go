@@ -215,6 +215,11 @@ func TestExploratoryBeat(t *testing.T) {
 		t.Errorf("a stale button: %s %q", r.code(), r.reply)
 	}
 	unchanged(t, h, r, before, audit)
+	for _, bad := range []string{"rev=99", "rev=abc", "rev=0"} {
+		if r := h.do("pete", "/rehearsal consent 20 b1 "+bad); r.code() != bot.EINVALID || !strings.Contains(r.reply, "is not a revision of beat b1 of scene 20, which is at revision 2") {
+			t.Errorf("%s: %s %q", bad, r.code(), r.reply)
+		}
+	}
 	if r := h.must("pete", "/rehearsal consent 20 b1 rev=2"); !strings.Contains(r.reply, `as it stands now: "a longer kiss"`) {
 		t.Errorf("consent does not repeat the beat: %q", r.reply)
 	}
