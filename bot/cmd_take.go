@@ -39,9 +39,45 @@ func runTake(in *input, tx Tx) error {
 	if err := in.audit(tx, "take.note", sc.ID, "take %d of scene %s noted (beat %s, closed set %d)", t.Seq, sc.ID, t.Beat, t.Session); err != nil {
 		return err
 	}
-	in.out.reply(ClassTakes, sc.ID, "Take %d of scene %s noted at %s, closed set %d:\n%s\n/take log %s shows the log.",
-		t.Seq, sc.ID, in.b.fmtClock(t.At), t.Session, takeLine(t), sc.ID)
+	warn, err := takeWarnings(in, tx, &sc, beat)
+	if err != nil {
+		return err
+	}
+	in.out.reply(ClassTakes, sc.ID, "Take %d of scene %s noted at %s, closed set %d:\n%s\n/take log %s shows the log.%s",
+		t.Seq, sc.ID, in.b.fmtClock(t.At), t.Session, takeLine(t), sc.ID, warn)
 	return nil
+}
+
+// takeWarnings flags a take noted while the scene is on hold, or of a
+// beat not every performer in it agrees to as it stands: the take is
+// the record of what happened, so it is noted, and the IC, who alone
+// notes takes, is told plainly.
+func takeWarnings(in *input, tx Tx, sc *Scene, b Beat) (string, error) {
+	var w strings.Builder
+	if h, ok := sc.ActiveHold(); ok {
+		fmt.Fprintf(&w, "\nScene %s is on hold since %s (hold %d): nothing is filmed until you lift it (/hold lift %s).", sc.ID, in.b.fmtClock(h.At), h.Seq, sc.ID)
+	}
+	var not []string
+	for _, p := range sc.Performers {
+		if !b.Involves(p) {
+			continue
+		}
+		st, err := stanceOn(tx, sc, p, b)
+		if err != nil {
+			return "", err
+		}
+		if st != agreed {
+			who, err := personOf(tx, p)
+			if err != nil {
+				return "", err
+			}
+			not = append(not, who.Handle())
+		}
+	}
+	if len(not) > 0 {
+		fmt.Fprintf(&w, "\nBeat %s is not agreed, as it stands, by %s: it may not be filmed as written. Talk with them before another take.", b.ID, strings.Join(not, ", "))
+	}
+	return w.String(), nil
 }
 
 // takeArgs reads and checks /take's scene, beat and note. A take is

@@ -272,3 +272,25 @@ func TestSceneCalledLogRefused(t *testing.T) {
 		t.Errorf("/scene add log: %s %q, want a reserved word refused", r.code(), r.reply)
 	}
 }
+
+// TestTakeFlagsHoldsAndUnagreedBeats: a take noted while the scene is on
+// hold, or of a beat a performer in it has not agreed to, is noted (it is
+// the record of what happened) and the IC is told plainly.
+func TestTakeFlagsHoldsAndUnagreedBeats(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/closedset start 12 force reason="take test"`)
+	r := h.must("ines", `/take 12 b1 note="clean"`)
+	if strings.Contains(r.reply, "on hold") || strings.Contains(r.reply, "not agreed") {
+		t.Errorf("a take with nothing to flag: %q", r.reply)
+	}
+	h.must("paula", `/hold 12 "a minute"`)
+	if r := h.must("ines", `/take 12 b1 note="during the hold"`); !strings.Contains(r.reply, "Scene 12 is on hold since") {
+		t.Errorf("a take during a hold is not flagged: %q", r.reply)
+	}
+	h.must("ines", "/hold lift 12")
+	h.must("paula", "/boundaries withdraw 12 b1")
+	h.must("ines", "/hold lift 12")
+	if r := h.must("ines", `/take 12 b1 note="after the withdrawal"`); !strings.Contains(r.reply, "Beat b1 is not agreed, as it stands, by @paula") {
+		t.Errorf("a take of a withdrawn beat is not flagged: %q", r.reply)
+	}
+}
