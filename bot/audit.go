@@ -132,12 +132,25 @@ type AuditReader interface {
 // AuditReaderOf returns tx's AuditReader, looking through the bot's own
 // wrapping of a command's transaction; false when the store has none.
 func AuditReaderOf(tx Tx) (AuditReader, bool) {
-	if t, ok := tx.(*touching); ok {
-		tx = t.Tx
+	for {
+		if r, ok := tx.(AuditReader); ok {
+			return r, true
+		}
+		w, ok := tx.(txWrapper)
+		if !ok {
+			return nil, false
+		}
+		tx = w.wrapped()
 	}
-	r, ok := tx.(AuditReader)
-	return r, ok
 }
+
+// txWrapper is a Tx the bot wraps around the store's, to watch or keep
+// what it reads: the store's abilities beyond Tx are those of the
+// transaction inside.
+type txWrapper interface{ wrapped() Tx }
+
+func (t *touching) wrapped() Tx   { return t.Tx }
+func (t *peopleOnce) wrapped() Tx { return t.Tx }
 
 // privateActions are the audit actions whose actor the need-to-know table
 // gives to the IC alone: who called a hold, whose boundaries changed or

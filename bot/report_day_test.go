@@ -251,6 +251,11 @@ func TestDayReportAtWrapTime(t *testing.T) {
 			if len(dm) != 1 || !strings.Contains(dm[0].Text, "end-of-day report, Sat 1 Jan 2000") || !strings.Contains(dm[0].Text, "/report day 2000-01-01 shows it again") {
 				t.Fatalf("%s got %+v", who, dm)
 			}
+			// The reminder loop reads the trail as a command does (it
+			// counted none, through the loop's own transaction).
+			if !strings.Contains(dm[0].Text, "Audit records: 2") {
+				t.Errorf("%s's report does not count the day's audit records:\n%s", who, dm[0].Text)
+			}
 			if got := strings.Contains(dm[0].Text, "CANARY-DAY-HOLD"); got != (who == "ines") {
 				t.Errorf("hold reason in %s's report: %v", who, got)
 			}
