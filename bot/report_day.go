@@ -67,13 +67,21 @@ func dayOf(t time.Time, zone *time.Location) Day {
 }
 
 // dayUsage says how a day is typed.
-const dayUsage = `today (when left out), yesterday, tomorrow, -2d (2 days ago), +1d or a date such as 2026-11-30`
+const dayUsage = `today (when left out), yesterday, -2d (2 days ago) or a date such as 2026-11-30, up to today`
 
 // ParseDay reads the day of an end-of-day report: "" or "today",
 // "yesterday", "tomorrow", "-2d", "+1d", or "YYYY-MM-DD", in the
 // production's zone. A weekday's name is refused: a report looks back,
 // where other commands read "fri" as the next Friday.
 func (b *Bot) ParseDay(s string) (Day, error) {
+	d, err := b.parseDay(s)
+	if err == nil && d.Start.After(b.now()) {
+		return Day{}, Errorf(EINVALID, "%s is still to come: a day's report is of today or a day before it", fmtDate(d.Date))
+	}
+	return d, err
+}
+
+func (b *Bot) parseDay(s string) (Day, error) {
 	now := b.now()
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
@@ -422,7 +430,9 @@ func (x *dayBuilder) shot() error {
 			continue
 		}
 		c := &x.rep.Counts
-		c.Scenes++
+		if len(ds.Sessions) > 0 {
+			c.Scenes++ // shot: a closed set ran that day; a hold alone is listed, not counted
+		}
 		c.Sessions += len(ds.Sessions)
 		c.Holds += len(ds.Holds)
 		for _, s := range ds.Sessions {
