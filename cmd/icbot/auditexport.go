@@ -106,6 +106,7 @@ func runAuditExport(ctx context.Context, cfg *config.Config, env Env, e auditExp
 		return fail("%v", plainDBError(db, err))
 	}
 	defer st.Close()
+	warnZone(ctx, st, cfg, env.Stderr, "icbot audit export")
 	head, err := st.VerifyAudit(ctx)
 	if err != nil {
 		return fail("the audit trail of %s is BROKEN, so nothing was exported: %v\n"+

@@ -80,6 +80,7 @@ func runExportDay(ctx context.Context, args []string, env Env) int {
 		return fail("%v", err)
 	}
 	defer st.Close()
+	warnZone(ctx, st, cfg, env.Stderr, "icbot export day")
 	b = bot.New(st, nil, bot.WithClock(clock), bot.WithZone(cfg.Location()), bot.WithRiderNotice(cfg.Production.RiderNotice))
 	rep, err := b.DayReport(ctx, day, aud)
 	if err != nil {

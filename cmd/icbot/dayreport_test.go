@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -271,6 +272,28 @@ func TestExportDayLeak(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestExportWarnsOfAnotherZone: an export run in another zone than the
+// one icbot last ran in says so, naming the flag that reads times as the
+// production does; in the same zone it says nothing.
+func TestExportWarnsOfAnotherZone(t *testing.T) {
+	env := exportDB(t, exportDemoScript) // run in UTC
+	for _, args := range [][]string{
+		{"export", "day", "--format", "md", "--audience", "ic"},
+		{"export", "scene", "12", "--format", "md", "--audience", "ic"},
+		{"audit", "export"},
+	} {
+		if _, errs, code := icbot(t, "", env, args...); code != 0 || strings.Contains(errs, "time zone") {
+			t.Errorf("%v in the production's zone: exit %d: %s", args, code, errs)
+		}
+		other := maps.Clone(env)
+		other["ICBOT_PRODUCTION_TIMEZONE"] = "Pacific/Kiritimati"
+		_, errs, code := icbot(t, "", other, args...)
+		if code != 0 || !strings.Contains(errs, "icbot last ran in the production's time zone UTC, but this reads times in Pacific/Kiritimati: add --timezone UTC") {
+			t.Errorf("%v in another zone: exit %d: %q", args, code, errs)
 		}
 	}
 }

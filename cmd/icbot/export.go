@@ -101,6 +101,7 @@ func runExport(ctx context.Context, args []string, env Env) int {
 		return fail("%v", err)
 	}
 	defer st.Close()
+	warnZone(ctx, st, cfg, env.Stderr, "icbot export")
 	clock := time.Now
 	if env.Clock != nil {
 		clock = env.Clock
@@ -182,4 +183,22 @@ func openReadOnly(cfg *config.Config) (*storage.Store, error) {
 		return nil, plainDBError(db, err)
 	}
 	return st, nil
+}
+
+// warnZone tells the operator on standard error when the production's
+// zone, as icbot last ran, is not the one this command reads times in:
+// a day, a "since" and every time shown would then be another zone's.
+func warnZone(ctx context.Context, st bot.Store, cfg *config.Config, stderr io.Writer, cmd string) {
+	var info bot.ProductionInfo
+	if err := st.View(ctx, func(tx bot.Tx) error {
+		var err error
+		info, err = tx.Production()
+		return err
+	}); err != nil || info.Zone == "" {
+		return
+	}
+	if here := cfg.Location().String(); info.Zone != here {
+		fmt.Fprintf(stderr, "%s: note: icbot last ran in the production's time zone %s, but this reads times in %s: add --timezone %s to read them as the production does\n",
+			cmd, info.Zone, here, info.Zone)
+	}
 }
