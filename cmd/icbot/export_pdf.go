@@ -283,7 +283,7 @@ func (d *pdfDoc) productionRecord(r bot.SceneRecord) {
 	}
 	if len(r.Rehearsals) > 0 {
 		d.heading(11, "Rehearsals")
-		d.table([]float64{20, 27, 24, 24, 12, 44, 23}, bot.RehearsalHeader, r.RehearsalRows(d.when))
+		d.table([]float64{20, 26, 24, 22, 15, 44, 23}, bot.RehearsalHeader, r.RehearsalRows(d.when))
 		if rows := r.ConfirmationRows(d.when); len(rows) > 0 {
 			d.para("The performers' answers to the records:")
 			d.table([]float64{20, 24, 22, 48, 60}, bot.ConfirmationHeader, rows)
