@@ -5,6 +5,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -219,6 +220,9 @@ func readAnswers(in *input, sc *Scene, next *Boundaries) ([]string, error) {
 		}
 		a, err := ParseAnswer(in.named[key].Value)
 		if err != nil {
+			return nil, err
+		}
+		if err := in.answersSeen(sc, b); err != nil {
 			return nil, err
 		}
 		next.Answers = slices.DeleteFunc(next.Answers, func(x BeatAnswer) bool { return x.Beat == key })
@@ -494,5 +498,35 @@ func runBoundariesWithdraw(in *input, tx Tx) error {
 		return err
 	}
 	in.out.replyOwn(ClassBoundaries, sc.ID, "Your withdrawal of consent to %s of scene %s is recorded, and the scene is on hold. The IC has been told and will talk with you; the AD knows only that the scene is on hold, and the top-line summary waits until the IC lifts the hold.", what, sc.ID)
+	return nil
+}
+
+// answersSeen refuses an answer to a beat that changed after the
+// performer was last told of it: the news of the change is still
+// waiting (it goes within five minutes), so a yes typed from an older
+// form or message would be a yes to what they have not read. seen=b1:2
+// says they have read revision 2, as the refusal shows it.
+func (in *input) answersSeen(sc *Scene, b Beat) error {
+	if seen, ok := in.key("seen"); ok {
+		for _, part := range strings.Split(seen, ",") {
+			id, rev, _ := strings.Cut(strings.TrimSpace(part), ":")
+			if strings.EqualFold(id, b.ID) {
+				if rev != strconv.Itoa(b.Rev) {
+					return Errorf(ECONFLICT, "Beat %s of scene %s is at revision %d, not %s: it now reads %q. Nothing was saved. "+
+						"If you agree to it as it stands, answer with /boundaries answer %s %s=yes seen=%s:%d (or no, or discuss).", b.ID, sc.ID, b.Rev, rev, beatText(b), sc.ID, b.ID, b.ID, b.Rev)
+				}
+				return nil
+			}
+		}
+	}
+	for _, n := range sc.Asking.News {
+		if n.Performer != in.caller.ID || !n.Due.After(in.now) {
+			continue
+		}
+		if slices.ContainsFunc(n.Changes, func(c BeatChange) bool { return c.Beat == b.ID && c.What == BeatChanged }) {
+			return Errorf(ECONFLICT, "Beat %s of scene %s changed, and the news of it has not reached you yet: it now reads %q. Nothing was saved. "+
+				"If you agree to it as it stands, answer with /boundaries answer %s %s=yes seen=%s:%d (or no, or discuss).", b.ID, sc.ID, beatText(b), sc.ID, b.ID, b.ID, b.Rev)
+		}
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -34,4 +35,47 @@ func TestShowOtherPerformerRefused(t *testing.T) {
 	if r := h.do("pete", "/boundaries show 20 #scene-20"); r.code() != bot.EINVALID || !strings.Contains(r.reply, "Usage: /boundaries show") {
 		t.Errorf("a channel for a person: %s %q", r.code(), r.reply)
 	}
+}
+
+// TestAnswerToAChangeNotYetTold: a beat changed after the performer was
+// asked, the news of it still waiting, is not answered by a yes typed
+// from the older text: refused with the beat as it now reads, and taken
+// with seen= naming its revision; a seen= of an older revision is refused
+// too.
+func TestAnswerToAChangeNotYetTold(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", "/boundaries request 12")
+	h.must("ines", `/scene beat set 12 b1 "Kiss, longer, with hands in hair"`)
+	before := len(h.history("12", "paula"))
+	r := h.do("paula", "/boundaries answer 12 b1=yes")
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, `it now reads "Kiss, longer, with hands in hair"`) || !strings.Contains(r.reply, "b1=yes seen=b1:2") {
+		t.Errorf("an answer to a change not yet told: %s %q", r.code(), r.reply)
+	}
+	if r := h.do("paula", "/boundaries answer 12 b1=yes seen=b1:1"); r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "is at revision 2, not 1") {
+		t.Errorf("seen= of an older revision: %s %q", r.code(), r.reply)
+	}
+	if got := len(h.history("12", "paula")); got != before {
+		t.Fatalf("a refused answer was saved: %d versions, were %d", got, before)
+	}
+	h.must("paula", "/boundaries answer 12 b1=yes seen=b1:2")
+	if got := len(h.history("12", "paula")); got != before+1 {
+		t.Errorf("the answer with seen= was not saved: %d versions", got)
+	}
+}
+
+// history is a performer's boundaries versions for a scene.
+func (h *harness) history(id bot.SceneID, p bot.UserID) []bot.Boundaries {
+	h.t.Helper()
+	var out []bot.Boundaries
+	if err := h.store.View(context.Background(), func(tx bot.Tx) error {
+		var err error
+		out, err = tx.BoundariesHistory(id, p)
+		if bot.ErrorCode(err) == bot.ENOTFOUND {
+			err = nil
+		}
+		return err
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return out
 }

@@ -312,7 +312,8 @@ func commandTable() *registry {
 		{
 			path: "boundaries answer",
 			params: []Param{scene(true), {Name: "answers", Kind: ParamAnswers, Help: "b1=yes b2=no b3=discuss"},
-				keyText("notes", "for the IC alone"), keyText("garments", "garments and barriers, for costume"), keyText("body", "body notes, for hair and makeup")},
+				keyText("notes", "for the IC alone"), keyText("garments", "garments and barriers, for costume"), keyText("body", "body notes, for hair and makeup"),
+				{Name: "seen", Kind: ParamText, Key: true, Meta: "b1:2", Help: "the revision of a changed beat you have read, when icbot asks for it"}},
 			summary: "Give or change your answers (a performer of the scene). Only you and the IC see them.",
 			help:    "notes= are for the IC alone; garments= (garments and barriers) go to costume; body= (tattoos, body makeup) to hair and makeup.",
 			access:  access{performerOf: true}, write: true, anonymous: true,

@@ -77,7 +77,7 @@ func TestRehearsalRefusesUnagreedBeat(t *testing.T) {
 	}
 	// The beat changes: both yeses are to the earlier revision.
 	h.must("ines", `/scene beat set 20 b1 "a longer kiss"`)
-	h.must("paula", "/boundaries answer 20 b1=yes")
+	h.must("paula", "/boundaries answer 20 b1=yes seen=b1:2")
 	check("agreed to an earlier revision")
 	// Someone absent does not stop it: pete was not there.
 	r = h.must("ines", `/rehearsal log 20 b1 present=@paula`)
@@ -202,7 +202,7 @@ func TestExploratoryBeat(t *testing.T) {
 	// Given again, then voided by an edit of the beat.
 	h.must("pete", "/rehearsal consent 20 b1")
 	h.must("ines", `/scene beat set 20 b1 "a longer kiss"`)
-	h.must("paula", "/boundaries answer 20 b1=yes")
+	h.must("paula", "/boundaries answer 20 b1=yes seen=b1:2")
 	if sc := h.sceneOf("20"); sc.Beats[0].MayExplore("pete") {
 		t.Errorf("consent outlived the edit")
 	}
