@@ -179,3 +179,23 @@ func maps(a, b map[string]string) map[string]string {
 	}
 	return out
 }
+
+// TestConfigSaysRetention: icbot config says what production.retention
+// does: nothing shredded without it, and when it shreds with it.
+func TestConfigSaysRetention(t *testing.T) {
+	env, _ := dbEnv(t)
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "retention: none: consent records are kept until the production deletes them, and nothing is shredded"},
+		{map[string]string{"ICBOT_PRODUCTION_RETENTION": "7y"}, "retention: 7y after wrap, counted from the day icbot wrap records in the database (production.wrap_date is not set)"},
+		{map[string]string{"ICBOT_PRODUCTION_RETENTION": "90d", "ICBOT_PRODUCTION_WRAP_DATE": "2026-12-18"},
+			"retention: 90d after the wrap on 2026-12-18: icbot shreds the consent records on 2027-03-18 at 19:00 (production.wrap_time, Europe/London), and warns the IC a week before"},
+	} {
+		out, errs, code := icbot(t, "", maps(env, c.env), "config")
+		if code != 0 || !strings.Contains(out, c.want) {
+			t.Errorf("%v: exit %d: %s\n%s", c.env, code, errs, out)
+		}
+	}
+}
