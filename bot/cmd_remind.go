@@ -190,6 +190,8 @@ func (b *Bot) pastLimit(r *Reminder) string {
 		return "that is past the scene's call time, " + b.fmtTime(r.Limit) + "; a check-in must come before the shoot"
 	case RemindDigest:
 		return "a digest may be put off by a day at most, to " + b.fmtTime(r.Limit)
+	case RemindRetentionWarning, RemindRetentionShred:
+		return "production.retention shreds the consent records at " + b.fmtTime(r.Limit) + "; to keep them longer, the production changes it (or production.wrap_date) in the configuration"
 	}
 	return "the latest it may be moved to is " + b.fmtTime(r.Limit)
 }
@@ -204,6 +206,9 @@ func runRemindCancel(in *input, tx Tx) error {
 	}
 	if r.State != ReminderPending {
 		return Errorf(ECONFLICT, "Reminder #%d is %s, not pending.", r.ID, r.State)
+	}
+	if r.Kind == RemindRetentionShred {
+		return Errorf(ECONFLICT, "Reminder #%d is the shredding production.retention sets, and cannot be cancelled here: to keep the consent records longer, the production changes production.retention or production.wrap_date in the configuration and restarts icbot. Nothing was changed.", r.ID)
 	}
 	r.State, r.CancelledBy = ReminderCancelled, in.caller.ID
 	if _, err := tx.PutReminder(r); err != nil {

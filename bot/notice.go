@@ -265,7 +265,11 @@ func (b *Bot) noticeText(tx Tx, before NoticeState) (string, error) {
 	audit := b.commands.byPath["audit show"].access.who()
 	fmt.Fprintf(&s, "  - a record of each of these changes, with who made it and when, in the production's audit trail: you and %s.\n", audit)
 	s.WriteString("Some of them see less than that: the assistant director, director and producer see whether your consent and rider are in place, never your answers, notes or terms.\n\n")
-	s.WriteString("For how long: icbot keeps all of it until the production deletes it, or until you have it erased. A signed rider is a contract the production may have to keep for a time; if so you are told what is kept, why, and until when.\n\n")
+	keep, err := b.retentionSentence(tx)
+	if err != nil {
+		return "", err
+	}
+	s.WriteString("For how long: " + keep + " A signed rider is a contract the production may have to keep for a time; if so you are told what is kept, why, and until when.\n\n")
 	s.WriteString("Your rights:\n")
 	s.WriteString("  - See all of it, and take it with you: /icbot mydata sends you everything icbot holds about you, by direct message.\n")
 	s.WriteString("  - Have it erased: /icbot erase me.\n")

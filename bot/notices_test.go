@@ -154,6 +154,21 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 			got := b.until("2000-01-01 19:00")
 			return every(t, got, "", "ines", "adam", "priya")
 		},
+		bot.RemindRetentionWarning: func(t *testing.T, b *bubble) []notice {
+			b.do("ines", `/scene add 50 title="Pool" call="2000-01-05 07:30" performers=@paula`)
+			b.do("ines", "/rider sent 50 @paula")
+			b.start()
+			got := b.until("2000-01-03 19:00") // a week before the shredding
+			return every(t, retentionTold(got), pool, "ines")
+		},
+		bot.RemindRetentionShred: func(t *testing.T, b *bubble) []notice {
+			b.do("ines", `/scene add 50 title="Pool" call="2000-01-05 07:30" performers=@paula`)
+			b.do("ines", "/rider sent 50 @paula")
+			b.start()
+			b.until("2000-01-10 18:59")
+			got := b.until("2000-01-10 19:00") // 10 days after wrap, at the wrap time
+			return every(t, retentionTold(got), pool, "ines")
+		},
 	}
 	for _, kind := range reminderKinds(t) {
 		t.Run(string(kind), func(t *testing.T) {
@@ -168,6 +183,9 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 				}
 				if kind == bot.RemindDayReport {
 					opts = append(opts, bot.WithDayReport())
+				}
+				if kind == bot.RemindRetentionWarning || kind == bot.RemindRetentionShred {
+					opts = append(opts, bot.WithRetention(bot.Retention{Days: 10}, "1999-12-31"))
 				}
 				b := newBubble(t, "Europe/London", opts...)
 				notices := run(t, b)

@@ -138,6 +138,13 @@ type Tx interface {
 	// PutNotice adds or replaces the record of st.User's privacy notice.
 	PutNotice(st NoticeState) error
 
+	// ShredPersonKeys destroys every person's data key, as at the end of
+	// the retention after wrap: every field sealed under one (boundaries,
+	// rider terms, hold reasons, notes) then reads as "[erased]". Names
+	// are kept. It returns how many keys it destroyed; an EUNAVAILABLE
+	// error says why none can be (a store that seals nothing).
+	ShredPersonKeys(now time.Time) (int, error)
+
 	// AddPost records a message icbot posted to a channel in the audience
 	// ledger and returns its number in that channel (1, 2, ...).
 	AddPost(Post) (uint64, error)
@@ -162,6 +169,10 @@ type ProductionInfo struct {
 	// DeptChannels are the departments' private channels for their notices
 	// (costume, hmu, props, stunts).
 	DeptChannels map[Role]ChannelID
+	// WrapDate is the day the production wrapped, YYYY-MM-DD, as `icbot
+	// wrap` recorded it; "" when it did not. production.wrap_date in the
+	// configuration takes precedence.
+	WrapDate string
 }
 
 // NoticeState is what icbot records of a person's privacy notice (see

@@ -36,7 +36,9 @@ type scheduler struct {
 	digest        Schedule        // the IC's daily prep digest; nil for none
 	wrapHour      int
 	wrapMinute    int
-	dayReport     bool // the end-of-day report at the wrap time
+	dayReport     bool      // the end-of-day report at the wrap time
+	retention     Retention // how long consent records are kept after wrap; zero for ever
+	wrapDate      string    // from configuration, YYYY-MM-DD; "" for the one recorded in the store
 
 	// wakeup tells the loop that reminders changed.
 	wakeup chan struct{}
@@ -336,8 +338,8 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		}
 	}
 	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > s.grace
-	if late && r.Kind == RemindRiderOverdue {
-		s.log.Warn("overdue rider escalation sent late: icbot was down", "id", r.ID, "due", r.Due)
+	if late && (r.Kind == RemindRiderOverdue || retentionKind(r.Kind)) {
+		s.log.Warn("reminder sent late: icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)
 	} else if late {
 		r.State = ReminderMissed
 		if r.Kind == RemindDigest || r.Kind == RemindWrap {
@@ -379,6 +381,10 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		return s.toRoles(tx, ClassBoundaries, "", text, RoleIC)
 	case RemindDayReport:
 		return s.views.dayReportMessages(tx, dayReportDate(r), now)
+	case RemindRetentionWarning:
+		return s.retentionWarning(tx, r, now)
+	case RemindRetentionShred:
+		return s.retentionShred(tx, r, now)
 	}
 	return nil, nil
 }

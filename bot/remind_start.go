@@ -132,18 +132,23 @@ const (
 
 // ready derives, before icbot answers, the reminders a start owes and
 // that a command would otherwise miss (owesMissing); stale ones are the
-// loop's work. It schedules the next digest as well.
+// loop's work. It schedules the next digest and the retention's
+// reminders as well, and does a shredding that fell due while icbot was
+// down (shredOverdue).
 func (s *scheduler) ready(ctx context.Context) error {
 	owed, err := s.start(ctx)
-	if err != nil || owed != owesMissing {
+	if err == nil && owed == owesMissing {
+		s.log.Info("deriving the scenes' reminders before answering: none were derived yet")
+		err = s.deriveAll(ctx, s.clock(), nil)
+	}
+	if err != nil {
 		return err
 	}
-	s.log.Info("deriving the scenes' reminders before answering: none were derived yet")
-	return s.deriveAll(ctx, s.clock(), nil)
+	return s.shredOverdue(ctx)
 }
 
-// start schedules the next digest and says what the stored reminders are
-// owed. It looks in a read first, so that a start with the digest already
+// start schedules the next digest (and the retention's warning and
+// shredding) and says what the stored reminders are owed. It looks in a read first, so that a start with the digest already
 // scheduled writes nothing and waits for no sync to disk.
 func (s *scheduler) start(ctx context.Context) (owed owed, err error) {
 	digestDue := false
@@ -153,14 +158,21 @@ func (s *scheduler) start(ctx context.Context) (owed owed, err error) {
 		if owed, err = s.owed(tx); err != nil {
 			return err
 		}
-		digestDue, err = s.dailyOwed(tx, s.clock())
+		if digestDue, err = s.dailyOwed(tx, s.clock()); err != nil || digestDue {
+			return err
+		}
+		missing, err := s.missingRetention(tx, s.clock())
+		digestDue = len(missing) > 0
 		return err
 	})
 	if err != nil || !digestDue {
 		return owed, err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
-		_, err := s.syncDaily(tx, s.clock())
+		if _, err := s.syncDaily(tx, s.clock()); err != nil {
+			return err
+		}
+		_, err := s.syncRetention(tx, s.clock())
 		return err
 	})
 	return owed, err

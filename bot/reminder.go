@@ -27,6 +27,13 @@ const (
 	// RemindDayReport is the end-of-day report, at the wrap time, to the
 	// IC, ADs and producers, each in their version.
 	RemindDayReport ReminderKind = "day-report"
+	// RemindRetentionWarning tells the IC, a week ahead, that the consent
+	// records will be shredded when the retention after wrap passes.
+	RemindRetentionWarning ReminderKind = "retention-warning"
+	// RemindRetentionShred shreds the consent records when the retention
+	// after wrap has passed (see retention.go); done late, rather than
+	// missed, when icbot was down when it fell due.
+	RemindRetentionShred ReminderKind = "retention-shred"
 )
 
 // ReminderState is where a reminder is.

@@ -114,6 +114,14 @@ type Production struct {
 	// WrapTime is the usual end of the shooting day, HH:MM on a 24-hour
 	// clock (default "19:00").
 	WrapTime string
+	// Retention is how long consent records are kept after the production
+	// wraps; zero (the default) keeps them until the production deletes
+	// them, and nothing is shredded.
+	Retention Retention
+	// WrapDate is the day the production wraps, YYYY-MM-DD. Empty leaves
+	// it to `icbot wrap`, which records it in the database; set here, it
+	// takes precedence over what was recorded.
+	WrapDate string
 }
 
 // Slack configures the Slack adapter.

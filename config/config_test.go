@@ -56,6 +56,8 @@ var sampleValues = map[string]struct{ in, want string }{
 	"production.wrap_time":      {"18:30", "18:30"},
 	"production.rider_warnings": {"7d, 48h", "168h,48h"},
 	"production.reminder_grace": {"12h", "12h"},
+	"production.retention":      {" 7Y ", "7y"},
+	"production.wrap_date":      {"2026-12-18", "2026-12-18"},
 	"slack.bot_token":           {"xoxb-sample", "xoxb-sample"},
 	"slack.signing_secret":      {"sign-sample", "sign-sample"},
 	"slack.app_token":           {"xapp-sample", "xapp-sample"},
@@ -105,6 +107,8 @@ func TestDefaults(t *testing.T) {
 		{"production.rider_notice", cfg.Production.RiderNotice, 48 * time.Hour},
 		{"production.digest_cron", cfg.Production.DigestCron, "0 8 * * *"},
 		{"production.wrap_time", cfg.Production.WrapTime, "19:00"},
+		{"production.retention", cfg.Production.Retention, Retention{}},
+		{"production.wrap_date", cfg.Production.WrapDate, ""},
 		{"slack.bot_token", cfg.Slack.BotToken, Secret("")},
 		{"discord.token", cfg.Discord.Token, Secret("")},
 	}

@@ -237,6 +237,28 @@ var keyTable = []key{
 			}
 			return nil
 		}),
+	{
+		name: "production.retention",
+		desc: "how long consent records (boundaries, rider terms, hold reasons, notes) are kept after wrap, then shredded: whole years or days, such as 7y or 90d; empty keeps them until the production deletes them, and nothing is shredded",
+		set: func(c *Config, v string) error {
+			r, err := ParseRetention(v)
+			if err != nil {
+				return err
+			}
+			c.Production.Retention = r
+			return nil
+		},
+		get: func(c *Config) string { return c.Production.Retention.String() },
+	},
+	stringKey("production.wrap_date", "the day the production wraps, YYYY-MM-DD, from which production.retention counts; empty leaves it to icbot wrap, which records it in the database (this key takes precedence)",
+		func(c *Config) *string { return &c.Production.WrapDate },
+		func(c *Config) error {
+			if c.Production.WrapDate == "" {
+				return nil
+			}
+			_, err := ParseWrapDate(c.Production.WrapDate)
+			return err
+		}),
 	secretKey("slack.bot_token", "Slack bot token (xoxb-...); required for the slack adapter",
 		func(c *Config) *Secret { return &c.Slack.BotToken },
 		func(c *Config) error {

@@ -376,6 +376,7 @@ func TestEveryWriteUndone(t *testing.T) {
 		{"PutNotice", "", func(tx bot.Tx) error {
 			return tx.PutNotice(bot.NoticeState{User: "U1", Sent: 1, SentAt: t0, Acked: 1, AckedAt: t0})
 		}},
+		{"ShredPersonKeys", "", func(tx bot.Tx) error { _, err := tx.ShredPersonKeys(t0); return err }},
 	}
 
 	covered := map[string]bool{}

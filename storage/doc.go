@@ -20,7 +20,7 @@
 //	meta/
 //	    schema_version -> uint64 BE (SchemaVersion)
 //	    production     -> JSON production: name, zone, seeded, dept_channels,
-//	                      mac+
+//	                      wrap_date (as icbot wrap recorded it), mac+
 //	    audit_head     -> 8-byte BE record count + 32-byte hash of the last
 //	                      record; in a keyed file + 32-byte HMAC of those 40
 //	                      bytes, and always present
@@ -407,6 +407,31 @@
 // taken before, which still holds the sealed key and opens with the
 // storage key: delete such backups, or rekey and destroy the old storage
 // key.
+//
+// # Retention
+//
+// When the production's retention after wrap has passed, the bot's
+// reminder loop calls Tx.ShredPersonKeys in the transaction that marks
+// the shredding sent and appends its audit record (action
+// retention.shred, actor icbot): every key record not yet erased is
+// written again without its key, with the time, as Erase writes it, but
+// keeping the person's name and pseudonym (none is given) and their
+// queued messages: the production keeps who worked on it. It sets
+// compact_pending in the same transaction, since the running bot cannot
+// compact the file under its own transactions: the next Open compacts
+// it, so that the sealed keys do not stay in its free pages until then.
+// A file without a storage key seals nothing under people's keys and
+// refuses to shred (EUNAVAILABLE). What is sealed about someone after
+// the shredding goes under a new key, the next generation.
+//
+// Backups keep shredded data readable. A backup or copy of the file
+// taken before the shredding (or before an erasure) still holds every
+// person's key sealed with the storage key, and that key opens it. A
+// production has two ways to keep its retention: keep backups for a
+// short time only, so that none outlives the retention by more than
+// that; or rekey after the shredding or an erasure (`icbot rekey`, bot
+// stopped) and destroy the old storage key, which leaves every earlier
+// backup unreadable.
 //
 // # Keyed integrity
 //

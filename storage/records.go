@@ -21,6 +21,7 @@ type productionRecord struct {
 	Zone         string            `json:"zone,omitempty"`
 	Seeded       bool              `json:"seeded,omitempty"`
 	DeptChannels map[string]string `json:"dept_channels,omitempty"`
+	WrapDate     string            `json:"wrap_date,omitempty"`
 	MAC          []byte            `json:"mac,omitempty"`
 }
 
@@ -446,7 +447,7 @@ func productionToRecord(p bot.ProductionInfo) productionRecord {
 		}
 		depts[string(role)] = string(ch)
 	}
-	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded, DeptChannels: depts}
+	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded, DeptChannels: depts, WrapDate: p.WrapDate}
 }
 
 func (r productionRecord) bot() bot.ProductionInfo {
@@ -457,7 +458,7 @@ func (r productionRecord) bot() bot.ProductionInfo {
 		}
 		depts[bot.Role(role)] = bot.ChannelID(ch)
 	}
-	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded, DeptChannels: depts}
+	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded, DeptChannels: depts, WrapDate: r.WrapDate}
 }
 
 func personToRecord(p bot.Person) personRecord {

@@ -175,6 +175,9 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	}))
 	// The end-of-day report goes out at the wrap time.
 	opts = append(opts, bot.WithDayReport())
+	// The consent records are shredded when the retention after wrap
+	// has passed (production.wrap_date, or the one icbot wrap recorded).
+	opts = append(opts, botRetention(m.Config))
 	return append(opts, extra...)
 }
 

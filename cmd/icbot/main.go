@@ -10,6 +10,7 @@
 //	icbot export day [DATE] ...  write the end-of-day report for one audience
 //	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot erase USER [flags]     erase what icbot holds sealed about a person
+//	icbot wrap [DATE] [flags]    record the day the production wrapped
 //	icbot config [flags]         print the effective configuration, secrets hidden
 //	icbot version                print the version
 package main
@@ -99,6 +100,8 @@ const usage = `Usage:
                                seal the database with a new encryption key (stop the bot first)
   icbot erase USER [flags]     destroy the person's data key: their sealed fields read as [erased],
                                their name becomes a pseudonym (stop the bot first)
+  icbot wrap [DATE] [flags]    record that the production wrapped on DATE (YYYY-MM-DD, today when
+                               left out), from which production.retention counts (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
   icbot version, --version     print the version: module, revision, commit time
   icbot manifest slack         print the Slack app manifest, drawn from the command table
@@ -134,8 +137,17 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		args = args[1:]
 	}
+	wrapDate := ""
+	if sub == "wrap" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		var err error
+		if wrapDate, err = parseWrapArg(args[0]); err != nil {
+			fmt.Fprintf(env.Stderr, "icbot wrap: %v\n%s\n", err, wrapUsage)
+			return exitUsage
+		}
+		args = args[1:]
+	}
 	switch sub {
-	case "", "audit", "config", "rekey", "erase":
+	case "", "audit", "config", "rekey", "erase", "wrap":
 	case "manifest":
 		return runManifest(args, env)
 	case "export":
@@ -210,6 +222,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if sub == "erase" {
 		return runErase(ctx, cfg, env, logs.logger, eraseUser)
+	}
+	if sub == "wrap" {
+		return runWrap(ctx, cfg, env, logs.logger, wrapDate)
 	}
 	if console && cfg.Log.File == "" {
 		fmt.Fprintf(env.Stderr, "icbot: log lines go to %s (set log.file, or ICBOT_LOG_FILE=stderr, to have them here)\n", logs.path)
@@ -504,6 +519,7 @@ func printConfig(ctx context.Context, w io.Writer, cfg *config.Config, f *flags)
 	} else {
 		fmt.Fprintf(w, "time zone in use: %s\n", cfg.Location())
 	}
+	fmt.Fprintln(w, retentionInUse(cfg, cfg.Production.WrapDate))
 	red := cfg.Redacted()
 	keys := config.Keys()
 	width := 0
