@@ -133,7 +133,7 @@ func TestWrapRefusals(t *testing.T) {
 			"production.wrap_date is set to 2026-12-18 in the configuration, and takes precedence over a recorded wrap: change it there, or remove it to use icbot wrap (nothing was changed)"},
 		{[]string{"wrap"}, map[string]string{"ICBOT_PRODUCTION_RETENTION": "7 years"}, exitUsage, `production.retention (from ICBOT_PRODUCTION_RETENTION): "7 years" is not a retention`},
 	} {
-		e := maps(env, c.env)
+		e := withEnv(env, c.env)
 		_, errs, code := icbot(t, "", e, c.args...)
 		if code != c.code || !strings.Contains(errs, c.want) {
 			t.Errorf("%v %v: exit %d, %q; want %d, %q", c.args, c.env, code, errs, c.code, c.want)
@@ -147,7 +147,7 @@ func TestWrapRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	running := maps(env, map[string]string{"ICBOT_STORAGE_OPEN_TIMEOUT": "200ms"})
+	running := withEnv(env, map[string]string{"ICBOT_STORAGE_OPEN_TIMEOUT": "200ms"})
 	_, errs, code := icbot(t, "", running, "wrap", "2026-11-20")
 	st.Close()
 	if code != exitError || !strings.Contains(errs, "stop icbot before icbot wrap") {
@@ -168,8 +168,8 @@ func TestWrapRefusals(t *testing.T) {
 	}
 }
 
-// maps is a copy of a with b's entries added.
-func maps(a, b map[string]string) map[string]string {
+// withEnv is a copy of a with b's entries added.
+func withEnv(a, b map[string]string) map[string]string {
 	out := make(map[string]string, len(a)+len(b))
 	for k, v := range a {
 		out[k] = v
@@ -193,7 +193,7 @@ func TestConfigSaysRetention(t *testing.T) {
 		{map[string]string{"ICBOT_PRODUCTION_RETENTION": "90d", "ICBOT_PRODUCTION_WRAP_DATE": "2026-12-18"},
 			"retention: 90d after the wrap on 2026-12-18: icbot shreds the consent records on 2027-03-18 at 19:00 (production.wrap_time, Europe/London), and warns the IC a week before"},
 	} {
-		out, errs, code := icbot(t, "", maps(env, c.env), "config")
+		out, errs, code := icbot(t, "", withEnv(env, c.env), "config")
 		if code != 0 || !strings.Contains(out, c.want) {
 			t.Errorf("%v: exit %d: %s\n%s", c.env, code, errs, out)
 		}
