@@ -68,14 +68,14 @@ type migration func(*bolt.Tx) error
 // migrations is indexed by the version each one produces; a new file runs
 // them all, from version 0 (nothing). Index 0 is unused.
 var migrations = []migration{
-	1: createV1,
-	2: addOutbox,
-	3: addEvents,
-	4: addConsent,
-	5: sealedFields,
-	6: addReminders,
-	7: addLedger,
-	8: keyedIntegrity,
+	1:  createV1,
+	2:  addOutbox,
+	3:  addEvents,
+	4:  addConsent,
+	5:  sealedFields,
+	6:  addReminders,
+	7:  addLedger,
+	8:  keyedIntegrity,
 	9:  addPersonKeys,
 	10: addNotices,
 }
