@@ -53,6 +53,9 @@ func reminderArg(in *input, tx Tx) (Reminder, error) {
 	if ErrorCode(err) == ENOTFOUND {
 		return Reminder{}, Errorf(ENOTFOUND, "There is no reminder #%d: /reminders list shows them.", id)
 	}
+	if err == nil && r.Kind == RemindEraseRest {
+		return Reminder{}, Errorf(EFORBIDDEN, "Reminder #%d erases what a person asked to have erased, when the production may let it go: nobody may move or cancel it.", id)
+	}
 	return r, err
 }
 

@@ -27,6 +27,12 @@ const (
 	// RemindDayReport is the end-of-day report, at the wrap time, to the
 	// IC, ADs and producers, each in their version.
 	RemindDayReport ReminderKind = "day-report"
+	// RemindEraseRest erases, when it may go, what an erasure a person
+	// asked for had to keep (erase.go): one per person, looked at again
+	// until nothing is kept. Its Answer holds the kept records' scenes
+	// and kinds, never their content. Never missed, nor snoozed or
+	// cancelled by hand.
+	RemindEraseRest ReminderKind = "erase-rest"
 )
 
 // ReminderState is where a reminder is.
