@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,9 @@ func runRemindList(in *input, tx Tx) error {
 			return err
 		}
 	}
+	// An erasure's rest is the person's business: the IC is told that it
+	// exists, not what it keeps nor until when.
+	rs = slices.DeleteFunc(rs, func(r Reminder) bool { return r.Kind == RemindEraseRest })
 	if len(rs) == 0 {
 		in.out.reply(ClassBoundaries, "", "No reminders.")
 		return nil

@@ -142,6 +142,9 @@ func TestEraseMe(t *testing.T) {
 	}); err != nil || rest.State != bot.ReminderPending || rest.Kind != bot.RemindEraseRest {
 		t.Fatalf("the erase-rest reminder: %+v %v", rest, err)
 	}
+	if r := h.must("ines", "/reminders list"); strings.Contains(r.reply, "erase-rest") {
+		t.Errorf("/reminders list shows the IC the rest of an erasure:\n%s", r.reply)
+	}
 	for _, line := range []string{"/reminders cancel %d", "/reminders snooze %d 2d"} {
 		if r := h.do("ines", fmt.Sprintf(line, rest.ID)); r.code() != bot.EFORBIDDEN {
 			t.Errorf("%s: %v %q", line, r.out.Err, r.reply)
