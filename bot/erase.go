@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -363,4 +364,49 @@ func (b *Bot) eraseRest(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 		return nil, err
 	}
 	return append(msgs, o.notices...), nil
+}
+
+// theirs turns a kept record's words for the person into words about
+// them, for the operator.
+var theirs = strings.NewReplacer("your ", "their ", "you perform", "they perform")
+
+// Erase erases what icbot holds about user for the command line's icbot
+// erase (actor names who did it), in one transaction, by the same rules
+// as /icbot erase me once confirmed: what the production must keep is
+// sealed again under a new key and its erasure scheduled, unless all is
+// set, when everything goes now. kept says, for the operator, each
+// record kept, why and until when. Unlike /icbot erase me, nobody is
+// told by DM: the operator acts for the production. The store is left
+// marked for compaction (see Tx.ErasePerson).
+func (b *Bot) Erase(ctx context.Context, user, actor UserID, all bool) (done Erased, kept []string, err error) {
+	now := b.now()
+	err = b.store.Update(ctx, func(tx Tx) error {
+		plan, err := b.planErasure(tx, user, now)
+		if err != nil {
+			return err
+		}
+		if all {
+			plan.kept, plan.next = nil, time.Time{}
+		}
+		summary := "by the operator"
+		if all {
+			summary += ", all of it at once"
+		} else if len(plan.kept) > 0 {
+			summary += "; the rest is scheduled"
+		}
+		if done, err = tx.ErasePerson(EraseRequest{User: user, Actor: actor, Now: now, Keep: plan.keep(), Summary: summary}); err != nil {
+			return err
+		}
+		kept = kept[:0]
+		if done.Kept > 0 {
+			for _, k := range plan.kept {
+				kept = append(kept, theirs.Replace(fmt.Sprintf("%s, kept %s (%s)", k.what, k.until, k.why)))
+			}
+		}
+		return b.scheduleEraseRest(tx, user, plan, now)
+	})
+	if err != nil {
+		return Erased{}, nil, err
+	}
+	return done, kept, nil
 }

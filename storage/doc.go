@@ -399,7 +399,9 @@
 // destroys the new generation. The audit summary says how many records
 // were kept, never what they hold. Instead of compacting at once, it sets
 // meta/compact_pending: Close compacts a file so marked (unless it is
-// open read-only), and so does the next Open if Close could not.
+// open read-only), and so does the next Open if Close could not;
+// CompactPending does it at once (`icbot erase`, which now erases
+// through the bot's rules, and so through ErasePerson).
 //
 // After an erasure the bot goes on: a record read with "[erased]" and
 // written back (a scene's next version, a rider's new state) stores

@@ -661,3 +661,36 @@ func (t *tx) resealBoundaries(b bot.Boundaries) error {
 	}
 	return put(vb, u64key(uint64(b.Version)), r, "boundaries")
 }
+
+// CompactPending compacts the file when it is marked for compaction, as
+// an erasure made through Update (Tx.ErasePerson) leaves it, and reports
+// whether it did. icbot erase runs it, so that a failure is told to the
+// operator, not only logged by Close.
+func (s *Store) CompactPending() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.compactPendingLocked()
+}
+
+// compactPendingLocked is CompactPending with mu held; a file open
+// read-only is left as it is.
+func (s *Store) compactPendingLocked() (bool, error) {
+	if s.boltOpts.ReadOnly {
+		return false, nil
+	}
+	var pending bool
+	if err := s.db.View(func(btx *bolt.Tx) error {
+		if meta := btx.Bucket(bucketMeta); meta != nil {
+			pending = meta.Get(keyCompact) != nil
+		}
+		return nil
+	}); errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return false, nil // closed already
+	} else if err != nil {
+		return false, err
+	}
+	if !pending {
+		return false, nil
+	}
+	return true, s.compactLocked()
+}

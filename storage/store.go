@@ -215,19 +215,8 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.boltOpts.ReadOnly {
-		var pending bool
-		_ = s.db.View(func(btx *bolt.Tx) error {
-			if meta := btx.Bucket(bucketMeta); meta != nil {
-				pending = meta.Get(keyCompact) != nil
-			}
-			return nil
-		})
-		if pending {
-			if err := s.compactLocked(); err != nil {
-				s.log.Error("compacting the database at close failed: what was erased stays in its free pages until the next start compacts it", "path", s.path, "err", err)
-			}
-		}
+	if _, err := s.compactPendingLocked(); err != nil {
+		s.log.Error("compacting the database at close failed: what was erased stays in its free pages until the next start compacts it", "path", s.path, "err", err)
 	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing database %s: %w", s.path, err)

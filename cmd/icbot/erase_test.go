@@ -153,7 +153,7 @@ func storedText(t *testing.T, path string) string {
 	return out.String()
 }
 
-// TestErase: after `icbot erase @pete`, none of his canaries can be read
+// TestErase: after `icbot erase @pete --all`, none of his canaries can be read
 // through any command, report or export, nor from the file, in clear or
 // with the storage key; @paula's read as before; icbot audit verify
 // passes; and a rekey afterwards works, with his fields still erased.
@@ -167,7 +167,7 @@ func TestErase(t *testing.T) {
 		}
 	}
 
-	out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete")
+	out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete", "--all")
 	if code != 0 {
 		t.Fatalf("erase: exit %d: %s%s", code, out, errs)
 	}
@@ -304,5 +304,44 @@ func TestEraseMeOnline(t *testing.T) {
 	}
 	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
 		t.Errorf("audit verify after an online erasure and a restart: exit %d: %s%s", code, out, errs)
+	}
+}
+
+// TestEraseKeepsSignedRider: `icbot erase @pete` keeps his signed rider
+// for scene 12, as /icbot erase me does, and says so, with why and until
+// when; everything else of his is erased, and the file verifies. With
+// --all, the rider goes too.
+func TestEraseKeepsSignedRider(t *testing.T) {
+	env := eraseDB(t)
+	path := env["ICBOT_STORAGE_PATH"]
+	out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete")
+	if code != 0 {
+		t.Fatalf("erase: exit %d: %s%s", code, out, errs)
+	}
+	if want := "  - their signed rider for scene 12, kept until the production sets how long it keeps signed riders after it wraps (it has not yet) (a signed rider is a contract the production may have to keep)"; !strings.Contains(out, want) {
+		t.Errorf("erase output lacks %q:\n%s", want, out)
+	}
+	stored := storedText(t, path)
+	after := everything(t, env)
+	for _, c := range peteCanaries {
+		if c == "CANARY-TERMS-pete" {
+			if !strings.Contains(stored, c) || !strings.Contains(after, c) {
+				t.Errorf("the kept %s no longer reads", c)
+			}
+			continue
+		}
+		if strings.Contains(stored, c) || strings.Contains(after, c) {
+			t.Errorf("%s still reads", c)
+		}
+	}
+	noText(t, path, peteCanaries...)
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify: exit %d: %s%s", code, out, errs)
+	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete", "--all"); code != 0 || strings.Contains(out, "Kept for now") {
+		t.Fatalf("erase --all: exit %d: %s%s", code, out, errs)
+	}
+	if strings.Contains(storedText(t, path), "CANARY-TERMS-pete") {
+		t.Error("erase --all kept the signed rider")
 	}
 }
