@@ -305,6 +305,15 @@ func TestEraseMeOnline(t *testing.T) {
 	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
 		t.Errorf("audit verify after an online erasure and a restart: exit %d: %s%s", code, out, errs)
 	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "rekey"); code != 0 {
+		t.Fatalf("rekey after an online erasure: exit %d: %s%s", code, out, errs)
+	}
+	if stored := storedText(t, path); !strings.Contains(stored, "CANARY-TERMS-pete") || strings.Contains(stored, "CANARY-HOLD-pete") {
+		t.Error("after a rekey, the kept rider does not read, or an erased field does")
+	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify after a rekey: exit %d: %s%s", code, out, errs)
+	}
 }
 
 // TestEraseKeepsSignedRider: `icbot erase @pete` keeps his signed rider
