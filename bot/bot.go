@@ -41,6 +41,7 @@ type Bot struct {
 	renderers map[string]Renderer
 	// noticeVersion is the privacy notice's version (NoticeVersion).
 	noticeVersion int
+	// keep says what an erasure keeps, and until when (erase.go).
 }
 
 // Option configures a Bot.

@@ -100,6 +100,16 @@ func commandTable() *registry {
 			run: runMyData,
 		},
 		{
+			path:    "icbot erase me",
+			params:  []Param{{Name: "confirm", Kind: ParamChoice, Choices: []string{"confirm"}, Help: "go ahead with the erasure shown"}, {Name: "code", Kind: ParamText, Meta: "CODE", Help: "the code the first answer gave"}},
+			summary: "Have icbot erase what it holds about you: it shows what it would erase and keep first, and does it when you confirm.",
+			help: "Anyone may ask, about themselves alone. What you wrote (boundaries, rider terms, hold reasons, notes) is erased at once, and your name replaced by a pseudonym, " +
+				"but for what the production must keep for now: while you perform in a scene not wrapped, your rider and boundaries for it; a signed rider, until the production's retention runs out. " +
+				"You are told exactly what is kept and until when; icbot erases it then. The IC and the producers are told that you asked, never what icbot held.",
+			access: access{everyone: true}, write: true,
+			run: runEraseMe,
+		},
+		{
 			path:    "icbot notice show",
 			summary: "Read icbot's privacy notice: what it keeps about you, who can see each part, for how long, and your rights.",
 			help:    "icbot sends it to you before it first asks you anything private, and again when it changes.",

@@ -21,6 +21,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot help"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot whoami"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot mydata"},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot erase me"},
 		{"-     -    y    y    -    y     -   -    -    -   -   -    y    -", "/icbot role list"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot notice show"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/icbot notice ack"},

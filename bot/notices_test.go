@@ -145,6 +145,18 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 			got := b.until("2000-01-01 08:00")
 			return every(t, digests(got), "", "ines")
 		},
+		bot.RemindEraseRest: func(t *testing.T, b *bubble) []notice {
+			// The rest of an erasure, done when the retention of a
+			// signed rider runs out: about no scene.
+			b.do("ines", `/scene add 50 title="Pool" call="2000-01-01 10:00" performers=@paula`)
+			b.do("ines", "/rider signed 50 @paula")
+			b.do("ines", "/scene set 50 status=wrapped")
+			code := eraseCode(t, b.do("paula", "/icbot erase me").reply)
+			b.do("paula", "/icbot erase me confirm "+code)
+			b.start()
+			got := notRetention(b.until("2000-01-04 19:00"))
+			return every(t, got, "", "paula", "ines", "priya")
+		},
 		bot.RemindDayReport: func(t *testing.T, b *bubble) []notice {
 			// The report names its scenes as headings; its next step is
 			// /report day.
@@ -180,6 +192,9 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 				opts := []bot.Option{bot.WithWrapTime(19, 0)}
 				if kind == bot.RemindDigest {
 					opts = append(opts, bot.WithDigest(digest))
+				}
+				if kind == bot.RemindEraseRest {
+					opts = append(opts, bot.WithRetention(bot.Retention{Days: 2}, "2000-01-02"))
 				}
 				if kind == bot.RemindDayReport {
 					opts = append(opts, bot.WithDayReport())

@@ -156,6 +156,49 @@ type Tx interface {
 	// PostChannels lists the channels with at least one post not
 	// retracted, in byte order.
 	PostChannels() ([]ChannelID, error)
+
+	// ErasePerson destroys the data key of req.User, so that every
+	// sealed field about them reads as "[erased]", except the records
+	// req.Keep names, which it seals again first under a new key of
+	// theirs; renames them to a pseudonym, drops the messages queued to
+	// them, records it in the audit trail and marks the file to be
+	// compacted (at the next open, or when the store is closed). An
+	// ENOTFOUND error says the store holds nothing about them.
+	ErasePerson(req EraseRequest) (Erased, error)
+}
+
+// EraseRequest is what ErasePerson is asked to do.
+type EraseRequest struct {
+	User  UserID
+	Actor UserID
+	Now   time.Time
+	// Keep are the records the production must still keep: sealed
+	// again under a new key of the person, which a later erasure
+	// destroys.
+	Keep []KeepRecord
+	// Summary ends the audit record's summary; it names no content.
+	Summary string
+}
+
+// KeepRecord names a record about the person that an erasure keeps: the
+// rider, and the latest version of the boundaries, of a scene.
+type KeepRecord struct {
+	Scene      SceneID
+	Rider      bool
+	Boundaries bool
+}
+
+// Erased says what ErasePerson did.
+type Erased struct {
+	// Pseudonym is the name the person now has ("erased-1").
+	Pseudonym string
+	// Already is set when their key had been erased before, and nothing
+	// was sealed under a new one since: only the name was done again.
+	Already bool
+	// Dropped is how many queued messages to them were dropped.
+	Dropped int
+	// Kept is how many records were sealed again under a new key.
+	Kept int
 }
 
 // ProductionInfo is the production-wide state kept in the store.

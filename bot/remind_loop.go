@@ -50,6 +50,7 @@ type scheduler struct {
 // readiness and riders, times as people read them, and the IC's digest.
 type sceneViews interface {
 	readinessOf(tx Tx, sc *Scene, now time.Time) (readiness, error)
+	eraseRest(tx Tx, r *Reminder, now time.Time) ([]Message, error)
 	riderOf(sc *Scene, performer UserID, r *Rider, now time.Time) riderView
 	riderLine(p Person, r riderView, full bool) string
 	fmtTime(t time.Time) string
@@ -336,6 +337,9 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 			r.State = ReminderCancelled
 			return nil, nil
 		}
+	}
+	if r.Kind == RemindEraseRest {
+		return s.views.eraseRest(tx, r, now)
 	}
 	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > s.grace
 	if late && (r.Kind == RemindRiderOverdue || retentionKind(r.Kind)) {

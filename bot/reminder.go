@@ -34,6 +34,12 @@ const (
 	// after wrap has passed (see retention.go); done late, rather than
 	// missed, when icbot was down when it fell due.
 	RemindRetentionShred ReminderKind = "retention-shred"
+	// RemindEraseRest erases, when it may go, what an erasure a person
+	// asked for had to keep (erase.go): one per person, looked at again
+	// until nothing is kept. Its Answer holds the kept records' scenes
+	// and kinds, never their content. Never missed, nor snoozed or
+	// cancelled by hand.
+	RemindEraseRest ReminderKind = "erase-rest"
 )
 
 // ReminderState is where a reminder is.

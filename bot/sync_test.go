@@ -15,6 +15,7 @@ var syncLines = []struct{ caller, line string }{
 	{"root", "/icbot role add @gary props"},
 	{"root", "/icbot role remove @gary crew"},
 	{"paula", "/icbot mydata"},
+	{"gary", "/icbot erase me"},
 	{"paula", "/icbot notice ack"},
 	{"ines", `/scene add 30 title="Dock" call="2026-12-20 09:00" performers=@paula,@pete channel=#scene-20`},
 	{"ines", `/scene set 30 call="2026-12-21 10:00"`},

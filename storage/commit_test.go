@@ -371,6 +371,10 @@ func TestEveryWriteUndone(t *testing.T) {
 		{"PutPost", "", func(tx bot.Tx) error {
 			return tx.PutPost(bot.Post{Channel: "C9", Seq: 1, Class: bot.ClassTopline, What: "summary", Retracted: t0, RetractedFor: "U3"})
 		}},
+		{"ErasePerson", "keeping a rider", func(tx bot.Tx) error {
+			_, err := tx.ErasePerson(bot.EraseRequest{User: "U1", Now: t0, Keep: []bot.KeepRecord{{Scene: "12A", Rider: true, Boundaries: true}}})
+			return err
+		}},
 		{"DeleteScene", "with boundaries and riders", func(tx bot.Tx) error { return tx.DeleteScene("12A") }},
 		{"PutReminderInputs", "", func(tx bot.Tx) error { return tx.PutReminderInputs("v2 Europe/London") }},
 		{"PutNotice", "", func(tx bot.Tx) error {

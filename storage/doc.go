@@ -388,6 +388,21 @@
 // record for is refused (ErrNotErasable). The records sealed under the
 // erased key stay as they are, unreadable by anyone.
 //
+// The same transaction body is Tx.ErasePerson, which the bot runs inside
+// an ordinary Update while it runs (`/icbot erase me`). It may be told
+// to keep some records the production must still keep (a person's rider
+// and the latest version of their boundaries for a scene): it reads them
+// with the old key, writes a key record of the next generation in place
+// of the old one (so the old key is gone and every field sealed under it
+// reads "[erased]"), and seals the kept records again under the new key,
+// in place (a boundaries version keeps its number). A later erasure
+// destroys the new generation. The audit summary says how many records
+// were kept, never what they hold. Instead of compacting at once, it sets
+// meta/compact_pending: Close compacts a file so marked (unless it is
+// open read-only), and so does the next Open if Close could not;
+// CompactPending does it at once (`icbot erase`, which now erases
+// through the bot's rules, and so through ErasePerson).
+//
 // After an erasure the bot goes on: a record read with "[erased]" and
 // written back (a scene's next version, a rider's new state) stores
 // "[erased]" as the bare header of the erased generation, with no new

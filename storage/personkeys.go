@@ -443,29 +443,22 @@ func addPersonKeys(btx *bolt.Tx) error {
 	return nil
 }
 
-// Erasure says what Erase did.
-type Erasure struct {
-	// Pseudonym is the name the person now has ("erased-1").
-	Pseudonym string
-	// Already is set when their key had been erased before, and nothing
-	// was sealed under a new one since: only the name and the compaction
-	// were done again.
-	Already bool
-	// Dropped is how many queued messages to them were dropped.
-	Dropped int
-}
+// Erasure says what Erase did: see bot.Erased.
+type Erasure = bot.Erased
 
 // Erase destroys user's data key, so that every field sealed under it
 // reads as ErasedText, replaces their name by a pseudonym ("erased-N"),
 // drops the messages queued to them, and records it in the audit trail,
-// in one write transaction; then it compacts the file, so that the key's
-// sealed bytes do not stay in its free pages. A user the file holds
-// nothing about is refused (ErrNotErasable) and nothing changes. icbot
-// runs it with the bot stopped (`icbot erase`).
+// in one write transaction (the body of tx.ErasePerson); then it
+// compacts the file, so that the key's sealed bytes do not stay in its
+// free pages. A user the file holds nothing about is refused
+// (ErrNotErasable) and nothing changes. icbot runs it with the bot
+// stopped (`icbot erase`); keep names the records the production must
+// still keep, sealed again under a new key (see ErasePerson).
 //
 // When the erasure has committed but the compaction fails, the error
 // says so; the next Open compacts the file.
-func (s *Store) Erase(ctx context.Context, user bot.UserID, actor string, now time.Time) (Erasure, error) {
+func (s *Store) Erase(ctx context.Context, user bot.UserID, actor string, now time.Time, keep ...bot.KeepRecord) (Erasure, error) {
 	var out Erasure
 	if err := ctx.Err(); err != nil {
 		return out, err
@@ -482,71 +475,222 @@ func (s *Store) Erase(ctx context.Context, user bot.UserID, actor string, now ti
 		return out, errors.New("erasing: no user id given")
 	}
 	err := s.db.Update(func(btx *bolt.Tx) error {
-		pkb, people, outbox, meta := btx.Bucket(bucketPersonKeys), btx.Bucket(bucketPeople), btx.Bucket(bucketOutbox), btx.Bucket(bucketMeta)
-		if pkb == nil || people == nil || outbox == nil || meta == nil {
-			return errors.New("storage: a bucket is missing")
-		}
 		t := &tx{btx: btx, codec: c}
-		kr := &keyring{c: c, b: pkb}
-		pk, err := kr.load(string(user))
-		if err != nil {
-			return err
-		}
-		person, err := t.Person(user)
-		known := err == nil
-		if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
-			return err
-		}
-		if pk == nil && !known {
-			return fmt.Errorf("%w: %s has no data key and is not among the people", ErrNotErasable, user)
-		}
-		gen, pseudonym := 1, ""
-		if pk != nil {
-			gen, pseudonym, out.Already = pk.gen, pk.pseudonym, pk.erased()
-		}
-		if pseudonym == "" {
-			n, err := pkb.NextSequence()
-			if err != nil {
-				return err
-			}
-			pseudonym = "erased-" + utoa(n)
-		}
-		out.Pseudonym = pseudonym
-		if err := kr.store(personKeyRecord{User: string(user), Gen: gen, Erased: now.UTC(), Pseudonym: pseudonym}); err != nil {
-			return err
-		}
-		if known && person.Name != pseudonym {
-			person.Name = pseudonym
-			if err := t.PutPerson(person); err != nil {
-				return err
-			}
-		}
-		var drop [][]byte
-		_ = outbox.ForEach(func(k, v []byte) error {
-			var r deliveryRecord
-			if json.Unmarshal(v, &r) == nil && r.Message.User == string(user) {
-				drop = append(drop, bytes.Clone(k))
-			}
-			return nil
-		})
-		for _, k := range drop {
-			if err := outbox.Delete(k); err != nil {
-				return err
-			}
-		}
-		out.Dropped = len(drop)
-		if err := t.Audit(bot.AuditRecord{Time: now, Actor: bot.UserID(actor), Action: "person.erase",
-			Summary: "erased the data key of " + string(user) + ", now " + pseudonym}); err != nil {
-			return err
-		}
-		return meta.Put(keyCompact, []byte{1})
+		defer t.done.Store(true)
+		var err error
+		out, err = t.ErasePerson(bot.EraseRequest{User: user, Actor: bot.UserID(actor), Now: now, Keep: keep})
+		return err
 	})
 	if err != nil {
 		return Erasure{}, fmt.Errorf("erasing %s in database %s: %w (nothing was changed)", user, s.path, err)
 	}
-	s.log.Info("erased a person's data key", "path", s.path, "user", user, "pseudonym", out.Pseudonym)
+	s.log.Info("erased a person's data key", "path", s.path, "user", user, "pseudonym", out.Pseudonym, "kept", out.Kept)
 	if err := s.compactLocked(); err != nil {
 		return out, fmt.Errorf("the data key of %s is erased in database %s, but compacting it failed, so the key's sealed bytes stay in its free pages until a later start compacts it: %w", user, s.path, err)
 	}
 	return out, nil
+}
+
+// ErasePerson destroys req.User's data key in this transaction. The
+// records req.Keep names are read with the old key and sealed again
+// under a new generation, which replaces the old one's record: the old
+// key is gone, and every field still sealed under it reads as
+// ErasedText. With nothing to keep, the key record is marked erased.
+// The person's name becomes a pseudonym ("erased-N", kept by later
+// erasures), the messages queued to them are dropped, an audit record
+// (person.erase) is appended, and meta/compact_pending is set: the
+// next Open, or Close, compacts the file, so that the old key's sealed
+// bytes do not stay in its free pages. A person the file holds neither
+// a key nor a record of is refused with ENOTFOUND (matching
+// ErrNotErasable), and nothing changes.
+func (t *tx) ErasePerson(req bot.EraseRequest) (bot.Erased, error) {
+	var out bot.Erased
+	user := req.User
+	if user == "" {
+		return out, bot.Errorf(bot.EINVALID, "no user id given")
+	}
+	if t.codec.key == nil {
+		return out, bot.Internal(fmt.Errorf("storage: erasing %s: the database is not encrypted", user))
+	}
+	kr, err := t.keys()
+	if err != nil {
+		return out, err
+	}
+	if kr.b == nil {
+		return out, bot.Internal(errors.New("storage: the personkeys bucket is missing"))
+	}
+	pk, err := kr.load(string(user))
+	if err != nil {
+		return out, err
+	}
+	person, err := t.Person(user)
+	known := err == nil
+	if err != nil && bot.ErrorCode(err) != bot.ENOTFOUND {
+		return out, err
+	}
+	if pk == nil && !known {
+		return out, &bot.Error{Code: bot.ENOTFOUND, Message: "icbot holds nothing about " + string(user),
+			Err: fmt.Errorf("%w: %s has no data key and is not among the people", ErrNotErasable, user)}
+	}
+	// What must be kept, read with the key about to go.
+	var riders []bot.Rider
+	var bounds []bot.Boundaries
+	if pk != nil && !pk.erased() {
+		for _, k := range req.Keep {
+			if k.Rider {
+				r, err := t.Rider(k.Scene, user)
+				switch {
+				case err == nil:
+					riders = append(riders, r)
+				case bot.ErrorCode(err) != bot.ENOTFOUND:
+					return out, err
+				}
+			}
+			if k.Boundaries {
+				b, err := t.Boundaries(k.Scene, user)
+				switch {
+				case err == nil:
+					bounds = append(bounds, b)
+				case bot.ErrorCode(err) != bot.ENOTFOUND:
+					return out, err
+				}
+			}
+		}
+	}
+	gen, pseudonym := 1, ""
+	if pk != nil {
+		gen, pseudonym, out.Already = pk.gen, pk.pseudonym, pk.erased()
+	}
+	if pseudonym == "" {
+		n, err := kr.b.(*bucket).NextSequence()
+		if err != nil {
+			return out, err
+		}
+		pseudonym = "erased-" + utoa(n)
+	}
+	out.Pseudonym = pseudonym
+	if len(riders)+len(bounds) > 0 {
+		// The new generation's record takes the old one's place: the
+		// old key is gone with it.
+		if _, err := kr.create(string(user), gen+1, pseudonym); err != nil {
+			return out, err
+		}
+		for _, r := range riders {
+			if err := t.PutRider(r); err != nil {
+				return out, err
+			}
+		}
+		for _, b := range bounds {
+			if err := t.resealBoundaries(b); err != nil {
+				return out, err
+			}
+		}
+		out.Kept = len(riders) + len(bounds)
+	} else if err := kr.store(personKeyRecord{User: string(user), Gen: gen, Erased: req.Now.UTC(), Pseudonym: pseudonym}); err != nil {
+		return out, err
+	}
+	if known && person.Name != pseudonym {
+		person.Name = pseudonym
+		if err := t.PutPerson(person); err != nil {
+			return out, err
+		}
+	}
+	outbox, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return out, err
+	}
+	var drop [][]byte
+	_ = outbox.ForEach(func(k, v []byte) error {
+		var r deliveryRecord
+		if json.Unmarshal(v, &r) == nil && r.Message.User == string(user) {
+			drop = append(drop, bytes.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range drop {
+		if err := outbox.Delete(k); err != nil {
+			return out, bot.Internal(err)
+		}
+	}
+	out.Dropped = len(drop)
+	summary := "erased the data key of " + string(user) + ", now " + pseudonym
+	if out.Kept > 0 {
+		summary += fmt.Sprintf("; %d records the production must keep sealed again under a new key", out.Kept)
+	}
+	if req.Summary != "" {
+		summary += "; " + req.Summary
+	}
+	actor := req.Actor
+	if actor == "" {
+		actor = "icbot"
+	}
+	if err := t.Audit(bot.AuditRecord{Time: req.Now, Actor: actor, Action: "person.erase", Summary: summary}); err != nil {
+		return out, err
+	}
+	meta, err := t.bucket(bucketMeta)
+	if err != nil {
+		return out, err
+	}
+	if err := meta.Put(keyCompact, []byte{1}); err != nil {
+		return out, bot.Internal(err)
+	}
+	return out, nil
+}
+
+// resealBoundaries writes version b.Version of a performer's boundaries
+// again in place, sealed under the performer's current key.
+func (t *tx) resealBoundaries(b bot.Boundaries) error {
+	vb, err := t.boundariesBucket(b.Scene, b.Performer, false)
+	if err != nil {
+		return err
+	}
+	if vb == nil || vb.Get(u64key(uint64(b.Version))) == nil {
+		return bot.Internal(fmt.Errorf("storage: boundaries version %d of %s for scene %s is missing", b.Version, b.Performer, b.Scene))
+	}
+	private, err := json.Marshal(boundariesPrivateOf(b))
+	if err != nil {
+		return bot.Internal(err)
+	}
+	r := boundariesRecord{Scene: string(b.Scene), Performer: string(b.Performer), Version: b.Version, At: utc(b.At), Private: private}
+	kr, err := t.keys()
+	if err != nil {
+		return err
+	}
+	if err := t.codec.sealBoundaries(&r, kr); err != nil {
+		return sealed(err)
+	}
+	return put(vb, u64key(uint64(b.Version)), r, "boundaries")
+}
+
+// CompactPending compacts the file when it is marked for compaction, as
+// an erasure made through Update (Tx.ErasePerson) leaves it, and reports
+// whether it did. icbot erase runs it, so that a failure is told to the
+// operator, not only logged by Close.
+func (s *Store) CompactPending() (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.compactPendingLocked()
+}
+
+// compactPendingLocked is CompactPending with mu held; a file open
+// read-only is left as it is.
+func (s *Store) compactPendingLocked() (bool, error) {
+	if s.boltOpts.ReadOnly {
+		return false, nil
+	}
+	var pending bool
+	if err := s.db.View(func(btx *bolt.Tx) error {
+		if meta := btx.Bucket(bucketMeta); meta != nil {
+			pending = meta.Get(keyCompact) != nil
+		}
+		return nil
+	}); errors.Is(err, bolt.ErrDatabaseNotOpen) {
+		return false, nil // closed already
+	} else if err != nil {
+		return false, err
+	}
+	if !pending {
+		return false, nil
+	}
+	return true, s.compactLocked()
 }

@@ -207,10 +207,17 @@ func (s *Store) tightenMode() error {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database file and releases its lock. Transactions must
-// have ended.
+// have ended. A file marked for compaction (meta/compact_pending, as an
+// erasure made while icbot ran leaves it) is compacted first, unless it
+// is open read-only, so that what was erased does not stay in its free
+// pages once icbot has stopped; a failure is logged, and the next Open
+// tries again.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, err := s.compactPendingLocked(); err != nil {
+		s.log.Error("compacting the database at close failed: what was erased stays in its free pages until the next start compacts it", "path", s.path, "err", err)
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing database %s: %w", s.path, err)
 	}

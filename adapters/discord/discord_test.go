@@ -191,6 +191,7 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 				t.Errorf("files in paula's DMs: %+v, want mydata.json and mydata.md", files)
 			}
 		}}},
+		{paula, in(setCh), "icbot erase me", nil, "Nothing has changed yet", nil},
 		{adam, in(setCh), "icbot role list", nil, "performer @paula, @pete", nil},
 		{ines, in(setCh), "icbot role add", []opt{o("person", newbie), o("role", "performer")}, "@newbie is now performer",
 			[]check{dmHas(newbie, "gave you the role performer")}},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -152,7 +153,7 @@ func storedText(t *testing.T, path string) string {
 	return out.String()
 }
 
-// TestErase: after `icbot erase @pete`, none of his canaries can be read
+// TestErase: after `icbot erase @pete --all`, none of his canaries can be read
 // through any command, report or export, nor from the file, in clear or
 // with the storage key; @paula's read as before; icbot audit verify
 // passes; and a rekey afterwards works, with his fields still erased.
@@ -166,7 +167,7 @@ func TestErase(t *testing.T) {
 		}
 	}
 
-	out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete")
+	out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete", "--all")
 	if code != 0 {
 		t.Fatalf("erase: exit %d: %s%s", code, out, errs)
 	}
@@ -257,5 +258,99 @@ func TestEraseRefusals(t *testing.T) {
 	_, errs, code := icbot(t, "", env, "erase", "pete")
 	if code != exitError || !strings.Contains(errs, "stop icbot before icbot erase") {
 		t.Errorf("bot running: exit %d, %q", code, errs)
+	}
+}
+
+// TestEraseMeOnline: @pete erases his own data with /icbot erase me
+// while icbot runs, confirming with the code its first answer gives.
+// What the production must keep (his signed rider for scene 12, with no
+// retention set) still reads; every other canary of his reads
+// nowhere, nor opens with the storage key, nor is in the file once
+// icbot has stopped; icbot audit verify passes after the restart.
+func TestEraseMeOnline(t *testing.T) {
+	env := eraseDB(t)
+	path := env["ICBOT_STORAGE_PATH"]
+	out, errs, _, code := consoleRun(t, "@pete /icbot erase me\n", env, eraseClock)
+	m := regexp.MustCompile(`/icbot erase me confirm ([0-9a-f]+)`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("erase me: exit %d: %s\n%s", code, errs, out)
+	}
+	if !strings.Contains(storedText(t, path), "CANARY-HOLD-pete") {
+		t.Fatal("the first /icbot erase me erased something")
+	}
+	out, errs, _, code = consoleRun(t, "@pete /icbot erase me confirm "+m[1]+"\n", env, eraseClock)
+	if code != 0 || !strings.Contains(out, "What remains, and until when:") || !strings.Contains(out, "your signed rider for scene 12, kept until the production sets how long it keeps signed riders") {
+		t.Fatalf("erase me confirm: exit %d: %s\n%s", code, errs, out)
+	}
+	kept := []string{"CANARY-TERMS-pete"}
+	after := everything(t, env)
+	stored := storedText(t, path)
+	for _, c := range peteCanaries {
+		if slices.Contains(kept, c) {
+			if !strings.Contains(stored, c) {
+				t.Errorf("%s, of a signed rider the production keeps, no longer reads", c)
+			}
+			continue
+		}
+		if strings.Contains(after, c) || strings.Contains(stored, c) {
+			t.Errorf("%s still reads after /icbot erase me", c)
+		}
+	}
+	noText(t, path, peteCanaries...)
+	for _, c := range paulaCanaries {
+		if !strings.Contains(after, c) {
+			t.Errorf("@paula's %s is no longer shown", c)
+		}
+	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify after an online erasure and a restart: exit %d: %s%s", code, out, errs)
+	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "rekey"); code != 0 {
+		t.Fatalf("rekey after an online erasure: exit %d: %s%s", code, out, errs)
+	}
+	if stored := storedText(t, path); !strings.Contains(stored, "CANARY-TERMS-pete") || strings.Contains(stored, "CANARY-HOLD-pete") {
+		t.Error("after a rekey, the kept rider does not read, or an erased field does")
+	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify after a rekey: exit %d: %s%s", code, out, errs)
+	}
+}
+
+// TestEraseKeepsSignedRider: `icbot erase @pete` keeps his signed rider
+// for scene 12, as /icbot erase me does, and says so, with why and until
+// when; everything else of his is erased, and the file verifies. With
+// --all, the rider goes too.
+func TestEraseKeepsSignedRider(t *testing.T) {
+	env := eraseDB(t)
+	path := env["ICBOT_STORAGE_PATH"]
+	out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete")
+	if code != 0 {
+		t.Fatalf("erase: exit %d: %s%s", code, out, errs)
+	}
+	if want := "  - their signed rider for scene 12, kept until the production sets how long it keeps signed riders after it wraps (it has not yet) (a signed rider is a contract the production may have to keep)"; !strings.Contains(out, want) {
+		t.Errorf("erase output lacks %q:\n%s", want, out)
+	}
+	stored := storedText(t, path)
+	after := everything(t, env)
+	for _, c := range peteCanaries {
+		if c == "CANARY-TERMS-pete" {
+			if !strings.Contains(stored, c) || !strings.Contains(after, c) {
+				t.Errorf("the kept %s no longer reads", c)
+			}
+			continue
+		}
+		if strings.Contains(stored, c) || strings.Contains(after, c) {
+			t.Errorf("%s still reads", c)
+		}
+	}
+	noText(t, path, peteCanaries...)
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify: exit %d: %s%s", code, out, errs)
+	}
+	if out, errs, _, code := consoleRun(t, "", env, eraseClock, "erase", "@pete", "--all"); code != 0 || strings.Contains(out, "Kept for now") {
+		t.Fatalf("erase --all: exit %d: %s%s", code, out, errs)
+	}
+	if strings.Contains(storedText(t, path), "CANARY-TERMS-pete") {
+		t.Error("erase --all kept the signed rider")
 	}
 }

@@ -98,8 +98,10 @@ const usage = `Usage:
                                write the end-of-day report of DATE (today when left out)
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
-  icbot erase USER [flags]     destroy the person's data key: their sealed fields read as [erased],
-                               their name becomes a pseudonym (stop the bot first)
+  icbot erase USER [--all] [flags]
+                               destroy the person's data key: their sealed fields read as [erased],
+                               their name becomes a pseudonym, but for what the production must keep,
+                               which is erased when it may go (--all: everything now; stop the bot first)
   icbot wrap [DATE] [flags]    record that the production wrapped on DATE (YYYY-MM-DD, today when
                                left out), from which production.retention counts (stop the bot first)
   icbot config [flags]         print the effective configuration, secrets hidden
@@ -167,6 +169,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	if sub == "rekey" {
 		f.fs.StringVar(&f.newKeyFile, "new-key-file", "", "rekey: the new key, base64 of 32 bytes in a file of mode 0600 (default: a new random key)")
 	}
+	if sub == "erase" {
+		f.fs.BoolVar(&f.eraseAll, "all", false, "erase: erase everything now, what the production would keep included (only when it has agreed)")
+	}
 	var export auditExportFlags
 	if auditSub == "export" {
 		export.register(f.fs)
@@ -221,7 +226,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runRekey(ctx, cfg, env, logs.logger, f.newKeyFile)
 	}
 	if sub == "erase" {
-		return runErase(ctx, cfg, env, logs.logger, eraseUser)
+		return runErase(ctx, cfg, env, logs.logger, eraseUser, f.eraseAll)
 	}
 	if sub == "wrap" {
 		return runWrap(ctx, cfg, env, logs.logger, wrapDate)
@@ -252,6 +257,7 @@ type flags struct {
 	timezone, production, admin string
 	empty, version              bool
 	newKeyFile                  string // rekey only
+	eraseAll                    bool   // erase only
 }
 
 func newFlags(out io.Writer) *flags {
