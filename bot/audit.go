@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -259,4 +260,46 @@ func checkInNoteOf(tx Tx, r AuditRecord) (string, error) {
 		return "", err
 	}
 	return rem.Note, nil
+}
+
+// An audit record names a person by a reference to their id, never by
+// their name: the chain hashes the reference, and a reader sees the
+// person's name as it is when read. A person whose data was erased is
+// then named by their pseudonym in every record about them, old and new,
+// and the chain still verifies. (Records written before references were
+// used keep the names they were written with.)
+const personRefOpen, personRefClose = "{person:", "}"
+
+// personRef is the reference to person id in an audit summary.
+func personRef(id UserID) string { return personRefOpen + string(id) + personRefClose }
+
+// RenderAuditSummary writes a summary's person references as the
+// people's handles now.
+func RenderAuditSummary(tx Tx, summary string) (string, error) {
+	return renderRefs(summary, func(id UserID) (string, error) {
+		p, err := personOf(tx, id)
+		return p.Handle(), err
+	})
+}
+
+// renderRefs writes each person reference in s as handle says.
+func renderRefs(s string, handle func(UserID) (string, error)) (string, error) {
+	var out strings.Builder
+	for {
+		i := strings.Index(s, personRefOpen)
+		j := -1
+		if i >= 0 {
+			j = strings.Index(s[i:], personRefClose)
+		}
+		if j < 0 {
+			out.WriteString(s)
+			return out.String(), nil
+		}
+		h, err := handle(UserID(s[i+len(personRefOpen) : i+j]))
+		if err != nil {
+			return "", err
+		}
+		out.WriteString(s[:i] + h)
+		s = s[i+j+len(personRefClose):]
+	}
 }

@@ -161,7 +161,11 @@ func auditLine(in *input, tx Tx, r AuditRecord) (string, error) {
 	if r.Scene != "" {
 		scene = "scene " + string(r.Scene)
 	}
-	line := fmt.Sprintf("#%d %s  %s  %s  %s  %s", r.Seq, in.b.fmtTime(r.Time), actor, r.Action, scene, r.Summary)
+	summary, err := RenderAuditSummary(tx, r.Summary)
+	if err != nil {
+		return "", err
+	}
+	line := fmt.Sprintf("#%d %s  %s  %s  %s  %s", r.Seq, in.b.fmtTime(r.Time), actor, r.Action, scene, summary)
 	priv, err := AuditPrivateOf(tx, r)
 	if err != nil {
 		return "", err

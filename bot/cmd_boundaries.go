@@ -283,7 +283,7 @@ func recordAnswers(in *input, tx Tx, sc *Scene, next Boundaries) error {
 			return err
 		}
 	}
-	return in.audit(tx, "boundaries.answer", sc.ID, "boundaries of %s for scene %s: version %d", in.caller.Handle(), sc.ID, next.Version)
+	return in.audit(tx, "boundaries.answer", sc.ID, "boundaries of %s for scene %s: version %d", personRef(in.caller.ID), sc.ID, next.Version)
 }
 
 // beatOrder is a beat's position in the scene, for sorting answers.

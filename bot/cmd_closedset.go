@@ -396,7 +396,7 @@ func runRosterAdd(in *input, tx Tx) error {
 		}
 		relockIfLocked(in, &sess)
 	}
-	if err := in.audit(tx, "roster.add", sc.ID, "%s (%s) added to the roster of scene %s", p.Handle(), role, sc.ID); err != nil {
+	if err := in.audit(tx, "roster.add", sc.ID, "%s (%s) added to the roster of scene %s", personRef(p.ID), role, sc.ID); err != nil {
 		return err
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s (%s) is on the roster for scene %s.", p.Handle(), role, sc.ID)
@@ -454,7 +454,7 @@ func runRosterRemove(in *input, tx Tx) error {
 		}
 		relockIfLocked(in, &sess)
 	}
-	if err := in.audit(tx, "roster.remove", sc.ID, "%s removed from the roster of scene %s", p.Handle(), sc.ID); err != nil {
+	if err := in.audit(tx, "roster.remove", sc.ID, "%s removed from the roster of scene %s", personRef(p.ID), sc.ID); err != nil {
 		return err
 	}
 	in.out.reply(ClassRoster, sc.ID, "%s is no longer on the roster for scene %s.", p.Handle(), sc.ID)

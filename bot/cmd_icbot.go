@@ -116,7 +116,7 @@ func runRoleAdd(in *input, tx Tx) error {
 	if err := tx.PutPerson(p); err != nil {
 		return err
 	}
-	if err := in.audit(tx, "role.add", "", "%s given role %s", p.Handle(), role); err != nil {
+	if err := in.audit(tx, "role.add", "", "%s given role %s", personRef(p.ID), role); err != nil {
 		return err
 	}
 	in.out.reply(ClassRoles, "", "%s is now %s (roles: %s).", p.Handle(), role.Title(), rolesText(p.Roles))
@@ -164,7 +164,7 @@ func runRoleRemove(in *input, tx Tx) error {
 	if err := tx.PutPerson(p); err != nil {
 		return err
 	}
-	if err := in.audit(tx, "role.remove", "", "%s no longer %s", p.Handle(), role); err != nil {
+	if err := in.audit(tx, "role.remove", "", "%s no longer %s", personRef(p.ID), role); err != nil {
 		return err
 	}
 	// They may still be in channels holding what the role let them read.

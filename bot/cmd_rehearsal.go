@@ -199,7 +199,7 @@ func putExplore(in *input, tx Tx, sc *Scene, b Beat, what string) error {
 	if err := tx.PutScene(*sc); err != nil {
 		return err
 	}
-	return in.audit(tx, "rehearsal.consent", sc.ID, "consent of %s to explore beat %s of scene %s %s", in.caller.Handle(), b.ID, sc.ID, what)
+	return in.audit(tx, "rehearsal.consent", sc.ID, "consent of %s to explore beat %s of scene %s %s", personRef(in.caller.ID), b.ID, sc.ID, what)
 }
 
 // rehearsalArgs are what /rehearsal log was given.
@@ -463,7 +463,7 @@ func answerRehearsal(in *input, tx Tx, sc *Scene, i int, c RehearsalConfirmation
 	if !c.Confirmed {
 		action, what = "rehearsal.dispute", "disputed"
 	}
-	return in.audit(tx, action, sc.ID, "rehearsal %d of scene %s %s by %s", r.Seq, sc.ID, what, in.caller.Handle())
+	return in.audit(tx, action, sc.ID, "rehearsal %d of scene %s %s by %s", r.Seq, sc.ID, what, personRef(in.caller.ID))
 }
 
 func runRehearsalConfirm(in *input, tx Tx) error {

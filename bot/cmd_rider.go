@@ -108,7 +108,7 @@ func runRiderMark(state RiderState) func(in *input, tx Tx) error {
 		if err := tx.PutRider(r); err != nil {
 			return err
 		}
-		if err := in.audit(tx, "rider."+string(state), sc.ID, "rider of %s for scene %s marked %s", p.Handle(), sc.ID, state); err != nil {
+		if err := in.audit(tx, "rider."+string(state), sc.ID, "rider of %s for scene %s marked %s", personRef(p.ID), sc.ID, state); err != nil {
 			return err
 		}
 		in.out.reply(ClassRiderDetail, sc.ID, "%s", riderMarked(in, &sc, p, &r, at, resent))

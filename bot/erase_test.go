@@ -240,3 +240,34 @@ func notRetention(ss []sent) []sent {
 	}
 	return out
 }
+
+// TestAuditNamesTheErasedByPseudonym: an audit record names a person by
+// a reference to their id, so that once their data is erased every
+// record about them, written before or after, reads with their
+// pseudonym, and the trail holds no name to erase.
+func TestAuditNamesTheErasedByPseudonym(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", `/boundaries answer 12 b1=yes`)
+	h.must("ines", "/icbot role add @gary props")
+	var raw []string
+	read := func() {
+		raw = nil
+		h.store.AuditLog(t.Context(), func(r bot.AuditRecord) error {
+			raw = append(raw, r.Summary)
+			return nil
+		})
+	}
+	read()
+	if all := strings.Join(raw, "\n"); !strings.Contains(all, "boundaries of {person:paula} for scene 12") || !strings.Contains(all, "{person:gary} given role props") {
+		t.Fatalf("the trail does not name people by reference:\n%s", all)
+	}
+	if log := h.must("ines", "/audit show 12").reply; !strings.Contains(log, "boundaries of @paula for scene 12") {
+		t.Errorf("/audit show does not write the reference as the handle:\n%s", log)
+	}
+	code := eraseCode(t, h.must("paula", "/icbot erase me").reply)
+	h.must("paula", "/icbot erase me confirm "+code)
+	log := h.must("ines", "/audit show 12").reply
+	if !strings.Contains(log, "boundaries of @erased-1 for scene 12") || strings.Contains(log, "boundaries of @paula") {
+		t.Errorf("after the erasure, the record does not name her by her pseudonym:\n%s", log)
+	}
+}

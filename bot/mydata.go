@@ -596,13 +596,22 @@ func myAudit(records []AuditRecord, p Person, people []Person) []MyAudit {
 	// A handle of someone else that is also one of theirs (a shared
 	// display name) names them as much as the other.
 	others = slices.DeleteFunc(others, func(h string) bool { return slices.Contains(mine, h) })
+	render := func(summary string) string {
+		out, _ := renderRefs(summary, func(id UserID) (string, error) {
+			if i := slices.IndexFunc(people, func(q Person) bool { return q.ID == id }); i >= 0 {
+				return people[i].Handle(), nil
+			}
+			return Person{ID: id}.Handle(), nil
+		})
+		return out
+	}
 	out := []MyAudit{}
 	for _, r := range records {
 		byYou := r.Actor == p.ID
 		if !byYou && !slices.ContainsFunc(mine, func(h string) bool { return mentions(r.Summary, h) }) {
 			continue
 		}
-		a := MyAudit{Seq: r.Seq, Time: stamp(r.Time), Action: r.Action, Scene: r.Scene, ByYou: byYou, Summary: r.Summary}
+		a := MyAudit{Seq: r.Seq, Time: stamp(r.Time), Action: r.Action, Scene: r.Scene, ByYou: byYou, Summary: render(r.Summary)}
 		if slices.ContainsFunc(others, func(h string) bool { return mentions(r.Summary, h) }) {
 			a.Summary = fmt.Sprintf("a %s record that names someone else: its words are theirs", r.Action)
 		}
@@ -614,7 +623,7 @@ func myAudit(records []AuditRecord, p Person, people []Person) []MyAudit {
 // handlesOf are the ways an audit summary may name p: by display name,
 // and by id for a person written without one.
 func handlesOf(p Person) []string {
-	hs := []string{"@" + cleanName(string(p.ID))}
+	hs := []string{"@" + cleanName(string(p.ID)), personRef(p.ID)}
 	if n := cleanName(p.Name); n != "" && n != cleanName(string(p.ID)) {
 		hs = append(hs, "@"+n)
 	}

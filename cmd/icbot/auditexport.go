@@ -234,9 +234,12 @@ func writeExport(ctx context.Context, st *storage.Store, w io.Writer, hdr export
 
 // exportLine is one record as exported: the actor of a private action
 // and its summary withheld unless private, its sealed detail only then.
-func exportLine(tx bot.Tx, r bot.AuditRecord, private bool) (exportRecord, error) {
-	line := exportRecord{Schema: AuditSchema, Kind: "record", Seq: r.Seq, Time: r.Time.UTC().Format(time.RFC3339Nano),
-		Actor: string(r.Actor), Action: r.Action, Scene: string(r.Scene), Summary: r.Summary, Hash: hex.EncodeToString(r.Hash)}
+func exportLine(tx bot.Tx, r bot.AuditRecord, private bool) (line exportRecord, err error) {
+	line = exportRecord{Schema: AuditSchema, Kind: "record", Seq: r.Seq, Time: r.Time.UTC().Format(time.RFC3339Nano),
+		Actor: string(r.Actor), Action: r.Action, Scene: string(r.Scene), Hash: hex.EncodeToString(r.Hash)}
+	if line.Summary, err = bot.RenderAuditSummary(tx, r.Summary); err != nil {
+		return line, err
+	}
 	p, err := bot.AuditPrivateOf(tx, r)
 	if err != nil {
 		return line, err
