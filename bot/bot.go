@@ -39,8 +39,10 @@ type Bot struct {
 	// renderers write a scene's record in formats other than md and json
 	// (pdf), for /report scene; set by WithRenderer.
 	renderers map[string]Renderer
-	// noticeVersion is the privacy notice's version (NoticeVersion).
-	noticeVersion int
+	// noticeVersion is the privacy notice's version: its text's
+	// (baseNoticeVersion, NoticeVersion) plus the changes of how long it
+	// says data is kept (reviseNotice).
+	noticeVersion, baseNoticeVersion int
 	// keep says what an erasure keeps, and until when (erase.go).
 }
 
@@ -117,7 +119,7 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		// The union minimum; configuration may only lengthen it.
 		riderNotice:   48 * time.Hour,
 		reminders:     newScheduler(),
-		noticeVersion: NoticeVersion,
+		noticeVersion: NoticeVersion, baseNoticeVersion: NoticeVersion,
 	}
 	for _, o := range opts {
 		o(b)

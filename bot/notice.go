@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -45,7 +47,9 @@ const NoticeVersion = 1
 // WithNoticeVersion sets the version the privacy notice is sent and
 // acknowledged under (NoticeVersion by default); tests use it to show a
 // changed notice sent again.
-func WithNoticeVersion(v int) Option { return func(b *Bot) { b.noticeVersion = v } }
+func WithNoticeVersion(v int) Option {
+	return func(b *Bot) { b.noticeVersion, b.baseNoticeVersion = v, v }
+}
 
 // answerCommands are the commands by which a person answers icbot with
 // private data about themself. A direct message offering one of them as
@@ -390,4 +394,37 @@ func runNoticeStatus(in *input, tx Tx) error {
 	s.WriteString("\nNothing waits for an acknowledgement: answering and withdrawing never do. Talk to those who have not acknowledged it.")
 	in.out.reply(ClassRoles, "", "%s", s.String())
 	return nil
+}
+
+// reviseNotice makes a change in what the notice says of how long icbot
+// keeps a person's data (production.retention, the wrap date) a new
+// version of the notice, sent again to everyone before their next
+// private question, as a change of its text in a new icbot is. It runs
+// at start, before icbot answers: those settings change only across a
+// restart. The version is the notice's own (NoticeVersion) plus the
+// number of such changes.
+func (b *Bot) reviseNotice(ctx context.Context) error {
+	return b.store.Update(ctx, func(tx Tx) error {
+		info, err := tx.Production()
+		if err != nil {
+			return err
+		}
+		said, err := b.retentionSentence(tx)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256([]byte(said))
+		digest := hex.EncodeToString(sum[:8])
+		if info.NoticeFor != digest {
+			if info.NoticeFor != "" {
+				info.NoticeRevision++
+			}
+			info.NoticeFor = digest
+			if err := tx.PutProduction(info); err != nil {
+				return err
+			}
+		}
+		b.noticeVersion = b.baseNoticeVersion + info.NoticeRevision
+		return nil
+	})
 }

@@ -395,3 +395,40 @@ func TestPrivacyNoticeBeforeBeatNews(t *testing.T) {
 		}
 	}
 }
+
+// TestNoticeChangesWithTheRetention: the notice says how long icbot
+// keeps what it holds; when production.retention (or the wrap date)
+// changes what it says, the notice is a new version, sent again before
+// the next private question; a restart with the same settings is not.
+func TestNoticeChangesWithTheRetention(t *testing.T) {
+	h := newPoolScene(t)
+	start := func() {
+		t.Helper()
+		stop, err := h.bot.Start(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop()
+	}
+	start()
+	h.must("ines", `/scene beat add 20 "a kiss" kind=contact`)
+	h.must("ines", "/boundaries request 20")
+	h.must("paula", "/icbot notice ack 1")
+
+	seven := bot.WithRetention(bot.Retention{Years: 7}, "")
+	h.restartWith(seven)
+	start()
+	r := h.must("ines", "/boundaries request 20")
+	dms := dmsTo(r.sent, "paula")
+	if len(dms) != 2 || !privacyNotice(dms[0]) || !strings.Contains(dms[0].Text, "version 2") ||
+		!strings.Contains(dms[0].Text, "It has changed since version 1") || !strings.Contains(dms[0].Text, "at most 7 years after the production wraps") {
+		t.Fatalf("after the retention was set, paula was sent %+v", dms)
+	}
+	h.must("paula", "/icbot notice ack 2")
+
+	h.restartWith(seven)
+	start()
+	if r := h.must("ines", "/boundaries request 20"); len(noticesTo(r.sent, "paula")) != 0 {
+		t.Errorf("a restart with the same retention sent the notice again: %+v", r.sent)
+	}
+}

@@ -216,6 +216,11 @@ type ProductionInfo struct {
 	// wrap` recorded it; "" when it did not. production.wrap_date in the
 	// configuration takes precedence.
 	WrapDate string
+	// NoticeFor is a digest of what the privacy notice says of how long
+	// icbot keeps a person's data, as last sent; NoticeRevision counts
+	// its changes, each a new version of the notice (see notice.go).
+	NoticeFor      string
+	NoticeRevision int
 }
 
 // NoticeState is what icbot records of a person's privacy notice (see

@@ -25,6 +25,9 @@ func (b *Bot) Start(ctx context.Context) (stop func(), err error) {
 	if err := b.Recover(ctx); err != nil {
 		return nil, fmt.Errorf("finishing interrupted closed-set locks: %w", err)
 	}
+	if err := b.reviseNotice(ctx); err != nil {
+		return nil, fmt.Errorf("checking the privacy notice: %w", err)
+	}
 	if err := b.reminders.ready(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

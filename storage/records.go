@@ -22,6 +22,8 @@ type productionRecord struct {
 	Seeded       bool              `json:"seeded,omitempty"`
 	DeptChannels map[string]string `json:"dept_channels,omitempty"`
 	WrapDate     string            `json:"wrap_date,omitempty"`
+	NoticeFor    string            `json:"notice_for,omitempty"`
+	NoticeRev    int               `json:"notice_revision,omitempty"`
 	MAC          []byte            `json:"mac,omitempty"`
 }
 
@@ -447,7 +449,8 @@ func productionToRecord(p bot.ProductionInfo) productionRecord {
 		}
 		depts[string(role)] = string(ch)
 	}
-	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded, DeptChannels: depts, WrapDate: p.WrapDate}
+	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded, DeptChannels: depts, WrapDate: p.WrapDate,
+		NoticeFor: p.NoticeFor, NoticeRev: p.NoticeRevision}
 }
 
 func (r productionRecord) bot() bot.ProductionInfo {
@@ -458,7 +461,8 @@ func (r productionRecord) bot() bot.ProductionInfo {
 		}
 		depts[bot.Role(role)] = bot.ChannelID(ch)
 	}
-	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded, DeptChannels: depts, WrapDate: r.WrapDate}
+	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded, DeptChannels: depts, WrapDate: r.WrapDate,
+		NoticeFor: r.NoticeFor, NoticeRevision: r.NoticeRev}
 }
 
 func personToRecord(p bot.Person) personRecord {
