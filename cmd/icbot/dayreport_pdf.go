@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
-
 	"icbot/bot"
 )
 
@@ -19,37 +17,10 @@ import (
 // the report it is given, already built for its audience, and nothing
 // else.
 func writeDayPDF(w io.Writer, r bot.DayReport, zone *time.Location) error {
-	made, _ := time.Parse(time.RFC3339, r.MadeAt)
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetCompression(pdfCompress)
-	p.SetCreationDate(made)
-	p.SetModificationDate(made)
-	p.SetCatalogSort(true)
-	d := &pdfDoc{pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), zone: zone}
 	date, _ := time.Parse(time.DateOnly, r.Date)
 	title := fmt.Sprintf("%s: end-of-day report, %s", r.Production, date.Format("Mon 2 Jan 2006"))
-	p.SetTitle(title, true)
-	p.SetCreator("icbot", true)
-	p.AliasNbPages("{nb}")
-	p.SetMargins(18, 20, 18)
-	p.SetAutoPageBreak(true, 18)
-	p.SetHeaderFunc(func() {
-		p.SetFont("Helvetica", "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 4, d.tr(r.Production), "", 0, "L", false, 0, "")
-		p.CellFormat(0, 4, d.tr("Made "+d.when(r.MadeAt)+" for "+r.Audience), "", 1, "R", false, 0, "")
-		p.Ln(4)
-		p.SetTextColor(0, 0, 0)
-	})
-	p.SetFooterFunc(func() {
-		p.SetY(-12)
-		p.SetFont("Helvetica", "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 4, d.tr(r.Schema), "", 0, "L", false, 0, "")
-		p.CellFormat(0, 4, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
-	})
-	p.AddPage()
-	d.heading(16, title)
+	d := newPDFDoc(r.RecordHead, title, zone)
+	p := d.pdf
 	d.para(fmt.Sprintf("For: %s. This report holds only what its audience may read; private detail for others is left out.", r.Audience))
 	d.dayCounts(r.Counts)
 	if r.Empty() {

@@ -28,37 +28,8 @@ type pdfDoc struct {
 var pdfCompress = true
 
 func writePDF(w io.Writer, head bot.RecordHead, scenes []bot.SceneRecord, title string, zone *time.Location) error {
-	made, _ := time.Parse(time.RFC3339, head.MadeAt)
-	p := fpdf.New("P", "mm", "A4", "")
-	p.SetCompression(pdfCompress)
-	// The file is the same for the same record: its dates are the
-	// export's, not the wall clock's.
-	p.SetCreationDate(made)
-	p.SetModificationDate(made)
-	p.SetCatalogSort(true)
-	d := &pdfDoc{pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), zone: zone}
-	p.SetTitle(title, true)
-	p.SetCreator("icbot", true)
-	p.AliasNbPages("{nb}")
-	p.SetMargins(18, 20, 18)
-	p.SetAutoPageBreak(true, 18)
-	p.SetHeaderFunc(func() {
-		p.SetFont("Helvetica", "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 4, d.tr(head.Production), "", 0, "L", false, 0, "")
-		p.CellFormat(0, 4, d.tr("Made "+d.when(head.MadeAt)+" for "+head.Audience), "", 1, "R", false, 0, "")
-		p.Ln(4)
-		p.SetTextColor(0, 0, 0)
-	})
-	p.SetFooterFunc(func() {
-		p.SetY(-12)
-		p.SetFont("Helvetica", "", 8)
-		p.SetTextColor(90, 90, 90)
-		p.CellFormat(0, 4, d.tr(head.Schema), "", 0, "L", false, 0, "")
-		p.CellFormat(0, 4, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
-	})
-	p.AddPage()
-	d.heading(16, title)
+	d := newPDFDoc(head, title, zone)
+	p := d.pdf
 	d.para(fmt.Sprintf("For: %s. This record holds only what its audience may read; private detail for others is left out.", head.Audience))
 	if len(scenes) == 0 {
 		d.para("No scenes.")
@@ -87,6 +58,44 @@ func (d *pdfDoc) split(text string, w float64) []string {
 		rs[i] = rune(c)
 	}
 	return d.pdf.SplitText(string(rs), w)
+}
+
+// newPDFDoc starts an A4 document of head's record on its first page,
+// under title: the production's name and the time the record was made
+// at the top of every page, the schema and "Page N of M" at the foot.
+// The file is the same for the same record: its dates are the record's,
+// not the wall clock's.
+func newPDFDoc(head bot.RecordHead, title string, zone *time.Location) *pdfDoc {
+	made, _ := time.Parse(time.RFC3339, head.MadeAt)
+	p := fpdf.New("P", "mm", "A4", "")
+	p.SetCompression(pdfCompress)
+	p.SetCreationDate(made)
+	p.SetModificationDate(made)
+	p.SetCatalogSort(true)
+	d := &pdfDoc{pdf: p, tr: p.UnicodeTranslatorFromDescriptor(""), zone: zone}
+	p.SetTitle(title, true)
+	p.SetCreator("icbot", true)
+	p.AliasNbPages("{nb}")
+	p.SetMargins(18, 20, 18)
+	p.SetAutoPageBreak(true, 18)
+	p.SetHeaderFunc(func() {
+		p.SetFont("Helvetica", "", 8)
+		p.SetTextColor(90, 90, 90)
+		p.CellFormat(0, 4, d.tr(head.Production), "", 0, "L", false, 0, "")
+		p.CellFormat(0, 4, d.tr("Made "+d.when(head.MadeAt)+" for "+head.Audience), "", 1, "R", false, 0, "")
+		p.Ln(4)
+		p.SetTextColor(0, 0, 0)
+	})
+	p.SetFooterFunc(func() {
+		p.SetY(-12)
+		p.SetFont("Helvetica", "", 8)
+		p.SetTextColor(90, 90, 90)
+		p.CellFormat(0, 4, d.tr(head.Schema), "", 0, "L", false, 0, "")
+		p.CellFormat(0, 4, fmt.Sprintf("Page %d of {nb}", p.PageNo()), "", 0, "R", false, 0, "")
+	})
+	p.AddPage()
+	d.heading(16, title)
+	return d
 }
 
 func (d *pdfDoc) when(v string) string {
