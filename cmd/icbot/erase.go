@@ -38,21 +38,9 @@ func runErase(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 		return exitError
 	}
 	db := cfg.Storage.Path
-	if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err != nil {
-		return fail("%v (stop icbot before icbot erase)", plainDBError(db, err))
-	} else if !st.Exists {
-		return fail("there is no database at %s", db)
-	}
-	cur, err := resolveKey(cfg, log)
+	st, _, err := openStopped(cfg, log, "icbot erase")
 	if err != nil {
 		return fail("%v", err)
-	}
-	st, err := storage.Open(db, storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithLogger(log), storage.WithKey(cur.key))
-	if errors.Is(err, storage.ErrInUse) {
-		return fail("%v: stop icbot before icbot erase", err)
-	}
-	if err != nil {
-		return fail("%v", plainDBError(db, err))
 	}
 	defer st.Close()
 	if st.KeyID() == "" {

@@ -161,3 +161,27 @@ func plainDBError(db string, err error) error {
 	}
 	return fmt.Errorf("database %s cannot be opened: %s", db, pe.Err)
 }
+
+// openStopped opens the database, with its key, for a command that needs
+// icbot stopped (rekey, erase, wrap); cmd names it in what the error
+// says to do.
+func openStopped(cfg *config.Config, log *slog.Logger, cmd string) (*storage.Store, dbKey, error) {
+	db := cfg.Storage.Path
+	if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err != nil {
+		return nil, dbKey{}, fmt.Errorf("%v (stop icbot before %s)", plainDBError(db, err), cmd)
+	} else if !st.Exists {
+		return nil, dbKey{}, fmt.Errorf("there is no database at %s", db)
+	}
+	cur, err := resolveKey(cfg, log)
+	if err != nil {
+		return nil, dbKey{}, err
+	}
+	st, err := storage.Open(db, storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithLogger(log), storage.WithKey(cur.key))
+	if errors.Is(err, storage.ErrInUse) {
+		return nil, dbKey{}, fmt.Errorf("%v: stop icbot before %s", err, cmd)
+	}
+	if err != nil {
+		return nil, dbKey{}, plainDBError(db, err)
+	}
+	return st, cur, nil
+}

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 
 	"icbot/config"
-	"icbot/storage"
 	"icbot/storage/keyfile"
 )
 
@@ -34,21 +32,9 @@ func runRekey(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 		return exitError
 	}
 	db := cfg.Storage.Path
-	if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err != nil {
-		return fail("%v (stop icbot before icbot rekey)", plainDBError(db, err))
-	} else if !st.Exists {
-		return fail("there is no database at %s", db)
-	}
-	cur, err := resolveKey(cfg, log)
+	st, cur, err := openStopped(cfg, log, "icbot rekey")
 	if err != nil {
 		return fail("%v", err)
-	}
-	st, err := storage.Open(db, storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithLogger(log), storage.WithKey(cur.key))
-	if errors.Is(err, storage.ErrInUse) {
-		return fail("%v: stop icbot before icbot rekey", err)
-	}
-	if err != nil {
-		return fail("%v", plainDBError(db, err))
 	}
 	defer st.Close()
 

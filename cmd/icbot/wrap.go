@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"icbot/bot"
 	"icbot/config"
-	"icbot/storage"
 )
 
 const wrapUsage = "usage: icbot wrap [DATE] [flags]   (DATE is the day the production wrapped, YYYY-MM-DD; today when left out)"
@@ -44,21 +42,9 @@ func runWrap(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger,
 		return fail("%s is after today (%s): icbot wrap records a wrap that happened; for one still to come, set production.wrap_date (nothing was changed)", date, today)
 	}
 	db := cfg.Storage.Path
-	if st, err := storage.Inspect(db, nil, storage.WithTimeout(cfg.Storage.OpenTimeout)); err != nil {
-		return fail("%v (stop icbot before icbot wrap)", plainDBError(db, err))
-	} else if !st.Exists {
-		return fail("there is no database at %s", db)
-	}
-	cur, err := resolveKey(cfg, log)
+	st, _, err := openStopped(cfg, log, "icbot wrap")
 	if err != nil {
 		return fail("%v", err)
-	}
-	st, err := storage.Open(db, storage.WithTimeout(cfg.Storage.OpenTimeout), storage.WithLogger(log), storage.WithKey(cur.key))
-	if errors.Is(err, storage.ErrInUse) {
-		return fail("%v: stop icbot before icbot wrap", err)
-	}
-	if err != nil {
-		return fail("%v", plainDBError(db, err))
 	}
 	defer st.Close()
 	was := ""
