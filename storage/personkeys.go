@@ -599,20 +599,15 @@ func (t *tx) ErasePerson(req bot.EraseRequest) (bot.Erased, error) {
 	if err != nil {
 		return out, err
 	}
-	var drop [][]byte
-	_ = outbox.ForEach(func(k, v []byte) error {
-		var r deliveryRecord
-		if json.Unmarshal(v, &r) == nil && r.Message.User == string(user) {
-			drop = append(drop, bytes.Clone(k))
-		}
-		return nil
-	})
-	for _, k := range drop {
-		if err := outbox.Delete(k); err != nil {
-			return out, bot.Internal(err)
-		}
+	// Messages to them, and messages to others that hold their private
+	// data (its subject is them: a notice to the IC of their answers, a
+	// department's notice of their garments), whose text is sealed with
+	// the storage key alone.
+	if out.Dropped, err = dropQueued(outbox, func(m messageRecord) bool {
+		return m.User == string(user) || m.Subject == string(user)
+	}); err != nil {
+		return out, err
 	}
-	out.Dropped = len(drop)
 	summary := "erased the data key of " + string(user) + ", now " + pseudonym
 	if out.Kept > 0 {
 		summary += fmt.Sprintf("; %d records the production must keep sealed again under a new key", out.Kept)
@@ -693,4 +688,23 @@ func (s *Store) compactPendingLocked() (bool, error) {
 		return false, nil
 	}
 	return true, s.compactLocked()
+}
+
+// dropQueued removes the queued deliveries whose message gone says must
+// not be sent, and returns how many it removed.
+func dropQueued(outbox *bucket, gone func(messageRecord) bool) (int, error) {
+	var drop [][]byte
+	_ = outbox.ForEach(func(k, v []byte) error {
+		var r deliveryRecord
+		if json.Unmarshal(v, &r) == nil && gone(r.Message) {
+			drop = append(drop, bytes.Clone(k))
+		}
+		return nil
+	})
+	for _, k := range drop {
+		if err := outbox.Delete(k); err != nil {
+			return 0, bot.Internal(err)
+		}
+	}
+	return len(drop), nil
 }

@@ -654,26 +654,27 @@ func rawDeleteIn(t *testing.T, path, bucket, key string) {
 // dropped with the erasure; one to someone else stays.
 func TestEraseDropsQueuedMessages(t *testing.T) {
 	s := openAt(t, filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(keyA))
-	writeEverything(t, s)
+	writeEverything(t, s) // two queued to U9 about U1 (their subject)
 	toU1 := delivery("u1")
-	toU1.Message.To.User = "U1"
+	toU1.Message.To.User, toU1.Message.Subject = "U1", "U1"
+	aboutU2 := delivery("u2")
+	aboutU2.Message.Subject = "U2"
 	update(t, s, func(tx bot.Tx) error {
-		_, err := tx.Enqueue(toU1)
-		return err
+		for _, d := range []bot.Delivery{toU1, aboutU2} {
+			if _, err := tx.Enqueue(d); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	got, err := s.Erase(t.Context(), "U1", "admin", t0)
-	if err != nil || got.Dropped != 1 {
-		t.Fatalf("Erase = %+v, %v; want one message dropped", got, err)
+	if err != nil || got.Dropped != 3 {
+		t.Fatalf("Erase = %+v, %v; want three messages dropped: one to U1, two about U1", got, err)
 	}
 	view(t, s, func(tx bot.Tx) error {
 		ds, err := tx.Deliveries()
-		for _, d := range ds {
-			if d.Message.To.User == "U1" {
-				t.Errorf("delivery %d to U1 is still queued", d.ID)
-			}
-		}
-		if len(ds) != 2 {
-			t.Errorf("%d deliveries left, want the 2 to U9", len(ds))
+		if len(ds) != 1 || ds[0].Message.Subject != "U2" {
+			t.Errorf("left queued %+v, want only the message about U2", ds)
 		}
 		return err
 	})

@@ -52,6 +52,15 @@ func (t *tx) ShredPersonKeys(now time.Time) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
+	// Queued messages holding anyone's private data are sealed with the
+	// storage key alone: they go with the records they told of.
+	outbox, err := t.bucket(bucketOutbox)
+	if err != nil {
+		return n, err
+	}
+	if _, err := dropQueued(outbox, func(m messageRecord) bool { return m.Subject != "" || privateClass(bot.Class(m.Class)) }); err != nil {
+		return n, err
+	}
 	meta, err := t.bucket(bucketMeta)
 	if err != nil {
 		return n, err
@@ -60,4 +69,14 @@ func (t *tx) ShredPersonKeys(now time.Time) (int, error) {
 		return n, bot.Internal(err)
 	}
 	return n, nil
+}
+
+// privateClass reports whether a message of class c holds someone's
+// private data: what a retention shredding takes with it.
+func privateClass(c bot.Class) bool {
+	switch c {
+	case bot.ClassBoundaries, bot.ClassHoldCaller, bot.ClassRiderDetail, bot.ClassGarments, bot.ClassBodyNotes, bot.ClassRehearsal:
+		return true
+	}
+	return false
 }

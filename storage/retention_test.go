@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"icbot/bot"
 	"icbot/storage"
@@ -132,4 +133,28 @@ func TestProductionWrapDate(t *testing.T) {
 	if err := s.VerifyRecords(t.Context()); err != nil {
 		t.Errorf("VerifyRecords: %v", err)
 	}
+}
+
+// TestShredDropsQueuedPrivateMessages: a shredding takes with it the
+// queued messages that hold someone's private data (sealed with the
+// storage key alone); the others stay queued.
+func TestShredDropsQueuedPrivateMessages(t *testing.T) {
+	s := openAt(t, filepath.Join(t.TempDir(), "icbot.db"), storage.WithKey(keyA))
+	writeEverything(t, s) // two queued about U1
+	public := bot.Delivery{Caller: "U5", Created: t0, NextAttempt: t0,
+		Message: bot.Message{To: bot.Destination{Kind: bot.ToUser, User: "U9"}, Class: bot.ClassCrew, Scene: "12", Text: "scene 12 moved"}}
+	update(t, s, func(tx bot.Tx) error { _, err := tx.Enqueue(public); return err })
+	update(t, s, func(tx bot.Tx) error {
+		_, err := tx.(interface {
+			ShredPersonKeys(time.Time) (int, error)
+		}).ShredPersonKeys(t0)
+		return err
+	})
+	view(t, s, func(tx bot.Tx) error {
+		ds, err := tx.Deliveries()
+		if len(ds) != 1 || ds[0].Message.Text != "scene 12 moved" {
+			t.Errorf("left queued %+v, want only the message holding nothing private", ds)
+		}
+		return err
+	})
 }
