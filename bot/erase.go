@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -184,7 +185,9 @@ func (p erasePlan) text() string {
 		}
 		s.WriteString("Kept records stay sealed, readable only by you and the IC as before.\n")
 	}
-	s.WriteString("Also kept, as they hold nothing you wrote: your user id and roles, the scenes you are on, the dates and states of your records, and the audit trail.")
+	s.WriteString("Also kept, as they hold nothing you wrote: your user id and roles, the scenes you are on, the dates and states of your records " +
+		"(when you called a hold, your check-in answers such as ok or talk, whether you confirmed a rehearsal's record), and the audit trail, " +
+		"where you are named by your pseudonym. Your consents to explore beats are taken off them.")
 	return s.String()
 }
 
@@ -234,7 +237,7 @@ func runEraseMe(in *input, tx Tx) error {
 	if len(plan.kept) > 0 {
 		summary += "; the rest is scheduled"
 	}
-	done, err := tx.ErasePerson(EraseRequest{User: u, Actor: u, Now: in.now, Keep: plan.keep(), Summary: summary})
+	done, err := erasePerson(tx, EraseRequest{User: u, Actor: u, Now: in.now, Keep: plan.keep(), Summary: summary})
 	if err != nil {
 		return err
 	}
@@ -376,7 +379,7 @@ func (b *Bot) Erase(ctx context.Context, user, actor UserID, all bool) (done Era
 		} else if len(plan.kept) > 0 {
 			summary += "; the rest is scheduled"
 		}
-		if done, err = tx.ErasePerson(EraseRequest{User: user, Actor: actor, Now: now, Keep: plan.keep(), Summary: summary}); err != nil {
+		if done, err = erasePerson(tx, EraseRequest{User: user, Actor: actor, Now: now, Keep: plan.keep(), Summary: summary}); err != nil {
 			return err
 		}
 		kept = kept[:0]
@@ -391,4 +394,35 @@ func (b *Bot) Erase(ctx context.Context, user, actor UserID, all bool) (done Era
 		return Erased{}, nil, err
 	}
 	return done, kept, nil
+}
+
+// erasePerson has the store destroy the person's data key, and takes
+// their consents to explore beats off the scenes: a consent is theirs,
+// kept on the beat in the scene's record, not sealed under their key.
+func erasePerson(tx Tx, req EraseRequest) (Erased, error) {
+	done, err := tx.ErasePerson(req)
+	if err != nil {
+		return done, err
+	}
+	scenes, err := tx.Scenes()
+	if err != nil {
+		return done, err
+	}
+	for _, sc := range scenes {
+		changed := false
+		for i := range sc.Beats {
+			b := &sc.Beats[i]
+			n := len(b.Explore)
+			b.Explore = slices.DeleteFunc(b.Explore, func(c ExploreConsent) bool { return c.Performer == req.User })
+			changed = changed || len(b.Explore) != n
+		}
+		if changed {
+			sc.Version++
+			sc.Updated = req.Now
+			if err := tx.PutScene(sc); err != nil {
+				return done, err
+			}
+		}
+	}
+	return done, nil
 }

@@ -271,3 +271,19 @@ func TestAuditNamesTheErasedByPseudonym(t *testing.T) {
 		t.Errorf("after the erasure, the record does not name her by her pseudonym:\n%s", log)
 	}
 }
+
+// TestErasureTakesOffConsentsToExplore: a performer's consent to explore
+// a beat is kept on the beat, not sealed under their key: an erasure
+// takes it off, so that nothing says what they consented to.
+func TestErasureTakesOffConsentsToExplore(t *testing.T) {
+	h := twoPerformers(newHarness(t).seed())
+	h.must("ines", "/rehearsal explore 20 b1 on")
+	h.must("pete", "/rehearsal consent 20 b1")
+	h.must("paula", "/rehearsal consent 20 b1")
+	code := eraseCode(t, h.must("pete", "/icbot erase me").reply)
+	h.must("pete", "/icbot erase me confirm "+code)
+	b := h.sceneOf("20").Beats[0]
+	if b.MayExplore("pete") || !b.MayExplore("paula") {
+		t.Errorf("consents to explore after pete's erasure: %+v", b.Explore)
+	}
+}

@@ -207,7 +207,8 @@ var noticeItems = []noticeItem{
 	{"your body notes (tattoos, body makeup and the like)", ClassBodyNotes},
 	{"your nudity riders, with their state, dates and terms", ClassRiderDetail},
 	{"the holds you call on a scene, and your reasons", ClassHoldCaller},
-	{"the records of rehearsals you were at, and whether you confirmed or disputed each, with what you said was wrong", ClassRehearsal},
+	{"the records of rehearsals you were at (the beats, who was there, what changed)", ClassRehearsal},
+	{"whether you confirmed or disputed each rehearsal's record, and what you said was wrong", ClassBoundaries},
 }
 
 // noticeReaders says in words who may see information of class c about the

@@ -142,7 +142,7 @@ func (b *Bot) retentionSentence(tx Tx) (string, error) {
 	if ok {
 		when = fmt.Sprintf(" (the production wraps on %s, so until %s)", p.wrap, b.fmtTime(p.shredAt))
 	}
-	return fmt.Sprintf("icbot keeps all of it until you have it erased, or at most %s after the production wraps%s; then it destroys your answers, notes, rider terms and hold reasons, and keeps only your name and roles on the production's record.", s.retention, when), nil
+	return fmt.Sprintf("icbot keeps all of it until you have it erased, or at most %s after the production wraps%s; then it destroys your answers, notes, rider terms and hold reasons, and keeps your name and roles, and the dates and states of your records (when you called a hold, a check-in answered ok or talk), on the production's record. It does so once: what you give after that day is kept until you have it erased.", s.retention, when), nil
 }
 
 // missingRetention is the retention reminders the plan calls for that
