@@ -25,12 +25,12 @@ import (
 //     until the production sets them.
 //
 // One reminder per person (RemindEraseRest) looks again when the next
-// kept record may go, or a day later while a scene's wrap or the
+// kept record may go, or an hour later while a scene's wrap or the
 // retention are not known, and erases what may go then.
 
 // eraseRecheck is how soon a kept record without a date (a scene not
 // wrapped, a retention not set) is looked at again.
-const eraseRecheck = 24 * time.Hour
+const eraseRecheck = time.Hour
 
 // eraseNow lists what an erasure takes at once, besides what is kept.
 var eraseNow = []string{
@@ -116,7 +116,7 @@ func (b *Bot) planErasure(tx Tx, user UserID, now time.Time) (erasePlan, error) 
 			plan.kept = append(plan.kept, keptRecord{rec: KeepRecord{Scene: sc.ID, Boundaries: true},
 				what:  fmt.Sprintf("your boundaries for scene %s (the version in force)", sc.ID),
 				why:   fmt.Sprintf("you perform in scene %s, which has not wrapped: the IC and the set work from them", sc.ID),
-				until: fmt.Sprintf("until scene %s wraps", sc.ID)})
+				until: fmt.Sprintf("until scene %s wraps (erased within the hour after)", sc.ID)})
 			undated = true
 		}
 		if !hasRider || (!active && !signed) {
@@ -127,7 +127,7 @@ func (b *Bot) planErasure(tx Tx, user UserID, now time.Time) (erasePlan, error) 
 		if active {
 			k.what = fmt.Sprintf("your rider for scene %s", sc.ID)
 			whys = append(whys, fmt.Sprintf("you perform in scene %s, which has not wrapped", sc.ID))
-			untils = append(untils, fmt.Sprintf("until scene %s wraps", sc.ID))
+			untils = append(untils, fmt.Sprintf("until scene %s wraps (erased within the hour after)", sc.ID))
 			undated = true
 		}
 		if signed {

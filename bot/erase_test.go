@@ -80,7 +80,7 @@ func TestEraseMe(t *testing.T) {
 		"you are now erased-1",
 		"What remains, and until when:",
 		"your signed rider for scene 30, kept until Wed 31 Mar 2027",
-		"your signed rider for scene 15, kept until scene 15 wraps or until Wed 31 Mar 2027 (90 days after the production's wrap date, Thu 31 Dec 2026), whichever is later",
+		"your signed rider for scene 15, kept until scene 15 wraps (erased within the hour after) or until Wed 31 Mar 2027 (90 days after the production's wrap date, Thu 31 Dec 2026), whichever is later",
 	} {
 		if !strings.Contains(done.reply, want) {
 			t.Errorf("the confirmation lacks %q:\n%s", want, done.reply)
