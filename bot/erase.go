@@ -192,8 +192,8 @@ func (p erasePlan) text() string {
 }
 
 // token names the plan, so that a confirmation is of the plan shown.
-func (p erasePlan) token() string {
-	sum := sha256.Sum256([]byte(string(p.user) + "\x00" + p.text()))
+func (p erasePlan) token(name string) string {
+	sum := sha256.Sum256([]byte(string(p.user) + "\x00" + name + "\x00" + p.text()))
 	return hex.EncodeToString(sum[:3])
 }
 
@@ -212,7 +212,8 @@ func runEraseMe(in *input, tx Tx) error {
 		return Errorf(EINVALID, "missing the code: %s", eraseMeUsage)
 	}
 	u := in.caller.ID
-	if _, err := tx.Person(u); ErrorCode(err) == ENOTFOUND {
+	person, err := tx.Person(u)
+	if ErrorCode(err) == ENOTFOUND {
 		in.out.reply(ClassPublic, "", "icbot holds nothing about you: nobody has given you a role on this production, so there is nothing to erase.")
 		return nil
 	} else if err != nil {
@@ -222,7 +223,9 @@ func runEraseMe(in *input, tx Tx) error {
 	if err != nil {
 		return err
 	}
-	token := plan.token()
+	// The code names the plan and who the person is now: once erased,
+	// they carry their pseudonym, so the same code does not erase again.
+	token := plan.token(person.Name)
 	if !hasConfirm {
 		confirmCmd := "/icbot erase me confirm " + token
 		in.out.replyOwn(ClassPersonal, "", "You asked icbot to erase what it holds about you. Nothing has changed yet.\n\n%s\n\nTo go ahead, type %s (or use the button). It cannot be undone.",
@@ -231,7 +234,7 @@ func runEraseMe(in *input, tx Tx) error {
 		return nil
 	}
 	if !strings.EqualFold(code.Value, token) {
-		return Errorf(ECONFLICT, "The code %s is not of what icbot would erase now: what it holds about you has changed since. Nothing was changed: type /icbot erase me to see it again.", code.Value)
+		return Errorf(ECONFLICT, "The code %s is not the code of what icbot would erase now: it was given for an earlier answer (an erasure already done, or what icbot holds about you has changed since), or for someone else. Nothing was changed: type /icbot erase me to see it again.", code.Value)
 	}
 	summary := "at their own request"
 	if len(plan.kept) > 0 {

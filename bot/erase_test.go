@@ -287,3 +287,16 @@ func TestErasureTakesOffConsentsToExplore(t *testing.T) {
 		t.Errorf("consents to explore after pete's erasure: %+v", b.Explore)
 	}
 }
+
+// TestEraseMeConfirmedTwice: the confirmation replayed erases nothing
+// again: the code was of the person as they were, and is refused.
+func TestEraseMeConfirmedTwice(t *testing.T) {
+	h := newHarness(t).seed()
+	code := eraseCode(t, h.must("gary", "/icbot erase me").reply)
+	h.must("gary", "/icbot erase me confirm "+code)
+	audits := h.auditLen()
+	r := h.do("gary", "/icbot erase me confirm "+code)
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "an erasure already done") || h.auditLen() != audits || len(r.sent) != 0 {
+		t.Errorf("the confirmation replayed: %s %q, %d audit records, sent %+v", r.code(), r.reply, h.auditLen()-audits, r.sent)
+	}
+}

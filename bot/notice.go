@@ -320,7 +320,7 @@ func runNoticeAck(in *input, tx Tx) error {
 	if a, ok := in.optional(); ok {
 		n, err := strconv.Atoi(a.Value)
 		switch {
-		case err != nil || n < 1:
+		case err != nil || n < 1 || n > v:
 			return Errorf(EINVALID, "%q is not a version of the notice: the notice is version %d", a.Value, v)
 		case n != v:
 			return Errorf(ECONFLICT, "The notice has changed since version %d: it is version %d now. Nothing was recorded. Read it with /icbot notice show, then acknowledge it with /icbot notice ack %d.", n, v, v)
