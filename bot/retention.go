@@ -219,11 +219,12 @@ type consentCount struct {
 	riders     int
 	holds      int // holds with a reason
 	notes      int // check-in and aftercare answers with a note
+	rehearsal  int // notes on rehearsal records
 	people     map[UserID]bool
 }
 
 func (c consentCount) empty() bool {
-	return c.boundaries+c.riders+c.holds+c.notes == 0
+	return c.boundaries+c.riders+c.holds+c.notes+c.rehearsal == 0
 }
 
 func (c consentCount) String() string {
@@ -236,6 +237,7 @@ func (c consentCount) String() string {
 		{c.riders, "rider", "riders"},
 		{c.holds, "hold reason", "hold reasons"},
 		{c.notes, "check-in note", "check-in notes"},
+		{c.rehearsal, "note on a rehearsal's record", "notes on rehearsal records"},
 	} {
 		switch {
 		case p.n == 1:
@@ -282,6 +284,14 @@ func consentCounts(tx Tx) ([]consentCount, int, error) {
 			if h.Reason != "" && h.Reason != erasedText {
 				c.holds++
 				c.people[h.CalledBy] = true
+			}
+		}
+		for _, r := range sc.Rehearsals {
+			for _, cf := range r.Confirmations {
+				if cf.Note != "" && cf.Note != erasedText {
+					c.rehearsal++
+					c.people[cf.Performer] = true
+				}
 			}
 		}
 		rems, err := tx.SceneReminders(sc.ID)
