@@ -446,18 +446,30 @@ func runBoundariesWithdraw(in *input, tx Tx) error {
 	if !sc.IsPerformer(in.caller.ID) {
 		return Errorf(EFORBIDDEN, "Only the performers of scene %s withdraw consent for it; to pause the scene, use /hold %s.", sc.ID, sc.ID)
 	}
-	var beats []string
+	// A withdrawal is taken for every beat named that it can be: a typo
+	// beside it must not keep a performer's no from counting. The words
+	// it cannot take are told back; only when none can be taken is
+	// nothing done, since withdrawing from every beat is more than asked.
+	var beats, skipped []string
 	for len(in.args) > 0 {
 		a, _ := in.optional()
 		id, err := ParseBeatID(a.Value)
 		if err != nil {
-			return err
+			skipped = append(skipped, ErrorMessage(err))
+			continue
 		}
-		b, ok := sc.Beat(id)
-		if !ok || !b.Involves(in.caller.ID) {
-			return Errorf(EINVALID, "beat %s of scene %s does not involve you", id, sc.ID)
+		switch b, ok := sc.Beat(id); {
+		case !ok:
+			skipped = append(skipped, fmt.Sprintf("scene %s has no beat %s", sc.ID, id))
+		case !b.Involves(in.caller.ID):
+			skipped = append(skipped, fmt.Sprintf("beat %s of scene %s does not involve you", id, sc.ID))
+		default:
+			beats = append(beats, id)
 		}
-		beats = append(beats, id)
+	}
+	if len(beats) == 0 && len(skipped) > 0 {
+		return Errorf(EINVALID, "%s. Nothing was withdrawn: /boundaries form %s lists your beats, and /boundaries withdraw %s withdraws from all of them.",
+			capitalFirst(strings.Join(skipped, "; ")), sc.ID, sc.ID)
 	}
 	prev, err := latestBoundaries(tx, sc.ID, in.caller.ID)
 	if err != nil {
@@ -497,7 +509,11 @@ func runBoundariesWithdraw(in *input, tx Tx) error {
 	if err := callHold(in, tx, &sc, "consent withdrawn: "+what, icText, RoleAD); err != nil {
 		return err
 	}
-	in.out.replyOwn(ClassBoundaries, sc.ID, "Your withdrawal of consent to %s of scene %s is recorded, and the scene is on hold. The IC has been told and will talk with you; the AD knows only that the scene is on hold, and the top-line summary waits until the IC lifts the hold.", what, sc.ID)
+	reply := fmt.Sprintf("Your withdrawal of consent to %s of scene %s is recorded, and the scene is on hold. The IC has been told and will talk with you; the AD knows only that the scene is on hold, and the top-line summary waits until the IC lifts the hold.", what, sc.ID)
+	if len(skipped) > 0 {
+		reply += fmt.Sprintf(" Not taken: %s.", strings.Join(skipped, "; "))
+	}
+	in.out.replyOwn(ClassBoundaries, sc.ID, "%s", reply)
 	return nil
 }
 
@@ -519,14 +535,19 @@ func (in *input) answersSeen(sc *Scene, b Beat) error {
 			}
 		}
 	}
-	for _, n := range sc.Asking.News {
-		if n.Performer != in.caller.ID || !n.Due.After(in.now) {
-			continue
-		}
-		if slices.ContainsFunc(n.Changes, func(c BeatChange) bool { return c.Beat == b.ID && c.What == BeatChanged }) {
-			return Errorf(ECONFLICT, "Beat %s of scene %s changed, and the news of it has not reached you yet: it now reads %q. Nothing was saved. "+
-				"If you agree to it as it stands, answer with /boundaries answer %s %s=yes seen=%s:%d (or no, or discuss).", b.ID, sc.ID, beatText(b), sc.ID, b.ID, b.ID, b.Rev)
-		}
+	if changeNotYetTold(sc, in.caller.ID, b.ID, in.now) {
+		return Errorf(ECONFLICT, "Beat %s of scene %s changed, and the news of it has not reached you yet: it now reads %q. Nothing was saved. "+
+			"If you agree to it as it stands, answer with /boundaries answer %s %s=yes seen=%s:%d (or no, or discuss).", b.ID, sc.ID, beatText(b), sc.ID, b.ID, b.ID, b.Rev)
 	}
 	return nil
+}
+
+// changeNotYetTold reports whether beat id of sc changed after performer
+// p was asked about it, and the news of the change is still waiting to
+// reach them: what they saw of the beat is not what it now says.
+func changeNotYetTold(sc *Scene, p UserID, id string, now time.Time) bool {
+	return slices.ContainsFunc(sc.Asking.News, func(n BeatNews) bool {
+		return n.Performer == p && n.Due.After(now) &&
+			slices.ContainsFunc(n.Changes, func(c BeatChange) bool { return c.Beat == id && c.What == BeatChanged })
+	})
 }

@@ -36,6 +36,9 @@ func runHold(in *input, tx Tx) error {
 	} else if len(ics) == 0 {
 		reply += " There is no IC registered in icbot: please find the AD or a producer in person."
 	}
+	if in.freeDropped != "" {
+		reply += fmt.Sprintf(" Your reason was not kept: %s Tell the IC in person, or by a direct message.", in.freeDropped)
+	}
 	in.out.replyOwn(ClassHoldCaller, sc.ID, "%s", reply)
 	return nil
 }

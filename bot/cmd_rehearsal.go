@@ -93,8 +93,8 @@ func runRehearsalExplore(in *input, tx Tx) error {
 	for _, p := range involvedPerformers(&sc, *b) {
 		in.out.dm(p, ClassSceneDetail, sc.ID, p, fmt.Sprintf(
 			"The IC marked beat %s of scene %s (%s) exploratory: it may be rehearsed before you agree to it, but only with your own consent to explore it. "+
-				"Give it, if you wish, with /rehearsal consent %s %s; take it back at any time with /rehearsal consent %s %s withdraw. Only you and the IC see it.\n  %s",
-			b.ID, sc.ID, sc.Title, sc.ID, b.ID, sc.ID, b.ID, askLines(*b, "")))
+				"Give it, if you wish, with /rehearsal consent %s %s rev=%d; take it back at any time with /rehearsal consent %s %s withdraw. Only you and the IC see it.\n  %s",
+			b.ID, sc.ID, sc.Title, sc.ID, b.ID, b.Rev, sc.ID, b.ID, askLines(*b, "")))
 		in.out.withActions(Action{Label: "Consent to explore", Command: fmt.Sprintf("/rehearsal consent %s %s rev=%d", sc.ID, b.ID, b.Rev)})
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s is exploratory: a performer who has not agreed to it may rehearse it with their own consent to explore it (/rehearsal consent %s %s). Its performers were told.", b.ID, sc.ID, sc.ID, b.ID)
@@ -148,6 +148,12 @@ func runRehearsalConsent(in *input, tx Tx) error {
 		if n, err := strconv.Atoi(rev); err != nil || n < 1 || n > b.Rev {
 			return Errorf(EINVALID, "rev=%s is not a revision of beat %s of scene %s, which is at revision %d: leave rev= out, or use the one its button names.", rev, b.ID, sc.ID, b.Rev)
 		}
+	}
+	if _, ok := in.key("rev"); !ok && changeNotYetTold(&sc, in.caller.ID, b.ID, in.now) {
+		// Typed from the message that asked, before the news of an edit
+		// reached them: they consent to what they read, not to this.
+		return Errorf(ECONFLICT, "Beat %s of scene %s changed, and the news of it has not reached you yet: it now reads %q. Nothing was recorded. "+
+			"If you consent to explore it as it stands, run /rehearsal consent %s %s rev=%d.", b.ID, sc.ID, beatText(*b), sc.ID, b.ID, b.Rev)
 	}
 	if rev, ok := in.key("rev"); ok && rev != strconv.Itoa(b.Rev) {
 		// A button, or a line typed from a message, shows the beat as it

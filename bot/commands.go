@@ -437,8 +437,8 @@ func commandTable() *registry {
 			params:    []Param{scene(true), {Name: "reason", Kind: ParamText, Rest: true, Help: "why, for the IC only; may be left out"}},
 			summary:   "Pause a scene, privately. The IC and AD hear at once; only the IC learns who called it.",
 			help:      "Anyone on the scene's roster may call a hold, a performer first of all, at any moment and without giving a reason. Everything after the scene id is the reason, exactly as typed; only the IC reads it.",
-			anonymous: true,
-			access:    access{roles: icAD, rosterOf: true}, write: true,
+			anonymous: true, keepsWithoutText: true,
+			access: access{roles: icAD, rosterOf: true}, write: true,
 			run: runHold,
 		},
 		{

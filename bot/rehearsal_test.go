@@ -395,3 +395,24 @@ func TestExploreDoesNotOutweighNo(t *testing.T) {
 		t.Errorf("a consent to explore given before a no, the no changed to discuss: %s %q", r.code(), r.reply)
 	}
 }
+
+// TestTypedConsentToAChangeNotYetTold: a consent to explore typed from
+// the message that asked, after the IC changed the beat and before the
+// news of it reached the performer, records nothing and shows the beat
+// as it now reads; with rev= naming the revision it is taken.
+func TestTypedConsentToAChangeNotYetTold(t *testing.T) {
+	h := twoPerformers(newHarness(t).seed())
+	h.must("ines", "/boundaries request 20")
+	h.must("ines", "/rehearsal explore 20 b1 on")
+	h.must("ines", `/scene beat set 20 b1 "a kiss, shirtless"`)
+	before, audit := h.sceneOf("20"), h.auditLen()
+	r := h.do("pete", "/rehearsal consent 20 b1")
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, `it now reads "a kiss, shirtless"`) || !strings.Contains(r.reply, "rev=2") {
+		t.Errorf("a typed consent to a change not yet told: %s %q", r.code(), r.reply)
+	}
+	unchanged(t, h, r, before, audit)
+	h.must("pete", "/rehearsal consent 20 b1 rev=2")
+	if !h.sceneOf("20").Beats[0].MayExplore("pete") {
+		t.Errorf("the consent with rev= was not recorded")
+	}
+}

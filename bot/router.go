@@ -24,9 +24,13 @@ type spec struct {
 	// anonymous: the caller is not logged: who called a hold, withdrew,
 	// or answered about their boundaries or a check-in is for the IC.
 	anonymous bool
-	access    access
-	write     bool // runs in a read-write transaction
-	run       func(in *input, tx Tx) error
+	// keepsWithoutText: a free text that breaks its rule (too long, a
+	// control character) is left out and the command runs without it,
+	// rather than refused: a hold must be taken whatever its reason says.
+	keepsWithoutText bool
+	access           access
+	write            bool // runs in a read-write transaction
+	run              func(in *input, tx Tx) error
 
 	// Derived from params by derive.
 	usage string   // what follows the path: `ID "description" kind=KIND [areas=a,b]`
@@ -190,7 +194,11 @@ type input struct {
 	args   []Arg          // positional words after the command path
 	named  map[string]Arg // key=value arguments
 	free   string         // the free text of a freeText command
-	out    out
+	// freeDropped says why the free text was not kept, for a command
+	// that must never be refused for its words (a hold): it runs
+	// without them.
+	freeDropped string
+	out         out
 	// remindersChanged wakes the reminder loop after the commit.
 	remindersChanged bool
 	// authorized is set when the caller passed the role check, or the
@@ -373,7 +381,14 @@ func (in *input) checkFree() error {
 	if !ok {
 		rule = anyValue
 	}
-	return checkText(rule, in.free)
+	err := checkText(rule, in.free)
+	if err != nil && in.spec.keepsWithoutText {
+		// A hold is taken whatever its reason says: calling one must
+		// meet no step. The reason is left out, and the caller told.
+		in.freeDropped, in.free = ErrorMessage(err), ""
+		return nil
+	}
+	return err
 }
 
 // fields splits text at white space and also returns, for each word, the

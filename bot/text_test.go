@@ -27,8 +27,6 @@ func TestTypedTextBounded(t *testing.T) {
 		{"long notes", "paula", `/boundaries answer 20 b1=yes notes="` + long(2001) + `"`, "The value of notes= is too long: 2001 characters, at most 2000"},
 		{"isolate in garments", "paula", "/boundaries answer 20 b1=yes garments=\"robe \u2066x\u2069\"", "U+2066"},
 		{"long terms", "ines", `/rider drafted 20 @paula terms="` + long(2001) + `"`, "at most 2000"},
-		{"long hold reason", "paula", "/hold 20 " + long(501), "The reason is too long: 501 characters, at most 500"},
-		{"override in a hold reason", "paula", "/hold 20 stop \u202e", "U+202E"},
 		{"override in a mention", "ines", "/icbot role add @gar\u202ey crew", "U+202E"},
 		{"zero width space in a title", "ines", "/scene set 20 title=\"Po\u200bol\"", "invisible character (U+200B) at character 3"},
 		{"soft hyphen in a description", "ines", "/scene beat add 20 \"ki\u00adss\" kind=contact", "U+00AD"},
@@ -38,7 +36,6 @@ func TestTypedTextBounded(t *testing.T) {
 		{"line separator in a title", "ines", "/scene set 20 title=\"Pool\u2028night\"", "line or paragraph separator (U+2028)"},
 		{"a call in year 9999", "ines", `/scene set 20 call="9999-12-31 23:59"`, "out of range: a call is between 2000 and 2199"},
 		{"a call in year 1", "ines", `/scene set 20 call="0001-01-01 00:00"`, "out of range"},
-		{"a lone carriage return in a hold reason", "paula", "/hold 20 a\rb", "carriage return (U+000D) at character 2"},
 		{"a lone carriage return in notes", "paula", "/boundaries answer 20 b1=yes notes=\"first\rsecond\"", "carriage return"},
 		{"a whole line too long", "ines", "/scene list " + strings.Repeat("x ", 4001), "the command is too long"},
 	} {
@@ -99,5 +96,48 @@ func TestNamesFromThePlatformCleaned(t *testing.T) {
 	out := h.bot.Handle(t.Context(), bot.Command{Caller: "U77", CallerName: "ev\u202eil\x07", Text: "/icbot whoami"})
 	if got := out.ReplyText(); strings.ContainsAny(got, "\u202e\x07") || !strings.Contains(got, "@ev\ufffdil\ufffd") {
 		t.Errorf("whoami with a platform name holding controls: %q", got)
+	}
+}
+
+// TestHoldTakenWhateverItsReason: a hold whose reason breaks the bounds
+// (too long, an invisible direction control, a lone carriage return) is
+// taken all the same, without the reason, and the caller is told why
+// and to tell the IC: calling a hold must meet no step.
+func TestHoldTakenWhateverItsReason(t *testing.T) {
+	for _, tc := range []struct{ name, reason, why string }{
+		{"too long", strings.Repeat("a", 501), "The reason is too long: 501 characters, at most 500"},
+		{"direction control", "stop \u202e", "U+202E"},
+		{"carriage return", "a\rb", "carriage return (U+000D) at character 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := consentHarness(t)
+			r := h.must("paula", "/hold 20 "+tc.reason)
+			if !strings.Contains(r.reply, "Your hold on scene 20 is recorded") || !strings.Contains(r.reply, "Your reason was not kept: ") || !strings.Contains(r.reply, tc.why) {
+				t.Errorf("reply %q", r.reply)
+			}
+			hold, ok := h.scene("20").ActiveHold()
+			if !ok || hold.CalledBy != "paula" || hold.Reason != "" {
+				t.Errorf("hold %+v (active %v), want paula's, without a reason", hold, ok)
+			}
+		})
+	}
+}
+
+// TestWithdrawalTakenBesideATypo: a withdrawal naming a beat that does
+// not exist beside one that does is taken for the one that does, and the
+// rest told back; one naming none that can be taken changes nothing.
+func TestWithdrawalTakenBesideATypo(t *testing.T) {
+	h := consentHarness(t)
+	r := h.must("paula", "/boundaries withdraw 20 b1 b9")
+	if !strings.Contains(r.reply, "Your withdrawal of consent to b1 of scene 20 is recorded") || !strings.Contains(r.reply, "Not taken: scene 20 has no beat b9") {
+		t.Errorf("reply %q", r.reply)
+	}
+	if _, ok := h.scene("20").ActiveHold(); !ok {
+		t.Errorf("the withdrawal did not hold the scene")
+	}
+	h.must("ines", "/hold lift 20")
+	before := h.auditLen()
+	if r := h.do("paula", "/boundaries withdraw 20 b9 x"); r.code() != bot.EINVALID || !strings.Contains(r.reply, "Scene 20 has no beat b9") || !strings.Contains(r.reply, "Nothing was withdrawn") || h.auditLen() != before {
+		t.Errorf("nothing to take: %s %q", r.code(), r.reply)
 	}
 }
