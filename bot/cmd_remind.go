@@ -277,6 +277,7 @@ func runRemindAnswer(in *input, tx Tx) error {
 		return err
 	}
 	note := in.free
+	was := r.Answer
 	r.Answer, r.Note, r.Answered = answer, note, in.now
 	if _, err := tx.PutReminder(r); err != nil {
 		return err
@@ -284,7 +285,8 @@ func runRemindAnswer(in *input, tx Tx) error {
 	if err := in.audit(tx, "remind.answer", r.Scene, "reminder %d (%s) answered", r.ID, r.Kind); err != nil {
 		return err
 	}
-	if answer == "talk" || r.Kind == RemindAftercare {
+	// The IC, told of a "talk", is told when it is taken back too.
+	if answer == "talk" || r.Kind == RemindAftercare || was == "talk" {
 		if err := tellICOfAnswer(in, tx, &r); err != nil {
 			return err
 		}

@@ -159,6 +159,11 @@ func TestCheckInAndAftercare(t *testing.T) {
 				t.Errorf("the check-in answer reached %s", s.To)
 			}
 		}
+		// Taken back: the IC, told she wants to talk, is told it is fine now.
+		r = b.do("paula", "/reminders answer "+id+" ok")
+		if ic := joined(to(r.sent, "dm", "ines")); !strings.Contains(ic, "@paula answered the check-in before scene 31: fine, boundaries unchanged") {
+			t.Errorf("IC not told the talk was taken back: %q", ic)
+		}
 		b.until("2000-01-05 07:30")
 		b.do("adam", "/closedset start 31")
 		b.until("2000-01-05 12:00")
