@@ -58,7 +58,8 @@
 //	    <scene id>/    (nested bucket; kept when the scene is deleted)
 //	        <seq uint64 BE> -> JSON session: scene, seq, started_by,
 //	                           started_at, ended_by, ended_at, roster,
-//	                           override, lock
+//	                           override (as written before it was
+//	                           sealed), override_sealed*, lock
 //	audit/
 //	    <seq uint64 BE> -> JSON audit record: seq, time, actor, action,
 //	                       scene, summary, hash (an HMAC in a keyed file)
@@ -234,7 +235,10 @@
 //     answer on its way to the IC, and last_error, the platform's words
 //     about a failed attempt;
 //   - reminders: the note a performer wrote in answer to a check-in or
-//     aftercare question.
+//     aftercare question;
+//   - sessions: the IC's reason for starting a closed set over missing
+//     items (override_sealed; a session written before it was sealed
+//     keeps it in override, in clear, until the file is rekeyed).
 //
 // The fields about one person (a boundaries version's private part, a
 // rider's terms, a hold's reason, a reminder's note) are sealed under

@@ -292,6 +292,26 @@ func reseal(btx *bolt.Tx, from, to *codec) (int, error) {
 			}
 		}
 	}
+	if sessions := btx.Bucket(bucketSessions); sessions != nil {
+		for _, scene := range childBuckets(sessions) {
+			err := add(resealBucket(sessions.Bucket(scene), "session", func(k []byte, r *sessionRecord) (int, error) {
+				if err := from.openSession(r, string(scene), beUint(k)); err != nil {
+					return 0, err
+				}
+				// A reason written before reasons were sealed is sealed now.
+				if r.OverrideSealed == "" && r.Override != "" {
+					r.OverrideSealed, r.Override = r.Override, ""
+				}
+				if r.OverrideSealed == "" {
+					return 0, nil
+				}
+				return 1, to.sealSession(r)
+			}))
+			if err != nil {
+				return total, err
+			}
+		}
+	}
 	for _, scene := range childBuckets(riders) {
 		err := add(resealBucket(riders.Bucket(scene), "rider", func(k []byte, r *riderRecord) (int, error) {
 			if err := from.openRider(r, string(scene), string(k), fk); err != nil {

@@ -43,10 +43,11 @@ const (
 	canaryChoreo   = "CANARY-choreo-71b2"
 	canaryRehearse = "CANARY-rehearsal-0c4f"
 	canaryTake     = "CANARY-take-e93a"
+	canaryOverride = "CANARY-override-4d1c"
 	canaryProps    = "CANARY-props-0f7a"
 )
 
-var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote, canaryIntent, canaryCamera, canaryProps, canaryChoreo, canaryRehearse, canaryTake}
+var canaries = []string{canaryAnswer, canaryNotes, canaryGarments, canaryBody, canaryWithdraw, canaryTerms, canaryReason, canaryText, canaryError, canaryRemNote, canaryIntent, canaryCamera, canaryProps, canaryChoreo, canaryRehearse, canaryTake, canaryOverride}
 
 // suffixed gives every canary of a write its own name, so that old
 // values written over are looked for too.
@@ -134,6 +135,7 @@ func writeEverything(t *testing.T, s *storage.Store) {
 			tx.AddBoundaries(boundaries("13", "U1", 1, "gone")),
 			tx.PutRider(rider("12", "U1", 1, "first")),
 			tx.PutRider(rider("13", "U1", 1, "gone")),
+			tx.PutSession(bot.Session{Scene: "12", Seq: 1, StartedBy: "U5", StartedAt: t0, Override: suffixed(canaryOverride, "first")}),
 		} {
 			if err != nil {
 				return err
@@ -811,9 +813,10 @@ func TestOpenWithKeys(t *testing.T) {
 		if !errors.Is(err, storage.ErrNoKey) {
 			t.Errorf("reading people without the key: %v, want ErrNoKey", err)
 		}
+		// A session holds the IC's override reason, sealed: it needs the key.
 		err = s.View(t.Context(), func(tx bot.Tx) error { _, err := tx.Sessions("12"); return err })
-		if err != nil {
-			t.Errorf("reading sessions without the key: %v", err)
+		if !errors.Is(err, storage.ErrNoKey) {
+			t.Errorf("reading a session's override reason without the key: %v, want ErrNoKey", err)
 		}
 	})
 	t.Run("read-only with the wrong key", func(t *testing.T) {
@@ -1142,4 +1145,47 @@ func TestKeyID(t *testing.T) {
 	if got, want := storage.KeyFile("/data/icbot.db"), "/data/icbot.db.key"; got != want {
 		t.Errorf("KeyFile = %s, want %s", got, want)
 	}
+}
+
+// TestOverrideReasonSealed: the IC's override reason of a closed-set
+// session is sealed in an encrypted file; one written before reasons
+// were sealed reads as it was written, and a rekey seals it.
+func TestOverrideReasonSealed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA))
+	update(t, s, func(tx bot.Tx) error {
+		if err := tx.PutSession(bot.Session{Scene: "12", Seq: 1, StartedBy: "U5", StartedAt: t0, Override: "SEALED-REASON"}); err != nil {
+			return err
+		}
+		return tx.PutSession(bot.Session{Scene: "12", Seq: 2, StartedBy: "U5", StartedAt: t0})
+	})
+	s.Close()
+	if raw, err := os.ReadFile(path); err != nil || bytes.Contains(raw, []byte("SEALED-REASON")) {
+		t.Fatalf("the reason is in the file in clear (%v)", err)
+	}
+	// Session 2 as an earlier icbot wrote it, its reason in clear.
+	editRecord(t, path, func(r map[string]any) { r["override"] = "LEGACY-REASON" }, bs("sessions"), bs("12"), be(2))
+	s = openAt(t, path, storage.WithKey(keyA))
+	view(t, s, func(tx bot.Tx) error {
+		ss, err := tx.Sessions("12")
+		if err == nil && (len(ss) != 2 || ss[0].Override != "SEALED-REASON" || ss[1].Override != "LEGACY-REASON") {
+			t.Errorf("sessions read back %+v", ss)
+		}
+		return err
+	})
+	if err := s.Rekey(t.Context(), keyB); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if raw, err := os.ReadFile(path); err != nil || bytes.Contains(raw, []byte("LEGACY-REASON")) {
+		t.Errorf("after a rekey the earlier reason is still in the file in clear (%v)", err)
+	}
+	s = openAt(t, path, storage.WithKey(keyB))
+	view(t, s, func(tx bot.Tx) error {
+		got, err := tx.Session("12", 2)
+		if err == nil && got.Override != "LEGACY-REASON" {
+			t.Errorf("after a rekey: %+v", got)
+		}
+		return err
+	})
 }

@@ -323,7 +323,7 @@ func TestDowngradeRefused(t *testing.T) {
 		path := sealed(t)
 		rawDelete(t, path, "key_id", "key_check")
 		// Without sealed values, so that only the MACs give it away.
-		for _, b := range []string{"scenes", "boundaries", "riders", "outbox", "reminders", "personkeys"} {
+		for _, b := range []string{"scenes", "boundaries", "riders", "outbox", "reminders", "personkeys", "sessions"} {
 			rawEmpty(t, path, b)
 		}
 		_, err := storage.Open(path, quiet, storage.WithTimeout(time.Second), storage.WithKey(keyA))

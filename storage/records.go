@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -337,8 +338,12 @@ type sessionRecord struct {
 	EndedBy   string         `json:"ended_by,omitempty"`
 	EndedAt   time.Time      `json:"ended_at,omitzero"`
 	Roster    []rosterRecord `json:"roster,omitempty"`
-	Override  string         `json:"override,omitempty"`
-	Lock      lockRecord     `json:"lock,omitzero"`
+	// Override is the IC's reason as sessions written before it was
+	// sealed keep it; OverrideSealed holds it since, sealed in an
+	// encrypted file.
+	Override       string     `json:"override,omitempty"`
+	OverrideSealed string     `json:"override_sealed,omitempty"`
+	Lock           lockRecord `json:"lock,omitzero"`
 }
 
 type messageRecord struct {
@@ -586,14 +591,14 @@ func (r askingRecord) bot() bot.Asking {
 
 func sessionToRecord(s bot.Session) sessionRecord {
 	return sessionRecord{
-		Scene:     string(s.Scene),
-		Seq:       s.Seq,
-		StartedBy: string(s.StartedBy),
-		StartedAt: utc(s.StartedAt),
-		EndedBy:   string(s.EndedBy),
-		EndedAt:   utc(s.EndedAt),
-		Roster:    convert(s.Roster, rosterToRecord),
-		Override:  s.Override,
+		Scene:          string(s.Scene),
+		Seq:            s.Seq,
+		StartedBy:      string(s.StartedBy),
+		StartedAt:      utc(s.StartedAt),
+		EndedBy:        string(s.EndedBy),
+		EndedAt:        utc(s.EndedAt),
+		Roster:         convert(s.Roster, rosterToRecord),
+		OverrideSealed: s.Override,
 		Lock: lockRecord{
 			State:   s.Lock.State,
 			Problem: s.Lock.Problem,
@@ -612,7 +617,7 @@ func (r sessionRecord) bot() bot.Session {
 		EndedBy:   bot.UserID(r.EndedBy),
 		EndedAt:   r.EndedAt,
 		Roster:    convert(r.Roster, rosterRecord.bot),
-		Override:  r.Override,
+		Override:  cmp.Or(r.OverrideSealed, r.Override),
 		Lock: bot.LockRecord{
 			State:   r.Lock.State,
 			Problem: r.Lock.Problem,

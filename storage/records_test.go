@@ -111,7 +111,7 @@ func TestRecordFormat(t *testing.T) {
 			},
 			want: `{"scene":"12A","seq":2,"started_by":"U5","started_at":"2031-06-14T05:30:00.000000005Z","ended_by":"U5","ended_at":"2031-06-14T05:30:00.000000005Z",` +
 				`"roster":[{"user":"U7","role":"camera","added_by":"U5","added_at":"2031-06-14T05:30:00.000000005Z","acked_at":"2031-06-14T05:30:01.000000005Z"}],` +
-				`"override":"why","lock":{"state":"enforced","problem":"p","removed":["U8"],"restore":"eHl6"}}`,
+				`"override_sealed":"why","lock":{"state":"enforced","problem":"p","removed":["U8"],"restore":"eHl6"}}`,
 			decode: decodeAs(sessionRecord.bot),
 		},
 		{

@@ -188,6 +188,11 @@ func aadReason(scene string, version, seq int) string {
 	return aad("scenes", scene, vtoa(version), "hold", itoa(seq), "reason")
 }
 
+// aadOverride is the place of the IC's override reason of a session.
+func aadOverride(scene string, seq uint64) string {
+	return aad("sessions", scene, utoa(seq), "override")
+}
+
 func aadScenePrivate(scene string, version int) string {
 	return aad("scenes", scene, vtoa(version), "private")
 }
@@ -523,5 +528,28 @@ func (c *codec) openReminder(r *reminderRecord, id uint64, kr *keyring) error {
 	}
 	var err error
 	r.Note, err = c.openStringFor(kr, r.Note, aadNote(id, r.Answered), r.Performer)
+	return err
+}
+
+// sealSession seals the IC's override reason of a session, when it has
+// one. A session without one, or written before the reason was sealed
+// (in Override, as it was written), has nothing in OverrideSealed.
+func (c *codec) sealSession(r *sessionRecord) error {
+	if r.OverrideSealed == "" {
+		return nil
+	}
+	var err error
+	r.OverrideSealed, err = c.sealString(r.OverrideSealed, aadOverride(r.Scene, r.Seq))
+	return err
+}
+
+// openSession opens the override reason of the session stored at
+// sessions/scene/seq.
+func (c *codec) openSession(r *sessionRecord, scene string, seq uint64) error {
+	if r.OverrideSealed == "" {
+		return nil
+	}
+	var err error
+	r.OverrideSealed, err = c.openStringAs(r.OverrideSealed, aadOverride(scene, seq), "sessions/"+scene+"/"+utoa(seq)+"/override")
 	return err
 }

@@ -364,6 +364,9 @@ func (t *tx) Session(scene bot.SceneID, seq uint64) (bot.Session, error) {
 	case !ok:
 		return bot.Session{}, missing
 	}
+	if err := t.codec.openSession(&r, string(scene), seq); err != nil {
+		return bot.Session{}, sealed(err)
+	}
 	return r.bot(), nil
 }
 
@@ -378,7 +381,9 @@ func (t *tx) Sessions(scene bot.SceneID) ([]bot.Session, error) {
 	if sb == nil {
 		return nil, nil
 	}
-	return list(sb, "session", sessionRecord.bot)
+	return listOpen(sb, "session", func(k []byte, r *sessionRecord) error {
+		return t.codec.openSession(r, string(scene), beUint(k))
+	}, sessionRecord.bot)
 }
 
 // LatestSessions lists the latest session of every scene that has had
@@ -395,13 +400,16 @@ func (t *tx) LatestSessions() ([]bot.Session, error) {
 		if v != nil {
 			continue
 		}
-		_, last := b.Bucket(k).Cursor().Last()
+		seq, last := b.Bucket(k).Cursor().Last()
 		if last == nil {
 			continue
 		}
 		var r sessionRecord
 		if err := json.Unmarshal(last, &r); err != nil {
 			return nil, bot.Internal(fmt.Errorf("storage: decoding the latest session of scene %q: %w", k, err))
+		}
+		if err := t.codec.openSession(&r, string(k), beUint(seq)); err != nil {
+			return nil, sealed(err)
 		}
 		out = append(out, r.bot())
 	}
@@ -424,7 +432,11 @@ func (t *tx) PutSession(s bot.Session) error {
 	if err != nil {
 		return bot.Internal(fmt.Errorf("storage: creating the sessions bucket of scene %s: %w", s.Scene, err))
 	}
-	return put(sb, u64key(s.Seq), sessionToRecord(s), "session")
+	r := sessionToRecord(s)
+	if err := t.codec.sealSession(&r); err != nil {
+		return sealed(err)
+	}
+	return put(sb, u64key(s.Seq), r, "session")
 }
 
 // Audit appends rec to the chain with the next sequence number and its
