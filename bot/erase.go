@@ -247,6 +247,18 @@ func runEraseMe(in *input, tx Tx) error {
 	if err := in.b.scheduleEraseRest(tx, u, plan, in.now); err != nil {
 		return err
 	}
+	// The departments' notices posted already hold their garments and
+	// body notes in the departments' channels: taken down; the IC may
+	// post them again, without what was erased.
+	scenes, err := tx.Scenes()
+	if err != nil {
+		return err
+	}
+	for _, sc := range scenes {
+		if sc.IsPerformer(u) {
+			in.out.then(noticesGoneEffect(sc.ID, "a performer's data was erased", true))
+		}
+	}
 	var s strings.Builder
 	fmt.Fprintf(&s, "Done: icbot has erased what it held about you, and you are now %s on this production.", done.Pseudonym)
 	if len(plan.kept) == 0 {

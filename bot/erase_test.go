@@ -87,7 +87,12 @@ func TestEraseMe(t *testing.T) {
 		}
 	}
 	for _, who := range []string{"ines", "priya"} {
-		dms := to(done.sent, "dm", who)
+		var dms []sent
+		for _, m := range to(done.sent, "dm", who) {
+			if m.Class != bot.ClassChannelReport { // the departments' notices taken down, to the IC
+				dms = append(dms, m)
+			}
+		}
 		if len(dms) != 1 || !strings.Contains(dms[0].Text, "erased-1 (id paula) asked icbot to erase their data") {
 			t.Errorf("%s was told %+v", who, dms)
 			continue
@@ -298,5 +303,30 @@ func TestEraseMeConfirmedTwice(t *testing.T) {
 	r := h.do("gary", "/icbot erase me confirm "+code)
 	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "an erasure already done") || h.auditLen() != audits || len(r.sent) != 0 {
 		t.Errorf("the confirmation replayed: %s %q, %d audit records, sent %+v", r.code(), r.reply, h.auditLen()-audits, r.sent)
+	}
+}
+
+// TestErasureTakesDownDepartmentNotices: a department's notice posted
+// before an erasure holds the person's garments in the department's
+// channel: the erasure takes it down.
+func TestErasureTakesDownDepartmentNotices(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene add 30 title="Orchard" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-20`)
+	h.must("paula", `/boundaries answer 30 garments="CANARY-GARMENTS-ERASED"`)
+	h.must("ines", "/dept notify 30 costume")
+	costume := func() string {
+		var out []string
+		for _, p := range h.rec.visiblePosts("costume-room") {
+			out = append(out, p.text)
+		}
+		return strings.Join(out, "\n")
+	}
+	if !strings.Contains(costume(), "CANARY-GARMENTS-ERASED") {
+		t.Fatalf("the notice was not posted:\n%s", costume())
+	}
+	code := eraseCode(t, h.must("paula", "/icbot erase me").reply)
+	h.must("paula", "/icbot erase me confirm "+code)
+	if strings.Contains(costume(), "CANARY-GARMENTS-ERASED") {
+		t.Errorf("her garments stay in costume-room after her erasure:\n%s", costume())
 	}
 }
