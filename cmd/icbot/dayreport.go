@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -28,27 +26,18 @@ func runExportDay(ctx context.Context, args []string, env Env) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		date, args = args[0], args[1:]
 	}
-	f := newFlags(env.Stderr)
-	var e exportFlags
-	e.register(f.fs)
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	f, e, rest, code, ok := parseExportFlags(args, env)
+	if !ok {
+		return code
 	}
-	rest := f.fs.Args()
 	if date == "" && len(rest) > 0 {
 		date, rest = rest[0], rest[1:]
 	}
 	if len(rest) > 0 {
 		return usageErr("unexpected argument %q", rest[0])
 	}
-	if e.format != "md" && e.format != "json" && e.format != "pdf" {
-		return usageErr("--format must be md, json or pdf, not %q", e.format)
-	}
-	if e.audience == "" {
-		return usageErr("--audience is required: the report is made for one audience, and holds only what it may read")
+	if why := e.problem("the report"); why != "" {
+		return usageErr("%s", why)
 	}
 	aud, err := bot.ParseDayAudience(e.audience)
 	if err != nil {

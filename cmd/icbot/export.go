@@ -31,6 +31,32 @@ func (e *exportFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&e.out, "out", "", "export: write to this new file (mode 0600) instead of standard output; never overwrites")
 }
 
+// parseExportFlags parses an export's flags, given after its words; ok
+// is false when parsing ended the command, with code its exit status.
+func parseExportFlags(args []string, env Env) (f *flags, e exportFlags, rest []string, code int, ok bool) {
+	f = newFlags(env.Stderr)
+	e.register(f.fs)
+	if err := f.fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, e, nil, exitOK, false
+		}
+		return f, e, nil, exitUsage, false
+	}
+	return f, e, f.fs.Args(), 0, true
+}
+
+// problem says what is wrong with --format and --audience, "" when
+// nothing is; made names what the command makes ("an export").
+func (e *exportFlags) problem(made string) string {
+	switch {
+	case e.format != "md" && e.format != "json" && e.format != "pdf":
+		return fmt.Sprintf("--format must be md, json or pdf, not %q", e.format)
+	case e.audience == "":
+		return "--audience is required: " + made + " is made for one audience, and holds only what it may read"
+	}
+	return ""
+}
+
 // runExport is `icbot export scene ID` and `icbot export production`:
 // the record, filtered for one audience, read from the database with the
 // bot stopped. It changes nothing.
@@ -50,16 +76,10 @@ func runExport(ctx context.Context, args []string, env Env) int {
 	if what == "scene" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]
 	}
-	f := newFlags(env.Stderr)
-	var e exportFlags
-	e.register(f.fs)
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	f, e, rest, code, ok := parseExportFlags(args, env)
+	if !ok {
+		return code
 	}
-	rest := f.fs.Args()
 	if what == "scene" && id == "" && len(rest) > 0 {
 		id, rest = rest[0], rest[1:]
 	}
@@ -76,11 +96,8 @@ func runExport(ctx context.Context, args []string, env Env) int {
 			return usageErr("%s", bot.ErrorMessage(err))
 		}
 	}
-	if e.format != "md" && e.format != "json" && e.format != "pdf" {
-		return usageErr("--format must be md, json or pdf, not %q", e.format)
-	}
-	if e.audience == "" {
-		return usageErr("--audience is required: an export is made for one audience, and holds only what it may read")
+	if why := e.problem("an export"); why != "" {
+		return usageErr("%s", why)
 	}
 	aud, err := bot.ParseAudience(e.audience)
 	if err != nil {
