@@ -27,6 +27,16 @@ type Command struct {
 	// request changes nothing, across restarts too, while one that failed
 	// may be sent again.
 	Once string
+	// Upload is a file the person sent with the command (a screenplay for
+	// /scene import): a file shared in the DM with icbot on Slack, an
+	// attachment on Discord. Nil when none.
+	Upload *Upload
+}
+
+// Upload is a file a person handed icbot.
+type Upload struct {
+	Name string
+	Data []byte
 }
 
 // DestKind says where a message goes.
