@@ -26,7 +26,19 @@ type AuditRecord struct {
 	// chain the store uses); the first record's previous hash is 32 zero
 	// bytes.
 	Hash []byte
+	// Stored, when set, is the record's canonical form as the store keeps
+	// it with its personal fields (the actor, the people its summary
+	// refers to) sealed under those people's data keys: the chain's hash
+	// covers these bytes, not the fields opened, so that it verifies
+	// after a person's key is destroyed. The store sets it; the bot never
+	// does.
+	Stored []byte
 }
+
+// ErasedPerson stands for a person an audit record named whose data key
+// was destroyed: who it was can no longer be read. The store gives it as
+// the Actor and, in the summary, in place of the person's reference.
+const ErasedPerson UserID = "[erased]"
 
 // canonicalAudit fixes the field order and encoding that the hash covers.
 // Changing it breaks every existing chain: add a version instead.
@@ -40,8 +52,12 @@ type canonicalAudit struct {
 	Summary string `json:"summary"`
 }
 
-// Canonical is the byte form of the record that the hash covers.
+// Canonical is the byte form of the record that the hash covers: Stored
+// when the store sealed its personal fields.
 func (r AuditRecord) Canonical() []byte {
+	if r.Stored != nil {
+		return r.Stored
+	}
 	b, err := json.Marshal(canonicalAudit{
 		V: 1, Seq: r.Seq, Time: r.Time.UTC().Format(time.RFC3339Nano),
 		Actor: string(r.Actor), Action: r.Action, Scene: string(r.Scene), Summary: r.Summary,
@@ -273,10 +289,23 @@ const personRefOpen, personRefClose = "{person:", "}"
 // personRef is the reference to person id in an audit summary.
 func personRef(id UserID) string { return personRefOpen + string(id) + personRefClose }
 
+// PersonRef is the reference to person id in an audit summary, for the
+// store, which seals the people a summary refers to.
+func PersonRef(id UserID) string { return personRef(id) }
+
+// ReplacePersonRefs writes each person reference in summary as f says:
+// the store replaces them with its own placeholders when it seals them.
+func ReplacePersonRefs(summary string, f func(UserID) (string, error)) (string, error) {
+	return renderRefs(summary, f)
+}
+
 // RenderAuditSummary writes a summary's person references as the
 // people's handles now.
 func RenderAuditSummary(tx Tx, summary string) (string, error) {
 	return renderRefs(summary, func(id UserID) (string, error) {
+		if id == ErasedPerson {
+			return string(ErasedPerson), nil
+		}
 		p, err := personOf(tx, id)
 		return p.Handle(), err
 	})

@@ -130,6 +130,7 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 	s := b.reminders
 	s.store, s.clock, s.log, s.outbox, s.views = store, b.clock, b.log, b.outbox, b
 	s.zone, s.riderNotice = b.zone, b.riderNotice
+	s.compact = b.compactStore
 	return b
 }
 

@@ -187,7 +187,7 @@ func (p erasePlan) text() string {
 	}
 	s.WriteString("Also kept, as they hold nothing you wrote: your user id and roles, the scenes you are on, the dates and states of your records " +
 		"(when you called a hold, your check-in answers such as ok or talk, whether you confirmed a rehearsal's record), and the audit trail, " +
-		"where you are named by your pseudonym. Your consents to explore beats are taken off them.")
+		"which keeps what was done and when but no longer who: where it named you, it reads [erased]. Your consents to explore beats are taken off them.")
 	return s.String()
 }
 
@@ -247,6 +247,7 @@ func runEraseMe(in *input, tx Tx) error {
 	if err := in.b.scheduleEraseRest(tx, u, plan, in.now); err != nil {
 		return err
 	}
+	in.out.then(compactEffect)
 	// The departments' notices posted already hold their garments and
 	// body notes in the departments' channels: taken down; the IC may
 	// post them again, without what was erased.
@@ -440,4 +441,30 @@ func erasePerson(tx Tx, req EraseRequest) (Erased, error) {
 		}
 	}
 	return done, nil
+}
+
+// compactEffect has the store rewrite its file once an erasure has
+// committed, so that the destroyed key does not stay in its free pages
+// while icbot runs on (a store without the ability compacts at its next
+// start).
+func compactEffect(ctx context.Context, b *Bot, _ Command) error {
+	b.compactStore()
+	return nil
+}
+
+// compactStore compacts the store when an erasure or a shredding marked
+// it for compaction. Commands wait while it runs; a failure is logged,
+// and the next start compacts.
+func (b *Bot) compactStore() {
+	c, ok := b.store.(Compacter)
+	if !ok {
+		return
+	}
+	did, err := c.CompactPending()
+	switch {
+	case err != nil:
+		b.log.Error("compacting the database after an erasure failed; the destroyed keys stay in its free pages until the next start", "err", err)
+	case did:
+		b.log.Info("compacted the database after an erasure: the destroyed keys are gone from the file")
+	}
 }

@@ -246,11 +246,12 @@ func notRetention(ss []sent) []sent {
 	return out
 }
 
-// TestAuditNamesTheErasedByPseudonym: an audit record names a person by
-// a reference to their id, so that once their data is erased every
-// record about them, written before or after, reads with their
-// pseudonym, and the trail holds no name to erase.
-func TestAuditNamesTheErasedByPseudonym(t *testing.T) {
+// TestAuditNamesTheErasedAsErased: an audit record names a person by a
+// reference to their id, which the store seals under their data key:
+// once their data is erased, the records they wrote or were named in
+// read as [erased], neither their name nor their pseudonym, and the
+// trail holds no name to erase.
+func TestAuditNamesTheErasedAsErased(t *testing.T) {
 	h := newHarness(t).seed()
 	h.must("paula", `/boundaries answer 12 b1=yes`)
 	h.must("ines", "/icbot role add @gary props")
@@ -272,8 +273,8 @@ func TestAuditNamesTheErasedByPseudonym(t *testing.T) {
 	code := eraseCode(t, h.must("paula", "/icbot erase me").reply)
 	h.must("paula", "/icbot erase me confirm "+code)
 	log := h.must("ines", "/audit show 12").reply
-	if !strings.Contains(log, "boundaries of @erased-1 for scene 12") || strings.Contains(log, "boundaries of @paula") {
-		t.Errorf("after the erasure, the record does not name her by her pseudonym:\n%s", log)
+	if !strings.Contains(log, "[erased]  boundaries.answer  scene 12  boundaries of [erased] for scene 12") || strings.Contains(log, "paula") || strings.Contains(log, "erased-1") {
+		t.Errorf("after the erasure, the record names her, or links her pseudonym to it:\n%s", log)
 	}
 }
 
@@ -328,5 +329,19 @@ func TestErasureTakesDownDepartmentNotices(t *testing.T) {
 	h.must("paula", "/icbot erase me confirm "+code)
 	if strings.Contains(costume(), "CANARY-GARMENTS-ERASED") {
 		t.Errorf("her garments stay in costume-room after her erasure:\n%s", costume())
+	}
+}
+
+// TestEraseMeCompactsTheFile: an erasure while icbot runs rewrites the
+// database's file once it has committed, so that the destroyed key is
+// not left in its free pages until the next start (storage's TestErase
+// shows that a compaction leaves none of the key's bytes in the file).
+func TestEraseMeCompactsTheFile(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", `/boundaries answer 12 b1=yes notes="compact-canary"`)
+	code := eraseCode(t, h.must("paula", "/icbot erase me").reply)
+	h.must("paula", "/icbot erase me confirm "+code)
+	if did, err := h.store.CompactPending(); err != nil || did {
+		t.Errorf("after the erasure the file was still marked for compaction (compacted now: %v, %v)", did, err)
 	}
 }

@@ -147,6 +147,9 @@ func (p *Person) removeRole(r Role) bool {
 
 // Handle is how icbot writes a person in messages: "@name".
 func (p Person) Handle() string {
+	if p.ID == ErasedPerson {
+		return string(ErasedPerson)
+	}
 	if n := cleanName(p.Name); n != "" {
 		return "@" + n
 	}
@@ -193,6 +196,9 @@ func handles(ps []Person) string {
 
 // personOf loads a person for display, falling back to the bare id.
 func personOf(tx Tx, id UserID) (Person, error) {
+	if id == ErasedPerson {
+		return Person{ID: id}, nil
+	}
 	p, err := tx.Person(id)
 	if ErrorCode(err) == ENOTFOUND {
 		return Person{ID: id}, nil

@@ -167,6 +167,13 @@ type Tx interface {
 	ErasePerson(req EraseRequest) (Erased, error)
 }
 
+// Compacter is an optional Store ability: rewrite the file when an
+// erasure or a shredding marked it, so that the keys destroyed do not
+// stay in its free pages; did is false when nothing was marked.
+type Compacter interface {
+	CompactPending() (did bool, err error)
+}
+
 // EraseRequest is what ErasePerson is asked to do.
 type EraseRequest struct {
 	User  UserID

@@ -23,6 +23,9 @@ type scheduler struct {
 	clock  Clock
 	log    *slog.Logger
 	outbox *outbox
+	// compact rewrites the store's file after a shredding or the rest of
+	// an erasure (Bot.compactStore).
+	compact func()
 	// views are the bot's readings of a scene and its times, as a
 	// reminder tells them.
 	views sceneViews
@@ -182,7 +185,9 @@ func (s *scheduler) nextReminder(ctx context.Context) (time.Time, error) {
 // that marks them and queues their messages, then delivers those.
 func (s *scheduler) fireDue(ctx context.Context) error {
 	var ids []uint64
+	var shredded bool
 	err := s.store.Update(ctx, func(btx Tx) error {
+		shredded = false
 		tx := &peopleOnce{Tx: btx, kept: &s.people}
 		now := s.clock()
 		due, err := tx.DueReminders(now, fireBatch)
@@ -199,6 +204,7 @@ func (s *scheduler) fireDue(ctx context.Context) error {
 			if _, err := tx.PutReminder(r); err != nil {
 				return err
 			}
+			shredded = shredded || r.Kind == RemindRetentionShred || r.Kind == RemindEraseRest
 			if r.Kind == RemindDigest {
 				if _, err := s.syncDigest(tx, now); err != nil {
 					return err
@@ -227,6 +233,9 @@ func (s *scheduler) fireDue(ctx context.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if shredded && s.compact != nil {
+		s.compact()
 	}
 	s.outbox.deliver(ctx, ids)
 	return nil

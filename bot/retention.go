@@ -18,7 +18,9 @@ import (
 // rehearsal records. Shredding destroys those keys, so that the fields
 // read as "[erased]" everywhere. People keep their names and roles, and
 // scenes, the dates and states of records and the audit trail are kept:
-// the production keeps who worked on it.
+// the production keeps who worked on it. The audit trail keeps what was
+// done and when; who did it, and whom it named, were sealed under those
+// keys, and read as "[erased]".
 //
 // The wrap date is production.wrap_date when configured, and otherwise
 // the one `icbot wrap` recorded in the store. The shredding falls due at
@@ -358,7 +360,7 @@ func (s *scheduler) retentionWarning(tx Tx, r *Reminder, now time.Time) ([]Messa
 		return nil, err
 	}
 	text := fmt.Sprintf("Retention: on %s icbot shreds the production's consent records, %s after wrap (%s, from %s). Now held: %s.\n"+
-		"Shredded, they read as %s in every command, report and export, and cannot be brought back: boundary answers and notes, rider terms, hold reasons, check-in notes and notes on rehearsal records. Kept: people and their roles, scenes, the dates and states of records, and the audit trail.\n"+
+		"Shredded, they read as %s in every command, report and export, and cannot be brought back: boundary answers and notes, rider terms, hold reasons, check-in notes and notes on rehearsal records. Kept: people and their roles, scenes, the dates and states of records, and the audit trail, which then says what was done and when, no longer who.\n"+
 		"Next: a performer who wants a copy first can ask for one with /icbot mydata. To keep the records longer (a claim, a legal hold), the production changes production.retention or production.wrap_date in the configuration and restarts icbot before then. /reminders list shows the shredding as #%d.",
 		s.views.fmtTime(p.shredAt), s.retention, p.wrap, p.from, summary, erasedText, shred.ID)
 	return s.toRoles(tx, ClassBoundaries, "", text, RoleIC)
@@ -399,7 +401,7 @@ func (s *scheduler) retentionShred(tx Tx, r *Reminder, now time.Time) ([]Message
 	if now.Sub(p.shredAt) > time.Minute {
 		late = fmt.Sprintf(" (late: icbot was not running at %s)", s.views.fmtTime(p.shredAt))
 	}
-	text := fmt.Sprintf("Retention: icbot shredded the production's consent records%s, %s after wrap (%s, from %s): %s. The data keys of %s were destroyed; what they sealed now reads as %s everywhere, and names, roles, scenes and the audit trail are kept.\n"+
+	text := fmt.Sprintf("Retention: icbot shredded the production's consent records%s, %s after wrap (%s, from %s): %s. The data keys of %s were destroyed; what they sealed now reads as %s everywhere, and names, roles, scenes and the audit trail are kept (the trail says what was done and when, no longer who).\n"+
 		"Next: /scene show ID shows what is left of a scene. Backups taken before now still hold the records, readable with the storage key: delete them, or have whoever runs icbot run icbot rekey and destroy the old key.",
 		late, s.retention, p.wrap, p.from, summary, peopleCount(n), erasedText)
 	return s.toRoles(tx, ClassBoundaries, "", text, RoleIC)

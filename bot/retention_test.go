@@ -94,7 +94,7 @@ func TestRetentionShredsOnTime(t *testing.T) {
 		auditBefore := b.h().auditLen()
 		done := retentionTold(b.until("2000-01-10 19:00"))
 		if len(done) != 1 || done[0].To != "ines" || !strings.Contains(done[0].Text, "icbot shredded the production's consent records, 10 days after wrap") ||
-			!strings.Contains(done[0].Text, "The data keys of 2 people were destroyed") || !strings.Contains(done[0].Text, "Backups taken before now") {
+			!strings.Contains(done[0].Text, "The data keys of 3 people were destroyed") || !strings.Contains(done[0].Text, "Backups taken before now") {
 			t.Fatalf("the IC is told of the shredding: %+v", done)
 		}
 		if at := done[0].At; !at.Equal(time.Date(2000, 1, 10, 19, 0, 0, 0, time.UTC)) {
@@ -112,13 +112,16 @@ func TestRetentionShredsOnTime(t *testing.T) {
 		if b.h().auditLen() <= auditBefore {
 			t.Error("no audit record of the shredding")
 		}
+		if did, err := b.h().store.CompactPending(); err != nil || did {
+			t.Errorf("after the shredding the file was still marked for compaction (compacted now: %v, %v): the destroyed keys stayed in its free pages", did, err)
+		}
 		found := false
 		for r, err := range b.h().store.AuditRecords(context.Background()) {
 			if err != nil {
 				t.Fatal(err)
 			}
 			if r.Action == "retention.shred" {
-				found = strings.Contains(r.Summary, "the data keys of 2 people") && r.Actor == "icbot"
+				found = strings.Contains(r.Summary, "the data keys of 3 people") && r.Actor == "icbot"
 			}
 		}
 		if !found {

@@ -97,7 +97,11 @@ func (s *Store) AuditRecords(ctx context.Context) iter.Seq2[bot.AuditRecord, err
 			if log == nil {
 				return fmt.Errorf("database %s has no audit log", s.path)
 			}
-			for r, err := range auditRecords(ctx, log) {
+			kr := &keyring{c: s.codec}
+			if b := btx.Bucket(bucketPersonKeys); b != nil {
+				kr.b = b
+			}
+			for r, err := range openedAuditRecords(ctx, log, openerFor(s.codec, kr)) {
 				if !yield(r, err) || err != nil {
 					return nil
 				}
@@ -141,6 +145,21 @@ func (s *Store) AuditLen(ctx context.Context) (uint64, error) {
 // than its sequence number is reported here as a break; records out of
 // place are left to bot.VerifyChain, which says so better.
 func auditRecords(ctx context.Context, log *bolt.Bucket) iter.Seq2[bot.AuditRecord, error] {
+	return openedAuditRecords(ctx, log, nil)
+}
+
+// auditOpener gives a record read from the file its people back (see
+// codec.openAuditPeople).
+type auditOpener func(*bot.AuditRecord, auditRecord) error
+
+// openerFor opens records with c and kr.
+func openerFor(c *codec, kr *keyring) auditOpener {
+	return func(r *bot.AuditRecord, rec auditRecord) error { return c.openAuditPeople(kr, r, rec) }
+}
+
+// openedAuditRecords is auditRecords with each record opened by open,
+// when given.
+func openedAuditRecords(ctx context.Context, log *bolt.Bucket, open auditOpener) iter.Seq2[bot.AuditRecord, error] {
 	return func(yield func(bot.AuditRecord, error) bool) {
 		c := log.Cursor()
 		var pos uint64
@@ -159,7 +178,14 @@ func auditRecords(ctx context.Context, log *bolt.Bucket) iter.Seq2[bot.AuditReco
 				yield(bot.AuditRecord{}, &bot.ChainBreak{Position: pos, Seq: r.Seq, Reason: fmt.Sprintf("it is stored under key %x, not under its sequence number", k)})
 				return
 			}
-			if !yield(r.bot(), nil) {
+			out := r.bot()
+			if open != nil {
+				if err := open(&out, r); err != nil {
+					yield(bot.AuditRecord{}, err)
+					return
+				}
+			}
+			if !yield(out, nil) {
 				return
 			}
 		}
@@ -179,7 +205,12 @@ func (t *tx) AuditRecords() iter.Seq2[bot.AuditRecord, error] {
 			yield(bot.AuditRecord{}, err)
 			return
 		}
-		for r, err := range auditRecords(context.Background(), log.b) {
+		kr, err := t.keys()
+		if err != nil {
+			yield(bot.AuditRecord{}, err)
+			return
+		}
+		for r, err := range openedAuditRecords(context.Background(), log.b, openerFor(t.codec, kr)) {
 			if !yield(r, err) || err != nil {
 				return
 			}
@@ -198,6 +229,11 @@ func (t *tx) AuditNewestFirst() iter.Seq2[bot.AuditRecord, error] {
 			yield(bot.AuditRecord{}, err)
 			return
 		}
+		kr, err := t.keys()
+		if err != nil {
+			yield(bot.AuditRecord{}, err)
+			return
+		}
 		c := log.b.Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var r auditRecord
@@ -209,7 +245,12 @@ func (t *tx) AuditNewestFirst() iter.Seq2[bot.AuditRecord, error] {
 				yield(bot.AuditRecord{}, &bot.ChainBreak{Seq: r.Seq, Reason: fmt.Sprintf("it is stored under key %x, not under its sequence number", k)})
 				return
 			}
-			if !yield(r.bot(), nil) {
+			out := r.bot()
+			if err := t.codec.openAuditPeople(kr, &out, r); err != nil {
+				yield(bot.AuditRecord{}, err)
+				return
+			}
+			if !yield(out, nil) {
 				return
 			}
 		}

@@ -62,7 +62,11 @@
 //	                           sealed), override_sealed*, lock
 //	audit/
 //	    <seq uint64 BE> -> JSON audit record: seq, time, actor, action,
-//	                       scene, summary, hash (an HMAC in a keyed file)
+//	                       scene, summary, hash (an HMAC in a keyed file);
+//	                       from version 11, in a keyed file, v 2 with the
+//	                       actor in actor_sealed and the people the
+//	                       summary names in refs, each sealed under that
+//	                       person's data key (see "Audit records")
 //	outbox/            (version 2) messages enqueued with the change that
 //	                   caused them, removed once delivered
 //	    <id uint64 BE>  -> JSON delivery: id, message (kind, user, channel,
@@ -416,12 +420,8 @@
 // erased values as they are (it cannot open them).
 //
 // Not erased: the person's user id, which keys their records and names
-// them in scenes, rosters, sessions, holds (called_by), reminders, the
-// ledger and the audit trail; their roles; dates and states; the audit
-// summaries, which are in clear, are not rewritten (the chain hashes
-// them) and name the person by handle in some actions ("boundaries of
-// @pete for scene 12", "rider of @pete ... marked signed"); texts queued
-// to others
+// them in scenes, rosters, sessions, holds (called_by), reminders and the
+// ledger; their roles; dates and states; texts queued to others
 // about them (a notice to the IC); and every backup or copy of the file
 // taken before, which still holds the sealed key and opens with the
 // storage key: delete such backups, or rekey and destroy the old storage
@@ -436,9 +436,12 @@
 // written again without its key, with the time, as Erase writes it, but
 // keeping the person's name and pseudonym (none is given) and their
 // queued messages: the production keeps who worked on it. It sets
-// compact_pending in the same transaction, since the running bot cannot
-// compact the file under its own transactions: the next Open compacts
-// it, so that the sealed keys do not stay in its free pages until then.
+// compact_pending in the same transaction, which cannot compact the file
+// it runs in: the bot calls CompactPending once it has committed (and
+// after an erasure through ErasePerson too), which takes the store's
+// lock for writing, so that transactions wait while the file is copied
+// and put in its place; after a failure, the next Open compacts it. The
+// sealed keys do not stay in its free pages.
 // A file without a storage key seals nothing under people's keys and
 // refuses to shred (EUNAVAILABLE). What is sealed about someone after
 // the shredding goes under a new key, the next generation.
@@ -654,3 +657,25 @@
 // HMAC and the new head's MAC, three HMACs in all. Reading a person or
 // the production costs one HMAC each.
 package storage
+
+// # Audit records
+//
+// From schema version 11, in a keyed file, an audit record's personal
+// fields are sealed under the data keys of the people they name: the
+// actor, in actor_sealed, and each person its summary refers to
+// (bot.PersonRef), in refs, the summary keeping a placeholder ("{ref:0}")
+// in their place. Each sealed name is the byte 3, the id of the key it
+// is sealed under (16 bytes of HMAC-SHA256(person key, "icbot/v1 person
+// key id")), then AES-256-GCM of the user id with the additional data
+// "audit/<seq>/actor" or "audit/<seq>/ref/<i>". The id says whose key it
+// is only to a reader who holds that key: the store finds the person by
+// computing the ids of the keys it holds. The chain's HMAC covers the
+// record as stored (v, seq, time, the clear actor, which is empty or
+// "icbot", actor_sealed, action, scene, summary, refs), never the names,
+// so that once Erase or a retention shredding destroys a key the records
+// read [erased] where they named that person (bot.ErasedPerson) and the
+// chain still verifies. Opening the file to version 11 seals the names
+// of the records written before and chains the log again with the same
+// key, after verifying it whole: the head hash changes then, once, and
+// `icbot audit verify` prints the new one. A file without a key keeps
+// its audit trail in clear.

@@ -134,6 +134,9 @@ type keyUpgrade struct {
 	// values were sealed again).
 	personal bool
 	moved    int
+	// audit counts the records rewritten when the people named in the
+	// audit trail were sealed (schema version 11).
+	audit int
 }
 
 // setupKey runs in Open's write transaction, after the migrations; from
@@ -145,11 +148,15 @@ type keyUpgrade struct {
 func (s *Store) setupKey(btx *bolt.Tx, key *sealer, from uint64) (*codec, keyUpgrade, error) {
 	var up keyUpgrade
 	meta := btx.Bucket(bucketMeta)
+	// The version the migrations brought the file to: from version 11 the
+	// people an audit record names are sealed.
+	auditPeople := beUint(meta.Get(keySchemaVersion)) >= auditPeopleSince
 	if encrypted(meta) || key == nil {
 		c, err := s.readKey(btx, key, false, from)
 		if err != nil || c.key == nil {
 			return c, up, err
 		}
+		c.auditPeople = auditPeople
 		if !c.keyed {
 			if c, up, err = s.keyIntegrity(btx, c); err != nil {
 				return c, up, err
@@ -164,9 +171,17 @@ func (s *Store) setupKey(btx *bolt.Tx, key *sealer, from uint64) (*codec, keyUpg
 			}
 			up.personal = true
 		}
+		if from != 0 && from < auditPeopleSince && auditPeople && !up.keyed {
+			// The people the audit trail names are sealed under their
+			// keys, and the chain computed again over what it now holds
+			// (keyIntegrity did both already).
+			if up.audit, err = rekeyIntegrity(context.Background(), btx, c, c); err != nil {
+				return nil, up, fmt.Errorf("sealing the people named in the audit trail of database %s: %w", s.path, err)
+			}
+		}
 		return c, up, nil
 	}
-	c := &codec{key: key, encrypted: true, keyed: true, path: s.path}
+	c := &codec{key: key, encrypted: true, keyed: true, path: s.path, auditPeople: auditPeople}
 	plain := &codec{path: s.path, refuseSealed: true}
 	var err error
 	if up.values, err = reseal(btx, plain, c); err != nil {
@@ -191,7 +206,7 @@ func (s *Store) setupKey(btx *bolt.Tx, key *sealer, from uint64) (*codec, keyUpg
 // record gets its MAC, and the key check is written again to say so.
 func (s *Store) keyIntegrity(btx *bolt.Tx, old *codec) (*codec, keyUpgrade, error) {
 	var up keyUpgrade
-	c := &codec{key: old.key, encrypted: true, keyed: true, path: s.path}
+	c := &codec{key: old.key, encrypted: true, keyed: true, path: s.path, auditPeople: old.auditPeople}
 	outbox := btx.Bucket(bucketOutbox)
 	if outbox == nil {
 		return nil, up, errors.New("storage: the outbox bucket is missing")
@@ -416,7 +431,7 @@ func (s *Store) Rekey(ctx context.Context, newKey []byte) error {
 	case old.key.id == nk.id:
 		return fmt.Errorf("re-sealing database %s: the new key is the key it is sealed with (%s)", s.path, nk.id)
 	}
-	to := &codec{key: nk, encrypted: true, keyed: true, path: s.path}
+	to := &codec{key: nk, encrypted: true, keyed: true, path: s.path, auditPeople: s.codec.auditPeople}
 	var n, records int
 	err = s.db.Update(func(btx *bolt.Tx) error {
 		var err error

@@ -65,3 +65,13 @@ func StorageKeyOnly(s *Store) { s.codec.noPersonKeys = true }
 // WithSchema opens the file with the migrations up to version v only, as
 // the icbot of that schema would write it (with today's record code).
 func WithSchema(v int) Option { return withMigrations(migrations[:v+1]) }
+
+// StoredAudit is the canonical form the chain covers of the stored audit
+// record v, when its people are sealed; nil for a record in clear.
+func StoredAudit(v []byte) []byte {
+	var r auditRecord
+	if json.Unmarshal(v, &r) != nil {
+		return nil
+	}
+	return r.storedForm()
+}

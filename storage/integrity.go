@@ -251,11 +251,23 @@ func rekeyIntegrity(ctx context.Context, btx *bolt.Tx, from, to *codec) (int, er
 	if err != nil {
 		return 0, err
 	}
+	// Records written in clear have their people sealed as they are
+	// chained again, when the file seals them (auditseal.go).
+	kr := &keyring{c: to}
+	if b := btx.Bucket(bucketPersonKeys); b != nil {
+		kr.b = b
+	}
+	seal := to.sealsAuditPeople(kr)
 	prev := bot.GenesisHash()
 	for seq := uint64(1); seq <= head.Records; seq++ {
 		r, _, err := get[auditRecord](log, u64key(seq), "audit record")
 		if err != nil {
 			return 0, err
+		}
+		if seal {
+			if err := to.sealAuditPeople(kr, &r); err != nil {
+				return 0, fmt.Errorf("sealing the people of audit record %d: %w", seq, err)
+			}
 		}
 		r.Hash = toChain(prev, r.bot())
 		if err := put(log, u64key(seq), r, "audit record"); err != nil {

@@ -66,7 +66,8 @@ func writeAudit(t *testing.T, s *storage.Store, n int) {
 	}
 }
 
-// rawAudit reads the stored audit records of a closed file.
+// rawAudit reads the stored audit records of a closed file, with the
+// canonical form the chain covers of those whose people are sealed.
 func rawAudit(t *testing.T, path string) []bot.AuditRecord {
 	t.Helper()
 	var out []bot.AuditRecord
@@ -85,7 +86,7 @@ func rawAudit(t *testing.T, path string) []bot.AuditRecord {
 			t.Fatal(err)
 		}
 		out = append(out, bot.AuditRecord{Seq: r.Seq, Time: r.Time, Actor: bot.UserID(r.Actor), Action: r.Action,
-			Scene: bot.SceneID(r.Scene), Summary: r.Summary, Hash: r.Hash})
+			Scene: bot.SceneID(r.Scene), Summary: r.Summary, Hash: r.Hash, Stored: storage.StoredAudit(v)})
 	}
 }
 
@@ -100,11 +101,21 @@ func rewriteChain(t *testing.T, path string, from uint64, edit func(*bot.AuditRe
 	for i := range recs {
 		r := &recs[i]
 		if r.Seq >= from {
+			var m map[string]any
+			if err := json.Unmarshal(rawMaybe(t, path, bs("audit"), be(r.Seq)), &m); err != nil {
+				t.Fatal(err)
+			}
 			edit(r)
-			r.Hash = chain(prev, *r)
-			v, err := json.Marshal(map[string]any{"seq": r.Seq, "time": r.Time, "actor": r.Actor, "action": r.Action,
-				"scene": r.Scene, "summary": r.Summary, "hash": r.Hash})
+			m["actor"], m["summary"], m["action"], m["scene"] = string(r.Actor), r.Summary, r.Action, string(r.Scene)
+			delete(m, "hash")
+			v, err := json.Marshal(m)
 			if err != nil {
+				t.Fatal(err)
+			}
+			r.Stored = storage.StoredAudit(v)
+			r.Hash = chain(prev, *r)
+			m["hash"] = r.Hash
+			if v, err = json.Marshal(m); err != nil {
 				t.Fatal(err)
 			}
 			putRaw(t, path, v, bs("audit"), be(r.Seq))

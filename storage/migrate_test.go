@@ -157,11 +157,20 @@ func TestMigrateSealedFile(t *testing.T) {
 		t.Errorf("schema version %d, want %d", got, storage.SchemaVersion)
 	}
 	after := rawAudit(t, path)
+	s = openAt(t, path, storage.WithKey(keyA))
+	var opened []bot.AuditRecord
+	if err := s.AuditLog(t.Context(), func(r bot.AuditRecord) error { opened = append(opened, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
 	chain, prev := hmacChain(t, keyA), bot.GenesisHash()
 	for i, r := range after {
-		old := before[i]
-		if r.Actor != old.Actor || r.Action != old.Action || r.Summary != old.Summary || !r.Time.Equal(old.Time) {
-			t.Errorf("record %d changed: %+v, was %+v", r.Seq, r, old)
+		old, o := before[i], opened[i]
+		if o.Actor != old.Actor || o.Action != old.Action || o.Summary != old.Summary || !o.Time.Equal(old.Time) {
+			t.Errorf("record %d changed: %+v, was %+v", r.Seq, o, old)
+		}
+		if r.Actor != "" || r.Stored == nil {
+			t.Errorf("record %d keeps its actor in clear: %+v", r.Seq, r)
 		}
 		if want := chain(prev, r); !bytes.Equal(r.Hash, want) {
 			t.Errorf("record %d is not HMAC-chained", r.Seq)

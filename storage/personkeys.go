@@ -68,6 +68,7 @@ func aadPersonKey(user string, gen int) string {
 type personKey struct {
 	gen       int
 	aead      cipher.AEAD
+	kid       []byte // the key's id (keyID), nil when erased
 	pseudonym string // given by an erasure, kept by the generations after it
 }
 
@@ -138,6 +139,9 @@ type keyring struct {
 	// storage key, so that the new one can seal while the old keys are
 	// still needed.
 	m map[string]*personKey
+	// kids finds a person by their current key's id (byKid), built at
+	// the first look-up and dropped when a key changes.
+	kids map[string]string
 	// last is the key load found last, and whose: a command reads
 	// several fields about the same person.
 	lastUser string
@@ -200,6 +204,7 @@ func (c *codec) openPersonKey(user string, v []byte) (*personKey, error) {
 	if pk.aead, err = newPersonAEAD(raw); err != nil {
 		return nil, err
 	}
+	pk.kid = keyID(raw)
 	return pk, nil
 }
 
@@ -239,7 +244,7 @@ func (kr *keyring) create(user string, gen int, pseudonym string) (*personKey, e
 	if err := kr.store(personKeyRecord{User: user, Gen: gen, Key: sealedKey, Pseudonym: pseudonym}); err != nil {
 		return nil, err
 	}
-	pk := &personKey{gen: gen, aead: aead, pseudonym: pseudonym}
+	pk := &personKey{gen: gen, aead: aead, kid: keyID(raw), pseudonym: pseudonym}
 	if kr.m != nil {
 		kr.m[user] = pk
 	}
@@ -249,7 +254,7 @@ func (kr *keyring) create(user string, gen int, pseudonym string) (*personKey, e
 
 // store writes a key record with its MAC.
 func (kr *keyring) store(r personKeyRecord) error {
-	kr.last = nil
+	kr.last, kr.kids = nil, nil
 	r, err := markRecord(kr.c, placePersonKey(r.User), r)
 	if err != nil {
 		return err

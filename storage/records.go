@@ -405,13 +405,19 @@ type reminderRecord struct {
 
 // auditRecord keeps every field, even empty ones: the record is evidence.
 type auditRecord struct {
-	Seq     uint64    `json:"seq"`
-	Time    time.Time `json:"time"`
-	Actor   string    `json:"actor"`
-	Action  string    `json:"action"`
-	Scene   string    `json:"scene"`
-	Summary string    `json:"summary"`
-	Hash    []byte    `json:"hash"`
+	// V is 2 for a record whose people are sealed (auditseal.go): its
+	// Actor is empty, its actor is in ActorSealed, and its Summary holds
+	// placeholders for the people sealed in Refs. 0 for one in clear.
+	V           int       `json:"v,omitempty"`
+	Seq         uint64    `json:"seq"`
+	Time        time.Time `json:"time"`
+	Actor       string    `json:"actor"`
+	ActorSealed string    `json:"actor_sealed,omitempty"`
+	Action      string    `json:"action"`
+	Scene       string    `json:"scene"`
+	Summary     string    `json:"summary"`
+	Refs        []string  `json:"refs,omitempty"`
+	Hash        []byte    `json:"hash"`
 }
 
 // utc stores instants without the writer's zone; the zero time stays zero.
@@ -636,10 +642,14 @@ func auditToRecord(a bot.AuditRecord) auditRecord {
 	}
 }
 
+// bot is the record as stored: a record of version 2 keeps its people
+// sealed (its Stored form is what the chain covers); a transaction opens
+// them (openAuditPeople).
 func (r auditRecord) bot() bot.AuditRecord {
 	return bot.AuditRecord{
 		Seq: r.Seq, Time: r.Time, Actor: bot.UserID(r.Actor), Action: r.Action,
 		Scene: bot.SceneID(r.Scene), Summary: r.Summary, Hash: cloneBytes(r.Hash),
+		Stored: r.storedForm(),
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this icbot reads and writes (see the package
 // documentation). Open migrates older files up to it and refuses newer ones.
-const SchemaVersion = 10
+const SchemaVersion = 11
 
 // Top-level buckets and meta keys; the tree in doc.go draws them.
 var (
@@ -78,6 +78,7 @@ var migrations = []migration{
 	8:  keyedIntegrity,
 	9:  addPersonKeys,
 	10: addNotices,
+	11: sealAuditPeople,
 }
 
 func init() {

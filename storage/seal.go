@@ -236,7 +236,10 @@ type codec struct {
 	// as before schema version 9: only the benchmarks set it, to measure
 	// what the person keys cost.
 	noPersonKeys bool
-	path         string
+	// auditPeople seals the people audit records name (schema version
+	// 11; see auditseal.go).
+	auditPeople bool
+	path        string
 
 	pkOnce sync.Once
 	pk     *keyCache // the person keys opened with this codec's key

@@ -465,6 +465,15 @@ func (t *tx) Audit(rec bot.AuditRecord) error {
 		return bot.Internal(fmt.Errorf("storage: audit record %d already exists but the audit head says %d: the audit log was tampered with", rec.Seq, head.Records))
 	}
 	r := auditToRecord(rec)
+	kr, err := t.keys()
+	if err != nil {
+		return err
+	}
+	if t.codec.sealsAuditPeople(kr) {
+		if err := t.codec.sealAuditPeople(kr, &r); err != nil {
+			return sealed(err)
+		}
+	}
 	// Hash what will be read back: the stored record, not the argument.
 	r.Hash = chain(head.Hash, r.bot())
 	if err := put(log, key, r, "audit record"); err != nil {
