@@ -6,6 +6,7 @@
 package bot
 
 import (
+	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -131,6 +132,9 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 	s.store, s.clock, s.log, s.outbox, s.views = store, b.clock, b.log, b.outbox, b
 	s.zone, s.riderNotice = b.zone, b.riderNotice
 	s.compact = b.compactStore
+	s.takedown = func(ctx context.Context, scene SceneID) error {
+		return noticesGoneEffect(scene, "a performer's data was erased", true)(ctx, b, Command{})
+	}
 	return b
 }
 

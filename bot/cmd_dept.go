@@ -274,7 +274,11 @@ func (b *Bot) takeDownNotices(ctx context.Context, ch ChannelID, dept Role, scen
 	unlock := b.audience.locks.lock(ch)
 	defer unlock()
 	var posts []Post
+	named := "scene " + string(scene)
 	err := b.store.View(ctx, func(tx Tx) error {
+		if sc, err := tx.Scene(scene); err == nil {
+			named = sceneNamed(&sc)
+		}
 		all, err := tx.Posts(ch)
 		for _, p := range visible(all) {
 			if p.Scene == scene && p.Ref != "" && slices.Contains(deptNoticeClasses, p.Class) {
@@ -288,9 +292,9 @@ func (b *Bot) takeDownNotices(ctx context.Context, ch ChannelID, dept Role, scen
 	}
 	failed, rerr := b.retract(ctx, ch, posts, why)
 	if len(failed) > 0 {
-		return fmt.Sprintf("NOT taken down: the %s notice of scene %s in #%s (%s): %s. Delete it by hand.", dept.Title(), scene, ch, why, ErrorMessage(rerr)), nil
+		return fmt.Sprintf("NOT taken down: the %s notice of %s in #%s (%s): %s. Delete it by hand.", dept.Title(), named, ch, why, ErrorMessage(rerr)), nil
 	}
-	text := fmt.Sprintf("Taken down: the %s notice of scene %s in #%s, since %s.", dept.Title(), scene, ch, why)
+	text := fmt.Sprintf("Taken down: the %s notice of %s in #%s, since %s.", dept.Title(), named, ch, why)
 	if again {
 		text += fmt.Sprintf(" Post it again for those still in the scene with /dept notify %s %s.", scene, dept)
 	}

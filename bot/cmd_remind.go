@@ -54,6 +54,9 @@ func reminderArg(in *input, tx Tx) (Reminder, error) {
 	if ErrorCode(err) == ENOTFOUND {
 		return Reminder{}, Errorf(ENOTFOUND, "There is no reminder #%d: /reminders list shows them.", id)
 	}
+	if err == nil && r.Kind == RemindTakedown {
+		return Reminder{}, Errorf(EFORBIDDEN, "Reminder #%d takes down department notices that held an erased person's notes: nobody may move or cancel it.", id)
+	}
 	if err == nil && r.Kind == RemindEraseRest {
 		return Reminder{}, Errorf(EFORBIDDEN, "Reminder #%d erases what a person asked to have erased, when the production may let it go: nobody may move or cancel it.", id)
 	}
@@ -81,7 +84,7 @@ func runRemindList(in *input, tx Tx) error {
 	}
 	// An erasure's rest is the person's business: the IC is told that it
 	// exists, not what it keeps nor until when.
-	rs = slices.DeleteFunc(rs, func(r Reminder) bool { return r.Kind == RemindEraseRest })
+	rs = slices.DeleteFunc(rs, func(r Reminder) bool { return r.Kind == RemindEraseRest || r.Kind == RemindTakedown })
 	if len(rs) == 0 {
 		in.out.reply(ClassBoundaries, "", "No reminders.")
 		return nil

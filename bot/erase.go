@@ -398,6 +398,9 @@ func (b *Bot) Erase(ctx context.Context, user, actor UserID, all bool) (done Era
 		if done, err = erasePerson(tx, EraseRequest{User: user, Actor: actor, Now: now, Keep: plan.keep(), Summary: summary}); err != nil {
 			return err
 		}
+		if err := scheduleTakedowns(tx, user, now); err != nil {
+			return err
+		}
 		kept = kept[:0]
 		if done.Kept > 0 {
 			for _, k := range plan.kept {
@@ -467,4 +470,44 @@ func (b *Bot) compactStore() {
 	case did:
 		b.log.Info("compacted the database after an erasure: the destroyed keys are gone from the file")
 	}
+}
+
+// takedownKey is the key of the reminder that takes down scene's
+// department notices after user's erasure.
+func takedownKey(scene SceneID, user UserID) string {
+	return string(RemindTakedown) + "/" + string(scene) + "/" + string(user)
+}
+
+// takedownScene is the scene a takedown reminder's key names.
+func takedownScene(key string) SceneID {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) < 3 {
+		return ""
+	}
+	return SceneID(parts[1])
+}
+
+// scheduleTakedowns has the departments' notices of every scene user
+// performs in taken down at the next start: an erasure made with the
+// chat stopped cannot take them down itself, as /icbot erase me does.
+func scheduleTakedowns(tx Tx, user UserID, now time.Time) error {
+	scenes, err := tx.Scenes()
+	if err != nil {
+		return err
+	}
+	for _, sc := range scenes {
+		if !sc.IsPerformer(user) {
+			continue
+		}
+		r := Reminder{Kind: RemindTakedown, Key: takedownKey(sc.ID, user), Performer: user, Due: now, State: ReminderPending, Created: now}
+		if have, err := tx.ReminderByKey(r.Key); err == nil {
+			r.ID = have.ID
+		} else if ErrorCode(err) != ENOTFOUND {
+			return err
+		}
+		if _, err := tx.PutReminder(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -345,3 +345,47 @@ func TestEraseMeCompactsTheFile(t *testing.T) {
 		t.Errorf("after the erasure the file was still marked for compaction (compacted now: %v, %v)", did, err)
 	}
 }
+
+// TestOperatorErasureTakesDownNoticesAtStart: `icbot erase` runs with the
+// chat stopped, so it cannot take down the departments' notices that hold
+// the person's garments and body notes; the next start does, and tells
+// the IC.
+func TestOperatorErasureTakesDownNoticesAtStart(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", `/scene add 30 title="Orchard" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-20`)
+	h.must("paula", `/boundaries answer 30 garments="CANARY-GARMENTS-OPERATOR"`)
+	h.must("ines", "/dept notify 30 costume")
+	costume := func() string {
+		var out []string
+		for _, p := range h.rec.visiblePosts("costume-room") {
+			out = append(out, p.text)
+		}
+		return strings.Join(out, "\n")
+	}
+	if !strings.Contains(costume(), "CANARY-GARMENTS-OPERATOR") {
+		t.Fatalf("the notice was not posted:\n%s", costume())
+	}
+	if _, _, err := h.bot.Erase(t.Context(), "paula", "root", true); err != nil {
+		t.Fatal(err)
+	}
+	if list := h.must("ines", "/reminders list").reply; strings.Contains(list, "takedown") {
+		t.Errorf("the takedown is listed to the IC:\n%s", list)
+	}
+	sentBefore := len(h.rec.sent)
+	if _, err := h.bot.FireReminders(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(costume(), "CANARY-GARMENTS-OPERATOR") {
+		t.Errorf("her garments stay in costume-room after the start that followed her erasure:\n%s", costume())
+	}
+	told := false
+	for _, m := range h.rec.sent[sentBefore:] {
+		told = told || (m.To == "ines" && strings.Contains(m.Text, "30"))
+	}
+	if !told {
+		t.Errorf("the IC is not told of the takedown: %+v", h.rec.sent[sentBefore:])
+	}
+	if _, err := h.bot.FireReminders(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -156,6 +157,20 @@ func TestEveryReminderNamesItsSceneAndNextStep(t *testing.T) {
 			b.start()
 			got := notRetention(b.until("2000-01-04 19:00"))
 			return every(t, got, "", "paula", "ines", "priya")
+		},
+		bot.RemindTakedown: func(t *testing.T, b *bubble) []notice {
+			// An erasure made with the chat stopped: the next start takes
+			// the scene's department notices down and tells the IC.
+			b.do("ines", `/scene add 50 title="Pool" call="2000-01-05 07:30" performers=@paula`)
+			b.do("ines", "/dept channel costume #costume-room")
+			b.do("paula", `/boundaries answer 50 garments="robe"`)
+			b.do("ines", "/dept notify 50 costume")
+			if _, _, err := b.h().bot.Erase(context.Background(), "paula", "root", true); err != nil {
+				t.Fatal(err)
+			}
+			b.start()
+			got := b.until("2000-01-01 00:01")
+			return every(t, got, pool, "ines")
 		},
 		bot.RemindDayReport: func(t *testing.T, b *bubble) []notice {
 			// The report names its scenes as headings; its next step is

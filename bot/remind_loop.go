@@ -26,6 +26,9 @@ type scheduler struct {
 	// compact rewrites the store's file after a shredding or the rest of
 	// an erasure (Bot.compactStore).
 	compact func()
+	// takedown takes down a scene's department notices after an erasure
+	// made with the chat stopped (RemindTakedown).
+	takedown func(ctx context.Context, scene SceneID) error
 	// views are the bot's readings of a scene and its times, as a
 	// reminder tells them.
 	views sceneViews
@@ -186,8 +189,9 @@ func (s *scheduler) nextReminder(ctx context.Context) (time.Time, error) {
 func (s *scheduler) fireDue(ctx context.Context) error {
 	var ids []uint64
 	var shredded bool
+	var takedowns []SceneID
 	err := s.store.Update(ctx, func(btx Tx) error {
-		shredded = false
+		shredded, takedowns = false, nil
 		tx := &peopleOnce{Tx: btx, kept: &s.people}
 		now := s.clock()
 		due, err := tx.DueReminders(now, fireBatch)
@@ -196,6 +200,16 @@ func (s *scheduler) fireDue(ctx context.Context) error {
 		}
 		var msgs []Message
 		for _, r := range due {
+			if r.Kind == RemindTakedown {
+				// Done once the transaction has committed: taking a post
+				// down is the platform's work.
+				r.State, r.SentAt = ReminderSent, now
+				if _, err := tx.PutReminder(r); err != nil {
+					return err
+				}
+				takedowns = append(takedowns, takedownScene(r.Key))
+				continue
+			}
 			m, err := s.fire(tx, &r, now)
 			if err != nil {
 				return err
@@ -236,6 +250,13 @@ func (s *scheduler) fireDue(ctx context.Context) error {
 	}
 	if shredded && s.compact != nil {
 		s.compact()
+	}
+	for _, scene := range takedowns {
+		if s.takedown != nil && scene != "" {
+			if err := s.takedown(ctx, scene); err != nil {
+				s.log.Error("taking down the departments' notices of a scene after an erasure", "scene", string(scene), "err", err)
+			}
+		}
 	}
 	s.outbox.deliver(ctx, ids)
 	return nil
@@ -350,6 +371,7 @@ func (s *scheduler) fire(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	if r.Kind == RemindEraseRest {
 		return s.views.eraseRest(tx, r, now)
 	}
+
 	late := now.Sub(maxTime(r.Due, r.NextAttempt)) > s.grace
 	if late && (r.Kind == RemindRiderOverdue || retentionKind(r.Kind)) {
 		s.log.Warn("reminder sent late: icbot was down", "id", r.ID, "kind", string(r.Kind), "due", r.Due)

@@ -40,6 +40,12 @@ const (
 	// and kinds, never their content. Never missed, nor snoozed or
 	// cancelled by hand.
 	RemindEraseRest ReminderKind = "erase-rest"
+	// RemindTakedown takes down the departments' notices of a scene once
+	// a performer of it was erased by `icbot erase`, which runs with the
+	// chat stopped: done at the next start, never missed, nor moved or
+	// cancelled by hand. Its Key names the scene (takedownKey); it is not
+	// a scene's reminder, which the scene's own would cancel.
+	RemindTakedown ReminderKind = "notices-takedown"
 )
 
 // ReminderState is where a reminder is.

@@ -78,7 +78,8 @@ func runErase(ctx context.Context, cfg *config.Config, env Env, log *slog.Logger
 	if done.Dropped > 0 {
 		fmt.Fprintf(env.Stdout, "Dropped %d queued messages to them.\n", done.Dropped)
 	}
-	fmt.Fprintln(env.Stdout, "Kept: their user id and roles, the scenes they are on, the dates and states of their records, and the audit trail, which names them by their pseudonym now (records written before icbot named people by reference keep the name they were written with).")
+	fmt.Fprintln(env.Stdout, "Kept: their user id and roles, the scenes they are on, the dates and states of their records, and the audit trail, which reads [erased] where it named them (records written before icbot named people by reference keep the name they were written with).")
+	fmt.Fprintln(env.Stdout, "The departments' notices posted for the scenes they perform in hold their garments and body notes: icbot takes them down when it next starts, and tells the IC.")
 	fmt.Fprintln(env.Stdout, "Backups taken before now still hold their key, which the storage key opens: delete those backups, or rekey (icbot rekey) and destroy the old key, which leaves them unreadable.")
 	if _, err := st.CompactPending(); err != nil {
 		return fail("the data key of %s is erased in database %s, but compacting it failed, so the key's sealed bytes stay in its free pages until a later start compacts it: %v", user, db, err)
