@@ -45,7 +45,16 @@ func paginate(s *Script) {
 			page, used = page+1, 0
 		}
 		breakNext = false
-		if used > 0 && used+before+h > linesPerPage {
+		// A heading keeps two lines of its scene with it, and a cue a line
+		// of its dialogue, as typesetting does.
+		keep := 0
+		switch e.Kind {
+		case SceneHeading:
+			keep = 2
+		case Character:
+			keep = 1
+		}
+		if used > 0 && used+before+h+keep > linesPerPage {
 			page, used = page+1, 0
 		}
 		if used > 0 {

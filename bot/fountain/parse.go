@@ -100,7 +100,8 @@ func cutBoneyard(raw []string, touched []bool) {
 				from = start
 				continue
 			}
-			head, tail := raw[i][:start], raw[j][end+2:]
+			// What follows the span on its last line is not indented.
+			head, tail := raw[i][:start], strings.TrimLeft(raw[j][end+2:], " \t")
 			for k := i; k <= j; k++ {
 				raw[k] = ""
 				touched[k] = true
@@ -159,7 +160,8 @@ func cutNotes(raw []string, touched []bool, notes [][]string) {
 			}
 			parts = append(parts, raw[j][:end])
 			notes[i] = append(notes[i], cleanNote(strings.Join(parts, "\n")))
-			head, tail := raw[i][:start], raw[j][end+2:]
+			// What follows the span on its last line is not indented.
+			head, tail := raw[i][:start], strings.TrimLeft(raw[j][end+2:], " \t")
 			for k := i; k <= j; k++ {
 				raw[k] = ""
 				touched[k] = true
