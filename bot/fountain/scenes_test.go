@@ -192,6 +192,15 @@ func TestParseRefuses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("too many lines", func(t *testing.T) {
+		s, err := Parse(bytes.NewReader(bytes.Repeat([]byte("\n"), maxLines)))
+		if !errors.Is(err, ErrTooLarge) || s != nil || !strings.Contains(err.Error(), "400000") {
+			t.Fatalf("got %v, %v; want ErrTooLarge naming the limit", s, err)
+		}
+		if _, err := Parse(bytes.NewReader(bytes.Repeat([]byte("\n"), maxLines-1))); err != nil {
+			t.Fatalf("%d lines: %v", maxLines, err)
+		}
+	})
 	t.Run("exactly MaxSize is read", func(t *testing.T) {
 		if _, err := Parse(bytes.NewReader(bytes.Repeat([]byte("a"), MaxSize))); err != nil {
 			t.Fatal(err)
