@@ -81,6 +81,11 @@ func TestSceneCharacters(t *testing.T) {
 			want: []string{"THEO", "MARA"},
 		},
 		{
+			name: "a speaker introduced by full name is the speaker",
+			src:  "INT. ROOM - DAY\n\nMARA OYELARAN (30s) enters.\n\nMARA\nHi.",
+			want: []string{"MARA"},
+		},
+		{
 			name: "introduced with an age after a comma",
 			src:  "INT. ROOM - DAY\n\nJUNO, 40, and DR. OKAFOR (50s) wait.",
 			want: []string{"JUNO", "DR. OKAFOR"},
