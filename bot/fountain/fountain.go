@@ -51,9 +51,22 @@
 // the name, or one word of the name, of someone who speaks anywhere in the
 // script (then it is that speaker: "MARA OYELARAN" is MARA), or when it is
 // followed by a parenthesis or by a comma and a number, the way characters
-// are introduced ("MARA (30s) enters", "THEO, 40,"). Capitalised sound effects ("the door SLAMS") therefore do not
-// count, and neither do the words of headings and camera directions (INT,
-// CONTINUOUS, POV, V.O. and the like).
+// are introduced ("MARA (30s) enters", "THEO, 40,"). Capitalised sound
+// effects ("the door SLAMS") therefore do not count, and neither do the
+// words of headings and camera directions (INT, CONTINUOUS, POV, V.O. and
+// the like).
+//
+// # Reading Final Draft
+//
+// Only the paragraphs of the script and of its title page are read, not
+// those of headers, footers or script notes. Scene Heading, Action,
+// Character, Dialogue, Parenthetical, Transition and Lyrics paragraphs give
+// the element of that name; General, Shot and any other type give action.
+// A paragraph's text runs are joined, empty paragraphs are dropped, a
+// scene's Number attribute is its scene number, a paragraph that starts a
+// new page is preceded by a page break, and a heading's page is the one
+// the file gives, when it gives one. Final Draft's title page has no keys:
+// its first block of lines is the Title, the next ones are Text.
 package fountain
 
 import (

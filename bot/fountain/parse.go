@@ -442,7 +442,7 @@ func (p *parser) action(bl []srcLine, forced bool) {
 		l = strings.TrimRight(strings.ReplaceAll(l, "\t", "    "), " ")
 		text = append(text, plain(l))
 	}
-	p.emit(Element{Kind: Action, Text: strings.Join(text, "\n"), Line: bl[0].no, Notes: notes})
+	p.emit(Element{Kind: Action, Text: strings.TrimRight(strings.Join(text, "\n"), "\n"), Line: bl[0].no, Notes: notes})
 }
 
 // character emits a character cue and the dialogue, parentheticals and
@@ -464,7 +464,7 @@ func (p *parser) character(bl []srcLine, name string) {
 	var lines []string
 	flush := func() {
 		if len(lines) > 0 {
-			open.Text = strings.Join(lines, "\n")
+			open.Text = strings.TrimRight(strings.Join(lines, "\n"), "\n")
 			p.emit(open)
 			lines = nil
 		}
