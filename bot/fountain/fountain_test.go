@@ -347,6 +347,14 @@ var syntaxCases = []struct {
 		},
 	},
 	{
+		name: "several notes and boneyards on a line",
+		src:  "She [[one]]waits,[[two]] then /* cut */leaves /* and */alone.\n\nHe [[starts\nhere]]and [[ends]]there.",
+		want: []Element{
+			el(Action, 1, "She waits, then leaves alone.", notes("one", "two")),
+			el(Action, 3, "He\nand there.", notes("starts\nhere", "ends")),
+		},
+	},
+	{
 		name: "sections",
 		src:  "# Act\n\n## Sequence\n\n### Scene\n\n## Another Sequence\n\n# Another Act",
 		want: []Element{
