@@ -2,6 +2,7 @@ package fountain
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -27,7 +28,13 @@ func FuzzParse(f *testing.F) {
 func FuzzParseFDX(f *testing.F) {
 	f.Add([]byte(sampleFDX))
 	for _, tc := range syntaxCases {
-		f.Add([]byte(`<FinalDraft><Content><Paragraph Type="Action"><Text>` + tc.src + `</Text></Paragraph></Content></FinalDraft>`))
+		var b bytes.Buffer
+		b.WriteString(`<FinalDraft><Content><Paragraph Type="Action"><Text>`)
+		if err := xml.EscapeText(&b, []byte(tc.src)); err != nil {
+			f.Fatal(err)
+		}
+		b.WriteString(`</Text></Paragraph></Content></FinalDraft>`)
+		f.Add(b.Bytes())
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseFDX(bytes.NewReader(data))
