@@ -52,11 +52,12 @@ var lexicon = []rule{
 	// Undressing.
 	{name: "undress", kind: Undressing, term: "undress"},
 	{name: "disrobe", kind: Undressing, term: "disrobe"},
-	{name: "takes off a garment", kind: Undressing, term: offVerbs + " ... {garment}", avoid: onWords},
+	{name: "takes off a garment", kind: Undressing, term: offVerbs + " ...5 {garment}", avoid: onWords},
 	{name: "takes off her top", kind: Undressing, term: offVerbs + " ... {pos} ... =top|=slip|=fly|=pants|=vest",
 		avoid: onWords},
 	{name: "a garment comes off", kind: Undressing,
-		term: "{garment}|=top come|fall|drop|slide|slip|peel|pool =off|=away|=open|=down|=to|=loose"},
+		term: "{garment}|=top come|peel =off|=away|=open|=down|=loose"},
+	{name: "a garment falls", kind: Undressing, term: "{garment} fall|drop|slide|slip|pool|crumple|puddle"},
 	{name: "strips", kind: Undressing, term: "strip $", notPrev: stripNoun},
 	{name: "strips naked", kind: Undressing, term: "strip =naked|=nude|=bare|=completely|=off|=down",
 		next:    "$ to and for in completely quickly slowly fully together naked nude bare",
@@ -67,6 +68,9 @@ var lexicon = []rule{
 
 	// Nudity.
 	{name: "naked", kind: Nudity, term: "=naked|=nakedness"},
+	{name: "bare to the waist", kind: Nudity, term: "=bare|=naked|=stripped|=nude =to|=from =the =waist"},
+	{name: "her shoulders are bare", kind: Nudity,
+		term: "{bare} =are|=is|=was|=were|=left|=lie|=lies|=gleam|=gleams =bare|=naked|=exposed|=uncovered"},
 	{name: "nude", kind: Nudity, term: "=nude|=nudes|=nudity|=nudist|=nudists"},
 	{name: "topless", kind: Nudity, term: "=topless|=shirtless|=bottomless|=unclothed|=starkers"},
 	{name: "bare-chested", kind: Nudity, term: "=bare =chested|=breasted|=bottomed|=skinned|=assed"},
@@ -109,6 +113,7 @@ var lexicon = []rule{
 	{name: "goes down on", kind: SexualContent, term: "go =down =on {obj}"},
 	{name: "fucks", kind: SexualContent, term: "=fuck|=fucks|=fucked",
 		notNext: "up off around over it this that you me with all"},
+	{name: "lie together", kind: SexualContent, term: "lie =together"},
 	{name: "bodies move together", kind: SexualContent,
 		term: "=bodies|=hips move|rock|writhe|grind|=entwined|=intertwined =together|=against|=in"},
 	{name: "consummate", kind: SexualContent, term: "consummate ... =marriage|=relationship|=affair"},
@@ -121,7 +126,8 @@ var lexicon = []rule{
 
 	// Intimate contact.
 	{name: "caresses", kind: IntimateContact, term: "caress|fondle|grope|nuzzle|cuddle|snuggle|canoodle"},
-	{name: "spoons", kind: IntimateContact, term: "spoon", next: "$ behind against each in on him her them"},
+	{name: "spoons", kind: IntimateContact, term: "spoon", next: "$ behind against each in on him her them",
+		notPrev: "the a an some two three of and with wooden silver clean dirty polish polishes polishing polished wash washes washing washed dry dries drying lays lay counts count tea"},
 	{name: "embraces", kind: IntimateContact, term: "embrace",
 		notNext: "the change chaos idea future role new this that it"},
 	{name: "caresses her thigh", kind: IntimateContact,
@@ -137,6 +143,9 @@ var lexicon = []rule{
 	{name: "in each other's arms", kind: IntimateContact, term: "=in =each =other's =arms"},
 	{name: "on top of him", kind: IntimateContact, term: "=on =top =of =him|=her|=them"},
 	{name: "pulls her close", kind: IntimateContact, term: "pull|hold|draw|clutch {obj} =close|=closer|=tight|=tighter|=against"},
+	{name: "limbs tangled", kind: IntimateContact,
+		term: "=limbs|=bodies|=legs =tangled|=entwined|=intertwined|=entangled|=interlaced|=wrapped"},
+	{name: "carries her to bed", kind: IntimateContact, term: "carry {obj} =to|=into|=onto|=towards =the? =bed"},
 	{name: "bodies pressed together", kind: IntimateContact, term: "=bodies =pressed|=pressing|=press =together|=close"},
 
 	// Power imbalance cues: they count only in a scene that holds intimacy.
@@ -187,6 +196,7 @@ var figures = []string{
 	"=sun kiss",
 	"kiss =my =ass|=arse",
 	"kiss =the =ring",
+	"kiss =the|=a|{pos} ... =spoon|=cross|=crucifix|=rosary|=dice|=die|=photo|=photograph|=picture|=letter|=medal|=ball|=trophy|=coin|=card|=cards|=bottle|=glass|=cup|=ring|=hand|=feet|=foot|=icon|=book|=bible|=flag|=badge|=ticket|=talisman|=charm",
 	"kiss =and =tell",
 	"kiss =by =the =sun|=frost|=wind|=light",
 	// Nudity as a figure of speech.
