@@ -353,7 +353,7 @@ func appendOnce(list []string, s string) []string {
 // 15-year-old", "teenager"); Script also carries minors introduced in
 // earlier scenes.
 func (a *Analyzer) Scene(sc fountain.Scene) []Proposal {
-	return a.scene(sc, newCast(nil), nil)
+	return a.scene(sc, a.newCast(nil), nil)
 }
 
 // Script proposes the beats of every scene, in order. Characters
@@ -372,12 +372,18 @@ func (a *Analyzer) Script(s *fountain.Script) []SceneBreakdown {
 			}
 		}
 	}
-	c := newCast(s.Scenes)
+	c := a.newCast(s.Scenes)
 	out := make([]SceneBreakdown, 0, len(s.Scenes))
 	for i, sc := range s.Scenes {
 		out = append(out, SceneBreakdown{Scene: sc, Proposals: a.sceneUnits(sc, units[i], c, minors)})
 	}
 	return out
+}
+
+func (a *Analyzer) newCast(scenes []fountain.Scene) *cast {
+	c := newCast(scenes)
+	c.isTerm = func(w string) bool { return len(a.index[w]) > 0 }
+	return c
 }
 
 func (a *Analyzer) scene(sc fountain.Scene, c *cast, minors map[string]string) []Proposal {

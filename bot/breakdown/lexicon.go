@@ -211,7 +211,7 @@ var figures = []string{
 	"=laid =bare",
 	"=nude =lipstick|=heels|=tights|=shade|=colour|=color|=palette|=stockings",
 	// Other senses of "strip" and "bed".
-	"=strip =mall|=malls|=club|=of|=lights|=light|=steak|=loin|=poker|=search|=searched",
+	"=strip =mall|=malls|=club|=of|=lights|=light|=steak|=loin|=poker",
 	"=comic|=landing|=tape|=air|=gaza|=sunset strip",
 	"strip {pos}|=the =bed|=beds|=paint|=wallpaper|=engine|=car|=wire|=wires|=varnish|=room|=house|=sheets",
 	"strip ... =of =his|=her|=their =rank|=title|=titles|=powers|=power|=license|=licence|=badge|=medal|=medals|=command|=duties|=assets|=dignity",

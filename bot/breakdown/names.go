@@ -23,6 +23,8 @@ var objects = wordSet("him her them")
 type cast struct {
 	names map[string]string
 	scene []string
+	// isTerm reports whether a word opens a rule of the lexicon.
+	isTerm func(string) bool
 }
 
 func newCast(scenes []fountain.Scene) *cast {
@@ -45,7 +47,7 @@ func (c *cast) learn(name string) {
 
 // withScene is the cast with the scene's own characters learned first.
 func (c *cast) withScene(sc fountain.Scene) *cast {
-	out := &cast{names: map[string]string{}, scene: sc.Characters}
+	out := &cast{names: map[string]string{}, scene: sc.Characters, isTerm: c.isTerm}
 	for _, ch := range sc.Characters {
 		out.learn(ch)
 	}
@@ -98,8 +100,17 @@ func (c *cast) guess(u unit, present []string) []string {
 			add(n)
 			continue
 		}
-		if len(c.names) > 0 || i == 0 || !isCapitalised(t.text) || commonCapitals[w] || len(w) < 2 ||
-			strings.ToUpper(t.text) == t.text || placeWords[u.toks[i-1].low] {
+		if len(c.names) > 0 || !isCapitalised(t.text) || commonCapitals[w] || len(w) < 2 ||
+			strings.ToUpper(t.text) == t.text {
+			continue
+		}
+		if i == 0 {
+			// A sentence opens with a capital: take it for a name only
+			// when it is no word the lexicon reads ("Nude, she...").
+			if c.isTerm != nil && c.isTerm(w) {
+				continue
+			}
+		} else if placeWords[u.toks[i-1].low] {
 			continue
 		}
 		add(strings.TrimSuffix(strings.TrimSuffix(t.text, "'s"), "’s"))
