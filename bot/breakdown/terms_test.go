@@ -1,6 +1,8 @@
 package breakdown
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -155,5 +157,27 @@ func TestBuiltInNamesUnique(t *testing.T) {
 			t.Errorf("two rules are named %q", r.name)
 		}
 		seen[r.name] = true
+	}
+}
+
+// TestDocsListEveryRule: docs/breakdown.md lists every built-in rule by
+// name with its term, and every exception, as the lexicon has them, so a
+// production can turn them off by what the page says.
+func TestDocsListEveryRule(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "breakdown.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, r := range lexicon {
+		row := "| " + r.name + " | `" + strings.ReplaceAll(r.term, "|", `\|`) + "` |"
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/breakdown.md lacks the row of rule %q: %s", r.name, row)
+		}
+	}
+	for _, f := range figures {
+		if !strings.Contains(doc, "- `"+f+"`\n") {
+			t.Errorf("docs/breakdown.md lacks the exception `%s`", f)
+		}
 	}
 }
