@@ -297,14 +297,15 @@ func sceneUnits(sc fountain.Scene) []unit {
 	return us
 }
 
-// found is what one unit matched: per kind, the rule names.
+// found is what one unit matched: per kind (in the order of Kinds), the
+// rule names.
 type found struct {
-	kinds map[Kind][]string
+	kinds [6][]string
 	cues  []string
 }
 
 func (a *Analyzer) unitHits(toks []token) found {
-	f := found{kinds: map[Kind][]string{}}
+	var f found
 	hits := spans(toks, a.index, a.loose)
 	if len(hits) == 0 {
 		return f
@@ -331,9 +332,11 @@ func (a *Analyzer) unitHits(toks []token) found {
 			f.cues = appendOnce(f.cues, h.r.name)
 			continue
 		}
-		f.kinds[h.r.kind] = appendOnce(f.kinds[h.r.kind], h.r.name)
+		k := kindOrder(h.r.kind)
+		f.kinds[k] = appendOnce(f.kinds[k], h.r.name)
 		if h.r.also != "" {
-			f.kinds[h.r.also] = appendOnce(f.kinds[h.r.also], h.r.name)
+			k = kindOrder(h.r.also)
+			f.kinds[k] = appendOnce(f.kinds[k], h.r.name)
 		}
 	}
 	return f
@@ -412,8 +415,8 @@ func (a *Analyzer) sceneUnits(sc fountain.Scene, us []unit, c *cast, minors map[
 	minorUnit, minorName := -1, ""
 	for i, u := range us {
 		f := a.unitHits(u.toks)
-		for _, k := range Kinds {
-			if names := f.kinds[k]; len(names) > 0 {
+		for ki, k := range Kinds {
+			if names := f.kinds[ki]; len(names) > 0 {
 				put(entry{i, k}, names...)
 				if k != PowerImbalance {
 					intimate = true
