@@ -42,12 +42,14 @@ type fdxPara struct {
 func parseFDX(data []byte) (*Script, error) {
 	data = bytes.TrimPrefix(data, bom)
 	dec := xml.NewDecoder(bytes.NewReader(data))
+	var charset string
 	dec.CharsetReader = func(label string, in io.Reader) (io.Reader, error) {
 		// The text is already known to be UTF-8; one that is plain ASCII
 		// reads the same in any of the usual labels.
 		for _, c := range data {
 			if c >= 0x80 {
-				return nil, fmt.Errorf("it is encoded as %q: save it from Final Draft again (as UTF-8)", label)
+				charset = label
+				return nil, errors.New("not UTF-8")
 			}
 		}
 		return in, nil
@@ -71,6 +73,9 @@ func parseFDX(data []byte) (*Script, error) {
 			break
 		}
 		if err != nil {
+			if charset != "" {
+				return nil, fmt.Errorf("%w: it says it is in %s; save it from Final Draft again, in UTF-8", ErrNotUTF8, charset)
+			}
 			if !rootSeen {
 				return nil, fmt.Errorf("%w: it is not XML (%v); export the script from Final Draft as .fdx, or as Fountain", ErrNotFDX, err)
 			}
