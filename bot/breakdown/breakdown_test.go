@@ -339,6 +339,17 @@ func TestMinorCarriedThroughScript(t *testing.T) {
 	if diff := cmp.Diff(kinds(Kiss), kindsOf(a.Scene(s.Scenes[1]))); diff != "" {
 		t.Errorf("Scene alone (-want +got):\n%s", diff)
 	}
+
+	// The minor only speaks: the proposal quotes the scene's intimate line.
+	speaks := actionScene("Tom and Ann kiss at the door.", "LILY", "TOM")
+	got = a.Script(&fountain.Script{Scenes: []fountain.Scene{s.Scenes[0], speaks}})
+	want := []Proposal{
+		{Kind: Kiss, Quote: "Tom and Ann kiss at the door.", Line: 10, Characters: []string{"TOM"}, Rule: "kiss"},
+		{Kind: PowerImbalance, Quote: "Tom and Ann kiss at the door.", Line: 10, Characters: []string{"TOM"}, Rule: "minor present: LILY"},
+	}
+	if diff := cmp.Diff(want, got[1].Proposals); diff != "" {
+		t.Errorf("a minor who only speaks (-want +got):\n%s", diff)
+	}
 }
 
 func TestSplitSentences(t *testing.T) {
