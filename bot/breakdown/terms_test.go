@@ -35,7 +35,7 @@ off:
 }
 
 func TestLoadTermsEmpty(t *testing.T) {
-	for _, data := range []string{"", "# nothing yet\n"} {
+	for _, data := range []string{"", "# nothing yet\n", "add:\nexceptions:\noff:\n"} {
 		got, err := LoadTerms([]byte(data))
 		if err != nil {
 			t.Errorf("%q: %v", data, err)
@@ -56,6 +56,9 @@ func TestLoadTermsRefuses(t *testing.T) {
 		{"bad yaml", "add:\n  kiss: [snog\n", []string{"not valid YAML", "line"}},
 		{"unknown kind", "add:\n  kiss: [snog]\n  kissing: [smack]\n", []string{"line 3", `unknown kind "kissing"`, "sexual-content"}},
 		{"unknown key", "add:\n  kiss: [snog]\nremove: [kiss]\n", []string{"line 3", `unknown key "remove"`}},
+		{"unknown empty key", "remove:\n", []string{"line 1", `unknown key "remove"`}},
+		{"duplicate key", "off: [embraces]\noff: [snog]\n", []string{"line 2", `"off" is already given on line 1`}},
+		{"duplicate kind", "add:\n  kiss: [snog]\n  kiss: [smooch]\n", []string{"line 3", `"kiss" is already given on line 2`}},
 		{"not a mapping", "- kiss\n", []string{"line 1", "expected a mapping"}},
 		{"add not by kind", "add: [snog]\n", []string{"line 1", "add holds kinds"}},
 		{"terms not a list", "add:\n  kiss: snog\n", []string{"line 2", "must be a list"}},
