@@ -359,12 +359,13 @@ func TestEventsAfterChange(t *testing.T) {
 }
 
 // TestEventsOutliveWriteTimeout: the stream stays open past the
-// server's write timeout, which would cut a plain response.
+// server's read and write timeouts, which would cut a plain response.
 func TestEventsOutliveWriteTimeout(t *testing.T) {
 	r := newRig(t)
 	h := web.New(r.Bot, web.Options{Insecure: true, Heartbeat: 40 * time.Millisecond})
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Config.ReadTimeout = 100 * time.Millisecond
 	srv.Start()
 	t.Cleanup(func() { h.Close(); srv.Close() })
 	c := r.Client(t, "ines")
