@@ -391,3 +391,18 @@ func TestEventsOutliveWriteTimeout(t *testing.T) {
 		t.Errorf("the stream ended after %d heartbeats: %v", pings, sc.Err())
 	}
 }
+
+// TestWeekNavigation: ?from= shows another week; a bad date is refused
+// with what to type.
+func TestWeekNavigation(t *testing.T) {
+	r := newRig(t)
+	c := r.Client(t, "ines")
+	resp, body := get(t, c, r.URL+"/board/?from=2026-12-03")
+	if resp.StatusCode != 200 || !strings.Contains(body, "the week of 2026-12-03 to 2026-12-09") || strings.Contains(body, "Scene 12:") {
+		t.Errorf("the week after: %s\n%s", resp.Status, body)
+	}
+	resp, body = get(t, c, r.URL+"/board/?from=someday")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "bad date") {
+		t.Errorf("a bad date: %s\n%s", resp.Status, body)
+	}
+}
