@@ -251,6 +251,14 @@ func (w *watchedStore) Update(ctx context.Context, fn func(Tx) error) error {
 	return nil
 }
 
+// CompactPending passes the store's compaction through (Compacter).
+func (w *watchedStore) CompactPending() (bool, error) {
+	if c, ok := w.Store.(Compacter); ok {
+		return c.CompactPending()
+	}
+	return false, nil
+}
+
 // roleWatch is an Update's transaction that notes who loses a role.
 type roleWatch struct {
 	Tx
