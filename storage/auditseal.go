@@ -3,6 +3,7 @@ package storage
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -50,8 +51,10 @@ func keyID(raw []byte) []byte {
 	return m.Sum(nil)[:kidSize]
 }
 
+// aadAuditName binds a sealed name to its record and field: what aad
+// would give, built without escaping, since neither part needs it.
 func aadAuditName(seq uint64, field string) string {
-	return aad("audit", utoa(seq), field)
+	return "audit/" + utoa(seq) + "/" + field
 }
 
 // sealsAuditPeople says whether records written with c and kr seal the
@@ -107,7 +110,11 @@ func (c *codec) sealAuditName(kr *keyring, user, aad string) (string, error) {
 // openAuditName opens a name sealed by sealAuditName: the person, or
 // bot.ErasedPerson when no key the file holds has its id.
 func (c *codec) openAuditName(kr *keyring, stored, aad string) (bot.UserID, error) {
-	b := unb64(stored)
+	n, err := base64.StdEncoding.Strict().Decode(kr.scratch(base64.StdEncoding.DecodedLen(len(stored))), []byte(stored))
+	if err != nil {
+		n = 0
+	}
+	b := kr.buf[:n]
 	if len(b) < 1+kidSize || b[0] != auditSealVersion {
 		return "", brokenf("sealed name %s cannot be decoded: the file was damaged or changed", aad)
 	}
@@ -118,7 +125,7 @@ func (c *codec) openAuditName(kr *keyring, stored, aad string) (bot.UserID, erro
 	if pk == nil {
 		return bot.ErasedPerson, nil
 	}
-	plain, err := pk.aead.Open(nil, nil, b[1+kidSize:], []byte(aad))
+	plain, err := pk.aead.Open(b[1+kidSize:1+kidSize], nil, b[1+kidSize:], []byte(aad))
 	if err != nil || string(plain) != user {
 		return "", brokenf("sealed name %s cannot be opened: it was changed, or moved from another record or field", aad)
 	}
@@ -257,3 +264,13 @@ func (kr *keyring) byKid(kid []byte) (string, *personKey, error) {
 // write transaction (setupKey), and a file without a key keeps its audit
 // trail in clear.
 func sealAuditPeople(*bolt.Tx) error { return nil }
+
+// scratch gives the keyring's buffer, of at least n bytes, for opening
+// sealed names one after another.
+func (kr *keyring) scratch(n int) []byte {
+	if cap(kr.buf) < n {
+		kr.buf = make([]byte, n, max(n, 256))
+	}
+	kr.buf = kr.buf[:n]
+	return kr.buf
+}

@@ -142,6 +142,8 @@ type keyring struct {
 	// kids finds a person by their current key's id (byKid), built at
 	// the first look-up and dropped when a key changes.
 	kids map[string]string
+	// buf is scratch space for opening sealed names (auditseal.go).
+	buf []byte
 	// last is the key load found last, and whose: a command reads
 	// several fields about the same person.
 	lastUser string

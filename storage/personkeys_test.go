@@ -456,10 +456,43 @@ func BenchmarkPersonKeys(b *testing.B) {
 					if _, err := tx.Boundaries("12", "U1"); err != nil {
 						return err
 					}
-					return tx.AddBoundaries(boundaries("12", "U1", v, "b"))
+					if err := tx.AddBoundaries(boundaries("12", "U1", v, "b")); err != nil {
+						return err
+					}
+					// As /boundaries answer writes it: the actor and the
+					// person named are sealed under U1's key in a file
+					// with person keys.
+					return tx.Audit(bot.AuditRecord{Time: t0, Actor: "U1", Action: "boundaries.answer", Scene: "12",
+						Summary: fmt.Sprintf("boundaries of %s for scene 12: version %d", bot.PersonRef("U1"), v)})
 				})
 				if err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+	for _, mode := range modes {
+		b.Run("audit/"+mode, func(b *testing.B) {
+			// /audit show reads the trail: 200 records by four people,
+			// each naming one, opened.
+			s := open(b, mode)
+			err := s.Update(b.Context(), func(tx bot.Tx) error {
+				for i := range 200 {
+					actor := bot.UserID(fmt.Sprintf("U%d", i%4+1))
+					if err := tx.Audit(bot.AuditRecord{Time: t0, Actor: actor, Action: "roster.add", Scene: "12",
+						Summary: bot.PersonRef(bot.UserID(fmt.Sprintf("U%d", (i+1)%4+1))) + " added to the roster of scene 12"}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				n := 0
+				if err := s.AuditLog(b.Context(), func(bot.AuditRecord) error { n++; return nil }); err != nil || n != 200 {
+					b.Fatal(n, err)
 				}
 			}
 		})
