@@ -39,7 +39,7 @@ func runSceneImport(in *input, tx Tx) error {
 	}
 	in.out.reply(ClassBreakdown, "", "%s", BreakdownText(up.Name, res))
 	if res.Revision {
-		text, err := revisionText(tx, res)
+		text, err := RevisionText(tx, res)
 		if err != nil {
 			return err
 		}
@@ -65,8 +65,8 @@ func BreakdownText(name string, res ImportResult) string {
 			open += sc.Script.openProposals()
 		}
 	}
-	fmt.Fprintf(&b, "Script %s: %d scenes (%d new drafts, %d already here), %d flagged for intimacy, %d proposals waiting for you.",
-		name, len(res.Scenes), added, len(res.Scenes)-added, flagged, open)
+	fmt.Fprintf(&b, "Script %s: %s (%d new drafts, %d already here), %d flagged for intimacy, %s waiting for you.",
+		name, plural(len(res.Scenes), "scene"), added, len(res.Scenes)-added, flagged, plural(open, "proposal"))
 	for i, sc := range res.Scenes {
 		ps := res.Plan.Scenes[i]
 		if sc.Script == nil || (len(sc.Script.Proposals) == 0 && ps.Note == "" && ps.Match != MatchNew) {
@@ -78,6 +78,9 @@ func BreakdownText(name string, res ImportResult) string {
 		}
 		if ps.Note != "" {
 			b.WriteString("\n  Note: " + ps.Note)
+		}
+		if len(sc.Script.Proposals) == 0 {
+			b.WriteString(": nothing flagged")
 		}
 		for _, p := range sc.Script.Proposals {
 			if p.State != ProposalGone {
@@ -95,9 +98,9 @@ func BreakdownText(name string, res ImportResult) string {
 	return b.String()
 }
 
-// revisionText is the IC's summary of what a revised script changes, by
+// RevisionText is the IC's summary of what a revised script changes, by
 // scene and by performer; "" when it changes nothing.
-func revisionText(tx Tx, res ImportResult) (string, error) {
+func RevisionText(tx Tx, res ImportResult) (string, error) {
 	var scenes []string
 	perPerson := map[UserID][]string{}
 	for _, r := range res.Revisions {
@@ -153,7 +156,7 @@ func sceneRevisionLines(r SceneRevision) []string {
 	var out []string
 	switch r.What {
 	case "new":
-		out = append(out, fmt.Sprintf("%s new in the script, added as a draft, %d proposals.", head, r.Open))
+		out = append(out, fmt.Sprintf("%s new in the script, added as a draft, %s.", head, plural(r.Open, "proposal")))
 	case "linked":
 		out = append(out, head+" linked to the script.")
 	case "back":

@@ -229,6 +229,8 @@ type ImportResult struct {
 	// Revision is set when the production had scenes from an earlier
 	// import: the IC is told what this one changes.
 	Revision bool
+	// gone are the scenes marked removed, to store.
+	gone []Scene
 }
 
 // ApplyImport imports a script's breakdown into the production in tx:
@@ -241,33 +243,66 @@ func ApplyImport(tx Tx, sbs []breakdown.SceneBreakdown, actor UserID, now time.T
 	if err != nil {
 		return ImportResult{}, err
 	}
+	res, changed := previewImport(existing, sbs, now)
+	added := 0
+	for i, sc := range res.Scenes {
+		if !changed[i] {
+			continue
+		}
+		if res.Plan.Scenes[i].Existing == nil {
+			added++
+			// Sessions of an earlier scene with this id stay on record; number on.
+			past, err := tx.Sessions(sc.ID)
+			if err != nil {
+				return ImportResult{}, err
+			}
+			sc.Sessions, sc.PastSessions = uint64(len(past)), uint64(len(past))
+			res.Scenes[i] = sc
+		}
+		if err := tx.PutScene(sc); err != nil {
+			return ImportResult{}, err
+		}
+	}
+	for _, sc := range res.gone {
+		if err := tx.PutScene(sc); err != nil {
+			return ImportResult{}, err
+		}
+	}
+	summary := fmt.Sprintf("script imported: %d scenes (%d new, %d linked), %d no longer in the script", len(sbs), added, len(sbs)-added, len(res.Plan.Gone))
+	return res, tx.Audit(AuditRecord{Time: now, Actor: actor, Action: "script.import", Summary: summary})
+}
+
+// PreviewImport is what importing the script into a production holding
+// existing would do, without doing it: icbot import script --dry-run
+// previews it on no scenes at all.
+func PreviewImport(existing []Scene, sbs []breakdown.SceneBreakdown, now time.Time) ImportResult {
+	res, _ := previewImport(existing, sbs, now)
+	return res
+}
+
+// previewImport works an import out, and reports which of the script's
+// scenes it changes.
+func previewImport(existing []Scene, sbs []breakdown.SceneBreakdown, now time.Time) (ImportResult, []bool) {
 	res := ImportResult{Plan: PlanImport(existing, sbs)}
 	for _, sc := range existing {
 		if sc.Script != nil {
 			res.Revision = true
 		}
 	}
-	added, linked := 0, 0
-	for _, ps := range res.Plan.Scenes {
-		sc, rev, err := importScene(tx, ps, now)
-		if err != nil {
-			return ImportResult{}, err
-		}
-		if ps.Existing == nil {
-			added++
-		} else {
-			linked++
-		}
+	changed := make([]bool, len(res.Plan.Scenes))
+	for i, ps := range res.Plan.Scenes {
+		sc, rev, ch := importScene(ps, now)
+		changed[i] = ch
 		res.Scenes = append(res.Scenes, sc)
 		res.Revisions = append(res.Revisions, rev)
 	}
 	for _, sc := range res.Plan.Gone {
-		sc.Script.Removed = true
+		script := *sc.Script // the existing scene's, not to be changed
+		script.Proposals, script.Removed = cloneProposals(script.Proposals), true
+		sc.Script = &script
 		sc.Version++
 		sc.Updated = now
-		if err := tx.PutScene(sc); err != nil {
-			return ImportResult{}, err
-		}
+		res.gone = append(res.gone, sc)
 		rev := SceneRevision{ID: sc.ID, Heading: sc.Script.Heading, What: "removed", Status: sc.Status, Performers: sc.Performers, Beats: sc.Beats}
 		for _, p := range sc.Script.Proposals {
 			if p.State == ProposalConfirmed {
@@ -276,23 +311,17 @@ func ApplyImport(tx Tx, sbs []breakdown.SceneBreakdown, actor UserID, now time.T
 		}
 		res.Revisions = append(res.Revisions, rev)
 	}
-	summary := fmt.Sprintf("script imported: %d scenes (%d new, %d linked), %d no longer in the script", len(sbs), added, linked, len(res.Plan.Gone))
-	return res, tx.Audit(AuditRecord{Time: now, Actor: actor, Action: "script.import", Summary: summary})
+	return res, changed
 }
 
-// importScene makes or updates the scene of ps, and says what changed.
-func importScene(tx Tx, ps PlannedScene, now time.Time) (Scene, SceneRevision, error) {
+// importScene makes or updates the scene of ps, says what changed, and
+// reports whether it must be stored.
+func importScene(ps PlannedScene, now time.Time) (Scene, SceneRevision, bool) {
 	sb := ps.Break
 	var sc Scene
 	rev := SceneRevision{ID: ps.ID, Heading: sb.Scene.Heading, Note: ps.Note}
 	if ps.Existing == nil {
-		// Sessions of an earlier scene with this id stay on record; number on.
-		past, err := tx.Sessions(ps.ID)
-		if err != nil {
-			return Scene{}, rev, err
-		}
-		sc = Scene{ID: ps.ID, Title: titleOf(sb.Scene.Heading, sb.Scene.Index), Status: StatusDraft, Sessions: uint64(len(past)), PastSessions: uint64(len(past)),
-			Created: now}
+		sc = Scene{ID: ps.ID, Title: titleOf(sb.Scene.Heading, sb.Scene.Index), Status: StatusDraft, Created: now}
 		rev.What = "new"
 	} else {
 		sc = *ps.Existing
@@ -304,15 +333,18 @@ func importScene(tx Tx, ps PlannedScene, now time.Time) (Scene, SceneRevision, e
 		case sc.Script.Number != sb.Scene.Number:
 			rev.Renumbered = cmpOr(sc.Script.Number, "(none)")
 		}
+		if ps.Match == MatchNumber {
+			rev.Note = fmt.Sprintf("its heading was %q", headingOf(&sc))
+		}
 		// A draft's title follows its heading, unless someone gave it
 		// another; a scene past draft is only linked.
-		if sc.Status == StatusDraft && (sc.Script != nil && sc.Title == titleOf(sc.Script.Heading, sc.Script.Order)) {
+		if sc.Status == StatusDraft && sc.Script != nil && sc.Title == titleOf(sc.Script.Heading, sc.Script.Order) {
 			sc.Title = titleOf(sb.Scene.Heading, sb.Scene.Index)
 		}
 	}
 	before := sc.Script
 	script := &SceneScript{Heading: sb.Scene.Heading, Number: sb.Scene.Number, Order: sb.Scene.Index, Page: sb.Scene.Page,
-		Characters: slices.Clone(sb.Scene.Characters), Imported: now}
+		Characters: slices.Clone(sb.Scene.Characters)}
 	if before != nil {
 		script.Proposals, script.NextProposal = cloneProposals(before.Proposals), before.NextProposal
 		script.Imported = before.Imported
@@ -321,13 +353,13 @@ func importScene(tx Tx, ps PlannedScene, now time.Time) (Scene, SceneRevision, e
 	rev.Status, rev.Performers, rev.Beats = sc.Status, sc.Performers, sc.Beats
 	rev.Open = script.openProposals()
 	if before != nil && sameScript(before, script) && ps.Existing.Title == sc.Title {
-		return sc, rev, nil // nothing changed
+		return sc, rev, false
 	}
 	script.Imported = now
 	sc.Script = script
 	sc.Version++
 	sc.Updated = now
-	return sc, rev, tx.PutScene(sc)
+	return sc, rev, true
 }
 
 func cmpOr(s, or string) string {

@@ -33,7 +33,7 @@ func TestSceneImportDrafts(t *testing.T) {
 	if len(r.out.Replies) != 1 || r.out.Replies[0].Class != bot.ClassBreakdown {
 		t.Fatalf("replies %+v, want one of class script breakdown", r.out.Replies)
 	}
-	for _, want := range []string{"3 scenes (3 new drafts, 0 already here), 1 flagged for intimacy, 1 proposals", `1. [kiss → contact] "ANNA kisses BEN."`, "/scene beat confirm ID N"} {
+	for _, want := range []string{"3 scenes (3 new drafts, 0 already here), 1 flagged for intimacy, 1 proposal waiting", `1. [kiss → contact] "ANNA kisses BEN."`, "/scene beat confirm ID N"} {
 		if !strings.Contains(r.reply, want) {
 			t.Errorf("reply lacks %q:\n%s", want, r.reply)
 		}
@@ -282,7 +282,7 @@ func TestRevision(t *testing.T) {
 		"Scene 30 (INT. LAKE HOUSE - NIGHT):",
 		`line changed: "ANNA kisses BEN and slowly undresses him.", was "ANNA kisses BEN."`,
 		"beat b1 to review: /scene beat review 30 b1 widens|same",
-		"Scene 33 (EXT. LAKE - DAWN): new in the script, added as a draft, 1 proposals.",
+		"Scene 33 (EXT. LAKE - DAWN): new in the script, added as a draft, 1 proposal.",
 		"Scene 32 (INT. KITCHEN - DAY): no longer in the script: marked removed, not deleted",
 		"By performer:",
 		"@paula: beat b1 of scene 30 to review (its line changed)",
