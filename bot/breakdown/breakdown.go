@@ -297,14 +297,15 @@ func sceneUnits(sc fountain.Scene) []unit {
 	return us
 }
 
-// found is what one unit matched: per kind, the rule names.
+// found is what one unit matched: per kind (in the order of Kinds), the
+// rule names.
 type found struct {
-	kinds map[Kind][]string
+	kinds [6][]string
 	cues  []string
 }
 
 func (a *Analyzer) unitHits(toks []token) found {
-	f := found{kinds: map[Kind][]string{}}
+	var f found
 	hits := spans(toks, a.index, a.loose)
 	if len(hits) == 0 {
 		return f
@@ -331,9 +332,11 @@ func (a *Analyzer) unitHits(toks []token) found {
 			f.cues = appendOnce(f.cues, h.r.name)
 			continue
 		}
-		f.kinds[h.r.kind] = appendOnce(f.kinds[h.r.kind], h.r.name)
+		k := kindOrder(h.r.kind)
+		f.kinds[k] = appendOnce(f.kinds[k], h.r.name)
 		if h.r.also != "" {
-			f.kinds[h.r.also] = appendOnce(f.kinds[h.r.also], h.r.name)
+			k = kindOrder(h.r.also)
+			f.kinds[k] = appendOnce(f.kinds[k], h.r.name)
 		}
 	}
 	return f
@@ -356,9 +359,9 @@ func (a *Analyzer) Scene(sc fountain.Scene) []Proposal {
 	return a.scene(sc, a.newCast(nil), nil)
 }
 
-// Script proposes the beats of every scene, in order. Characters
-// introduced anywhere as minors count as minors in every scene they
-// appear in.
+// Script proposes the beats of every scene, in order. A character
+// introduced as a minor anywhere in the script is a minor in every scene
+// that names them or where they speak.
 func (a *Analyzer) Script(s *fountain.Script) []SceneBreakdown {
 	units := make([][]unit, len(s.Scenes))
 	minors := map[string]string{}
@@ -375,7 +378,7 @@ func (a *Analyzer) Script(s *fountain.Script) []SceneBreakdown {
 	c := a.newCast(s.Scenes)
 	out := make([]SceneBreakdown, 0, len(s.Scenes))
 	for i, sc := range s.Scenes {
-		out = append(out, SceneBreakdown{Scene: sc, Proposals: a.sceneUnits(sc, units[i], c, minors)})
+		out = append(out, SceneBreakdown{Scene: sc, Proposals: a.propose(sc, units[i], c, minors)})
 	}
 	return out
 }
@@ -387,91 +390,105 @@ func (a *Analyzer) newCast(scenes []fountain.Scene) *cast {
 }
 
 func (a *Analyzer) scene(sc fountain.Scene, c *cast, minors map[string]string) []Proposal {
-	return a.sceneUnits(sc, sceneUnits(sc), c, minors)
+	return a.propose(sc, sceneUnits(sc), c, minors)
 }
 
-func (a *Analyzer) sceneUnits(sc fountain.Scene, us []unit, c *cast, minors map[string]string) []Proposal {
+// entry is one proposal being built: a unit of the scene and a kind.
+type entry struct {
+	u    int
+	kind Kind
+}
+
+// builder gathers the rules that matched per unit and kind, in order.
+type builder struct {
+	rules map[entry][]string
+	order []entry
+}
+
+func (b *builder) put(e entry, names ...string) {
+	if _, ok := b.rules[e]; !ok {
+		b.order = append(b.order, e)
+	}
+	for _, n := range names {
+		b.rules[e] = appendOnce(b.rules[e], n)
+	}
+}
+
+func (b *builder) proposals(us []unit, c *cast, present []string) []Proposal {
+	sort.SliceStable(b.order, func(i, j int) bool {
+		if b.order[i].u != b.order[j].u {
+			return b.order[i].u < b.order[j].u
+		}
+		return kindOrder(b.order[i].kind) < kindOrder(b.order[j].kind)
+	})
+	out := make([]Proposal, 0, len(b.order))
+	for _, e := range b.order {
+		u := us[e.u]
+		out = append(out, Proposal{Kind: e.kind, Quote: u.text, Line: u.line,
+			Characters: c.guess(u, present), Rule: strings.Join(b.rules[e], "; ")})
+	}
+	return out
+}
+
+// propose matches every unit of a scene, then adds the power-imbalance
+// cues and a minor's presence when the scene holds intimacy.
+func (a *Analyzer) propose(sc fountain.Scene, us []unit, c *cast, minors map[string]string) []Proposal {
 	c = c.withScene(sc)
-	type entry struct {
-		u    int
-		kind Kind
-	}
-	rules := map[entry][]string{}
-	var order []entry
-	put := func(e entry, names ...string) {
-		if _, ok := rules[e]; !ok {
-			order = append(order, e)
-		}
-		for _, n := range names {
-			rules[e] = appendOnce(rules[e], n)
-		}
-	}
+	b := &builder{rules: map[entry][]string{}}
 	intimate := false
-	var cueUnits []int
 	cues := map[int][]string{}
-	minorUnit, minorName := -1, ""
 	for i, u := range us {
 		f := a.unitHits(u.toks)
-		for _, k := range Kinds {
-			if names := f.kinds[k]; len(names) > 0 {
-				put(entry{i, k}, names...)
-				if k != PowerImbalance {
-					intimate = true
-				}
+		for ki, k := range Kinds {
+			if names := f.kinds[ki]; len(names) > 0 {
+				b.put(entry{i, k}, names...)
+				intimate = intimate || k != PowerImbalance
 			}
 		}
 		if len(f.cues) > 0 {
-			cueUnits = append(cueUnits, i)
 			cues[i] = f.cues
-		}
-		if minorUnit < 0 {
-			if names := minorNames(u.toks); len(names) > 0 {
-				minorUnit, minorName = i, names[0]
-			} else if n := mentions(u.toks, minors); n != "" {
-				minorUnit, minorName = i, n
-			}
-		}
-	}
-	if minorUnit < 0 {
-		for _, ch := range sc.Characters {
-			if n, ok := minors[strings.ToLower(firstWord(ch))]; ok {
-				minorName = n
-				// Quote the scene's first intimate line: the minor speaks
-				// but no action line names them.
-				for _, e := range order {
-					minorUnit = e.u
-					break
-				}
-				break
-			}
 		}
 	}
 	if intimate {
-		for _, i := range cueUnits {
-			put(entry{i, PowerImbalance}, cues[i]...)
-		}
-		if minorUnit >= 0 {
-			name := "minor present"
-			if minorName != "" {
-				name += ": " + minorName
+		for i := range us {
+			if len(cues[i]) > 0 {
+				b.put(entry{i, PowerImbalance}, cues[i]...)
 			}
-			put(entry{minorUnit, PowerImbalance}, name)
+		}
+		if u, name, ok := minorIn(sc, us, minors); ok {
+			if u < 0 {
+				// The minor speaks but no line names them: quote the
+				// scene's first intimate line.
+				u = b.order[0].u
+			}
+			rule := "minor present"
+			if name != "" {
+				rule += ": " + name
+			}
+			b.put(entry{u, PowerImbalance}, rule)
 		}
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		if order[i].u != order[j].u {
-			return order[i].u < order[j].u
+	return b.proposals(us, c, c.present(sc, us))
+}
+
+// minorIn finds a minor in the scene: the first unit that introduces one
+// or names one of the script's minors, or -1 when a minor is only among
+// the scene's characters.
+func minorIn(sc fountain.Scene, us []unit, minors map[string]string) (unit int, name string, ok bool) {
+	for i, u := range us {
+		if names := minorNames(u.toks); len(names) > 0 {
+			return i, names[0], true
 		}
-		return kindOrder(order[i].kind) < kindOrder(order[j].kind)
-	})
-	present := c.present(sc, us)
-	out := make([]Proposal, 0, len(order))
-	for _, e := range order {
-		u := us[e.u]
-		out = append(out, Proposal{Kind: e.kind, Quote: u.text, Line: u.line,
-			Characters: c.guess(u, present), Rule: strings.Join(rules[e], "; ")})
+		if n := mentions(u.toks, minors); n != "" {
+			return i, n, true
+		}
 	}
-	return out
+	for _, ch := range sc.Characters {
+		if n, ok := minors[strings.ToLower(firstWord(ch))]; ok {
+			return -1, n, true
+		}
+	}
+	return 0, "", false
 }
 
 // numbers are the ages written in words that make a minor.

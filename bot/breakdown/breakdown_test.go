@@ -339,6 +339,17 @@ func TestMinorCarriedThroughScript(t *testing.T) {
 	if diff := cmp.Diff(kinds(Kiss), kindsOf(a.Scene(s.Scenes[1]))); diff != "" {
 		t.Errorf("Scene alone (-want +got):\n%s", diff)
 	}
+
+	// The minor only speaks: the proposal quotes the scene's intimate line.
+	speaks := actionScene("Tom and Ann kiss at the door.", "LILY", "TOM")
+	got = a.Script(&fountain.Script{Scenes: []fountain.Scene{s.Scenes[0], speaks}})
+	want := []Proposal{
+		{Kind: Kiss, Quote: "Tom and Ann kiss at the door.", Line: 10, Characters: []string{"TOM"}, Rule: "kiss"},
+		{Kind: PowerImbalance, Quote: "Tom and Ann kiss at the door.", Line: 10, Characters: []string{"TOM"}, Rule: "minor present: LILY"},
+	}
+	if diff := cmp.Diff(want, got[1].Proposals); diff != "" {
+		t.Errorf("a minor who only speaks (-want +got):\n%s", diff)
+	}
 }
 
 func TestSplitSentences(t *testing.T) {
@@ -384,9 +395,27 @@ func BenchmarkScript(b *testing.B) {
 		}
 	}
 	a := newAnalyzer(b, Terms{})
-	b.ReportMetric(float64(s.Pages), "pages")
+	b.Logf("%d pages, %d scenes", s.Pages, len(s.Scenes))
 	b.ResetTimer()
 	for b.Loop() {
 		a.Script(s)
 	}
+}
+
+// FuzzScene: any text, as action or parenthetical, is analysed without a
+// panic, and every proposal quotes text that is in the scene.
+func FuzzScene(f *testing.F) {
+	for _, s := range []string{"She kisses him.", "Dr. . . kiss", "’’’ —— ...", "strip $ {pos}", "MAISIE (12) kisses\n\nhim. (n't) no kiss of", "A-B-C- --", ""} {
+		f.Add(s)
+	}
+	a := newAnalyzer(f, Terms{})
+	f.Fuzz(func(t *testing.T, text string) {
+		sc := actionScene(text, "NORA", "TOMAS")
+		sc.Elements = append(sc.Elements, fountain.Element{Kind: fountain.Parenthetical, Text: text, Line: 12, Speaker: "NORA"})
+		for _, p := range a.Scene(sc) {
+			if !strings.Contains(text, p.Quote) || p.Quote == "" {
+				t.Errorf("quote %q is not in the scene", p.Quote)
+			}
+		}
+	})
 }

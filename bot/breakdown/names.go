@@ -23,6 +23,8 @@ var objects = wordSet("him her them")
 type cast struct {
 	names map[string]string
 	scene []string
+	// outer are the script's names, looked up after the scene's.
+	outer map[string]string
 	// isTerm reports whether a word opens a rule of the lexicon.
 	isTerm func(string) bool
 }
@@ -45,19 +47,27 @@ func (c *cast) learn(name string) {
 	}
 }
 
-// withScene is the cast with the scene's own characters learned first.
+// withScene is the cast with the scene's own characters learned first;
+// the script's cast is looked up after them.
 func (c *cast) withScene(sc fountain.Scene) *cast {
-	out := &cast{names: map[string]string{}, scene: sc.Characters, isTerm: c.isTerm}
+	out := &cast{names: map[string]string{}, scene: sc.Characters, isTerm: c.isTerm, outer: c.names}
 	for _, ch := range sc.Characters {
 		out.learn(ch)
 	}
-	for k, v := range c.names {
-		if _, ok := out.names[k]; !ok {
-			out.names[k] = v
-		}
-	}
 	return out
 }
+
+// lookup finds the character a word names.
+func (c *cast) lookup(w string) (string, bool) {
+	if n, ok := c.names[w]; ok {
+		return n, true
+	}
+	n, ok := c.outer[w]
+	return n, ok
+}
+
+// known reports whether any character is known.
+func (c *cast) known() bool { return len(c.names) > 0 || len(c.outer) > 0 }
 
 // guess names the characters a sentence seems to involve: the speaker of
 // a parenthetical, the characters it names (a word of a known name), and,
@@ -82,7 +92,7 @@ func (c *cast) guess(u unit, present []string) []string {
 		out = append(out, n)
 	}
 	if u.speaker != "" {
-		if n, ok := c.names[strings.ToLower(firstWord(u.speaker))]; ok {
+		if n, ok := c.lookup(strings.ToLower(firstWord(u.speaker))); ok {
 			add(n)
 		} else {
 			add(u.speaker)
@@ -96,11 +106,11 @@ func (c *cast) guess(u unit, present []string) []string {
 			hasObject = hasObject || objects[w]
 			continue
 		}
-		if n, ok := c.names[w]; ok {
+		if n, ok := c.lookup(w); ok {
 			add(n)
 			continue
 		}
-		if len(c.names) > 0 || !isCapitalised(t.text) || commonCapitals[w] || len(w) < 2 ||
+		if c.known() || !isCapitalised(t.text) || commonCapitals[w] || len(w) < 2 ||
 			strings.ToUpper(t.text) == t.text {
 			continue
 		}
@@ -165,7 +175,7 @@ func (c *cast) present(sc fountain.Scene, us []unit) []string {
 	}
 	for _, u := range us {
 		for _, t := range u.toks {
-			if n, ok := c.names[strings.TrimSuffix(t.low, "'s")]; ok {
+			if n, ok := c.lookup(strings.TrimSuffix(t.low, "'s")); ok {
 				add(n)
 			}
 		}

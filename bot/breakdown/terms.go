@@ -46,12 +46,21 @@ func LoadTerms(data []byte) (Terms, error) {
 	if root.Kind != yaml.MappingNode {
 		return Terms{}, fmt.Errorf("breakdown terms: line %d: expected a mapping with add, exceptions and off", root.Line)
 	}
+	if err := noRepeats(root); err != nil {
+		return Terms{}, err
+	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		key, val := root.Content[i], root.Content[i+1]
+		if val.Kind == yaml.ScalarNode && val.Tag == "!!null" && known(key.Value) {
+			continue // "add:" with nothing under it yet
+		}
 		switch key.Value {
 		case "add":
 			if val.Kind != yaml.MappingNode {
 				return Terms{}, fmt.Errorf("breakdown terms: line %d: add holds kinds, each with a list of terms", val.Line)
+			}
+			if err := noRepeats(val); err != nil {
+				return Terms{}, err
 			}
 			t.Add = map[Kind][]string{}
 			for j := 0; j+1 < len(val.Content); j += 2 {
@@ -100,6 +109,22 @@ func LoadTerms(data []byte) (Terms, error) {
 	}
 	return t, nil
 }
+
+// noRepeats refuses a key given twice in one mapping, which YAML would
+// otherwise read as the last one alone.
+func noRepeats(m *yaml.Node) error {
+	first := map[string]int{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := m.Content[i]
+		if line, ok := first[k.Value]; ok {
+			return fmt.Errorf("breakdown terms: line %d: %q is already given on line %d; write its entries in one list", k.Line, k.Value, line)
+		}
+		first[k.Value] = k.Line
+	}
+	return nil
+}
+
+func known(key string) bool { return key == "add" || key == "exceptions" || key == "off" }
 
 func stringList(n *yaml.Node, what string) ([]string, error) {
 	if n.Kind != yaml.SequenceNode {

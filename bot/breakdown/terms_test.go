@@ -1,6 +1,8 @@
 package breakdown
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,7 +35,7 @@ off:
 }
 
 func TestLoadTermsEmpty(t *testing.T) {
-	for _, data := range []string{"", "# nothing yet\n"} {
+	for _, data := range []string{"", "# nothing yet\n", "add:\nexceptions:\noff:\n"} {
 		got, err := LoadTerms([]byte(data))
 		if err != nil {
 			t.Errorf("%q: %v", data, err)
@@ -54,6 +56,9 @@ func TestLoadTermsRefuses(t *testing.T) {
 		{"bad yaml", "add:\n  kiss: [snog\n", []string{"not valid YAML", "line"}},
 		{"unknown kind", "add:\n  kiss: [snog]\n  kissing: [smack]\n", []string{"line 3", `unknown kind "kissing"`, "sexual-content"}},
 		{"unknown key", "add:\n  kiss: [snog]\nremove: [kiss]\n", []string{"line 3", `unknown key "remove"`}},
+		{"unknown empty key", "remove:\n", []string{"line 1", `unknown key "remove"`}},
+		{"duplicate key", "off: [embraces]\noff: [snog]\n", []string{"line 2", `"off" is already given on line 1`}},
+		{"duplicate kind", "add:\n  kiss: [snog]\n  kiss: [smooch]\n", []string{"line 3", `"kiss" is already given on line 2`}},
 		{"not a mapping", "- kiss\n", []string{"line 1", "expected a mapping"}},
 		{"add not by kind", "add: [snog]\n", []string{"line 1", "add holds kinds"}},
 		{"terms not a list", "add:\n  kiss: snog\n", []string{"line 2", "must be a list"}},
@@ -155,5 +160,27 @@ func TestBuiltInNamesUnique(t *testing.T) {
 			t.Errorf("two rules are named %q", r.name)
 		}
 		seen[r.name] = true
+	}
+}
+
+// TestDocsListEveryRule: docs/breakdown.md lists every built-in rule by
+// name with its term, and every exception, as the lexicon has them, so a
+// production can turn them off by what the page says.
+func TestDocsListEveryRule(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "breakdown.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, r := range lexicon {
+		row := "| " + r.name + " | `" + strings.ReplaceAll(r.term, "|", `\|`) + "` |"
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/breakdown.md lacks the row of rule %q: %s", r.name, row)
+		}
+	}
+	for _, f := range figures {
+		if !strings.Contains(doc, "- `"+f+"`\n") {
+			t.Errorf("docs/breakdown.md lacks the exception `%s`", f)
+		}
 	}
 }

@@ -20,31 +20,40 @@ type token struct {
 // "15-year-old" as "15 year old". Apostrophes inside a word stay in it
 // ("doesn't", "jonah's").
 func tokenize(s string) []token {
-	var toks []token
+	toks := make([]token, 0, len(s)/8+1)
 	brk := false
 	i := 0
 	for i < len(s) {
-		r, w := utf8.DecodeRuneInString(s[i:])
+		r, w := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, w = utf8.DecodeRuneInString(s[i:])
+		}
 		if isWordRune(r) {
 			start := i
-			var low strings.Builder
+			ascii := true
 			for i < len(s) {
-				r, w = utf8.DecodeRuneInString(s[i:])
+				r, w = rune(s[i]), 1
+				if r >= utf8.RuneSelf {
+					r, w = utf8.DecodeRuneInString(s[i:])
+					ascii = false
+				}
 				if isWordRune(r) {
-					low.WriteRune(unicode.ToLower(r))
 					i += w
 					continue
 				}
 				if isApostrophe(r) && i+w < len(s) {
 					if r2, _ := utf8.DecodeRuneInString(s[i+w:]); isWordRune(r2) {
-						low.WriteByte('\'')
 						i += w
 						continue
 					}
 				}
 				break
 			}
-			toks = append(toks, token{low: low.String(), text: s[start:i], brk: brk})
+			low := strings.ToLower(s[start:i])
+			if !ascii && strings.ContainsAny(low, "’‘") {
+				low = strings.NewReplacer("’", "'", "‘", "'").Replace(low)
+			}
+			toks = append(toks, token{low: low, text: s[start:i], brk: brk})
 			brk = false
 			continue
 		}
@@ -64,7 +73,12 @@ func tokenize(s string) []token {
 	return toks
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == '‘' }
 
