@@ -35,8 +35,7 @@ func plain(s string) string {
 // up as emphasis. With wordBound, as for "_", a marker inside a word
 // ("file_name") neither opens nor closes.
 func pairMarkers(b []byte, drop, escaped []bool, c byte, max int, wordBound bool) {
-	type run struct{ at, n int }
-	var open []run
+	var open [4][]int // where the unclosed runs of each length start
 	for i := 0; i < len(b); {
 		if b[i] != c || escaped[i] {
 			i++
@@ -54,22 +53,14 @@ func pairMarkers(b []byte, drop, escaped []bool, c byte, max int, wordBound bool
 				canClose = canClose && (j == len(b) || !isWordByte(b[j]))
 				canOpen = canOpen && (i == 0 || !isWordByte(b[i-1]))
 			}
-			closed := false
-			if canClose {
-				for k := len(open) - 1; k >= 0; k-- {
-					if open[k].n == n {
-						for m := 0; m < n; m++ {
-							drop[open[k].at+m] = true
-							drop[i+m] = true
-						}
-						open = open[:k]
-						closed = true
-						break
-					}
+			if st := open[n]; canClose && len(st) > 0 {
+				at := st[len(st)-1]
+				open[n] = st[:len(st)-1]
+				for m := range n {
+					drop[at+m], drop[i+m] = true, true
 				}
-			}
-			if !closed && canOpen {
-				open = append(open, run{i, n})
+			} else if canOpen {
+				open[n] = append(open[n], i)
 			}
 		}
 		i = j

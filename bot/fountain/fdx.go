@@ -30,8 +30,41 @@ type fdxPara struct {
 	line        int
 	page        int // from <SceneProperties Page="...">
 	newPage     bool
+	title       bool // on the title page
 	text        strings.Builder
 	dual        int // the <DualDialogue> it is in, 0 for none
+}
+
+// fdxReader follows a Final Draft document's elements. Only the paragraphs
+// of the script's content (FinalDraft/Content, and those of dual dialogue
+// within them) and of the title page (FinalDraft/TitlePage/Content) are
+// read: headers, footers and script notes are paragraphs too.
+type fdxReader struct {
+	root  bool        // the root element is seen
+	path  []string    // names of the open elements, the root first
+	paras []*fdxPara  // open paragraphs that are read, nil for those that are not
+	text  int         // len(path) where the <Text> being read opened, 0 for none
+	duals int         // <DualDialogue> elements seen
+	dual  int         // the one open, 0 for none
+	seen  map[int]int // characters seen in each <DualDialogue>
+
+	out     []Element
+	title   [][]string
+	speaker string
+	isDual  bool
+}
+
+// under reports whether the open elements are exactly names.
+func (r *fdxReader) under(names ...string) bool {
+	if len(r.path) != len(names) {
+		return false
+	}
+	for i, n := range names {
+		if r.path[i] != n {
+			return false
+		}
+	}
+	return true
 }
 
 // parseFDX reads a Final Draft document with encoding/xml's tokenizer.
@@ -54,19 +87,7 @@ func parseFDX(data []byte) (*Script, error) {
 		}
 		return in, nil
 	}
-	var (
-		out      []Element
-		title    [][]string
-		stack    []*fdxPara
-		rootSeen bool
-		inTitle  int // depth inside <TitlePage>
-		inText   int // depth inside <Text>
-		dual     int // number of the <DualDialogue> open, 0 when none
-		duals    int
-		speakers = map[int]int{} // characters seen in each DualDialogue
-		speaker  string
-		isDual   bool
-	)
+	r := &fdxReader{seen: map[int]int{}}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -76,7 +97,7 @@ func parseFDX(data []byte) (*Script, error) {
 			if charset != "" {
 				return nil, fmt.Errorf("%w: it says it is in %s; save it from Final Draft again, in UTF-8", ErrNotUTF8, charset)
 			}
-			if !rootSeen {
+			if !r.root {
 				return nil, fmt.Errorf("%w: it is not XML (%v); export the script from Final Draft as .fdx, or as Fountain", ErrNotFDX, err)
 			}
 			var se *xml.SyntaxError
@@ -87,115 +108,29 @@ func parseFDX(data []byte) (*Script, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if !rootSeen {
-				if t.Name.Local != "FinalDraft" {
-					return nil, fmt.Errorf("%w: its root element is <%s>, where a Final Draft file has <FinalDraft>; export the script from Final Draft as .fdx, or as Fountain", ErrNotFDX, t.Name.Local)
-				}
-				rootSeen = true
-				continue
+			if len(r.path) == 0 && t.Name.Local != "FinalDraft" {
+				return nil, fmt.Errorf("%w: its root element is <%s>, where a Final Draft file has <FinalDraft>; export the script from Final Draft as .fdx, or as Fountain", ErrNotFDX, t.Name.Local)
 			}
-			switch t.Name.Local {
-			case "TitlePage":
-				inTitle++
-			case "DualDialogue":
-				duals++
-				dual = duals
-			case "Paragraph":
-				line, _ := dec.InputPos()
-				p := &fdxPara{line: line, dual: dual}
-				for _, a := range t.Attr {
-					switch a.Name.Local {
-					case "Type":
-						p.typ = a.Value
-					case "Number":
-						p.number = strings.TrimSpace(a.Value)
-					case "StartsNewPage":
-						p.newPage = a.Value == "Yes"
-					}
-				}
-				stack = append(stack, p)
-			case "SceneProperties":
-				if len(stack) > 0 {
-					for _, a := range t.Attr {
-						if a.Name.Local == "Page" {
-							if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && n > 0 && n <= maxFilePage {
-								stack[len(stack)-1].page = n
-							}
-						}
-					}
-				}
-			case "Text":
-				if len(stack) > 0 {
-					inText++
-				}
-			}
+			r.root = true
+			line, _ := dec.InputPos()
+			r.start(t, line)
+			r.path = append(r.path, t.Name.Local)
 		case xml.EndElement:
-			switch t.Name.Local {
-			case "TitlePage":
-				if inTitle > 0 {
-					inTitle--
-				}
-			case "DualDialogue":
-				dual = 0
-			case "Text":
-				if inText > 0 {
-					inText--
-				}
-			case "Paragraph":
-				if len(stack) == 0 {
-					continue
-				}
-				p := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				text := strings.TrimSpace(strings.ReplaceAll(p.text.String(), "\r\n", "\n"))
-				if inTitle > 0 {
-					title = appendTitleLine(title, text)
-					continue
-				}
-				if p.newPage {
-					out = append(out, Element{Kind: PageBreak, Line: p.line})
-				}
-				if text == "" {
-					continue
-				}
-				kind, ok := fdxKinds[p.typ]
-				if !ok {
-					kind = Action
-				}
-				e := Element{Kind: kind, Text: text, Line: p.line, Page: p.page}
-				switch kind {
-				case SceneHeading:
-					e.SceneNumber = p.number
-				case Character:
-					speaker = text
-					if i := strings.IndexByte(speaker, '('); i >= 0 {
-						speaker = strings.TrimSpace(speaker[:i])
-					}
-					isDual = false
-					if p.dual > 0 {
-						speakers[p.dual]++
-						isDual = speakers[p.dual] > 1
-					}
-					e.Speaker, e.Dual = speaker, isDual
-				case Dialogue, Parenthetical, Lyric:
-					e.Speaker, e.Dual = speaker, isDual
-				}
-				if kind != Character && kind != Dialogue && kind != Parenthetical && kind != Lyric {
-					speaker, isDual = "", false
-				}
-				out = append(out, e)
-			}
+			r.path = r.path[:len(r.path)-1]
+			r.end(t.Name.Local)
 		case xml.CharData:
-			if inText > 0 && len(stack) > 0 {
-				stack[len(stack)-1].text.Write(t)
+			if r.text > 0 {
+				if p := r.paras[len(r.paras)-1]; p != nil {
+					p.text.Write(t)
+				}
 			}
 		}
 	}
-	if !rootSeen {
+	if !r.root {
 		return nil, fmt.Errorf("%w: it holds no XML element; export the script from Final Draft as .fdx, or as Fountain", ErrNotFDX)
 	}
-	s := &Script{Elements: out}
-	for _, lines := range title {
+	s := &Script{Elements: r.out}
+	for _, lines := range r.title {
 		if len(lines) == 0 {
 			continue
 		}
@@ -207,6 +142,125 @@ func parseFDX(data []byte) (*Script, error) {
 	}
 	finish(s)
 	return s, nil
+}
+
+// start opens an element; r.path does not hold it yet.
+func (r *fdxReader) start(t xml.StartElement, line int) {
+	switch t.Name.Local {
+	case "DualDialogue":
+		if r.under("FinalDraft", "Content", "Paragraph") {
+			r.duals++
+			r.dual = r.duals
+		}
+	case "Paragraph":
+		var p *fdxPara
+		switch {
+		case r.under("FinalDraft", "Content"),
+			r.dual > 0 && r.under("FinalDraft", "Content", "Paragraph", "DualDialogue"):
+			p = &fdxPara{line: line, dual: r.dual}
+		case r.under("FinalDraft", "TitlePage", "Content"):
+			p = &fdxPara{line: line, title: true}
+		}
+		if p != nil {
+			for _, a := range t.Attr {
+				switch a.Name.Local {
+				case "Type":
+					p.typ = a.Value
+				case "Number":
+					p.number = strings.TrimSpace(a.Value)
+				case "StartsNewPage":
+					p.newPage = a.Value == "Yes"
+				}
+			}
+		}
+		r.paras = append(r.paras, p)
+	case "SceneProperties":
+		if p := r.para(); p != nil {
+			for _, a := range t.Attr {
+				if a.Name.Local == "Page" {
+					if n, err := strconv.Atoi(strings.TrimSpace(a.Value)); err == nil && n > 0 && n <= maxFilePage {
+						p.page = n
+					}
+				}
+			}
+		}
+	case "Text":
+		if r.text == 0 && r.para() != nil {
+			r.text = len(r.path) + 1
+		}
+	}
+}
+
+// para returns the paragraph whose direct child is opening, if it is read.
+func (r *fdxReader) para() *fdxPara {
+	if len(r.paras) == 0 || len(r.path) == 0 || r.path[len(r.path)-1] != "Paragraph" {
+		return nil
+	}
+	return r.paras[len(r.paras)-1]
+}
+
+// end closes an element; r.path no longer holds it.
+func (r *fdxReader) end(name string) {
+	switch name {
+	case "Text":
+		if r.text == len(r.path)+1 {
+			r.text = 0
+		}
+	case "DualDialogue":
+		if r.under("FinalDraft", "Content", "Paragraph") {
+			r.dual = 0
+		}
+	case "Paragraph":
+		if len(r.paras) == 0 {
+			return
+		}
+		p := r.paras[len(r.paras)-1]
+		r.paras = r.paras[:len(r.paras)-1]
+		if p != nil {
+			r.paragraph(p)
+		}
+	}
+}
+
+// paragraph turns a paragraph read into an element or a title page line.
+func (r *fdxReader) paragraph(p *fdxPara) {
+	text := strings.TrimSpace(strings.ReplaceAll(p.text.String(), "\r\n", "\n"))
+	if p.title {
+		r.title = appendTitleLine(r.title, text)
+		return
+	}
+	if p.newPage {
+		r.out = append(r.out, Element{Kind: PageBreak, Line: p.line})
+	}
+	if text == "" {
+		return
+	}
+	kind, ok := fdxKinds[p.typ]
+	if !ok {
+		kind = Action
+	}
+	e := Element{Kind: kind, Text: text, Line: p.line, Page: p.page}
+	switch kind {
+	case SceneHeading:
+		e.SceneNumber = p.number
+	case Character:
+		r.speaker = text
+		if i := strings.IndexByte(r.speaker, '('); i >= 0 {
+			r.speaker = strings.TrimSpace(r.speaker[:i])
+		}
+		r.isDual = false
+		if p.dual > 0 {
+			r.seen[p.dual]++
+			r.isDual = r.seen[p.dual] > 1
+		}
+	}
+	switch kind {
+	case Character, Dialogue, Parenthetical, Lyric:
+		e.Speaker, e.Dual = r.speaker, r.isDual
+	default:
+		r.speaker, r.isDual = "", false
+	}
+	r.out = append(r.out, e)
 }
 
 // appendTitleLine adds a title page paragraph. Final Draft's title page has

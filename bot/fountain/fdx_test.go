@@ -43,6 +43,13 @@ const sampleFDX = `<?xml version="1.0" encoding="UTF-8" standalone="no" ?>
       <Paragraph Alignment="Center"><Text>A. Writer</Text></Paragraph>
     </Content>
   </TitlePage>
+  <HeaderAndFooter FooterFirstPage="Yes" HeaderFirstPage="No">
+    <Header><Paragraph Type="Header"><Text>Revised draft </Text><DynamicLabel Type="Page #"/></Paragraph></Header>
+  </HeaderAndFooter>
+  <ScriptNotes>
+    <ScriptNote Range="10,20"><Paragraph><Text>Ask the IC about this.</Text></Paragraph></ScriptNote>
+  </ScriptNotes>
+  <ElementSettings Type="Action"><Paragraph Type="Action"><Text>not script</Text></Paragraph></ElementSettings>
 </FinalDraft>
 `
 

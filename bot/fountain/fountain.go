@@ -38,9 +38,10 @@
 //
 // Pages are estimated as a typeset script lays them out: about 55 lines a
 // page, action 61 characters wide, dialogue 35, parentheticals 25, a blank
-// line before each element that is not dialogue or a parenthetical, and a
-// new page at each "===". Sections, synopses and the title page take no
-// room.
+// line before each element that is not dialogue or a parenthetical (two
+// before a scene heading), and a new page at each "===". A heading keeps
+// two lines of its scene on its page, and a character cue one line of its
+// dialogue. Sections, synopses and the title page take no room.
 //
 // # Characters present
 //
@@ -48,11 +49,24 @@
 // speak, then names written in capitals in its action: a run of up to three
 // capitalised words ("MARA", "DICK STEEL", "DR. OKAFOR") counts when it is
 // the name, or one word of the name, of someone who speaks anywhere in the
-// script, or when it is followed by a parenthesis or by a comma and a
-// number, the way characters are introduced ("MARA (30s) enters", "THEO,
-// 40,"). Capitalised sound effects ("the door SLAMS") therefore do not
-// count, and neither do the words of headings and camera directions (INT,
-// CONTINUOUS, POV, V.O. and the like).
+// script (then it is that speaker: "MARA OYELARAN" is MARA), or when it is
+// followed by a parenthesis or by a comma and a number, the way characters
+// are introduced ("MARA (30s) enters", "THEO, 40,"). Capitalised sound
+// effects ("the door SLAMS") therefore do not count, and neither do the
+// words of headings and camera directions (INT, CONTINUOUS, POV, V.O. and
+// the like).
+//
+// # Reading Final Draft
+//
+// Only the paragraphs of the script and of its title page are read, not
+// those of headers, footers or script notes. Scene Heading, Action,
+// Character, Dialogue, Parenthetical, Transition and Lyrics paragraphs give
+// the element of that name; General, Shot and any other type give action.
+// A paragraph's text runs are joined, empty paragraphs are dropped, a
+// scene's Number attribute is its scene number, a paragraph that starts a
+// new page is preceded by a page break, and a heading's page is the one
+// the file gives, when it gives one. Final Draft's title page has no keys:
+// its first block of lines is the Title, the next ones are Text.
 package fountain
 
 import (

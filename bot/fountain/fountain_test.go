@@ -201,6 +201,15 @@ var syntaxCases = []struct {
 		},
 	},
 	{
+		name: "two spaces at the end of an element add nothing",
+		src:  "He waits.\n  \n\nBRICK\nHi.\n  \n",
+		want: []Element{
+			el(Action, 1, "He waits."),
+			el(Character, 4, "BRICK", spk("BRICK")),
+			el(Dialogue, 5, "Hi.", spk("BRICK")),
+		},
+	},
+	{
 		name: "lyrics",
 		src:  "~Willy Wonka! Willy Wonka! The amazing chocolatier!\n~Willy Wonka! Willy Wonka! Everybody give a cheer!\n\nOOMPA LOOMPA\n~Oompa loompa doompety doo",
 		want: []Element{
@@ -335,6 +344,14 @@ var syntaxCases = []struct {
 		want: []Element{
 			el(Action, 1, "He waits and leaves."),
 			el(Action, 3, "She stays. /* never closed"),
+		},
+	},
+	{
+		name: "several notes and boneyards on a line",
+		src:  "She [[one]]waits,[[two]] then /* cut */leaves /* and */alone.\n\nHe [[starts\nhere]]and [[ends]]there.",
+		want: []Element{
+			el(Action, 1, "She waits, then leaves alone.", notes("one", "two")),
+			el(Action, 3, "He\nand there.", notes("starts\nhere", "ends")),
 		},
 	},
 	{

@@ -213,18 +213,24 @@ func capsNames(text string, speakers map[string]string) []string {
 		if len(run) == 0 {
 			return
 		}
+		defer func() { run = run[:0] }()
 		name := strings.Join(run, " ")
-		intro := strings.HasPrefix(next, "(") || comma && next != "" && next[0] >= '0' && next[0] <= '9'
-		if _, ok := speakers[name]; ok || intro {
+		if _, ok := speakers[name]; ok {
 			out = append(out, name)
-		} else if len(run) > 1 {
-			for _, w := range run {
-				if _, ok := speakers[w]; ok {
-					out = append(out, w)
-				}
+			return
+		}
+		// "MARA OYELARAN (30s)" is MARA when MARA speaks.
+		found := false
+		for _, w := range run {
+			if _, ok := speakers[w]; ok && len(run) > 1 {
+				out = append(out, w)
+				found = true
 			}
 		}
-		run = run[:0]
+		intro := strings.HasPrefix(next, "(") || comma && next != "" && next[0] >= '0' && next[0] <= '9'
+		if !found && intro {
+			out = append(out, name)
+		}
 	}
 	for i, w := range words {
 		next := ""

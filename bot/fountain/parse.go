@@ -2,6 +2,7 @@ package fountain
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +26,16 @@ type srcLine struct {
 	notes []string
 }
 
+// maxLines bounds the lines of a Fountain script, so that a file of little
+// but line ends cannot cost many times its size in memory. A feature
+// screenplay has under 10,000.
+const maxLines = 400_000
+
 func parseFountain(data []byte) (*Script, error) {
 	data = bytes.TrimPrefix(data, bom)
+	if n := bytes.Count(data, []byte("\n")) + 1; n > maxLines {
+		return nil, fmt.Errorf("%w: it has %d lines, more than %d; a feature screenplay has under 10,000, so check that this is the script", ErrTooLarge, n, maxLines)
+	}
 	lines := splitLines(string(data))
 	p := &parser{}
 	rest := p.titlePage(lines)
@@ -44,7 +53,7 @@ func splitLines(src string) []srcLine {
 		raw[i] = strings.TrimSuffix(l, "\r")
 	}
 	touched := make([]bool, len(raw))
-	notes := make([][]string, len(raw))
+	notes := map[int][]string{}
 	if strings.Contains(src, "/*") {
 		cutBoneyard(raw, touched)
 	}
@@ -72,104 +81,119 @@ func splitLines(src string) []srcLine {
 // cutBoneyard removes every /* ... */ span, which may cross lines and blank
 // lines. An unclosed "/*" is left as text.
 func cutBoneyard(raw []string, touched []bool) {
+	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
-		from := 0
+		line := raw[i]
+		if !strings.Contains(line, "/*") {
+			continue
+		}
+		b.Reset()
+		pos := 0 // line[:pos] is written to b or cut
 		for {
-			start := strings.Index(raw[i][from:], "/*")
+			start := strings.Index(line[pos:], "/*")
 			if start < 0 {
 				break
 			}
-			start += from
-			// Find the closing "*/", on this line or a later one.
-			j, end := i, strings.Index(raw[i][start+2:], "*/")
-			if end >= 0 {
-				end += start + 2
-			} else {
-				for j = i + 1; j < len(raw); j++ {
-					if end = strings.Index(raw[j], "*/"); end >= 0 {
-						break
-					}
+			start += pos
+			if end := strings.Index(line[start+2:], "*/"); end >= 0 {
+				b.WriteString(line[pos:start])
+				pos = start + 2 + end + 2
+				touched[i] = true
+				continue
+			}
+			j, end := i+1, -1
+			for ; j < len(raw); j++ {
+				if end = strings.Index(raw[j], "*/"); end >= 0 {
+					break
 				}
 			}
 			if end < 0 {
-				break
+				// No "*/" after this "/*": no later one can close either.
+				b.WriteString(line[pos:])
+				raw[i] = b.String()
+				return
 			}
-			if j == i {
-				raw[i] = raw[i][:start] + raw[i][end+2:]
-				touched[i] = true
-				from = start
-				continue
-			}
-			// What follows the span on its last line is not indented.
-			head, tail := raw[i][:start], strings.TrimLeft(raw[j][end+2:], " \t")
+			b.WriteString(line[pos:start])
+			raw[i] = b.String()
+			b.Reset()
 			for k := i; k <= j; k++ {
-				raw[k] = ""
 				touched[k] = true
 			}
-			raw[i] = head
-			raw[j] = tail
-			// Go on looking on the closing line, after the span.
-			i, from = j, 0
+			for k := i + 1; k < j; k++ {
+				raw[k] = ""
+			}
+			// Go on along the closing line, after the span; what follows
+			// the span there is not indentation.
+			i, line, pos = j, strings.TrimLeft(raw[j][end+2:], " \t"), 0
 		}
+		b.WriteString(line[pos:])
+		raw[i] = b.String()
 	}
 }
 
 // cutNotes removes every [[ ... ]] span and keeps its text on the line where
 // it starts. A note may cross lines but not a blank line (a line of two
 // spaces joins it); otherwise its "[[" is left as text.
-func cutNotes(raw []string, touched []bool, notes [][]string) {
+func cutNotes(raw []string, touched []bool, notes map[int][]string) {
+	var b strings.Builder
+lines:
 	for i := 0; i < len(raw); i++ {
-		from := 0
-		for from <= len(raw[i]) {
-			start := strings.Index(raw[i][from:], "[[")
+		line := raw[i]
+		if !strings.Contains(line, "[[") {
+			continue
+		}
+		b.Reset()
+		pos := 0 // line[:pos] is written to b or cut
+		for {
+			start := strings.Index(line[pos:], "[[")
 			if start < 0 {
 				break
 			}
-			start += from
-			j, end := i, strings.Index(raw[i][start+2:], "]]")
-			if end >= 0 {
-				end += start + 2
-			} else {
-				for j = i + 1; j < len(raw); j++ {
-					if strings.TrimSpace(raw[j]) == "" && raw[j] != "  " {
-						break
-					}
-					if end = strings.Index(raw[j], "]]"); end >= 0 {
-						break
-					}
+			start += pos
+			if end := strings.Index(line[start+2:], "]]"); end >= 0 {
+				notes[i] = append(notes[i], cleanNote(line[start+2:start+2+end]))
+				b.WriteString(line[pos:start])
+				pos = start + 2 + end + 2
+				touched[i] = true
+				continue
+			}
+			j, end := i+1, -1
+			for ; j < len(raw); j++ {
+				if strings.TrimSpace(raw[j]) == "" && raw[j] != "  " {
+					break
+				}
+				if end = strings.Index(raw[j], "]]"); end >= 0 {
+					break
 				}
 			}
 			if end < 0 {
-				// Not a note: look for another "[[" after this one.
-				from = start + 2
-				continue
-			}
-			var text string
-			if j == i {
-				text = raw[i][start+2 : end]
-				raw[i] = raw[i][:start] + raw[i][end+2:]
-				touched[i] = true
-				notes[i] = append(notes[i], cleanNote(text))
-				from = start
-				continue
+				// Not a note, and no "[[" before the blank line that
+				// stopped the search can close either: go on after it.
+				b.WriteString(line[pos:])
+				raw[i] = b.String()
+				i = j - 1
+				continue lines
 			}
 			parts := make([]string, 0, j-i+1)
-			parts = append(parts, raw[i][start+2:])
-			for k := i + 1; k < j; k++ {
-				parts = append(parts, raw[k])
-			}
+			parts = append(parts, line[start+2:])
+			parts = append(parts, raw[i+1:j]...)
 			parts = append(parts, raw[j][:end])
 			notes[i] = append(notes[i], cleanNote(strings.Join(parts, "\n")))
-			// What follows the span on its last line is not indented.
-			head, tail := raw[i][:start], strings.TrimLeft(raw[j][end+2:], " \t")
+			b.WriteString(line[pos:start])
+			raw[i] = b.String()
+			b.Reset()
 			for k := i; k <= j; k++ {
-				raw[k] = ""
 				touched[k] = true
 			}
-			raw[i] = head
-			raw[j] = tail
-			i, from = j, 0
+			for k := i + 1; k < j; k++ {
+				raw[k] = ""
+			}
+			// Go on along the closing line, after the span; what follows
+			// the span there is not indentation.
+			i, line, pos = j, strings.TrimLeft(raw[j][end+2:], " \t"), 0
 		}
+		b.WriteString(line[pos:])
+		raw[i] = b.String()
 	}
 }
 
@@ -418,7 +442,7 @@ func (p *parser) action(bl []srcLine, forced bool) {
 		l = strings.TrimRight(strings.ReplaceAll(l, "\t", "    "), " ")
 		text = append(text, plain(l))
 	}
-	p.emit(Element{Kind: Action, Text: strings.Join(text, "\n"), Line: bl[0].no, Notes: notes})
+	p.emit(Element{Kind: Action, Text: strings.TrimRight(strings.Join(text, "\n"), "\n"), Line: bl[0].no, Notes: notes})
 }
 
 // character emits a character cue and the dialogue, parentheticals and
@@ -435,18 +459,29 @@ func (p *parser) character(bl []srcLine, name string) {
 		speaker = strings.TrimSpace(speaker[:i])
 	}
 	p.emit(Element{Kind: Character, Text: name, Line: bl[0].no, Speaker: speaker, Dual: dual, Notes: bl[0].notes})
-	var open *Element // the dialogue element lines are added to
+	// The dialogue being read: its first line and notes, and its lines.
+	var open Element
+	var lines []string
+	flush := func() {
+		if len(lines) > 0 {
+			open.Text = strings.TrimRight(strings.Join(lines, "\n"), "\n")
+			p.emit(open)
+			lines = nil
+		}
+	}
+	defer flush()
 	for i := 1; i < len(bl); i++ {
 		sl := bl[i]
 		if sl.kind == lineConnector {
-			if open != nil {
-				open.Text += "\n"
+			if len(lines) > 0 {
+				lines = append(lines, "")
 			}
 			continue
 		}
 		t := strings.TrimSpace(sl.text)
 		if t[0] == '(' {
 			if n := parenLines(bl[i:]); n > 0 {
+				flush()
 				parts := make([]string, n)
 				var notes []string
 				for k := range n {
@@ -454,24 +489,22 @@ func (p *parser) character(bl []srcLine, name string) {
 					notes = append(notes, bl[i+k].notes...)
 				}
 				p.emit(Element{Kind: Parenthetical, Text: strings.Join(parts, " "), Line: sl.no, Speaker: speaker, Dual: dual, Notes: notes})
-				open = nil
 				i += n - 1
 				continue
 			}
 		}
 		if t[0] == '~' {
+			flush()
 			n := p.run(bl[i:], Lyric, speaker)
 			p.out[len(p.out)-1].Dual = dual
-			open = nil
 			i += n - 1
 			continue
 		}
-		if open != nil {
-			open.Text += "\n" + plain(t)
-			open.Notes = append(open.Notes, sl.notes...)
-			continue
+		if len(lines) == 0 {
+			open = Element{Kind: Dialogue, Line: sl.no, Speaker: speaker, Dual: dual}
 		}
-		open = p.emit(Element{Kind: Dialogue, Text: plain(t), Line: sl.no, Speaker: speaker, Dual: dual, Notes: sl.notes})
+		lines = append(lines, plain(t))
+		open.Notes = append(open.Notes, sl.notes...)
 	}
 }
 

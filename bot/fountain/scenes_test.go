@@ -81,6 +81,11 @@ func TestSceneCharacters(t *testing.T) {
 			want: []string{"THEO", "MARA"},
 		},
 		{
+			name: "a speaker introduced by full name is the speaker",
+			src:  "INT. ROOM - DAY\n\nMARA OYELARAN (30s) enters.\n\nMARA\nHi.",
+			want: []string{"MARA"},
+		},
+		{
 			name: "introduced with an age after a comma",
 			src:  "INT. ROOM - DAY\n\nJUNO, 40, and DR. OKAFOR (50s) wait.",
 			want: []string{"JUNO", "DR. OKAFOR"},
@@ -192,6 +197,15 @@ func TestParseRefuses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("too many lines", func(t *testing.T) {
+		s, err := Parse(bytes.NewReader(bytes.Repeat([]byte("\n"), maxLines)))
+		if !errors.Is(err, ErrTooLarge) || s != nil || !strings.Contains(err.Error(), "400000") {
+			t.Fatalf("got %v, %v; want ErrTooLarge naming the limit", s, err)
+		}
+		if _, err := Parse(bytes.NewReader(bytes.Repeat([]byte("\n"), maxLines-1))); err != nil {
+			t.Fatalf("%d lines: %v", maxLines, err)
+		}
+	})
 	t.Run("exactly MaxSize is read", func(t *testing.T) {
 		if _, err := Parse(bytes.NewReader(bytes.Repeat([]byte("a"), MaxSize))); err != nil {
 			t.Fatal(err)
