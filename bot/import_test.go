@@ -331,3 +331,29 @@ func TestRevision(t *testing.T) {
 		t.Errorf("paula was not told of the widened beat: %q", news)
 	}
 }
+
+// TestBeatReviewSame: the IC says a revised line does not widen the beat:
+// answers to it still count, its revision and the riders stand, and
+// nobody is told.
+func TestBeatReviewSame(t *testing.T) {
+	h := newHarness(t).seedPeople()
+	h.must("ines", "/scene import draft1.fountain")
+	h.must("ines", "/scene cast ANNA @paula")
+	h.must("ines", "/scene cast BEN @pete")
+	h.must("ines", "/scene beat confirm 30 1")
+	h.must("ines", "/boundaries request 30")
+	h.must("paula", "/boundaries answer 30 b1=yes")
+	h.must("ines", "/scene import draft2.fountain")
+	before := h.scene("30")
+	r := h.must("ines", "/scene beat review 30 b1 same")
+	sc := h.scene("30")
+	if sc.Beats[0].Rev != before.Beats[0].Rev || sc.Scope != before.Scope || sc.Beats[0].Description != "ANNA kisses BEN." || sc.Script.Proposals[0].Review {
+		t.Errorf("after same: beat %+v, scope %d (was %d), proposal %+v", sc.Beats[0], sc.Scope, before.Scope, sc.Script.Proposals[0])
+	}
+	if len(r.sent) != 0 || !strings.Contains(r.reply, "answers to it still count") {
+		t.Errorf("reply %q, sent %+v", r.reply, r.sent)
+	}
+	if st := h.must("ines", "/boundaries show 30").reply; !strings.Contains(st, "b1  ANNA kisses BEN. [contact]: yes") {
+		t.Errorf("paula's answer no longer counts:\n%s", st)
+	}
+}
