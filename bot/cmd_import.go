@@ -503,43 +503,14 @@ func runBeatDecline(in *input, tx Tx) error {
 // stop counting, signed riders need amendment, its performers are told);
 // same keeps it as it is.
 func runBeatReview(in *input, tx Tx) error {
-	sc, err := in.scene(tx)
+	sc, bi, pi, widens, err := reviewArgs(in, tx)
 	if err != nil {
 		return err
-	}
-	word, err := in.next("beat id")
-	if err != nil {
-		return err
-	}
-	verdict, err := in.next("widens or same")
-	if err != nil {
-		return err
-	}
-	if err := in.done(); err != nil {
-		return err
-	}
-	id, err := ParseBeatID(word.Value)
-	if err != nil {
-		return err
-	}
-	v := strings.ToLower(verdict.Value)
-	if v != "widens" && v != "same" {
-		return Errorf(EINVALID, "%q is not a verdict: say widens (the change shows or asks more) or same", verdict.Value)
-	}
-	bi := slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id })
-	if bi < 0 {
-		return Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
-	}
-	pi := -1
-	if sc.Script != nil {
-		pi = slices.IndexFunc(sc.Script.Proposals, func(p Proposal) bool { return p.Beat == id && p.Review })
-	}
-	if pi < 0 {
-		return Errorf(ECONFLICT, "Beat %s of scene %s has nothing to review: its line in the script has not changed. Nothing was changed.", id, sc.ID)
 	}
 	p := sc.Script.Proposals[pi]
+	id := sc.Beats[bi].ID
 	sc.Script.Proposals[pi].Review, sc.Script.Proposals[pi].Was = false, ""
-	if v == "same" {
+	if !widens {
 		sc.Version++
 		sc.Updated = in.now
 		if err := tx.PutScene(sc); err != nil {
@@ -570,6 +541,46 @@ func runBeatReview(in *input, tx Tx) error {
 	}
 	in.out.reply(ClassSceneDetail, sc.ID, "Beat %s of scene %s widened by the revised script: %s. Earlier answers to it no longer count, and signed riders need amendment; %s", id, sc.ID, beatLine(b), told)
 	return nil
+}
+
+// reviewArgs reads /scene beat review's scene, beat and verdict, and finds
+// the beat and the proposal waiting for review.
+func reviewArgs(in *input, tx Tx) (sc Scene, beat, proposal int, widens bool, err error) {
+	if sc, err = in.scene(tx); err != nil {
+		return
+	}
+	word, err := in.next("beat id")
+	if err != nil {
+		return
+	}
+	verdict, err := in.next("widens or same")
+	if err != nil {
+		return
+	}
+	if err = in.done(); err != nil {
+		return
+	}
+	id, err := ParseBeatID(word.Value)
+	if err != nil {
+		return
+	}
+	v := strings.ToLower(verdict.Value)
+	if v != "widens" && v != "same" {
+		err = Errorf(EINVALID, "%q is not a verdict: say widens (the change shows or asks more) or same", verdict.Value)
+		return
+	}
+	if beat = slices.IndexFunc(sc.Beats, func(b Beat) bool { return b.ID == id }); beat < 0 {
+		err = Errorf(ENOTFOUND, "Scene %s has no beat %s: /scene show %s lists its beats.", sc.ID, id, sc.ID)
+		return
+	}
+	proposal = -1
+	if sc.Script != nil {
+		proposal = slices.IndexFunc(sc.Script.Proposals, func(p Proposal) bool { return p.Beat == id && p.Review })
+	}
+	if proposal < 0 {
+		err = Errorf(ECONFLICT, "Beat %s of scene %s has nothing to review: its line in the script has not changed. Nothing was changed.", id, sc.ID)
+	}
+	return sc, beat, proposal, v == "widens", err
 }
 
 // descriptionOf is the description a beat confirmed from a line gets:
