@@ -142,7 +142,8 @@ type Scene struct {
 	Heading string
 	Line    int
 	Page    int
-	// Elements are the scene's elements after its heading.
+	// Elements are the scene's elements after its heading, up to the next
+	// heading: a part of Script.Elements, not a copy.
 	Elements []Element
 	// Characters are the characters present: those who speak, in the order
 	// they first speak, then those introduced in capitals in the action.
