@@ -299,13 +299,19 @@ func previewImport(existing []Scene, sbs []breakdown.SceneBreakdown, now time.Ti
 	for _, sc := range res.Plan.Gone {
 		script := *sc.Script // the existing scene's, not to be changed
 		script.Proposals, script.Removed = cloneProposals(script.Proposals), true
+		// A confirmed beat's line went with the scene: the IC reviews it.
+		for i, p := range script.Proposals {
+			if p.State == ProposalConfirmed && !p.Review {
+				script.Proposals[i].Review, script.Proposals[i].Was, script.Proposals[i].Quote = true, p.Quote, ""
+			}
+		}
 		sc.Script = &script
 		sc.Version++
 		sc.Updated = now
 		res.gone = append(res.gone, sc)
 		rev := SceneRevision{ID: sc.ID, Heading: sc.Script.Heading, What: "removed", Status: sc.Status, Performers: sc.Performers, Beats: sc.Beats}
 		for _, p := range sc.Script.Proposals {
-			if p.State == ProposalConfirmed {
+			if p.Review {
 				rev.Review = append(rev.Review, p)
 			}
 		}

@@ -357,3 +357,33 @@ func TestBeatReviewSame(t *testing.T) {
 		t.Errorf("paula's answer no longer counts:\n%s", st)
 	}
 }
+
+// TestRemovedSceneBeatToReview: a scene cut from the script keeps its
+// confirmed beat, which waits for the IC's review like a changed line.
+func TestRemovedSceneBeatToReview(t *testing.T) {
+	h := newHarness(t).seedPeople()
+	imp := func(text string) result {
+		out := h.bot.Handle(context.Background(), bot.Command{Caller: "ines", Channel: "set", Text: "/scene import s.fountain", Upload: &bot.Upload{Name: "s.fountain", Data: []byte(text)}})
+		h.bot.FollowUp(context.Background(), out)
+		if out.Err != nil {
+			t.Fatal(out.Err, out.ReplyText())
+		}
+		return result{out: out, reply: out.ReplyText(), sent: h.rec.take()}
+	}
+	imp("INT. CAR - NIGHT #5#\n\nANNA kisses BEN.\n\nINT. ROOM - DAY #6#\n\nBEN reads.\n")
+	h.must("ines", "/scene cast ANNA @paula")
+	h.must("ines", "/scene cast BEN @pete")
+	h.must("ines", "/scene beat confirm 5 1")
+	r := imp("INT. ROOM - DAY #6#\n\nBEN reads.\n")
+	summary := joined(to(r.sent, "dm", "ines"))
+	for _, want := range []string{"Scene 5 (INT. CAR - NIGHT): no longer in the script", "beat b1 to review: /scene beat review 5 b1 widens|same",
+		"@paula: beat b1 of scene 5 to review (its line is no longer in the script); scene 5 is no longer in the script"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	if sc := h.scene("5"); !sc.Script.Removed || len(sc.Beats) != 1 {
+		t.Errorf("scene 5: %+v", sc.Script)
+	}
+	h.must("ines", "/scene beat review 5 b1 same")
+}
