@@ -302,7 +302,7 @@ func previewImport(existing []Scene, sbs []breakdown.SceneBreakdown, now time.Ti
 		// A confirmed beat's line went with the scene: the IC reviews it.
 		for i, p := range script.Proposals {
 			if p.State == ProposalConfirmed && !p.Review {
-				script.Proposals[i].Review, script.Proposals[i].Was, script.Proposals[i].Quote = true, p.Quote, ""
+				script.Proposals[i].Review, script.Proposals[i].Was, script.Proposals[i].Quote, script.Proposals[i].Line = true, p.Quote, "", 0
 			}
 		}
 		sc.Script = &script

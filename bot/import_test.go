@@ -385,5 +385,8 @@ func TestRemovedSceneBeatToReview(t *testing.T) {
 	if sc := h.scene("5"); !sc.Script.Removed || len(sc.Beats) != 1 {
 		t.Errorf("scene 5: %+v", sc.Script)
 	}
+	if bd := h.must("ines", "/scene breakdown 5").reply; !strings.Contains(bd, `(its line is no longer in the script) (ANNA, BEN) — beat b1, to review: it read "ANNA kisses BEN."`) {
+		t.Errorf("/scene breakdown 5:\n%s", bd)
+	}
 	h.must("ines", "/scene beat review 5 b1 same")
 }

@@ -115,7 +115,11 @@ func normHeading(h string) string {
 
 // proposalLine is one proposal as the IC reads it.
 func proposalLine(p Proposal) string {
-	s := fmt.Sprintf("  %d. [%s → %s] %q", p.N, p.Flag, p.Kind, p.Quote)
+	quote := fmt.Sprintf("%q", p.Quote)
+	if p.Quote == "" {
+		quote = "(its line is no longer in the script)"
+	}
+	s := fmt.Sprintf("  %d. [%s → %s] %s", p.N, p.Flag, p.Kind, quote)
 	if len(p.Characters) > 0 {
 		s += " (" + strings.Join(p.Characters, ", ") + ")"
 	}
