@@ -187,6 +187,9 @@ func sceneRevisionLines(r SceneRevision) []string {
 	for _, p := range r.Review {
 		out = append(out, fmt.Sprintf("    beat %s to review: /scene beat review %s %s widens|same", p.Beat, r.ID, p.Beat))
 	}
+	if r.What != "new" && r.What != "removed" && r.Open > len(r.Review) {
+		out = append(out, fmt.Sprintf("    %s waiting for you: /scene breakdown %s", plural(r.Open-len(r.Review), "proposal"), r.ID))
+	}
 	return out
 }
 

@@ -282,6 +282,7 @@ func TestRevision(t *testing.T) {
 		"Scene 30 (INT. LAKE HOUSE - NIGHT):",
 		`line changed: "ANNA kisses BEN and slowly undresses him.", was "ANNA kisses BEN."`,
 		"beat b1 to review: /scene beat review 30 b1 widens|same",
+		"1 proposal waiting for you: /scene breakdown 30",
 		"Scene 33 (EXT. LAKE - DAWN): new in the script, added as a draft, 1 proposal.",
 		"Scene 32 (INT. KITCHEN - DAY): no longer in the script: marked removed, not deleted",
 		"By performer:",
