@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"icbot/bot/breakdown"
 )
 
 // Bot runs commands against the store and says what should be sent where.
@@ -47,6 +49,8 @@ type Bot struct {
 	// board holds the web board's links and sessions, and counts the
 	// store's changes for its open pages (board.go).
 	board *boardState
+	// readScript reads a screenplay for /scene import.
+	readScript ScriptReader
 	// keep says what an erasure keeps, and until when (erase.go).
 }
 
@@ -127,6 +131,9 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		riderNotice:   48 * time.Hour,
 		reminders:     newScheduler(),
 		noticeVersion: NoticeVersion, baseNoticeVersion: NoticeVersion,
+	}
+	if a, err := breakdown.New(breakdown.Terms{}); err == nil {
+		b.readScript = NewScriptReader(a)
 	}
 	for _, o := range opts {
 		o(b)

@@ -127,6 +127,10 @@ type Production struct {
 	// it to `icbot wrap`, which records it in the database; set here, it
 	// takes precedence over what was recorded.
 	WrapDate string
+	// BreakdownTerms is the path of a YAML file of the production's
+	// changes to the script breakdown's lexicon (docs/script-import.md);
+	// empty uses the built-in lexicon alone.
+	BreakdownTerms string
 }
 
 // Slack configures the Slack adapter.

@@ -70,6 +70,8 @@ var sampleValues = map[string]struct{ in, want string }{
 	"discord.public_key":        {strings.Repeat("ab", 32), strings.Repeat("ab", 32)},
 	"discord.api_url":           {"https://discord.example/api/", "https://discord.example/api/"},
 	"discord.set_channel":       {"112233", "112233"},
+
+	"production.breakdown_terms": {"terms.yaml", "terms.yaml"},
 }
 
 func TestSampleValuesCoverEveryKey(t *testing.T) {
@@ -110,6 +112,7 @@ func TestDefaults(t *testing.T) {
 		{"production.wrap_time", cfg.Production.WrapTime, "19:00"},
 		{"production.retention", cfg.Production.Retention, Retention{}},
 		{"production.wrap_date", cfg.Production.WrapDate, ""},
+		{"production.breakdown_terms", cfg.Production.BreakdownTerms, ""},
 		{"slack.bot_token", cfg.Slack.BotToken, Secret("")},
 		{"discord.token", cfg.Discord.Token, Secret("")},
 	}

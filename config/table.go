@@ -262,6 +262,8 @@ var keyTable = []key{
 			_, err := ParseWrapDate(c.Production.WrapDate)
 			return err
 		}),
+	stringKey("production.breakdown_terms", "path of a YAML file of the production's changes to the script breakdown's lexicon (terms added, exceptions, rules turned off; see docs/script-import.md); empty uses the built-in lexicon. A file that cannot be read refuses the start",
+		func(c *Config) *string { return &c.Production.BreakdownTerms }, nil),
 	secretKey("slack.bot_token", "Slack bot token (xoxb-...); required for the slack adapter",
 		func(c *Config) *Secret { return &c.Slack.BotToken },
 		func(c *Config) error {

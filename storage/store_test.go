@@ -112,6 +112,21 @@ func fullSession() bot.Session {
 	}
 }
 
+// scriptScene is a draft scene imported from a script, with a proposal
+// in every state.
+func scriptScene() bot.Scene {
+	return bot.Scene{ID: "30", Title: "INT. LAKE HOUSE - NIGHT", Status: bot.StatusDraft, Version: 2, Created: t0, Updated: t0,
+		Beats: []bot.Beat{{ID: "b1", Description: "Anna kisses Ben.", Kind: bot.KindContact, Rev: 1, Performers: []bot.UserID{"U1", "U2"}}}, NextBeat: 1,
+		Script: &bot.SceneScript{Heading: "INT. LAKE HOUSE - NIGHT", Number: "30", Order: 1, Page: 3, Characters: []string{"ANNA", "BEN"}, Imported: t0, NextProposal: 4,
+			Proposals: []bot.Proposal{
+				{N: 1, Quote: "Anna kisses Ben, then undresses him.", Line: 14, Flag: "kiss", Kind: bot.KindContact, Characters: []string{"ANNA", "BEN"}, Rule: "kiss",
+					State: bot.ProposalConfirmed, Beat: "b1", Review: true, Was: "Anna kisses Ben."},
+				{N: 2, Quote: "Anna kisses Ben, then undresses him.", Line: 14, Flag: "undressing", Kind: bot.KindNudity, State: bot.ProposalOpen},
+				{N: 3, Quote: "A strip of land.", Line: 20, Flag: "undressing", Kind: bot.KindNudity, State: bot.ProposalDeclined},
+				{N: 4, Quote: "They kiss.", Flag: "kiss", Kind: bot.KindContact, State: bot.ProposalGone},
+			}}}
+}
+
 func TestRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
@@ -124,6 +139,20 @@ func TestRoundTrip(t *testing.T) {
 			put:  func(tx bot.Tx) error { return tx.PutProduction(bot.ProductionInfo{Name: "Night Shift", Seeded: true}) },
 			get:  func(tx bot.Tx) (any, error) { return tx.Production() },
 			want: bot.ProductionInfo{Name: "Night Shift", Seeded: true},
+		},
+		{
+			name: "production with a cast",
+			put: func(tx bot.Tx) error {
+				return tx.PutProduction(bot.ProductionInfo{Name: "Night Shift", Cast: map[string]bot.UserID{"ANNA": "U1", "MARY JANE": "U2"}})
+			},
+			get:  func(tx bot.Tx) (any, error) { return tx.Production() },
+			want: bot.ProductionInfo{Name: "Night Shift", Cast: map[string]bot.UserID{"ANNA": "U1", "MARY JANE": "U2"}},
+		},
+		{
+			name: "scene from a script",
+			put:  func(tx bot.Tx) error { return tx.PutScene(scriptScene()) },
+			get:  func(tx bot.Tx) (any, error) { return tx.Scene("30") },
+			want: scriptScene(),
 		},
 		{
 			name: "production never stored is the zero value",

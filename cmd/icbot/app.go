@@ -12,6 +12,7 @@ import (
 	"icbot/adapters/console"
 	"icbot/adapters/discord"
 	"icbot/bot"
+	"icbot/bot/breakdown"
 	"icbot/config"
 	"icbot/storage"
 )
@@ -27,6 +28,8 @@ type Main struct {
 	discordOptions []discord.Option
 
 	store *storage.Store
+	// analyzer is the script breakdown, with the production's terms.
+	analyzer *breakdown.Analyzer
 }
 
 // consoleAdmin is the console's operator when no admins are configured:
@@ -36,6 +39,11 @@ const consoleAdmin bot.UserID = "admin"
 // Run opens the database and runs the configured adapter until ctx is done
 // or, for the console, its input ends.
 func (m *Main) Run(ctx context.Context) error {
+	a, err := loadAnalyzer(m.Config)
+	if err != nil {
+		return err
+	}
+	m.analyzer = a
 	key, err := resolveKey(m.Config, m.Logger)
 	if err != nil {
 		return err
@@ -194,6 +202,10 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	// The consent records are shredded when the retention after wrap
 	// has passed (production.wrap_date, or the one icbot wrap recorded).
 	opts = append(opts, botRetention(m.Config))
+	// /scene import reads scripts with the production's terms.
+	if m.analyzer != nil {
+		opts = append(opts, bot.WithScriptReader(bot.NewScriptReader(m.analyzer)))
+	}
 	return append(opts, extra...)
 }
 

@@ -8,6 +8,7 @@
 //	icbot export scene ID ...    write one scene's record for one audience
 //	icbot export production ...  write every scene's record for one audience
 //	icbot export day [DATE] ...  write the end-of-day report for one audience
+//	icbot import script FILE     import a screenplay's scenes and proposed beats
 //	icbot rekey [flags]          seal the database with a new encryption key
 //	icbot erase USER [flags]     erase what icbot holds sealed about a person
 //	icbot wrap [DATE] [flags]    record the day the production wrapped
@@ -96,6 +97,10 @@ const usage = `Usage:
                                costume, hmu, performer:@name); see docs/export.md (stop the bot first)
   icbot export day [DATE] --format md|json|pdf --audience ic|ad|producer [--out FILE] [flags]
                                write the end-of-day report of DATE (today when left out)
+  icbot import script FILE [--dry-run] [--json] [flags]
+                               import a screenplay (Fountain or .fdx): its scenes become draft scenes, its
+                               intimacy lines proposals for the IC (stop the bot first); --dry-run writes
+                               nothing and needs no database; see docs/script-import.md
   icbot rekey [--new-key-file PATH] [flags]
                                seal the database with a new encryption key (stop the bot first)
   icbot erase USER [--all] [flags]
@@ -154,6 +159,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runManifest(args, env)
 	case "export":
 		return runExport(ctx, args, env)
+	case "import":
+		return runImport(ctx, args, env) // importscript.go
 	case "version":
 		fmt.Fprint(env.Stdout, versionText())
 		return exitOK
