@@ -77,6 +77,10 @@ type fakeSlack struct {
 	// uploadURL, when set, is the upload address files.getUploadURLExternal
 	// gives, in place of the fake's own.
 	uploadURL string
+	// hosted are the files people shared, served at files-pri/NAME to
+	// icbot's token (see download); downloads counts the requests for them.
+	hosted    map[string][]byte
+	downloads int
 }
 
 // sharedFile is a file shared into a channel by
@@ -192,7 +196,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
 		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{}, broken: map[string]int{},
 		release: make(chan struct{}),
-		uploads: map[string][]byte{}, files: map[string][]sharedFile{},
+		uploads: map[string][]byte{}, files: map[string][]sharedFile{}, hosted: map[string][]byte{},
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"auth.test", "chat.postMessage", "chat.delete", "conversations.info", "conversations.open",
@@ -201,6 +205,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.upload)
+		c.Handle("/files-pri/", f.download)
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()
 			open := f.connections
@@ -421,6 +426,40 @@ func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	f.uploads[id] = data
 	fmt.Fprintf(w, "OK - %d", len(data))
+}
+
+// download serves a shared file's bytes at its url_private_download, as
+// Slack's file host does: to icbot's token only.
+func (f *fakeSlack) download(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.downloads++
+	data, ok := f.hosted[strings.TrimPrefix(r.URL.Path, "/files-pri/")]
+	f.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer xoxb-test" {
+		http.Error(w, "not authorized", http.StatusForbidden)
+		return
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Write(data)
+}
+
+// host serves data as a file shared with icbot, and returns its
+// url_private_download.
+func (f *fakeSlack) host(name string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hosted[name] = data
+	return f.srv.GetAPIURL() + "files-pri/" + name
+}
+
+// downloaded is how many downloads of shared files were asked for.
+func (f *fakeSlack) downloaded() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.downloads
 }
 
 // filesIn lists the files shared into channel ch.
