@@ -99,6 +99,44 @@ type tracked struct {
 	// changed hears of each channel checked after a change outside
 	// icbot, once the check is done.
 	changed chan bot.ChannelID
+	// extra are commands added to the bot's catalogue, in their groups,
+	// when it lacks them: set before the commands are registered
+	// (discord.Register), and not changed after.
+	extra []bot.CommandInfo
+	// seen are the commands that reached the bot.
+	mu   sync.Mutex
+	seen []bot.Command
+}
+
+// commands are the commands that reached the bot so far.
+func (h *tracked) commands() []bot.Command {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.seen)
+}
+
+// Catalogue is the bot's, with the extra commands it lacks.
+func (h *tracked) Catalogue() []bot.CommandInfo {
+	cat := h.Bot.Catalogue()
+	for _, c := range h.extra {
+		if !slices.ContainsFunc(cat, func(k bot.CommandInfo) bool { return k.Path == c.Path }) {
+			cat = append(cat, c)
+		}
+	}
+	return cat
+}
+
+// Groups are the bot's, with the extra commands it lacks in their groups.
+func (h *tracked) Groups() []bot.GroupInfo {
+	groups := h.Bot.Groups()
+	for _, c := range h.extra {
+		for i, g := range groups {
+			if g.Name == strings.Fields(c.Path)[0] && !slices.ContainsFunc(g.Commands, func(k bot.CommandInfo) bool { return k.Path == c.Path }) {
+				groups[i].Commands = append(slices.Clone(g.Commands), c)
+			}
+		}
+	}
+	return groups
 }
 
 func (h *tracked) ChannelChanged(ctx context.Context, ch bot.ChannelID) {
@@ -121,6 +159,9 @@ func (r *rig) waitChanged(ch string) {
 }
 
 func (h *tracked) Handle(ctx context.Context, cmd bot.Command) *bot.Outcome {
+	h.mu.Lock()
+	h.seen = append(h.seen, cmd)
+	h.mu.Unlock()
 	if h.hold != nil {
 		h.handling <- struct{}{}
 		<-h.hold
