@@ -81,6 +81,8 @@ type fakeSlack struct {
 	// icbot's token (see download); downloads counts the requests for them.
 	hosted    map[string][]byte
 	downloads int
+	// infos are what files.info tells of each file, by id.
+	infos map[string]map[string]any
 }
 
 // sharedFile is a file shared into a channel by
@@ -197,11 +199,12 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{}, broken: map[string]int{},
 		release: make(chan struct{}),
 		uploads: map[string][]byte{}, files: map[string][]sharedFile{}, hosted: map[string][]byte{},
+		infos: map[string]map[string]any{},
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"auth.test", "chat.postMessage", "chat.delete", "conversations.info", "conversations.open",
 			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open",
-			"files.getUploadURLExternal", "files.completeUploadExternal"} {
+			"files.getUploadURLExternal", "files.completeUploadExternal", "files.info"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.upload)
@@ -399,6 +402,14 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			ch := r.PostForm.Get("channel_id")
 			f.files[ch] = append(f.files[ch], sharedFile{ID: files[0].ID, Title: files[0].Title, Comment: r.PostForm.Get("initial_comment"), Data: data})
 			writeJSON(w, map[string]any{"ok": true, "files": []map[string]string{{"id": files[0].ID, "title": files[0].Title}}})
+		case "files.info":
+			info, ok := f.infos[r.PostForm.Get("file")]
+			if !ok {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "file": info, "comments": []any{}, "paging": map[string]any{}})
 		case "users.info":
 			u := r.PostForm.Get("user")
 			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": f.names[u], "profile": map[string]any{"display_name": f.names[u]}}})

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 
+	slackapi "github.com/slack-go/slack"
+
 	"icbot/adapters/internal/fetch"
 	"icbot/bot"
 	"icbot/bot/fountain"
@@ -82,7 +84,9 @@ func (a *Adapter) importShared(ctx context.Context, h Handler, cmd bot.Command, 
 }
 
 // download fetches the one file of a share (see fetch.Get): at most
-// fountain.MaxSize bytes, from Slack's file host only.
+// fountain.MaxSize bytes, from Slack's file host only. A file the event
+// describes only in part (file_access check_file_info, no download
+// address) is looked up with files.info first.
 func (a *Adapter) download(ctx context.Context, files []eventFile) (*bot.Upload, error) {
 	switch len(files) {
 	case 0:
@@ -92,10 +96,18 @@ func (a *Adapter) download(ctx context.Context, files []eventFile) (*bot.Upload,
 		return nil, bot.Errorf(bot.EINVALID, "That message shares %d files; icbot imports one screenplay at a time, so nothing was imported: share the screenplay alone.", len(files))
 	}
 	f := files[0]
-	name := f.Name
-	if name == "" {
-		name = "The file"
+	if f.URLPrivateDownload == "" && f.ID != "" {
+		info, _, _, err := a.api.GetFileInfoContext(ctx, f.ID, 0, 0)
+		if err != nil {
+			a.log.Warn("files.info failed for a shared file", "err", err)
+			return nil, bot.Errorf(bot.EUNAVAILABLE, "%s could not be looked up on Slack, so nothing was imported: share it again in a minute.", fileName(f.Name))
+		}
+		f.URLPrivateDownload, f.Size = info.URLPrivateDownload, int64(info.Size)
+		if f.Name == "" {
+			f.Name = info.Name
+		}
 	}
+	name := fileName(f.Name)
 	if f.URLPrivateDownload == "" {
 		return nil, bot.Errorf(bot.EINVALID, "%s cannot be downloaded from Slack (a link to a file kept elsewhere, or one Slack holds back), so nothing was imported: upload the screenplay file itself into this DM.", name)
 	}
@@ -109,4 +121,18 @@ func (a *Adapter) download(ctx context.Context, files []eventFile) (*bot.Upload,
 		return nil, err
 	}
 	return &bot.Upload{Name: f.Name, Data: data}, nil
+}
+
+// fileName is a file's name in a message, "The file" when it has none.
+func fileName(name string) string {
+	if name == "" {
+		return "The file"
+	}
+	return name
+}
+
+func (x metered) GetFileInfoContext(ctx context.Context, fileID string, count, page int) (*slackapi.File, []slackapi.Comment, *slackapi.Paging, error) {
+	f, c, p, err := x.api.GetFileInfoContext(ctx, fileID, count, page)
+	x.count("files.info", err)
+	return f, c, p, err
 }

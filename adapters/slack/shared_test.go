@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -147,8 +148,12 @@ func TestSharedScriptRefused(t *testing.T) {
 			return []map[string]any{sharedFileEntry("gone.fountain", f.srv.GetAPIURL()+"files-pri/nothing", 10)}
 		}, "could not be downloaded from Slack", true},
 		{"no download address", func(f *fakeSlack) []map[string]any {
+			f.infos["F9"] = map[string]any{"id": "F9", "name": "linked.fountain", "mode": "external", "url_private": "https://drive.example.com/x"}
 			return []map[string]any{{"id": "F9", "name": "linked.fountain", "mode": "external", "size": 10}}
 		}, "linked.fountain cannot be downloaded from Slack", false},
+		{"not found by files.info", func(f *fakeSlack) []map[string]any {
+			return []map[string]any{{"id": "F404", "name": "lost.fountain", "file_access": "check_file_info"}}
+		}, "lost.fountain could not be looked up on Slack", false},
 		{"two files", func(f *fakeSlack) []map[string]any {
 			u := f.host("one", []byte(screenplay))
 			return []map[string]any{sharedFileEntry("one.fountain", u, 10), sharedFileEntry("two.fountain", u, 10)}
@@ -170,6 +175,25 @@ func TestSharedScriptRefused(t *testing.T) {
 	}
 	if n := elsewhere.Load(); n != 0 {
 		t.Errorf("icbot asked another host for a file %d times, with its token", n)
+	}
+}
+
+// TestSharedScriptLookedUp: a share whose file Slack describes only in
+// part (file_access check_file_info) is looked up with files.info, then
+// downloaded and imported.
+func TestSharedScriptLookedUp(t *testing.T) {
+	r, rec, srv := shareRig(t)
+	url := r.fake.host("T1-F7/download/draft3.fountain", []byte(screenplay))
+	r.fake.set(func(f *fakeSlack) {
+		f.infos["F7"] = map[string]any{"id": "F7", "name": "draft3.fountain", "size": len(screenplay), "url_private_download": url}
+	})
+	r.postEvent(srv, shareEvent("EvF7", "UINES", "DUINES", "im", "", map[string]any{"id": "F7", "file_access": "check_file_info"}))
+	got := imports(rec)
+	if len(got) != 1 || got[0].Upload == nil || got[0].Upload.Name != "draft3.fountain" || string(got[0].Upload.Data) != screenplay {
+		t.Fatalf("imports %+v, want one with draft3.fountain", got)
+	}
+	if !slices.Contains(methods(r.fake.took()), "files.info") {
+		t.Errorf("files.info was not asked")
 	}
 }
 
