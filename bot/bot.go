@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"icbot/bot/breakdown"
 )
 
 // Bot runs commands against the store and says what should be sent where.
@@ -43,6 +45,8 @@ type Bot struct {
 	// (baseNoticeVersion, NoticeVersion) plus the changes of how long it
 	// says data is kept (reviseNotice).
 	noticeVersion, baseNoticeVersion int
+	// readScript reads a screenplay for /scene import.
+	readScript ScriptReader
 	// keep says what an erasure keeps, and until when (erase.go).
 }
 
@@ -120,6 +124,9 @@ func New(store Store, chat Chat, opts ...Option) *Bot {
 		riderNotice:   48 * time.Hour,
 		reminders:     newScheduler(),
 		noticeVersion: NoticeVersion, baseNoticeVersion: NoticeVersion,
+	}
+	if a, err := breakdown.New(breakdown.Terms{}); err == nil {
+		b.readScript = NewScriptReader(a)
 	}
 	for _, o := range opts {
 		o(b)

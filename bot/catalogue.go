@@ -27,6 +27,11 @@ const (
 	ParamReminder ParamKind = "reminder" // a reminder id
 	ParamDuration ParamKind = "duration" // 2h, 30m
 	ParamWhen     ParamKind = "when"     // "YYYY-MM-DD HH:MM" in the production's zone
+	// ParamFile is a file the person sends with the command: a Slack
+	// file or a Discord attachment, which the adapter puts in
+	// Command.Upload; in the console, a path the console reads. The bot
+	// reads only Command.Upload, never a path.
+	ParamFile ParamKind = "file"
 )
 
 // Param is one parameter of a command. Positional parameters come in
@@ -88,6 +93,8 @@ func (p Param) meta() string {
 		return "DURATION"
 	case ParamWhen:
 		return `"YYYY-MM-DD HH:MM"`
+	case ParamFile:
+		return "FILE"
 	}
 	return strings.ToUpper(p.Name)
 }
@@ -156,7 +163,7 @@ func (s *spec) derive() error {
 var validKind = map[ParamKind]bool{
 	ParamScene: true, ParamUser: true, ParamUsers: true, ParamChannel: true, ParamRole: true,
 	ParamChoice: true, ParamText: true, ParamBeat: true, ParamBeats: true, ParamAnswers: true,
-	ParamReminder: true, ParamDuration: true, ParamWhen: true,
+	ParamReminder: true, ParamDuration: true, ParamWhen: true, ParamFile: true,
 }
 
 // CommandInfo describes a command for adapters that register commands
@@ -223,8 +230,8 @@ func (c CommandInfo) Line(values map[string]string) string {
 	b.WriteString("/" + c.Path)
 	for _, p := range c.Params {
 		v := strings.TrimSpace(values[p.Name])
-		if v == "" {
-			continue
+		if v == "" || p.Kind == ParamFile {
+			continue // a file comes as Command.Upload, not in the line
 		}
 		switch p.Kind {
 		case ParamUser:

@@ -59,6 +59,11 @@ func rehearsalNo(required bool) Param {
 	return Param{Name: "rehearsal", Kind: ParamText, Required: required, Meta: "N", Help: "the rehearsal's number, from /rehearsal show"}
 }
 
+// proposalNo is a proposal's number within its scene's breakdown.
+func proposalNo() Param {
+	return Param{Name: "proposal", Kind: ParamText, Required: true, Meta: "N", Help: "the proposal's number, from /scene breakdown"}
+}
+
 func reminder() Param {
 	return Param{Name: "reminder", Kind: ParamReminder, Required: true, Help: "the reminder's number"}
 }
@@ -245,11 +250,62 @@ func commandTable() *registry {
 			run: runBeatSet,
 		},
 		{
+			path: "scene beat confirm",
+			params: []Param{scene(true), proposalNo(),
+				{Name: "kind", Kind: ParamChoice, Key: true, Choices: beatKinds, Help: "another kind than the one proposed"},
+				{Name: "areas", Kind: ParamText, Key: true, Meta: "a,b", Help: "body areas visible to camera, for nudity: back,buttocks"}},
+			summary: "Make a proposal of the script's breakdown a beat; its performers are the cast of its characters, and hear of it as of any new beat.",
+			help: "Refused while a character of the proposal is not cast (/scene cast CHARACTER @person). A nudity beat needs areas=. " +
+				"Until confirmed, a proposal reaches nobody but the IC.",
+			access: access{roles: onlyIC}, write: true,
+			run: runBeatConfirm,
+		},
+		{
+			path:    "scene beat decline",
+			params:  []Param{scene(true), proposalNo()},
+			summary: "Turn a proposal of the script's breakdown down: it stays on record, and the same line is not proposed again.",
+			access:  access{roles: onlyIC}, write: true,
+			run: runBeatDecline,
+		},
+		{
+			path: "scene beat review",
+			params: []Param{scene(true), beat(),
+				{Name: "verdict", Kind: ParamChoice, Required: true, Choices: []string{"widens", "same"}, Help: "whether the revised line widens the beat"}},
+			summary: "Say whether a beat whose line the revised script changed widens (answers stop counting, riders need amendment) or stays the same.",
+			access:  access{roles: onlyIC}, write: true,
+			run: runBeatReview,
+		},
+		{
 			path:    "scene beat remove",
 			params:  []Param{scene(true), beat()},
 			summary: "Remove an intimacy beat (its id is in /scene show).",
 			access:  access{roles: onlyIC}, write: true,
 			run: runBeatRemove,
+		},
+		{
+			path:    "scene import",
+			params:  []Param{{Name: "file", Kind: ParamFile, Required: true, Help: "the screenplay: Fountain (.fountain) or Final Draft (.fdx)"}},
+			summary: "Import the screenplay: its scenes become draft scenes, and the lines that suggest intimacy proposals only you see.",
+			help: "Send the script as a file with the command: in the direct message with icbot on Slack, as the attachment on Discord; in the console, type its path. " +
+				"Scenes are matched by scene number, then by heading, and never duplicated; a scene past draft is only linked. " +
+				"A revised script is compared with the last import: you get one summary of what it changes, and beats whose line changed wait for /scene beat review.",
+			access: access{roles: onlyIC}, write: true,
+			run: runSceneImport,
+		},
+		{
+			path:    "scene breakdown",
+			params:  []Param{scene(true)},
+			summary: "Show what the script says of a scene: its heading, characters and the lines proposed as beats, quoted (IC).",
+			access:  access{roles: onlyIC},
+			run:     runSceneBreakdown,
+		},
+		{
+			path: "scene cast",
+			params: []Param{{Name: "character", Kind: ParamText, Meta: "CHARACTER", Help: "the character, as the script names them"},
+				{Name: "person", Kind: ParamUser, Help: "the performer who plays them"}},
+			summary: "Map a character of the script to the performer who plays them, for the whole production; with nothing after it, list the cast.",
+			access:  access{roles: icAD}, write: true,
+			run: runSceneCast,
 		},
 		{
 			path:    "scene remove",

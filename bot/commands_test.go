@@ -44,6 +44,13 @@ func TestPermissionMatrix(t *testing.T) {
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/scene beat add 12 "hug" kind=contact`},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", `/scene beat add 12 "hug" kind=contact camera="wide" conditions="closed monitors" props="blanket" stunts="none"`},
 		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene beat remove 12 b1"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene beat confirm 30 1"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene beat decline 30 1"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene beat review 30 b1 same"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene import draft1.fountain"},
+		{"-     -    y    -    -    -     -   -    -    -   -   -    -    -", "/scene breakdown 30"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene cast"},
+		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene cast ANNA @paula"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/scene remove 14"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset start 12"},
 		{"-     -    y    y    -    -     -   -    -    -   -   -    -    -", "/closedset add 12 @gary"},
@@ -97,6 +104,11 @@ func TestPermissionMatrix(t *testing.T) {
 		"/rehearsal consent 12 b1":                   {{"ines", "/rehearsal explore 12 b1 on"}},
 		"/rehearsal confirm 12 1":                    {{"ines", "/rehearsal log 12 b1 present=@paula"}},
 		"/rehearsal dispute 12 1 not the right beat": {{"ines", "/rehearsal log 12 b1 present=@paula"}},
+		"/scene beat confirm 30 1":                   {{"ines", "/scene import draft1.fountain"}, {"ines", "/scene cast ANNA @paula"}, {"ines", "/scene cast BEN @pete"}},
+		"/scene beat decline 30 1":                   {{"ines", "/scene import draft1.fountain"}},
+		"/scene breakdown 30":                        {{"ines", "/scene import draft1.fountain"}},
+		"/scene beat review 30 b1 same": {{"ines", "/scene import draft1.fountain"}, {"ines", "/scene cast ANNA @paula"}, {"ines", "/scene cast BEN @pete"},
+			{"ines", "/scene beat confirm 30 1"}, {"ines", "/scene import draft2.fountain"}},
 	}
 	for _, row := range matrix {
 		cells := strings.Fields(row.allow)

@@ -321,7 +321,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 		t.Fatal(err)
 	}
 	h.bot = bot.New(st, o.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithZone(london),
-		bot.WithAdmins("root"), bot.WithSetChannel("set"))
+		bot.WithAdmins("root"), bot.WithSetChannel("set"), bot.WithScriptReader(readTestScript))
 	return h
 }
 
@@ -432,7 +432,7 @@ func (r result) code() string { return bot.ErrorCode(r.out.Err) }
 // and everything delivered.
 func (h *harness) do(caller, text string) result {
 	h.t.Helper()
-	cmd := bot.Command{Caller: bot.UserID(caller), CallerName: caller, Channel: "set", Text: text, ReplyHandle: "reply-to-" + caller}
+	cmd := bot.Command{Caller: bot.UserID(caller), CallerName: caller, Channel: "set", Text: text, ReplyHandle: "reply-to-" + caller, Upload: uploadOf(text)}
 	out := h.bot.Handle(context.Background(), cmd)
 	h.bot.FollowUp(context.Background(), out)
 	return result{out: out, reply: out.ReplyText(), sent: h.rec.take()}

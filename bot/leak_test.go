@@ -32,6 +32,7 @@ var canaries = map[string][]string{
 	"CANARY-CHANGES-7a4": {"ines", "dana", "paula"},
 	"CANARY-DISPUTE-9f1": {"paula", "ines"},
 	"CANARY-TAKE-3c1":    {"ines", "dana"},
+	"CANARY-QUOTE-8d3":   {"ines"},
 }
 
 // readers are who could read a message: its recipient, or everyone in
@@ -46,8 +47,8 @@ func readers(s sent) []string {
 // TestLeaks puts canary strings into a performer's notes, garments and
 // body notes, a rider's terms, a hold's reason, the director's intent,
 // a beat's camera, conditions, props and stunts notes, its choreography
-// and steps, a rehearsal's changes, a dispute's note and a take's note,
-// then runs every command as every kind of person. No canary may reach
+// and steps, a rehearsal's changes, a dispute's note, a take's note and
+// a line of an imported script (a proposal, not yet a beat), then runs every command as every kind of person. No canary may reach
 // anyone outside its audience, any log line or the audit log; and none
 // may be in the database file.
 func TestLeaks(t *testing.T) {
@@ -55,7 +56,7 @@ func TestLeaks(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := newHarness(t, withLocker(&lockingChat{}))
 	h.bot = bot.New(h.store, h.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithLogger(logger),
-		bot.WithAdmins("root"), bot.WithSetChannel("set"))
+		bot.WithAdmins("root"), bot.WithSetChannel("set"), bot.WithScriptReader(readTestScript))
 	h.seed()
 	var all []sent
 	run := func(caller, line string) {
@@ -83,6 +84,9 @@ func TestLeaks(t *testing.T) {
 	run("ines", `/closedset start 12 force reason="leak test setup"`)
 	run("ines", `/take 12 b1 note="CANARY-TAKE-3c1" drift=yes`)
 	run("ines", "/closedset end 12")
+	run("ines", "/scene import canary.fountain")
+	run("ines", "/scene cast ANNA @paula")
+	run("ines", "/scene set 40 performers=@paula")
 
 	commands := []string{
 		"/icbot whoami", "/icbot role list", "/scene list", "/scene show 12", "/scene show 16",
@@ -96,6 +100,9 @@ func TestLeaks(t *testing.T) {
 		"/boundaries answer 12 b1=yes", "/boundaries withdraw 12 b1", "/closedset end 12", "/hold lift 16",
 		"/rider signed 12 @paula", `/closedset start 12 force reason="leak test"`, `/take 12 b1 note="a take"`, "/take log 12 session=1", "/take log 12", "/closedset end 12",
 		"/report day", "/icbot mydata",
+		"/scene breakdown 40", "/scene show 40", "/scene list", "/report scene 40", "/report scene 40 format=json", "/scene cast",
+		"/scene beat decline 40 1", "/boundaries request 40", "/topline 40", "/rider status 40", "/closedset status 40",
+		"/scene import canary.fountain",
 	}
 	for _, line := range commands {
 		for _, caller := range callers {

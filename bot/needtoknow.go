@@ -69,6 +69,11 @@ const (
 	// ClassTakes is the take log: what matched the choreography and what
 	// drifted, take by take. The IC and the director read it.
 	ClassTakes
+	// ClassBreakdown is the script's breakdown: the lines that suggest
+	// intimacy, quoted, proposed as beats. A quote may describe a
+	// performer's body, and is not a beat until the IC confirms it: the
+	// IC's alone, never a channel.
+	ClassBreakdown
 )
 
 // Class values are stored (in the outbox and the audience ledger): new
@@ -126,6 +131,7 @@ var needToKnow = map[Class]audience{
 	ClassChoreography:  {name: "choreography", roles: []Role{RoleIC, RoleDirector}, ownScene: true, channel: noChannel},
 	ClassRehearsal:     {name: "rehearsal records", roles: []Role{RoleIC, RoleDirector}, ownScene: true, channel: noChannel},
 	ClassTakes:         {name: "take log", roles: []Role{RoleIC, RoleDirector}, channel: noChannel},
+	ClassBreakdown:     {name: "script breakdown", roles: []Role{RoleIC}, channel: noChannel},
 }
 
 func (c Class) String() string {

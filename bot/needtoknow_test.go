@@ -54,6 +54,7 @@ func TestNeedToKnowTable(t *testing.T) {
 		ClassChoreography:  "  y    y    -    y    -    y    -    -    -    -    -    -    -",
 		ClassRehearsal:     "  y    y    -    y    -    y    -    -    -    -    -    -    -",
 		ClassTakes:         "  -    -    -    y    -    y    -    -    -    -    -    -    -",
+		ClassBreakdown:     "  -    -    -    y    -    -    -    -    -    -    -    -    -",
 	}
 	g := gate{admins: map[UserID]bool{"root": true}}
 	for class, row := range want {
@@ -107,6 +108,7 @@ func TestNeedToKnowChannels(t *testing.T) {
 		ClassChoreography:  noChannel,
 		ClassRehearsal:     noChannel,
 		ClassTakes:         noChannel,
+		ClassBreakdown:     noChannel,
 	}
 	for c, rule := range want {
 		if got := needToKnow[c].channel; got != rule {
@@ -140,6 +142,7 @@ func TestNeedToKnowDepartmentNotes(t *testing.T) {
 		ClassPropsNotes:  " y    -    -    -    -",
 		ClassStuntsNotes: " -    y    -    -    -",
 		ClassTakes:       " -    -    -    -    -",
+		ClassBreakdown:   " -    -    -    -    -",
 	}
 	g := gate{}
 	for class, row := range want {

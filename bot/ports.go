@@ -221,6 +221,10 @@ type ProductionInfo struct {
 	// its changes, each a new version of the notice (see notice.go).
 	NoticeFor      string
 	NoticeRevision int
+	// Cast maps the script's characters (as the script names them, upper
+	// case) to the performers who play them, for the whole production
+	// (/scene cast): a confirmed beat of the script knows its performers.
+	Cast map[string]UserID
 }
 
 // NoticeState is what icbot records of a person's privacy notice (see

@@ -171,7 +171,10 @@ type Scene struct {
 	Topline ToplineState
 	// Asking is whether the IC has asked for boundaries yet, and the news
 	// of beat changes waiting to go to performers (see beatnews.go).
-	Asking  Asking
+	Asking Asking
+	// Script is what the screenplay says of the scene, when it came from
+	// an imported script (see script.go); nil otherwise.
+	Script  *SceneScript
 	Version int // bumped on every change
 	Created time.Time
 	Updated time.Time

@@ -80,7 +80,7 @@ func TestHelp(t *testing.T) {
 		{"/icbot help all", "/scene beat add ID"},
 		{"/icbot help nonsense", "There is no command /nonsense."},
 		{"/icbot help scene frob", "There is no command /scene frob. /scene has: add, list,"},
-		{"/icbot help scene beat frob", "/scene beat has: add, set, remove."},
+		{"/icbot help scene beat frob", "/scene beat has: add, set, confirm, decline, review, remove."},
 		{"/icbot help scene add", "Usage: /scene add ID"},
 		{"/scene help", "/scene commands"},
 		{"/scene help add", "Usage: /scene add ID"},

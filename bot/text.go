@@ -40,6 +40,7 @@ var textRules = map[string]textRule{
 	"conditions":  {what: "conditions=", max: 1000, lines: true},
 	"props":       {what: "props=", max: 1000, lines: true},
 	"stunts":      {what: "stunts=", max: 1000, lines: true},
+	"character":   {what: "the character's name", max: 60},
 }
 
 // subject names the text at the start of a sentence: "The title", "The

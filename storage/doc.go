@@ -20,7 +20,8 @@
 //	meta/
 //	    schema_version -> uint64 BE (SchemaVersion)
 //	    production     -> JSON production: name, zone, seeded, dept_channels,
-//	                      wrap_date (as icbot wrap recorded it), mac+
+//	                      wrap_date (as icbot wrap recorded it), cast (the
+//	                      script's characters and who plays them), mac+
 //	    audit_head     -> 8-byte BE record count + 32-byte hash of the last
 //	                      record; in a keyed file + 32-byte HMAC of those 40
 //	                      bytes, and always present
@@ -49,8 +50,11 @@
 //	                      camera, conditions, props and stunts notes,
 //	                      its choreography (every version), whether it is
 //	                      exploratory and who consented to explore it;
-//	                      the rehearsal log and the take log; absent in a
-//	                      record written before it), confirm_notes
+//	                      the rehearsal log and the take log; script: what
+//	                      the imported screenplay says of the scene, its
+//	                      heading, number, order, page, characters and the
+//	                      lines proposed as beats with what became of them;
+//	                      absent in a record written before it), confirm_notes
 //	                      (version 9: rehearsal, index, performer,
 //	                      note*: each performer's note on a rehearsal's
 //	                      record, taken out of private)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"icbot/bot"
@@ -25,7 +26,10 @@ type productionRecord struct {
 	WrapDate     string            `json:"wrap_date,omitempty"`
 	NoticeFor    string            `json:"notice_for,omitempty"`
 	NoticeRev    int               `json:"notice_revision,omitempty"`
-	MAC          []byte            `json:"mac,omitempty"`
+	// Cast maps the script's characters to performers; absent when
+	// none were cast.
+	Cast map[string]string `json:"cast,omitempty"`
+	MAC  []byte            `json:"mac,omitempty"`
 }
 
 type personRecord struct {
@@ -110,6 +114,59 @@ type scenePrivate struct {
 	// Rehearsals and Takes are the scene's rehearsal and take logs.
 	Rehearsals []rehearsalRecord `json:"rehearsals,omitempty"`
 	Takes      []takeRecord      `json:"takes,omitempty"`
+	// Script is what the imported screenplay says of the scene: its
+	// heading, characters and the lines proposed as beats.
+	Script *scriptRecord `json:"script,omitempty"`
+}
+
+type scriptRecord struct {
+	Heading      string           `json:"heading,omitempty"`
+	Number       string           `json:"number,omitempty"`
+	Order        int              `json:"order,omitempty"`
+	Page         int              `json:"page,omitempty"`
+	Characters   []string         `json:"characters,omitempty"`
+	Removed      bool             `json:"removed,omitempty"`
+	Imported     time.Time        `json:"imported,omitzero"`
+	Proposals    []proposalRecord `json:"proposals,omitempty"`
+	NextProposal int              `json:"next_proposal,omitempty"`
+}
+
+type proposalRecord struct {
+	N          int      `json:"n"`
+	Quote      string   `json:"quote,omitempty"`
+	Line       int      `json:"line,omitempty"`
+	Flag       string   `json:"flag,omitempty"`
+	Kind       string   `json:"kind,omitempty"`
+	Characters []string `json:"characters,omitempty"`
+	Rule       string   `json:"rule,omitempty"`
+	State      string   `json:"state,omitempty"`
+	Beat       string   `json:"beat,omitempty"`
+	Review     bool     `json:"review,omitempty"`
+	Was        string   `json:"was,omitempty"`
+}
+
+func scriptToRecord(s *bot.SceneScript) *scriptRecord {
+	if s == nil {
+		return nil
+	}
+	return &scriptRecord{Heading: s.Heading, Number: s.Number, Order: s.Order, Page: s.Page, Characters: slices.Clone(s.Characters),
+		Removed: s.Removed, Imported: utc(s.Imported), NextProposal: s.NextProposal,
+		Proposals: convert(s.Proposals, func(p bot.Proposal) proposalRecord {
+			return proposalRecord{N: p.N, Quote: p.Quote, Line: p.Line, Flag: p.Flag, Kind: string(p.Kind), Characters: slices.Clone(p.Characters),
+				Rule: p.Rule, State: string(p.State), Beat: p.Beat, Review: p.Review, Was: p.Was}
+		})}
+}
+
+func (r *scriptRecord) bot() *bot.SceneScript {
+	if r == nil {
+		return nil
+	}
+	return &bot.SceneScript{Heading: r.Heading, Number: r.Number, Order: r.Order, Page: r.Page, Characters: slices.Clone(r.Characters),
+		Removed: r.Removed, Imported: r.Imported, NextProposal: r.NextProposal,
+		Proposals: convert(r.Proposals, func(p proposalRecord) bot.Proposal {
+			return bot.Proposal{N: p.N, Quote: p.Quote, Line: p.Line, Flag: p.Flag, Kind: bot.BeatKind(p.Kind), Characters: slices.Clone(p.Characters),
+				Rule: p.Rule, State: bot.ProposalState(p.State), Beat: p.Beat, Review: p.Review, Was: p.Was}
+		})}
 }
 
 type beatPrivate struct {
@@ -217,7 +274,7 @@ func (r takeRecord) bot() bot.Take {
 // nothing.
 func scenePrivateOf(s bot.Scene) (p scenePrivate, ok bool) {
 	p = scenePrivate{Intent: s.Intent.Text, IntentBy: string(s.Intent.By), IntentAt: utc(s.Intent.At),
-		Rehearsals: convert(s.Rehearsals, rehearsalToRecord), Takes: convert(s.Takes, takeToRecord)}
+		Rehearsals: convert(s.Rehearsals, rehearsalToRecord), Takes: convert(s.Takes, takeToRecord), Script: scriptToRecord(s.Script)}
 	for _, b := range s.Beats {
 		bp := beatPrivate{ID: b.ID, Camera: b.Camera, Conditions: b.Conditions, Props: b.Props, Stunts: b.Stunts,
 			Choreo: convert(b.Choreo, choreoToRecord), Exploratory: b.Exploratory, Explore: convert(b.Explore, exploreToRecord)}
@@ -226,7 +283,7 @@ func scenePrivateOf(s bot.Scene) (p scenePrivate, ok bool) {
 		}
 	}
 	return p, p.Intent != "" || p.IntentBy != "" || !p.IntentAt.IsZero() || len(p.Beats) > 0 ||
-		len(p.Rehearsals) > 0 || len(p.Takes) > 0
+		len(p.Rehearsals) > 0 || len(p.Takes) > 0 || p.Script != nil
 }
 
 // encodePrivate is the JSON of the private part, "" when it holds nothing.
@@ -454,8 +511,15 @@ func productionToRecord(p bot.ProductionInfo) productionRecord {
 		}
 		depts[string(role)] = string(ch)
 	}
+	var cast map[string]string
+	for c, u := range p.Cast {
+		if cast == nil {
+			cast = map[string]string{}
+		}
+		cast[c] = string(u)
+	}
 	return productionRecord{Name: p.Name, Zone: p.Zone, Seeded: p.Seeded, DeptChannels: depts, WrapDate: p.WrapDate,
-		NoticeFor: p.NoticeFor, NoticeRev: p.NoticeRevision}
+		NoticeFor: p.NoticeFor, NoticeRev: p.NoticeRevision, Cast: cast}
 }
 
 func (r productionRecord) bot() bot.ProductionInfo {
@@ -466,8 +530,15 @@ func (r productionRecord) bot() bot.ProductionInfo {
 		}
 		depts[bot.Role(role)] = bot.ChannelID(ch)
 	}
+	var cast map[string]bot.UserID
+	for c, u := range r.Cast {
+		if cast == nil {
+			cast = map[string]bot.UserID{}
+		}
+		cast[c] = bot.UserID(u)
+	}
 	return bot.ProductionInfo{Name: r.Name, Zone: r.Zone, Seeded: r.Seeded, DeptChannels: depts, WrapDate: r.WrapDate,
-		NoticeFor: r.NoticeFor, NoticeRevision: r.NoticeRev}
+		NoticeFor: r.NoticeFor, NoticeRevision: r.NoticeRev, Cast: cast}
 }
 
 func personToRecord(p bot.Person) personRecord {
@@ -560,6 +631,7 @@ func (r sceneRecord) bot() bot.Scene {
 		Intent:       bot.Intent{Text: priv.Intent, By: bot.UserID(priv.IntentBy), At: priv.IntentAt},
 		Rehearsals:   convert(priv.Rehearsals, rehearsalRecord.bot),
 		Takes:        convert(priv.Takes, takeRecord.bot),
+		Script:       priv.Script.bot(),
 	}
 	for i := range sc.Beats {
 		for _, p := range priv.Beats {
