@@ -14,26 +14,6 @@ import (
 	"icbot/bot/fountain"
 )
 
-// paramFile is the kind of a command parameter that is a file sent with
-// the command: on Discord, an attachment option.
-const paramFile bot.ParamKind = "file"
-
-// fileCommands take a file whether or not their parameters declare one:
-// the screenplay of /scene import. The option is named fileOption.
-var fileCommands = []string{"scene import"}
-
-const fileOption = "file"
-
-// withFile adds the attachment option of a command in fileCommands
-// whose parameters declare no file.
-func withFile(c bot.CommandInfo, opts []*discordgo.ApplicationCommandOption) []*discordgo.ApplicationCommandOption {
-	if !slices.Contains(fileCommands, c.Path) || slices.ContainsFunc(c.Params, func(p bot.Param) bool { return p.Kind == paramFile }) {
-		return opts
-	}
-	return append(opts, &discordgo.ApplicationCommandOption{Name: fileOption, Type: discordgo.ApplicationCommandOptionAttachment, Required: true,
-		Description: "the screenplay: Fountain (.fountain) or Final Draft (.fdx)"})
-}
-
 // cdnHosts are the hosts of Discord's attachments.
 var cdnHosts = []string{"cdn.discordapp.com", "media.discordapp.net"}
 

@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -10,46 +11,33 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"icbot/adapters/discord"
+	"icbot/adapters/internal/scripttest"
 	"icbot/bot"
 	"icbot/bot/fountain"
 )
 
-const screenplay = "Title: Night Swim\n\nINT. POOL - NIGHT #12#\n\nPAULA and PETE kiss at the water's edge.\n"
-
-// cdnPath is where the fake CDN keeps attachment id's file.
-func cdnPath(id, name string) string {
-	return "/ephemeral-attachments/" + fakeAppID + "/" + id + "/" + name
-}
-
-// importRig is a seeded rig whose catalogue has /scene import, as the
-// bot's command table declares it: the bot's own when it has one.
+// importRig is a seeded rig.
 func importRig(t *testing.T, m mode) *rig {
 	r := newRig(t, m).seed()
-	if !slices.ContainsFunc(r.bot.Catalogue(), func(c bot.CommandInfo) bool { return c.Path == "scene import" }) {
-		r.h.extra = []bot.CommandInfo{{Path: "scene import", Usage: "/scene import FILE", Summary: "Import the screenplay",
-			Params: []bot.Param{{Name: "file", Kind: "file", Required: true, Help: "the screenplay"}}}}
-		if err := discord.Register(r.ad, r.h); err != nil {
-			t.Fatal(err)
-		}
-	}
 	r.fake.calls()
 	return r
 }
 
-// attached is /scene import from user in the set channel, with an
-// attachment Discord describes as file (nil: not described at all).
-func (r *rig) attached(user string, file map[string]any) (string, []byte) {
+// attached is /scene import from user in the set channel, with a file
+// named name that Discord describes as file (nil: not described at all).
+func (r *rig) attached(user, name string, file map[string]any) (string, []byte) {
 	r.t.Helper()
-	data := r.commandData("scene import", o("file", "ATT1"))
-	if file != nil {
-		data["resolved"] = map[string]any{"attachments": map[string]any{"ATT1": file}}
+	data := r.commandData("scene import", o("file", name))
+	if file == nil {
+		delete(data, "resolved")
+	} else {
+		data["resolved"] = map[string]any{"attachments": map[string]any{attachmentID(name): file}}
 	}
 	return r.interaction(discordgo.InteractionApplicationCommand, user, in(setCh), data)
 }
 
 func attachment(name, url string, size int) map[string]any {
-	return map[string]any{"id": "ATT1", "filename": name, "size": size, "url": url, "proxy_url": strings.Replace(url, "cdn.discordapp.com", "media.discordapp.net", 1),
+	return map[string]any{"id": attachmentID(name), "filename": name, "size": size, "url": url,
 		"content_type": "text/plain; charset=utf-8", "ephemeral": true}
 }
 
@@ -79,26 +67,26 @@ func (r *rig) imports() []bot.Command {
 // a required attachment option.
 func TestRegisteredFileOption(t *testing.T) {
 	r := importRig(t, overHTTP)
-	data := r.commandData("scene import", o("file", "ATT1"))
+	data := r.commandData("scene import", o("file", "s.fountain"))
 	opt := data["options"].([]any)[0].(map[string]any)["options"].([]any)[0].(map[string]any)
 	if opt["name"] != "file" || opt["type"] != int(discordgo.ApplicationCommandOptionAttachment) {
 		t.Errorf("the file option is %v, want an attachment (type 11)", opt)
 	}
 }
 
-// TestAttachedScriptReachesBot: the IC runs /scene import with the
+// TestAttachedScriptImported: the IC runs /scene import with the
 // screenplay attached, over the HTTP endpoint and over the gateway; the
 // bot gets the command with the file's bytes, fetched from the CDN,
-// keyed by the interaction's id, and the attachment's id is no part of
-// the line.
-func TestAttachedScriptReachesBot(t *testing.T) {
+// keyed by the interaction's id, the attachment's id no part of the
+// line; the script's scenes are imported, and the answer is the
+// breakdown.
+func TestAttachedScriptImported(t *testing.T) {
 	for _, m := range []mode{overHTTP, overGateway} {
 		r := importRig(t, m)
-		path := cdnPath("ATT1", "night-swim.fountain")
-		r.fake.set(func(f *fakeDiscord) { f.CDN[path] = []byte(screenplay) })
-		id, raw := r.attached(ines, attachment("night-swim.fountain", "https://cdn.discordapp.com"+path+"?ex=1&is=2&hm=3", len(screenplay)))
-		resp := r.send(id, raw, false)
-		r.ad.Wait()
+		path := cdnPath(attachmentID("night-swim.fountain"), "night-swim.fountain")
+		r.fake.set(func(f *fakeDiscord) { f.CDN[path] = []byte(scripttest.Script) })
+		id, raw := r.interaction(discordgo.InteractionApplicationCommand, ines, in(setCh), r.commandData("scene import", o("file", "night-swim.fountain")))
+		resp := r.send(id, raw, true)
 		got := r.imports()
 		if len(got) != 1 {
 			t.Fatalf("mode %d: %d imports reached the bot, want 1 (answer %q)", m, len(got), resp.Data.Content)
@@ -107,48 +95,71 @@ func TestAttachedScriptReachesBot(t *testing.T) {
 		if c.Text != "/scene import" || c.Caller != ines || c.Once != "discord:"+id {
 			t.Errorf("mode %d: command %q from %s keyed %q", m, c.Text, c.Caller, c.Once)
 		}
-		if c.Upload == nil || c.Upload.Name != "night-swim.fountain" || string(c.Upload.Data) != screenplay {
+		if c.Upload == nil || c.Upload.Name != "night-swim.fountain" || string(c.Upload.Data) != scripttest.Script {
 			t.Errorf("mode %d: upload %+v, want the screenplay", m, c.Upload)
 		}
 		if f := fetched(r.fake.calls()); !slices.Equal(f, []string{"GET " + path}) {
 			t.Errorf("mode %d: the CDN was asked %q", m, f)
 		}
-		if resp.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
-			t.Errorf("mode %d: the answer is not ephemeral", m)
+		if !strings.Contains(resp.Data.Content, "Script night-swim.fountain: 2 scenes") || resp.Data.Flags&int(discordgo.MessageFlagsEphemeral) == 0 {
+			t.Errorf("mode %d: answer %q (flags %d), want the breakdown, ephemeral", m, resp.Data.Content, resp.Data.Flags)
+		}
+		if n := r.scriptScenes(); n != 2 {
+			t.Errorf("mode %d: %d scenes from the script, want 2", m, n)
 		}
 	}
 }
 
+// scriptScenes counts the scenes that came from a script.
+func (r *rig) scriptScenes() int {
+	r.t.Helper()
+	n := 0
+	if err := r.store.View(context.Background(), func(tx bot.Tx) error {
+		scenes, err := tx.Scenes()
+		for _, sc := range scenes {
+			if sc.Script != nil {
+				n++
+			}
+		}
+		return err
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+	return n
+}
+
 // TestAttachmentRefused: an attachment that cannot be imported never
-// reaches the bot; the answer says why.
+// reaches the bot and changes nothing; the answer says why.
 func TestAttachmentRefused(t *testing.T) {
 	r := importRig(t, overHTTP)
 	big := bytes.Repeat([]byte("A"), fountain.MaxSize+1)
+	at := func(name string) string { return cdnPath(attachmentID(name), name) }
 	r.fake.set(func(f *fakeDiscord) {
-		f.CDN[cdnPath("ATT1", "s.fountain")] = []byte(screenplay)
-		f.CDN[cdnPath("ATT1", "big.fountain")] = big
-		f.CDN[cdnPath("ATT1", "still.png")] = []byte("\x89PNG\r\n\x1a\n\x00\x00")
+		f.CDN[at("s.fountain")] = []byte(scripttest.Script)
+		f.CDN[at("big.fountain")] = big
+		f.CDN[at("still.png")] = []byte("\x89PNG\r\n\x1a\n\x00\x00")
 	})
 	cdn := "https://cdn.discordapp.com"
 	for _, tc := range []struct {
 		name string
-		file map[string]any
+		file string
+		desc map[string]any
 		want string
 		// fetch is the CDN path asked for, "" for none.
 		fetch string
 	}{
-		{"another host", attachment("s.fountain", "https://files.example.com"+cdnPath("ATT1", "s.fountain"), 10), "at files.example.com, not at its own file host", ""},
-		{"a look-alike host", attachment("s.fountain", "https://cdn.discordapp.com.example.com"+cdnPath("ATT1", "s.fountain"), 10), "not at its own file host", ""},
-		{"plain http", attachment("s.fountain", "http://cdn.discordapp.com"+cdnPath("ATT1", "s.fountain"), 10), "not at its own file host", ""},
-		{"too big by its size", attachment("big.fountain", cdn+cdnPath("ATT1", "big.fountain"), len(big)), "big.fountain is 8.0 MiB, larger than 8.0 MiB", ""},
-		{"too big while reading", attachment("big.fountain", cdn+cdnPath("ATT1", "big.fountain"), 100), "big.fountain is larger than 8.0 MiB", cdnPath("ATT1", "big.fountain")},
-		{"not text", attachment("still.png", cdn+cdnPath("ATT1", "still.png"), 10), "still.png is not a text file", cdnPath("ATT1", "still.png")},
-		{"gone", attachment("gone.fountain", cdn+cdnPath("ATT1", "gone.fountain"), 10), "could not be downloaded from Discord", cdnPath("ATT1", "gone.fountain")},
-		{"not described", nil, "Discord sent no file with the command", ""},
+		{"another host", "s.fountain", attachment("s.fountain", "https://files.example.com"+at("s.fountain"), 10), "at files.example.com, not at its own file host", ""},
+		{"a look-alike host", "s.fountain", attachment("s.fountain", "https://cdn.discordapp.com.example.com"+at("s.fountain"), 10), "not at its own file host", ""},
+		{"plain http", "s.fountain", attachment("s.fountain", "http://cdn.discordapp.com"+at("s.fountain"), 10), "not at its own file host", ""},
+		{"too big by its size", "big.fountain", attachment("big.fountain", cdn+at("big.fountain"), len(big)), "big.fountain is 8.0 MiB, larger than 8.0 MiB", ""},
+		{"too big while reading", "big.fountain", attachment("big.fountain", cdn+at("big.fountain"), 100), "big.fountain is larger than 8.0 MiB", at("big.fountain")},
+		{"not text", "still.png", attachment("still.png", cdn+at("still.png"), 10), "still.png is not a text file", at("still.png")},
+		{"gone", "gone.fountain", attachment("gone.fountain", cdn+at("gone.fountain"), 10), "could not be downloaded from Discord", at("gone.fountain")},
+		{"not described", "s.fountain", nil, "Discord sent no file with the command", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(r.h.commands())
-			id, raw := r.attached(ines, tc.file)
+			before, audit := len(r.h.commands()), r.auditLen()
+			id, raw := r.attached(ines, tc.file, tc.desc)
 			resp := r.send(id, raw, false)
 			r.ad.Wait()
 			if got := r.h.commands()[before:]; len(got) != 0 {
@@ -164,27 +175,42 @@ func TestAttachmentRefused(t *testing.T) {
 			if got := fetched(r.fake.calls()); !slices.Equal(got, want) {
 				t.Errorf("the CDN was asked %q, want %q", got, want)
 			}
+			if r.auditLen() != audit || r.scriptScenes() != 0 {
+				t.Errorf("a refused attachment changed something")
+			}
 		})
 	}
 }
 
-// TestReplayedAttachmentKeyedOnce: the same signed interaction sent twice
-// is the same request to the bot, keyed by the interaction's id, so that
-// its import takes effect once.
-func TestReplayedAttachmentKeyedOnce(t *testing.T) {
+// TestReplayedAttachmentImportsOnce: the same signed interaction sent
+// twice imports once: the copy, keyed as the first by the interaction's
+// id, is answered that it was already handled, and records nothing.
+func TestReplayedAttachmentImportsOnce(t *testing.T) {
 	r := importRig(t, overHTTP)
-	path := cdnPath("ATT1", "s.fountain")
-	r.fake.set(func(f *fakeDiscord) { f.CDN[path] = []byte(screenplay) })
-	id, raw := r.attached(ines, attachment("s.fountain", "https://cdn.discordapp.com"+path, len(screenplay)))
+	path := cdnPath(attachmentID("s.fountain"), "s.fountain")
+	r.fake.set(func(f *fakeDiscord) { f.CDN[path] = []byte(scripttest.Script) })
+	id, raw := r.interaction(discordgo.InteractionApplicationCommand, ines, in(setCh), r.commandData("scene import", o("file", "s.fountain")))
 	now := r.clock.Now()
+	var answers []string
+	var audit []uint64
 	for i := range 2 {
-		if status, body := r.signedPost(raw, now, nil); status != http.StatusOK || !json.Valid(body) {
-			t.Fatalf("send %d: %d %s", i+1, status, body)
+		status, body := r.signedPost(raw, now, nil)
+		var resp response
+		if err := json.Unmarshal(body, &resp); status != http.StatusOK || err != nil {
+			t.Fatalf("send %d: %d %s (%v)", i+1, status, body, err)
 		}
 		r.ad.Wait()
+		answers = append(answers, resp.Data.Content)
+		audit = append(audit, r.auditLen())
+	}
+	if !strings.Contains(answers[0], "Script s.fountain: 2 scenes (2 new drafts") || !strings.Contains(answers[1], "already handled") {
+		t.Errorf("answers %q", answers)
+	}
+	if audit[1] != audit[0] {
+		t.Errorf("the copy recorded %d audit entries", audit[1]-audit[0])
 	}
 	got := r.imports()
-	if len(got) != 2 || got[0].Once != "discord:"+id || got[1].Once != got[0].Once || got[1].Upload == nil {
+	if len(got) != 2 || got[0].Once != "discord:"+id || got[1].Once != got[0].Once {
 		t.Errorf("the two sends reached the bot as %+v, want both keyed discord:%s", got, id)
 	}
 }

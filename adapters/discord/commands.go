@@ -61,12 +61,12 @@ func options(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 			for _, ch := range p.Choices {
 				o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: ch, Value: ch})
 			}
-		case paramFile:
+		case bot.ParamFile:
+			// The file itself, attached: its id is no part of the line.
 			o.Type = discordgo.ApplicationCommandOptionAttachment
 		}
 		opts = append(opts, o)
 	}
-	opts = withFile(c, opts)
 	slices.SortStableFunc(opts, func(a, b *discordgo.ApplicationCommandOption) int {
 		switch {
 		case a.Required && !b.Required:

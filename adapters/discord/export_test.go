@@ -24,9 +24,3 @@ func StateGuilds(a *Adapter) int {
 // OpenHTTP opens the adapter for interactions over HTTP alone, without
 // the gateway: the token checked, the commands registered.
 func OpenHTTP(ctx context.Context, a *Adapter, h Handler) error { return a.openHTTP(ctx, h) }
-
-// Register registers h's commands with Discord again, as Open does.
-func Register(a *Adapter, h Handler) error {
-	_, err := a.register(h)
-	return err
-}

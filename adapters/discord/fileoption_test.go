@@ -9,19 +9,17 @@ import (
 )
 
 // TestFileOption: a command whose parameters declare a file gets it as
-// an attachment option; /scene import gets one named file even when its
-// parameters declare none; the attachment's id is no part of the
-// command line, but is handed on beside it.
+// an attachment option; the attachment's id is no part of the command
+// line, but is handed on beside it.
 func TestFileOption(t *testing.T) {
 	declared := bot.CommandInfo{Path: "scene import", Usage: "/scene import FILE",
-		Params: []bot.Param{{Name: "dry", Kind: bot.ParamChoice, Choices: []string{"yes"}}, {Name: "file", Kind: paramFile, Required: true, Help: "the screenplay"}}}
-	bare := bot.CommandInfo{Path: "scene import", Usage: "/scene import"}
+		Params: []bot.Param{{Name: "dry", Kind: bot.ParamChoice, Choices: []string{"yes"}}, {Name: "file", Kind: bot.ParamFile, Required: true, Help: "the screenplay"}}}
 	other := bot.CommandInfo{Path: "scene list", Usage: "/scene list"}
 	for _, tc := range []struct {
 		name  string
 		c     bot.CommandInfo
 		files int
-	}{{"declared", declared, 1}, {"by its path", bare, 1}, {"none", other, 0}} {
+	}{{"declared", declared, 1}, {"none", other, 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := options(tc.c)
 			files := 0

@@ -23,6 +23,7 @@ import (
 	"github.com/slack-go/slack/slacktest"
 	"github.com/slack-go/slack/socketmode"
 
+	"icbot/adapters/internal/scripttest"
 	"icbot/adapters/slack"
 	"icbot/bot"
 	"icbot/storage"
@@ -629,7 +630,7 @@ func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 	if o.store != nil {
 		bs = o.store(st)
 	}
-	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
+	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"), bot.WithScriptReader(scripttest.Read))
 	var h slack.Handler = r.bot
 	if o.socket != nil {
 		h = o.socket(r.bot)

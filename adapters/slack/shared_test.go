@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,12 +11,13 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"icbot/adapters/internal/scripttest"
 	"icbot/adapters/slack"
 	"icbot/bot"
 	"icbot/bot/fountain"
 )
 
-const screenplay = "Title: Night Swim\n\nINT. POOL - NIGHT #12#\n\nPAULA and PETE kiss at the water's edge.\n"
+const screenplay = scripttest.Script
 
 // shareEvent is the message event of a file shared by user in channel
 // (of type kind: im, channel, group), with text beside it; file is the
@@ -31,9 +33,10 @@ func sharedFileEntry(name, download string, size int) map[string]any {
 		"url_private": strings.Replace(download, "/download", "", 1), "url_private_download": download}
 }
 
-// shareRig is a rig whose HTTP routes hand commands to a recorder.
+// shareRig is a seeded rig (the IC is UINES) whose HTTP routes hand
+// commands to a recorder.
 func shareRig(t *testing.T) (*rig, *recorder, *httptest.Server) {
-	r := newRig(t)
+	r := newRig(t).seed()
 	rec := &recorder{Bot: r.bot}
 	srv := httptest.NewServer(r.ad.Routes(rec))
 	t.Cleanup(srv.Close)
@@ -62,12 +65,13 @@ func imports(rec *recorder) []bot.Command {
 	return out
 }
 
-// TestSharedScriptReachesBot: the IC shares a screenplay in the DM with
+// TestSharedScriptImported: the IC shares a screenplay in the DM with
 // icbot, over a signed Events API request; the bot gets /scene import
-// from the IC, in that DM, with the file's bytes, keyed by the event id,
-// and its answer goes to the DM. Text beside the file is the command
-// when it is an import, and is ignored otherwise.
-func TestSharedScriptReachesBot(t *testing.T) {
+// from the IC, in that DM, with the file's bytes, keyed by the event id;
+// the script is imported, and the breakdown answers in the DM. Text
+// beside the file is the command when it is an import, and is ignored
+// otherwise.
+func TestSharedScriptImported(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"", "/scene import"},
 		{"here is draft 2", "/scene import"},
@@ -91,8 +95,11 @@ func TestSharedScriptReachesBot(t *testing.T) {
 			if c.Upload == nil || c.Upload.Name != "night-swim.fountain" || string(c.Upload.Data) != screenplay {
 				t.Errorf("upload %+v, want the screenplay", c.Upload)
 			}
-			if got := posts(r.fake.took(), "DUINES"); len(got) == 0 {
-				t.Errorf("the bot's answer did not reach the DM")
+			if got := strings.Join(posts(r.fake.took(), "DUINES"), "\n"); !strings.Contains(got, "Script night-swim.fountain: 2 scenes (2 new drafts") {
+				t.Errorf("the DM says %q, want the breakdown", got)
+			}
+			if n := r.scriptScenes(); n != 2 {
+				t.Errorf("%d scenes from the script, want 2", n)
 			}
 		})
 	}
@@ -102,7 +109,7 @@ func TestSharedScriptReachesBot(t *testing.T) {
 // envelope: acknowledged, then imported with the bytes.
 func TestSharedScriptOverSocketMode(t *testing.T) {
 	var rec *recorder
-	r := newRig(t, overSocket(func(b *bot.Bot) slack.Handler { rec = &recorder{Bot: b}; return rec }))
+	r := newRig(t, overSocket(func(b *bot.Bot) slack.Handler { rec = &recorder{Bot: b}; return rec })).seed()
 	feed := drain(r.fake.srv.SeenFeed)
 	url := r.fake.host("T1-F2/download/draft.fountain", []byte(screenplay))
 	r.fake.srv.SendToWebsocket(envelope("env-share", "events_api",
@@ -112,6 +119,9 @@ func TestSharedScriptOverSocketMode(t *testing.T) {
 	got := imports(rec)
 	if len(got) != 1 || got[0].Upload == nil || string(got[0].Upload.Data) != screenplay || got[0].Once != "slack:event:EvF2" {
 		t.Fatalf("imports %+v, want one with the screenplay", got)
+	}
+	if got := strings.Join(posts(r.fake.took(), "DUINES"), "\n"); !strings.Contains(got, "Script draft.fountain: 2 scenes") {
+		t.Errorf("the DM says %q, want the breakdown", got)
 	}
 }
 
@@ -162,7 +172,7 @@ func TestSharedScriptRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, rec, srv := shareRig(t)
 			r.postEvent(srv, shareEvent("EvR", "UINES", "DUINES", "im", "", tc.files(r.fake)...))
-			if got := imports(rec); len(got) != 0 {
+			if got := imports(rec); len(got) != 0 || r.scriptScenes() != 0 {
 				t.Errorf("a refused file reached the bot: %+v", got)
 			}
 			if got := strings.Join(posts(r.fake.took(), "DUINES"), "\n"); !strings.Contains(got, tc.want) || !strings.Contains(got, "import") {
@@ -224,17 +234,56 @@ func TestSharedInChannelIgnored(t *testing.T) {
 	}
 }
 
-// TestRedeliveredShareKeyedOnce: Slack delivers the share again; each
-// delivery is the same request to the bot (one key, the event id's), so
-// that its import takes effect once.
-func TestRedeliveredShareKeyedOnce(t *testing.T) {
-	r, rec, srv := shareRig(t)
+// TestRedeliveredShareImportsOnce: Slack delivers the share again, over
+// HTTP and then over Socket Mode; each delivery is the same request to
+// the bot (one key, the event id's), and the script is imported once:
+// one breakdown in the DM, nothing recorded by the copies.
+func TestRedeliveredShareImportsOnce(t *testing.T) {
+	var rec *recorder
+	r := newRig(t, overSocket(func(b *bot.Bot) slack.Handler { rec = &recorder{Bot: b}; return rec })).seed()
+	feed := drain(r.fake.srv.SeenFeed)
+	srv := httptest.NewServer(r.ad.Routes(rec))
+	defer srv.Close()
 	url := r.fake.host("T1-F5/download/s.fountain", []byte(screenplay))
 	ev := shareEvent("EvOnce", "UINES", "DUINES", "im", "", sharedFileEntry("s.fountain", url, len(screenplay)))
 	r.postEvent(srv, ev)
+	audit := r.auditLen()
 	r.postEvent(srv, ev, "X-Slack-Retry-Num", "1", "X-Slack-Retry-Reason", "http_timeout")
+	r.fake.srv.SendToWebsocket(envelope("env-again", "events_api", ev))
+	feed.waitFor(t, "env-again")
+	r.ad.Wait()
 	got := imports(rec)
-	if len(got) != 2 || got[0].Once != "slack:event:EvOnce" || got[1].Once != got[0].Once {
-		t.Errorf("deliveries reached the bot as %+v, want two with the key slack:event:EvOnce", got)
+	if len(got) != 3 || got[0].Once != "slack:event:EvOnce" || got[1].Once != got[0].Once || got[2].Once != got[0].Once {
+		t.Errorf("deliveries reached the bot as %+v, want three with the key slack:event:EvOnce", got)
 	}
+	if n := r.auditLen(); n != audit {
+		t.Errorf("the copies recorded %d audit entries", n-audit)
+	}
+	var breakdowns int
+	for _, p := range posts(r.fake.took(), "DUINES") {
+		if strings.Contains(p, "Script s.fountain: 2 scenes") {
+			breakdowns++
+		}
+	}
+	if breakdowns != 1 {
+		t.Errorf("%d breakdowns in the DM, want 1", breakdowns)
+	}
+}
+
+// scriptScenes counts the scenes that came from a script.
+func (r *rig) scriptScenes() int {
+	r.t.Helper()
+	n := 0
+	if err := r.store.View(context.Background(), func(tx bot.Tx) error {
+		scenes, err := tx.Scenes()
+		for _, sc := range scenes {
+			if sc.Script != nil {
+				n++
+			}
+		}
+		return err
+	}); err != nil {
+		r.t.Fatal(err)
+	}
+	return n
 }
