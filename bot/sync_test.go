@@ -57,6 +57,13 @@ var syncLines = []struct{ caller, line string }{
 	{"adam", "/report scene 30"},
 	{"ines", "/scene remove 14"},
 	{"adam", "/report day"},
+	{"ines", "/scene import draft1.fountain"},
+	{"ines", "/scene cast ANNA @paula"},
+	{"adam", "/scene cast BEN @pete"},
+	{"ines", "/scene beat confirm 30 1"},
+	{"ines", "/scene import draft2.fountain"},
+	{"ines", "/scene beat review 30 b2 widens"},
+	{"ines", "/scene beat decline 30 2"},
 }
 
 // TestEveryWriteCommandSyncsReminders walks the command table: every

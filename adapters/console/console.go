@@ -418,7 +418,11 @@ func (a *Adapter) line(ctx context.Context, line string, h Handler) bool {
 	if done, quit := a.meta(ctx, text, h); done {
 		return quit
 	}
-	cmd := bot.Command{Caller: who, CallerName: string(who), Channel: a.here, Text: text}
+	text, up, ok := a.upload(text)
+	if !ok {
+		return false
+	}
+	cmd := bot.Command{Caller: who, CallerName: string(who), Channel: a.here, Text: text, Upload: up}
 	o := h.Handle(ctx, cmd)
 	a.mu.Lock()
 	for _, m := range o.Replies {
