@@ -61,6 +61,9 @@ func options(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 			for _, ch := range p.Choices {
 				o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: ch, Value: ch})
 			}
+		case bot.ParamFile:
+			// The file itself, attached: its id is no part of the line.
+			o.Type = discordgo.ApplicationCommandOptionAttachment
 		}
 		opts = append(opts, o)
 	}
@@ -120,8 +123,10 @@ func applicationCommands(groups []bot.GroupInfo) []*discordgo.ApplicationCommand
 }
 
 // commandLine turns an application-command interaction into the command
-// line it stands for, through the bot's catalogue.
-func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInteractionData) (string, error) {
+// line it stands for, through the bot's catalogue, and the id of the file
+// attached to it ("" for none): a file is no part of the line, but comes
+// with the command (see attachment).
+func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInteractionData) (line, file string, err error) {
 	path := []string{data.Name}
 	opts := data.Options
 	for len(opts) == 1 && opts[0] != nil && (opts[0].Type == discordgo.ApplicationCommandOptionSubCommandGroup || opts[0].Type == discordgo.ApplicationCommandOptionSubCommand) {
@@ -133,12 +138,18 @@ func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInterac
 	p := strings.Join(path, " ")
 	i := slices.IndexFunc(cat, func(c bot.CommandInfo) bool { return c.Path == p })
 	if i < 0 {
-		return "", fmt.Errorf("no command /%s", p)
+		return "", "", fmt.Errorf("no command /%s", p)
 	}
 	c := cat[i]
 	values := map[string]string{}
 	for _, o := range opts {
 		if o == nil {
+			continue
+		}
+		if o.Type == discordgo.ApplicationCommandOptionAttachment {
+			if file == "" {
+				file = optionValue(o)
+			}
 			continue
 		}
 		// performers2 ... join performers: the list they stand for.
@@ -153,7 +164,7 @@ func commandLine(cat []bot.CommandInfo, data discordgo.ApplicationCommandInterac
 			values[name] += "," + v
 		}
 	}
-	return c.Line(values), nil
+	return c.Line(values), file, nil
 }
 
 // userRef is a user option's value as the bot reads it: the id, and the

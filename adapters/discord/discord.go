@@ -1,6 +1,8 @@
 // Package discord is icbot's Discord adapter. It registers icbot's
 // commands as application commands with typed options (scene ids with
-// autocomplete, users, channels, roles and choices), receives interactions
+// autocomplete, users, channels, roles, choices, and attachments for a
+// file such as the screenplay of /scene import, fetched from Discord's
+// CDN and handed over with the command), receives interactions
 // over the gateway or a signed HTTP endpoint, answers each within Discord's
 // three seconds with the caller's ephemeral answer, and does the rest
 // afterwards through the REST API: DMs, posts, follow-up messages, and a

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"icbot/adapters/discord"
+	"icbot/adapters/internal/scripttest"
 	"icbot/bot"
 )
 
@@ -261,7 +262,18 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		{adam, in(setCh), "closedset end", []opt{o("id", "12")}, "Closed set for scene 12 ended", nil},
 		{paula, in(setCh), "closedset start", []opt{o("id", "12")}, "Only the intimacy coordinator or the assistant director", nil},
 		{ines, in(setCh), "audit show", []opt{o("id", "12")}, "closedset.end", nil},
+		// The script, attached: scenes 30 and 31, a kiss proposed in each.
+		{ines, in(setCh), "scene import", []opt{o("file", "lake.fountain")}, "Script lake.fountain: 2 scenes (2 new drafts", nil},
+		{ines, in(setCh), "scene breakdown", []opt{o("id", "30")}, `"ANNA kisses BEN by the fire."`, nil},
+		{adam, in(setCh), "scene cast", []opt{o("character", "ANNA"), o("person", paula)}, "ANNA is played by @paula", nil},
+		{ines, in(setCh), "scene cast", []opt{o("character", "BEN"), o("person", pete)}, "BEN is played by @pete", nil},
+		{ines, in(setCh), "scene beat confirm", []opt{o("id", "30"), o("proposal", "1")}, "Proposal 1 of scene 30 is now beat b1", nil},
+		{ines, in(setCh), "scene beat decline", []opt{o("id", "31"), o("proposal", "1")}, "Proposal 1 of scene 31 declined", nil},
+		{ines, in(setCh), "scene beat review", []opt{o("id", "30"), o("beat", "b1"), o("verdict", "same")}, "has nothing to review", nil},
 	}
+	r.fake.set(func(f *fakeDiscord) {
+		f.CDN[cdnPath(attachmentID("lake.fountain"), "lake.fountain")] = []byte(scripttest.Script)
+	})
 	seen := map[string]bool{}
 	for _, s := range steps {
 		seen[s.path] = true

@@ -100,6 +100,10 @@ type fakeDiscord struct {
 	History map[string][]*discordgo.Message
 	// Files are the files attached to messages, by channel, in order.
 	Files map[string][]fakeFile
+	// CDN serves attachments people sent, by path
+	// (/ephemeral-attachments/APP/ID/name), as Discord's CDN does: to
+	// anyone who has the address.
+	CDN map[string][]byte
 	// ChannelUpdates makes every change to a channel's permission
 	// overwrites send a CHANNEL_UPDATE dispatch with the channel, as
 	// Discord does, to a session on the gateway.
@@ -213,6 +217,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 		Fail:         map[string]failure{},
 		RateLimit:    map[string]int{},
 		Hang:         map[string]time.Duration{},
+		CDN:          map[string][]byte{},
 		AckDeadline:  3 * time.Second,
 		recordedCh:   make(chan struct{}),
 		nextID:       1_300_000_000_000_000_000,
@@ -464,6 +469,10 @@ func (f *fakeDiscord) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveGateway(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, "/ephemeral-attachments/") || strings.HasPrefix(r.URL.Path, "/attachments/") {
+		f.serveCDN(w, r)
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	p := strings.TrimPrefix(r.URL.Path, "/api/v9")
 	if p == "" {
@@ -513,6 +522,24 @@ func (f *fakeDiscord) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(status)
 	w.Write(out)
+}
+
+// serveCDN answers a request for an attachment, and records it.
+func (f *fakeDiscord) serveCDN(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	data, ok := f.CDN[r.URL.Path]
+	status := http.StatusOK
+	if !ok || r.Method != http.MethodGet {
+		status = http.StatusNotFound
+	}
+	f.recorded = append(f.recorded, restCall{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Refused: status >= 400})
+	close(f.recordedCh)
+	f.recordedCh = make(chan struct{})
+	f.mu.Unlock()
+	w.WriteHeader(status)
+	if ok {
+		w.Write(data)
+	}
 }
 
 // fakeRetryAfter is how long discordgo waits after each fake 429.

@@ -14,7 +14,8 @@ import (
 // FuzzInteraction: any interaction body (as the HTTP endpoint receives
 // it, or the gateway delivers it) decodes without panic into what it
 // asks; a command it runs is keyed by its interaction id, and one from
-// another server than the production's is not run.
+// another server than the production's is not run; only an application
+// command carries a file.
 func FuzzInteraction(f *testing.F) {
 	cat := bot.New(nil, nil).Catalogue()
 	a, err := New(Config{Token: "t", ApplicationID: "APP", GuildID: "900"}, WithClock(func() time.Time {
@@ -39,6 +40,9 @@ func FuzzInteraction(f *testing.F) {
 		}
 		if asked.kind == askRun && i.Type == discordgo.InteractionApplicationCommand && !strings.HasPrefix(asked.line, "/") {
 			t.Errorf("command line %q from an application command", asked.line)
+		}
+		if asked.file != "" && (asked.kind != askRun || i.Type != discordgo.InteractionApplicationCommand) {
+			t.Errorf("a file %q with a %v asking %d", asked.file, i.Type, asked.kind)
 		}
 		if h := cmd.ReplyHandle; h != "" {
 			fields := strings.SplitN(h, "|", 4)

@@ -163,7 +163,15 @@ func (a *Adapter) interaction(ctx context.Context, h Handler, i *discordgo.Inter
 		a.log.Warn("an unknown command", "err", req.err)
 		return a.text("icbot does not know that command: its commands may need registering again.")
 	case askRun:
-		return a.run(ctx, h, i, req.line)
+		cmd := a.command(i, req.line)
+		if req.file != "" {
+			up, err := a.attachment(ctx, req.file, i.ApplicationCommandData().Resolved)
+			if err != nil {
+				return a.text(bot.ErrorMessage(err))
+			}
+			cmd.Upload = up
+		}
+		return a.run(ctx, h, cmd)
 	case askScenes:
 		return a.autocomplete(ctx, h, i, req.line)
 	case askModal:
@@ -182,6 +190,9 @@ type asked struct {
 	// scene id (askScenes).
 	line string
 	err  error // why a command is unknown (askUnknown)
+	// file is the id of the file attached to an application command
+	// (askRun), "" for none.
+	file string
 }
 
 type askKind int
@@ -204,11 +215,11 @@ func decode(cat []bot.CommandInfo, i *discordgo.Interaction) asked {
 	case discordgo.InteractionPing:
 		return asked{kind: askPing}
 	case discordgo.InteractionApplicationCommand:
-		line, err := commandLine(cat, i.ApplicationCommandData())
+		line, file, err := commandLine(cat, i.ApplicationCommandData())
 		if err != nil {
 			return asked{kind: askUnknown, err: err}
 		}
-		return asked{kind: askRun, line: line}
+		return asked{kind: askRun, line: line, file: file}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		return asked{kind: askScenes, line: focused(i.ApplicationCommandData().Options)}
 	case discordgo.InteractionMessageComponent:
@@ -290,11 +301,11 @@ func (a *Adapter) command(i *discordgo.Interaction, line string) bot.Command {
 	return cmd
 }
 
-// run handles a command line for an interaction: the answer is the
-// caller's ephemeral reply (a form when the reply carries one); the
-// follow-up runs once Discord has it.
-func (a *Adapter) run(ctx context.Context, h Handler, i *discordgo.Interaction, line string) *answer {
-	cmd := a.command(i, line)
+// run handles an interaction's command: the answer is the caller's
+// ephemeral reply (a form when the reply carries one); the follow-up
+// runs once Discord has it.
+func (a *Adapter) run(ctx context.Context, h Handler, cmd bot.Command) *answer {
+	line := cmd.Text
 	out := h.Handle(ctx, cmd)
 	text := out.ReplyText()
 	data := ephemeral(text)

@@ -21,6 +21,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"icbot/adapters/discord"
+	"icbot/adapters/internal/scripttest"
 	"icbot/bot"
 	"icbot/storage"
 )
@@ -99,6 +100,16 @@ type tracked struct {
 	// changed hears of each channel checked after a change outside
 	// icbot, once the check is done.
 	changed chan bot.ChannelID
+	// seen are the commands that reached the bot.
+	mu   sync.Mutex
+	seen []bot.Command
+}
+
+// commands are the commands that reached the bot so far.
+func (h *tracked) commands() []bot.Command {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.seen)
 }
 
 func (h *tracked) ChannelChanged(ctx context.Context, ch bot.ChannelID) {
@@ -121,6 +132,9 @@ func (r *rig) waitChanged(ch string) {
 }
 
 func (h *tracked) Handle(ctx context.Context, cmd bot.Command) *bot.Outcome {
+	h.mu.Lock()
+	h.seen = append(h.seen, cmd)
+	h.mu.Unlock()
 	if h.hold != nil {
 		h.handling <- struct{}{}
 		<-h.hold
@@ -200,7 +214,8 @@ func newRig(t testing.TB, m mode, opts ...func(*discord.Adapter)) *rig {
 	for _, o := range opts {
 		o(r.ad)
 	}
-	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC), bot.WithBoard("https://icbot.example.org"))
+	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC),
+		bot.WithBoard("https://icbot.example.org"), bot.WithScriptReader(scripttest.Read))
 	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64), handling: make(chan struct{}, 64), changed: make(chan bot.ChannelID, 64)}
 	switch m {
 	case overGateway:
@@ -241,7 +256,8 @@ var inDM = where{dm: true}
 
 // commandData builds an application command's data as Discord would send
 // it, from the commands icbot registered: path "closedset start", options
-// typed as registered, users resolved.
+// typed as registered, users and attachments resolved (an attachment's
+// option is the file's name; see attachmentID and cdnPath).
 func (r *rig) commandData(path string, opts ...opt) map[string]any {
 	r.t.Helper()
 	var registered []*discordgo.ApplicationCommand
@@ -269,7 +285,7 @@ func (r *rig) commandData(path string, opts ...opt) map[string]any {
 		chain = append(chain, name)
 		defs = defs[j].Options
 	}
-	users := map[string]any{}
+	users, files := map[string]any{}, map[string]any{}
 	var leaf []any
 	for _, op := range opts {
 		j := slices.IndexFunc(defs, func(d *discordgo.ApplicationCommandOption) bool { return d.Name == op.name })
@@ -279,6 +295,18 @@ func (r *rig) commandData(path string, opts ...opt) map[string]any {
 		d := defs[j]
 		if d.Type == discordgo.ApplicationCommandOptionUser {
 			users[op.value] = map[string]any{"id": op.value, "username": names[op.value]}
+		}
+		if d.Type == discordgo.ApplicationCommandOptionAttachment {
+			// A file: op.value is its name; the fake CDN serves it from
+			// the attachment's path, when it holds the file there.
+			id := attachmentID(op.value)
+			path := cdnPath(id, op.value)
+			var size int
+			r.fake.set(func(f *fakeDiscord) { size = len(f.CDN[path]) })
+			files[id] = map[string]any{"id": id, "filename": op.value, "size": size, "url": "https://cdn.discordapp.com" + path + "?ex=1&is=2&hm=3",
+				"proxy_url": "https://media.discordapp.net" + path, "content_type": "text/plain; charset=utf-8", "ephemeral": true}
+			leaf = append(leaf, map[string]any{"name": op.name, "type": int(d.Type), "value": id})
+			continue
 		}
 		if len(d.Choices) > 0 && !slices.ContainsFunc(d.Choices, func(c *discordgo.ApplicationCommandOptionChoice) bool { return c.Value == op.value }) {
 			r.t.Fatalf("/%s %s: %q is not one of its choices", path, op.name, op.value)
@@ -294,10 +322,25 @@ func (r *rig) commandData(path string, opts ...opt) map[string]any {
 		options = []any{map[string]any{"name": chain[k], "type": int(typ), "options": options}}
 	}
 	data := map[string]any{"id": "CMD" + words[0], "name": words[0], "type": 1, "options": options}
+	resolved := map[string]any{}
 	if len(users) > 0 {
-		data["resolved"] = map[string]any{"users": users}
+		resolved["users"] = users
+	}
+	if len(files) > 0 {
+		resolved["attachments"] = files
+	}
+	if len(resolved) > 0 {
+		data["resolved"] = resolved
 	}
 	return data
+}
+
+// attachmentID is the id of the attachment of a file named name.
+func attachmentID(name string) string { return "ATT-" + name }
+
+// cdnPath is where the fake CDN keeps an attachment's file.
+func cdnPath(id, name string) string {
+	return "/ephemeral-attachments/" + fakeAppID + "/" + id + "/" + name
 }
 
 // interaction wraps data in an interaction of type typ from user.

@@ -29,6 +29,7 @@ type api interface {
 	GetUploadURLExternalContext(ctx context.Context, params slackapi.GetUploadURLExternalParameters) (*slackapi.GetUploadURLExternalResponse, error)
 	UploadToURL(ctx context.Context, params slackapi.UploadToURLParameters) error
 	CompleteUploadExternalContext(ctx context.Context, params slackapi.CompleteUploadExternalParameters) (*slackapi.CompleteUploadExternalResponse, error)
+	GetFileInfoContext(ctx context.Context, fileID string, count, page int) (*slackapi.File, []slackapi.Comment, *slackapi.Paging, error)
 }
 
 var _ api = (*slackapi.Client)(nil)

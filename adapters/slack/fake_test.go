@@ -23,6 +23,7 @@ import (
 	"github.com/slack-go/slack/slacktest"
 	"github.com/slack-go/slack/socketmode"
 
+	"icbot/adapters/internal/scripttest"
 	"icbot/adapters/slack"
 	"icbot/bot"
 	"icbot/storage"
@@ -77,6 +78,12 @@ type fakeSlack struct {
 	// uploadURL, when set, is the upload address files.getUploadURLExternal
 	// gives, in place of the fake's own.
 	uploadURL string
+	// hosted are the files people shared, served at files-pri/NAME to
+	// icbot's token (see download); downloads counts the requests for them.
+	hosted    map[string][]byte
+	downloads int
+	// infos are what files.info tells of each file, by id.
+	infos map[string]map[string]any
 }
 
 // sharedFile is a file shared into a channel by
@@ -192,15 +199,17 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			"UHANA": "hana", "UCAM": "cam", "UROOT": "root", "UNEW": "newbie"},
 		fail: map[string]string{}, hang: map[string]time.Duration{}, arrived: map[string]int{}, limited: map[string]int{}, broken: map[string]int{},
 		release: make(chan struct{}),
-		uploads: map[string][]byte{}, files: map[string][]sharedFile{},
+		uploads: map[string][]byte{}, files: map[string][]sharedFile{}, hosted: map[string][]byte{},
+		infos: map[string]map[string]any{},
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"auth.test", "chat.postMessage", "chat.delete", "conversations.info", "conversations.open",
 			"conversations.members", "conversations.invite", "conversations.kick", "users.info", "views.open",
-			"files.getUploadURLExternal", "files.completeUploadExternal"} {
+			"files.getUploadURLExternal", "files.completeUploadExternal", "files.info"} {
 			c.Handle("/"+m, f.handler(m))
 		}
 		c.Handle("/upload/", f.upload)
+		c.Handle("/files-pri/", f.download)
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()
 			open := f.connections
@@ -394,6 +403,14 @@ func (f *fakeSlack) handler(method string) http.HandlerFunc {
 			ch := r.PostForm.Get("channel_id")
 			f.files[ch] = append(f.files[ch], sharedFile{ID: files[0].ID, Title: files[0].Title, Comment: r.PostForm.Get("initial_comment"), Data: data})
 			writeJSON(w, map[string]any{"ok": true, "files": []map[string]string{{"id": files[0].ID, "title": files[0].Title}}})
+		case "files.info":
+			info, ok := f.infos[r.PostForm.Get("file")]
+			if !ok {
+				f.calls[len(f.calls)-1].Refused = true
+				writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "file": info, "comments": []any{}, "paging": map[string]any{}})
 		case "users.info":
 			u := r.PostForm.Get("user")
 			writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": f.names[u], "profile": map[string]any{"display_name": f.names[u]}}})
@@ -421,6 +438,40 @@ func (f *fakeSlack) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	f.uploads[id] = data
 	fmt.Fprintf(w, "OK - %d", len(data))
+}
+
+// download serves a shared file's bytes at its url_private_download, as
+// Slack's file host does: to icbot's token only.
+func (f *fakeSlack) download(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.downloads++
+	data, ok := f.hosted[strings.TrimPrefix(r.URL.Path, "/files-pri/")]
+	f.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer xoxb-test" {
+		http.Error(w, "not authorized", http.StatusForbidden)
+		return
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Write(data)
+}
+
+// host serves data as a file shared with icbot, and returns its
+// url_private_download.
+func (f *fakeSlack) host(name string, data []byte) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hosted[name] = data
+	return f.srv.GetAPIURL() + "files-pri/" + name
+}
+
+// downloaded is how many downloads of shared files were asked for.
+func (f *fakeSlack) downloaded() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.downloads
 }
 
 // filesIn lists the files shared into channel ch.
@@ -579,7 +630,7 @@ func newRig(t testing.TB, opts ...func(*rigOpts)) *rig {
 	if o.store != nil {
 		bs = o.store(st)
 	}
-	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"))
+	r.bot = bot.New(bs, r.ad, bot.WithAdmins("UROOT"), bot.WithSetChannel("CSET"), bot.WithScriptReader(scripttest.Read))
 	var h slack.Handler = r.bot
 	if o.socket != nil {
 		h = o.socket(r.bot)

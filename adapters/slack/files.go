@@ -47,12 +47,14 @@ func (a *Adapter) SendFile(ctx context.Context, to bot.UserID, f bot.File, m bot
 	return failure("files.completeUploadExternal", err)
 }
 
-// slackFiles is the host of Slack's upload addresses.
+// slackFiles is the host of Slack's upload addresses, and of the
+// download addresses of files shared with icbot.
 const slackFiles = "files.slack.com"
 
-// uploadAllowed reports whether an upload address may be followed: https
-// to Slack's file host, or to the host of the configured API URL (a fake
-// or a proxy), by its scheme.
+// uploadAllowed reports whether a file's address may be followed, to
+// upload a file or to download one shared with icbot (both carry icbot's
+// token): https to Slack's file host, or to the host of the configured
+// API URL (a fake or a proxy), by its scheme.
 func (a *Adapter) uploadAllowed(target string) bool {
 	u, err := url.Parse(target)
 	if err != nil || u.User != nil || u.Opaque != "" || u.Host == "" {

@@ -106,7 +106,8 @@ func fuzzInteraction(f *testing.F) {
 
 // FuzzEventEnvelope: any Events API body decodes without panic; a DM
 // typed to icbot is a command keyed by its event id, in that DM, never
-// one of icbot's own; a join or a share names the channel to check.
+// one of icbot's own; a file shared in a DM is an import, nothing else; a
+// join or a share names the channel to check.
 func FuzzEventEnvelope(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		env, err := decodeEvent(body)
@@ -115,6 +116,19 @@ func FuzzEventEnvelope(f *testing.F) {
 		}
 		if ch, ok := readersEvent(env, "UBOT"); ok && (ch == "" || string(ch) != env.Event.Channel) {
 			t.Errorf("channel to check %q from %+v", ch, env.Event)
+		}
+		if share, _, ok := fileShare(env, "UBOT"); ok {
+			e := env.Event
+			switch {
+			case e.ChannelType != "im" || e.Subtype != "file_share" || e.BotID != "":
+				t.Errorf("an import from a %s %q message by %q", e.ChannelType, e.Subtype, e.BotID)
+			case share.Once != "slack:event:"+env.EventID || env.EventID == "":
+				t.Errorf("request key %q for event %q", share.Once, env.EventID)
+			case share.Caller == "UBOT" || share.Caller == "" || string(share.Channel) != e.Channel:
+				t.Errorf("an import %+v", share)
+			case share.Text != "/scene import" && (!strings.HasPrefix(share.Text, "/scene import") || !strings.ContainsAny(share.Text[len("/scene import"):][:1], " \t\r\n")):
+				t.Errorf("a shared file runs %q", share.Text)
+			}
 		}
 		cmd, ok := eventCommand(env, "UBOT", nil)
 		if !ok {

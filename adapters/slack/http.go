@@ -410,6 +410,8 @@ type eventEnvelope struct {
 		Subtype     string `json:"subtype"`
 		Text        string `json:"text"`
 		Inviter     string `json:"inviter"`
+		// Files are the files a message shares (subtype file_share).
+		Files []eventFile `json:"files"`
 	} `json:"event"`
 }
 
@@ -418,7 +420,8 @@ type eventEnvelope struct {
 // id is its request key, recorded with its effect, so that Slack's retry
 // of it has none. It reports false when the command could not be recorded
 // and Slack should deliver the event again (unless lastTry: then the
-// person is told). A member joining a channel, or a channel being shared,
+// person is told). A file shared in that DM is the screenplay of /scene
+// import, run after the acknowledgement (see importShared). A member joining a channel, or a channel being shared,
 // has the bot check who reads the channel now, after the acknowledgement:
 // what icbot posted there that a new reader may not read is taken down,
 // and the IC told.
@@ -428,6 +431,10 @@ func (a *Adapter) event(ctx context.Context, h Handler, env eventEnvelope, lastT
 	}
 	if ch, ok := readersEvent(env, a.botUserID()); ok {
 		a.afterAck(ctx, func(ctx context.Context) { h.ChannelChanged(ctx, ch) })
+		return true
+	}
+	if cmd, files, ok := fileShare(env, a.botUserID()); ok {
+		a.afterAck(ctx, func(ctx context.Context) { a.importShared(ctx, h, cmd, files) })
 		return true
 	}
 	cmd, ok := eventCommand(env, a.botUserID(), nil)

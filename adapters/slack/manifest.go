@@ -119,7 +119,12 @@ oauth_config:
       # record of a scene that /report scene sends the caller, uploaded
       # into their DM with icbot, never to a channel.
       - files:write
-      # message.im events: commands typed to icbot in a DM.
+      # url_private_download of a file shared in a DM with icbot: the
+      # screenplay of /scene import, fetched with the bot token. Files
+      # shared in channels are not read.
+      - files:read
+      # message.im events: commands typed to icbot in a DM, and files
+      # shared there.
       - im:history
       # conversations.info on a public channel, so icbot can tell that it is
       # not private (and refuse to post sensitive information there); the
@@ -140,7 +145,7 @@ settings:
   event_subscriptions:
     request_url: https://icbot.example.org/slack/events
     bot_events:
-      # Commands typed to icbot in a DM.
+      # Commands typed to icbot in a DM, and screenplays shared there.
       - message.im
       # Someone joined a channel icbot is in (channels:read, groups:read):
       # icbot checks that every reader may read what it posted there, takes

@@ -55,3 +55,18 @@ func TestManifestFollowsTheTable(t *testing.T) {
 		}
 	}
 }
+
+// TestManifestReadsSharedFiles: the manifest asks for files:read, without
+// which Slack gives no download address for a screenplay shared in a DM
+// with icbot, and for message.im, which brings the share.
+func TestManifestReadsSharedFiles(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteManifest(&b, bot.Commands()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\n      - files:read\n", "\n      - im:history\n", "\n      - message.im\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the manifest lacks %q", strings.TrimSpace(want))
+		}
+	}
+}
