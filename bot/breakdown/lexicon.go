@@ -34,12 +34,12 @@ type rule struct {
 const (
 	offVerbs = "take|pull|peel|slip|shrug|tug|drop|shed|lift|yank|rip|tear|remove|strip|wriggle|" +
 		"step|ease|undo|loosen|unbutton|unzip|unhook|unclasp|unfasten|unlace|unbuckle|unsnap|unbelt|" +
-		"hitch|hike|kick|toss|fling|discard|wrestle"
+		"hitch|hike|kick|toss|fling|discard|wrestle|slide|roll|inch"
 	onWords = "on up into back buttons down"
 	// touchVerbs are the verbs of one body touching another.
 	touchVerbs = "touch|stroke|caress|trace|brush|graze|cup|cradle|squeeze|knead|massage|rub|nuzzle|lick|" +
 		"nip|nibble|suck|explore|slide|run|trail|skim|press|grip|grab|clutch|hold|fit|splay|" +
-		"spread|wander|roam|drift|tangle|thread|bury|rake|tease|tug|toy|tuck|smooth|pet|tickle|fondle|" +
+		"spread|wander|roam|drift|tangle|thread|bury|rake|tease|tug|toy|tuck|smooth|pet|tickle|fondle|bite|" +
 		"grope|settle|wrap|twine|curl|comb|paw|cling|nestle"
 	// closeVerbs bring one body to another.
 	closeVerbs = "pull|draw|tug|drag|yank|haul|gather|reel|sweep|crush|hold|clutch|press|fold|bring|ease|guide"
@@ -156,6 +156,10 @@ var lexicon = []rule{
 		term:    "=in|=to|=into|=stripped|=only|=just|=wearing|=wears =just|=only|=a|=nothing|=skimpy|=little|=lacy ... {underwear}",
 		notNext: "shop store shops boutique catalogue catalog ad advert advertisement billboard drawer department section aisle model models"},
 	{name: "in his shirt and nothing else", kind: Nudity, term: "{garment}|=towel|=sheet =and|=but =nothing =else|=underneath|=more|=beneath"},
+	{name: "clothes strewn", kind: Undressing,
+		term: "=clothes|=clothing|=underwear|=bra|=panties|=boxers|=knickers ...2 =scattered|=strewn|=discarded|=flung|=abandoned|=tossed"},
+	{name: "a trail of clothes", kind: Undressing, term: "=trail|=pile|=tangle|=heap =of =clothes|=clothing|=underwear|=discarded"},
+	{name: "his shirt is off", kind: Undressing, term: "{garment}|=top =is|=are|=was|=were|=already|=half =off", next: "$ and now"},
 	{name: "in a towel", kind: Nudity, term: "=in =a|=just|=only =a? =towel"},
 	{name: "a towel around his waist", kind: Nudity,
 		term: "=towel|=towels|=sheet|=sheets|=blanket|=duvet|=bedsheet ...3 =to|=over|=around|=round|=across|=against|=at|=on {pos} =chest|=breasts|=breast|=waist|=hips|=lap|=groin|=crotch|=nakedness|=middle"},
@@ -229,6 +233,8 @@ var lexicon = []rule{
 	{name: "love scene", kind: SexualContent, term: "=love =scene|=scenes"},
 	{name: "moans his name", kind: SexualContent, term: "moan|gasp =his|=her|=their =name"},
 	{name: "seduces", kind: SexualContent, term: "seduce {obj}|{name}"},
+	{name: "inside her", kind: SexualContent, term: "=inside =her|=him", next: "$ now again slowly"},
+	{name: "enters her", kind: SexualContent, term: "enter =her|=him", next: "$ slowly again from"},
 	{name: "rides him", kind: SexualContent, term: "ride =him|=her", next: "$ slowly harder faster hard"},
 	{name: "climbs on top", kind: SexualContent,
 		term: "climb|roll|pull|get|clamber|move|slide|shift|settle|straddle {obj}? =on|=onto =top $"},
@@ -237,7 +243,7 @@ var lexicon = []rule{
 		term: "force =himself|=herself|=themselves =on|=upon"},
 
 	// Intimate contact.
-	{name: "caresses", kind: IntimateContact, term: "caress|fondle|grope|nuzzle|cuddle|snuggle|canoodle"},
+	{name: "caresses", kind: IntimateContact, term: "caress|fondle|grope|nuzzle|cuddle|snuggle|canoodle", notNext: "for"},
 	{name: "spoons", kind: IntimateContact, term: "spoon", next: "$ behind against each in on him her them",
 		notPrev: "the a an some two three of and with wooden silver clean dirty polish polishes polishing polished wash washes washing washed dry dries drying lays lay counts count tea"},
 	{name: "embraces", kind: IntimateContact, term: "embrace",
@@ -254,7 +260,7 @@ var lexicon = []rule{
 	{name: "takes her face in his hands", kind: IntimateContact, other: true,
 		term: "take|frame|cradle|hold|cup {pos} =face|=head|=jaw|=cheeks ...2 {hands}"},
 	{name: "pulls her towards him", kind: IntimateContact, notNext: notCars, other: true, avoid: care,
-		term: closeVerbs + " {obj} ...2 =to|=toward|=towards|=into|=against|=onto|=on|=down|=up =him|=her|=them|=himself|=herself|=each|{name}"},
+		term: closeVerbs + " {obj} ...2 =to|=toward|=towards|=into|=against|=onto|=on|=down|=up|=beside|=alongside =him|=her|=them|=himself|=herself|=each|{name}"},
 	{name: "pulls her into his arms", kind: IntimateContact, other: true, avoid: care, notPrev: pets,
 		term: closeVerbs + "|fall|sink|melt|collapse|slide|climb|crawl|tumble|settle|curl|nestle {obj}? ...2 =into|=onto|=against|=to|=in {pos} =arms|=chest|=body|=embrace|=mouth|=lips|=bed"},
 	{name: "presses against him", kind: IntimateContact, notNext: notCars,
@@ -269,11 +275,14 @@ var lexicon = []rule{
 	{name: "between her legs", kind: IntimateContact, term: "=between {pos} =legs|=thighs"},
 	{name: "in bed together", kind: IntimateContact, term: "=in|=into =bed =together|=with"},
 	{name: "under the sheets", kind: IntimateContact, term: "=under|=beneath|=between =the =sheets|=covers|=duvet|=blankets|=quilt"},
-	{name: "into bed", kind: IntimateContact, term: "get|climb|fall|tumble|crawl|slip|collapse =into|=onto =the? =bed|=mattress"},
+	{name: "into bed", kind: IntimateContact, term: "get|climb|fall|tumble|crawl|slip|collapse|roll =into|=onto|=across =the? =bed|=mattress"},
 	{name: "pushes him onto the bed", kind: IntimateContact,
-		term: "push|pull|throw|toss|tumble|pin|lay|ease|drag|draw|roll {obj} ...2 =onto|=into|=on|=across =the? =bed|=mattress|=sheets"},
+		term: "push|pull|throw|toss|tumble|pin|lay|ease|drag|draw|roll {obj} ...2 =onto|=into|=on|=across|=against =the? =bed|=mattress|=sheets|=pillows"},
 	{name: "her hand drifts lower", kind: IntimateContact, next: "$ and still",
-		term: "{hands} drift|slide|move|creep|slip|wander|travel|trail|dip|snake|stray|inch =lower|=south|=inside|=further|=farther|=downward|=downwards"},
+		term: "{hands}|=mouth|=lips|=kisses drift|slide|move|creep|slip|wander|travel|trail|dip|snake|stray|inch =lower|=south|=inside|=further|=farther|=downward|=downwards"},
+	{name: "hands all over her", kind: IntimateContact,
+		term: "{hands} ...2 =all =over =him|=her|=them|=each|{pos}|{name}"},
+	{name: "her back arches", kind: SexualContent, term: "{pos} =back|=spine|=body arch"},
 	{name: "in each other's arms", kind: IntimateContact, term: "=in =each =other's =arms"},
 	{name: "on top of him", kind: IntimateContact, term: "=on =top =of =him|=her|=them"},
 	{name: "pulls her close", kind: IntimateContact, term: "pull|hold|draw|clutch {obj} =close|=closer|=tight|=tighter|=against"},

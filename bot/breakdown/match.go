@@ -83,7 +83,7 @@ var classes = map[string][]string{
 		"collarbones", "waistline", "backside"},
 	"back": {"back", "spine", "shoulder", "shoulders", "shoulderblade", "shoulderblades"},
 	"tender": {"face", "cheek", "cheeks", "hair", "jaw", "jawline", "ear", "eyelids", "wrist",
-		"forehead", "temple", "temples", "brow", "chin", "curls", "ears", "wrists", "palm", "neckline"},
+		"forehead", "temple", "temples", "brow", "chin", "curls", "ears", "wrists", "palm", "neckline", "lip"},
 	// hands are the words for what touches.
 	"hands": {"hand", "hands", "fingers", "finger", "fingertips", "fingertip", "palm", "palms",
 		"thumb", "thumbs", "knuckles", "fingernails", "nails"},
