@@ -34,18 +34,18 @@ type rule struct {
 const (
 	offVerbs = "take|pull|peel|slip|shrug|tug|drop|shed|lift|yank|rip|tear|remove|strip|wriggle|" +
 		"step|ease|undo|loosen|unbutton|unzip|unhook|unclasp|unfasten|unlace|unbuckle|unsnap|unbelt|" +
-		"hitch|hike|kick|toss|fling|discard|wrestle|slide|roll|inch"
+		"hitch|hike|kick|toss|fling|discard|wrestle|slide|roll|inch|untie|untuck"
 	onWords = "on up into back buttons down"
 	// touchVerbs are the verbs of one body touching another.
 	touchVerbs = "touch|stroke|caress|trace|brush|graze|cup|cradle|squeeze|knead|massage|rub|nuzzle|lick|" +
 		"nip|nibble|suck|explore|slide|run|trail|skim|press|grip|grab|clutch|hold|fit|splay|" +
 		"spread|wander|roam|drift|tangle|thread|bury|rake|tease|tug|toy|tuck|smooth|pet|tickle|fondle|bite|" +
-		"grope|settle|wrap|twine|curl|comb|paw|cling|nestle"
+		"grope|settle|wrap|twine|curl|comb|paw|cling|nestle|slip|snake|loop|put|place|lay"
 	// closeVerbs bring one body to another.
 	closeVerbs = "pull|draw|tug|drag|yank|haul|gather|reel|sweep|crush|hold|clutch|press|fold|bring|ease|guide"
 	// leanVerbs put a body against another.
 	leanVerbs = "press|fit|mould|mold|melt|sink|nestle|curl|burrow|lean|sag|snuggle|cuddle|huddle|arch|" +
-		"settle|lie|cling|slump|collapse|sway"
+		"settle|lie|cling|slump|collapse|sway|drape|sprawl"
 	// handVerbs are what a hand does on a body.
 	handVerbs = "find|rest|settle|slide|drift|stray|wander|travel|move|creep|snake|slip|brush|graze|cup|" +
 		"trace|skim|linger|hover|roam|explore|curl|splay|spread|press|flatten|tighten|knead|stroke|" +
@@ -57,7 +57,8 @@ const (
 	// stethoscope to a chest, a coat around her shoulders. A touch does not
 	// reach across them.
 	care = "stethoscope pulse cloth compress bandage bandages gauze swab syringe needle thermometer " +
-		"wound gun pistol knife blade barrel cuffs handcuffs coat jacket blanket shawl scarf cloak ice pack icepack flannel"
+		"wound gun pistol knife blade barrel cuffs handcuffs coat jacket blanket shawl scarf cloak ice pack icepack flannel " +
+		"head phone"
 	// pets are the animals that climb into a lap.
 	pets = "cat cats dog dogs kitten puppy"
 	// putAway are the places a garment is taken from or to when no one is
@@ -159,7 +160,11 @@ var lexicon = []rule{
 	{name: "clothes strewn", kind: Undressing,
 		term: "=clothes|=clothing|=underwear|=bra|=panties|=boxers|=knickers ...2 =scattered|=strewn|=discarded|=flung|=abandoned|=tossed"},
 	{name: "a trail of clothes", kind: Undressing, term: "=trail|=pile|=tangle|=heap =of =clothes|=clothing|=underwear|=discarded"},
+	{name: "her dress on the floor", kind: Undressing, term: "{garment}|=top ...3 =on|=across|=to|=onto|=hit|=hits|=hitting =the =floor|=carpet|=rug|=ground"},
+	{name: "her skirt rides up", kind: Undressing, term: "{garment} ride|hike|slide|bunch|ruck =up"},
 	{name: "his shirt is off", kind: Undressing, term: "{garment}|=top =is|=are|=was|=were|=already|=half =off", next: "$ and now"},
+	{name: "covers herself", kind: Nudity, term: "cover|shield =himself|=herself|=themselves", next: "$ with up again quickly"},
+	{name: "modesty garment", kind: Nudity, term: "=modesty|=closed =set"},
 	{name: "in a towel", kind: Nudity, term: "=in =a|=just|=only =a? =towel"},
 	{name: "a towel around his waist", kind: Nudity,
 		term: "=towel|=towels|=sheet|=sheets|=blanket|=duvet|=bedsheet ...3 =to|=over|=around|=round|=across|=against|=at|=on {pos} =chest|=breasts|=breast|=waist|=hips|=lap|=groin|=crotch|=nakedness|=middle"},
@@ -222,7 +227,7 @@ var lexicon = []rule{
 	{name: "wraps her legs around him", kind: SexualContent,
 		term: "wrap|lock|hook|curl|twine|coil|clamp ...2 =legs|=leg|=thighs ... =around|=round {obj}|{pos}|{name}"},
 	{name: "her legs around him", kind: SexualContent,
-		term: "{pos} =legs|=thighs =around|=round|=wrapped|=locked|=hooked|=clamped =around|=round? {obj}|{pos}"},
+		term: "=legs|=thighs =around|=round|=wrapped|=locked|=hooked|=clamped =around|=round? {obj}|{pos}"},
 	{name: "astride him", kind: SexualContent, term: "=astride =him|=her|=them", notNext: notCars},
 	{name: "sleep together", kind: SexualContent, term: "sleep =together"},
 	{name: "move together", kind: SexualContent, term: "move =together",
@@ -233,6 +238,8 @@ var lexicon = []rule{
 	{name: "love scene", kind: SexualContent, term: "=love =scene|=scenes"},
 	{name: "moans his name", kind: SexualContent, term: "moan|gasp =his|=her|=their =name"},
 	{name: "seduces", kind: SexualContent, term: "seduce {obj}|{name}"},
+	{name: "takes her against the wall", kind: SexualContent,
+		term: "take {obj} =against|=from =the? =wall|=door|=desk|=counter|=behind"},
 	{name: "inside her", kind: SexualContent, term: "=inside =her|=him", next: "$ now again slowly"},
 	{name: "enters her", kind: SexualContent, term: "enter =her|=him", next: "$ slowly again from"},
 	{name: "rides him", kind: SexualContent, term: "ride =him|=her", next: "$ slowly harder faster hard"},
@@ -251,10 +258,10 @@ var lexicon = []rule{
 	{name: "caresses her thigh", kind: IntimateContact, other: true,
 		term:    "stroke|caress|trace|nuzzle|lick|nibble|kiss|fondle|grope|massage|rub|knead ...5 {pos}|=the ... {body}|{back}|{tender}",
 		notNext: "of"},
-	{name: "touches her thigh", kind: IntimateContact, other: true, avoid: care, notNear: tending,
+	{name: "touches her thigh", kind: IntimateContact, other: true, avoid: care + " from off", notNear: tending,
 		term: touchVerbs + " ...5 {pos} ... {body}|{back}|{tender}"},
 	{name: "hand on her thigh", kind: IntimateContact, other: true, avoid: care, notNear: tending,
-		term: "{hands} ... =on|=up|=along|=over|=down|=under|=between|=across|=inside|=around|=beneath|=to|=at|=into|=against|=through|=behind|=in {pos} ... {body}|{back}|{tender}|{garment}|=top"},
+		term: "{hands} ... =on|=up|=along|=over|=down|=under|=between|=across|=inside|=around|=beneath|=to|=at|=into|=against|=through|=behind|=in ...3 {pos} ... {body}|{back}|{tender}|{garment}|=top"},
 	{name: "his hand finds her back", kind: IntimateContact, other: true, avoid: care, notNear: tending,
 		term: "{hands} " + handVerbs + " ...4 {pos} ...2 {body}|{back}|{tender}|{garment}"},
 	{name: "takes her face in his hands", kind: IntimateContact, other: true,
@@ -264,7 +271,7 @@ var lexicon = []rule{
 	{name: "pulls her into his arms", kind: IntimateContact, other: true, avoid: care, notPrev: pets,
 		term: closeVerbs + "|fall|sink|melt|collapse|slide|climb|crawl|tumble|settle|curl|nestle {obj}? ...2 =into|=onto|=against|=to|=in {pos} =arms|=chest|=body|=embrace|=mouth|=lips|=bed"},
 	{name: "presses against him", kind: IntimateContact, notNext: notCars,
-		term: leanVerbs + " =himself|=herself|=themselves|=close|=up? =against|=into|=onto|=along|=to =him|=her|=them|=each|=his|{name}"},
+		term: leanVerbs + " =himself|=herself|=themselves|=close|=up? =against|=into|=onto|=along|=to|=across|=over =him|=her|=them|=each|=his|{name}"},
 	{name: "her body against his", kind: IntimateContact, notNext: notCars,
 		term: "=body|=bodies|=hips|=chest|=torso|=breasts|=groin|=pelvis|=mouth ...2 =against|=into|=flush|=pressed|=fitted|=moulded|=molded =to? =him|=her|=his|=hers|=theirs|=each"},
 	{name: "breath on her neck", kind: IntimateContact,
@@ -277,16 +284,20 @@ var lexicon = []rule{
 	{name: "under the sheets", kind: IntimateContact, term: "=under|=beneath|=between =the =sheets|=covers|=duvet|=blankets|=quilt"},
 	{name: "into bed", kind: IntimateContact, term: "get|climb|fall|tumble|crawl|slip|collapse|roll =into|=onto|=across =the? =bed|=mattress"},
 	{name: "pushes him onto the bed", kind: IntimateContact,
-		term: "push|pull|throw|toss|tumble|pin|lay|ease|drag|draw|roll {obj} ...2 =onto|=into|=on|=across|=against =the? =bed|=mattress|=sheets|=pillows"},
+		term: "push|pull|throw|toss|tumble|pin|lay|ease|drag|draw|roll {obj} ...2 =onto|=into|=on|=across|=against =the? =bed|=mattress|=sheets|=pillows|=cot|=couch|=sofa|=bunk"},
 	{name: "her hand drifts lower", kind: IntimateContact, next: "$ and still",
 		term: "{hands}|=mouth|=lips|=kisses drift|slide|move|creep|slip|wander|travel|trail|dip|snake|stray|inch =lower|=south|=inside|=further|=farther|=downward|=downwards"},
 	{name: "hands all over her", kind: IntimateContact,
 		term: "{hands} ...2 =all =over =him|=her|=them|=each|{pos}|{name}"},
+	{name: "hands everywhere", kind: IntimateContact, term: "{hands} =everywhere"},
 	{name: "her back arches", kind: SexualContent, term: "{pos} =back|=spine|=body arch"},
 	{name: "in each other's arms", kind: IntimateContact, term: "=in =each =other's =arms"},
 	{name: "on top of him", kind: IntimateContact, term: "=on =top =of =him|=her|=them"},
 	{name: "pulls her close", kind: IntimateContact, term: "pull|hold|draw|clutch {obj} =close|=closer|=tight|=tighter|=against"},
 	{name: "skin on skin", kind: IntimateContact, also: Nudity, term: "=skin =on|=against|=to =skin"},
+	{name: "foreheads touch", kind: IntimateContact,
+		term: "=foreheads|=noses|=bodies|=hips|=thighs|=knees touch|meet|brush|bump|press|graze|collide|rest"},
+	{name: "tangled together", kind: IntimateContact, term: "=tangled|=entwined|=intertwined|=curled|=wound =together"},
 	{name: "limbs tangled", kind: IntimateContact,
 		term: "=limbs|=bodies|=legs =tangled|=entwined|=intertwined|=entangled|=interlaced|=wrapped"},
 	{name: "carries her to bed", kind: IntimateContact, term: "carry {obj} =to|=into|=onto|=towards =the? =bed"},
@@ -388,6 +399,7 @@ var figures = []string{
 	"=kid =gloves",
 	"=teaching =assistant",
 	"=tongue =in {pos}? =cheek",
+	"=wires|=cables|=ropes|=lines|=roots|=branches|=vines|=threads|=cords|=strings ...2 =tangled|=entwined|=intertwined|=wound",
 	"=boss =fight|=level|=battle|=battles",
 	"=coach =class|=seat|=seats|=ticket|=tickets|=bus|=trip|=party|=station|=driver|=house|=lights",
 	"=doctor's|=doctors|=dentist's =office|=surgery|=appointment|=waiting|=orders|=note|=bag",
