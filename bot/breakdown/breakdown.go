@@ -197,17 +197,27 @@ func spans(toks []token, index map[string][]*compiled, loose []*compiled) []hit 
 	var out []hit
 	for i := range toks {
 		for _, c := range index[toks[i].low] {
-			if end := c.pat.match(toks, i, c.avoid); end > i {
+			if end := c.matchAt(toks, i); end > i {
 				out = append(out, hit{c, i, end})
 			}
 		}
 		for _, c := range loose {
-			if end := c.pat.match(toks, i, c.avoid); end > i {
+			if end := c.matchAt(toks, i); end > i {
 				out = append(out, hit{c, i, end})
 			}
 		}
 	}
 	return out
+}
+
+// matchAt matches the rule at toks[i]. A rule that needs another's body
+// skips a match on the subject's own ("he presses his mouth") for a
+// longer one ("he presses his mouth to her neck").
+func (c *compiled) matchAt(toks []token, i int) int {
+	if !c.other {
+		return c.pat.match(toks, i, c.avoid)
+	}
+	return c.pat.matchWhere(toks, i, c.avoid, func(end int) bool { return !ownBody(toks, i, end) })
 }
 
 // contextOK checks a hit against its rule's conditions on the words around it.
@@ -266,6 +276,43 @@ func negated(toks []token, start int) bool {
 		}
 		if toks[k].brk {
 			return false
+		}
+	}
+	return false
+}
+
+// ownerOf maps a possessive to the subject pronoun it belongs to.
+var ownerOf = map[string]string{"his": "he", "her": "she", "their": "they", "my": "i", "our": "we", "your": "you"}
+
+// ownBody reports whether the match toks[start:end] touches the body of
+// its own subject: every possessive in it, and the one just before it, is
+// the same word, and the nearest subject pronoun before the match owns it.
+// "She puts her hand on her chest" and "he runs a hand through his hair"
+// are gestures; "she runs her fingers through his hair" and "Nora touches
+// his face" are not.
+func ownBody(toks []token, start, end int) bool {
+	owner := ""
+	from := start
+	if from > 0 && !toks[start].brk {
+		from--
+	}
+	for k := from; k < end; k++ {
+		w := toks[k].low
+		if _, ok := ownerOf[w]; !ok {
+			continue
+		}
+		if owner != "" && owner != w {
+			return false
+		}
+		owner = w
+	}
+	if owner == "" {
+		return false
+	}
+	for k := start - 1; k >= 0; k-- {
+		switch w := toks[k].low; w {
+		case "he", "she", "they", "i", "we", "you":
+			return ownerOf[owner] == w
 		}
 	}
 	return false

@@ -22,6 +22,11 @@ type rule struct {
 	avoid string
 	// plain: negation does not apply (a cue such as "won't take no").
 	plain bool
+	// other: the body touched must be someone else's. A match whose
+	// possessives are all one ("her hand on her chest"), and that one is
+	// the subject's ("he runs a hand through his hair"), is a gesture of
+	// one's own.
+	other bool
 }
 
 // The verbs that take a garment off, and the words that show a garment
@@ -29,8 +34,39 @@ type rule struct {
 const (
 	offVerbs = "take|pull|peel|slip|shrug|tug|drop|shed|lift|yank|rip|tear|remove|strip|wriggle|" +
 		"step|ease|undo|loosen|unbutton|unzip|unhook|unclasp|unfasten|unlace|unbuckle|unsnap|unbelt|" +
-		"hitch|hike|kick|toss|fling|discard|wrestle"
+		"hitch|hike|kick|toss|fling|discard|wrestle|slide|roll|inch|untie|untuck"
 	onWords = "on up into back buttons down"
+	// touchVerbs are the verbs of one body touching another.
+	touchVerbs = "touch|stroke|caress|trace|brush|graze|cup|cradle|squeeze|knead|massage|rub|nuzzle|lick|" +
+		"nip|nibble|suck|explore|slide|run|trail|skim|press|grip|grab|clutch|hold|fit|splay|" +
+		"spread|wander|roam|drift|tangle|thread|bury|rake|tease|tug|toy|tuck|smooth|pet|tickle|fondle|bite|" +
+		"grope|settle|wrap|twine|curl|comb|paw|cling|nestle|slip|snake|loop|put|place|lay"
+	// closeVerbs bring one body to another.
+	closeVerbs = "pull|draw|tug|drag|yank|haul|gather|reel|sweep|crush|hold|clutch|press|fold|bring|ease|guide"
+	// leanVerbs put a body against another.
+	leanVerbs = "press|fit|mould|mold|melt|sink|nestle|curl|burrow|lean|sag|snuggle|cuddle|huddle|arch|" +
+		"settle|lie|cling|slump|collapse|sway|drape|sprawl"
+	// handVerbs are what a hand does on a body.
+	handVerbs = "find|rest|settle|slide|drift|stray|wander|travel|move|creep|snake|slip|brush|graze|cup|" +
+		"trace|skim|linger|hover|roam|explore|curl|splay|spread|press|flatten|tighten|knead|stroke|" +
+		"caress|trail|dip|sneak|work|fumble|tangle|thread|twist|knot|fist|dig|grip|clutch|squeeze|play"
+	// notCars are the words after "against her" or "to her" that make her a thing, not a body.
+	notCars = "car cars van truck door doors desk wall office room house flat apartment cell feet knees " +
+		"side table station locker counter window seat chair bike horse computer screen phone"
+	// care are the things a hand may hold to a body without intimacy: a
+	// stethoscope to a chest, a coat around her shoulders. A touch does not
+	// reach across them.
+	care = "stethoscope pulse cloth compress bandage bandages gauze swab syringe needle thermometer " +
+		"wound gun pistol knife blade barrel cuffs handcuffs coat jacket blanket shawl scarf cloak ice pack icepack flannel " +
+		"head phone"
+	// pets are the animals that climb into a lap.
+	pets = "cat cats dog dogs kitten puppy"
+	// putAway are the places a garment is taken from or to when no one is
+	// undressing: "takes the towel off the rack", "out of his jeans pocket".
+	putAway = "counter table rack hook hooks shelf rail railing line bench drawer hanger peg pegs " +
+		"basket cupboard closet wardrobe dryer laundry pocket pockets suitcase bag"
+	// tending are the words after a touch that make it a nurse's or a medic's.
+	tending = "stethoscope pulse temperature fever wound cpr compressions counting bandage dressing"
 	// stripNoun are the words before "strip" that make it a noun.
 	stripNoun = "a the tape comic landing air narrow thin long this that another one each every " +
 		"of sunset vegas las rumble drag"
@@ -45,14 +81,27 @@ var lexicon = []rule{
 	{name: "snog", kind: Kiss, term: "snog"},
 	{name: "smooch", kind: Kiss, term: "smooch"},
 	{name: "peck on the cheek", kind: Kiss, term: "peck ... =cheek|=cheeks|=lips|=mouth|=forehead"},
-	{name: "lips meet", kind: Kiss, term: "=lips|=mouths meet|find|brush|lock|touch|crush|press"},
+	{name: "lips meet", kind: Kiss,
+		term: "=lips|=mouths meet|find|brush|lock|touch|crush|press|graze|skim|seek|claim|capture|crash|collide|linger|hover|fuse|join"},
+	{name: "finds his mouth", kind: Kiss, term: "find|seek|claim|capture|take|catch =his|=her|=their =mouth|=lips", other: true},
+	{name: "gives him a peck", kind: Kiss, term: "=a|=quick|=little|=brief|=chaste|=soft =peck", notNext: "of"},
+	{name: "pecks him", kind: Kiss, term: "peck =him|=her|=them|{name}", next: "$ on goodbye again quickly lightly softly back"},
+	{name: "necking", kind: Kiss, term: "=necking|=liplock|=hickey|=hickeys"},
+	{name: "lock lips", kind: Kiss, term: "lock =lips"},
+	{name: "against her lips", kind: Kiss, other: true, term: "=against|=upon {pos} =lips|=mouth"},
+	{name: "plants one on him", kind: Kiss, term: "plant =one =on {obj}|{name}"},
+	{name: "love bite", kind: Kiss, term: "=love =bite|=bites"},
+	{name: "tongue in her mouth", kind: Kiss, other: true,
+		term: "=tongue =in|=into|=inside|=against|=along|=over|=across|=down {pos} {body}|{tender}|{back}"},
+	{name: "tongues meet", kind: Kiss, term: "=tongues tangle|meet|touch|dance|find|twine|brush|duel"},
 	{name: "mouth to her neck", kind: Kiss,
-		term: "=lips|=mouth =to|=on|=against|=onto|=over|=along {pos}? {body}|{back}|{tender}|=hers|=his"},
+		term: "=lips|=mouth =to|=on|=upon|=against|=onto|=over|=along|=across {pos}? {body}|{back}|{tender}|=hers|=his"},
 
 	// Undressing.
 	{name: "undress", kind: Undressing, term: "undress"},
 	{name: "disrobe", kind: Undressing, term: "disrobe"},
-	{name: "takes off a garment", kind: Undressing, term: offVerbs + " ...5 {garment}", avoid: onWords},
+	{name: "takes off a garment", kind: Undressing, term: offVerbs + " ...5 {garment}", avoid: onWords,
+		notNear: putAway},
 	{name: "takes off her top", kind: Undressing, term: offVerbs + " ... {pos} ... =top|=slip|=fly|=pants|=vest",
 		avoid: onWords},
 	{name: "a garment comes off", kind: Undressing,
@@ -64,7 +113,19 @@ var lexicon = []rule{
 		notPrev: stripNoun, notNear: "engine paint wallpaper bed sheets rifle gun car wall walls varnish bark"},
 	{name: "strips to his shorts", kind: Undressing, term: "strip =to|=down =to {pos}|=the|=a",
 		notPrev: stripNoun},
-	{name: "out of her clothes", kind: Undressing, term: "=out =of {pos} ... {garment}"},
+	{name: "out of her clothes", kind: Undressing, term: "=out =of {pos}|=the|=a ... {garment}",
+		notNext: "shop store shops boutique rack hanger bag box basket hamper pile closet wardrobe drawer pocket pockets van catalogue"},
+	{name: "shrugs out of", kind: Undressing,
+		term:    "shrug|wriggle|shimmy|slither|peel|wrestle|squirm|struggle|step|slip =out =of {pos}|=the|=it|=them|=everything",
+		notNext: "coat jacket blazer overcoat raincoat anorak parka cardigan harness backpack straps car van cab room way chair seat"},
+	{name: "bra strap", kind: Undressing, term: "{underwear} =strap|=straps|=clasp|=hook|=hooks|=band|=cup|=cups"},
+	{name: "buttons come undone", kind: Undressing,
+		term:    "=buttons|=button|=hooks|=clasp|=zipper|=zip|=laces|=fly|=buckle come|pop|give|slide|spring|fly|slip =undone|=open|=loose|=free|=apart|=down|=off|=away",
+		notPrev: "tent bag bags case suitcase coat jacket sleeping backpack purse boot boots shoe shoes pencil"},
+	{name: "her blouse hangs open", kind: Undressing,
+		term: "{garment}|=fly|=top|=zipper|=zip|=buttons =is|=are|=was|=were|=hangs|=hang|=hanging|=gapes|=gape|=gaping|=falls|=fall|=now|=already|=half? =undone|=unbuttoned|=unzipped|=unfastened|=unlaced|=open|=loosened"},
+	{name: "fumbles with his belt", kind: Undressing,
+		term: "fumble|struggle|work|tug|pull|fiddle|yank|wrestle =with|=at {pos} {garment}|=zipper|=zip|=fly|=buttons|=button|=top|=belt"},
 	{name: "strips her", kind: Undressing, term: "strip {obj}", next: "$ naked nude bare down off",
 		notPrev: stripNoun},
 	{name: "stripped to the waist", kind: Nudity, term: "strip =to|=down =the? =waist|{underwear}"},
@@ -90,6 +151,41 @@ var lexicon = []rule{
 	{name: "intimate body", kind: Nudity,
 		term: "=breasts|=nipples|=nipple|=genitals|=genitalia|=penis|=vagina|=buttocks|=pubic"},
 	{name: "strip search", kind: Nudity, also: PowerImbalance, term: "=strip search"},
+	{name: "bares his chest", kind: Nudity, term: "bare {pos} ...2 {bare}"},
+	{name: "bares all", kind: Nudity, term: "bare =all|=himself|=herself|=themselves|=everything"},
+	{name: "half-dressed", kind: Nudity,
+		term: "=half|=partly|=partially|=barely|=scantily|=semi|=hardly =dressed|=clothed|=naked|=undressed|=clad|=nude|=dressed"},
+	{name: "in nothing but", kind: Nudity, term: "=in|=wearing|=wears|=wore =nothing =but|=except|=save|=more"},
+	{name: "in just his boxers", kind: Nudity,
+		term:    "=in|=to|=into|=stripped|=only|=just|=wearing|=wears =just|=only|=a|=nothing|=skimpy|=little|=lacy ... {underwear}",
+		notNext: "shop store shops boutique catalogue catalog ad advert advertisement billboard drawer department section aisle model models"},
+	{name: "in his shirt and nothing else", kind: Nudity, term: "{garment}|=towel|=sheet =and|=but =nothing =else|=underneath|=more|=beneath"},
+	{name: "clothes strewn", kind: Undressing,
+		term: "=clothes|=clothing|=underwear|=bra|=panties|=boxers|=knickers ...2 =scattered|=strewn|=discarded|=flung|=abandoned|=tossed"},
+	{name: "a trail of clothes", kind: Undressing, term: "=trail|=pile|=tangle|=heap =of =clothes|=clothing|=underwear|=discarded"},
+	{name: "her dress on the floor", kind: Undressing, term: "{garment}|=top ...3 =on|=across|=to|=onto|=hit|=hits|=hitting =the =floor|=carpet|=rug|=ground"},
+	{name: "her skirt rides up", kind: Undressing, term: "{garment} ride|hike|slide|bunch|ruck =up"},
+	{name: "his shirt is off", kind: Undressing, term: "{garment}|=top =is|=are|=was|=were|=already|=half =off", next: "$ and now"},
+	{name: "covers herself", kind: Nudity, term: "cover|shield =himself|=herself|=themselves", next: "$ with up again quickly"},
+	{name: "modesty garment", kind: Nudity, term: "=modesty|=closed =set"},
+	{name: "something more comfortable", kind: Undressing, term: "=something =more =comfortable"},
+	{name: "stripper", kind: Nudity, term: "=stripper|=strippers|=striptease|=stripteases|=burlesque|=lapdance|=lapdances"},
+	{name: "peep show", kind: Nudity, term: "=peep =show|=shows"},
+	{name: "au naturel", kind: Nudity, term: "=au =naturel"},
+	{name: "moons the crowd", kind: Nudity, term: "=moons|=mooned|=mooning =the|=him|=her|=them|=us|=everyone|=everybody|=crowd|{name}"},
+	{name: "in a towel", kind: Nudity, term: "=in =a|=just|=only =a? =towel"},
+	{name: "a towel around his waist", kind: Nudity,
+		term: "=towel|=towels|=sheet|=sheets|=blanket|=duvet|=bedsheet ...3 =to|=over|=around|=round|=across|=against|=at|=on {pos} =chest|=breasts|=breast|=waist|=hips|=lap|=groin|=crotch|=nakedness|=middle"},
+	{name: "the sheet slips", kind: Nudity,
+		term: "=sheet|=sheets|=blanket|=duvet|=towel|=robe|=covers|=bedsheet|=bathrobe slip|slide|fall|drop|fold =from|=off|=down|=away|=to|=below|=lower|=open"},
+	{name: "reveals her back", kind: Nudity,
+		term:    "reveal|flash ...2 {pos}|=bare|=naked ...1 =breasts|=breast|=nipple|=nipples|=chest|=torso|=buttocks|=bottom|=back|=shoulders|=shoulder|=stomach|=belly|=thighs|=thigh|=hips|=skin|=cleavage|=midriff|=legs|{underwear}",
+		notNext: "wound scar scars tattoo tattoos injury injuries bruise bruises bandage bandages"},
+	{name: "shower together", kind: Nudity,
+		term: "=shower|=showers|=showering|=showered|=bath|=bathe|=bathes|=bathing|=bathed =together"},
+	{name: "showers with him", kind: Nudity,
+		term: "=shower|=showers|=showering|=showered|=bathe|=bathes|=bathing|=bathed =with =him|=her|=them|{name}"},
+	{name: "joins him in the shower", kind: Nudity, term: "join {obj}|{name} =in|=under =the =shower|=bath|=tub|=bathtub"},
 
 	// Sexual content.
 	{name: "make love", kind: SexualContent, term: "make =love|=lovemaking"},
@@ -124,31 +220,109 @@ var lexicon = []rule{
 	{name: "sexual assault", kind: SexualContent, also: PowerImbalance,
 		term: "=sexual|=sexually assault|=assaulted|=abuse|=abused"},
 	{name: "molests", kind: SexualContent, also: PowerImbalance, term: "molest"},
+	{name: "fool around", kind: SexualContent, term: "fool =around", next: "$ with again upstairs under in on"},
+	{name: "mess around with her", kind: SexualContent, term: "mess =around =with =him|=her|=them|{name}"},
+	{name: "hook up", kind: SexualContent, term: "hook =up", next: "$ with again tonight"},
+	{name: "shags", kind: SexualContent, term: "shag", notNext: "carpet carpets rug rugs pile haircut"},
+	{name: "screws her", kind: SexualContent, term: "screw =him|=her|=them", next: "$ again senseless on in against"},
+	{name: "the bed creaks", kind: SexualContent,
+		term: "=bed|=bedsprings|=springs|=headboard|=mattress creak|squeak|bang|thump|rock|shake|knock|rattle|groan"},
+	{name: "tangled in the sheets", kind: IntimateContact,
+		term: "=tangled|=twisted|=wrapped|=sprawled|=entwined|=naked|=lying|=lie|=lies|=lay =in|=among|=beneath|=under =the? =sheets|=bedsheets|=bedclothes"},
+	{name: "guides him inside her", kind: SexualContent, term: "guide {obj} =inside|=into",
+		next: "$ her him herself himself"},
+	{name: "spreads her legs", kind: SexualContent, term: "spread|part|open =her|=his|=their =legs|=thighs|=knees"},
+	{name: "wraps her legs around him", kind: SexualContent,
+		term: "wrap|lock|hook|curl|twine|coil|clamp ...2 =legs|=leg|=thighs ... =around|=round {obj}|{pos}|{name}"},
+	{name: "her legs around him", kind: SexualContent,
+		term: "=legs|=thighs =around|=round|=wrapped|=locked|=hooked|=clamped =around|=round? {obj}|{pos}"},
+	{name: "astride him", kind: SexualContent, term: "=astride =him|=her|=them", notNext: notCars},
+	{name: "sleep together", kind: SexualContent, term: "sleep =together"},
+	{name: "move together", kind: SexualContent, term: "move =together",
+		next: "$ slowly in under beneath rhythmically urgently faster again against"},
+	{name: "one-night stand", kind: SexualContent,
+		term: "=one =night =stand|=stands"},
+	{name: "post-coital", kind: SexualContent, term: "=quickie|=coital|=postcoital|=virginity|=horny|=lustfully"},
+	{name: "love scene", kind: SexualContent, term: "=love =scene|=scenes"},
+	{name: "moans his name", kind: SexualContent, term: "moan|gasp =his|=her|=their =name"},
+	{name: "seduces", kind: SexualContent, term: "seduce {obj}|{name}"},
+	{name: "takes her against the wall", kind: SexualContent,
+		term: "take {obj} =against|=from =the? =wall|=door|=desk|=counter|=behind"},
+	{name: "slang for sex", kind: SexualContent, term: "=nookie|=bonking|=humping|=rutting|=shagging|=bonk|=bonks|=bonked"},
+	{name: "hanky-panky", kind: SexualContent, term: "=hanky =panky"},
+	{name: "booty call", kind: SexualContent, term: "=booty =call|=calls"},
+	{name: "going at it", kind: SexualContent, term: "=going|=go|=goes|=went =at =it", next: "$ like again"},
+	{name: "getting it on", kind: SexualContent, term: "get =it =on", next: "$ with again"},
+	{name: "pleasures him", kind: SexualContent, term: "pleasure =him|=her|=them|=himself|=herself|{name}"},
+	{name: "touches herself", kind: SexualContent, term: "touch =himself|=herself|=themselves",
+		next: "$ beneath under through again slowly"},
+	{name: "oral sex", kind: SexualContent, term: "=blowjob|=blowjobs|=handjob|=handjobs|=fellatio|=cunnilingus"},
+	{name: "blow job", kind: SexualContent, term: "=blow|=hand =job|=jobs"},
+	{name: "inside her", kind: SexualContent, term: "=inside =her|=him", next: "$ now again slowly"},
+	{name: "enters her", kind: SexualContent, term: "enter =her|=him", next: "$ slowly again from"},
+	{name: "rides him", kind: SexualContent, term: "ride =him|=her", next: "$ slowly harder faster hard"},
+	{name: "climbs on top", kind: SexualContent,
+		term: "climb|roll|pull|get|clamber|move|slide|shift|settle|straddle {obj}? =on|=onto =top $"},
+	{name: "lap dance", kind: SexualContent, term: "=lap =dance|=dances|=dancing|=dancer|=dancers"},
 	{name: "forces himself on her", kind: SexualContent, also: PowerImbalance,
 		term: "force =himself|=herself|=themselves =on|=upon"},
 
 	// Intimate contact.
-	{name: "caresses", kind: IntimateContact, term: "caress|fondle|grope|nuzzle|cuddle|snuggle|canoodle"},
+	{name: "caresses", kind: IntimateContact, term: "caress|fondle|grope|nuzzle|cuddle|snuggle|canoodle", notNext: "for"},
 	{name: "spoons", kind: IntimateContact, term: "spoon", next: "$ behind against each in on him her them",
 		notPrev: "the a an some two three of and with wooden silver clean dirty polish polishes polishing polished wash washes washing washed dry dries drying lays lay counts count tea"},
 	{name: "embraces", kind: IntimateContact, term: "embrace",
 		notNext: "the change chaos idea future role new this that it"},
-	{name: "caresses her thigh", kind: IntimateContact,
+	{name: "caresses her thigh", kind: IntimateContact, other: true,
 		term:    "stroke|caress|trace|nuzzle|lick|nibble|kiss|fondle|grope|massage|rub|knead ...5 {pos}|=the ... {body}|{back}|{tender}",
 		notNext: "of"},
-	{name: "touches her thigh", kind: IntimateContact,
-		term: "touch|grip|grab|squeeze|brush|graze|hold|cup|clutch|paw|explore|slide|run|trail|press ... {pos} ... {body}"},
-	{name: "hand on her thigh", kind: IntimateContact,
-		term: "=hand|=hands|=fingers|=fingertips|=palm|=palms|=fingernails ... =on|=up|=along|=over|=down|=under|=between|=across|=inside|=around|=beneath|=to {pos} ... {body}|{back}|{garment}|=top"},
+	{name: "touches her thigh", kind: IntimateContact, other: true, avoid: care + " from off", notNear: tending,
+		term: touchVerbs + " ...5 {pos} ... {body}|{back}|{tender}"},
+	{name: "hand on her thigh", kind: IntimateContact, other: true, avoid: care, notNear: tending,
+		term: "{hands} ... =on|=up|=along|=over|=down|=under|=between|=across|=inside|=around|=beneath|=to|=at|=into|=against|=through|=behind|=in ...3 {pos} ... {body}|{back}|{tender}|{garment}|=top"},
+	{name: "his hand finds her back", kind: IntimateContact, other: true, avoid: care, notNear: tending,
+		term: "{hands} " + handVerbs + " ...4 {pos} ...2 {body}|{back}|{tender}|{garment}"},
+	{name: "takes her face in his hands", kind: IntimateContact, other: true,
+		term: "take|frame|cradle|hold|cup {pos} =face|=head|=jaw|=cheeks ...2 {hands}"},
+	{name: "pulls her towards him", kind: IntimateContact, notNext: notCars, other: true, avoid: care,
+		term: closeVerbs + " {obj} ...2 =to|=toward|=towards|=into|=against|=onto|=on|=down|=up|=beside|=alongside =him|=her|=them|=himself|=herself|=each|{name}"},
+	{name: "pulls her into his arms", kind: IntimateContact, other: true, avoid: care, notPrev: pets,
+		term: closeVerbs + "|fall|sink|melt|collapse|slide|climb|crawl|tumble|settle|curl|nestle {obj}? ...2 =into|=onto|=against|=to|=in {pos} =arms|=chest|=body|=embrace|=mouth|=lips|=bed"},
+	{name: "presses against him", kind: IntimateContact, notNext: notCars,
+		term: leanVerbs + " =himself|=herself|=themselves|=close|=up? =against|=into|=onto|=along|=to|=across|=over =him|=her|=them|=each|=his|{name}"},
+	{name: "her body against his", kind: IntimateContact, notNext: notCars,
+		term: "=body|=bodies|=hips|=chest|=torso|=breasts|=groin|=pelvis|=mouth ...2 =against|=into|=flush|=pressed|=fitted|=moulded|=molded =to? =him|=her|=his|=hers|=theirs|=each"},
+	{name: "breath on her neck", kind: IntimateContact,
+		term: "=breath|=breathing|=breathes|=breathe ...3 =on|=against|=at|=in|=warm|=hot|=across {pos} {body}|{back}|{tender}"},
+	{name: "breathes her in", kind: IntimateContact, term: "breathe {obj}|{name} =in"},
+	{name: "slides onto his lap", kind: IntimateContact, notPrev: pets,
+		term: "slide|climb|sit|settle|crawl|curl|perch|pull|lower|ease|drag|tug|draw|scoop|gather|lift|plant|straddle|clamber|tumble|fall|sink {obj}? =onto|=into|=in|=on|=across|=astride {pos} =lap"},
+	{name: "between her legs", kind: IntimateContact, term: "=between {pos} =legs|=thighs"},
 	{name: "in bed together", kind: IntimateContact, term: "=in|=into =bed =together|=with"},
 	{name: "under the sheets", kind: IntimateContact, term: "=under|=beneath|=between =the =sheets|=covers|=duvet|=blankets|=quilt"},
-	{name: "into bed", kind: IntimateContact, term: "get|climb|fall|tumble|crawl|slip|collapse =into|=onto =the? =bed"},
+	{name: "into bed", kind: IntimateContact, term: "get|climb|fall|tumble|crawl|slip|collapse|roll =into|=onto|=across =the? =bed|=mattress"},
+	{name: "pushes him onto the bed", kind: IntimateContact,
+		term: "push|pull|throw|toss|tumble|pin|lay|ease|drag|draw|roll {obj} ...2 =onto|=into|=on|=across|=against =the? =bed|=mattress|=sheets|=pillows|=cot|=couch|=sofa|=bunk"},
+	{name: "her hand drifts lower", kind: IntimateContact, next: "$ and still",
+		term: "{hands}|=mouth|=lips|=kisses drift|slide|move|creep|slip|wander|travel|trail|dip|snake|stray|inch =lower|=south|=inside|=further|=farther|=downward|=downwards"},
+	{name: "hands all over her", kind: IntimateContact,
+		term: "{hands} ...2 =all =over =him|=her|=them|=each|{pos}|{name}"},
+	{name: "hands everywhere", kind: IntimateContact, term: "{hands} =everywhere"},
+	{name: "her back arches", kind: SexualContent, term: "{pos} =back|=spine|=body arch"},
 	{name: "in each other's arms", kind: IntimateContact, term: "=in =each =other's =arms"},
 	{name: "on top of him", kind: IntimateContact, term: "=on =top =of =him|=her|=them"},
 	{name: "pulls her close", kind: IntimateContact, term: "pull|hold|draw|clutch {obj} =close|=closer|=tight|=tighter|=against"},
 	{name: "skin on skin", kind: IntimateContact, also: Nudity, term: "=skin =on|=against|=to =skin"},
+	{name: "foreheads touch", kind: IntimateContact,
+		term: "=foreheads|=noses|=bodies|=hips|=thighs|=knees touch|meet|brush|bump|press|graze|collide|rest"},
+	{name: "tangled together", kind: IntimateContact, term: "=tangled|=entwined|=intertwined|=curled|=wound =together"},
 	{name: "limbs tangled", kind: IntimateContact,
 		term: "=limbs|=bodies|=legs =tangled|=entwined|=intertwined|=entangled|=interlaced|=wrapped"},
+	{name: "takes her to bed", kind: IntimateContact,
+		term: "take|lead|bring|invite|guide|pull|drag|usher {obj} =to|=into|=towards|=toward {pos}|=the? =bed|=bedroom|=bedchamber|=room"},
+	{name: "wakes beside him", kind: IntimateContact,
+		term: "wake ...2 =next =to|=beside|=alongside|=against|=with =him|=her|=them|=each|{name}"},
+	{name: "back rub", kind: IntimateContact, term: "=back|=foot =rub|=rubs|=massage|=massages"},
 	{name: "carries her to bed", kind: IntimateContact, term: "carry {obj} =to|=into|=onto|=towards =the? =bed"},
 	{name: "bodies pressed together", kind: IntimateContact, term: "=bodies =pressed|=pressing|=press =together|=close"},
 
@@ -156,11 +330,25 @@ var lexicon = []rule{
 	{name: "boss and employee", kind: PowerImbalance, cue: true, plain: true,
 		term: "=boss|=boss's|=payroll|=employer|=employee|=manager|=supervisor|=subordinate|=intern|=hire|=assistant|=secretary|=underling|=apprentice"},
 	{name: "teacher and student", kind: PowerImbalance, cue: true, plain: true,
-		term: "=teacher|=student|=pupil|=professor|=tutor|=coach|=headmaster|=headmistress|=lecturer"},
+		term: "=teacher|=student|=pupil|=professor|=tutor|=coach|=headmaster|=headmistress|=lecturer|=mentor|=protege|=protégé"},
+	{name: "director and actor", kind: PowerImbalance, cue: true, plain: true,
+		term: "=director|=producer|=casting|=audition|=auditions|=agent|=mogul|=executive|=ceo|=chairman|=superior|=chief"},
+	{name: "doctor and patient", kind: PowerImbalance, cue: true, plain: true,
+		term: "=doctor|=surgeon|=physician|=consultant|=nurse|=resident|=registrar|=matron"},
+	{name: "master and servant", kind: PowerImbalance, cue: true, plain: true,
+		term: "=master|=servant|=maid|=footman|=housemaid|=governess|=valet|=mistress|=duke|=duchess|=king|=queen|=heir|=heiress"},
+	{name: "older man", kind: PowerImbalance, cue: true, plain: true,
+		term: "=older|=younger =man|=woman|=men|=women|=boy|=girl|=lover"},
+	{name: "our secret", kind: PowerImbalance, cue: true, plain: true,
+		term: "=our =secret|=little =secret"},
+	{name: "you owe me", kind: PowerImbalance, cue: true, plain: true, term: "=owe =me|=him|=her"},
+	{name: "won't let her leave", kind: PowerImbalance, cue: true, plain: true,
+		term: "let {obj} =leave|=go|=out|=up|=past", next: "$"},
+	{name: "locks the door", kind: PowerImbalance, cue: true, plain: true, term: "lock =the|=her|=his =door|=doors"},
 	{name: "carer and patient", kind: PowerImbalance, cue: true, plain: true,
 		term: "=patient|=therapist|=counsellor|=counselor|=psychiatrist|=priest|=pastor|=landlord|=guardian|=stepfather|=stepmother|=stepdaughter|=stepson"},
 	{name: "guard and prisoner", kind: PowerImbalance, cue: true, plain: true,
-		term: "=prisoner|=inmate|=warden|=detainee|=hostage|=captive|=captor"},
+		term: "=prisoner|=inmate|=warden|=detainee|=hostage|=captive|=captor|=guard|=officer|=cop|=sergeant|=captain|=commander|=suspect|=witness"},
 	{name: "age gap", kind: PowerImbalance, cue: true, plain: true, term: "=half|=twice {pos} =age"},
 	{name: "years older", kind: PowerImbalance, cue: true, plain: true,
 		term: "=years|=decades|=much|=far =older|=younger|=senior|=junior"},
@@ -233,4 +421,9 @@ var figures = []string{
 	"=pin =number|=code",
 	"=kid =gloves",
 	"=teaching =assistant",
+	"=tongue =in {pos}? =cheek",
+	"=wires|=cables|=ropes|=lines|=roots|=branches|=vines|=threads|=cords|=strings ...2 =tangled|=entwined|=intertwined|=wound",
+	"=boss =fight|=level|=battle|=battles",
+	"=coach =class|=seat|=seats|=ticket|=tickets|=bus|=trip|=party|=station|=driver|=house|=lights",
+	"=doctor's|=doctors|=dentist's =office|=surgery|=appointment|=waiting|=orders|=note|=bag",
 }

@@ -69,17 +69,27 @@ var classes = map[string][]string{
 		"leggings", "thong", "chemise", "negligee", "blouses", "dresses", "bras", "singlet",
 		"jumpsuit", "jumpsuits", "overalls", "nightdress", "nightshirt", "petticoat", "breeches",
 		"kimono", "sarong", "shorts", "uniform", "tunic", "stays", "girdle", "suspenders", "garter",
-		"clothes", "jeans", "trousers", "pants"},
+		"pants", "sweater", "jumper", "hoodie", "sweatshirt", "tshirt", "scrubs", "bathrobe",
+		"robes", "towels", "wetsuit", "leotard", "sundress", "undies", "jockstrap", "doublet",
+		"waistband", "bralette", "cami", "skirts", "nightgowns", "gowns"},
 	"underwear": {"underwear", "bra", "boxers", "briefs", "knickers", "lingerie", "panties",
-		"nightie", "thong", "negligee", "slip", "bikini", "undershirt", "y-fronts", "camisole"},
+		"nightie", "thong", "negligee", "slip", "bikini", "undershirt", "y-fronts", "camisole",
+		"undies", "bralette", "jockstrap", "boxer", "fronts", "bras", "swimsuit", "trunks"},
 	"body": {"thigh", "thighs", "breast", "breasts", "chest", "nipple", "nipples", "neck", "throat",
 		"collarbone", "waist", "hip", "hips", "buttock", "buttocks", "ass", "arse", "bum", "bottom",
 		"crotch", "groin", "lap", "belly", "stomach", "navel", "knee", "knees", "skin", "lips",
-		"mouth", "earlobe", "torso", "body", "cleavage"},
-	"back":   {"back", "spine", "shoulder", "shoulders", "shoulderblade", "shoulderblades"},
-	"tender": {"face", "cheek", "cheeks", "hair", "jaw", "jawline", "ear", "eyelids", "wrist"},
+		"mouth", "earlobe", "torso", "body", "cleavage", "nape", "ribs", "hipbone", "hipbones",
+		"midriff", "abdomen", "pelvis", "leg", "legs", "flesh", "curves", "sternum",
+		"collarbones", "waistline", "backside"},
+	"back": {"back", "spine", "shoulder", "shoulders", "shoulderblade", "shoulderblades"},
+	"tender": {"face", "cheek", "cheeks", "hair", "jaw", "jawline", "ear", "eyelids", "wrist",
+		"forehead", "temple", "temples", "brow", "chin", "curls", "ears", "wrists", "palm", "neckline", "lip"},
+	// hands are the words for what touches.
+	"hands": {"hand", "hands", "fingers", "finger", "fingertips", "fingertip", "palm", "palms",
+		"thumb", "thumbs", "knuckles", "fingernails", "nails"},
 	"bare": {"back", "chest", "breast", "breasts", "bottom", "buttocks", "ass", "bum", "skin",
-		"body", "torso", "shoulders", "stomach", "belly", "hips", "thighs", "flesh", "legs"},
+		"body", "torso", "shoulders", "stomach", "belly", "hips", "thighs", "flesh", "legs",
+		"nipple", "nipples", "shoulder", "thigh", "cleavage", "midriff", "groin", "crotch", "arse"},
 }
 
 // irregular inflections of the verbs the lexicon uses.
@@ -91,7 +101,10 @@ var irregular = map[string][]string{
 	"find": {"found"}, "draw": {"drew", "drawn"}, "shed": {"shed"}, "lift": {}, "spread": {},
 	"slip": {}, "step": {}, "say": {"said"}, "freeze": {"froze", "frozen"}, "lead": {"led"},
 	"feel": {"felt"}, "sit": {"sat"}, "cling": {"clung"}, "strike": {"struck"}, "meet": {"met"},
-	"lock": {}, "force": {}, "undo": {"undid", "undone", "undoes"},
+	"lock": {}, "force": {}, "undo": {"undid", "undone", "undoes"}, "lean": {"leant"},
+	"fit": {"fitted"}, "wind": {"wound"}, "bury": {}, "catch": {"caught"}, "swing": {"swung"},
+	"throw": {"threw", "thrown"}, "lay": {"laid"}, "sink": {"sank", "sunk"}, "creep": {"crept"},
+	"stray": {}, "mould": {}, "drape": {}, "breathe": {}, "seek": {"sought"}, "join": {},
 }
 
 // inflect returns a word with its regular and irregular inflections. It
@@ -224,7 +237,7 @@ func normalizeWord(w string) string {
 
 func classNames() string {
 	names := []string{"{name}"}
-	for _, n := range []string{"pos", "obj", "garment", "underwear", "body", "back", "tender", "bare"} {
+	for _, n := range []string{"pos", "obj", "garment", "underwear", "body", "back", "tender", "bare", "hands"} {
 		names = append(names, "{"+n+"}")
 	}
 	return strings.Join(names, ", ")
@@ -234,18 +247,27 @@ func classNames() string {
 // or -1. A gap does not cross a clause break, and never takes a word
 // listed in avoid.
 func (p *pattern) match(toks []token, i int, avoid map[string]bool) int {
-	return matchFrom(p.slots, toks, i, i, avoid)
+	return matchFrom(p.slots, toks, i, i, avoid, nil)
 }
 
-func matchFrom(slots []slot, toks []token, i, start int, avoid map[string]bool) int {
+// matchWhere is match, keeping only an end that ok accepts: when a short
+// match is refused, a longer one is tried.
+func (p *pattern) matchWhere(toks []token, i int, avoid map[string]bool, ok func(end int) bool) int {
+	return matchFrom(p.slots, toks, i, i, avoid, ok)
+}
+
+func matchFrom(slots []slot, toks []token, i, start int, avoid map[string]bool, ok func(int) bool) int {
 	if len(slots) == 0 {
+		if ok != nil && !ok(i) {
+			return -1
+		}
 		return i
 	}
 	s := &slots[0]
 	switch {
 	case s.end:
 		if i == len(toks) || toks[i].brk {
-			return matchFrom(slots[1:], toks, i, start, avoid)
+			return matchFrom(slots[1:], toks, i, start, avoid, ok)
 		}
 		return -1
 	case s.gap > 0:
@@ -256,19 +278,19 @@ func matchFrom(slots []slot, toks []token, i, start int, avoid map[string]bool) 
 					break
 				}
 			}
-			if end := matchFrom(slots[1:], toks, i+n, start, avoid); end >= 0 {
+			if end := matchFrom(slots[1:], toks, i+n, start, avoid, ok); end >= 0 {
 				return end
 			}
 		}
 		return -1
 	}
 	if i < len(toks) && s.accepts(toks[i], i == 0) && (i == start || !toks[i].brk) {
-		if end := matchFrom(slots[1:], toks, i+1, start, avoid); end >= 0 {
+		if end := matchFrom(slots[1:], toks, i+1, start, avoid, ok); end >= 0 {
 			return end
 		}
 	}
 	if s.optional {
-		return matchFrom(slots[1:], toks, i, start, avoid)
+		return matchFrom(slots[1:], toks, i, start, avoid, ok)
 	}
 	return -1
 }
