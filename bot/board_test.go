@@ -339,6 +339,12 @@ func TestBoardLeaks(t *testing.T) {
 		}
 	}
 	for canary, audience := range all {
+		if canary == "CANARY-QUOTE-8d3" {
+			// A script's proposals are not on the board: the IC reads
+			// them with /scene breakdown. Checked above that no one
+			// else reads it there either.
+			continue
+		}
 		if !slices.Contains(reached[canary], audience[len(audience)-1]) {
 			t.Errorf("%s never reached %s on the board: the test does not exercise it", canary, audience[len(audience)-1])
 		}
