@@ -228,6 +228,21 @@
       if (el.tagName === "SUMMARY" && el.parentElement.tagName !== "DETAILS") return false;
       return !hidden(el);
     });
+  // Chromium puts a scrolled box on the Tab order when nothing in it can
+  // take the focus, so that a keyboard can scroll it: a wide table in a
+  // scrolling box on a phone, say. Such a box is expected where it falls.
+  const scrollers = () =>
+    Array.from(document.body.querySelectorAll("*")).filter((el) => {
+      const cs = getComputedStyle(el);
+      const scrolls =
+        (/(auto|scroll)/.test(cs.overflowX) && el.scrollWidth > el.clientWidth) ||
+        (/(auto|scroll)/.test(cs.overflowY) && el.scrollHeight > el.clientHeight);
+      return scrolls && !hidden(el) && !el.querySelector("a[href], button, input, select, textarea, summary, [tabindex]");
+    });
+  const tabbable = () => {
+    const all = new Set(focusables().concat(scrollers()));
+    return Array.from(document.body.querySelectorAll("*")).filter((el) => all.has(el));
+  };
   const focusStyle = (el) => {
     const cs = getComputedStyle(el);
     return { outline: `${cs.outlineStyle} ${cs.outlineWidth} ${cs.outlineColor}`, outlineOn: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0, shadow: cs.boxShadow };
@@ -237,7 +252,7 @@
   // and reports what the Tab order must be. It runs on a fresh page.
   const focusPrepare = () => {
     if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
-    const els = focusables();
+    const els = tabbable();
     const base = els.map(focusStyle);
     window.__icbotFocus = { els, base };
     const findings = [];
