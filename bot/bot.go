@@ -43,6 +43,9 @@ type Bot struct {
 	// (baseNoticeVersion, NoticeVersion) plus the changes of how long it
 	// says data is kept (reviseNotice).
 	noticeVersion, baseNoticeVersion int
+	// board holds the web board's links and sessions, and counts the
+	// store's changes for its open pages (board.go).
+	board *boardState
 	// keep says what an erasure keeps, and until when (erase.go).
 }
 
@@ -108,7 +111,10 @@ func WithSetChannel(ch ChannelID) Option { return func(b *Bot) { b.setChannel = 
 
 // New returns a Bot over store that talks through chat.
 func New(store Store, chat Chat, opts ...Option) *Bot {
+	board := newBoardState()
+	store = board.watch(store)
 	b := &Bot{
+		board:    board,
 		store:    store,
 		chat:     chat,
 		clock:    time.Now,

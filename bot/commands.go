@@ -152,6 +152,21 @@ func commandTable() *registry {
 			run:    runRoleList,
 		},
 		{
+			path:    "icbot board",
+			summary: "Get a one-time link to the web board by DM: the week's scenes and their readiness, as you may see them.",
+			help: "The link works once, within 10 minutes, and only for you; the board then stays open in that browser for 12 hours. " +
+				"It shows what your roles let you read, as the chat does: the IC everything, the AD, director and producer the counts and the top-line, a performer their own scenes and answers, a department what its notices carry. " +
+				"Losing a role, or /icbot board logout, ends every board session of yours.",
+			access: access{crew: true},
+			run:    runBoard,
+		},
+		{
+			path:    "icbot board logout",
+			summary: "Sign out of the web board in every browser, and void any link not used yet.",
+			access:  access{everyone: true},
+			run:     runBoardLogout,
+		},
+		{
 			path: "scene add",
 			params: []Param{scene(true),
 				{Name: "title", Kind: ParamText, Key: true, Required: true, Help: "the scene's title"},

@@ -321,7 +321,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpt)) *harness {
 		t.Fatal(err)
 	}
 	h.bot = bot.New(st, o.chat, bot.WithClock(func() time.Time { return h.now }), bot.WithZone(london),
-		bot.WithAdmins("root"), bot.WithSetChannel("set"))
+		bot.WithAdmins("root"), bot.WithSetChannel("set"), bot.WithBoard("https://icbot.test"))
 	return h
 }
 
