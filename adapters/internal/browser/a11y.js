@@ -42,6 +42,11 @@
   };
 
   const hidden = (el) => {
+    // checkVisibility sees what the loop below does not: the content of a
+    // closed <details>, which the browser keeps laid out but not shown.
+    if (el.checkVisibility && !el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: false })) return true;
+    const closed = el.closest("details:not([open])");
+    if (closed && !(el.closest("summary") && el.closest("summary").parentElement === closed)) return true;
     for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
       const cs = getComputedStyle(e);
       if (cs.display === "none" || cs.visibility === "hidden" || cs.visibility === "collapse") return true;
