@@ -428,6 +428,27 @@ func TestBrowserAccessibility(t *testing.T) {
 			report(t, ctx, "the link's page")
 		})
 	}
+	// The demo production holds every mark the week can show (answered,
+	// to discuss, withdrawn, waiting; riders drafted, sent, late, signed):
+	// each badge's colours are measured.
+	demo, demoLink := demoBoard(t)
+	for _, who := range []string{"ines", "adam"} {
+		for _, w := range widths {
+			t.Run("demo/"+roleOf[who]+"/"+w.name, func(t *testing.T) {
+				ctx := browser.New(t)
+				if v := useLink(t, ctx, demoLink(who)); v.Status != http.StatusOK {
+					t.Fatalf("signing %s in: %d", who, v.Status)
+				}
+				emulate(t, ctx, w.width, w.height, w.mobile)
+				for _, p := range []string{"/board/", "/board/scene/14", "/board/scene/30"} {
+					if v := open(t, ctx, demo.URL+p); v.Status != http.StatusOK {
+						t.Fatalf("%s: %d", p, v.Status)
+					}
+					report(t, ctx, "demo "+p)
+				}
+			})
+		}
+	}
 	for _, who := range []string{"ines", "adam"} {
 		for _, w := range widths {
 			t.Run(roleOf[who]+"/"+w.name, func(t *testing.T) {

@@ -32,11 +32,14 @@ type Report struct {
 	TextElements, Named, Focusable int
 	// TabOrder is what the Tab key reached, in order.
 	TabOrder []string
+	// Lowest is the text closest to its contrast threshold, and its ratio.
+	Lowest string
 }
 
 type part struct {
 	Findings []Finding `json:"findings"`
 	Checked  int       `json:"checked"`
+	Lowest   string    `json:"lowest"`
 }
 
 // Check reloads the page open in ctx and checks it in the browser:
@@ -71,7 +74,7 @@ func Check(ctx context.Context) (Report, error) {
 		case "labels":
 			rep.Named = p.Checked
 		case "contrast":
-			rep.TextElements = p.Checked
+			rep.TextElements, rep.Lowest = p.Checked, p.Lowest
 		}
 	}
 	if err := keyboard(ctx, &rep); err != nil {
@@ -154,6 +157,6 @@ func (r Report) Summary() string {
 	if len(found) == 0 {
 		found = []string{"nothing"}
 	}
-	return fmt.Sprintf("%d text elements, %d names, %d focusable elements checked; found %s",
-		r.TextElements, r.Named, r.Focusable, strings.Join(found, ", "))
+	return fmt.Sprintf("%d text elements, %d names, %d focusable elements checked; found %s; lowest contrast %s",
+		r.TextElements, r.Named, r.Focusable, strings.Join(found, ", "), r.Lowest)
 }

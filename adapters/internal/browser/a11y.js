@@ -93,6 +93,7 @@
     const findings = [];
     const seen = new Set();
     let checked = 0;
+    let lowest = null; // the text closest to its threshold
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       if (!n.nodeValue.trim()) continue;
@@ -125,6 +126,9 @@
       const large = size >= 24 || (size >= 18.66 && bold);
       const need = large ? 3 : 4.5;
       checked++;
+      if (!lowest || r / need < lowest.margin) {
+        lowest = { margin: r / need, text: `${r.toFixed(2)}:1 (needs ${need}:1) at ${describe(el)}` };
+      }
       if (r + 1e-9 < need) {
         findings.push({
           check: "contrast",
@@ -133,7 +137,7 @@
         });
       }
     }
-    return { findings, checked };
+    return { findings, checked, lowest: lowest ? lowest.text : "" };
   };
 
   const textOf = (el) => (el.innerText || el.textContent || "").trim();
