@@ -372,8 +372,17 @@ func (b *Bot) BoardLogout(ctx context.Context, cookie, csrf string) error {
 	return nil
 }
 
-// runBoard sends the caller a one-time link to the board, by DM.
+// runBoard sends the caller a one-time link to the board, by DM; with
+// logout, it ends their sessions instead. (One command with a choice,
+// not two: Discord cannot have "board" both as a sub-command and as a
+// group of them.)
 func runBoard(in *input, tx Tx) error {
+	if a, ok := in.optional(); ok {
+		if !strings.EqualFold(a.Value, "logout") {
+			return Errorf(EINVALID, "unexpected %q: /icbot board takes only \"logout\"", a.Value)
+		}
+		return runBoardLogout(in, tx)
+	}
 	if err := in.done(); err != nil {
 		return err
 	}

@@ -81,8 +81,9 @@ type BoardReadiness struct {
 }
 
 // BoardMark is one performer's readiness for a scene. Consent is their
-// answers' state (answered, discuss, withdrawn, waiting), "" when the
-// reader may not read it; Rider is the rider's state, "" when withheld.
+// answers' state (answered, discuss, withdrawn, waiting, or none when no
+// beat asks them anything), "" when the reader may not read it; Rider is
+// the rider's state, "" when withheld.
 type BoardMark struct {
 	Performer string
 	Consent   string
@@ -309,9 +310,12 @@ func (b *Bot) boardRow(tx Tx, v boardView, sc *Scene, seen map[Class]bool) (Boar
 	return row, dls, nil
 }
 
-// consentMark is a performer's answers in one word.
+// consentMark is a performer's answers in one word; "none" when no beat
+// asks them anything.
 func consentMark(c consentState) string {
 	switch {
+	case len(c.Missing)+len(c.Discuss)+len(c.Withdrawn)+len(c.Agreed)+len(c.Refused) == 0:
+		return "none"
 	case len(c.Withdrawn) > 0:
 		return "withdrawn"
 	case len(c.Discuss) > 0:

@@ -153,18 +153,13 @@ func commandTable() *registry {
 		},
 		{
 			path:    "icbot board",
-			summary: "Get a one-time link to the web board by DM: the week's scenes and their readiness, as you may see them.",
+			params:  []Param{{Name: "logout", Kind: ParamChoice, Choices: []string{"logout"}, Help: "sign out of the board in every browser instead, and void any link not used yet"}},
+			summary: "Get a one-time link to the web board by DM: the week's scenes and their readiness, as you may see them (logout: sign out everywhere).",
 			help: "The link works once, within 10 minutes, and only for you; the board then stays open in that browser for 12 hours. " +
 				"It shows what your roles let you read, as the chat does: the IC everything, the AD, director and producer the counts and the top-line, a performer their own scenes and answers, a department what its notices carry. " +
 				"Losing a role, or /icbot board logout, ends every board session of yours.",
 			access: access{crew: true},
 			run:    runBoard,
-		},
-		{
-			path:    "icbot board logout",
-			summary: "Sign out of the web board in every browser, and void any link not used yet.",
-			access:  access{everyone: true},
-			run:     runBoardLogout,
 		},
 		{
 			path: "scene add",

@@ -24,7 +24,7 @@ func TestPermissionMatrix(t *testing.T) {
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot erase me"},
 		{"-     -    y    y    -    y     -   -    -    -   -   -    y    -", "/icbot role list"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/icbot board"},
-		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot board logout"},
+		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/icbot board logout"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    y    y", "/icbot notice show"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/icbot notice ack"},
 		{"y     y    y    y    y    y     y   y    y    y   y   y    -    -", "/icbot notice ack 1"},

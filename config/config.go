@@ -89,6 +89,11 @@ type HTTP struct {
 	// AdminAddr is the host:port of /healthz, /readyz and /metrics
 	// (default "127.0.0.1:8081", reachable from the machine itself only).
 	AdminAddr string
+	// PublicURL is the address people reach icbot at, such as
+	// https://icbot.example.org: the web board's links start with it.
+	// Setting it turns the board on, served under /board/ on Addr (in
+	// the console, on the URL's own loopback address). Empty: no board.
+	PublicURL string
 }
 
 // Production describes the film production the bot serves.

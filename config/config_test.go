@@ -49,6 +49,7 @@ var sampleValues = map[string]struct{ in, want string }{
 	"storage.open_timeout":      {"5s", "5s"},
 	"http.addr":                 {"127.0.0.1:9090", "127.0.0.1:9090"},
 	"http.admin_addr":           {"0.0.0.0:9091", "0.0.0.0:9091"},
+	"http.public_url":           {"http://127.0.0.1:8090", "http://127.0.0.1:8090"},
 	"production.name":           {"Night Swim", "Night Swim"},
 	"production.timezone":       {"Europe/London", "Europe/London"},
 	"production.rider_notice":   {"3d", "72h"},

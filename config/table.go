@@ -152,6 +152,9 @@ var keyTable = []key{
 			}
 			return nil
 		}),
+	stringKey("http.public_url", "the address people reach icbot at, such as https://icbot.example.org: setting it turns the web board on, under /board/ on http.addr (the console serves it on this URL's loopback address); https, or http on a loopback address only",
+		func(c *Config) *string { return &c.HTTP.PublicURL },
+		checkPublicURL),
 	stringKey("production.name", "production name shown in messages",
 		func(c *Config) *string { return &c.Production.Name },
 		func(c *Config) error {
@@ -477,6 +480,51 @@ func checkURL(v, example string) error {
 		shown = "the value"
 	}
 	return fmt.Errorf("%s is not an absolute http(s) URL without credentials, such as %s", shown, example)
+}
+
+// checkPublicURL checks the board's public address: its links carry a
+// login token, so they go over TLS, but for a board on this machine
+// alone (http on a loopback address), as the console serves it. The
+// board lives at /board/ of the site's root: a path would not match the
+// routes nor the cookie's path.
+func checkPublicURL(c *Config) error {
+	v := c.HTTP.PublicURL
+	if v == "" {
+		return nil
+	}
+	const example = "https://icbot.example.org, or http://127.0.0.1:8090 for a board on this machine alone"
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+		shown := strconv.Quote(v)
+		if strings.Contains(v, "@") {
+			shown = "the value"
+		}
+		return fmt.Errorf("%s is not an absolute https URL without credentials, such as %s", shown, example)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("%q must be the site's root, without a path or query (the board is served at /board/ under it), such as %s", v, example)
+	}
+	loop := LoopbackHost(u.Hostname())
+	if u.Scheme == "http" && !loop {
+		return fmt.Errorf("%q is plain http on a host other than this machine: the board's links carry a login token, so give an https URL (TLS at your proxy), such as %s", v, example)
+	}
+	if c.Adapter == "console" && !loop {
+		return fmt.Errorf("%q is not on this machine: the console serves the board on a loopback address only, such as http://127.0.0.1:8090", v)
+	}
+	if c.Adapter == "console" && u.Port() == "" {
+		return fmt.Errorf("%q has no port: the console listens on it, so give one, such as http://127.0.0.1:8090", v)
+	}
+	return nil
+}
+
+// LoopbackHost reports whether host names this machine's loopback
+// interface: localhost, 127.0.0.0/8 or ::1.
+func LoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // checkSnowflake checks an optional Discord id, which is always numeric.

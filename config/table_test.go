@@ -71,6 +71,18 @@ func TestValidation(t *testing.T) {
 			[]string{`http.admin_addr (from ICBOT_HTTP_ADMIN_ADDR): ":8080" takes the port of http.addr ":8080"; give the admin endpoints a port of their own`}},
 		{"http.admin_addr on loopback, http.addr on every address", map[string]string{"ICBOT_HTTP_ADDR": ":9000", "ICBOT_HTTP_ADMIN_ADDR": "127.0.0.1:9000"},
 			[]string{`http.admin_addr (from ICBOT_HTTP_ADMIN_ADDR): "127.0.0.1:9000" takes the port of http.addr ":9000"`}},
+		{"http.public_url relative", map[string]string{"ICBOT_HTTP_PUBLIC_URL": "icbot.example.org"},
+			[]string{`http.public_url (from ICBOT_HTTP_PUBLIC_URL): "icbot.example.org" is not an absolute https URL without credentials`}},
+		{"http.public_url plain http elsewhere", map[string]string{"ICBOT_HTTP_PUBLIC_URL": "http://icbot.example.org"},
+			[]string{`http.public_url (from ICBOT_HTTP_PUBLIC_URL): "http://icbot.example.org" is plain http on a host other than this machine: the board's links carry a login token, so give an https URL`}},
+		{"http.public_url with a path", map[string]string{"ICBOT_HTTP_PUBLIC_URL": "https://example.org/icbot"},
+			[]string{`http.public_url (from ICBOT_HTTP_PUBLIC_URL): "https://example.org/icbot" must be the site's root, without a path or query`}},
+		{"http.public_url with credentials", map[string]string{"ICBOT_HTTP_PUBLIC_URL": "https://me:pw@example.org"},
+			[]string{`http.public_url (from ICBOT_HTTP_PUBLIC_URL): the value is not an absolute https URL without credentials`}},
+		{"http.public_url console elsewhere", map[string]string{"ICBOT_HTTP_PUBLIC_URL": "https://icbot.example.org"},
+			[]string{`http.public_url (from ICBOT_HTTP_PUBLIC_URL): "https://icbot.example.org" is not on this machine: the console serves the board on a loopback address only`}},
+		{"http.public_url console without a port", map[string]string{"ICBOT_HTTP_PUBLIC_URL": "http://127.0.0.1"},
+			[]string{`http.public_url (from ICBOT_HTTP_PUBLIC_URL): "http://127.0.0.1" has no port`}},
 		{"storage.path blank", map[string]string{"ICBOT_STORAGE_PATH": " "},
 			// whitespace-only env is set (not empty), trimmed to "".
 			[]string{"storage.path (from ICBOT_STORAGE_PATH): must not be empty"}},
@@ -312,4 +324,36 @@ func TestKeys(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPublicURL: the board's address is https anywhere, or http on this
+// machine's loopback; the console takes a loopback address with a port.
+func TestPublicURL(t *testing.T) {
+	for _, tt := range []struct {
+		adapter, url string
+		ok           bool
+	}{
+		{"slack", "", true},
+		{"slack", "https://icbot.example.org", true},
+		{"slack", "https://icbot.example.org/", true},
+		{"discord", "https://icbot.example.org:8443", true},
+		{"slack", "http://127.0.0.1:8080", true},
+		{"slack", "http://[::1]:8080", true},
+		{"slack", "http://localhost:8080", true},
+		{"slack", "http://10.0.0.5:8080", false},
+		{"slack", "ftp://icbot.example.org", false},
+		{"slack", "https://icbot.example.org/?x=1", false},
+		{"console", "http://127.0.0.1:8090", true},
+		{"console", "https://localhost:8443", true},
+		{"console", "http://127.0.0.1", false},
+		{"console", "https://icbot.example.org", false},
+	} {
+		t.Run(tt.adapter+" "+tt.url, func(t *testing.T) {
+			c := Default()
+			c.Adapter, c.HTTP.PublicURL = tt.adapter, tt.url
+			if err := checkPublicURL(c); (err == nil) != tt.ok {
+				t.Errorf("%v, want ok %v", err, tt.ok)
+			}
+		})
+	}
 }

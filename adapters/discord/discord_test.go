@@ -193,6 +193,8 @@ func TestEveryCommandOverTheGateway(t *testing.T) {
 		}}},
 		{paula, in(setCh), "icbot erase me", nil, "Nothing has changed yet", nil},
 		{adam, in(setCh), "icbot role list", nil, "performer @paula, @pete", nil},
+		{paula, in(setCh), "icbot board", nil, "on its way to you by DM", []check{dmHas(paula, "https://icbot.example.org/board/login?t=")}},
+		{paula, in(setCh), "icbot board", []opt{o("logout", "logout")}, "any unused link is void", nil},
 		{ines, in(setCh), "icbot role add", []opt{o("person", newbie), o("role", "performer")}, "@newbie is now performer",
 			[]check{dmHas(newbie, "gave you the role performer")}},
 		{ines, in(setCh), "icbot role remove", []opt{o("person", newbie), o("role", "performer")}, "@newbie no longer has the role performer", nil},

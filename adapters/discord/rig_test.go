@@ -200,7 +200,7 @@ func newRig(t testing.TB, m mode, opts ...func(*discord.Adapter)) *rig {
 	for _, o := range opts {
 		o(r.ad)
 	}
-	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC))
+	r.bot = bot.New(st, r.ad, bot.WithAdmins(root), bot.WithSetChannel(setCh), bot.WithClock(c.Now), bot.WithZone(time.UTC), bot.WithBoard("https://icbot.example.org"))
 	r.h = &tracked{Bot: r.bot, followed: make(chan struct{}, 64), handling: make(chan struct{}, 64), changed: make(chan bot.ChannelID, 64)}
 	switch m {
 	case overGateway:

@@ -131,6 +131,8 @@ func funcs(zone *time.Location) template.FuncMap {
 				return "✗ withdrawn"
 			case "waiting":
 				return "… not answered"
+			case "none":
+				return "no beats to answer"
 			}
 			return s
 		},
@@ -139,10 +141,18 @@ func funcs(zone *time.Location) template.FuncMap {
 			switch s {
 			case "answered":
 				return "ready"
+			case "none":
+				return "plain"
 			case "withdrawn":
 				return "late"
 			}
 			return "due"
+		},
+		"rider": func(s bot.RiderState) string {
+			if s == bot.RiderNone {
+				return "no rider"
+			}
+			return "rider " + string(s)
 		},
 		"riderKind": func(s bot.RiderState, late bool) string {
 			switch {

@@ -316,8 +316,9 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 
 // events streams a "changed" event after each change icbot commits, and
 // "signedout" when the session ends; the page reloads on either. The
-// server's write timeout would cut the stream: each write first moves
-// the connection's deadline on (http.ResponseController).
+// server's read and write timeouts would cut the stream: it lifts the
+// read deadline, and each write first moves the write deadline on
+// (http.ResponseController).
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cookie := cookieOf(r)
@@ -326,6 +327,10 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
+	// The request was read in full: no read deadline may take the
+	// quiet stream for a dead connection. The stream's writes have
+	// their own deadlines, which find a client gone.
+	_ = rc.SetReadDeadline(time.Time{})
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream")
 	hd.Set("X-Accel-Buffering", "no") // nginx: pass each event on at once

@@ -359,12 +359,13 @@ func TestEventsAfterChange(t *testing.T) {
 }
 
 // TestEventsOutliveWriteTimeout: the stream stays open past the
-// server's write timeout, which would cut a plain response.
+// server's read and write timeouts, which would cut a plain response.
 func TestEventsOutliveWriteTimeout(t *testing.T) {
 	r := newRig(t)
 	h := web.New(r.Bot, web.Options{Insecure: true, Heartbeat: 40 * time.Millisecond})
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.WriteTimeout = 100 * time.Millisecond
+	srv.Config.ReadTimeout = 100 * time.Millisecond
 	srv.Start()
 	t.Cleanup(func() { h.Close(); srv.Close() })
 	c := r.Client(t, "ines")
@@ -388,5 +389,20 @@ func TestEventsOutliveWriteTimeout(t *testing.T) {
 	}
 	if pings < 8 {
 		t.Errorf("the stream ended after %d heartbeats: %v", pings, sc.Err())
+	}
+}
+
+// TestWeekNavigation: ?from= shows another week; a bad date is refused
+// with what to type.
+func TestWeekNavigation(t *testing.T) {
+	r := newRig(t)
+	c := r.Client(t, "ines")
+	resp, body := get(t, c, r.URL+"/board/?from=2026-12-03")
+	if resp.StatusCode != 200 || !strings.Contains(body, "the week of 2026-12-03 to 2026-12-09") || strings.Contains(body, "Scene 12:") {
+		t.Errorf("the week after: %s\n%s", resp.Status, body)
+	}
+	resp, body = get(t, c, r.URL+"/board/?from=someday")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "bad date") {
+		t.Errorf("a bad date: %s\n%s", resp.Status, body)
 	}
 }

@@ -114,8 +114,18 @@ func (m *Main) runConsole(ctx context.Context) error {
 	// database, each person's in a folder of their own.
 	opts = append(opts, console.WithIdentity(me), console.WithReports(filepath.Join(filepath.Dir(m.Config.Storage.Path), "reports")))
 	chat := console.New(m.Env.Stdout, opts...)
-	b := bot.New(m.store, chat, m.botOptions(admins, console.SetChannel)...)
+	boardOpt, startBoard, stopBoard, err := m.consoleBoard()
+	if err != nil {
+		return err
+	}
+	defer stopBoard()
+	var extra []bot.Option
+	if boardOpt != nil {
+		extra = append(extra, boardOpt)
+	}
+	b := bot.New(m.store, chat, m.botOptions(admins, console.SetChannel, extra...)...)
 	fmt.Fprint(m.Env.Stdout, console.Banner(info.Name, zone, me, info.Seeded))
+	startBoard(b)
 	stop, err := m.startBackground(ctx, b)
 	if err != nil {
 		return err
@@ -175,6 +185,12 @@ func (m *Main) botOptions(admins []bot.UserID, setChannel bot.ChannelID, extra .
 	}))
 	// The end-of-day report goes out at the wrap time.
 	opts = append(opts, bot.WithDayReport())
+	// The web board's links start with http.public_url (the console
+	// may serve it on a port of its own choosing: its option comes in
+	// extra, after this one).
+	if m.boardOn() {
+		opts = append(opts, bot.WithBoard(m.Config.HTTP.PublicURL))
+	}
 	// The consent records are shredded when the retention after wrap
 	// has passed (production.wrap_date, or the one icbot wrap recorded).
 	opts = append(opts, botRetention(m.Config))

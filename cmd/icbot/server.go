@@ -100,8 +100,12 @@ func (m *Main) runDiscord(ctx context.Context) error {
 	}
 	defer stop()
 	var eps []endpoint
+	var routes http.Handler
 	if pub != nil {
-		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
+		routes = ad.Routes(b)
+	}
+	if ep, ok := m.platformEndpoint(b, routes); ok {
+		eps = append(eps, ep)
 	}
 	return m.serve(ctx, append(eps, m.adminEndpoint(reg, ad.Ready)), nil)
 }
@@ -131,6 +135,10 @@ func (m *Main) boundFollowUps(ctx context.Context, ad interface{ StopAfter(time.
 type endpoint struct {
 	key, addr string
 	handler   http.Handler
+	// onShutdown, when set, runs as the server starts shutting down: it
+	// ends the board's event streams, which would hold the stop until
+	// the grace period ran out.
+	onShutdown func()
 }
 
 // serve runs an HTTP server for each endpoint (and run, when given, beside
@@ -155,6 +163,9 @@ func (m *Main) serve(ctx context.Context, eps []endpoint, run func(context.Conte
 	errc := make(chan error, len(eps)+1)
 	for i, ep := range eps {
 		srv, ln := m.newServer(ep.key, ep.handler, lim), limitListener(lns[i], lim.MaxConns)
+		if ep.onShutdown != nil {
+			srv.RegisterOnShutdown(ep.onShutdown)
+		}
 		servers[i], addrs[ep.key] = srv, ln.Addr().String()
 		m.Logger.Info("listening", "component", "main", "listener", ep.key, "addr", addrs[ep.key])
 		go func() {
@@ -339,8 +350,12 @@ func (m *Main) runSlack(ctx context.Context) error {
 	}
 	defer stop()
 	var eps []endpoint
+	var routes http.Handler
 	if cfg.SigningSecret != "" {
-		eps = append(eps, endpoint{key: "http.addr", addr: m.Config.HTTP.Addr, handler: ad.Routes(b)})
+		routes = ad.Routes(b)
+	}
+	if ep, ok := m.platformEndpoint(b, routes); ok {
+		eps = append(eps, ep)
 	}
 	failed := func(ctx context.Context) error {
 		select {
