@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -27,6 +28,7 @@ import (
 //	c := r.Client(t, "ines")     // an *http.Client signed in as ines through a link
 //	r.Do(t, "ines", "/scene rename 12 x") // any command, as anyone: a change
 //	r.Advance(11 * time.Minute)  // moves the bot's clock on
+//	r.AddScenes(t, 20)           // 20 more scenes (ids from 100) over the week, for a fuller page
 //	r.Canaries                   // each canary and who may read it
 //	r.People, r.Scenes           // everyone with a role; every scene id
 //
@@ -174,6 +176,17 @@ func (r *rig) seed(t testing.TB) {
 		{"ines", "/closedset end 12"},
 	} {
 		r.Do(t, c[0], c[1])
+	}
+}
+
+// AddScenes writes n more scenes over the rig's week (ids 100 on, with
+// performers perf00 to perf19, answers and riders in a mix of states),
+// as BenchmarkBoardWeek does, for a page as full as a busy week's.
+func (r *rig) AddScenes(t testing.TB, n int) {
+	t.Helper()
+	seedWeek(t, r.Store, n)
+	for i := range n {
+		r.Scenes = append(r.Scenes, fmt.Sprint(100+i))
 	}
 }
 

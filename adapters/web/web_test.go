@@ -406,3 +406,19 @@ func TestWeekNavigation(t *testing.T) {
 		t.Errorf("a bad date: %s\n%s", resp.Status, body)
 	}
 }
+
+// TestFullWeek: a busy week renders for the IC and the AD, and the AD's
+// page holds the counts and no performer's answers.
+func TestFullWeek(t *testing.T) {
+	r := newRig(t)
+	r.AddScenes(t, 30)
+	for _, who := range []string{"ines", "adam"} {
+		resp, body := get(t, r.Client(t, who), r.URL+"/board/")
+		if resp.StatusCode != 200 || !strings.Contains(body, "Scene 129: Scene number 129") || !strings.Contains(body, "<svg") {
+			t.Errorf("%s: %s", who, resp.Status)
+		}
+		if answers := strings.Contains(body, "✓ answered"); answers != (who == "ines") {
+			t.Errorf("%s sees the performers' answers: %v", who, answers)
+		}
+	}
+}
