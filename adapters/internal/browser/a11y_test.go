@@ -109,6 +109,7 @@ func TestCheckFindsEachFault(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			if !strings.Contains(goodPage, c.old) {
 				t.Fatalf("the good page has no %q to change", c.old)
 			}
