@@ -331,6 +331,28 @@ func TestBrowserSessionRevokedOnRoleRemoval(t *testing.T) {
 	}
 }
 
+// Sign out, by the page's button or by /icbot board logout in the chat,
+// ends every session of the person, in every browser.
+func TestBrowserSignOut(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	a, b := signIn(t, r, "priya"), signIn(t, r, "priya")
+	v := press(t, a, "header form button")
+	if v.Status != http.StatusOK || v.H1 != "Signed out" {
+		t.Fatalf("the Sign out button: %d %q\n%s", v.Status, v.H1, v.Text)
+	}
+	for name, ctx := range map[string]context.Context{"the browser signed out": a, "the other browser": b} {
+		if v := open(t, ctx, r.URL+"/board/"); v.Status != http.StatusUnauthorized || !refused(v) {
+			t.Errorf("%s after Sign out: %d\n%s", name, v.Status, v.Text)
+		}
+	}
+	c := signIn(t, r, "priya")
+	r.Do(t, "priya", "/icbot board logout")
+	if v := open(t, c, r.URL+"/board/"); v.Status != http.StatusUnauthorized || !refused(v) {
+		t.Errorf("the board after /icbot board logout: %d\n%s", v.Status, v.Text)
+	}
+}
+
 func TestBrowserNoPageWithoutSession(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
