@@ -38,7 +38,7 @@ const PathEnv = "ICBOT_CHROMIUM"
 
 // TestTimeout bounds every browser action of one test, so that a page that
 // never loads fails the test with a message instead of hanging the run.
-const TestTimeout = 60 * time.Second
+const TestTimeout = 3 * time.Minute
 
 // Path is the Chromium binary the tests start.
 func Path() string {
