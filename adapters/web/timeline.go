@@ -47,7 +47,7 @@ func newTimeline(ds []bot.BoardDeadline, start, end, now time.Time, zone *time.L
 	if len(ds) == 0 || !end.After(start) {
 		return nil
 	}
-	t := &timeline{Width: lineWidth, Height: laneTop + maxLanes*laneStep + 8}
+	t := &timeline{Width: lineWidth}
 	span := end.Sub(start)
 	x := func(at time.Time) int {
 		f := float64(at.Sub(start)) / float64(span)
@@ -60,7 +60,7 @@ func newTimeline(ds []bot.BoardDeadline, start, end, now time.Time, zone *time.L
 	for i := 0; !day.After(end); i++ {
 		if !day.Before(start) {
 			tk := tick{X: x(day)}
-			if i%every == 0 {
+			if i%every == 0 && tk.X < lineWidth-50 { // no label cut off at the end
 				tk.Label = day.Format("Mon 2")
 			}
 			t.Ticks = append(t.Ticks, tk)
@@ -90,6 +90,11 @@ func newTimeline(ds []bot.BoardDeadline, start, end, now time.Time, zone *time.L
 		m.Title = fmt.Sprintf("Scene %s, %s: rider %s, deadline %s", d.Scene, d.Performer, d.State, d.When)
 		t.Marks = append(t.Marks, m)
 	}
+	used := 1
+	for _, n := range lanes {
+		used = max(used, min(n, maxLanes))
+	}
+	t.Height = laneTop + used*laneStep + 22 // room for the "now" label
 	t.Summary = fmt.Sprintf("%d rider deadlines from %s to %s: %d signed in time, %d not signed yet, %d late.",
 		len(ds), start.In(zone).Format("Mon 2 Jan 15:04"), end.In(zone).Format("Mon 2 Jan 15:04"), ready, due, late)
 	return t

@@ -65,7 +65,8 @@ func (l *lines) Write(p []byte) (int, error) {
 
 // TestConsoleBoard: the console serves the board on http.public_url's
 // loopback address; /icbot board DMs a link in the terminal, and the
-// link signs the console's person in to the week page.
+// link signs the console's person in to the week page; the end of the
+// console ends the board's open event streams rather than wait for them.
 func TestConsoleBoard(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -80,7 +81,9 @@ func TestConsoleBoard(t *testing.T) {
 	defer cancel()
 	done := make(chan int, 1)
 	go func() {
-		done <- Run(ctx, nil, Env{Stdin: in, Stdout: out, Stderr: io.Discard,
+		// A stop that waited for the grace period would outlast the
+		// test's wait below: the open event stream must end at once.
+		done <- Run(ctx, nil, Env{Stdin: in, Stdout: out, Stderr: io.Discard, Limits: shortLimits(5 * time.Second),
 			LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
 	}()
 	wait := func(re *regexp.Regexp) []string {
@@ -113,6 +116,15 @@ func TestConsoleBoard(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "signed in as @adam") || !strings.Contains(string(body), "Scene 12") {
 		t.Errorf("the week after login: %s\n%s", resp.Status, body)
+	}
+	events, err := c.Get(public + "/board/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer events.Body.Close()
+	hello := make([]byte, 64)
+	if n, err := events.Body.Read(hello); err != nil || !strings.Contains(string(hello[:n]), "event: hello") {
+		t.Fatalf("events: %q %v", hello[:n], err)
 	}
 	feed.Close()
 	select {
