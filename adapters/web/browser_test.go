@@ -496,6 +496,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s: %s", what, rep.Summary())
+		t.Logf("%s: Tab order: %s", what, strings.Join(rep.TabOrder, " → "))
 		for _, f := range rep.Findings {
 			t.Errorf("%s: %s", what, f)
 		}
