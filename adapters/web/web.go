@@ -259,6 +259,11 @@ func sameOrigin(r *http.Request) bool {
 	switch r.Header.Get("Sec-Fetch-Site") {
 	case "cross-site", "same-site":
 		return false
+	case "same-origin":
+		// Set by the browser, which no page can forge. With the board's
+		// no-referrer policy a browser sends Origin: null on its own
+		// forms' posts, so the header below cannot decide.
+		return true
 	}
 	o := r.Header.Get("Origin")
 	if o == "" || o == "null" {

@@ -151,6 +151,41 @@ func TestLinkRefused(t *testing.T) {
 	})
 }
 
+// TestLoginFromTheBoardsOwnPage: a browser posting the board's own form
+// under its no-referrer policy sends Origin: null with Sec-Fetch-Site:
+// same-origin, and is signed in; Origin: null alone, or a fetch marked
+// cross-site or same-site, is refused.
+func TestLoginFromTheBoardsOwnPage(t *testing.T) {
+	r := newRig(t)
+	for _, c := range []struct {
+		name, origin, site string
+		ok                 bool
+	}{
+		{"the board's own form", "null", "same-origin", true},
+		{"null with nothing else", "null", "", false},
+		{"another site", "null", "cross-site", false},
+		{"a sibling subdomain", "null", "same-site", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tok := token(t, r.Link(t, "adam"))
+			req, _ := http.NewRequest("POST", r.URL+"/board/login", strings.NewReader(url.Values{"t": {tok}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", c.origin)
+			if c.site != "" {
+				req.Header.Set("Sec-Fetch-Site", c.site)
+			}
+			resp, err := noRedirect(r.NewClient(t)).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.StatusCode == http.StatusSeeOther && len(resp.Cookies()) == 1; got != c.ok {
+				t.Errorf("signed in: %v, want %v (%s)", got, c.ok, resp.Status)
+			}
+		})
+	}
+}
+
 // TestNoPageWithoutSession: every page answers 401 without a session,
 // with a page that says how to get a link, and so does a made-up cookie.
 func TestNoPageWithoutSession(t *testing.T) {
