@@ -169,7 +169,7 @@ func boardReads(p Person) string {
 	case p.Has(RoleIC):
 		return "As the IC you see everything: each performer's answers, riders with their dates, holds and who called them."
 	case p.HasAny(RoleAD, RoleDirector, RoleProducer):
-		return "You see the schedule, readiness as counts, rider status and the top-line summaries; never a performer's answers, rider dates or who called a hold."
+		return "You see the schedule, readiness as counts, rider status and deadlines, and the top-line summaries; never a performer's answers, rider terms, the dates riders were sent or signed, or who called a hold."
 	case p.Has(RolePerformer):
 		return "You see your own scenes, your own answers and your own riders."
 	case p.HasAny(RoleCostume, RoleHMU, RoleProps, RoleStunts, RoleCamera):
