@@ -5,7 +5,7 @@
 //
 // Chromium comes from Debian's package chromium (/usr/bin/chromium). Where
 // it is missing, a browser test skips with a message that says how to
-// install it; in CI (the variable CI set) or with ICBOT_BROWSER_TESTS=require
+// install it; in CI (the variable CI set) or with BROWSER_TESTS=require
 // it fails instead, so that a CI machine without Chromium cannot pass by
 // skipping. ICBOT_CHROMIUM names another Chromium binary.
 //
@@ -31,7 +31,7 @@ import (
 const DefaultPath = "/usr/bin/chromium"
 
 // RequireEnv set to "require" makes a missing browser a test failure.
-const RequireEnv = "ICBOT_BROWSER_TESTS"
+const RequireEnv = "BROWSER_TESTS"
 
 // PathEnv names another Chromium binary than DefaultPath.
 const PathEnv = "ICBOT_CHROMIUM"
