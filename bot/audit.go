@@ -225,9 +225,15 @@ func AuditPrivateOf(tx Tx, r AuditRecord) (AuditPrivate, error) {
 	return p, err
 }
 
-// holdReasonOf finds the hold r records: called by its actor at its time.
-// A scene removed since has none.
+// holdReasonOf finds the hold r records by the number its summary gives
+// ("hold 3 called on scene 12"), called by its actor: several holds may
+// be called by one person in one second (a withdrawal's hold, then their
+// own). A scene removed since has none.
 func holdReasonOf(tx Tx, r AuditRecord) (string, error) {
+	var seq int
+	if _, err := fmt.Sscanf(r.Summary, "hold %d ", &seq); err != nil {
+		return "", nil
+	}
 	sc, err := tx.Scene(r.Scene)
 	if ErrorCode(err) == ENOTFOUND {
 		return "", nil
@@ -236,7 +242,7 @@ func holdReasonOf(tx Tx, r AuditRecord) (string, error) {
 		return "", err
 	}
 	for _, h := range sc.Holds {
-		if h.CalledBy == r.Actor && h.At.Equal(r.Time) {
+		if h.Seq == seq && (h.CalledBy == r.Actor || r.Actor == ErasedPerson) {
 			return h.Reason, nil
 		}
 	}

@@ -228,3 +228,28 @@ func TestAuditPrivateOf(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAuditHoldReasonsByNumber: each hold.call record shows its own
+// hold's reason, though one person called several in one second (a
+// withdrawal's hold, then their own).
+func TestAuditHoldReasonsByNumber(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("ines", "/closedset start 12")
+	h.must("paula", "/boundaries withdraw 12 b1")
+	h.must("paula", `/hold 12 "reason-X1"`)
+	h.must("paula", `/hold 12 "reason-Y1"`)
+	h.must("paula", `/hold 12 "reason-Y2"`)
+	log := h.must("ines", "/audit show 12").reply
+	for _, line := range strings.Split(log, "\n") {
+		for n, want := range map[string]string{"hold 1 called": "consent withdrawn: b1", "hold 2 called": "reason-X1", "hold 3 called": "reason-Y1", "hold 4 called": "reason-Y2"} {
+			if strings.Contains(line, n) && !strings.Contains(line, want) {
+				t.Errorf("%s: the record reads %q, want its reason %s", n, line, want)
+			}
+		}
+	}
+	for _, want := range []string{"hold 1 called", "hold 2 called", "hold 3 called", "hold 4 called"} {
+		if !strings.Contains(log, want) {
+			t.Fatalf("no record of %s:\n%s", want, log)
+		}
+	}
+}
