@@ -179,7 +179,13 @@ func (p *toplinePost) record(ctx context.Context, b *Bot) ([]uint64, error) {
 			return err
 		}
 		prev := sc.Topline.Version
-		sc.Topline = ToplineState{Channel: target, Version: prev + 1, PostedAt: b.now()}
+		rd, err := b.readinessOf(tx, &sc, b.now())
+		if err != nil {
+			return err
+		}
+		agreed, restricted, pending, nudity := beatsByConsent(&sc, rd)
+		sc.Topline = ToplineState{Channel: target, Version: prev + 1, PostedAt: b.now(),
+			Posted: &ToplineLists{Agreed: agreed, Restricted: restricted, Pending: pending, Nudity: nudity}}
 		if err := tx.PutScene(sc); err != nil {
 			return err
 		}

@@ -111,4 +111,12 @@ type ToplineState struct {
 	Channel  ChannelID // where it goes; empty until first posted
 	Version  int
 	PostedAt time.Time
+	// Posted is what the current version said, beat by beat; nil for a
+	// version posted before icbot kept it.
+	Posted *ToplineLists
+}
+
+// ToplineLists are a top-line summary's beats by consent, as posted.
+type ToplineLists struct {
+	Agreed, Restricted, Pending, Nudity []string
 }

@@ -273,7 +273,7 @@ func runEraseMe(in *input, tx Tx) error {
 	}
 	s.WriteString("\nThe IC and the producers are told that you asked, not what icbot held.")
 	in.out.replyOwn(ClassPersonal, "", "%s", s.String())
-	text := fmt.Sprintf("%s (id %s) asked icbot to erase their data. icbot has erased it", done.Pseudonym, u)
+	text := fmt.Sprintf("@%s asked icbot to erase their data. icbot has erased it", done.Pseudonym)
 	if len(plan.kept) > 0 {
 		text += ", but for what the production must keep for now, which it erases when it may go; you will be told when it has"
 	}
@@ -361,7 +361,7 @@ func (b *Bot) eraseRest(tx Tx, r *Reminder, now time.Time) ([]Message, error) {
 	msgs := []Message{{To: Destination{Kind: ToUser, User: r.Performer}, Class: ClassPersonal, Subject: r.Performer,
 		Text: "icbot has now erased the rest of what it held about you, which the production had to keep until now. /icbot mydata shows what is left: nothing you wrote."}}
 	var o out
-	if err := tellErasure(&o, tx, fmt.Sprintf("The erasure that %s (id %s) asked for is complete: what the production had to keep is erased too. /icbot help icbot erase me says what an erasure does.", p.Name, r.Performer), r.Performer); err != nil {
+	if err := tellErasure(&o, tx, fmt.Sprintf("The erasure that @%s asked for is complete: what the production had to keep is erased too. /icbot help icbot erase me says what an erasure does.", p.Name), r.Performer); err != nil {
 		return nil, err
 	}
 	return append(msgs, o.notices...), nil

@@ -93,7 +93,7 @@ func TestEraseMe(t *testing.T) {
 				dms = append(dms, m)
 			}
 		}
-		if len(dms) != 1 || !strings.Contains(dms[0].Text, "erased-1 (id paula) asked icbot to erase their data") {
+		if len(dms) != 1 || !strings.Contains(dms[0].Text, "@erased-1 asked icbot to erase their data") {
 			t.Errorf("%s was told %+v", who, dms)
 			continue
 		}
@@ -132,7 +132,7 @@ func TestEraseMe(t *testing.T) {
 	if r := h.must("paula", "/rider status 30"); !strings.Contains(r.reply, paulaCanaries["rider terms"]) {
 		t.Errorf("she no longer reads her signed rider:\n%s", r.reply)
 	}
-	if !strings.Contains(h.lastAudit("person.erase"), "erased the data key of paula, now erased-1; 3 records the production must keep") {
+	if !strings.Contains(h.lastAudit("person.erase"), "erased the data key of {person:paula}; 3 records the production must keep") {
 		t.Errorf("audit: %q", h.lastAudit("person.erase"))
 	}
 	if _, err := h.store.VerifyAudit(context.Background()); err != nil {
@@ -224,7 +224,7 @@ func TestEraseRestOnTime(t *testing.T) {
 		}
 		for _, who := range []string{"ines", "priya"} {
 			dm := to(got, "dm", who)
-			if len(dm) != 1 || !strings.Contains(dm[0].Text, "The erasure that erased-1 (id paula) asked for is complete") || strings.Contains(dm[0].Text, "rider") {
+			if len(dm) != 1 || !strings.Contains(dm[0].Text, "The erasure that @erased-1 asked for is complete") || strings.Contains(dm[0].Text, "rider") {
 				t.Errorf("%s was told %+v", who, dm)
 			}
 		}

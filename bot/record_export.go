@@ -316,11 +316,18 @@ type HoldRecord struct {
 }
 
 // ToplineRecord is the top-line summary's level: its version, and the
-// beats by consent, never who said what.
+// beats by consent, never who said what. The beats are those of the
+// version posted, what its channel read; the IC alone reads them as
+// they stand now (AsItStands) when no version was posted, or one was
+// posted before icbot kept what it said. Anyone else then reads no
+// beats (Withheld): answers changed since the last post (a withdrawal
+// during a hold) are the IC's to post.
 type ToplineRecord struct {
 	Version    int      `json:"version"`
 	PostedAt   string   `json:"posted_at,omitempty"`
 	Channel    string   `json:"channel,omitempty"`
+	AsItStands bool     `json:"as_it_stands,omitempty"`
+	Withheld   bool     `json:"withheld,omitempty"`
 	Agreed     []string `json:"agreed"`
 	Restricted []string `json:"restricted"`
 	Pending    []string `json:"pending"`
@@ -732,9 +739,20 @@ func (x *recordBuilder) holds(UserID) error {
 }
 
 func (x *recordBuilder) topline(UserID) error {
-	agreed, restricted, pending, nudity := beatsByConsent(x.sc, x.rd)
-	x.rec.Topline = &ToplineRecord{Version: x.sc.Topline.Version, PostedAt: x.when(x.sc.Topline.PostedAt), Channel: string(x.sc.Topline.Channel),
-		Agreed: nonNil(agreed), Restricted: nonNil(restricted), Pending: nonNil(pending), Nudity: nonNil(nudity)}
+	t := x.sc.Topline
+	rec := &ToplineRecord{Version: t.Version, PostedAt: x.when(t.PostedAt), Channel: string(t.Channel)}
+	var l ToplineLists
+	switch {
+	case t.Posted != nil:
+		l = *t.Posted
+	case x.reader.Has(RoleIC):
+		l.Agreed, l.Restricted, l.Pending, l.Nudity = beatsByConsent(x.sc, x.rd)
+		rec.AsItStands = true
+	default:
+		rec.Withheld = true
+	}
+	rec.Agreed, rec.Restricted, rec.Pending, rec.Nudity = nonNil(l.Agreed), nonNil(l.Restricted), nonNil(l.Pending), nonNil(l.Nudity)
+	x.rec.Topline = rec
 	return nil
 }
 
@@ -988,13 +1006,23 @@ func writeSceneMarkdown(s *strings.Builder, b *Bot, r SceneRecord, h string) {
 		} else {
 			s.WriteString("Not posted yet.\n\n")
 		}
-		for _, l := range []struct {
-			label string
-			beats []string
-		}{{"Agreed beats", t.Agreed}, {"Restricted beats (not to be filmed as planned)", t.Restricted}, {"Not yet agreed", t.Pending}, {"Nudity as agreed, visible areas", t.Nudity}} {
-			fmt.Fprintf(s, "- %s: %s\n", l.label, mdText(cmp.Or(strings.Join(l.beats, "; "), "none")))
+		switch {
+		case t.Withheld && t.Version > 0:
+			fmt.Fprintf(s, "Its beats are in #%s, as posted.\n\n", t.Channel)
+		case t.Withheld:
+			s.WriteString("Its beats are the IC's until it is posted.\n\n")
+		case t.AsItStands:
+			s.WriteString("Its beats as they stand now (the IC's view; the channel reads the version posted):\n\n")
 		}
-		s.WriteString("\n")
+		if !t.Withheld {
+			for _, l := range []struct {
+				label string
+				beats []string
+			}{{"Agreed beats", t.Agreed}, {"Restricted beats (not to be filmed as planned)", t.Restricted}, {"Not yet agreed", t.Pending}, {"Nudity as agreed, visible areas", t.Nudity}} {
+				fmt.Fprintf(s, "- %s: %s\n", l.label, mdText(cmp.Or(strings.Join(l.beats, "; "), "none")))
+			}
+			s.WriteString("\n")
+		}
 	}
 	writeProductionRecordMarkdown(s, at, r, sub)
 	if len(r.Withheld) > 0 {

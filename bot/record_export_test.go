@@ -252,3 +252,43 @@ func TestExportRecordProductionRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestToplineRecordIsAsPosted: the scene record's top-line is the version
+// posted, what its channel read; a withdrawal since (its hold running)
+// does not show in anyone's record but the IC's, who also reads the
+// beats as they stand when nothing was posted. Before a post, no one
+// else reads its beats.
+func TestToplineRecordIsAsPosted(t *testing.T) {
+	lc := &lockingChat{}
+	h := newHarness(t, withLocker(lc)).seed()
+	lc.setMembers("scene-12", "ines", "adam", "dana", "priya", "paula")
+	ad := bot.Audience{Role: bot.RoleAD}
+	ic := bot.Audience{Role: bot.RoleIC}
+	read := func(aud bot.Audience) *bot.ToplineRecord {
+		t.Helper()
+		e, err := h.bot.SceneRecord(context.Background(), "12", aud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.Scene.Topline
+	}
+	if tl := read(ad); tl == nil || !tl.Withheld || len(tl.Agreed)+len(tl.Restricted)+len(tl.Pending) != 0 {
+		t.Errorf("before a post, the AD reads %+v", tl)
+	}
+	if tl := read(ic); tl == nil || !tl.AsItStands {
+		t.Errorf("before a post, the IC reads %+v", tl)
+	}
+	h.must("paula", "/boundaries answer 12 b1=yes")
+	h.must("ines", "/topline 12")
+	posted := read(ad)
+	if posted == nil || posted.Version != 1 || posted.Withheld || !slices.ContainsFunc(posted.Agreed, func(s string) bool { return strings.HasPrefix(s, "b1 ") }) {
+		t.Fatalf("after the post, the AD reads %+v", posted)
+	}
+	h.must("ines", "/closedset start 12 force reason=test")
+	h.must("paula", "/boundaries withdraw 12 b1")
+	for _, aud := range []bot.Audience{ad, {Role: bot.RoleDirector}, {Role: bot.RoleProducer}} {
+		if tl := read(aud); !slices.Equal(tl.Agreed, posted.Agreed) || !slices.Equal(tl.Restricted, posted.Restricted) {
+			t.Errorf("after a withdrawal, %s reads %+v, not the version posted %+v", aud, tl, posted)
+		}
+	}
+}

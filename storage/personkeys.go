@@ -615,7 +615,9 @@ func (t *tx) ErasePerson(req bot.EraseRequest) (bot.Erased, error) {
 	}); err != nil {
 		return out, err
 	}
-	summary := "erased the data key of " + string(user) + ", now " + pseudonym
+	// The person by reference (sealed under their next key): the record
+	// names them by their pseudonym, and holds their id in clear nowhere.
+	summary := "erased the data key of " + bot.PersonRef(user)
 	if out.Kept > 0 {
 		summary += fmt.Sprintf("; %d records the production must keep sealed again under a new key", out.Kept)
 	}

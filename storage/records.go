@@ -336,6 +336,30 @@ type toplineRecord struct {
 	Channel  string    `json:"channel,omitempty"`
 	Version  int       `json:"version,omitempty"`
 	PostedAt time.Time `json:"posted_at,omitzero"`
+	// Posted is what the version posted said (beat lines, in clear like
+	// the beats); absent for one posted before icbot kept it.
+	Posted *toplineListsRecord `json:"posted,omitempty"`
+}
+
+type toplineListsRecord struct {
+	Agreed     []string `json:"agreed,omitempty"`
+	Restricted []string `json:"restricted,omitempty"`
+	Pending    []string `json:"pending,omitempty"`
+	Nudity     []string `json:"nudity,omitempty"`
+}
+
+func toplineListsToRecord(l *bot.ToplineLists) *toplineListsRecord {
+	if l == nil {
+		return nil
+	}
+	return &toplineListsRecord{Agreed: slices.Clone(l.Agreed), Restricted: slices.Clone(l.Restricted), Pending: slices.Clone(l.Pending), Nudity: slices.Clone(l.Nudity)}
+}
+
+func (r *toplineListsRecord) bot() *bot.ToplineLists {
+	if r == nil {
+		return nil
+	}
+	return &bot.ToplineLists{Agreed: slices.Clone(r.Agreed), Restricted: slices.Clone(r.Restricted), Pending: slices.Clone(r.Pending), Nudity: slices.Clone(r.Nudity)}
 }
 
 // answerRecord is one beat's answer, inside the sealed part of a
@@ -603,7 +627,7 @@ func sceneToRecord(s bot.Scene) sceneRecord {
 		SessionsStarted: s.Sessions,
 		PastSessions:    s.PastSessions,
 		Scope:           s.Scope,
-		Topline:         toplineRecord{Channel: string(s.Topline.Channel), Version: s.Topline.Version, PostedAt: utc(s.Topline.PostedAt)},
+		Topline:         toplineRecord{Channel: string(s.Topline.Channel), Version: s.Topline.Version, PostedAt: utc(s.Topline.PostedAt), Posted: toplineListsToRecord(s.Topline.Posted)},
 		Asking:          askingToRecord(s.Asking),
 		Version:         s.Version,
 		Created:         utc(s.Created),
@@ -629,7 +653,7 @@ func (r sceneRecord) bot() bot.Scene {
 		Sessions:     r.SessionsStarted,
 		PastSessions: r.PastSessions,
 		Scope:        r.Scope,
-		Topline:      bot.ToplineState{Channel: bot.ChannelID(r.Topline.Channel), Version: r.Topline.Version, PostedAt: r.Topline.PostedAt},
+		Topline:      bot.ToplineState{Channel: bot.ChannelID(r.Topline.Channel), Version: r.Topline.Version, PostedAt: r.Topline.PostedAt, Posted: r.Topline.Posted.bot()},
 		Asking:       r.Asking.bot(),
 		Version:      r.Version,
 		Created:      r.Created,

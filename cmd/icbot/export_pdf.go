@@ -264,11 +264,21 @@ func (d *pdfDoc) scene(r bot.SceneRecord) {
 		} else {
 			d.para("Not posted yet.")
 		}
-		for _, l := range []struct {
-			label string
-			beats []string
-		}{{"Agreed beats", t.Agreed}, {"Restricted beats (not to be filmed as planned)", t.Restricted}, {"Not yet agreed", t.Pending}, {"Nudity as agreed, visible areas", t.Nudity}} {
-			d.para(l.label + ": " + cmp.Or(strings.Join(l.beats, "; "), "none"))
+		switch {
+		case t.Withheld && t.Version > 0:
+			d.para(fmt.Sprintf("Its beats are in #%s, as posted.", t.Channel))
+		case t.Withheld:
+			d.para("Its beats are the IC's until it is posted.")
+		case t.AsItStands:
+			d.para("Its beats as they stand now (the IC's view; the channel reads the version posted):")
+		}
+		if !t.Withheld {
+			for _, l := range []struct {
+				label string
+				beats []string
+			}{{"Agreed beats", t.Agreed}, {"Restricted beats (not to be filmed as planned)", t.Restricted}, {"Not yet agreed", t.Pending}, {"Nudity as agreed, visible areas", t.Nudity}} {
+				d.para(l.label + ": " + cmp.Or(strings.Join(l.beats, "; "), "none"))
+			}
 		}
 	}
 	d.productionRecord(r)
