@@ -74,7 +74,10 @@ type BoardRow struct {
 
 // BoardReadiness is a scene's readiness as counts, naming nobody.
 type BoardReadiness struct {
-	Ready                                  bool
+	Ready bool
+	// Held says the scene is on hold: the consent counts are left out
+	// until the IC lifts it, since a withdrawal is what put it there.
+	Held                                   bool
 	Performers                             int
 	Confirmed, Waiting, Discuss, Withdrawn int
 	RidersReady                            int
@@ -280,6 +283,9 @@ func (b *Bot) boardRow(tx Tx, v boardView, sc *Scene, seen map[Class]bool) (Boar
 	if v.may(ClassReadiness, "") && !v.performerOnly() {
 		seen[ClassReadiness] = true
 		row.Readiness = boardCounts(rd)
+		if _, held := sc.ActiveHold(); held {
+			row.Readiness = &BoardReadiness{Held: true, Performers: row.Readiness.Performers, RidersReady: row.Readiness.RidersReady}
+		}
 	}
 	var dls []BoardDeadline
 	for i, q := range sc.Performers {
@@ -388,9 +394,14 @@ func (b *Bot) boardScene(tx Tx, p Person, ss boardSession, id SceneID) (BoardSce
 			return out, err
 		}
 		out.HasGaps, out.Ready = true, len(gaps) == 0
-		if v.may(ClassBoundaries, "") && v.may(ClassRiderDetail, "") {
+		_, held := sc.ActiveHold()
+		switch {
+		case v.may(ClassBoundaries, "") && v.may(ClassRiderDetail, ""):
 			out.Gaps = details(gaps)
-		} else {
+		case held:
+			// As /boundaries status: a hold, and nothing of why.
+			out.Gaps, out.Ready = []string{"on hold: talk to the IC"}, false
+		default:
 			out.Gaps = summaries(gaps)
 		}
 	}

@@ -405,3 +405,36 @@ func TestBoardChanges(t *testing.T) {
 		t.Errorf("counter %d -> %d", v0, v1)
 	}
 }
+
+// TestWithdrawalShowsOnlyAsAHold: a withdrawal during a closed set puts
+// the scene on hold; the AD, director and producer read only that, in
+// chat and on the board, not a count that changed with it.
+func TestWithdrawalShowsOnlyAsAHold(t *testing.T) {
+	h := newHarness(t).seed()
+	h.must("paula", "/boundaries answer 12 b1=yes")
+	h.must("ines", "/closedset start 12 force reason=test")
+	h.must("paula", "/boundaries withdraw 12 b1")
+	ctx := context.Background()
+	for _, who := range []string{"adam", "dana", "priya"} {
+		if r := h.must(who, "/boundaries status 12").reply; strings.Contains(r, "withdrawn") || !strings.Contains(r, "on hold") {
+			t.Errorf("%s's /boundaries status during the hold: %q", who, r)
+		}
+		s, err := h.bot.BoardLogin(ctx, h.boardToken(who))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wk, err := h.bot.BoardWeek(ctx, s.Token, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := h.bot.BoardScene(ctx, s.Token, "12")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, page := range []string{boardText(t, wk), boardText(t, sc)} {
+			if strings.Contains(page, "withdrawn 1") || strings.Contains(page, `"Withdrawn":1`) || strings.Contains(page, "consent withdrawn by") {
+				t.Errorf("%s's board shows the withdrawal during its hold:\n%s", who, page)
+			}
+		}
+	}
+}

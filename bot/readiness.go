@@ -295,6 +295,11 @@ func countsText(sc *Scene, rd readiness) string {
 		}
 	}
 	n := len(rd.consent)
+	if _, held := sc.ActiveHold(); held {
+		// A withdrawal puts the scene on hold: those who read counts hear
+		// only of the hold, as from any other, until the IC lifts it.
+		return fmt.Sprintf("Scene %s is on hold: talk to the IC. Its consent counts show again when the hold is lifted. Riders signed and in time %d of %d.", sc.ID, signed, n)
+	}
 	return fmt.Sprintf("Scene %s: boundaries confirmed %d of %d; waiting for answers %d; to discuss with the IC %d; withdrawn %d. Riders signed and in time %d of %d.",
 		sc.ID, confirmed, n, waiting, discuss, withdrawn, signed, n)
 }
