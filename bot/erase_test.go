@@ -132,7 +132,7 @@ func TestEraseMe(t *testing.T) {
 	if r := h.must("paula", "/rider status 30"); !strings.Contains(r.reply, paulaCanaries["rider terms"]) {
 		t.Errorf("she no longer reads her signed rider:\n%s", r.reply)
 	}
-	if !strings.Contains(h.lastAudit("person.erase"), "erased the data key of {person:paula}; 3 records the production must keep") {
+	if !strings.Contains(h.lastAudit("person.erase"), "erased the data key of the person now named erased-1; 3 records the production must keep") {
 		t.Errorf("audit: %q", h.lastAudit("person.erase"))
 	}
 	if _, err := h.store.VerifyAudit(context.Background()); err != nil {

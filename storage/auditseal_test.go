@@ -189,3 +189,33 @@ func TestMigrateAuditPeople(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfErasureMakesNoNewKey: an erasure a person asked for records
+// itself without sealing their name under a new key of theirs: after it
+// they hold no key, and its record names them by pseudonym alone.
+func TestSelfErasureMakesNoNewKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "icbot.db")
+	s := openAt(t, path, storage.WithKey(keyA))
+	defer s.Close()
+	update(t, s, func(tx bot.Tx) error {
+		if err := tx.PutPerson(bot.Person{ID: sealedActor, Name: "paula"}); err != nil {
+			return err
+		}
+		return tx.Audit(bot.AuditRecord{Time: t0, Actor: sealedActor, Action: "mydata.export", Summary: "a copy"})
+	})
+	update(t, s, func(tx bot.Tx) error {
+		_, err := tx.ErasePerson(bot.EraseRequest{User: sealedActor, Actor: sealedActor, Now: t0.Add(time.Hour), Summary: "at their own request"})
+		return err
+	})
+	if k := storage.PersonKey(s, sealedActor); k != nil {
+		t.Error("the erasure made a new key for the person it erased")
+	}
+	got := auditOf(t, s)
+	last := got[len(got)-1]
+	if last.Action != "person.erase" || last.Actor != "icbot" || strings.Contains(last.Summary, sealedActor) || !strings.Contains(last.Summary, "erased-1") {
+		t.Errorf("the erasure's record: %+v", last)
+	}
+	if got[0].Actor != bot.ErasedPerson {
+		t.Errorf("the record before the erasure names %q, want %q", got[0].Actor, bot.ErasedPerson)
+	}
+}

@@ -615,9 +615,10 @@ func (t *tx) ErasePerson(req bot.EraseRequest) (bot.Erased, error) {
 	}); err != nil {
 		return out, err
 	}
-	// The person by reference (sealed under their next key): the record
-	// names them by their pseudonym, and holds their id in clear nowhere.
-	summary := "erased the data key of " + bot.PersonRef(user)
+	// The record names the person by their pseudonym alone: not by id,
+	// and not by a reference, which would be sealed under a new key of
+	// theirs made for it.
+	summary := "erased the data key of the person now named " + pseudonym
 	if out.Kept > 0 {
 		summary += fmt.Sprintf("; %d records the production must keep sealed again under a new key", out.Kept)
 	}
@@ -625,7 +626,9 @@ func (t *tx) ErasePerson(req bot.EraseRequest) (bot.Erased, error) {
 		summary += "; " + req.Summary
 	}
 	actor := req.Actor
-	if actor == "" {
+	if actor == "" || actor == user {
+		// Their own request (req.Summary says so): icbot's doing, so
+		// that their id is not sealed under a new key of theirs.
 		actor = "icbot"
 	}
 	if err := t.Audit(bot.AuditRecord{Time: req.Now, Actor: actor, Action: "person.erase", Summary: summary}); err != nil {
