@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // runSceneImport reads the screenplay the IC sent with the command
@@ -429,7 +430,17 @@ func castOf(in *input, tx Tx, sc *Scene, p Proposal) ([]UserID, error) {
 	}
 	var missing []string
 	var out []UserID
-	for _, c := range p.Characters {
+	chars := p.Characters
+	if len(chars) == 0 {
+		// The breakdown named no one (a name in capitals in action, of
+		// someone who never speaks): the cast's names in the line.
+		chars = castNamedIn(p.Quote, info.Cast)
+	}
+	if len(chars) == 0 {
+		return nil, Errorf(ECONFLICT, "Proposal %d of scene %s names no character icbot can tell, so it cannot tell whom to ask. Cast the character in its line with /scene cast NAME @person and confirm again, or add the beat by hand with /scene beat add %s. Nothing was changed.",
+			p.N, sc.ID, sc.ID)
+	}
+	for _, c := range chars {
 		u, ok := info.Cast[castKey(c)]
 		if !ok {
 			missing = append(missing, fmt.Sprintf("/scene cast %s @person", quoteIfNeeded(castKey(c))))
@@ -593,4 +604,20 @@ func descriptionOf(quote string) string {
 		return string(r[:textRules["description"].max-1]) + "…"
 	}
 	return quote
+}
+
+// castNamedIn lists the cast's characters named in line, as whole words
+// whatever their case, in the order of the line.
+func castNamedIn(line string, cast map[string]UserID) []string {
+	words := strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '-' })
+	var out []string
+	for i := range words {
+		for n := 1; n <= 3 && i+n <= len(words); n++ {
+			name := castKey(strings.Join(words[i:i+n], " "))
+			if _, ok := cast[name]; ok && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }

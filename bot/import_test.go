@@ -391,3 +391,26 @@ func TestRemovedSceneBeatToReview(t *testing.T) {
 	}
 	h.must("ines", "/scene beat review 5 b1 same")
 }
+
+// TestBeatConfirmFindsTheCastInTheLine: a proposal whose line names no
+// character the breakdown could tell is refused until the cast names one
+// in it; then its performer is the one cast, never nobody.
+func TestBeatConfirmFindsTheCastInTheLine(t *testing.T) {
+	h := newHarness(t).seedPeople()
+	h.must("ines", "/scene import nameless.fountain")
+	if sc := h.scene("50"); len(sc.Script.Proposals) != 1 || len(sc.Script.Proposals[0].Characters) != 0 {
+		t.Fatalf("the test wants one proposal with no characters: %+v", sc.Script.Proposals)
+	}
+	r := h.do("ines", "/scene beat confirm 50 1 areas=back")
+	if r.code() != bot.ECONFLICT || !strings.Contains(r.reply, "names no character icbot can tell") {
+		t.Errorf("confirm with no character: %q, %s", r.code(), r.reply)
+	}
+	if sc := h.scene("50"); len(sc.Beats) != 0 {
+		t.Errorf("a refused confirm made a beat: %+v", sc.Beats)
+	}
+	h.must("ines", "/scene cast ANNA @paula")
+	h.must("ines", "/scene beat confirm 50 1 areas=back")
+	if sc := h.scene("50"); len(sc.Beats) != 1 || !slices.Equal(sc.Beats[0].Performers, []bot.UserID{"paula"}) || !slices.Equal(sc.Performers, []bot.UserID{"paula"}) {
+		t.Errorf("the beat's performers: %+v, the scene's %v", sc.Beats, sc.Performers)
+	}
+}

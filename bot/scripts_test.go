@@ -58,6 +58,12 @@ ANNA swims naked in the lake.
 
 ANNA undresses: CANARY-QUOTE-8d3.
 `,
+	// nameless names its one character only in passing, as the fake
+	// breakdown does not read: the proposal has no characters.
+	"nameless.fountain": `INT. POOL - NIGHT #50#
+
+Anna swims naked in the pool.
+`,
 	"notes.txt": "This is not a screenplay.\n",
 }
 

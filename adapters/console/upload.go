@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"icbot/bot"
 )
@@ -85,7 +86,7 @@ func cutWords(text, cmd string) (string, bool) {
 
 // readUpload reads a regular file of at most maxUpload bytes.
 func readUpload(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // a named pipe must not block the open
 	if err != nil {
 		return nil, err
 	}

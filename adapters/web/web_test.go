@@ -388,7 +388,13 @@ func TestEventsAfterChange(t *testing.T) {
 		t.Error("the reloaded page does not show the change")
 	}
 	r.Do(t, "root", "/icbot role remove @adam ad")
-	if got := next(); got != "signedout" {
+	// A change committed just before (the rename's follow-up work) may
+	// still be told first; the session's end must come, and end it.
+	got := next()
+	for i := 0; i < 5 && got == "changed"; i++ {
+		got = next()
+	}
+	if got != "signedout" {
 		t.Errorf("after adam's role was taken away: %q", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"icbot/bot"
@@ -169,7 +170,7 @@ func importIntoDB(ctx context.Context, cfg *config.Config, env Env, name string,
 
 // readScriptFile reads a regular file of at most fountain.MaxSize bytes.
 func readScriptFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // a named pipe must not block the open
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
 	}

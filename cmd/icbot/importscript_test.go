@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -140,6 +141,12 @@ func TestImportScriptRefusals(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("add: [unclosed\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A named pipe that nobody writes to: opening it to read would block
+	// for ever.
+	fifo := filepath.Join(t.TempDir(), "pipe.fountain")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -148,6 +155,7 @@ func TestImportScriptRefusals(t *testing.T) {
 		want string
 	}{
 		{"nothing to import", []string{"import"}, env, exitUsage, "say what to import: script FILE"},
+		{"a named pipe", []string{"import", "script", fifo, "--dry-run"}, env, exitError, fifo + " is not a file"},
 		{"no file", []string{"import", "script"}, env, exitUsage, "missing the script's file"},
 		{"a missing file", []string{"import", "script", "testdata/script/none.fountain", "--dry-run"}, env, exitError, "cannot read testdata/script/none.fountain"},
 		{"a bad terms file", []string{"import", "script", "testdata/script/draft1.fountain", "--dry-run"},
