@@ -315,13 +315,7 @@ func TestErasureTakesDownDepartmentNotices(t *testing.T) {
 	h.must("ines", `/scene add 30 title="Orchard" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-20`)
 	h.must("paula", `/boundaries answer 30 garments="CANARY-GARMENTS-ERASED"`)
 	h.must("ines", "/dept notify 30 costume")
-	costume := func() string {
-		var out []string
-		for _, p := range h.rec.visiblePosts("costume-room") {
-			out = append(out, p.text)
-		}
-		return strings.Join(out, "\n")
-	}
+	costume := func() string { return postsIn(h, "costume-room") }
 	if !strings.Contains(costume(), "CANARY-GARMENTS-ERASED") {
 		t.Fatalf("the notice was not posted:\n%s", costume())
 	}
@@ -355,13 +349,7 @@ func TestOperatorErasureTakesDownNoticesAtStart(t *testing.T) {
 	h.must("ines", `/scene add 30 title="Orchard" call="2026-12-03 09:00" performers=@paula,@pete channel=#scene-20`)
 	h.must("paula", `/boundaries answer 30 garments="CANARY-GARMENTS-OPERATOR"`)
 	h.must("ines", "/dept notify 30 costume")
-	costume := func() string {
-		var out []string
-		for _, p := range h.rec.visiblePosts("costume-room") {
-			out = append(out, p.text)
-		}
-		return strings.Join(out, "\n")
-	}
+	costume := func() string { return postsIn(h, "costume-room") }
 	if !strings.Contains(costume(), "CANARY-GARMENTS-OPERATOR") {
 		t.Fatalf("the notice was not posted:\n%s", costume())
 	}
@@ -388,4 +376,13 @@ func TestOperatorErasureTakesDownNoticesAtStart(t *testing.T) {
 	if _, err := h.bot.FireReminders(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// postsIn is the text of the posts a channel shows now.
+func postsIn(h *harness, channel bot.ChannelID) string {
+	var out []string
+	for _, p := range h.rec.visiblePosts(channel) {
+		out = append(out, p.text)
+	}
+	return strings.Join(out, "\n")
 }
