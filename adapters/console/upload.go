@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,11 +11,12 @@ import (
 	"syscall"
 
 	"icbot/bot"
+	"icbot/bot/fountain"
 )
 
 // maxUpload is the largest file the console hands the bot, as the chat
-// platforms bound theirs.
-const maxUpload = 8 << 20
+// platforms bound theirs: the largest script the reader takes.
+const maxUpload = fountain.MaxSize
 
 // fileCommands are the commands that take a file (a screenplay for
 // /scene import): on a platform the file comes with the command; in the
@@ -55,9 +57,9 @@ func (a *Adapter) upload(text string) (string, *bot.Upload, bool) {
 		if path == "" {
 			return text, nil, true // the bot says what is missing
 		}
-		data, err := readUpload(path)
+		data, err := ReadScript(path)
 		if err != nil {
-			a.say("%s: cannot read %s: %v. Nothing was run.", c, path, err)
+			a.say("%s: %v. Nothing was run.", c, err)
 			return "", nil, false
 		}
 		name := filepath.Base(path)
@@ -84,26 +86,24 @@ func cutWords(text, cmd string) (string, bool) {
 	return rest, true
 }
 
-// readUpload reads a regular file of at most maxUpload bytes.
-func readUpload(path string) ([]byte, error) {
+// ReadScript reads the screenplay at path, a regular file of at most
+// 8 MB, for the console's /scene import and `icbot import script`; its
+// errors name the path. A named pipe is refused, not waited on.
+func ReadScript(path string) ([]byte, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // a named pipe must not block the open
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("it is not a file")
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a file", path)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read %s: %v", path, err)
 	}
 	if len(data) > maxUpload {
-		return nil, fmt.Errorf("it is larger than %d MB", maxUpload>>20)
+		return nil, fmt.Errorf("%s is larger than %d MB, the most icbot reads", path, maxUpload>>20)
 	}
 	return data, nil
 }

@@ -10,12 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"icbot/adapters/console"
 	"icbot/bot"
 	"icbot/bot/breakdown"
-	"icbot/bot/fountain"
 	"icbot/config"
 )
 
@@ -98,7 +97,7 @@ func runImport(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	data, err := readScriptFile(file)
+	data, err := console.ReadScript(file)
 	if err != nil {
 		return fail("%v (nothing was changed)", err)
 	}
@@ -166,26 +165,6 @@ func importIntoDB(ctx context.Context, cfg *config.Config, env Env, name string,
 	}
 	fmt.Fprintf(env.Stdout, "\nImported into database %s. The IC confirms or declines each proposal in chat (/scene breakdown ID).\n", cfg.Storage.Path)
 	return exitOK
-}
-
-// readScriptFile reads a regular file of at most fountain.MaxSize bytes.
-func readScriptFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0) // a named pipe must not block the open
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, fountain.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", path, err)
-	}
-	if len(data) > fountain.MaxSize {
-		return nil, fmt.Errorf("%s is larger than %d MB, the most icbot reads", path, fountain.MaxSize>>20)
-	}
-	return data, nil
 }
 
 // breakdownJSON is the schema icbot.breakdown/1 (docs/script-import.md).
