@@ -193,7 +193,7 @@ func (p *toplinePost) record(ctx context.Context, b *Bot) ([]uint64, error) {
 			Summary: fmt.Sprintf("top-line summary of scene %s version %d posted", scene, sc.Topline.Version)}); err != nil {
 			return err
 		}
-		text, err := b.toplineText(tx, &sc, prev)
+		text, err := b.toplineText(tx, &sc, prev, rd)
 		if err != nil {
 			return err
 		}
@@ -241,12 +241,9 @@ func (b *Bot) tellRole(ctx context.Context, r Role, scene SceneID, c Class, text
 
 // toplineText is the top-line summary (as PRODUCT.md defines it): one
 // screen per scene, never individual notes or answers, riders by status
-// only. prev is the version it supersedes (0 for the first).
-func (b *Bot) toplineText(tx Tx, sc *Scene, prev int) (string, error) {
-	rd, err := b.readinessOf(tx, sc, b.now())
-	if err != nil {
-		return "", err
-	}
+// only. prev is the version it supersedes (0 for the first); rd is the
+// readiness sc.Topline.Posted was drawn from, read once by record.
+func (b *Bot) toplineText(tx Tx, sc *Scene, prev int, rd readiness) (string, error) {
 	var s strings.Builder
 	fmt.Fprintf(&s, "TOP-LINE SUMMARY, scene %s: %s (version %d", sc.ID, sc.Title, sc.Topline.Version)
 	if prev > 0 {
@@ -264,7 +261,10 @@ func (b *Bot) toplineText(tx Tx, sc *Scene, prev int) (string, error) {
 	}
 	fmt.Fprintf(&s, "Performers: %s\n", handles(perf))
 
-	agreed, restricted, pending, nudity := beatsByConsent(sc, rd)
+	// The beats as record put them in sc.Topline.Posted: what the scene's
+	// record shows as posted is this text's.
+	l := sc.Topline.Posted
+	agreed, restricted, pending, nudity := l.Agreed, l.Restricted, l.Pending, l.Nudity
 	section := func(title string, lines []string) {
 		if len(lines) == 0 {
 			fmt.Fprintf(&s, "%s: none\n", title)
